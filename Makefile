@@ -1,0 +1,36 @@
+# The two commands README.md promises: `make run` and `make test`. Both
+# install what is missing (Debian packages, scripts/install-deps.sh), build
+# a Release tree in ./build, then run.
+BUILD_DIR ?= build
+JOBS ?= 2
+PORT ?= 6379
+
+.PHONY: all deps configure build run test bench lint clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+configure: deps
+	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release >/dev/null
+
+build: configure
+	@cmake --build $(BUILD_DIR) -j$(JOBS)
+
+run: build
+	@mkdir -p data
+	./$(BUILD_DIR)/bin/cairn-server --port $(PORT) --dir ./data
+
+test: build
+	@scripts/check-layers.sh
+	cd $(BUILD_DIR) && ctest --output-on-failure --timeout 600
+
+bench: build
+	bench/compare.sh
+
+lint: configure
+	@scripts/check-layers.sh
+
+clean:
+	rm -rf $(BUILD_DIR)

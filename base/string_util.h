@@ -1,0 +1,25 @@
+// String helpers whose exact behaviour clients can observe, so they follow
+// Redis 7.0's rules rather than the C library's:
+//  - ParseInt64: Redis's string2ll (no spaces, no '+', no leading zeros,
+//    "-0" rejected, overflow rejected).
+//  - GlobMatch: Redis's stringmatchlen (*, ?, [a-z], [^x], \ escapes).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace cairn::base {
+
+std::optional<int64_t> ParseInt64(std::string_view s);
+// Like strtod but the whole string must be consumed and no spaces allowed;
+// "inf"/"-inf" accepted, NaN rejected (Redis's getLongDoubleFromObject rules).
+std::optional<double> ParseDouble(std::string_view s);
+
+bool GlobMatch(std::string_view pattern, std::string_view str, bool nocase = false);
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+std::string ToLower(std::string_view s);
+
+}  // namespace cairn::base
