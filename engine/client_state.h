@@ -1,0 +1,26 @@
+// The per-connection state that commands read and change: selected
+// database, protocol version, name, and the requests a command can make of
+// its connection (close after this reply). The frontend's connection owns
+// one; the engine never holds it past a call.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace cairn::engine {
+
+struct ClientState {
+  uint64_t id = 0;
+  int db = 0;
+  int resp = 2;  // 2 or 3 (HELLO)
+  std::string name;
+  std::string addr;   // "127.0.0.1:51234"
+  std::string laddr;  // local side
+  int fd = -1;
+  int64_t created_ms = 0;
+  int64_t last_interaction_ms = 0;
+  std::string last_command;  // full name of the last command, for CLIENT LIST
+  bool close_after_reply = false;  // QUIT
+};
+
+}  // namespace cairn::engine

@@ -1,0 +1,69 @@
+// CommandContext: everything a command handler may touch. Narrow on
+// purpose: the client's state, the reply, the keyspace, the config, the
+// command table (for COMMAND), the server counters, the time the command
+// started, and Propagate(). Handlers never see sockets or the log.
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/client_state.h"
+#include "engine/command_table.h"
+#include "engine/config.h"
+#include "engine/errors.h"
+#include "engine/keyspace.h"
+#include "engine/server_state.h"
+#include "protocol/resp_writer.h"
+
+namespace cairn::engine {
+
+class CommandContext {
+ public:
+  CommandContext(const CommandSpec& spec, ClientState& client, protocol::RespWriter& reply,
+                 Keyspace& keyspace, Config& config, const CommandTable& table,
+                 ServerState& server, int64_t now_ms)
+      : spec(spec), client(client), reply(reply), keyspace(keyspace), config(config),
+        table(table), server(server), now_ms(now_ms) {}
+
+  const CommandSpec& spec;
+  ClientState& client;
+  protocol::RespWriter& reply;
+  Keyspace& keyspace;
+  Config& config;
+  const CommandTable& table;
+  ServerState& server;
+  const int64_t now_ms;  // one clock reading per command, as Redis caches mstime
+
+  Db& db() { return keyspace.db(client.db); }
+
+  void Error(const ErrorReply& e) {
+    server.stats.total_error_replies++;
+    reply.Error(e.Text());
+  }
+  void Error(std::string_view msg) { Error(Err(std::string(msg))); }
+  void WrongType() { Error({ErrorKind::kWrongType, std::string(errors::kWrongTypeMsg)}); }
+
+  // Counts changes to the dataset (Redis's server.dirty); a write command
+  // that changed nothing is not propagated.
+  void Dirty(uint64_t n = 1) { dirty_ += n; }
+  uint64_t dirty() const { return dirty_; }
+
+  // Records the deterministic form of this command's effect, for commands
+  // flagged kCustomPropagation. May be called several times (one record each).
+  void Propagate(std::vector<std::string> argv) { propagated_.push_back(std::move(argv)); }
+  std::vector<std::vector<std::string>>& propagated() { return propagated_; }
+
+  // Parses an integer argument; on failure replies Redis's "value is not an
+  // integer or out of range" and returns nullopt.
+  std::optional<int64_t> IntArg(std::string_view arg);
+
+ private:
+  uint64_t dirty_ = 0;
+  std::vector<std::vector<std::string>> propagated_;
+};
+
+}  // namespace cairn::engine

@@ -1,0 +1,116 @@
+#include "engine/command_table.h"
+
+#include <array>
+
+#include "base/check.h"
+#include "base/string_util.h"
+
+namespace cairn::engine {
+
+namespace acl {
+std::string_view CategoryName(int bit) {
+  static constexpr std::array<std::string_view, kCategoryCount> kNames = {
+      "keyspace", "read",  "write", "set",       "sortedset",  "list",      "hash",
+      "string",   "bitmap", "hyperloglog", "geo", "stream",    "pubsub",    "admin",
+      "fast",     "slow",  "blocking", "dangerous", "connection", "transaction", "scripting"};
+  return kNames[static_cast<size_t>(bit)];
+}
+}  // namespace acl
+
+namespace {
+
+// Redis's setImplicitACLCategories: categories implied by flags.
+uint64_t ImpliedCategories(const CommandSpec& c) {
+  uint64_t a = c.acl;
+  if (c.flags & kWrite) a |= acl::kWrite;
+  if ((c.flags & kReadonly) && !(a & acl::kScripting)) a |= acl::kRead;
+  if (c.flags & kAdmin) a |= acl::kAdmin | acl::kDangerous;
+  if (c.flags & kPubsub) a |= acl::kPubsub;
+  if (c.flags & kFast) a |= acl::kFast;
+  if (c.flags & kBlocking) a |= acl::kBlocking;
+  if (!(a & acl::kFast)) a |= acl::kSlow;
+  return a;
+}
+
+void Finalize(CommandSpec* c, const CommandSpec* parent) {
+  c->parent = parent;
+  c->full_name = parent ? std::string(parent->name) + "|" + std::string(c->name)
+                        : std::string(c->name);
+  c->acl = ImpliedCategories(*c);
+  for (auto& sub : c->subcommands) {
+    Finalize(&sub, c);
+    c->sub_index[std::string(sub.name)] = &sub;
+  }
+}
+
+}  // namespace
+
+void CommandTable::Add(std::initializer_list<CommandSpec> specs) {
+  for (const auto& s : specs) {
+    auto owned = std::make_unique<CommandSpec>(s);
+    CAIRN_CHECK(owned->handler != nullptr || !owned->subcommands.empty());
+    Finalize(owned.get(), nullptr);
+    CAIRN_CHECK(index_.count(owned->full_name) == 0);
+    index_[owned->full_name] = owned.get();
+    commands_.push_back(std::move(owned));
+  }
+}
+
+const CommandSpec* CommandTable::Find(std::string_view name) const {
+  if (name.size() > 64) return nullptr;
+  auto it = index_.find(base::ToLower(name));
+  return it == index_.end() ? nullptr : it->second;
+}
+
+const CommandSpec* CommandTable::FindSubcommand(const CommandSpec& container,
+                                                std::string_view sub) const {
+  if (sub.size() > 64) return nullptr;
+  auto it = container.sub_index.find(base::ToLower(sub));
+  return it == container.sub_index.end() ? nullptr : it->second;
+}
+
+bool GetKeys(const CommandSpec& spec, ArgList argv, std::vector<int>* positions) {
+  const int argc = static_cast<int>(argv.size());
+  for (const KeySpec& k : spec.key_specs) {
+    int first = -1;
+    if (k.keyword.empty()) {
+      first = k.index;
+    } else {
+      // Keyword search, from startfrom toward the end (or backward if negative).
+      int start = k.startfrom >= 0 ? k.startfrom : argc + k.startfrom;
+      int step = k.startfrom >= 0 ? 1 : -1;
+      for (int i = start; i > 0 && i < argc; i += step) {
+        if (base::EqualsIgnoreCase(argv[static_cast<size_t>(i)], k.keyword)) {
+          first = i + 1;
+          break;
+        }
+      }
+      if (first < 0) continue;
+    }
+    if (first >= argc) continue;
+    int last;
+    int step = k.keystep;
+    if (!k.keynum) {
+      if (k.lastkey >= 0) {
+        last = first + k.lastkey;
+      } else if (k.limit <= 1) {
+        last = argc + k.lastkey;
+      } else {
+        last = first + ((argc - first) / k.limit + k.lastkey);
+      }
+    } else {
+      int idx = first + k.keynumidx;
+      if (idx >= argc) return false;
+      auto n = base::ParseInt64(argv[static_cast<size_t>(idx)]);
+      if (!n || *n < 0) return false;
+      first = idx + k.firstkey;
+      last = first + static_cast<int>(*n - 1) * step;
+      if (*n == 0) continue;
+    }
+    if (last >= argc || last < first) return false;
+    for (int i = first; i <= last; i += step) positions->push_back(i);
+  }
+  return true;
+}
+
+}  // namespace cairn::engine

@@ -1,0 +1,218 @@
+// Connection commands: PING, ECHO, QUIT, HELLO, SELECT, CLIENT.
+#include "base/string_util.h"
+#include "engine/command_context.h"
+#include "engine/commands/registry.h"
+
+namespace cairn::engine {
+namespace {
+
+void Ping(CommandContext& ctx, ArgList args) {
+  if (args.size() > 2) return ctx.Error(errors::WrongArity("ping"));
+  if (args.size() == 2) return ctx.reply.Bulk(args[1]);
+  ctx.reply.Simple("PONG");
+}
+
+void Echo(CommandContext& ctx, ArgList args) { ctx.reply.Bulk(args[1]); }
+
+void Quit(CommandContext& ctx, ArgList) {
+  ctx.reply.Ok();
+  ctx.client.close_after_reply = true;
+}
+
+// Redis's clientSetName rule: printable ASCII without spaces.
+bool ValidClientName(std::string_view name) {
+  for (char c : name) {
+    if (c < '!' || c > '~') return false;
+  }
+  return true;
+}
+constexpr std::string_view kBadClientName =
+    "Client names cannot contain spaces, newlines or special characters.";
+
+void Hello(CommandContext& ctx, ArgList args) {
+  int64_t version = 0;
+  size_t next = 1;
+  if (args.size() >= 2) {
+    auto v = base::ParseInt64(args[next++]);
+    if (!v) return ctx.Error("Protocol version is not an integer or out of range");
+    if (*v < 2 || *v > 3) return ctx.Error({ErrorKind::kNoProto, "unsupported protocol version"});
+    version = *v;
+  }
+  const std::string* user = nullptr;
+  const std::string* name = nullptr;
+  for (size_t j = next; j < args.size(); j++) {
+    size_t more = args.size() - 1 - j;
+    if (base::EqualsIgnoreCase(args[j], "auth") && more >= 2) {
+      user = &args[j + 1];
+      j += 2;
+    } else if (base::EqualsIgnoreCase(args[j], "setname") && more >= 1) {
+      name = &args[j + 1];
+      j++;
+    } else {
+      return ctx.Error("Syntax error in HELLO option '" + args[j] + "'");
+    }
+  }
+  // Only the default user exists until ACLs land, and it has no password
+  // ("nopass"), so Redis accepts any password for it.
+  if (user != nullptr && *user != "default") {
+    return ctx.Error(
+        {ErrorKind::kWrongPass, "invalid username-password pair or user is disabled."});
+  }
+  if (name != nullptr) {
+    if (!ValidClientName(*name)) return ctx.Error(kBadClientName);
+    ctx.client.name = *name;
+  }
+  if (version != 0) {
+    ctx.client.resp = static_cast<int>(version);
+    ctx.reply.set_protocol(ctx.client.resp);
+  }
+  auto& r = ctx.reply;
+  r.Map(7);
+  r.Bulk("server");
+  r.Bulk("redis");
+  r.Bulk("version");
+  r.Bulk(kRedisVersion);
+  r.Bulk("proto");
+  r.Int(ctx.client.resp);
+  r.Bulk("id");
+  r.Int(static_cast<int64_t>(ctx.client.id));
+  r.Bulk("mode");
+  r.Bulk("standalone");
+  r.Bulk("role");
+  r.Bulk("master");
+  r.Bulk("modules");
+  r.Array(0);
+}
+
+void Select(CommandContext& ctx, ArgList args) {
+  auto id = ctx.IntArg(args[1]);
+  if (!id) return;
+  if (*id < INT32_MIN || *id > INT32_MAX) {
+    // Redis's getIntFromObjectOrReply wording, "must between" included.
+    return ctx.Error("value is out of range, value must between -2147483648 and 2147483647");
+  }
+  if (*id < 0 || *id >= ctx.keyspace.databases()) return ctx.Error(errors::kDbIndexOutOfRange);
+  ctx.client.db = static_cast<int>(*id);
+  ctx.reply.Ok();
+}
+
+void ClientId(CommandContext& ctx, ArgList) {
+  ctx.reply.Int(static_cast<int64_t>(ctx.client.id));
+}
+
+void ClientGetName(CommandContext& ctx, ArgList) {
+  if (ctx.client.name.empty()) return ctx.reply.Null();
+  ctx.reply.Bulk(ctx.client.name);
+}
+
+void ClientSetName(CommandContext& ctx, ArgList args) {
+  if (!ValidClientName(args[2])) return ctx.Error(kBadClientName);
+  ctx.client.name = args[2];
+  ctx.reply.Ok();
+}
+
+void ClientInfo(CommandContext& ctx, ArgList) {
+  const ClientState& c = ctx.client;
+  int64_t age = (ctx.now_ms - c.created_ms) / 1000;
+  std::string line = "id=" + std::to_string(c.id) + " addr=" + c.addr + " laddr=" + c.laddr +
+                     " fd=" + std::to_string(c.fd) + " name=" + c.name +
+                     " age=" + std::to_string(age) + " idle=0 flags=N db=" +
+                     std::to_string(c.db) +
+                     " sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0"
+                     " rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=" +
+                     c.last_command + " user=default redir=-1 resp=" + std::to_string(c.resp) +
+                     "\n";
+  ctx.reply.Verbatim("txt", line);
+}
+
+void ClientHelp(CommandContext& ctx, ArgList) {
+  static constexpr std::string_view kLines[] = {
+      "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "GETNAME",
+      "    Return the name of the current connection.",
+      "ID",
+      "    Return the ID of the current connection.",
+      "INFO",
+      "    Return information about the current client connection.",
+      "SETNAME <name>",
+      "    Assign the name <name> to the current connection.",
+      "HELP",
+      "    Print this help.",
+  };
+  ctx.reply.Array(std::size(kLines));
+  for (auto l : kLines) ctx.reply.Simple(l);
+}
+
+constexpr uint64_t kConnFlags = kNoScript | kLoading | kStale;
+
+}  // namespace
+
+void RegisterConnectionCommands(CommandTable& t) {
+  t.Add({
+      {.name = "ping", .arity = -1, .flags = kFast, .acl = acl::kConnection, .handler = Ping,
+       .doc = {.summary = "Ping the server", .since = "1.0.0", .group = "connection",
+               .complexity = "O(1)",
+               .arguments = {{.name = "message", .type = "string", .flags = kArgOptional}}},
+       .tips = {"request_policy:all_shards", "response_policy:all_succeeded"}},
+      {.name = "echo", .arity = 2, .flags = kLoading | kStale | kFast, .acl = acl::kConnection,
+       .handler = Echo,
+       .doc = {.summary = "Echo the given string", .since = "1.0.0", .group = "connection",
+               .complexity = "O(1)", .arguments = {{.name = "message", .type = "string"}}}},
+      {.name = "quit", .arity = -1,
+       .flags = kNoScript | kLoading | kStale | kFast | kNoAuth | kAllowBusy,
+       .acl = acl::kConnection, .handler = Quit,
+       .doc = {.summary = "Close the connection", .since = "1.0.0", .group = "connection",
+               .complexity = "O(1)"}},
+      {.name = "hello", .arity = -1,
+       .flags = kNoScript | kLoading | kStale | kFast | kNoAuth | kAllowBusy,
+       .acl = acl::kConnection, .handler = Hello,
+       .doc = {.summary = "Handshake with Redis", .since = "6.0.0", .group = "connection",
+               .complexity = "O(1)",
+               .arguments = {{.name = "arguments", .type = "block", .flags = kArgOptional,
+                              .arguments = {{.name = "protover", .type = "integer"},
+                                            {.name = "username_password", .type = "block",
+                                             .token = "AUTH", .flags = kArgOptional,
+                                             .arguments = {{.name = "username",
+                                                            .type = "string"},
+                                                           {.name = "password",
+                                                            .type = "string"}}},
+                                            {.name = "clientname", .type = "string",
+                                             .token = "SETNAME",
+                                             .flags = kArgOptional}}}}}},
+      {.name = "select", .arity = 2, .flags = kLoading | kStale | kFast,
+       .acl = acl::kConnection, .handler = Select,
+       .doc = {.summary = "Change the selected database for the current connection",
+               .since = "1.0.0", .group = "connection", .complexity = "O(1)",
+               .arguments = {{.name = "index", .type = "integer"}}}},
+      {.name = "client", .arity = -2,
+       .doc = {.summary = "A container for client connection commands", .since = "2.4.0",
+               .group = "connection", .complexity = "Depends on subcommand."},
+       .subcommands =
+           {
+               {.name = "id", .arity = 2, .flags = kConnFlags, .acl = acl::kConnection,
+                .handler = ClientId,
+                .doc = {.summary = "Returns the client ID for the current connection",
+                        .since = "5.0.0", .group = "connection", .complexity = "O(1)"}},
+               {.name = "getname", .arity = 2, .flags = kConnFlags, .acl = acl::kConnection,
+                .handler = ClientGetName,
+                .doc = {.summary = "Get the current connection name", .since = "2.6.9",
+                        .group = "connection", .complexity = "O(1)"}},
+               {.name = "setname", .arity = 3, .flags = kConnFlags, .acl = acl::kConnection,
+                .handler = ClientSetName,
+                .doc = {.summary = "Set the current connection name", .since = "2.6.9",
+                        .group = "connection", .complexity = "O(1)",
+                        .arguments = {{.name = "connection-name", .type = "string"}}}},
+               {.name = "info", .arity = 2, .flags = kConnFlags, .acl = acl::kConnection,
+                .handler = ClientInfo,
+                .doc = {.summary = "Returns information about the current client connection.",
+                        .since = "6.2.0", .group = "connection", .complexity = "O(1)"},
+                .tips = {"nondeterministic_output"}},
+               {.name = "help", .arity = 2, .flags = kLoading | kStale,
+                .acl = acl::kConnection, .handler = ClientHelp,
+                .doc = {.summary = "Show helpful text about the different subcommands",
+                        .since = "5.0.0", .group = "connection", .complexity = "O(1)"}},
+           }},
+  });
+}
+
+}  // namespace cairn::engine

@@ -1,0 +1,12 @@
+#include "engine/commands/registry.h"
+
+namespace cairn::engine {
+
+void RegisterAllCommands(CommandTable& t) {
+  RegisterConnectionCommands(t);
+  RegisterStringCommands(t);
+  RegisterKeyspaceCommands(t);
+  RegisterServerCommands(t);
+}
+
+}  // namespace cairn::engine

@@ -1,0 +1,14 @@
+// One registration function per command family; register_all.cc calls them
+// all, in one list.
+#pragma once
+
+#include "engine/command_table.h"
+
+namespace cairn::engine {
+
+void RegisterConnectionCommands(CommandTable& t);
+void RegisterStringCommands(CommandTable& t);
+void RegisterKeyspaceCommands(CommandTable& t);
+void RegisterServerCommands(CommandTable& t);
+
+}  // namespace cairn::engine

@@ -1,0 +1,561 @@
+// Server commands: COMMAND, INFO, CONFIG, SHUTDOWN.
+#include <malloc.h>
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "base/string_util.h"
+#include "engine/command_context.h"
+#include "engine/commands/registry.h"
+
+namespace cairn::engine {
+namespace {
+
+// ---- COMMAND ---------------------------------------------------------------
+
+void WriteFlagSet(protocol::RespWriter& r, uint64_t flags) {
+  static constexpr std::string_view kNames[kVisibleFlagCount] = {
+      "write", "readonly", "denyoom", "admin", "pubsub", "noscript", "blocking",
+      "loading", "stale", "skip_monitor", "skip_slowlog", "asking", "fast", "no_auth",
+      "no_mandatory_keys", "no_async_loading", "no_multi", "movablekeys", "allow_busy"};
+  size_t n = 0;
+  for (int i = 0; i < kVisibleFlagCount; i++) n += (flags >> i) & 1;
+  r.Set(n);
+  for (int i = 0; i < kVisibleFlagCount; i++) {
+    if ((flags >> i) & 1) r.Simple(kNames[i]);
+  }
+}
+
+void WriteKeySpec(protocol::RespWriter& r, const KeySpec& k) {
+  static constexpr std::string_view kNames[ks::kFlagCount] = {
+      "RO", "RW", "OW", "RM", "access", "update", "insert", "delete", "not_key", "incomplete",
+      "variable_flags"};
+  r.Map(k.notes.empty() ? 3 : 4);
+  if (!k.notes.empty()) {
+    r.Bulk("notes");
+    r.Bulk(k.notes);
+  }
+  r.Bulk("flags");
+  size_t n = 0;
+  for (int i = 0; i < ks::kFlagCount; i++) n += (k.flags >> i) & 1;
+  r.Set(n);
+  for (int i = 0; i < ks::kFlagCount; i++) {
+    if ((k.flags >> i) & 1) r.Simple(kNames[i]);
+  }
+  r.Bulk("begin_search");
+  r.Map(2);
+  r.Bulk("type");
+  if (k.keyword.empty()) {
+    r.Bulk("index");
+    r.Bulk("spec");
+    r.Map(1);
+    r.Bulk("index");
+    r.Int(k.index);
+  } else {
+    r.Bulk("keyword");
+    r.Bulk("spec");
+    r.Map(2);
+    r.Bulk("keyword");
+    r.Bulk(k.keyword);
+    r.Bulk("startfrom");
+    r.Int(k.startfrom);
+  }
+  r.Bulk("find_keys");
+  r.Map(2);
+  r.Bulk("type");
+  if (!k.keynum) {
+    r.Bulk("range");
+    r.Bulk("spec");
+    r.Map(3);
+    r.Bulk("lastkey");
+    r.Int(k.lastkey);
+    r.Bulk("keystep");
+    r.Int(k.keystep);
+    r.Bulk("limit");
+    r.Int(k.limit);
+  } else {
+    r.Bulk("keynum");
+    r.Bulk("spec");
+    r.Map(3);
+    r.Bulk("keynumidx");
+    r.Int(k.keynumidx);
+    r.Bulk("firstkey");
+    r.Int(k.firstkey);
+    r.Bulk("keystep");
+    r.Int(k.keystep);
+  }
+}
+
+void WriteCommandInfo(protocol::RespWriter& r, const CommandSpec& c) {
+  r.Array(10);
+  r.Bulk(c.full_name);
+  r.Int(c.arity);
+  WriteFlagSet(r, c.flags);
+  r.Int(c.keys.first);
+  r.Int(c.keys.last);
+  r.Int(c.keys.step);
+  size_t n = 0;
+  for (int i = 0; i < acl::kCategoryCount; i++) n += (c.acl >> i) & 1;
+  r.Set(n);
+  for (int i = 0; i < acl::kCategoryCount; i++) {
+    if ((c.acl >> i) & 1) r.Simple("@" + std::string(acl::CategoryName(i)));
+  }
+  r.Set(c.tips.size());
+  for (auto t : c.tips) r.Bulk(t);
+  r.Set(c.key_specs.size());
+  for (const auto& k : c.key_specs) WriteKeySpec(r, k);
+  r.Set(c.subcommands.size());
+  for (const auto& s : c.subcommands) WriteCommandInfo(r, s);
+}
+
+void WriteArgDocs(protocol::RespWriter& r, const std::vector<ArgDoc>& args) {
+  r.Array(args.size());
+  for (const auto& a : args) {
+    bool nested = a.type == "oneof" || a.type == "block";
+    size_t fields = 2 + (a.type == "key") + !a.token.empty() + !a.since.empty() +
+                    (a.flags != 0) + nested;
+    r.Map(fields);
+    r.Bulk("name");
+    r.Bulk(a.name);
+    r.Bulk("type");
+    r.Bulk(a.type);
+    if (a.type == "key") {
+      r.Bulk("key_spec_index");
+      r.Int(a.key_spec_index);
+    }
+    if (!a.token.empty()) {
+      r.Bulk("token");
+      r.Bulk(a.token);
+    }
+    if (!a.since.empty()) {
+      r.Bulk("since");
+      r.Bulk(a.since);
+    }
+    if (a.flags != 0) {
+      r.Bulk("flags");
+      r.Set(std::popcount(a.flags));
+      if (a.flags & kArgOptional) r.Simple("optional");
+      if (a.flags & kArgMultiple) r.Simple("multiple");
+      if (a.flags & kArgMultipleToken) r.Simple("multiple_token");
+    }
+    if (nested) {
+      r.Bulk("arguments");
+      WriteArgDocs(r, a.arguments);
+    }
+  }
+}
+
+void WriteCommandDocs(protocol::RespWriter& r, const CommandSpec& c) {
+  const CommandDoc& d = c.doc;
+  r.Map(4 + !d.arguments.empty() + !c.subcommands.empty());
+  r.Bulk("summary");
+  r.Bulk(d.summary);
+  r.Bulk("since");
+  r.Bulk(d.since);
+  r.Bulk("group");
+  r.Bulk(d.group);
+  r.Bulk("complexity");
+  r.Bulk(d.complexity);
+  if (!d.arguments.empty()) {
+    r.Bulk("arguments");
+    WriteArgDocs(r, d.arguments);
+  }
+  if (!c.subcommands.empty()) {
+    r.Bulk("subcommands");
+    r.Map(c.subcommands.size());
+    for (const auto& s : c.subcommands) {
+      r.Bulk(s.full_name);
+      WriteCommandDocs(r, s);
+    }
+  }
+}
+
+// "config|get" or "config get" style lookups used by COMMAND INFO/DOCS.
+const CommandSpec* FindByFullName(const CommandTable& t, std::string_view name) {
+  size_t bar = name.find('|');
+  const CommandSpec* c = t.Find(name.substr(0, bar));
+  if (c == nullptr || bar == std::string_view::npos) return c;
+  return t.FindSubcommand(*c, name.substr(bar + 1));
+}
+
+void Command(CommandContext& ctx, ArgList) {
+  const auto& all = ctx.table.commands();
+  ctx.reply.Array(all.size());
+  for (const auto& c : all) WriteCommandInfo(ctx.reply, *c);
+}
+
+void CommandCount(CommandContext& ctx, ArgList) {
+  ctx.reply.Int(static_cast<int64_t>(ctx.table.size()));
+}
+
+void CommandInfo(CommandContext& ctx, ArgList args) {
+  if (args.size() == 2) return Command(ctx, args);
+  ctx.reply.Array(args.size() - 2);
+  for (size_t j = 2; j < args.size(); j++) {
+    const CommandSpec* c = FindByFullName(ctx.table, args[j]);
+    if (c == nullptr) {
+      ctx.reply.Null();
+    } else {
+      WriteCommandInfo(ctx.reply, *c);
+    }
+  }
+}
+
+void CommandDocs(CommandContext& ctx, ArgList args) {
+  std::vector<const CommandSpec*> found;
+  if (args.size() == 2) {
+    for (const auto& c : ctx.table.commands()) found.push_back(c.get());
+  } else {
+    for (size_t j = 2; j < args.size(); j++) {
+      if (const CommandSpec* c = FindByFullName(ctx.table, args[j])) found.push_back(c);
+    }
+  }
+  ctx.reply.Map(found.size());
+  for (const CommandSpec* c : found) {
+    ctx.reply.Bulk(c->full_name);
+    WriteCommandDocs(ctx.reply, *c);
+  }
+}
+
+void CommandGetKeys(CommandContext& ctx, ArgList args) {
+  ArgList argv = args.subspan(2);
+  const CommandSpec* c = ctx.table.Find(argv[0]);
+  if (c != nullptr && !c->subcommands.empty() && argv.size() >= 2) {
+    c = ctx.table.FindSubcommand(*c, argv[1]);
+  }
+  if (c == nullptr) return ctx.Error("Invalid command specified");
+  int argc = static_cast<int>(argv.size());
+  if ((c->arity > 0 && argc != c->arity) || argc < -c->arity) {
+    return ctx.Error("Invalid number of arguments specified for command");
+  }
+  std::vector<int> positions;
+  if (!GetKeys(*c, argv, &positions)) {
+    return ctx.Error("Invalid arguments specified for command");
+  }
+  if (positions.empty()) return ctx.Error("The command has no key arguments");
+  ctx.reply.Array(positions.size());
+  for (int p : positions) ctx.reply.Bulk(argv[static_cast<size_t>(p)]);
+}
+
+void CommandList(CommandContext& ctx, ArgList args) {
+  std::string pattern;
+  uint64_t category = 0;
+  if (args.size() != 2) {
+    if (args.size() != 5 || !base::EqualsIgnoreCase(args[2], "filterby")) {
+      return ctx.Error(errors::kSyntax);
+    }
+    if (base::EqualsIgnoreCase(args[3], "pattern")) {
+      pattern = args[4];
+    } else if (base::EqualsIgnoreCase(args[3], "aclcat")) {
+      for (int i = 0; i < acl::kCategoryCount; i++) {
+        if (base::EqualsIgnoreCase(acl::CategoryName(i), args[4])) category = 1ULL << i;
+      }
+      if (category == 0) return ctx.reply.Array(0);
+    } else if (base::EqualsIgnoreCase(args[3], "module")) {
+      return ctx.reply.Array(0);
+    } else {
+      return ctx.Error(errors::kSyntax);
+    }
+  }
+  std::vector<std::string_view> names;
+  auto consider = [&](const CommandSpec& c) {
+    if (!pattern.empty() && !base::GlobMatch(pattern, c.full_name, true)) return;
+    if (category != 0 && !(c.acl & category)) return;
+    names.push_back(c.full_name);
+  };
+  for (const auto& c : ctx.table.commands()) {
+    consider(*c);
+    for (const auto& s : c->subcommands) consider(s);
+  }
+  ctx.reply.Array(names.size());
+  for (auto n : names) ctx.reply.Bulk(n);
+}
+
+void ReplyHelp(CommandContext& ctx, std::initializer_list<std::string_view> lines) {
+  ctx.reply.Array(lines.size());
+  for (auto l : lines) ctx.reply.Simple(l);
+}
+
+void CommandHelp(CommandContext& ctx, ArgList) {
+  ReplyHelp(ctx, {"COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                  "(no subcommand)", "    Return details about all Redis commands.", "COUNT",
+                  "    Return the total number of commands in this Redis server.",
+                  "LIST", "    Return a list of all commands in this Redis server.",
+                  "INFO [<command-name> ...]",
+                  "    Return details about multiple Redis commands.",
+                  "DOCS [<command-name> ...]",
+                  "    Return documentation details about multiple Redis commands.",
+                  "GETKEYS <full-command>",
+                  "    Return the keys from a full Redis command.", "HELP",
+                  "    Print this help."});
+}
+
+// ---- INFO ------------------------------------------------------------------
+
+size_t RssBytes() {
+  std::ifstream statm("/proc/self/statm");
+  size_t pages = 0, resident = 0;
+  statm >> pages >> resident;
+  return resident * static_cast<size_t>(sysconf(_SC_PAGESIZE));
+}
+
+std::string InfoServer(CommandContext& ctx) {
+  const ServerState& s = ctx.server;
+  struct utsname u;
+  uname(&u);
+  int64_t uptime = (ctx.now_ms - s.start_ms) / 1000;
+  std::string out = "# Server\r\n";
+  out += "redis_version:" + std::string(kRedisVersion) + "\r\n";
+  out += "cairn_version:" + std::string(kCairnVersion) + "\r\n";
+  out += "redis_git_sha1:00000000\r\nredis_git_dirty:0\r\nredis_mode:standalone\r\n";
+  out += "os:" + std::string(u.sysname) + " " + u.release + " " + u.machine + "\r\n";
+  out += "arch_bits:64\r\nmultiplexing_api:epoll\r\n";
+  out += "process_id:" + std::to_string(getpid()) + "\r\n";
+  out += "run_id:" + s.run_id + "\r\n";
+  out += "tcp_port:" + std::to_string(ctx.config.values().port) + "\r\n";
+  out += "server_time_usec:" + std::to_string(ctx.now_ms * 1000) + "\r\n";
+  out += "uptime_in_seconds:" + std::to_string(uptime) + "\r\n";
+  out += "uptime_in_days:" + std::to_string(uptime / 86400) + "\r\n";
+  out += "hz:" + std::to_string(ctx.config.values().hz) + "\r\n";
+  out += "executable:" + s.executable + "\r\n";
+  out += "config_file:" + s.config_file + "\r\n";
+  return out;
+}
+
+std::string InfoClients(CommandContext& ctx) {
+  std::string out = "# Clients\r\n";
+  out += "connected_clients:" + std::to_string(ctx.server.connected_clients) + "\r\n";
+  out += "maxclients:" + std::to_string(ctx.config.values().maxclients) + "\r\n";
+  out += "blocked_clients:0\r\ntracking_clients:0\r\n";
+  return out;
+}
+
+std::string InfoMemory(CommandContext&) {
+  struct mallinfo2 mi = mallinfo2();
+  size_t used = mi.uordblks + mi.hblkhd;
+  std::string out = "# Memory\r\n";
+  out += "used_memory:" + std::to_string(used) + "\r\n";
+  out += "used_memory_rss:" + std::to_string(RssBytes()) + "\r\n";
+  out += "mem_allocator:libc\r\n";
+  return out;
+}
+
+std::string InfoStats(CommandContext& ctx) {
+  const ServerStats& st = ctx.server.stats;
+  std::string out = "# Stats\r\n";
+  out += "total_connections_received:" + std::to_string(st.total_connections_received) + "\r\n";
+  out += "total_commands_processed:" + std::to_string(st.total_commands_processed) + "\r\n";
+  out += "total_net_input_bytes:" + std::to_string(st.total_net_input_bytes) + "\r\n";
+  out += "total_net_output_bytes:" + std::to_string(st.total_net_output_bytes) + "\r\n";
+  out += "rejected_connections:" + std::to_string(st.rejected_connections) + "\r\n";
+  out += "expired_keys:" + std::to_string(st.expired_keys) + "\r\n";
+  out += "keyspace_hits:" + std::to_string(st.keyspace_hits) + "\r\n";
+  out += "keyspace_misses:" + std::to_string(st.keyspace_misses) + "\r\n";
+  out += "total_error_replies:" + std::to_string(st.total_error_replies) + "\r\n";
+  return out;
+}
+
+std::string InfoReplication(CommandContext&) {
+  return "# Replication\r\nrole:master\r\nconnected_slaves:0\r\n";
+}
+
+std::string InfoCpu(CommandContext&) {
+  struct rusage self;
+  getrusage(RUSAGE_SELF, &self);
+  char buf[256];
+  std::snprintf(buf, sizeof(buf), "# CPU\r\nused_cpu_sys:%ld.%06ld\r\nused_cpu_user:%ld.%06ld\r\n",
+                static_cast<long>(self.ru_stime.tv_sec), static_cast<long>(self.ru_stime.tv_usec),
+                static_cast<long>(self.ru_utime.tv_sec), static_cast<long>(self.ru_utime.tv_usec));
+  return buf;
+}
+
+std::string InfoKeyspace(CommandContext& ctx) {
+  std::string out = "# Keyspace\r\n";
+  for (int i = 0; i < ctx.keyspace.databases(); i++) {
+    const Db& db = ctx.keyspace.db(i);
+    if (db.size() == 0) continue;
+    out += "db" + std::to_string(i) + ":keys=" + std::to_string(db.size()) +
+           ",expires=" + std::to_string(db.expires()) + ",avg_ttl=0\r\n";
+  }
+  return out;
+}
+
+struct InfoSection {
+  std::string_view name;
+  std::string (*render)(CommandContext&);
+  bool in_default;
+};
+
+constexpr InfoSection kInfoSections[] = {
+    {"server", InfoServer, true},   {"clients", InfoClients, true},
+    {"memory", InfoMemory, true},   {"stats", InfoStats, true},
+    {"replication", InfoReplication, true}, {"cpu", InfoCpu, true},
+    {"keyspace", InfoKeyspace, true},
+};
+
+void Info(CommandContext& ctx, ArgList args) {
+  std::vector<bool> want(std::size(kInfoSections), args.size() == 1);
+  for (size_t j = 1; j < args.size(); j++) {
+    bool everything = base::EqualsIgnoreCase(args[j], "all") ||
+                      base::EqualsIgnoreCase(args[j], "everything") ||
+                      base::EqualsIgnoreCase(args[j], "default");
+    for (size_t i = 0; i < std::size(kInfoSections); i++) {
+      if (everything || base::EqualsIgnoreCase(args[j], kInfoSections[i].name)) want[i] = true;
+    }
+  }
+  std::string out;
+  for (size_t i = 0; i < std::size(kInfoSections); i++) {
+    if (!want[i]) continue;
+    if (!out.empty()) out += "\r\n";
+    out += kInfoSections[i].render(ctx);
+  }
+  ctx.reply.Verbatim("txt", out);
+}
+
+// ---- CONFIG ----------------------------------------------------------------
+
+void ConfigGet(CommandContext& ctx, ArgList args) {
+  auto pairs = ctx.config.Get(args.subspan(2));
+  ctx.reply.Map(pairs.size());
+  for (const auto& [name, value] : pairs) {
+    ctx.reply.Bulk(name);
+    ctx.reply.Bulk(value);
+  }
+}
+
+void ConfigSet(CommandContext& ctx, ArgList args) {
+  if (args.size() % 2 != 0) return ctx.Error(errors::WrongArity("config|set"));
+  std::string error;
+  if (!ctx.config.SetFromClient(args.subspan(2), &error)) return ctx.Error(error);
+  ctx.reply.Ok();
+}
+
+void ConfigResetStat(CommandContext& ctx, ArgList) {
+  ctx.server.stats = ServerStats{};
+  ctx.reply.Ok();
+}
+
+void ConfigHelp(CommandContext& ctx, ArgList) {
+  ReplyHelp(ctx, {"CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                  "GET <pattern>", "    Return parameters matching the glob-like <pattern> and their values.",
+                  "SET <directive> <value>", "    Set the configuration <directive> to <value>.",
+                  "RESETSTAT", "    Reset statistics reported by the INFO command.",
+                  "HELP", "    Print this help."});
+}
+
+// ---- SHUTDOWN --------------------------------------------------------------
+
+void Shutdown(CommandContext& ctx, ArgList args) {
+  ShutdownRequest mode = ShutdownRequest::kDefault;
+  for (size_t j = 1; j < args.size(); j++) {
+    if (base::EqualsIgnoreCase(args[j], "nosave")) {
+      mode = ShutdownRequest::kNoSave;
+    } else if (base::EqualsIgnoreCase(args[j], "save")) {
+      mode = ShutdownRequest::kSave;
+    } else if (base::EqualsIgnoreCase(args[j], "now") ||
+               base::EqualsIgnoreCase(args[j], "force")) {
+      // Nothing to wait for (no replicas yet) and nothing to force past.
+    } else if (base::EqualsIgnoreCase(args[j], "abort") && args.size() == 2) {
+      return ctx.Error("No shutdown in progress.");
+    } else {
+      return ctx.Error(errors::kSyntax);
+    }
+  }
+  // No reply: the connection closes as the server stops, as with Redis.
+  ctx.server.shutdown = mode;
+}
+
+constexpr uint64_t kAdminFlags = kAdmin | kNoScript | kLoading | kStale;
+
+}  // namespace
+
+void RegisterServerCommands(CommandTable& t) {
+  t.Add({
+      {.name = "command", .arity = -1, .flags = kLoading | kStale, .acl = acl::kConnection,
+       .handler = Command,
+       .doc = {.summary = "Get array of Redis command details", .since = "2.8.13",
+               .group = "server", .complexity = "O(N) where N is the total number of Redis commands"},
+       .tips = {"nondeterministic_output_order"},
+       .subcommands =
+           {
+               {.name = "count", .arity = 2, .flags = kLoading | kStale,
+                .acl = acl::kConnection, .handler = CommandCount,
+                .doc = {.summary = "Get total number of Redis commands", .since = "2.8.13",
+                        .group = "server", .complexity = "O(1)"}},
+               {.name = "info", .arity = -2, .flags = kLoading | kStale,
+                .acl = acl::kConnection, .handler = CommandInfo,
+                .doc = {.summary = "Get array of specific Redis command details, or all when no argument is given.",
+                        .since = "2.8.13", .group = "server",
+                        .complexity = "O(N) where N is the number of commands to look up",
+                        .arguments = {{.name = "command-name", .type = "string",
+                                       .flags = kArgOptional | kArgMultiple}}},
+                .tips = {"nondeterministic_output_order"}},
+               {.name = "docs", .arity = -2, .flags = kLoading | kStale,
+                .acl = acl::kConnection, .handler = CommandDocs,
+                .doc = {.summary = "Get array of specific Redis command documentation",
+                        .since = "7.0.0", .group = "server",
+                        .complexity = "O(N) where N is the number of commands to look up",
+                        .arguments = {{.name = "command-name", .type = "string",
+                                       .flags = kArgOptional | kArgMultiple}}},
+                .tips = {"nondeterministic_output_order"}},
+               {.name = "getkeys", .arity = -4, .flags = kLoading | kStale,
+                .acl = acl::kConnection, .handler = CommandGetKeys,
+                .doc = {.summary = "Extract keys given a full Redis command", .since = "2.8.13",
+                        .group = "server",
+                        .complexity = "O(N) where N is the number of arguments to the command"}},
+               {.name = "list", .arity = -2, .flags = kLoading | kStale,
+                .acl = acl::kConnection, .handler = CommandList,
+                .doc = {.summary = "Get an array of Redis command names", .since = "7.0.0",
+                        .group = "server",
+                        .complexity = "O(N) where N is the total number of Redis commands"},
+                .tips = {"nondeterministic_output_order"}},
+               {.name = "help", .arity = 2, .flags = kLoading | kStale,
+                .acl = acl::kConnection, .handler = CommandHelp,
+                .doc = {.summary = "Show helpful text about the different subcommands",
+                        .since = "5.0.0", .group = "server", .complexity = "O(1)"}},
+           }},
+      {.name = "info", .arity = -1, .flags = kLoading | kStale, .acl = acl::kDangerous,
+       .handler = Info,
+       .doc = {.summary = "Get information and statistics about the server", .since = "1.0.0",
+               .group = "server", .complexity = "O(1)",
+               .arguments = {{.name = "section", .type = "string",
+                              .flags = kArgOptional | kArgMultiple}}},
+       .tips = {"nondeterministic_output", "request_policy:all_shards",
+                "response_policy:special"}},
+      {.name = "config", .arity = -2,
+       .doc = {.summary = "A container for server configuration commands", .since = "2.0.0",
+               .group = "server", .complexity = "Depends on subcommand."},
+       .subcommands =
+           {
+               {.name = "get", .arity = -3, .flags = kAdminFlags, .handler = ConfigGet,
+                .doc = {.summary = "Get the values of configuration parameters",
+                        .since = "2.0.0", .group = "server",
+                        .complexity = "O(N) when N is the number of configuration parameters provided",
+                        .arguments = {{.name = "parameter", .type = "string",
+                                       .flags = kArgMultiple}}}},
+               {.name = "set", .arity = -4, .flags = kAdminFlags, .handler = ConfigSet,
+                .doc = {.summary = "Set configuration parameters to the given values",
+                        .since = "2.0.0", .group = "server",
+                        .complexity = "O(N) when N is the number of configuration parameters provided"},
+                .tips = {"request_policy:all_nodes", "response_policy:all_succeeded"}},
+               {.name = "resetstat", .arity = 2, .flags = kAdminFlags,
+                .handler = ConfigResetStat,
+                .doc = {.summary = "Reset the stats returned by INFO", .since = "2.0.0",
+                        .group = "server", .complexity = "O(1)"}},
+               {.name = "help", .arity = 2, .flags = kLoading | kStale, .handler = ConfigHelp,
+                .doc = {.summary = "Show helpful text about the different subcommands",
+                        .since = "5.0.0", .group = "server", .complexity = "O(1)"}},
+           }},
+      {.name = "shutdown", .arity = -1,
+       .flags = kAdmin | kNoScript | kLoading | kStale | kNoMulti | kAllowBusy,
+       .handler = Shutdown,
+       .doc = {.summary = "Synchronously save the dataset to disk and then shut down the server",
+               .since = "1.0.0", .group = "server",
+               .complexity = "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)"}},
+  });
+}
+
+}  // namespace cairn::engine

@@ -1,0 +1,101 @@
+#include "engine/engine.h"
+
+#include <random>
+
+#include "base/clock.h"
+#include "base/string_util.h"
+#include "engine/command_context.h"
+
+namespace cairn::engine {
+
+std::optional<int64_t> CommandContext::IntArg(std::string_view arg) {
+  auto v = base::ParseInt64(arg);
+  if (!v) Error(errors::kNotInteger);
+  return v;
+}
+
+namespace {
+
+std::string RandomHex(size_t n) {
+  std::random_device rd;
+  std::mt19937_64 gen((static_cast<uint64_t>(rd()) << 32) ^ rd() ^
+                      static_cast<uint64_t>(base::NowUs()));
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(n, '0');
+  for (char& c : out) c = kHex[gen() & 15];
+  return out;
+}
+
+}  // namespace
+
+Engine::Engine(Config* config)
+    : config_(config), keyspace_(static_cast<int>(config->values().databases)) {
+  RegisterAllCommands(table_);
+  server_.run_id = RandomHex(40);
+  server_.start_ms = base::NowMs();
+}
+
+void Engine::AttachClient(ClientState& client) {
+  client.id = server_.next_client_id++;
+  client.created_ms = base::NowMs();
+  client.last_interaction_ms = client.created_ms;
+  server_.connected_clients++;
+  server_.stats.total_connections_received++;
+}
+
+void Engine::DetachClient(ClientState& client) { server_.connected_clients--; }
+
+void Engine::PropagateExpired() {
+  for (auto& e : keyspace_.TakeExpired()) {
+    server_.stats.expired_keys++;
+    if (sink_) {
+      std::string argv[2] = {"DEL", std::move(e.key)};
+      sink_->Append(e.db, argv);
+    }
+  }
+}
+
+bool Engine::Execute(ClientState& client, std::vector<std::string>& argv,
+                     protocol::RespWriter& out) {
+  const int64_t now = base::NowMs();
+  client.last_interaction_ms = now;
+  auto fail = [&](std::string msg) {
+    server_.stats.total_error_replies++;
+    out.Error("ERR " + msg);
+    return false;
+  };
+
+  const CommandSpec* cmd = table_.Find(argv[0]);
+  if (cmd == nullptr) {
+    return fail(errors::UnknownCommand(argv[0], argv.data() + 1, argv.size() - 1));
+  }
+  if (!cmd->subcommands.empty() && argv.size() >= 2) {
+    const CommandSpec* sub = table_.FindSubcommand(*cmd, argv[1]);
+    if (sub == nullptr) return fail(errors::UnknownSubcommand(argv[1], argv[0]));
+    cmd = sub;
+  }
+  const int argc = static_cast<int>(argv.size());
+  if ((cmd->arity > 0 && argc != cmd->arity) || (cmd->arity < 0 && argc < -cmd->arity)) {
+    return fail(errors::WrongArity(cmd->full_name));
+  }
+
+  client.last_command = cmd->full_name;
+  server_.stats.total_commands_processed++;
+  CommandContext ctx(*cmd, client, out, keyspace_, *config_, table_, server_, now);
+  const int db_before = client.db;
+  cmd->handler(ctx, ArgList(argv));
+  server_.dirty += ctx.dirty();
+
+  // Expirations found while running the command go first: a replay must
+  // delete the expired key before the command that saw it missing.
+  PropagateExpired();
+  if (sink_ == nullptr || ctx.dirty() == 0) return false;
+  if (cmd->flags & kCustomPropagation) {
+    for (const auto& p : ctx.propagated()) sink_->Append(db_before, p);
+  } else {
+    sink_->Append(db_before, argv);
+  }
+  return true;
+}
+
+}  // namespace cairn::engine

@@ -1,0 +1,61 @@
+// Engine: executes commands against the keyspace, one at a time, on the
+// engine thread (ARCHITECTURE.md "Threads"). It looks a command up in the
+// table, checks arity, runs the handler, and hands the deterministic form of
+// every change (expirations first, then the command) to the propagation sink.
+//
+// The engine knows nothing of sockets: the frontend parses requests, calls
+// Execute() with a RespWriter over the connection's output buffer, and acts
+// on what the command asked of the connection (ClientState) or the server
+// (ServerState::shutdown).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/client_state.h"
+#include "engine/command_table.h"
+#include "engine/config.h"
+#include "engine/keyspace.h"
+#include "engine/propagation.h"
+#include "engine/server_state.h"
+#include "protocol/resp_writer.h"
+
+namespace cairn::engine {
+
+class Engine {
+ public:
+  // REQUIRES: config outlives the engine. The number of databases is fixed
+  // from config at construction.
+  explicit Engine(Config* config);
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Runs one command. `argv` is non-empty. The reply (exactly one) is
+  // appended through `out`, encoded for client.resp.
+  // Returns true when the command propagated something (a write happened).
+  bool Execute(ClientState& client, std::vector<std::string>& argv, protocol::RespWriter& out);
+
+  // REQUIRES: `sink` outlives the engine, or is reset to nullptr first.
+  void set_propagation_sink(PropagationSink* sink) { sink_ = sink; }
+
+  // New connection: assigns its id and counts it.
+  void AttachClient(ClientState& client);
+  void DetachClient(ClientState& client);
+
+  Keyspace& keyspace() { return keyspace_; }
+  ServerState& server() { return server_; }
+  Config& config() { return *config_; }
+  const CommandTable& table() const { return table_; }
+
+ private:
+  void PropagateExpired();
+
+  Config* config_;
+  CommandTable table_;
+  Keyspace keyspace_;
+  ServerState server_;
+  PropagationSink* sink_ = nullptr;
+};
+
+}  // namespace cairn::engine

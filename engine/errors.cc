@@ -1,0 +1,68 @@
+#include "engine/errors.h"
+
+#include <array>
+#include <cctype>
+
+namespace cairn::engine {
+namespace {
+
+struct KindPrefix {
+  ErrorKind kind;
+  std::string_view prefix;
+};
+
+constexpr std::array<KindPrefix, 14> kPrefixes = {{
+    {ErrorKind::kErr, "ERR"},           {ErrorKind::kWrongType, "WRONGTYPE"},
+    {ErrorKind::kNoAuth, "NOAUTH"},     {ErrorKind::kNoPerm, "NOPERM"},
+    {ErrorKind::kWrongPass, "WRONGPASS"}, {ErrorKind::kOom, "OOM"},
+    {ErrorKind::kReadOnly, "READONLY"}, {ErrorKind::kExecAbort, "EXECABORT"},
+    {ErrorKind::kNoScript, "NOSCRIPT"}, {ErrorKind::kBusyGroup, "BUSYGROUP"},
+    {ErrorKind::kNoGroup, "NOGROUP"},   {ErrorKind::kLoading, "LOADING"},
+    {ErrorKind::kNoProto, "NOPROTO"},   {ErrorKind::kMisconf, "MISCONF"},
+}};
+static_assert(kPrefixes.size() == static_cast<size_t>(ErrorKind::kMisconf) + 1);
+
+// Names echoed in errors go through "%.128s" in Redis: cut at 128 bytes and
+// at the first NUL. Newlines are blanked by RespWriter::Error.
+std::string Cut(std::string_view s, size_t limit) {
+  s = s.substr(0, limit);
+  return std::string(s.substr(0, s.find('\0')));
+}
+
+}  // namespace
+
+std::string ErrorReply::Text() const {
+  std::string out(kPrefixes[static_cast<size_t>(kind)].prefix);
+  out.push_back(' ');
+  out += message;
+  return out;
+}
+
+namespace errors {
+
+std::string WrongArity(std::string_view command) {
+  return "wrong number of arguments for '" + std::string(command) + "' command";
+}
+
+std::string UnknownCommand(std::string_view name, const std::string* args, size_t nargs) {
+  // Redis 7.0 (processCommand): arguments are appended as "'%.*s' " while
+  // the quoted list is shorter than 128 bytes, each cut to what is left.
+  std::string list;
+  for (size_t i = 0; i < nargs && list.size() < 128; i++) {
+    list += "'" + Cut(args[i], 128 - list.size()) + "' ";
+  }
+  return "unknown command '" + Cut(name, 128) + "', with args beginning with: " + list;
+}
+
+std::string UnknownSubcommand(std::string_view sub, std::string_view command) {
+  std::string upper(command);
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return "unknown subcommand '" + Cut(sub, 128) + "'. Try " + upper + " HELP.";
+}
+
+std::string InvalidExpireTime(std::string_view command) {
+  return "invalid expire time in '" + std::string(command) + "' command";
+}
+
+}  // namespace errors
+}  // namespace cairn::engine

@@ -1,0 +1,85 @@
+// The keyspace: `databases` numbered databases, each a hash table from key to
+// entry (value + optional absolute expiry in ms, wall clock). Lookups expire
+// keys lazily: a key past its expiry is deleted on access and its deletion is
+// queued as an expiration event, which the engine propagates as DEL before
+// the command's own effects (ARCHITECTURE.md "Determinism").
+//
+// Engine thread only.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace cairn::engine {
+
+enum class ValueType { kString };
+
+struct Value {
+  ValueType type = ValueType::kString;
+  std::string str;
+};
+
+struct Entry {
+  Value value;
+  int64_t expire_ms = -1;  // -1: no expiry
+};
+
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
+struct ExpiredKey {
+  int db;
+  std::string key;
+};
+
+class Db {
+ public:
+  using Map = std::unordered_map<std::string, Entry, StringHash, std::equal_to<>>;
+
+  Db(int index, std::vector<ExpiredKey>* expired) : index_(index), expired_(expired) {}
+
+  // The live entry for `key`, or nullptr. An entry whose expiry is at or
+  // before now_ms is deleted here and reported as expired.
+  Entry* Find(std::string_view key, int64_t now_ms);
+  // Inserts or replaces; returns the stored entry.
+  Entry& Put(std::string_view key, Value value, int64_t expire_ms);
+  bool Erase(std::string_view key);
+  void Clear();
+
+  size_t size() const { return map_.size(); }
+  size_t expires() const { return expires_; }
+  void SetExpire(Entry& e, int64_t expire_ms);
+
+ private:
+  int index_;
+  std::vector<ExpiredKey>* expired_;
+  Map map_;
+  size_t expires_ = 0;  // entries with an expiry, for INFO keyspace
+};
+
+class Keyspace {
+ public:
+  explicit Keyspace(int databases);
+  Keyspace(const Keyspace&) = delete;
+  Keyspace& operator=(const Keyspace&) = delete;
+
+  int databases() const { return static_cast<int>(dbs_.size()); }
+  // REQUIRES: 0 <= index < databases().
+  Db& db(int index) { return dbs_[static_cast<size_t>(index)]; }
+  const Db& db(int index) const { return dbs_[static_cast<size_t>(index)]; }
+
+  // Expirations found since the last call, in the order they happened.
+  std::vector<ExpiredKey> TakeExpired();
+  bool has_expired() const { return !expired_.empty(); }
+
+ private:
+  std::vector<ExpiredKey> expired_;
+  std::vector<Db> dbs_;
+};
+
+}  // namespace cairn::engine

@@ -1,0 +1,41 @@
+// Process-wide facts and counters that INFO, HELLO and SHUTDOWN need, kept
+// apart from the keyspace and the connections so commands get exactly this
+// much of "the server" and no more.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace cairn::engine {
+
+inline constexpr const char* kRedisVersion = "7.0.15";  // what we answer as; see README
+inline constexpr const char* kCairnVersion = "0.1.0";
+
+struct ServerStats {
+  uint64_t total_connections_received = 0;
+  uint64_t total_commands_processed = 0;
+  uint64_t rejected_connections = 0;
+  uint64_t keyspace_hits = 0;
+  uint64_t keyspace_misses = 0;
+  uint64_t expired_keys = 0;
+  uint64_t total_net_input_bytes = 0;
+  uint64_t total_net_output_bytes = 0;
+  uint64_t total_error_replies = 0;
+};
+
+enum class ShutdownRequest { kNone, kDefault, kSave, kNoSave };
+
+struct ServerState {
+  std::string run_id;  // 40 hex chars, random per start
+  std::string executable;
+  std::string config_file;
+  int64_t start_ms = 0;
+  uint64_t next_client_id = 1;
+  size_t connected_clients = 0;
+  int tcp_port = 0;
+  ServerStats stats;
+  uint64_t dirty = 0;  // writes since start (Redis's server.dirty)
+  ShutdownRequest shutdown = ShutdownRequest::kNone;
+};
+
+}  // namespace cairn::engine
