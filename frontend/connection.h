@@ -1,0 +1,64 @@
+// Connection: one client socket on the engine thread's io_context. Reads
+// bytes, parses as many complete commands as the buffer holds (pipelining),
+// runs each through the engine, and writes all their replies together,
+// trying a direct non-blocking write first so a reply usually leaves in the
+// same loop pass that produced it.
+//
+// Lifetime: shared_ptr, kept alive by its pending async operation; the
+// Listener keeps a registry to close every connection at shutdown.
+#pragma once
+
+#include <utility>  // before asio: Boost 1.74 awaitable.hpp uses std::exchange
+#include <boost/asio.hpp>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "engine/client_state.h"
+#include "engine/engine.h"
+#include "protocol/request_parser.h"
+
+namespace cairn::frontend {
+
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  struct Hooks {
+    std::function<void(Connection*)> on_close;  // the socket was closed
+    std::function<void()> on_shutdown;          // a command asked the server to stop
+  };
+
+  // REQUIRES: engine outlives the connection.
+  Connection(boost::asio::ip::tcp::socket socket, engine::Engine* engine, Hooks hooks);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  void Start();
+  // Closes the socket; pending operations complete with an error.
+  void Close();
+  // Sends `line` (a complete RESP reply) and closes, e.g. "max clients".
+  void RejectAndClose(std::string_view line);
+
+ private:
+  void Read();
+  void OnRead(size_t n);
+  // Runs every complete command in the input buffer. Returns false when the
+  // connection must close after flushing its output.
+  bool ProcessInput();
+  void Flush();
+  void OnWritten(size_t n);
+
+  boost::asio::ip::tcp::socket socket_;
+  engine::Engine* engine_;
+  Hooks hooks_;
+  engine::ClientState client_;
+  protocol::RequestParser parser_;
+  std::string in_;
+  std::string out_;       // replies not yet handed to the socket
+  std::string writing_;   // bytes of the async write in flight
+  bool write_in_flight_ = false;
+  bool closing_ = false;  // close once output is flushed
+  bool closed_ = false;
+};
+
+}  // namespace cairn::frontend

@@ -1,0 +1,145 @@
+// cairn-server [config-file] [--name value ...]
+//
+// Reads the configuration like redis-server (a redis.conf-style file, then
+// `--name value` arguments that override it), enters the data directory,
+// and runs the engine thread's io_context until SIGTERM, SIGINT or SHUTDOWN.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <utility>  // before asio: Boost 1.74 awaitable.hpp uses std::exchange
+#include <boost/asio.hpp>
+#include <cerrno>
+#include <climits>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "base/logging.h"
+#include "engine/config.h"
+#include "engine/engine.h"
+#include "frontend/listener.h"
+
+namespace {
+
+using cairn::base::Status;
+namespace engine = cairn::engine;
+
+int Fatal(const std::string& msg) {
+  std::fprintf(stderr, "\n*** FATAL CONFIG ERROR (cairn %s) ***\n%s\n", engine::kCairnVersion,
+               msg.c_str());
+  return 1;
+}
+
+void Usage() {
+  std::fprintf(stderr,
+               "Usage: cairn-server [/path/to/cairn.conf] [options]\n"
+               "       cairn-server --version\n"
+               "       cairn-server --help\n\n"
+               "Options are redis.conf directives written as --name value, e.g.\n"
+               "       cairn-server --port 7777 --dir ./data --appendfsync everysec\n");
+}
+
+// mkdir -p: the data directory is created on first start (`make run`).
+Status MakeDirs(const std::string& path) {
+  std::string cur;
+  std::stringstream ss(path);
+  std::string part;
+  if (!path.empty() && path[0] == '/') cur = "/";
+  while (std::getline(ss, part, '/')) {
+    if (part.empty()) continue;
+    cur += part + "/";
+    if (mkdir(cur.c_str(), 0755) != 0 && errno != EEXIST) {
+      return Status::IoErrorFromErrno("creating directory '" + cur + "'", errno);
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (!args.empty() && (args[0] == "--version" || args[0] == "-v")) {
+    std::printf("cairn-server v=%s (speaks redis %s)\n", engine::kCairnVersion,
+                engine::kRedisVersion);
+    return 0;
+  }
+  if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
+    Usage();
+    return 0;
+  }
+
+  engine::Config config;
+  std::string config_file;
+  if (!args.empty() && !args[0].starts_with("--")) {
+    config_file = args[0];
+    args.erase(args.begin());
+    std::ifstream in(config_file);
+    if (!in) {
+      return Fatal("Can't open the config file '" + config_file + "': " + std::strerror(errno));
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    Status s = config.LoadText(text.str());
+    if (!s.ok()) return Fatal("Reading the configuration file '" + config_file + "', " + s.message());
+    char abs[PATH_MAX];
+    if (realpath(config_file.c_str(), abs) != nullptr) config_file = abs;
+  }
+  if (Status s = config.LoadArgs(args); !s.ok()) {
+    return Fatal("Reading the command line arguments: " + s.message());
+  }
+  const auto& v = config.values();
+  if (v.daemonize) {
+    return Fatal("'daemonize yes' is not supported: run cairn-server under a supervisor");
+  }
+  if (!v.logfile.empty() && !cairn::base::SetLogFile(v.logfile)) {
+    return Fatal("Can't open the log file '" + v.logfile + "': " + std::strerror(errno));
+  }
+  cairn::base::SetLogLevel(static_cast<cairn::base::LogLevel>(v.loglevel));
+  if (Status s = MakeDirs(v.dir); !s.ok()) return Fatal(s.message());
+  if (chdir(v.dir.c_str()) != 0) {
+    return Fatal("Can't chdir to '" + v.dir + "': " + std::strerror(errno));
+  }
+
+  boost::asio::io_context io(1);
+  engine::Engine eng(&config);
+  char exe[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+  if (n > 0) eng.server().executable.assign(exe, static_cast<size_t>(n));
+  eng.server().config_file = config_file;
+
+  bool stopping = false;
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  cairn::frontend::Listener listener(&io, &eng, [&] {
+    if (stopping) return;
+    stopping = true;
+    CAIRN_LOG_NOTICE("User requested shutdown...");
+    listener.Stop();
+    signals.cancel();
+  });
+  // Clients that vanish mid-write must not kill the server.
+  std::signal(SIGPIPE, SIG_IGN);
+
+  CAIRN_LOG_NOTICE("Cairn %s starting (speaks redis %s), pid=%d", engine::kCairnVersion,
+                   engine::kRedisVersion, static_cast<int>(getpid()));
+  if (Status s = listener.Listen(v.bind, static_cast<int>(v.port)); !s.ok()) {
+    CAIRN_LOG_WARNING("%s", s.message().c_str());
+    return 1;
+  }
+  signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+    if (ec) return;
+    CAIRN_LOG_NOTICE("Received %s scheduling shutdown...", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    if (stopping) return;
+    stopping = true;
+    listener.Stop();
+  });
+  listener.Start();
+  CAIRN_LOG_NOTICE("Ready to accept connections tcp on port %lld",
+                   static_cast<long long>(v.port));
+  io.run();
+  CAIRN_LOG_NOTICE("Cairn is now ready to exit, bye bye...");
+  return 0;
+}
