@@ -1,0 +1,54 @@
+#include <gtest/gtest.h>
+
+#include "tests/unit/engine/engine_harness.h"
+
+namespace cairn::engine {
+namespace {
+
+TEST(KeyspaceCommandsTest, DelCountsOnlyExistingKeys) {
+  EngineHarness h;
+  h.Run({"SET", "a", "1"});
+  h.Run({"SET", "b", "2"});
+  EXPECT_EQ(h.Run({"DEL", "a", "b", "c", "a"}), Int(2));
+  EXPECT_EQ(h.Run({"DBSIZE"}), Int(0));
+}
+
+TEST(KeyspaceCommandsTest, ExistsCountsRepeats) {
+  EngineHarness h;
+  h.Run({"SET", "a", "1"});
+  EXPECT_EQ(h.Run({"EXISTS", "a", "a", "b"}), Int(2));
+}
+
+TEST(KeyspaceCommandsTest, DatabasesAreSeparate) {
+  EngineHarness h;
+  h.Run({"SET", "a", "0"});
+  EXPECT_EQ(h.Run({"SELECT", "15"}), Simple("OK"));
+  EXPECT_EQ(h.Run({"GET", "a"}), Nil());
+  h.Run({"SET", "a", "15"});
+  EXPECT_EQ(h.Run({"FLUSHDB"}), Simple("OK"));
+  EXPECT_EQ(h.Run({"SELECT", "0"}), Simple("OK"));
+  EXPECT_EQ(h.Run({"GET", "a"}), Bulk("0"));
+  EXPECT_EQ(h.Run({"FLUSHALL", "ASYNC"}), Simple("OK"));
+  EXPECT_EQ(h.Run({"DBSIZE"}), Int(0));
+}
+
+TEST(KeyspaceCommandsTest, WritesArePropagatedWithTheirDatabase) {
+  EngineHarness h;
+  h.Run({"SELECT", "3"});
+  h.Run({"SET", "a", "1"});
+  h.Run({"DEL", "a", "zz"});
+  h.Run({"DEL", "zz"});  // deleted nothing: not logged
+  h.Run({"FLUSHDB"});    // logged even when empty, as in Redis
+  EXPECT_EQ(h.TakePropagated(), (std::vector<Propagated>{{3, {"SET", "a", "1"}},
+                                                         {3, {"DEL", "a", "zz"}},
+                                                         {3, {"FLUSHDB"}}}));
+}
+
+TEST(KeyspaceCommandsTest, FlushRejectsUnknownModes) {
+  EngineHarness h;
+  EXPECT_EQ(h.Run({"FLUSHDB", "LATER"}), Error("ERR syntax error"));
+  EXPECT_EQ(h.Run({"FLUSHALL", "SYNC", "ASYNC"}), Error("ERR syntax error"));
+}
+
+}  // namespace
+}  // namespace cairn::engine
