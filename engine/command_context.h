@@ -52,8 +52,9 @@ class CommandContext {
   void Dirty(uint64_t n = 1) { dirty_ += n; }
   uint64_t dirty() const { return dirty_; }
 
-  // Records the deterministic form of this command's effect, for commands
-  // flagged kCustomPropagation. May be called several times (one record each).
+  // Records the deterministic form of this command's effect, replacing argv
+  // in the log. Only for commands flagged kCustomPropagation. May be called
+  // several times (one record each).
   void Propagate(std::vector<std::string> argv) { propagated_.push_back(std::move(argv)); }
   std::vector<std::vector<std::string>>& propagated() { return propagated_; }
 

@@ -57,8 +57,14 @@ void CommandTable::Add(std::initializer_list<CommandSpec> specs) {
 }
 
 const CommandSpec* CommandTable::Find(std::string_view name) const {
-  if (name.size() > 64) return nullptr;
-  auto it = index_.find(base::ToLower(name));
+  // Lower-case into a stack buffer: this runs for every command.
+  char buf[64];
+  if (name.size() > sizeof(buf)) return nullptr;
+  for (size_t i = 0; i < name.size(); i++) {
+    char c = name[i];
+    buf[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+  }
+  auto it = index_.find(std::string_view(buf, name.size()));
   return it == index_.end() ? nullptr : it->second;
 }
 

@@ -45,8 +45,9 @@ enum CommandFlag : uint64_t {
   kAllowBusy = 1 << 18,
   // Not shown by COMMAND INFO (hidden in Redis too, or Cairn's own):
   kMayReplicate = 1 << 24,
-  // The handler calls ctx.Propagate() with its deterministic form; the
-  // engine must not log argv verbatim (ARCHITECTURE.md "Determinism").
+  // The handler may call ctx.Propagate() with its deterministic form, which
+  // then replaces argv in the log (ARCHITECTURE.md "Determinism"). Without
+  // a call, argv is logged verbatim.
   kCustomPropagation = 1 << 25,
 };
 inline constexpr int kVisibleFlagCount = 19;
@@ -122,7 +123,7 @@ struct CommandSpec {
   // Filled in by CommandTable::Add.
   std::string full_name;  // "get", "config|get"
   const CommandSpec* parent = nullptr;
-  std::unordered_map<std::string, const CommandSpec*> sub_index;
+  std::unordered_map<std::string, const CommandSpec*> sub_index;  // lower-case names
 };
 
 class CommandTable {
@@ -146,7 +147,11 @@ class CommandTable {
 
  private:
   std::vector<std::unique_ptr<CommandSpec>> commands_;
-  std::unordered_map<std::string, const CommandSpec*> index_;
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, const CommandSpec*, Hash, std::equal_to<>> index_;
 };
 
 // Every family's registration, in one place (register_all.cc).

@@ -2,6 +2,7 @@
 
 #include <random>
 
+#include "base/check.h"
 #include "base/clock.h"
 #include "base/string_util.h"
 #include "engine/command_context.h"
@@ -90,7 +91,8 @@ bool Engine::Execute(ClientState& client, std::vector<std::string>& argv,
   // delete the expired key before the command that saw it missing.
   PropagateExpired();
   if (sink_ == nullptr || ctx.dirty() == 0) return false;
-  if (cmd->flags & kCustomPropagation) {
+  if (!ctx.propagated().empty()) {
+    CAIRN_CHECK(cmd->flags & kCustomPropagation);
     for (const auto& p : ctx.propagated()) sink_->Append(db_before, p);
   } else {
     sink_->Append(db_before, argv);

@@ -1,5 +1,7 @@
 #include "frontend/connection.h"
 
+#include <cstring>
+
 #include "base/logging.h"
 
 namespace cairn::frontend {
@@ -49,12 +51,11 @@ void Connection::RejectAndClose(std::string_view line) {
 
 void Connection::Read() {
   if (closed_ || closing_) return;
-  size_t old = in_.size();
-  in_.resize(old + kReadChunk);
+  if (in_.size() - in_len_ < kReadChunk) in_.resize(in_len_ + kReadChunk);
   socket_.async_read_some(
-      asio::buffer(in_.data() + old, kReadChunk),
-      [self = shared_from_this(), old](const error_code& ec, size_t n) {
-        self->in_.resize(old + n);
+      asio::buffer(in_.data() + in_len_, in_.size() - in_len_),
+      [self = shared_from_this()](const error_code& ec, size_t n) {
+        self->in_len_ += n;
         if (ec) {
           self->Close();
           return;
@@ -83,7 +84,7 @@ bool Connection::ProcessInput() {
   size_t pos = 0;
   bool keep = true;
   while (keep) {
-    auto status = parser_.Parse(in_, &pos);
+    auto status = parser_.Parse(std::string_view(in_.data(), in_len_), &pos);
     if (status == protocol::RequestParser::Status::kNeedMore) break;
     if (status == protocol::RequestParser::Status::kError) {
       out_ += "-ERR " + parser_.error() + "\r\n";
@@ -98,11 +99,14 @@ bool Connection::ProcessInput() {
     if (client_.close_after_reply) keep = false;
     if (engine_->server().shutdown != engine::ShutdownRequest::kNone) keep = false;
   }
-  in_.erase(0, pos);
+  if (pos > 0) {
+    std::memmove(in_.data(), in_.data() + pos, in_len_ - pos);
+    in_len_ -= pos;
+  }
   // client-query-buffer-limit bounds what one client can make us hold for a
   // command that has not arrived whole: unparsed bytes plus the arguments
   // already read.
-  if (in_.size() + parser_.pending_bytes() >
+  if (in_len_ + parser_.pending_bytes() >
       static_cast<size_t>(cfg.client_query_buffer_limit)) {
     CAIRN_LOG_WARNING("Closing client that reached max query buffer length: id=%llu addr=%s",
                       static_cast<unsigned long long>(client_.id), client_.addr.c_str());

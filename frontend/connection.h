@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "engine/client_state.h"
 #include "engine/engine.h"
@@ -53,7 +54,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Hooks hooks_;
   engine::ClientState client_;
   protocol::RequestParser parser_;
-  std::string in_;
+  // Input bytes: in_[0, in_len_) are received and unparsed. The vector only
+  // grows (never zero-filled per read, which cost ~10% at pipeline 16).
+  std::vector<char> in_;
+  size_t in_len_ = 0;
   std::string out_;       // replies not yet handed to the socket
   std::string writing_;   // bytes of the async write in flight
   bool write_in_flight_ = false;

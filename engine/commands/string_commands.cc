@@ -99,14 +99,10 @@ void Set(CommandContext& ctx, ArgList args) {
   ctx.Dirty();
   if (!(flags & kGet)) ctx.reply.Ok();
 
-  // Deterministic form: a relative expiry becomes absolute; GET, NX and XX
-  // have already decided and need not be replayed.
+  // Deterministic form: a relative expiry becomes absolute (as Redis 7.0
+  // rewrites it). Without one, argv replays to the same state as it is.
   if (expire_arg != nullptr) {
     ctx.Propagate({"SET", key, args[2], "PXAT", std::to_string(expire_ms)});
-  } else if (flags & kKeepTtl) {
-    ctx.Propagate({"SET", key, args[2], "KEEPTTL"});
-  } else {
-    ctx.Propagate({"SET", key, args[2]});
   }
 }
 
