@@ -36,56 +36,21 @@ BENCH_TIMEOUT="${BENCH_TIMEOUT:-300}"
 CAIRN_EXTRA_ARGS="${CAIRN_EXTRA_ARGS:-}"
 TESTS=(SET GET)
 
-die() { echo "compare.sh: $*" >&2; exit 1; }
+# shellcheck source=bench/lib.sh
+source "${script_dir}/lib.sh"
 
 for bin in "${CAIRN_SERVER}" "${REDIS_SERVER}"; do
-  [[ -x "${bin}" ]] || die "not executable: ${bin} (build first, or set CAIRN_SERVER / REDIS_SERVER)"
+  need_exec "${bin}" "build first, or set CAIRN_SERVER / REDIS_SERVER"
 done
-for tool in "${REDIS_BENCHMARK}" "${REDIS_CLI}" "${PYTHON}" timeout; do
-  command -v "${tool}" >/dev/null || die "missing tool: ${tool}"
-done
-[[ "${ROUNDS}" =~ ^[1-9][0-9]*$ ]] || die "ROUNDS must be a positive integer"
-[[ "${REQUESTS}" =~ ^[1-9][0-9]*$ ]] || die "REQUESTS must be a positive integer"
+need_tools "${REDIS_BENCHMARK}" "${REDIS_CLI}" "${PYTHON}" timeout
+need_posint ROUNDS
+need_posint REQUESTS
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/cairn-bench.XXXXXX")"
 results="${work}/results"   # lines: <server> <test> <pipeline> <ops/s>
 : > "${results}"
-server_pid=""
-bench_pid=""
 
-stop_server() {
-  local pid="${server_pid}"
-  server_pid=""
-  [[ -n "${pid}" ]] || return 0
-  kill -TERM "${pid}" 2>/dev/null || true
-  local i
-  for ((i = 0; i < 50; i++)); do
-    kill -0 "${pid}" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -KILL "${pid}" 2>/dev/null || true
-  wait "${pid}" 2>/dev/null || true
-}
-
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  [[ -n "${bench_pid}" ]] && kill -TERM "${bench_pid}" 2>/dev/null
-  stop_server
-  rm -rf "${work}"
-  exit "${rc}"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-free_port() {
-  "${PYTHON}" -c 'import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])
-s.close()'
-}
+bench_install_traps
 
 # start_server <cairn|redis> <dir>: starts one server on a free loopback port,
 # sets server_pid and prints nothing; port goes to the global `port`.
@@ -102,47 +67,22 @@ start_server() {
     cmd=("${REDIS_SERVER}" --port "${port}" --bind 127.0.0.1 --dir "${dir}"
          --appendonly no --save "")
   fi
-  "${cmd[@]}" > "${dir}/server.log" 2>&1 &
-  server_pid=$!
-  local i
-  for ((i = 0; i < 100; i++)); do
-    if ! kill -0 "${server_pid}" 2>/dev/null; then
-      cat "${dir}/server.log" >&2
-      die "${name} exited during start-up: ${cmd[*]}"
-    fi
-    if [[ "$(timeout 2 "${REDIS_CLI}" -h 127.0.0.1 -p "${port}" ping 2>/dev/null)" == PONG ]]; then
-      return 0
-    fi
-    sleep 0.1
-  done
-  cat "${dir}/server.log" >&2
-  die "${name} did not answer PING on 127.0.0.1:${port} within 10s"
+  launch_server "${name}" "${dir}" "${cmd[@]}"
 }
 
 # bench_one <cairn|redis> <round>: a fresh server per pipeline depth.
 bench_one() {
-  local name="$1" round="$2" pipeline out line test rps
+  local name="$1" round="$2" pipeline out test rps
   for pipeline in ${PIPELINES}; do
     local dir="${work}/${name}-r${round}-p${pipeline}"
     start_server "${name}" "${dir}"
     out="${dir}/bench.csv"
-    # In the background and waited for, so a signal to this script is acted
-    # on at once rather than after the benchmark finishes.
-    timeout "${BENCH_TIMEOUT}" "${REDIS_BENCHMARK}" -h 127.0.0.1 -p "${port}" \
+    run_benchmark "${dir}" "${out}" "${name} (round ${round}, -P ${pipeline})" \
       -q --csv -t set,get -c "${CLIENTS}" -n "${REQUESTS}" -r "${KEYSPACE}" \
-      -P "${pipeline}" > "${out}" 2> "${dir}/bench.err" &
-    bench_pid=$!
-    local status=0
-    wait "${bench_pid}" || status=$?
-    bench_pid=""
-    if ((status != 0)); then
-      cat "${dir}/bench.err" "${dir}/server.log" >&2
-      die "redis-benchmark failed or timed out against ${name} (round ${round}, -P ${pipeline})"
-    fi
+      -P "${pipeline}"
     stop_server
     for test in "${TESTS[@]}"; do
-      line="$(grep -m1 "^\"${test}\"," "${out}" || true)"
-      rps="$(cut -d, -f2 <<< "${line}" | tr -d '"')"
+      rps="$(csv_rps "${out}" "${test}")"
       [[ "${rps}" =~ ^[0-9]+(\.[0-9]+)?$ ]] || { cat "${out}" >&2; die "no ${test} result from ${name}"; }
       echo "${name} ${test} ${pipeline} ${rps}" >> "${results}"
       printf '  round %d  %-5s %-3s -P %-3s %12.0f ops/s\n' \
@@ -164,8 +104,7 @@ done
 
 median() {  # median <server> <test> <pipeline>
   awk -v s="$1" -v t="$2" -v p="$3" '$1 == s && $2 == t && $3 == p { print $4 }' "${results}" |
-    sort -g |
-    awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+    median_of
 }
 
 echo

@@ -21,13 +21,15 @@
 
 namespace cairn::engine {
 
+class Aof;
+
 class CommandContext {
  public:
   CommandContext(const CommandSpec& spec, ClientState& client, protocol::RespWriter& reply,
                  Keyspace& keyspace, Config& config, const CommandTable& table,
-                 ServerState& server, int64_t now_ms)
+                 ServerState& server, int64_t now_ms, Aof* aof)
       : spec(spec), client(client), reply(reply), keyspace(keyspace), config(config),
-        table(table), server(server), now_ms(now_ms) {}
+        table(table), server(server), now_ms(now_ms), aof(aof) {}
 
   const CommandSpec& spec;
   ClientState& client;
@@ -37,6 +39,7 @@ class CommandContext {
   const CommandTable& table;
   ServerState& server;
   const int64_t now_ms;  // one clock reading per command, as Redis caches mstime
+  Aof* const aof;        // the append-only log; nullptr when not wired (tests)
 
   Db& db() { return keyspace.db(client.db); }
 

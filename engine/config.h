@@ -42,6 +42,8 @@ struct ConfigValues {
   std::string dbfilename;
   std::string save;  // "3600 1 300 100", or "" for no snapshots
   bool aof_load_truncated = true;
+  int64_t auto_aof_rewrite_percentage = 100;
+  int64_t auto_aof_rewrite_min_size = 64LL * 1024 * 1024;
   bool aof_use_rdb_preamble = true;
   bool rdbcompression = true;
   bool rdbchecksum = true;

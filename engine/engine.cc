@@ -5,6 +5,7 @@
 #include "base/check.h"
 #include "base/clock.h"
 #include "base/string_util.h"
+#include "engine/aof.h"
 #include "engine/command_context.h"
 
 namespace cairn::engine {
@@ -80,9 +81,21 @@ bool Engine::Execute(ClientState& client, std::vector<std::string>& argv,
     return fail(errors::WrongArity(cmd->full_name));
   }
 
+  // Redis's writeCommandsDeniedByDiskError: while the log cannot be
+  // written, writes (and PING) are refused; nothing is acknowledged that is
+  // not in the log.
+  if (aof_ != nullptr && ((cmd->flags & kWrite) || cmd->full_name == "ping")) {
+    std::string err = aof_->WriteErrorText();
+    if (!err.empty()) {
+      server_.stats.total_error_replies++;
+      out.Error("MISCONF Errors writing to the AOF file: " + err);
+      return false;
+    }
+  }
+
   client.last_command = cmd->full_name;
   server_.stats.total_commands_processed++;
-  CommandContext ctx(*cmd, client, out, keyspace_, *config_, table_, server_, now);
+  CommandContext ctx(*cmd, client, out, keyspace_, *config_, table_, server_, now, aof_);
   const int db_before = client.db;
   cmd->handler(ctx, ArgList(argv));
   server_.dirty += ctx.dirty();

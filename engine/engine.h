@@ -23,6 +23,8 @@
 
 namespace cairn::engine {
 
+class Aof;
+
 class Engine {
  public:
   // REQUIRES: config outlives the engine. The number of databases is fixed
@@ -38,6 +40,10 @@ class Engine {
 
   // REQUIRES: `sink` outlives the engine, or is reset to nullptr first.
   void set_propagation_sink(PropagationSink* sink) { sink_ = sink; }
+  // The append-only log, for BGREWRITEAOF, INFO and refusing writes while
+  // the log cannot be written. May stay unset (tests).
+  void set_aof(Aof* aof) { aof_ = aof; }
+  Aof* aof() { return aof_; }
 
   // New connection: assigns its id and counts it.
   void AttachClient(ClientState& client);
@@ -56,6 +62,7 @@ class Engine {
   Keyspace keyspace_;
   ServerState server_;
   PropagationSink* sink_ = nullptr;
+  Aof* aof_ = nullptr;
 };
 
 }  // namespace cairn::engine

@@ -52,6 +52,8 @@ class Db {
   void Clear();
 
   size_t size() const { return map_.size(); }
+  // Every entry, expired or not (snapshots and rewrites skip expired ones).
+  const Map& entries() const { return map_; }
   size_t expires() const { return expires_; }
   void SetExpire(Entry& e, int64_t expire_ms);
 

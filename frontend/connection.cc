@@ -50,11 +50,15 @@ void Connection::RejectAndClose(std::string_view line) {
 }
 
 void Connection::Read() {
-  if (closed_ || closing_) return;
+  // One read at a time; none while a write is in flight (a client that does
+  // not read its replies stops being read).
+  if (closed_ || closing_ || reading_ || write_in_flight_) return;
+  reading_ = true;
   if (in_.size() - in_len_ < kReadChunk) in_.resize(in_len_ + kReadChunk);
   socket_.async_read_some(
       asio::buffer(in_.data() + in_len_, in_.size() - in_len_),
       [self = shared_from_this()](const error_code& ec, size_t n) {
+        self->reading_ = false;
         self->in_len_ += n;
         if (ec) {
           self->Close();
@@ -73,7 +77,7 @@ void Connection::OnRead(size_t n) {
     hooks_.on_shutdown();
     return;
   }
-  if (!closing_ && !write_in_flight_) Read();
+  Read();
 }
 
 bool Connection::ProcessInput() {
@@ -95,7 +99,13 @@ bool Connection::ProcessInput() {
       break;
     }
     protocol::RespWriter writer(&out_, client_.resp);
-    engine_->Execute(client_, parser_.args(), writer);
+    const size_t reply_start = out_.size();
+    const bool logged = engine_->Execute(client_, parser_.args(), writer);
+    engine::Aof* aof = engine_->aof();
+    if (logged && aof != nullptr && aof->hold_replies()) {
+      if (holds_.empty() && hooks_.on_hold) hooks_.on_hold(this);
+      holds_.push_back({reply_start, aof->last_seq()});
+    }
     if (client_.close_after_reply) keep = false;
     if (engine_->server().shutdown != engine::ShutdownRequest::kNone) keep = false;
   }
@@ -115,27 +125,36 @@ bool Connection::ProcessInput() {
   return keep;
 }
 
+bool Connection::OnDurable(uint64_t seq) {
+  while (!holds_.empty() && holds_.front().seq <= seq) holds_.pop_front();
+  Flush();
+  return !holds_.empty();
+}
+
 void Connection::Flush() {
   if (closed_) return;
   if (write_in_flight_) return;  // OnWritten will pick up out_
-  if (out_.empty()) {
-    if (closing_) Close();
+  const size_t sendable = holds_.empty() ? out_.size() : holds_.front().start;
+  if (sendable == 0) {
+    if (closing_ && holds_.empty()) Close();
     return;
   }
   // Try the direct write first: most replies fit in the socket buffer.
   error_code ec;
-  size_t n = socket_.write_some(asio::buffer(out_), ec);
+  size_t n = socket_.write_some(asio::buffer(out_.data(), sendable), ec);
   if (ec && ec != asio::error::would_block && ec != asio::error::try_again) {
     Close();
     return;
   }
   engine_->server().stats.total_net_output_bytes += n;
-  out_.erase(0, n);
+  Consume(n);
   if (out_.empty()) {
     if (closing_) Close();
     return;
   }
-  writing_.swap(out_);
+  if (n == sendable) return;  // the rest waits for the log
+  writing_.assign(out_.data(), sendable - n);
+  Consume(sendable - n);
   write_in_flight_ = true;
   asio::async_write(socket_, asio::buffer(writing_),
                     [self = shared_from_this()](const error_code& ec, size_t n) {
@@ -146,6 +165,11 @@ void Connection::Flush() {
                       }
                       self->OnWritten(n);
                     });
+}
+
+void Connection::Consume(size_t n) {
+  out_.erase(0, n);
+  for (Hold& h : holds_) h.start -= n;
 }
 
 void Connection::OnWritten(size_t n) {

@@ -10,11 +10,13 @@
 
 #include <utility>  // before asio: Boost 1.74 awaitable.hpp uses std::exchange
 #include <boost/asio.hpp>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "engine/aof.h"
 #include "engine/client_state.h"
 #include "engine/engine.h"
 #include "protocol/request_parser.h"
@@ -26,6 +28,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   struct Hooks {
     std::function<void(Connection*)> on_close;  // the socket was closed
     std::function<void()> on_shutdown;          // a command asked the server to stop
+    std::function<void(Connection*)> on_hold;   // replies now wait for the log
   };
 
   // REQUIRES: engine outlives the connection.
@@ -39,6 +42,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void Close();
   // Sends `line` (a complete RESP reply) and closes, e.g. "max clients".
   void RejectAndClose(std::string_view line);
+  // The log is durable up to `seq`: replies waiting for it may go. Returns
+  // true while replies still wait for a later seq.
+  bool OnDurable(uint64_t seq);
 
  private:
   void Read();
@@ -48,6 +54,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool ProcessInput();
   void Flush();
   void OnWritten(size_t n);
+  // Drops n sent bytes from the front of out_.
+  void Consume(size_t n);
 
   boost::asio::ip::tcp::socket socket_;
   engine::Engine* engine_;
@@ -59,8 +67,17 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::vector<char> in_;
   size_t in_len_ = 0;
   std::string out_;       // replies not yet handed to the socket
+  // Under appendfsync always, the reply to a write may leave only once its
+  // log record is durable, and every reply after it waits too (order).
+  // Each hold: out_ offset where the held bytes start, and the seq needed.
+  struct Hold {
+    size_t start;
+    uint64_t seq;
+  };
+  std::deque<Hold> holds_;
   std::string writing_;   // bytes of the async write in flight
   bool write_in_flight_ = false;
+  bool reading_ = false;
   bool closing_ = false;  // close once output is flushed
   bool closed_ = false;
 };

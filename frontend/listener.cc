@@ -61,8 +61,17 @@ void Listener::Accept(tcp::acceptor* acceptor) {
     if (ec == asio::error::operation_aborted) return;
     if (!ec) {
       Connection::Hooks hooks{
-          .on_close = [this](Connection* c) { connections_.erase(c); },
+          .on_close =
+              [this](Connection* c) {
+                connections_.erase(c);
+                waiting_.erase(c);
+              },
           .on_shutdown = [this] { asio::post(*io_, on_shutdown_); },
+          .on_hold =
+              [this](Connection* c) {
+                auto it = connections_.find(c);
+                if (it != connections_.end()) waiting_[c] = it->second;
+              },
       };
       auto conn = std::make_shared<Connection>(std::move(socket), engine_, std::move(hooks));
       const auto maxclients = static_cast<size_t>(engine_->config().values().maxclients);
@@ -80,6 +89,21 @@ void Listener::Accept(tcp::acceptor* acceptor) {
   });
 }
 
+void Listener::OnDurable(uint64_t seq) {
+  for (auto it = waiting_.begin(); it != waiting_.end();) {
+    auto conn = it->second.lock();
+    // OnDurable may close the connection (QUIT after a write), which erases
+    // it from waiting_ through on_close: step past it first.
+    auto next = std::next(it);
+    if (!conn) {
+      waiting_.erase(it);
+    } else if (!conn->OnDurable(seq)) {
+      waiting_.erase(conn.get());
+    }
+    it = next;
+  }
+}
+
 void Listener::Stop() {
   for (auto& a : acceptors_) {
     error_code ec;
@@ -92,6 +116,7 @@ void Listener::Stop() {
   }
   for (auto& c : live) c->Close();
   connections_.clear();
+  waiting_.clear();
 }
 
 }  // namespace cairn::frontend

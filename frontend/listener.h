@@ -32,6 +32,8 @@ class Listener {
   // Stops accepting and closes every connection.
   void Stop();
   size_t connections() const { return connections_.size(); }
+  // The log is durable up to `seq`: release the replies waiting for it.
+  void OnDurable(uint64_t seq);
 
  private:
   void Accept(boost::asio::ip::tcp::acceptor* acceptor);
@@ -41,6 +43,8 @@ class Listener {
   std::function<void()> on_shutdown_;
   std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> acceptors_;
   std::unordered_map<Connection*, std::weak_ptr<Connection>> connections_;
+  // Connections with replies held for the log.
+  std::unordered_map<Connection*, std::weak_ptr<Connection>> waiting_;
 };
 
 }  // namespace cairn::frontend

@@ -13,11 +13,14 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "base/clock.h"
 #include "base/logging.h"
+#include "engine/aof.h"
 #include "engine/config.h"
 #include "engine/engine.h"
 #include "frontend/listener.h"
@@ -25,6 +28,57 @@
 namespace {
 
 using cairn::base::Status;
+
+// Connects the append-only log to the io_context: its completion eventfd is
+// watched, flushes requested by appends are posted (so every command ready
+// in this loop pass joins the batch), and durability releases held replies.
+class AofDriver {
+ public:
+  AofDriver(boost::asio::io_context* io, cairn::engine::Aof* aof,
+            cairn::frontend::Listener* listener)
+      : io_(io), aof_(aof), listener_(listener) {
+    aof_->set_request_flush([this] { boost::asio::post(*io_, [this] { aof_->Flush(); }); });
+    aof_->set_on_durable([this](uint64_t seq) { listener_->OnDurable(seq); });
+    aof_->set_on_event_fd_change([this] { Watch(); });
+    Watch();
+  }
+  ~AofDriver() {
+    aof_->set_request_flush(nullptr);
+    aof_->set_on_durable(nullptr);
+    aof_->set_on_event_fd_change(nullptr);
+  }
+  AofDriver(const AofDriver&) = delete;
+  AofDriver& operator=(const AofDriver&) = delete;
+
+ private:
+  void Watch() {
+    if (desc_) {
+      boost::system::error_code ec;
+      desc_->cancel(ec);
+      desc_->close(ec);
+      desc_.reset();
+    }
+    int fd = aof_->event_fd();
+    if (fd < 0) return;
+    // Asio owns (and closes) what it watches: give it a duplicate.
+    desc_ = std::make_unique<boost::asio::posix::stream_descriptor>(*io_, dup(fd));
+    Arm();
+  }
+  void Arm() {
+    auto* d = desc_.get();
+    d->async_wait(boost::asio::posix::stream_descriptor::wait_read,
+                  [this, d](const boost::system::error_code& ec) {
+                    if (ec || d != desc_.get()) return;
+                    aof_->OnIoEvent();
+                    Arm();
+                  });
+  }
+
+  boost::asio::io_context* io_;
+  cairn::engine::Aof* aof_;
+  cairn::frontend::Listener* listener_;
+  std::unique_ptr<boost::asio::posix::stream_descriptor> desc_;
+};
 namespace engine = cairn::engine;
 
 int Fatal(const std::string& msg) {
@@ -106,6 +160,8 @@ int main(int argc, char** argv) {
 
   boost::asio::io_context io(1);
   engine::Engine eng(&config);
+  engine::Aof aof(&eng);
+  eng.set_aof(&aof);
   char exe[PATH_MAX];
   ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
   if (n > 0) eng.server().executable.assign(exe, static_cast<size_t>(n));
@@ -113,18 +169,34 @@ int main(int argc, char** argv) {
 
   bool stopping = false;
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  boost::asio::steady_timer cron(io);
+  std::function<void()> stop;
   cairn::frontend::Listener listener(&io, &eng, [&] {
+    CAIRN_LOG_NOTICE("User requested shutdown...");
+    stop();
+  });
+  stop = [&] {
     if (stopping) return;
     stopping = true;
-    CAIRN_LOG_NOTICE("User requested shutdown...");
     listener.Stop();
     signals.cancel();
-  });
+    cron.cancel();
+    if (Status s = aof.Shutdown(); !s.ok()) {
+      CAIRN_LOG_WARNING("Error flushing the append-only log at shutdown: %s",
+                        s.ToString().c_str());
+    }
+    io.stop();
+  };
   // Clients that vanish mid-write must not kill the server.
   std::signal(SIGPIPE, SIG_IGN);
 
   CAIRN_LOG_NOTICE("Cairn %s starting (speaks redis %s), pid=%d", engine::kCairnVersion,
                    engine::kRedisVersion, static_cast<int>(getpid()));
+  if (Status s = aof.Start(); !s.ok()) {
+    CAIRN_LOG_WARNING("Fatal error loading the append-only log: %s", s.ToString().c_str());
+    return 1;
+  }
+  AofDriver driver(&io, &aof, &listener);
   if (Status s = listener.Listen(v.bind, static_cast<int>(v.port)); !s.ok()) {
     CAIRN_LOG_WARNING("%s", s.message().c_str());
     return 1;
@@ -132,10 +204,19 @@ int main(int argc, char** argv) {
   signals.async_wait([&](const boost::system::error_code& ec, int sig) {
     if (ec) return;
     CAIRN_LOG_NOTICE("Received %s scheduling shutdown...", sig == SIGINT ? "SIGINT" : "SIGTERM");
-    if (stopping) return;
-    stopping = true;
-    listener.Stop();
+    stop();
   });
+  // serverCron's counterpart: the log's periodic work, `hz` times a second.
+  std::function<void()> arm_cron = [&] {
+    int64_t hz = std::max<int64_t>(1, std::min<int64_t>(500, config.values().hz));
+    cron.expires_after(std::chrono::milliseconds(1000 / hz));
+    cron.async_wait([&](const boost::system::error_code& ec) {
+      if (ec) return;
+      aof.Cron(cairn::base::NowMs());
+      arm_cron();
+    });
+  };
+  arm_cron();
   listener.Start();
   CAIRN_LOG_NOTICE("Ready to accept connections tcp on port %lld",
                    static_cast<long long>(v.port));

@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "base/string_util.h"
+#include "engine/aof.h"
 #include "engine/command_context.h"
 #include "engine/commands/registry.h"
 
@@ -358,6 +359,17 @@ std::string InfoStats(CommandContext& ctx) {
   return out;
 }
 
+std::string InfoPersistence(CommandContext& ctx) {
+  std::string out = "# Persistence\r\nloading:0\r\nasync_loading:0\r\n";
+  out += "rdb_changes_since_last_save:" + std::to_string(ctx.server.dirty) + "\r\n";
+  if (ctx.aof != nullptr) {
+    out += ctx.aof->Info(ctx.now_ms);
+  } else {
+    out += "aof_enabled:0\r\n";
+  }
+  return out;
+}
+
 std::string InfoReplication(CommandContext&) {
   return "# Replication\r\nrole:master\r\nconnected_slaves:0\r\n";
 }
@@ -391,7 +403,8 @@ struct InfoSection {
 
 constexpr InfoSection kInfoSections[] = {
     {"server", InfoServer, true},   {"clients", InfoClients, true},
-    {"memory", InfoMemory, true},   {"stats", InfoStats, true},
+    {"memory", InfoMemory, true},   {"persistence", InfoPersistence, true},
+    {"stats", InfoStats, true},
     {"replication", InfoReplication, true}, {"cpu", InfoCpu, true},
     {"keyspace", InfoKeyspace, true},
 };
@@ -444,6 +457,15 @@ void ConfigHelp(CommandContext& ctx, ArgList) {
                   "SET <directive> <value>", "    Set the configuration <directive> to <value>.",
                   "RESETSTAT", "    Reset statistics reported by the INFO command.",
                   "HELP", "    Print this help."});
+}
+
+// ---- BGREWRITEAOF ----------------------------------------------------------
+
+void BgRewriteAof(CommandContext& ctx, ArgList) {
+  if (ctx.aof == nullptr) return ctx.Error("Background append only file rewriting is not available");
+  std::string err = ctx.aof->StartRewrite();
+  if (!err.empty()) return ctx.Error(err);
+  ctx.reply.Simple("Background append only file rewriting started");
 }
 
 // ---- SHUTDOWN --------------------------------------------------------------
@@ -549,6 +571,10 @@ void RegisterServerCommands(CommandTable& t) {
                 .doc = {.summary = "Show helpful text about the different subcommands",
                         .since = "5.0.0", .group = "server", .complexity = "O(1)"}},
            }},
+      {.name = "bgrewriteaof", .arity = 1, .flags = kAdmin | kNoAsyncLoading | kNoScript,
+       .handler = BgRewriteAof,
+       .doc = {.summary = "Asynchronously rewrite the append-only file", .since = "1.0.0",
+               .group = "server", .complexity = "O(1)"}},
       {.name = "shutdown", .arity = -1,
        .flags = kAdmin | kNoScript | kLoading | kStale | kNoMulti | kAllowBusy,
        .handler = Shutdown,

@@ -1,0 +1,214 @@
+#!/usr/bin/env bash
+# Durable write throughput: cairn-server and redis-server with the SAME
+# append-only-log policy, measured with redis-benchmark (SET) in one run.
+# Every measurement gets a freshly started server with an empty temp dir under
+# ${BENCH_TMP:-/tmp}; only one server runs at a time; the order cairn/redis
+# swaps every round so drift in machine load hits both alike. Everything
+# listens on 127.0.0.1 only. See bench/README.md ("Durable writes").
+#
+# Workloads (SET, random keys, one fresh server each):
+#   appendfsync always    1 client             (REQUESTS_1C requests)
+#   appendfsync always    50 clients
+#   appendfsync always    200 clients
+#   appendfsync everysec  50 clients
+#   appendfsync everysec  50 clients, pipeline 16
+#   appendonly no         50 clients           (cairn only: the baseline)
+#
+# Environment (all optional):
+#   CAIRN_SERVER      cairn binary           (default <repo>/build/bin/cairn-server)
+#   REDIS_SERVER      reference binary       (default /usr/bin/redis-server)
+#   REDIS_BENCHMARK   benchmark client       (default redis-benchmark)
+#   REDIS_CLI         used for PING/CONFIG   (default redis-cli)
+#   ROUNDS            rounds                 (default 5)
+#   REQUESTS          requests per run (-n)  (default 100000)
+#   REQUESTS_1C       requests, 1-client run (default REQUESTS/5)
+#   KEYSPACE          random key range (-r)  (default 100000)
+#   VALUE_SIZE        value bytes (-d)       (default 3)
+#   BENCH_TIMEOUT     seconds allowed per redis-benchmark run (default 300)
+#   BENCH_TMP         parent of the temp data dirs (default /tmp)
+#   CAIRN_EXTRA_ARGS  extra words appended to cairn's command line (default none)
+# If CAIRN_SERVER's basename is redis-server (to try the script before cairn
+# has a log), it also gets --save "" like the reference.
+set -euo pipefail
+
+script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo_root="$(cd "${script_dir}/.." && pwd)"
+
+CAIRN_SERVER="${CAIRN_SERVER:-${repo_root}/build/bin/cairn-server}"
+REDIS_SERVER="${REDIS_SERVER:-/usr/bin/redis-server}"
+REDIS_BENCHMARK="${REDIS_BENCHMARK:-redis-benchmark}"
+REDIS_CLI="${REDIS_CLI:-redis-cli}"
+PYTHON="${PYTHON:-/usr/bin/python3}"
+ROUNDS="${ROUNDS:-5}"
+REQUESTS="${REQUESTS:-100000}"
+REQUESTS_1C="${REQUESTS_1C:-}"
+KEYSPACE="${KEYSPACE:-100000}"
+VALUE_SIZE="${VALUE_SIZE:-3}"
+BENCH_TIMEOUT="${BENCH_TIMEOUT:-300}"
+BENCH_TMP="${BENCH_TMP:-/tmp}"
+CAIRN_EXTRA_ARGS="${CAIRN_EXTRA_ARGS:-}"
+
+# Targets (printed, not enforced).
+TARGET_VS_REDIS=1.10      # cairn always / redis always, at 50 and 200 clients
+TARGET_VS_NOAOF=0.90      # cairn always(50c) / cairn appendonly no(50c)
+
+# shellcheck source=bench/lib.sh
+source "${script_dir}/lib.sh"
+
+for bin in "${CAIRN_SERVER}" "${REDIS_SERVER}"; do
+  need_exec "${bin}" "build first, or set CAIRN_SERVER / REDIS_SERVER"
+done
+need_tools "${REDIS_BENCHMARK}" "${REDIS_CLI}" "${PYTHON}" timeout
+need_posint ROUNDS
+need_posint REQUESTS
+[[ -n "${REQUESTS_1C}" ]] || REQUESTS_1C=$((REQUESTS / 5 > 0 ? REQUESTS / 5 : 1))
+need_posint REQUESTS_1C
+need_posint KEYSPACE
+need_posint VALUE_SIZE
+need_posint BENCH_TIMEOUT
+[[ -d "${BENCH_TMP}" ]] || die "BENCH_TMP is not a directory: ${BENCH_TMP}"
+
+# Workloads, in the order each round runs them: the cairn-only baseline comes
+# right after always at 50 clients, the run it is compared with.
+#                 0      1      2     3      4        5
+W_POLICY=(   always always   no   always everysec everysec)
+W_CLIENTS=(       1     50   50      200       50       50)
+W_PIPELINE=(      1      1    1        1        1       16)
+W_REDIS=(         1      1    0        1        1        1)   # 0: cairn only
+DISPLAY_ORDER=(0 1 3 4 5 2)
+
+wid() { echo "${W_POLICY[$1]}-c${W_CLIENTS[$1]}-P${W_PIPELINE[$1]}"; }
+policy_label() { if [[ "$1" == no ]]; then echo "appendonly no"; else echo "$1"; fi; }
+
+work="$(mktemp -d "${BENCH_TMP}/cairn-durable.XXXXXX")"
+results="${work}/results"   # lines: <server> <workload id> <ops/s>
+: > "${results}"
+nolog="${work}/nolog"       # lines: <server> <workload id> <round>, runs that left no log
+: > "${nolog}"
+
+bench_install_traps
+
+# config_check <name> <key> <expected>: if the server answers CONFIG GET key,
+# the answer must be <expected>; a server without CONFIG GET passes.
+config_check() {
+  local name="$1" key="$2" want="$3" reply
+  reply="$(timeout 5 "${REDIS_CLI}" -h 127.0.0.1 -p "${port}" config get "${key}" 2>/dev/null || true)"
+  if [[ "$(sed -n 1p <<< "${reply}")" == "${key}" ]]; then
+    local got
+    got="$(sed -n 2p <<< "${reply}")"
+    [[ "${got}" == "${want}" ]] || die "${name} reports ${key} ${got}, expected ${want}"
+  fi
+}
+
+# start_server <cairn|redis> <dir> <always|everysec|no>: starts one server on a
+# free loopback port with that persistence policy ("no": --appendonly no).
+start_server() {
+  local name="$1" dir="$2" policy="$3" bin
+  mkdir -p "${dir}"
+  port="$(free_port)"
+  if [[ "${name}" == cairn ]]; then bin="${CAIRN_SERVER}"; else bin="${REDIS_SERVER}"; fi
+  local -a cmd=("${bin}" --port "${port}" --bind 127.0.0.1 --dir "${dir}")
+  if [[ "${policy}" == no ]]; then
+    cmd+=(--appendonly no)
+  else
+    cmd+=(--appendonly yes --appendfsync "${policy}")
+  fi
+  if [[ "${name}" == redis || "$(basename "${bin}")" == redis-server ]]; then
+    cmd+=(--save "")
+  fi
+  # shellcheck disable=SC2206  # word splitting is intended
+  [[ "${name}" == cairn && -n "${CAIRN_EXTRA_ARGS}" ]] && cmd+=(${CAIRN_EXTRA_ARGS})
+  launch_server "${name}" "${dir}" "${cmd[@]}"
+  if [[ "${policy}" == no ]]; then
+    config_check "${name}" appendonly no
+  else
+    config_check "${name}" appendonly yes
+    config_check "${name}" appendfsync "${policy}"
+  fi
+}
+
+# log_bytes <dir>: total size of the append-only log files (*.aof) in <dir>.
+log_bytes() {
+  find "$1" -name '*.aof' -type f -printf '%s\n' 2>/dev/null | awk '{ s += $1 } END { print s + 0 }'
+}
+
+# bench_one <cairn|redis> <round> <workload index>
+bench_one() {
+  local name="$1" round="$2" w="$3" id policy clients pipeline requests
+  id="$(wid "${w}")"
+  policy="${W_POLICY[$w]}"
+  clients="${W_CLIENTS[$w]}"
+  pipeline="${W_PIPELINE[$w]}"
+  requests="${REQUESTS}"
+  ((clients > 1)) || requests="${REQUESTS_1C}"
+  local dir="${work}/r${round}-${id}-${name}" out
+  start_server "${name}" "${dir}" "${policy}"
+  out="${dir}/bench.csv"
+  run_benchmark "${dir}" "${out}" "${name} (round ${round}, ${id})" \
+    -q --csv -t set -c "${clients}" -n "${requests}" -r "${KEYSPACE}" \
+    -d "${VALUE_SIZE}" -P "${pipeline}"
+  stop_server
+  local rps line p50 p99 logb
+  rps="$(csv_rps "${out}" SET)"
+  [[ "${rps}" =~ ^[0-9]+(\.[0-9]+)?$ ]] || { cat "${out}" >&2; die "no SET result from ${name} (${id})"; }
+  echo "${name} ${id} ${rps}" >> "${results}"
+  line="$(grep -m1 '^"SET",' "${out}" | tr -d '"')"
+  p50="$(cut -d, -f5 <<< "${line}")"
+  p99="$(cut -d, -f7 <<< "${line}")"
+  logb="$(log_bytes "${dir}")"
+  if [[ "${policy}" != no ]] && ((logb == 0)); then
+    echo "${name} ${id} ${round}" >> "${nolog}"
+  fi
+  printf '  round %d  %-5s %-13s c=%-3s P=%-2s %10.0f ops/s  p50 %6s ms  p99 %6s ms  log %7.0f KiB\n' \
+    "${round}" "${name}" "$(policy_label "${policy}")" "${clients}" "${pipeline}" "${rps}" \
+    "${p50:-?}" "${p99:-?}" "$(awk -v b="${logb}" 'BEGIN { print b / 1024 }')" >&2
+}
+
+echo "cairn: ${CAIRN_SERVER}" >&2
+echo "redis: ${REDIS_SERVER} ($("${REDIS_SERVER}" --version | head -n1))" >&2
+echo "rounds=${ROUNDS} requests=${REQUESTS} requests_1c=${REQUESTS_1C} keyspace=${KEYSPACE} value_size=${VALUE_SIZE}" >&2
+echo "data dirs: ${work} ($(stat -f -c %T "${work}") on $(df -P "${work}" | awk 'NR == 2 { print $1 }'))" >&2
+
+for ((round = 1; round <= ROUNDS; round++)); do
+  if ((round % 2 == 1)); then order=(cairn redis); else order=(redis cairn); fi
+  for ((w = 0; w < ${#W_POLICY[@]}; w++)); do
+    for name in "${order[@]}"; do
+      [[ "${name}" == redis && "${W_REDIS[$w]}" == 0 ]] && continue
+      bench_one "${name}" "${round}" "${w}"
+    done
+  done
+done
+
+median() {  # median <server> <workload id>; empty if no results
+  [[ -n "$(awk -v s="$1" -v w="$2" '$1 == s && $2 == w' "${results}")" ]] || return 0
+  awk -v s="$1" -v w="$2" '$1 == s && $2 == w { print $3 }' "${results}" | median_of
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+verdict() { awk -v r="$1" -v t="$2" 'BEGIN { print (r + 0 >= t + 0 ? "meets" : "below") }'; }
+
+echo
+printf '%-14s %7s %8s %14s %14s %12s  %s\n' policy clients pipeline "cairn ops/s" "redis ops/s" "cairn/redis" target
+for w in "${DISPLAY_ORDER[@]}"; do
+  id="$(wid "${w}")"
+  c="$(median cairn "${id}")"
+  r="$(median redis "${id}")"
+  if [[ -n "${r}" ]]; then
+    rs="$(printf '%.0f' "${r}")"
+    q="$(ratio "${c}" "${r}")"
+  else
+    rs="-"
+    q="-"
+  fi
+  target=""
+  if [[ "${W_POLICY[$w]}" == always && "${W_CLIENTS[$w]}" -ge 50 ]]; then
+    target=">= ${TARGET_VS_REDIS}: $(verdict "${q}" "${TARGET_VS_REDIS}")"
+  fi
+  printf '%-14s %7s %8s %14.0f %14s %12s  %s\n' "$(policy_label "${W_POLICY[$w]}")" \
+    "${W_CLIENTS[$w]}" "${W_PIPELINE[$w]}" "${c}" "${rs}" "${q}" "${target}"
+done
+q="$(ratio "$(median cairn always-c50-P1)" "$(median cairn no-c50-P1)")"
+echo "cairn always(50c) / cairn appendonly-no(50c) = ${q}   target >= ${TARGET_VS_NOAOF}: $(verdict "${q}" "${TARGET_VS_NOAOF}")"
+echo "(medians of ${ROUNDS} rounds; SET, ${REQUESTS} requests (${REQUESTS_1C} with 1 client), ${VALUE_SIZE}-byte values, random keys in ${KEYSPACE})"
+if [[ -s "${nolog}" ]]; then
+  awk '{ n[$1]++ } END { for (s in n) printf "WARNING: %s left no append-only log (*.aof) in %d of its durable runs: is its --appendonly in effect?\n", s, n[s] }' "${nolog}"
+fi

@@ -1,0 +1,131 @@
+# Helpers shared by the bench/ scripts (compare.sh, durable.sh). Sourced, not
+# run. The sourcing script sets `set -euo pipefail` and these globals first:
+#   REDIS_BENCHMARK, REDIS_CLI, PYTHON, BENCH_TIMEOUT   tools and time limit
+# and, before calling bench_install_traps, `work` (its temp dir, removed on
+# exit). The helpers maintain `server_pid`, `bench_pid` and `port`: at most one
+# server and one redis-benchmark run at a time, everything on 127.0.0.1.
+# shellcheck shell=bash
+# shellcheck disable=SC2154  # the globals above are set by the sourcing script
+
+bench_prog="$(basename "$0")"
+server_pid=""
+bench_pid=""
+port=""
+
+die() { echo "${bench_prog}: $*" >&2; exit 1; }
+
+# need_exec <binary> <hint>: dies unless <binary> is an executable file.
+need_exec() {
+  [[ -x "$1" ]] || die "not executable: $1 ($2)"
+}
+
+# need_tools <tool>...: dies unless every tool is on PATH (or a path to one).
+need_tools() {
+  local tool
+  for tool in "$@"; do
+    command -v "${tool}" >/dev/null || die "missing tool: ${tool}"
+  done
+}
+
+# need_posint <NAME>: dies unless the variable NAME holds a positive integer.
+need_posint() {
+  [[ "${!1}" =~ ^[1-9][0-9]*$ ]] || die "$1 must be a positive integer"
+}
+
+stop_server() {
+  local pid="${server_pid}"
+  server_pid=""
+  [[ -n "${pid}" ]] || return 0
+  kill -TERM "${pid}" 2>/dev/null || true
+  local i
+  for ((i = 0; i < 50; i++)); do
+    kill -0 "${pid}" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -KILL "${pid}" 2>/dev/null || true
+  wait "${pid}" 2>/dev/null || true
+}
+
+bench_cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  [[ -n "${bench_pid}" ]] && kill -TERM "${bench_pid}" 2>/dev/null
+  stop_server
+  rm -rf "${work}"
+  exit "${rc}"
+}
+
+# On any exit (error, Ctrl-C, TERM): stop the benchmark and the server, and
+# remove ${work}.
+bench_install_traps() {
+  trap bench_cleanup EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+}
+
+free_port() {
+  "${PYTHON}" -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])
+s.close()'
+}
+
+# launch_server <name> <dir> <command>...: runs the command (which must listen
+# on 127.0.0.1:${port}; pick the port with free_port first) with its output in
+# <dir>/server.log, sets server_pid, and returns once it answers PING. Dies,
+# showing the log, if it exits or stays silent for 10 s.
+launch_server() {
+  local name="$1" dir="$2"
+  shift 2
+  "$@" > "${dir}/server.log" 2>&1 &
+  server_pid=$!
+  local i
+  for ((i = 0; i < 100; i++)); do
+    if ! kill -0 "${server_pid}" 2>/dev/null; then
+      cat "${dir}/server.log" >&2
+      die "${name} exited during start-up: $*"
+    fi
+    if [[ "$(timeout 2 "${REDIS_CLI}" -h 127.0.0.1 -p "${port}" ping 2>/dev/null)" == PONG ]]; then
+      return 0
+    fi
+    sleep 0.1
+  done
+  cat "${dir}/server.log" >&2
+  die "${name} did not answer PING on 127.0.0.1:${port} within 10s"
+}
+
+# run_benchmark <dir> <out> <what> <redis-benchmark args>...: runs
+# redis-benchmark against 127.0.0.1:${port}, stdout to <out>, stderr to
+# <dir>/bench.err, cut off after BENCH_TIMEOUT seconds. On failure shows the
+# benchmark's stderr and <dir>/server.log and dies naming <what>.
+run_benchmark() {
+  local dir="$1" out="$2" what="$3"
+  shift 3
+  # In the background and waited for, so a signal to the script is acted on
+  # at once rather than after the benchmark finishes.
+  timeout "${BENCH_TIMEOUT}" "${REDIS_BENCHMARK}" -h 127.0.0.1 -p "${port}" \
+    "$@" > "${out}" 2> "${dir}/bench.err" &
+  bench_pid=$!
+  local status=0
+  wait "${bench_pid}" || status=$?
+  bench_pid=""
+  if ((status != 0)); then
+    cat "${dir}/bench.err" "${dir}/server.log" >&2
+    die "redis-benchmark failed or timed out against ${what}"
+  fi
+}
+
+# csv_rps <out> <TEST>: the requests/s redis-benchmark --csv reported for TEST
+# (empty if none).
+csv_rps() {
+  local line
+  line="$(grep -m1 "^\"$2\"," "$1" || true)"
+  cut -d, -f2 <<< "${line}" | tr -d '"'
+}
+
+# median_of: the median of the numbers on stdin, one per line.
+median_of() {
+  sort -g |
+    awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}

@@ -1,0 +1,450 @@
+#include "engine/aof.h"
+
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "base/clock.h"
+#include "base/logging.h"
+#include "engine/engine.h"
+#include "wal/batch_file.h"
+#include "wal/log_reader.h"
+
+namespace cairn::engine {
+
+namespace {
+
+uint64_t FileSize(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
+}
+
+wal::SyncPolicy PolicyOf(const ConfigValues& v) {
+  switch (v.fsync_policy()) {
+    case FsyncPolicy::kAlways: return wal::SyncPolicy::kAlways;
+    case FsyncPolicy::kEverysec: return wal::SyncPolicy::kEverysec;
+    case FsyncPolicy::kNo: return wal::SyncPolicy::kNo;
+  }
+  return wal::SyncPolicy::kAlways;
+}
+
+}  // namespace
+
+Aof::Aof(Engine* engine) : engine_(engine) {}
+
+Aof::~Aof() {
+  if (child_pid_ > 0) {
+    kill(child_pid_, SIGKILL);
+    waitpid(child_pid_, nullptr, 0);
+    unlink(child_temp_.c_str());
+  }
+}
+
+std::string Aof::Path(const std::string& name) const { return dir_ + "/" + name; }
+
+base::Status Aof::Start() {
+  const ConfigValues& v = engine_->config().values();
+  dir_ = v.appenddirname;
+  prefix_ = v.appendfilename;
+  if (!v.appendonly) return base::Status::Ok();
+  if (mkdir(dir_.c_str(), 0755) != 0 && errno != EEXIST) {
+    return base::Status::IoErrorFromErrno("creating " + dir_, errno);
+  }
+  return Load();
+}
+
+base::Status Aof::CreateFresh() {
+  // An empty base, as Redis 7 writes on a first start with no data: the
+  // manifest always names one.
+  manifest_.files = {{wal::BaseFileName(prefix_, 1, false), 1, wal::FileType::kBase},
+                     {wal::IncrFileName(prefix_, 1), 1, wal::FileType::kIncr}};
+  wal::BatchFile base;
+  CAIRN_RETURN_IF_ERROR(base.Open(Path(manifest_.files[0].name)));
+  CAIRN_RETURN_IF_ERROR(base.Finish());
+  CAIRN_RETURN_IF_ERROR(OpenWriter(manifest_.files[1].name, 0, 1));
+  CAIRN_RETURN_IF_ERROR(wal::WriteManifest(dir_, wal::ManifestFileName(prefix_), manifest_));
+  base_size_ = 0;
+  closed_incr_size_ = 0;
+  rewrite_base_size_ = 0;
+  CAIRN_LOG_NOTICE("Creating AOF base file %s and incr file %s in %s",
+                   manifest_.files[0].name.c_str(), manifest_.files[1].name.c_str(),
+                   dir_.c_str());
+  return base::Status::Ok();
+}
+
+base::Status Aof::OpenWriter(const std::string& incr, uint64_t offset, uint64_t next_seq) {
+  auto io = wal::NewUringIo();
+  if (!io.ok()) return io.status();
+  writer_ = std::make_unique<wal::LogWriter>(std::move(io).value());
+  writer_->set_policy(PolicyOf(engine_->config().values()));
+  writer_->set_on_durable([this](uint64_t seq) {
+    if (on_durable_) on_durable_(seq);
+  });
+  writer_->set_request_flush([this] {
+    if (request_flush_) request_flush_();
+  });
+  CAIRN_RETURN_IF_ERROR(writer_->Open(Path(incr), offset, next_seq));
+  engine_->set_propagation_sink(this);
+  if (on_fd_change_) on_fd_change_();
+  return base::Status::Ok();
+}
+
+base::Status Aof::ReplayFile(const std::string& name, bool last, uint64_t* last_seq) {
+  const std::string path = Path(name);
+  ClientState loader;  // each file replays from database 0, as in Redis
+  auto apply = [&](std::vector<std::string>& argv, uint64_t offset) -> base::Status {
+    if (engine_->table().Find(argv[0]) == nullptr) {
+      return base::Status::NotSupported(name + ": unknown command '" + argv[0] +
+                                        "' in the record at offset " + std::to_string(offset));
+    }
+    std::string scratch;
+    protocol::RespWriter w(&scratch, 2);
+    engine_->Execute(loader, argv, w);
+    return base::Status::Ok();
+  };
+  auto r = wal::ScanLogFile(path, name, apply);
+  if (!r.ok()) {
+    return base::Status(r.status().code() == base::StatusCode::kCorruption
+                            ? base::Status::Corruption(r.status().message() +
+                                                       "; see cairn-check --repair")
+                            : r.status());
+  }
+  const wal::ScanResult& s = r.value();
+  if (s.torn_tail) {
+    const uint64_t dropped = s.file_bytes - s.valid_bytes;
+    if (!last) {
+      return base::Status::Corruption(name + ": " + s.torn_reason +
+                                      " in a file that is not the last one");
+    }
+    if (!engine_->config().values().aof_load_truncated) {
+      return base::Status::Corruption(
+          name + ": unexpected end of file (" + s.torn_reason +
+          "); aof-load-truncated is no, so the start is refused. Run cairn-check --repair to "
+          "cut the last " + std::to_string(dropped) + " bytes");
+    }
+    CAIRN_RETURN_IF_ERROR(wal::TruncateFile(path, s.valid_bytes));
+    CAIRN_LOG_WARNING("!!! Warning: short read while loading the AOF file %s!!! (%s). "
+                      "AOF loaded anyway because aof-load-truncated is enabled: dropped %llu "
+                      "bytes of the torn tail",
+                      name.c_str(), s.torn_reason.c_str(),
+                      static_cast<unsigned long long>(dropped));
+  }
+  if (last_seq != nullptr && s.last_seq > *last_seq) *last_seq = s.last_seq;
+  return base::Status::Ok();
+}
+
+base::Status Aof::Load() {
+  auto m = wal::ReadManifest(dir_, wal::ManifestFileName(prefix_));
+  if (!m.ok()) {
+    if (m.status().code() != base::StatusCode::kNotFound) return m.status();
+    return CreateFresh();
+  }
+  manifest_ = std::move(m).value();
+  const int64_t start = base::MonotonicUs();
+  engine_->set_propagation_sink(nullptr);  // replayed records are not logged again
+  if (const wal::ManifestEntry* b = manifest_.base()) {
+    if (b->name.ends_with(".rdb")) {
+      // TODO(#4): load RDB bases (Redis 7 writes them by default).
+      return base::Status::NotSupported(b->name +
+                                        ": RDB base files are not supported yet");
+    }
+    CAIRN_RETURN_IF_ERROR(ReplayFile(b->name, false, nullptr));
+    base_size_ = FileSize(Path(b->name));
+  }
+  auto incrs = manifest_.incrs();
+  uint64_t last_seq = 0;
+  closed_incr_size_ = 0;
+  for (size_t i = 0; i < incrs.size(); i++) {
+    CAIRN_RETURN_IF_ERROR(ReplayFile(incrs[i]->name, i + 1 == incrs.size(), &last_seq));
+    if (i + 1 < incrs.size()) closed_incr_size_ += FileSize(Path(incrs[i]->name));
+  }
+  std::string current;
+  if (incrs.empty()) {
+    // A manifest with a base only: start a segment after it.
+    uint64_t seq = manifest_.max_incr_seq() + 1;
+    manifest_.files.push_back({wal::IncrFileName(prefix_, seq), seq, wal::FileType::kIncr});
+    current = manifest_.files.back().name;
+    CAIRN_RETURN_IF_ERROR(OpenWriter(current, 0, last_seq + 1));
+    CAIRN_RETURN_IF_ERROR(wal::WriteManifest(dir_, wal::ManifestFileName(prefix_), manifest_));
+  } else {
+    current = incrs.back()->name;
+    CAIRN_RETURN_IF_ERROR(OpenWriter(current, FileSize(Path(current)), last_seq + 1));
+  }
+  rewrite_base_size_ = CurrentSize();
+  size_t keys = 0;
+  for (int i = 0; i < engine_->keyspace().databases(); i++) keys += engine_->keyspace().db(i).size();
+  CAIRN_LOG_NOTICE("DB loaded from append only file: %.3f seconds, %zu keys",
+                   static_cast<double>(base::MonotonicUs() - start) / 1e6, keys);
+  return base::Status::Ok();
+}
+
+void Aof::Append(int db, std::span<const std::string> argv) {
+  if (writer_) writer_->Append(db, argv);
+}
+
+bool Aof::hold_replies() const {
+  return writer_ && writer_->policy() == wal::SyncPolicy::kAlways;
+}
+uint64_t Aof::last_seq() const { return writer_ ? writer_->last_seq() : 0; }
+uint64_t Aof::durable_seq() const { return writer_ ? writer_->durable_seq() : 0; }
+void Aof::set_on_durable(std::function<void(uint64_t)> fn) { on_durable_ = std::move(fn); }
+void Aof::set_request_flush(std::function<void()> fn) { request_flush_ = std::move(fn); }
+int Aof::event_fd() const { return writer_ ? writer_->event_fd() : -1; }
+
+void Aof::OnIoEvent() {
+  if (writer_) writer_->OnIoEvent();
+}
+
+void Aof::Flush() {
+  if (writer_) writer_->Flush();
+}
+
+uint64_t Aof::CurrentSize() const {
+  return base_size_ + closed_incr_size_ + (writer_ ? writer_->segment_size() : 0);
+}
+
+std::string Aof::WriteErrorText() const {
+  if (!writer_ || writer_->write_error() == 0) return "";
+  return std::strerror(writer_->write_error());
+}
+
+void Aof::Cron(int64_t now_ms) {
+  const ConfigValues& v = engine_->config().values();
+  if (v.appendonly && !writer_ && child_pid_ <= 0) Enable();
+  if (!v.appendonly && writer_) Disable();
+  if (writer_) {
+    writer_->set_policy(PolicyOf(v));
+    writer_->Tick(now_ms);
+  }
+  if (child_pid_ > 0) {
+    int status = 0;
+    pid_t r = waitpid(child_pid_, &status, WNOHANG);
+    if (r == child_pid_) {
+      child_pid_ = -1;
+      RewriteDone(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+  }
+  if (writer_ && child_pid_ <= 0 && v.auto_aof_rewrite_percentage > 0) {
+    uint64_t size = CurrentSize();
+    uint64_t base = rewrite_base_size_ ? rewrite_base_size_ : 1;
+    uint64_t growth = (size - std::min(size, base)) * 100 / base;
+    if (size >= static_cast<uint64_t>(v.auto_aof_rewrite_min_size) &&
+        growth >= static_cast<uint64_t>(v.auto_aof_rewrite_percentage)) {
+      CAIRN_LOG_NOTICE("Starting automatic rewriting of AOF on %llu%% growth",
+                       static_cast<unsigned long long>(growth));
+      StartRewrite();
+    }
+  }
+}
+
+std::string Aof::StartRewrite() {
+  if (child_pid_ > 0) return "Background append only file rewriting already in progress";
+  if (!writer_) {
+    // Redis rewrites on demand even with the log off; the result becomes the
+    // log when appendonly is switched on. Cairn only rewrites a live log.
+    return "Background append only file rewriting requires appendonly yes";
+  }
+  return ForkRewrite(/*rotate=*/true);
+}
+
+std::string Aof::ForkRewrite(bool rotate) {
+  // Without rotation (switching the log on) the newest segment, already in
+  // manifest_, is the one the new base will be followed by.
+  const uint64_t incr_seq = manifest_.max_incr_seq() + (rotate ? 1 : 0);
+  const uint64_t base_seq = manifest_.base_seq() + 1;
+  if (rotate) {
+    // Records from here on go to a new segment; the base the child writes
+    // covers everything before. The manifest names the new segment before
+    // any record in it can be acknowledged.
+    const std::string incr = wal::IncrFileName(prefix_, incr_seq);
+    base::Status s = writer_->Rotate(Path(incr));
+    if (!s.ok()) return s.ToString();
+    closed_incr_size_ = CurrentSize() - base_size_ - writer_->segment_size();
+    manifest_.files.push_back({incr, incr_seq, wal::FileType::kIncr});
+    s = wal::WriteManifest(dir_, wal::ManifestFileName(prefix_), manifest_);
+    if (!s.ok()) return s.ToString();
+  }
+  child_temp_ = Path("temp-rewriteaof-bg-" + std::to_string(getpid()) + ".aof");
+  child_base_seq_ = base_seq;
+  child_first_incr_seq_ = incr_seq;
+  pid_t pid = fork();
+  if (pid < 0) return std::string("Can't rewrite append only file in background: fork: ") +
+                      std::strerror(errno);
+  if (pid == 0) {
+    // Child: its copy of the dataset is the state at the fork. Plain
+    // blocking I/O; never touch the parent's ring or sockets.
+    wal::BatchFile out;
+    base::Status s = out.Open(child_temp_);
+    const int64_t now = base::NowMs();
+    Keyspace& ks = engine_->keyspace();
+    for (int db = 0; s.ok() && db < ks.databases(); db++) {
+      for (const auto& [key, e] : ks.db(db).entries()) {
+        if (e.expire_ms >= 0 && e.expire_ms <= now) continue;
+        if (e.expire_ms >= 0) {
+          std::string argv[5] = {"SET", key, e.value.str, "PXAT", std::to_string(e.expire_ms)};
+          s = out.Append(db, argv);
+        } else {
+          std::string argv[3] = {"SET", key, e.value.str};
+          s = out.Append(db, argv);
+        }
+        if (!s.ok()) break;
+      }
+    }
+    if (s.ok()) s = out.Finish();
+    if (!s.ok()) {
+      CAIRN_LOG_WARNING("AOF rewrite child: %s", s.ToString().c_str());
+      _exit(1);
+    }
+    _exit(0);
+  }
+  child_pid_ = pid;
+  child_start_ms_ = base::NowMs();
+  CAIRN_LOG_NOTICE("Background append only file rewriting started by pid %d",
+                   static_cast<int>(pid));
+  return "";
+}
+
+void Aof::RewriteDone(bool ok) {
+  last_rewrite_time_sec_ = (base::NowMs() - child_start_ms_) / 1000;
+  const bool enabling = child_enabling_;
+  child_enabling_ = false;
+  auto fail = [&](const std::string& why) {
+    CAIRN_LOG_WARNING("Background AOF rewrite failed: %s", why.c_str());
+    unlink(child_temp_.c_str());
+    last_rewrite_ok_ = false;
+    rewrite_failures_++;
+  };
+  if (!ok) return fail("the child process failed");
+  if (!writer_) return fail("appendonly was switched off meanwhile");
+  const std::string base_name = wal::BaseFileName(prefix_, child_base_seq_, false);
+  if (rename(child_temp_.c_str(), Path(base_name).c_str()) != 0) {
+    return fail(std::string("rename: ") + std::strerror(errno));
+  }
+  wal::Manifest next;
+  next.files.push_back({base_name, child_base_seq_, wal::FileType::kBase});
+  std::vector<std::string> obsolete;
+  for (const auto& f : manifest_.files) {
+    if (f.type == wal::FileType::kIncr && f.seq >= child_first_incr_seq_) {
+      next.files.push_back(f);
+    } else {
+      obsolete.push_back(f.name);
+    }
+  }
+  base::Status s = wal::WriteManifest(dir_, wal::ManifestFileName(prefix_), next);
+  if (!s.ok()) return fail(s.ToString());
+  manifest_ = std::move(next);
+  // Only now, with the new manifest durable, may the old files go.
+  for (const auto& name : obsolete) {
+    if (name != base_name) unlink(Path(name).c_str());
+  }
+  base_size_ = FileSize(Path(base_name));
+  closed_incr_size_ = 0;
+  for (const auto* f : manifest_.incrs()) {
+    if (f != manifest_.incrs().back()) closed_incr_size_ += FileSize(Path(f->name));
+  }
+  rewrite_base_size_ = CurrentSize();
+  last_rewrite_ok_ = true;
+  rewrites_++;
+  CAIRN_LOG_NOTICE("Background AOF rewrite %s successfully",
+                   enabling ? "(appendonly switched on) finished" : "terminated");
+}
+
+void Aof::Enable() {
+  // CONFIG SET appendonly yes: log from now on into a fresh segment, and
+  // write the current dataset as its base; the manifest appears when the
+  // base is complete (until then the old log, if any, is what a restart
+  // would read, as in Redis).
+  if (mkdir(dir_.c_str(), 0755) != 0 && errno != EEXIST) {
+    CAIRN_LOG_WARNING("Cannot create %s: %s", dir_.c_str(), std::strerror(errno));
+    return;
+  }
+  auto m = wal::ReadManifest(dir_, wal::ManifestFileName(prefix_));
+  manifest_ = m.ok() ? std::move(m).value() : wal::Manifest{};
+  const uint64_t incr_seq = manifest_.max_incr_seq() + 1;
+  const std::string incr = wal::IncrFileName(prefix_, incr_seq);
+  unlink(Path(incr).c_str());
+  base::Status s = OpenWriter(incr, 0, 1);
+  if (!s.ok()) {
+    CAIRN_LOG_WARNING("Cannot switch appendonly on: %s", s.ToString().c_str());
+    writer_.reset();
+    return;
+  }
+  // The new segment replaces every incr the old manifest had.
+  std::vector<wal::ManifestEntry> kept;
+  for (const auto& f : manifest_.files) {
+    if (f.type != wal::FileType::kIncr) kept.push_back(f);
+  }
+  kept.push_back({incr, incr_seq, wal::FileType::kIncr});
+  manifest_.files = kept;
+  base_size_ = 0;
+  closed_incr_size_ = 0;
+  child_enabling_ = true;
+  std::string err = ForkRewrite(/*rotate=*/false);
+  if (!err.empty()) {
+    CAIRN_LOG_WARNING("Cannot switch appendonly on: %s", err.c_str());
+    child_enabling_ = false;
+  }
+}
+
+void Aof::Disable() {
+  base::Status s = writer_->SyncAll();
+  if (!s.ok()) CAIRN_LOG_WARNING("Switching appendonly off: %s", s.ToString().c_str());
+  if (child_pid_ > 0) {
+    kill(child_pid_, SIGKILL);
+    waitpid(child_pid_, nullptr, 0);
+    unlink(child_temp_.c_str());
+    child_pid_ = -1;
+    child_enabling_ = false;
+  }
+  writer_.reset();
+  engine_->set_propagation_sink(nullptr);
+  if (on_fd_change_) on_fd_change_();
+  CAIRN_LOG_NOTICE("Append only file switched off");
+}
+
+base::Status Aof::Shutdown() {
+  if (child_pid_ > 0) {
+    kill(child_pid_, SIGKILL);
+    waitpid(child_pid_, nullptr, 0);
+    unlink(child_temp_.c_str());
+    child_pid_ = -1;
+  }
+  if (!writer_) return base::Status::Ok();
+  CAIRN_LOG_NOTICE("Calling fsync() on the AOF file.");
+  return writer_->SyncAll();
+}
+
+std::string Aof::Info(int64_t now_ms) const {
+  auto line = [](const char* k, auto v) {
+    return std::string(k) + ":" + std::to_string(v) + "\r\n";
+  };
+  std::string out;
+  out += line("aof_enabled", writer_ ? 1 : 0);
+  out += line("aof_rewrite_in_progress", child_pid_ > 0 ? 1 : 0);
+  out += line("aof_rewrite_scheduled", 0);
+  out += line("aof_last_rewrite_time_sec", last_rewrite_time_sec_);
+  out += line("aof_current_rewrite_time_sec",
+              child_pid_ > 0 ? (now_ms - child_start_ms_) / 1000 : -1);
+  out += std::string("aof_last_bgrewrite_status:") + (last_rewrite_ok_ ? "ok" : "err") + "\r\n";
+  out += line("aof_rewrites", rewrites_);
+  out += line("aof_rewrites_consecutive_failures", last_rewrite_ok_ ? 0 : rewrite_failures_);
+  out += std::string("aof_last_write_status:") +
+         (writer_ && writer_->write_error() != 0 ? "err" : "ok") + "\r\n";
+  out += line("aof_last_cow_size", 0);
+  out += line("module_fork_in_progress", 0);
+  out += line("module_fork_last_cow_size", 0);
+  if (writer_) {
+    out += line("aof_current_size", CurrentSize());
+    out += line("aof_base_size", base_size_);
+    out += line("aof_pending_rewrite", 0);
+    out += line("aof_buffer_length", writer_->buffered_bytes());
+    out += line("aof_pending_bio_fsync", 0);
+    out += line("aof_delayed_fsync", 0);
+  }
+  return out;
+}
+
+}  // namespace cairn::engine

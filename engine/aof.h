@@ -1,0 +1,120 @@
+// Aof: the append-only log as the engine sees it (ARCHITECTURE.md "The
+// durability contract", "Data directory"; doc/aof.md). It
+//  - loads the log at start-up (base, then incr segments, replayed through
+//    the engine), cutting a torn tail of the last segment when
+//    aof-load-truncated allows, refusing to start on corruption;
+//  - receives every write's deterministic form (PropagationSink) and hands
+//    it to the wal::LogWriter;
+//  - rewrites the log (BGREWRITEAOF, automatic rewrite): a forked child
+//    writes the new base from the dataset as it was at the fork, while new
+//    records go to a fresh incr segment; the manifest then switches
+//    atomically and the old files are removed;
+//  - follows CONFIG SET appendonly/appendfsync at run time.
+//
+// Engine thread only (the rewrite child only reads its copy of memory).
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+
+#include "base/status.h"
+#include "engine/config.h"
+#include "engine/keyspace.h"
+#include "engine/propagation.h"
+#include "engine/server_state.h"
+#include "wal/log_writer.h"
+#include "wal/manifest.h"
+
+namespace cairn::engine {
+
+class Engine;
+
+class Aof : public PropagationSink {
+ public:
+  // REQUIRES: engine outlives the Aof.
+  explicit Aof(Engine* engine);
+  ~Aof() override;
+  Aof(const Aof&) = delete;
+  Aof& operator=(const Aof&) = delete;
+
+  // Start-up: when appendonly is yes, loads the log (creating a fresh one
+  // if the directory has none) and opens it for appending. Errors name the
+  // file and offset.
+  base::Status Start();
+  bool enabled() const { return writer_ != nullptr; }
+
+  void Append(int db, std::span<const std::string> argv) override;
+
+  // Replies to writes wait for durability only under appendfsync always.
+  bool hold_replies() const;
+  uint64_t last_seq() const;
+  uint64_t durable_seq() const;
+  // Called (engine thread) when durable_seq() advances.
+  void set_on_durable(std::function<void(uint64_t)> fn);
+  // Called when records wait for Flush(); the server posts one.
+  void set_request_flush(std::function<void()> fn);
+  // The writer's completion eventfd, or -1 while the log is off. Changes
+  // when the log is switched on or off; the server re-registers then.
+  int event_fd() const;
+  void set_on_event_fd_change(std::function<void()> fn) { on_fd_change_ = std::move(fn); }
+  void OnIoEvent();
+  void Flush();
+
+  // Periodic work (hz): fsync policy, write retries, the rewrite child,
+  // automatic rewrites, appendonly switched by CONFIG SET.
+  void Cron(int64_t now_ms);
+
+  // BGREWRITEAOF. Returns an error text (without prefix) or "" when started.
+  std::string StartRewrite();
+  bool rewrite_in_progress() const { return child_pid_ > 0; }
+  // "" while writes succeed; else the strerror text for -MISCONF.
+  std::string WriteErrorText() const;
+  // INFO persistence, the AOF part.
+  std::string Info(int64_t now_ms) const;
+  // Writes and syncs everything (SHUTDOWN, SIGTERM).
+  base::Status Shutdown();
+
+ private:
+  base::Status Load();
+  base::Status CreateFresh();
+  base::Status OpenWriter(const std::string& incr, uint64_t offset, uint64_t next_seq);
+  base::Status ReplayFile(const std::string& name, bool last, uint64_t* last_seq);
+  std::string ForkRewrite(bool rotate);
+  void RewriteDone(bool ok);
+  void Enable();
+  void Disable();
+  std::string Path(const std::string& name) const;
+  uint64_t CurrentSize() const;
+
+  Engine* engine_;
+  std::unique_ptr<wal::LogWriter> writer_;
+  wal::Manifest manifest_;
+  std::string dir_;
+  std::string prefix_;
+  std::function<void(uint64_t)> on_durable_;
+  std::function<void()> request_flush_;
+  std::function<void()> on_fd_change_;
+
+  // Sizes for INFO and automatic rewrites.
+  uint64_t base_size_ = 0;
+  uint64_t closed_incr_size_ = 0;   // incr segments before the current one
+  uint64_t rewrite_base_size_ = 0;  // log size right after the last rewrite
+
+  pid_t child_pid_ = -1;
+  bool child_enabling_ = false;     // the rewrite switches appendonly on
+  uint64_t child_base_seq_ = 0;
+  uint64_t child_first_incr_seq_ = 0;
+  std::string child_temp_;
+  int64_t child_start_ms_ = 0;
+  int64_t last_rewrite_time_sec_ = -1;
+  bool last_rewrite_ok_ = true;
+  uint64_t rewrites_ = 0;
+  uint64_t rewrite_failures_ = 0;
+};
+
+}  // namespace cairn::engine

@@ -1,0 +1,73 @@
+#include "wal/format.h"
+
+#include <xxhash.h>
+
+#include <charconv>
+#include <cstdio>
+
+#include "base/string_util.h"
+
+namespace cairn::wal {
+namespace {
+
+void AppendHeader(std::string* out, char type, size_t n) {
+  char buf[24];
+  buf[0] = type;
+  auto [end, ec] = std::to_chars(buf + 1, buf + sizeof(buf) - 2, n);
+  *end++ = '\r';
+  *end++ = '\n';
+  out->append(buf, static_cast<size_t>(end - buf));
+}
+
+}  // namespace
+
+void AppendCommand(std::string* out, std::span<const std::string> argv) {
+  AppendHeader(out, '*', argv.size());
+  for (const auto& a : argv) {
+    AppendHeader(out, '$', a.size());
+    out->append(a);
+    out->append("\r\n");
+  }
+}
+
+void AppendSelect(std::string* out, int db) {
+  std::string argv[2] = {"SELECT", std::to_string(db)};
+  AppendCommand(out, argv);
+}
+
+uint64_t Checksum(std::string_view bytes) { return XXH3_64bits(bytes.data(), bytes.size()); }
+
+std::string FormatAnnotation(const Annotation& a) {
+  char buf[kMaxAnnotationLen];
+  int n = std::snprintf(buf, sizeof(buf), "#cairn %llu %llu %016llx\r\n",
+                        static_cast<unsigned long long>(a.first_seq),
+                        static_cast<unsigned long long>(a.length),
+                        static_cast<unsigned long long>(a.checksum));
+  return std::string(buf, static_cast<size_t>(n));
+}
+
+std::optional<Annotation> ParseAnnotation(std::string_view line) {
+  constexpr std::string_view kPrefix = "#cairn ";
+  if (!line.starts_with(kPrefix)) return std::nullopt;
+  line.remove_prefix(kPrefix.size());
+  Annotation a;
+  auto field = [&line]() -> std::string_view {
+    size_t sp = line.find(' ');
+    std::string_view f = line.substr(0, sp);
+    line.remove_prefix(sp == std::string_view::npos ? line.size() : sp + 1);
+    return f;
+  };
+  auto seq = base::ParseInt64(field());
+  auto len = base::ParseInt64(field());
+  std::string_view sum = field();
+  if (!seq || !len || *seq < 0 || *len < 0 || sum.size() != 16 || !line.empty()) {
+    return std::nullopt;
+  }
+  auto [p, ec] = std::from_chars(sum.data(), sum.data() + sum.size(), a.checksum, 16);
+  if (ec != std::errc() || p != sum.data() + sum.size()) return std::nullopt;
+  a.first_seq = static_cast<uint64_t>(*seq);
+  a.length = static_cast<uint64_t>(*len);
+  return a;
+}
+
+}  // namespace cairn::wal

@@ -1,0 +1,47 @@
+// Reading a log file back (recovery, cairn-check): RESP command records,
+// with or without Cairn's batch annotations (wal/format.h). A file written
+// by Redis itself has no annotations and is read as plain commands.
+//
+// Annotated batches are verified (length and XXH3-64) before any of their
+// commands is handed out, so a batch applies whole or not at all. Damage is
+// classified:
+//  - a torn tail: the file ends inside the last batch or command, or the
+//    last batch fails its checksum with nothing after it. The result says
+//    where the valid prefix ends; the caller may truncate there.
+//  - corruption: anything else (a bad batch followed by more data, bytes
+//    that are neither records nor annotations). An error naming the file
+//    and offset.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+
+namespace cairn::wal {
+
+struct ScanResult {
+  uint64_t file_bytes = 0;
+  uint64_t valid_bytes = 0;  // end of the last whole batch or command
+  uint64_t batches = 0;      // annotated batches verified
+  uint64_t commands = 0;
+  uint64_t last_seq = 0;     // highest seq covered by an annotation (0: none)
+  bool torn_tail = false;
+  std::string torn_reason;   // e.g. "incomplete batch at offset 4096"
+};
+
+// Called for each command, in order. A non-ok Status stops the scan and is
+// returned as is.
+using CommandFn = std::function<base::Status(std::vector<std::string>& argv, uint64_t offset)>;
+
+// Scans `path`. `display_name` names the file in messages. A torn tail is
+// reported in the result (never an error); corruption is an error.
+base::Result<ScanResult> ScanLogFile(const std::string& path, const std::string& display_name,
+                                     const CommandFn& fn);
+
+// Truncates `path` to `length` bytes and syncs it (torn-tail repair).
+base::Status TruncateFile(const std::string& path, uint64_t length);
+
+}  // namespace cairn::wal

@@ -1,0 +1,115 @@
+// LogWriter: appends records to the current incr segment in checksummed
+// batches (wal/format.h) through AsyncFileIo, under an fsync policy:
+//
+//  - kAlways: a batch is written and fdatasync'ed as one linked pair; its
+//    records are durable when that completes. One batch is in flight at a
+//    time; records appended meanwhile form the next batch (group commit).
+//  - kEverysec: batches are written as they form; fdatasync runs from Tick()
+//    once a second when something was written since the last one.
+//  - kNo: batches are written; the OS decides when they reach the disk.
+//
+// Records are numbered (seq) in append order. durable_seq() is the highest
+// seq whose batch completed under the policy in force (for kAlways: on disk).
+//
+// Errors: a failed or short write keeps the batch and retries from where it
+// stopped (Tick() retries after a failure); while a write is failing,
+// write_error() is set so the engine refuses writes (-MISCONF). A failed
+// fdatasync is fatal: the process logs and exits, and never retries it
+// (after a failed fsync the kernel may have dropped the dirty pages, so a
+// retry could report success for data that is gone).
+//
+// Engine thread only.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+
+#include "base/status.h"
+#include "wal/file_io.h"
+
+namespace cairn::wal {
+
+enum class SyncPolicy { kAlways, kEverysec, kNo };
+
+class LogWriter {
+ public:
+  // REQUIRES: io outlives nothing else; the writer owns it.
+  explicit LogWriter(std::unique_ptr<AsyncFileIo> io);
+  ~LogWriter();
+  LogWriter(const LogWriter&) = delete;
+  LogWriter& operator=(const LogWriter&) = delete;
+
+  // Appends go to `path` from byte `offset` (its valid length) on. The
+  // first record appended gets `next_seq`. Opens (creating if needed).
+  base::Status Open(const std::string& path, uint64_t offset, uint64_t next_seq);
+  // Records appended from now on go to `path` (a new, empty segment);
+  // everything appended before stays in the previous one.
+  base::Status Rotate(const std::string& path);
+
+  // Appends one command for database `db`; returns its seq.
+  uint64_t Append(int db, std::span<const std::string> argv);
+  // Submits what has accumulated, if the policy allows a submission now.
+  void Flush();
+  // Drains completions (call when event_fd() is readable).
+  void OnIoEvent();
+  // Periodic work: everysec fsync, retry after a failed write.
+  void Tick(int64_t now_ms);
+  // Writes and syncs everything appended, blocking (shutdown).
+  base::Status SyncAll();
+
+  void set_policy(SyncPolicy p) { policy_ = p; }
+  SyncPolicy policy() const { return policy_; }
+  // Called with the new durable_seq() whenever it advances.
+  void set_on_durable(std::function<void(uint64_t)> fn) { on_durable_ = std::move(fn); }
+  // Called once when records start waiting for a Flush() (the server posts
+  // one, so every command ready in this loop pass joins the batch).
+  void set_request_flush(std::function<void()> fn) { request_flush_ = std::move(fn); }
+
+  int event_fd() const { return io_->event_fd(); }
+  uint64_t last_seq() const { return next_seq_ - 1; }
+  uint64_t durable_seq() const { return durable_seq_; }
+  // errno of the failing write, 0 when writes succeed.
+  int write_error() const { return write_error_; }
+  // Bytes in the current segment, including what is not yet written.
+  uint64_t segment_size() const;
+  // Records appended but not yet written (INFO aof_buffer_length).
+  size_t buffered_bytes() const { return pending_.size(); }
+  bool idle() const { return pending_.empty() && batches_.empty() && !sync_in_flight_; }
+
+ private:
+  struct Segment;
+  struct Batch;
+
+  void SealPending();
+  void SubmitHead();
+  void Complete(const IoCompletion& c);
+  void Advance(uint64_t seq);
+  [[noreturn]] void SyncFailed(int err);
+
+  std::unique_ptr<AsyncFileIo> io_;
+  SyncPolicy policy_ = SyncPolicy::kAlways;
+  std::shared_ptr<Segment> segment_;  // where new records go
+  std::string pending_;               // records not yet sealed into a batch
+  uint64_t pending_first_seq_ = 0;
+  int pending_db_ = -1;               // db of the last record in pending_
+  std::deque<std::unique_ptr<Batch>> batches_;  // sealed, in order; head may be in flight
+  bool write_in_flight_ = false;
+  bool sync_in_flight_ = false;
+  bool flush_requested_ = false;
+  bool unsynced_writes_ = false;  // everysec: written since the last fdatasync
+  uint64_t unsynced_seq_ = 0;
+  int64_t last_sync_ms_ = 0;
+  int64_t retry_at_ms_ = 0;
+  uint64_t next_seq_ = 1;
+  uint64_t durable_seq_ = 0;
+  uint64_t next_tag_ = 1;
+  int write_error_ = 0;
+  std::function<void(uint64_t)> on_durable_;
+  std::function<void()> request_flush_;
+};
+
+}  // namespace cairn::wal
