@@ -1,0 +1,79 @@
+// FakeIo: an AsyncFileIo whose operations complete only when the test says
+// so, and as the test says: whole, short, failing with an errno, or with a
+// failed fdatasync. Writes really land in the file (pwrite), so what the
+// writer produced can be read back.
+#pragma once
+
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <deque>
+#include <string>
+
+#include "wal/file_io.h"
+
+namespace cairn::wal {
+
+class FakeIo : public AsyncFileIo {
+ public:
+  struct Op {
+    int fd;
+    std::string data;
+    uint64_t offset;
+    bool sync;
+    bool sync_only;
+    uint64_t tag;
+  };
+
+  FakeIo() : efd_(eventfd(0, EFD_NONBLOCK)) {}
+  ~FakeIo() override { close(efd_); }
+
+  base::Status SubmitWrite(int fd, const char* data, size_t len, uint64_t offset, bool sync,
+                           uint64_t tag) override {
+    ops_.push_back({fd, std::string(data, len), offset, sync, false, tag});
+    return base::Status::Ok();
+  }
+  base::Status SubmitSync(int fd, uint64_t tag) override {
+    ops_.push_back({fd, "", 0, true, true, tag});
+    return base::Status::Ok();
+  }
+  int event_fd() const override { return efd_; }
+  std::vector<IoCompletion> Reap() override {
+    std::vector<IoCompletion> out(done_.begin(), done_.end());
+    done_.clear();
+    return out;
+  }
+  void Wait() override { Complete(); }
+
+  size_t pending() const { return ops_.size(); }
+  const Op& front() const { return ops_.front(); }
+
+  // Completes the oldest operation. `max_bytes` cuts the write short;
+  // `write_error` fails it (nothing written); `sync_error` fails the sync.
+  void Complete(size_t max_bytes = SIZE_MAX, int write_error = 0, int sync_error = 0) {
+    if (ops_.empty()) return;
+    Op op = ops_.front();
+    ops_.pop_front();
+    IoCompletion c{.tag = op.tag};
+    if (!op.sync_only) {
+      if (write_error != 0) {
+        c.write_error = write_error;
+      } else {
+        size_t n = std::min(max_bytes, op.data.size());
+        ssize_t w = pwrite(op.fd, op.data.data(), n, static_cast<off_t>(op.offset));
+        c.written = w > 0 ? static_cast<uint64_t>(w) : 0;
+      }
+    }
+    if (op.sync && write_error == 0) c.sync_error = sync_error;
+    done_.push_back(c);
+    uint64_t one = 1;
+    (void)!write(efd_, &one, sizeof(one));
+  }
+
+ private:
+  int efd_;
+  std::deque<Op> ops_;
+  std::deque<IoCompletion> done_;
+};
+
+}  // namespace cairn::wal
