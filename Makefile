@@ -5,7 +5,7 @@ BUILD_DIR ?= build
 JOBS ?= 2
 PORT ?= 6379
 
-.PHONY: all deps configure build run test bench lint clean
+.PHONY: all deps configure build run test bench soak lint clean
 
 all: build
 
@@ -28,6 +28,11 @@ test: build
 
 bench: build
 	bench/compare.sh
+	bench/durable.sh
+
+# Long runs that do not belong in `make test`.
+soak: build
+	CYCLES=200 /usr/bin/python3 tests/crash/crash_test.py $(BUILD_DIR)/bin/cairn-server
 
 lint: configure
 	@scripts/check-layers.sh

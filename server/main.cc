@@ -187,8 +187,11 @@ int main(int argc, char** argv) {
     }
     io.stop();
   };
-  // Clients that vanish mid-write must not kill the server.
+  // Clients that vanish mid-write must not kill the server, nor a file
+  // size limit the log runs into: that is a write error (EFBIG) the log
+  // reports and retries, like a full disk.
   std::signal(SIGPIPE, SIG_IGN);
+  std::signal(SIGXFSZ, SIG_IGN);
 
   CAIRN_LOG_NOTICE("Cairn %s starting (speaks redis %s), pid=%d", engine::kCairnVersion,
                    engine::kRedisVersion, static_cast<int>(getpid()));

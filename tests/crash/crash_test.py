@@ -499,9 +499,11 @@ def run_cycle(cycle, server, models, rng):
     for w in writers:
         w.start()
     time.sleep(rng.uniform(*KILL_DELAY_MS) / 1000.0)
+    rc = server.proc.poll()
+    if rc is not None:
+        problems.append("server exited by itself (status %d) before the kill" % rc)
     killed.set()
-    pid = server.proc.pid
-    os.kill(pid, signal.SIGKILL)
+    os.kill(server.proc.pid, signal.SIGKILL)
     server.kill()   # reaps it
     join_deadline = time.monotonic() + JOIN_TIMEOUT_S
     for w in writers:
