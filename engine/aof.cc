@@ -211,14 +211,17 @@ std::string Aof::WriteErrorText() const {
   return std::strerror(writer_->write_error());
 }
 
-void Aof::Cron(int64_t now_ms) {
+void Aof::ApplyConfig() {
   const ConfigValues& v = engine_->config().values();
   if (v.appendonly && !writer_ && child_pid_ <= 0) Enable();
   if (!v.appendonly && writer_) Disable();
-  if (writer_) {
-    writer_->set_policy(PolicyOf(v));
-    writer_->Tick(now_ms);
-  }
+  if (writer_) writer_->set_policy(PolicyOf(v));
+}
+
+void Aof::Cron(int64_t now_ms) {
+  const ConfigValues& v = engine_->config().values();
+  ApplyConfig();
+  if (writer_) writer_->Tick(now_ms);
   if (child_pid_ > 0) {
     int status = 0;
     pid_t r = waitpid(child_pid_, &status, WNOHANG);
@@ -372,13 +375,12 @@ void Aof::Enable() {
     writer_.reset();
     return;
   }
-  // The new segment replaces every incr the old manifest had.
-  std::vector<wal::ManifestEntry> kept;
-  for (const auto& f : manifest_.files) {
-    if (f.type != wal::FileType::kIncr) kept.push_back(f);
+  // The new segment replaces every incr the old manifest had: they become
+  // history, deleted once the new base and manifest are in place.
+  for (auto& f : manifest_.files) {
+    if (f.type == wal::FileType::kIncr) f.type = wal::FileType::kHistory;
   }
-  kept.push_back({incr, incr_seq, wal::FileType::kIncr});
-  manifest_.files = kept;
+  manifest_.files.push_back({incr, incr_seq, wal::FileType::kIncr});
   base_size_ = 0;
   closed_incr_size_ = 0;
   child_enabling_ = true;

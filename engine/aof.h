@@ -65,8 +65,10 @@ class Aof : public PropagationSink {
   void OnIoEvent();
   void Flush();
 
+  // Follows appendonly and appendfsync as CONFIG SET left them.
+  void ApplyConfig();
   // Periodic work (hz): fsync policy, write retries, the rewrite child,
-  // automatic rewrites, appendonly switched by CONFIG SET.
+  // automatic rewrites.
   void Cron(int64_t now_ms);
 
   // BGREWRITEAOF. Returns an error text (without prefix) or "" when started.

@@ -130,6 +130,11 @@ base::Result<ScanResult> ScanLogFile(const std::string& path, const std::string&
       r.valid_bytes = pos;
       continue;
     }
+    if (in[pos] == '\0' && in.find_first_not_of('\0', pos) == std::string_view::npos) {
+      // Zeros to the end: what a crash leaves when the file size reached
+      // the disk before the data did.
+      return torn("zero-filled tail");
+    }
     // A plain record, as Redis writes them.
     protocol::RequestParser parser(limits);
     size_t p = pos;

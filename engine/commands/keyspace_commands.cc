@@ -1,4 +1,7 @@
-// Generic keyspace commands: DEL, EXISTS, TTL, PTTL, DBSIZE, FLUSHDB, FLUSHALL.
+// Generic keyspace commands: DEL, EXISTS, EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT,
+// PERSIST, TTL, PTTL, EXPIRETIME, PEXPIRETIME, DBSIZE, FLUSHDB, FLUSHALL.
+#include <climits>
+
 #include "base/string_util.h"
 #include "engine/command_context.h"
 #include "engine/commands/registry.h"
@@ -25,6 +28,91 @@ void Exists(CommandContext& ctx, ArgList args) {
   }
   ctx.reply.Int(count);
 }
+
+// EXPIRE/PEXPIRE/EXPIREAT/PEXPIREAT key time [NX|XX|GT|LT], after Redis
+// 7.0's expireGenericCommand: options are checked first, then the number;
+// a time already past deletes the key. Logged as PEXPIREAT with an absolute
+// time, or as DEL (ARCHITECTURE.md "Determinism").
+void ExpireGeneric(CommandContext& ctx, ArgList args, bool seconds, bool relative) {
+  enum : uint32_t { kNx = 1, kXx = 2, kGt = 4, kLt = 8 };
+  uint32_t flags = 0;
+  for (size_t j = 3; j < args.size(); j++) {
+    const std::string& o = args[j];
+    if (base::EqualsIgnoreCase(o, "nx")) {
+      flags |= kNx;
+    } else if (base::EqualsIgnoreCase(o, "xx")) {
+      flags |= kXx;
+    } else if (base::EqualsIgnoreCase(o, "gt")) {
+      flags |= kGt;
+    } else if (base::EqualsIgnoreCase(o, "lt")) {
+      flags |= kLt;
+    } else {
+      return ctx.Error("Unsupported option " + o);
+    }
+  }
+  if ((flags & kNx) && (flags & (kXx | kGt | kLt))) {
+    return ctx.Error("NX and XX, GT or LT options at the same time are not compatible");
+  }
+  if ((flags & kGt) && (flags & kLt)) {
+    return ctx.Error("GT and LT options at the same time are not compatible");
+  }
+  auto v = ctx.IntArg(args[2]);
+  if (!v) return;
+  int64_t when = *v;
+  const std::string name = base::ToLower(args[0]);
+  if (seconds) {
+    if (when > LLONG_MAX / 1000 || when < LLONG_MIN / 1000) {
+      return ctx.Error(errors::InvalidExpireTime(name));
+    }
+    when *= 1000;
+  }
+  const int64_t basetime = relative ? ctx.now_ms : 0;
+  if (when > LLONG_MAX - basetime) return ctx.Error(errors::InvalidExpireTime(name));
+  when += basetime;
+
+  Db& db = ctx.db();
+  Entry* e = db.Find(args[1], ctx.now_ms);
+  if (e == nullptr) return ctx.reply.Int(0);
+  const int64_t current = e->expire_ms;
+  if (((flags & kNx) && current != -1) || ((flags & kXx) && current == -1) ||
+      ((flags & kGt) && (current == -1 || when <= current)) ||
+      ((flags & kLt) && current != -1 && when >= current)) {
+    return ctx.reply.Int(0);
+  }
+  ctx.Dirty();
+  if (when <= ctx.now_ms) {
+    db.Erase(args[1]);
+    ctx.Propagate({"DEL", args[1]});
+  } else {
+    db.SetExpire(*e, when);
+    ctx.Propagate({"PEXPIREAT", args[1], std::to_string(when)});
+  }
+  ctx.reply.Int(1);
+}
+
+void Expire(CommandContext& ctx, ArgList args) { ExpireGeneric(ctx, args, true, true); }
+void PExpire(CommandContext& ctx, ArgList args) { ExpireGeneric(ctx, args, false, true); }
+void ExpireAt(CommandContext& ctx, ArgList args) { ExpireGeneric(ctx, args, true, false); }
+void PExpireAt(CommandContext& ctx, ArgList args) { ExpireGeneric(ctx, args, false, false); }
+
+void Persist(CommandContext& ctx, ArgList args) {
+  Entry* e = ctx.db().Find(args[1], ctx.now_ms);
+  if (e == nullptr || e->expire_ms < 0) return ctx.reply.Int(0);
+  ctx.db().SetExpire(*e, -1);
+  ctx.Dirty();
+  ctx.reply.Int(1);
+}
+
+// EXPIRETIME/PEXPIRETIME: the absolute expiry, -1 without one, -2 missing.
+void ExpireTimeGeneric(CommandContext& ctx, ArgList args, bool ms) {
+  Entry* e = ctx.db().Find(args[1], ctx.now_ms);
+  if (e == nullptr) return ctx.reply.Int(-2);
+  if (e->expire_ms < 0) return ctx.reply.Int(-1);
+  ctx.reply.Int(ms ? e->expire_ms : e->expire_ms / 1000);
+}
+
+void ExpireTime(CommandContext& ctx, ArgList args) { ExpireTimeGeneric(ctx, args, false); }
+void PExpireTime(CommandContext& ctx, ArgList args) { ExpireTimeGeneric(ctx, args, true); }
 
 // TTL/PTTL: -2 for a missing key, -1 for no expiry, else the time left
 // (TTL rounds to the nearest second, as Redis does).
@@ -73,6 +161,20 @@ void FlushAll(CommandContext& ctx, ArgList args) {
   ctx.reply.Ok();
 }
 
+std::vector<ArgDoc> ExpireArgs(std::string_view time_name, std::string_view time_type) {
+  return {{.name = "key", .type = "key", .key_spec_index = 0},
+          {.name = time_name, .type = time_type},
+          {.name = "condition", .type = "oneof", .since = "7.0.0", .flags = kArgOptional,
+           .arguments = {{.name = "nx", .type = "pure-token", .token = "NX"},
+                         {.name = "xx", .type = "pure-token", .token = "XX"},
+                         {.name = "gt", .type = "pure-token", .token = "GT"},
+                         {.name = "lt", .type = "pure-token", .token = "LT"}}}};
+}
+
+const std::vector<ArgDoc> kKeyArg = {{.name = "key", .type = "key", .key_spec_index = 0}};
+const std::vector<KeySpec> kRwUpdateKey = {{.flags = ks::kRW | ks::kUpdate, .index = 1}};
+const std::vector<KeySpec> kRoAccessKey = {{.flags = ks::kRO | ks::kAccess, .index = 1}};
+
 const std::vector<ArgDoc> kFlushArgs = {
     {.name = "flush-type", .type = "oneof", .flags = kArgOptional,
      .arguments = {{.name = "async", .type = "pure-token", .token = "ASYNC", .since = "4.0.0"},
@@ -98,6 +200,47 @@ void RegisterKeyspaceCommands(CommandTable& t) {
                               .key_spec_index = 0}}},
        .key_specs = {{.flags = ks::kRO, .index = 1, .lastkey = -1}},
        .tips = {"request_policy:multi_shard", "response_policy:agg_sum"}},
+      {.name = "expire", .arity = -3, .flags = kWrite | kFast | kCustomPropagation,
+       .keys = {1, 1, 1}, .acl = acl::kKeyspace, .handler = Expire,
+       .doc = {.summary = "Set a key's time to live in seconds", .since = "1.0.0",
+               .group = "generic", .complexity = "O(1)",
+               .arguments = ExpireArgs("seconds", "integer")},
+       .key_specs = kRwUpdateKey},
+      {.name = "pexpire", .arity = -3, .flags = kWrite | kFast | kCustomPropagation,
+       .keys = {1, 1, 1}, .acl = acl::kKeyspace, .handler = PExpire,
+       .doc = {.summary = "Set a key's time to live in milliseconds", .since = "2.6.0",
+               .group = "generic", .complexity = "O(1)",
+               .arguments = ExpireArgs("milliseconds", "integer")},
+       .key_specs = kRwUpdateKey},
+      {.name = "expireat", .arity = -3, .flags = kWrite | kFast | kCustomPropagation,
+       .keys = {1, 1, 1}, .acl = acl::kKeyspace, .handler = ExpireAt,
+       .doc = {.summary = "Set the expiration for a key as a UNIX timestamp", .since = "1.2.0",
+               .group = "generic", .complexity = "O(1)",
+               .arguments = ExpireArgs("unix-time-seconds", "unix-time")},
+       .key_specs = kRwUpdateKey},
+      {.name = "pexpireat", .arity = -3, .flags = kWrite | kFast | kCustomPropagation,
+       .keys = {1, 1, 1}, .acl = acl::kKeyspace, .handler = PExpireAt,
+       .doc = {.summary = "Set the expiration for a key as a UNIX timestamp specified in "
+                          "milliseconds",
+               .since = "2.6.0", .group = "generic", .complexity = "O(1)",
+               .arguments = ExpireArgs("unix-time-milliseconds", "unix-time")},
+       .key_specs = kRwUpdateKey},
+      {.name = "persist", .arity = 2, .flags = kWrite | kFast, .keys = {1, 1, 1},
+       .acl = acl::kKeyspace, .handler = Persist,
+       .doc = {.summary = "Remove the expiration from a key", .since = "2.2.0",
+               .group = "generic", .complexity = "O(1)", .arguments = kKeyArg},
+       .key_specs = kRwUpdateKey},
+      {.name = "expiretime", .arity = 2, .flags = kReadonly | kFast, .keys = {1, 1, 1},
+       .acl = acl::kKeyspace, .handler = ExpireTime,
+       .doc = {.summary = "Get the expiration Unix timestamp for a key", .since = "7.0.0",
+               .group = "generic", .complexity = "O(1)", .arguments = kKeyArg},
+       .key_specs = kRoAccessKey},
+      {.name = "pexpiretime", .arity = 2, .flags = kReadonly | kFast, .keys = {1, 1, 1},
+       .acl = acl::kKeyspace, .handler = PExpireTime,
+       .doc = {.summary = "Get the expiration Unix timestamp for a key in milliseconds",
+               .since = "7.0.0", .group = "generic", .complexity = "O(1)",
+               .arguments = kKeyArg},
+       .key_specs = kRoAccessKey},
       {.name = "ttl", .arity = 2, .flags = kReadonly | kFast, .keys = {1, 1, 1},
        .acl = acl::kKeyspace, .handler = Ttl,
        .doc = {.summary = "Get the time to live for a key in seconds", .since = "1.0.0",

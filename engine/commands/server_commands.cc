@@ -443,6 +443,7 @@ void ConfigSet(CommandContext& ctx, ArgList args) {
   if (args.size() % 2 != 0) return ctx.Error(errors::WrongArity("config|set"));
   std::string error;
   if (!ctx.config.SetFromClient(args.subspan(2), &error)) return ctx.Error(error);
+  if (ctx.aof != nullptr) ctx.aof->ApplyConfig();
   ctx.reply.Ok();
 }
 

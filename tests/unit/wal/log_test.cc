@@ -344,3 +344,25 @@ TEST(ManifestTest, BadLinesAreNamed) {
 
 }  // namespace
 }  // namespace cairn::wal
+
+namespace cairn::wal {
+namespace {
+
+TEST(LogReaderTest, ZerosAfterTheLastBatchAreATornTail) {
+  TempDir dir;
+  const std::string path = dir.File("log.aof");
+  ThreeBatches(path);
+  const std::string bytes = ReadAll(path);
+  WriteAll(path, bytes + std::string(4096, '\0'));
+  auto s = Scan(path);
+  ASSERT_TRUE(s.status.ok()) << s.status.ToString();
+  EXPECT_TRUE(s.result.torn_tail);
+  EXPECT_EQ(s.result.valid_bytes, bytes.size());
+  EXPECT_EQ(s.result.torn_reason, "zero-filled tail at offset " + std::to_string(bytes.size()));
+  // Zeros followed by data are not a tail.
+  WriteAll(path, bytes + std::string(16, '\0') + bytes);
+  EXPECT_EQ(Scan(path).status.code(), base::StatusCode::kCorruption);
+}
+
+}  // namespace
+}  // namespace cairn::wal
