@@ -445,6 +445,9 @@ std::string Aof::Info(int64_t now_ms) const {
     out += line("aof_buffer_length", writer_->buffered_bytes());
     out += line("aof_pending_bio_fsync", 0);
     out += line("aof_delayed_fsync", 0);
+    // Cairn's own: group commit at work (records per batch).
+    out += line("aof_batches_written", writer_->batches_done());
+    out += line("aof_records_written", writer_->records_done());
   }
   return out;
 }

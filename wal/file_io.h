@@ -4,8 +4,9 @@
 // watches); tests substitute one that injects short writes, EIO, ENOSPC and
 // failed syncs.
 //
-// Engine thread only. At most a few operations are in flight; each Submit
-// call yields exactly one IoCompletion from a later Reap().
+// Engine thread only. A few operations may be in flight. SubmitWrite yields
+// a kWrite completion, and with `sync` also a kSync one after it; SubmitSync
+// yields a kSync completion.
 #pragma once
 
 #include <cstdint>
@@ -16,12 +17,14 @@
 
 namespace cairn::wal {
 
+enum class IoKind { kWrite, kSync };
+
 struct IoCompletion {
   uint64_t tag = 0;
-  // Bytes written (SubmitWrite); may be less than asked (a short write).
-  uint64_t written = 0;
-  int write_error = 0;  // errno of a failed write; then nothing was synced
-  int sync_error = 0;   // errno of a failed fdatasync (fatal for the log)
+  IoKind kind = IoKind::kWrite;
+  uint64_t written = 0;   // kWrite: bytes written; may be less than asked
+  int error = 0;          // errno of a failed write or fdatasync
+  bool canceled = false;  // kSync: not run, because its write fell short
 };
 
 class AsyncFileIo {
@@ -29,8 +32,9 @@ class AsyncFileIo {
   virtual ~AsyncFileIo() = default;
 
   // Writes data[0, len) at `offset` of `fd`, then fdatasync()s it when
-  // `sync` (only after the whole write succeeded). REQUIRES: data stays
-  // valid until the completion is reaped.
+  // `sync` (linked: only after the whole write succeeded, else the sync
+  // completes as canceled). REQUIRES: data stays valid until the write's
+  // completion is reaped.
   virtual base::Status SubmitWrite(int fd, const char* data, size_t len, uint64_t offset,
                                    bool sync, uint64_t tag) = 0;
   // fdatasync(fd) alone (appendfsync everysec).

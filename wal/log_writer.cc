@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "base/check.h"
 #include "base/clock.h"
 #include "base/logging.h"
 #include "wal/format.h"
@@ -28,12 +29,18 @@ struct LogWriter::Batch {
   uint64_t offset = 0;   // where bytes start in the segment
   uint64_t written = 0;  // bytes already on their way (a short write resumes here)
   uint64_t last_seq = 0;
+  uint64_t records = 0;
   uint64_t tag = 0;
+  bool sync_requested = false;  // its write carried a linked fdatasync
+  bool write_done = false;
+  bool synced = false;
 };
 
 namespace {
 // Batch writes are tagged 1, 2, 3…; the everysec fdatasync uses 0.
 constexpr uint64_t kStandaloneSyncTag = 0;
+// Linked syncs allowed in flight under `always` (see the header).
+constexpr int kMaxSyncsInFlight = 2;
 }  // namespace
 
 LogWriter::LogWriter(std::unique_ptr<AsyncFileIo> io) : io_(std::move(io)) {}
@@ -106,6 +113,7 @@ void LogWriter::SealPending() {
   b->segment = segment_;
   b->offset = segment_->size;
   b->last_seq = next_seq_ - 1;
+  b->records = b->last_seq + 1 - pending_first_seq_;
   segment_->size += b->bytes.size();
   pending_.clear();
   batches_.push_back(std::move(b));
@@ -113,82 +121,115 @@ void LogWriter::SealPending() {
 
 void LogWriter::Flush() {
   flush_requested_ = false;
-  if (write_in_flight_ || write_error_ != 0) return;
-  // Under `always` the next batch forms while one is in flight; otherwise
-  // whatever has accumulated goes now.
-  SealPending();
-  SubmitHead();
+  Pump();
 }
 
-void LogWriter::SubmitHead() {
-  if (write_in_flight_ || batches_.empty()) return;
-  Batch& b = *batches_.front();
+void LogWriter::Pump() {
+  if (write_in_flight_ || write_error_ != 0) return;
+  if (write_idx_ == batches_.size()) {
+    if (pending_.empty()) return;
+    // Under `always`, records keep gathering while the syncs in flight run.
+    if (policy_ == SyncPolicy::kAlways && syncs_in_flight_ >= kMaxSyncsInFlight) return;
+    SealPending();
+  }
+  Batch& b = *batches_[write_idx_];
   b.tag = next_tag_++;
   const bool sync = policy_ == SyncPolicy::kAlways;
   base::Status s = io_->SubmitWrite(b.segment->fd, b.bytes.data() + b.written,
                                     b.bytes.size() - b.written, b.offset + b.written, sync, b.tag);
   if (!s.ok()) {
     CAIRN_LOG_WARNING("Append-only log: cannot submit a write: %s", s.ToString().c_str());
-    write_error_ = EIO;
-    retry_at_ms_ = base::NowMs() + 100;
+    FailWrite(EIO);
     return;
   }
+  b.sync_requested = sync;
   write_in_flight_ = true;
+  if (sync) syncs_in_flight_++;
 }
 
 void LogWriter::OnIoEvent() {
-  for (const IoCompletion& c : io_->Reap()) Complete(c);
+  for (const IoCompletion& c : io_->Reap()) {
+    if (c.kind == IoKind::kWrite) {
+      OnWrite(c);
+    } else {
+      OnSync(c);
+    }
+  }
+  Pump();
 }
 
-void LogWriter::Complete(const IoCompletion& c) {
-  if (c.sync_error != 0) SyncFailed(c.sync_error);
-  if (c.tag == kStandaloneSyncTag) {
-    // The everysec fdatasync finished.
-    sync_in_flight_ = false;
-    Advance(unsynced_seq_);
-    return;
+void LogWriter::FailWrite(int err) {
+  if (write_error_ == 0) {
+    CAIRN_LOG_WARNING("Error writing to the append-only log: %s; writes are refused until it "
+                      "succeeds",
+                      std::strerror(err));
   }
+  write_error_ = err;
+  retry_at_ms_ = base::NowMs() + 100;
+}
+
+void LogWriter::OnWrite(const IoCompletion& c) {
   write_in_flight_ = false;
-  Batch& b = *batches_.front();
-  if (c.write_error != 0) {
-    if (write_error_ == 0) {
-      CAIRN_LOG_WARNING("Error writing to the append-only log %s: %s; writes are refused "
-                        "until it succeeds",
-                        b.segment->path.c_str(), std::strerror(c.write_error));
-    }
-    write_error_ = c.write_error;
-    retry_at_ms_ = base::NowMs() + 100;
+  CAIRN_CHECK(write_idx_ < batches_.size() && batches_[write_idx_]->tag == c.tag);
+  Batch& b = *batches_[write_idx_];
+  if (c.error != 0 || c.written == 0) {
+    // Nothing written (ENOSPC, EIO, EFBIG…): keep the batch, retry from Tick.
+    FailWrite(c.error != 0 ? c.error : ENOSPC);
     return;
   }
   b.written += c.written;
-  if (b.written < b.bytes.size()) {
-    // A short write: the rest goes next, from where it stopped.
-    if (c.written == 0) {
-      write_error_ = ENOSPC;
-      retry_at_ms_ = base::NowMs() + 100;
-      return;
-    }
-    SubmitHead();
-    return;
-  }
+  if (b.written < b.bytes.size()) return;  // short write: Pump sends the rest
   if (write_error_ != 0) {
     CAIRN_LOG_WARNING("Append-only log writes succeed again");
     write_error_ = 0;
   }
-  uint64_t done = b.last_seq;
-  batches_.pop_front();
-  if (policy_ == SyncPolicy::kAlways) {
-    Advance(done);
-  } else {
+  b.write_done = true;
+  write_idx_++;
+  if (policy_ != SyncPolicy::kAlways) {
     // everysec/no acknowledge at append; durable_seq follows the writes so
-    // waiters (none under these policies) and INFO stay truthful.
+    // INFO stays truthful, and the everysec sync covers them.
     unsynced_writes_ = true;
-    unsynced_seq_ = done;
-    Advance(done);
+    Retire();
   }
-  // Whatever accumulated while this batch was in flight is the next batch.
-  SealPending();
-  SubmitHead();
+}
+
+void LogWriter::OnSync(const IoCompletion& c) {
+  if (c.tag == kStandaloneSyncTag) {
+    sync_in_flight_ = false;
+    if (c.error != 0) SyncFailed(c.error);
+    return;
+  }
+  syncs_in_flight_--;
+  if (c.canceled) return;  // its write fell short; the rest goes with a new sync
+  if (c.error != 0) SyncFailed(c.error);
+  // Every batch written to this file before the sync was issued is on disk.
+  const Segment* seg = nullptr;
+  size_t k = 0;
+  for (; k < batches_.size(); k++) {
+    if (batches_[k]->tag == c.tag) {
+      seg = batches_[k]->segment.get();
+      break;
+    }
+  }
+  if (seg == nullptr) return;  // already covered by a later sync
+  for (size_t j = 0; j <= k; j++) {
+    if (batches_[j]->segment.get() == seg && batches_[j]->write_done) batches_[j]->synced = true;
+  }
+  Retire();
+}
+
+void LogWriter::Retire() {
+  uint64_t done = 0;
+  while (!batches_.empty() && batches_.front()->write_done &&
+         (policy_ != SyncPolicy::kAlways || batches_.front()->synced ||
+          !batches_.front()->sync_requested)) {
+    done = batches_.front()->last_seq;
+    batches_done_++;
+    records_done_ += batches_.front()->records;
+    batches_.pop_front();
+    write_idx_--;
+  }
+  if (done != 0) Advance(done);
 }
 
 void LogWriter::Advance(uint64_t seq) {
@@ -199,8 +240,10 @@ void LogWriter::Advance(uint64_t seq) {
 
 void LogWriter::Tick(int64_t now_ms) {
   if (write_error_ != 0 && !write_in_flight_ && now_ms >= retry_at_ms_) {
-    SealPending();
-    SubmitHead();
+    const int err = write_error_;
+    write_error_ = 0;  // let Pump try; a failure sets it again
+    Pump();
+    if (!write_in_flight_) write_error_ = err;
   }
   if (policy_ == SyncPolicy::kEverysec && unsynced_writes_ && !sync_in_flight_ &&
       now_ms - last_sync_ms_ >= 1000 && segment_) {
@@ -211,32 +254,30 @@ void LogWriter::Tick(int64_t now_ms) {
 }
 
 base::Status LogWriter::SyncAll() {
-  Flush();
-  int64_t deadline = base::NowMs() + 30000;
-  while (!batches_.empty() || write_in_flight_) {
+  const int64_t deadline = base::NowMs() + 30000;
+  Pump();
+  while (!pending_.empty() || !batches_.empty() || write_in_flight_ || syncs_in_flight_ > 0 ||
+         sync_in_flight_) {
     if (base::NowMs() > deadline) {
       return base::Status::IoError("timed out writing the append-only log at shutdown");
     }
     if (write_error_ != 0 && !write_in_flight_) {
-      if (base::NowMs() >= retry_at_ms_) {
-        SubmitHead();
-      } else {
-        usleep(10000);
-        continue;
-      }
+      usleep(10000);
+      Tick(base::NowMs());
+      continue;
     }
-    io_->Wait();
+    if (write_in_flight_ || syncs_in_flight_ > 0 || sync_in_flight_) io_->Wait();
     OnIoEvent();
-    if (!write_in_flight_) {
-      SealPending();
-      SubmitHead();
+    // Batches written under a policy that has since changed to `always`
+    // wait for no sync of their own: the final fdatasync below covers them.
+    if (!write_in_flight_ && syncs_in_flight_ == 0 && !sync_in_flight_ && pending_.empty() &&
+        write_idx_ == batches_.size()) {
+      break;
     }
-  }
-  while (sync_in_flight_) {
-    io_->Wait();
-    OnIoEvent();
   }
   if (segment_ && fdatasync(segment_->fd) != 0) SyncFailed(errno);
+  for (auto& b : batches_) b->synced = true;
+  Retire();
   return base::Status::Ok();
 }
 

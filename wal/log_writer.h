@@ -2,8 +2,12 @@
 // batches (wal/format.h) through AsyncFileIo, under an fsync policy:
 //
 //  - kAlways: a batch is written and fdatasync'ed as one linked pair; its
-//    records are durable when that completes. One batch is in flight at a
-//    time; records appended meanwhile form the next batch (group commit).
+//    records are durable when that sync completes. Records appended while a
+//    batch is in flight form the next batch (group commit). Writes go out
+//    one at a time, in order; once a batch's write is done, the next batch
+//    may go while the previous sync runs (kMaxSyncsInFlight), so a sync
+//    never waits for a queue of them. A sync covers every batch written to
+//    its file before it was issued.
 //  - kEverysec: batches are written as they form; fdatasync runs from Tick()
 //    once a second when something was written since the last one.
 //  - kNo: batches are written; the OS decides when they reach the disk.
@@ -78,15 +82,25 @@ class LogWriter {
   uint64_t segment_size() const;
   // Records appended but not yet written (INFO aof_buffer_length).
   size_t buffered_bytes() const { return pending_.size(); }
-  bool idle() const { return pending_.empty() && batches_.empty() && !sync_in_flight_; }
+  // Batches completed, and the records in them (group-commit efficiency).
+  uint64_t batches_done() const { return batches_done_; }
+  uint64_t records_done() const { return records_done_; }
+  bool idle() const {
+    return pending_.empty() && batches_.empty() && !sync_in_flight_ && syncs_in_flight_ == 0;
+  }
 
  private:
   struct Segment;
   struct Batch;
 
   void SealPending();
-  void SubmitHead();
-  void Complete(const IoCompletion& c);
+  // Submits the next write if the policy allows one now.
+  void Pump();
+  void OnWrite(const IoCompletion& c);
+  void OnSync(const IoCompletion& c);
+  void FailWrite(int err);
+  // Pops leading batches that are durable under the policy; advances.
+  void Retire();
   void Advance(uint64_t seq);
   [[noreturn]] void SyncFailed(int err);
 
@@ -96,9 +110,13 @@ class LogWriter {
   std::string pending_;               // records not yet sealed into a batch
   uint64_t pending_first_seq_ = 0;
   int pending_db_ = -1;               // db of the last record in pending_
-  std::deque<std::unique_ptr<Batch>> batches_;  // sealed, in order; head may be in flight
+  // Sealed batches not yet durable, in order; those before write_idx_ are
+  // written (and, under kAlways, wait for a sync).
+  std::deque<std::unique_ptr<Batch>> batches_;
+  size_t write_idx_ = 0;
   bool write_in_flight_ = false;
-  bool sync_in_flight_ = false;
+  int syncs_in_flight_ = 0;       // linked syncs (kAlways)
+  bool sync_in_flight_ = false;   // the standalone everysec sync
   bool flush_requested_ = false;
   bool unsynced_writes_ = false;  // everysec: written since the last fdatasync
   uint64_t unsynced_seq_ = 0;
@@ -108,6 +126,8 @@ class LogWriter {
   uint64_t durable_seq_ = 0;
   uint64_t next_tag_ = 1;
   int write_error_ = 0;
+  uint64_t batches_done_ = 0;
+  uint64_t records_done_ = 0;
   std::function<void(uint64_t)> on_durable_;
   std::function<void()> request_flush_;
 };

@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <unordered_map>
 
 #include "wal/file_io.h"
 
@@ -39,18 +38,18 @@ class UringIo final : public AsyncFileIo {
 
   base::Status SubmitWrite(int fd, const char* data, size_t len, uint64_t offset, bool sync,
                            uint64_t tag) override {
+    if (io_uring_sq_space_left(&ring_) < (sync ? 2u : 1u)) {
+      return base::Status::IoError("io_uring submission queue full");
+    }
     io_uring_sqe* w = io_uring_get_sqe(&ring_);
-    if (w == nullptr) return base::Status::IoError("io_uring submission queue full");
     io_uring_prep_write(w, fd, data, static_cast<unsigned>(len), offset);
     io_uring_sqe_set_data64(w, tag << 1);
     if (sync) {
       w->flags |= IOSQE_IO_LINK;
       io_uring_sqe* s = io_uring_get_sqe(&ring_);
-      if (s == nullptr) return base::Status::IoError("io_uring submission queue full");
       io_uring_prep_fsync(s, fd, IORING_FSYNC_DATASYNC);
       io_uring_sqe_set_data64(s, (tag << 1) | kSyncBit);
     }
-    pending_[tag] = Pending{.expect_sync = sync, .len = len};
     return Submit();
   }
 
@@ -59,7 +58,6 @@ class UringIo final : public AsyncFileIo {
     if (s == nullptr) return base::Status::IoError("io_uring submission queue full");
     io_uring_prep_fsync(s, fd, IORING_FSYNC_DATASYNC);
     io_uring_sqe_set_data64(s, (tag << 1) | kSyncBit);
-    pending_[tag] = Pending{.expect_sync = true, .sync_only = true};
     return Submit();
   }
 
@@ -72,31 +70,23 @@ class UringIo final : public AsyncFileIo {
     std::vector<IoCompletion> out;
     io_uring_cqe* cqe;
     while (io_uring_peek_cqe(&ring_, &cqe) == 0) {
-      uint64_t data = io_uring_cqe_get_data64(cqe);
-      int res = cqe->res;
+      const uint64_t data = io_uring_cqe_get_data64(cqe);
+      const int res = cqe->res;
       io_uring_cqe_seen(&ring_, cqe);
-      uint64_t tag = data >> 1;
-      auto it = pending_.find(tag);
-      if (it == pending_.end()) continue;
-      Pending& p = it->second;
+      IoCompletion c{.tag = data >> 1};
       if (data & kSyncBit) {
-        // A sync cancelled because its write was short or failed carries no
-        // news of its own: the write's completion says what happened.
-        if (res < 0 && res != -ECANCELED) p.c.sync_error = -res;
-        p.sync_done = true;
-      } else {
-        if (res < 0) {
-          p.c.write_error = -res;
-        } else {
-          p.c.written = static_cast<uint64_t>(res);
+        c.kind = IoKind::kSync;
+        if (res == -ECANCELED) {
+          c.canceled = true;
+        } else if (res < 0) {
+          c.error = -res;
         }
-        p.write_done = true;
+      } else if (res < 0) {
+        c.error = -res;
+      } else {
+        c.written = static_cast<uint64_t>(res);
       }
-      if ((p.write_done || p.sync_only) && (p.sync_done || !p.expect_sync)) {
-        p.c.tag = tag;
-        out.push_back(p.c);
-        pending_.erase(it);
-      }
+      out.push_back(c);
     }
     return out;
   }
@@ -107,15 +97,6 @@ class UringIo final : public AsyncFileIo {
   }
 
  private:
-  struct Pending {
-    bool expect_sync = false;
-    bool sync_only = false;
-    size_t len = 0;
-    bool write_done = false;
-    bool sync_done = false;
-    IoCompletion c;
-  };
-
   base::Status Submit() {
     int rc = io_uring_submit(&ring_);
     if (rc < 0) return base::Status::IoErrorFromErrno("io_uring_submit", -rc);
@@ -125,7 +106,6 @@ class UringIo final : public AsyncFileIo {
   io_uring ring_{};
   bool ring_ok_ = false;
   int efd_ = -1;
-  std::unordered_map<uint64_t, Pending> pending_;
 };
 
 }  // namespace

@@ -48,24 +48,36 @@ class FakeIo : public AsyncFileIo {
   size_t pending() const { return ops_.size(); }
   const Op& front() const { return ops_.front(); }
 
-  // Completes the oldest operation. `max_bytes` cuts the write short;
-  // `write_error` fails it (nothing written); `sync_error` fails the sync.
+  // Completes the oldest operation (a write and its linked sync together).
+  // `max_bytes` cuts the write short; `write_error` fails it (nothing
+  // written); `sync_error` fails the sync.
   void Complete(size_t max_bytes = SIZE_MAX, int write_error = 0, int sync_error = 0) {
     if (ops_.empty()) return;
     Op op = ops_.front();
     ops_.pop_front();
-    IoCompletion c{.tag = op.tag};
+    bool write_ok = true;
     if (!op.sync_only) {
+      IoCompletion w{.tag = op.tag, .kind = IoKind::kWrite};
       if (write_error != 0) {
-        c.write_error = write_error;
+        w.error = write_error;
+        write_ok = false;
       } else {
         size_t n = std::min(max_bytes, op.data.size());
-        ssize_t w = pwrite(op.fd, op.data.data(), n, static_cast<off_t>(op.offset));
-        c.written = w > 0 ? static_cast<uint64_t>(w) : 0;
+        ssize_t got = pwrite(op.fd, op.data.data(), n, static_cast<off_t>(op.offset));
+        w.written = got > 0 ? static_cast<uint64_t>(got) : 0;
+        write_ok = w.written == op.data.size();
       }
+      done_.push_back(w);
     }
-    if (op.sync && write_error == 0) c.sync_error = sync_error;
-    done_.push_back(c);
+    if (op.sync) {
+      IoCompletion s{.tag = op.tag, .kind = IoKind::kSync};
+      if (!write_ok) {
+        s.canceled = true;  // a linked sync does not run after a short write
+      } else {
+        s.error = sync_error;
+      }
+      done_.push_back(s);
+    }
     uint64_t one = 1;
     (void)!write(efd_, &one, sizeof(one));
   }
