@@ -10,6 +10,8 @@
 #include "base/clock.h"
 #include "base/logging.h"
 #include "engine/engine.h"
+#include "engine/snapshots.h"
+#include "snapshot/rdb_file.h"
 #include "wal/batch_file.h"
 #include "wal/log_reader.h"
 
@@ -33,7 +35,10 @@ wal::SyncPolicy PolicyOf(const ConfigValues& v) {
 
 }  // namespace
 
-Aof::Aof(Engine* engine) : engine_(engine) {}
+Aof::Aof(Engine* engine)
+    : engine_(engine),
+      dir_(engine->config().values().appenddirname),
+      prefix_(engine->config().values().appendfilename) {}
 
 Aof::~Aof() {
   if (child_pid_ > 0) {
@@ -46,10 +51,7 @@ Aof::~Aof() {
 std::string Aof::Path(const std::string& name) const { return dir_ + "/" + name; }
 
 base::Status Aof::Start() {
-  const ConfigValues& v = engine_->config().values();
-  dir_ = v.appenddirname;
-  prefix_ = v.appendfilename;
-  if (!v.appendonly) return base::Status::Ok();
+  if (!engine_->config().values().appendonly) return base::Status::Ok();
   if (mkdir(dir_.c_str(), 0755) != 0 && errno != EEXIST) {
     return base::Status::IoErrorFromErrno("creating " + dir_, errno);
   }
@@ -59,11 +61,10 @@ base::Status Aof::Start() {
 base::Status Aof::CreateFresh() {
   // An empty base, as Redis 7 writes on a first start with no data: the
   // manifest always names one.
-  manifest_.files = {{wal::BaseFileName(prefix_, 1, false), 1, wal::FileType::kBase},
+  const bool rdb = engine_->config().values().aof_use_rdb_preamble;
+  manifest_.files = {{wal::BaseFileName(prefix_, 1, rdb), 1, wal::FileType::kBase},
                      {wal::IncrFileName(prefix_, 1), 1, wal::FileType::kIncr}};
-  wal::BatchFile base;
-  CAIRN_RETURN_IF_ERROR(base.Open(Path(manifest_.files[0].name)));
-  CAIRN_RETURN_IF_ERROR(base.Finish());
+  CAIRN_RETURN_IF_ERROR(WriteBase(Path(manifest_.files[0].name), rdb));
   CAIRN_RETURN_IF_ERROR(OpenWriter(manifest_.files[1].name, 0, 1));
   CAIRN_RETURN_IF_ERROR(wal::WriteManifest(dir_, wal::ManifestFileName(prefix_), manifest_));
   base_size_ = 0;
@@ -136,6 +137,30 @@ base::Status Aof::ReplayFile(const std::string& name, bool last, uint64_t* last_
   return base::Status::Ok();
 }
 
+base::Status Aof::LoadRdbBase(const std::string& name) {
+  Keyspace& ks = engine_->keyspace();
+  auto r = snapshot::ReadRdbFile(
+      Path(name), name,
+      [&](int db, std::string key, types::Value value, int64_t expire_ms) -> base::Status {
+        if (db >= ks.databases()) {
+          return base::Status::InvalidArgument(name + ": key in database " + std::to_string(db) +
+                                               " but databases is " +
+                                               std::to_string(ks.databases()));
+        }
+        // A preamble keeps expired keys too (as Redis loads it): the log
+        // after it may refer to them, and lazy expiry removes them.
+        ks.db(db).Put(key, std::move(value), expire_ms);
+        return base::Status::Ok();
+      });
+  if (!r.ok()) {
+    if (r.status().code() == base::StatusCode::kNotFound) {
+      return base::Status::Corruption(name + ": named by the manifest but missing");
+    }
+    return r.status();
+  }
+  return base::Status::Ok();
+}
+
 base::Status Aof::Load() {
   auto m = wal::ReadManifest(dir_, wal::ManifestFileName(prefix_));
   if (!m.ok()) {
@@ -147,11 +172,10 @@ base::Status Aof::Load() {
   engine_->set_propagation_sink(nullptr);  // replayed records are not logged again
   if (const wal::ManifestEntry* b = manifest_.base()) {
     if (b->name.ends_with(".rdb")) {
-      // TODO(#4): load RDB bases (Redis 7 writes them by default).
-      return base::Status::NotSupported(b->name +
-                                        ": RDB base files are not supported yet");
+      CAIRN_RETURN_IF_ERROR(LoadRdbBase(b->name));
+    } else {
+      CAIRN_RETURN_IF_ERROR(ReplayFile(b->name, false, nullptr));
     }
-    CAIRN_RETURN_IF_ERROR(ReplayFile(b->name, false, nullptr));
     base_size_ = FileSize(Path(b->name));
   }
   auto incrs = manifest_.incrs();
@@ -213,7 +237,7 @@ std::string Aof::WriteErrorText() const {
 
 void Aof::ApplyConfig() {
   const ConfigValues& v = engine_->config().values();
-  if (v.appendonly && !writer_ && child_pid_ <= 0) Enable();
+  if (v.appendonly && !writer_ && child_pid_ <= 0 && !OtherChildActive()) Enable();
   if (!v.appendonly && writer_) Disable();
   if (writer_) writer_->set_policy(PolicyOf(v));
 }
@@ -230,7 +254,11 @@ void Aof::Cron(int64_t now_ms) {
       RewriteDone(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     }
   }
-  if (writer_ && child_pid_ <= 0 && v.auto_aof_rewrite_percentage > 0) {
+  bool scheduled = false;
+  if (writer_ && child_pid_ <= 0 && rewrite_scheduled_ && !OtherChildActive()) {
+    StartRewrite(&scheduled);
+  }
+  if (writer_ && child_pid_ <= 0 && v.auto_aof_rewrite_percentage > 0 && !OtherChildActive()) {
     uint64_t size = CurrentSize();
     uint64_t base = rewrite_base_size_ ? rewrite_base_size_ : 1;
     uint64_t growth = (size - std::min(size, base)) * 100 / base;
@@ -238,18 +266,31 @@ void Aof::Cron(int64_t now_ms) {
         growth >= static_cast<uint64_t>(v.auto_aof_rewrite_percentage)) {
       CAIRN_LOG_NOTICE("Starting automatic rewriting of AOF on %llu%% growth",
                        static_cast<unsigned long long>(growth));
-      StartRewrite();
+      StartRewrite(&scheduled);
     }
   }
 }
 
-std::string Aof::StartRewrite() {
+bool Aof::OtherChildActive() const {
+  Snapshots* snaps = engine_->snapshots();
+  return snaps != nullptr && snaps->bgsave_in_progress();
+}
+
+std::string Aof::StartRewrite(bool* scheduled) {
+  *scheduled = false;
   if (child_pid_ > 0) return "Background append only file rewriting already in progress";
+  if (OtherChildActive()) {
+    // As Redis: the rewrite runs once the BGSAVE child is done.
+    rewrite_scheduled_ = true;
+    *scheduled = true;
+    return "";
+  }
   if (!writer_) {
     // Redis rewrites on demand even with the log off; the result becomes the
     // log when appendonly is switched on. Cairn only rewrites a live log.
     return "Background append only file rewriting requires appendonly yes";
   }
+  rewrite_scheduled_ = false;
   return ForkRewrite(/*rotate=*/true);
 }
 
@@ -270,7 +311,9 @@ std::string Aof::ForkRewrite(bool rotate) {
     s = wal::WriteManifest(dir_, wal::ManifestFileName(prefix_), manifest_);
     if (!s.ok()) return s.ToString();
   }
-  child_temp_ = Path("temp-rewriteaof-bg-" + std::to_string(getpid()) + ".aof");
+  child_rdb_ = engine_->config().values().aof_use_rdb_preamble;
+  child_temp_ = Path("temp-rewriteaof-bg-" + std::to_string(getpid()) +
+                     (child_rdb_ ? ".rdb" : ".aof"));
   child_base_seq_ = base_seq;
   child_first_incr_seq_ = incr_seq;
   pid_t pid = fork();
@@ -279,24 +322,7 @@ std::string Aof::ForkRewrite(bool rotate) {
   if (pid == 0) {
     // Child: its copy of the dataset is the state at the fork. Plain
     // blocking I/O; never touch the parent's ring or sockets.
-    wal::BatchFile out;
-    base::Status s = out.Open(child_temp_);
-    const int64_t now = base::NowMs();
-    Keyspace& ks = engine_->keyspace();
-    for (int db = 0; s.ok() && db < ks.databases(); db++) {
-      for (const auto& [key, e] : ks.db(db).entries()) {
-        if (e.expire_ms >= 0 && e.expire_ms <= now) continue;
-        if (e.expire_ms >= 0) {
-          std::string argv[5] = {"SET", key, e.value.str, "PXAT", std::to_string(e.expire_ms)};
-          s = out.Append(db, argv);
-        } else {
-          std::string argv[3] = {"SET", key, e.value.str};
-          s = out.Append(db, argv);
-        }
-        if (!s.ok()) break;
-      }
-    }
-    if (s.ok()) s = out.Finish();
+    base::Status s = WriteBase(child_temp_, child_rdb_);
     if (!s.ok()) {
       CAIRN_LOG_WARNING("AOF rewrite child: %s", s.ToString().c_str());
       _exit(1);
@@ -308,6 +334,27 @@ std::string Aof::ForkRewrite(bool rotate) {
   CAIRN_LOG_NOTICE("Background append only file rewriting started by pid %d",
                    static_cast<int>(pid));
   return "";
+}
+
+base::Status Aof::WriteBase(const std::string& path, bool rdb) {
+  const int64_t now = base::NowMs();
+  const Keyspace& ks = engine_->keyspace();
+  if (rdb) return WriteRdbFile(path, ks, RdbOptionsFor(*engine_, /*aof_base=*/true), now);
+  wal::BatchFile out;
+  CAIRN_RETURN_IF_ERROR(out.Open(path));
+  for (int db = 0; db < ks.databases(); db++) {
+    for (const auto& [key, e] : ks.db(db).entries()) {
+      if (e.expire_ms >= 0 && e.expire_ms <= now) continue;
+      if (e.expire_ms >= 0) {
+        std::string argv[5] = {"SET", key, e.value.str, "PXAT", std::to_string(e.expire_ms)};
+        CAIRN_RETURN_IF_ERROR(out.Append(db, argv));
+      } else {
+        std::string argv[3] = {"SET", key, e.value.str};
+        CAIRN_RETURN_IF_ERROR(out.Append(db, argv));
+      }
+    }
+  }
+  return out.Finish();
 }
 
 void Aof::RewriteDone(bool ok) {
@@ -322,7 +369,7 @@ void Aof::RewriteDone(bool ok) {
   };
   if (!ok) return fail("the child process failed");
   if (!writer_) return fail("appendonly was switched off meanwhile");
-  const std::string base_name = wal::BaseFileName(prefix_, child_base_seq_, false);
+  const std::string base_name = wal::BaseFileName(prefix_, child_base_seq_, child_rdb_);
   if (rename(child_temp_.c_str(), Path(base_name).c_str()) != 0) {
     return fail(std::string("rename: ") + std::strerror(errno));
   }
@@ -426,7 +473,7 @@ std::string Aof::Info(int64_t now_ms) const {
   std::string out;
   out += line("aof_enabled", writer_ ? 1 : 0);
   out += line("aof_rewrite_in_progress", child_pid_ > 0 ? 1 : 0);
-  out += line("aof_rewrite_scheduled", 0);
+  out += line("aof_rewrite_scheduled", rewrite_scheduled_ ? 1 : 0);
   out += line("aof_last_rewrite_time_sec", last_rewrite_time_sec_);
   out += line("aof_current_rewrite_time_sec",
               child_pid_ > 0 ? (now_ms - child_start_ms_) / 1000 : -1);

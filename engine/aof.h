@@ -71,8 +71,9 @@ class Aof : public PropagationSink {
   // automatic rewrites.
   void Cron(int64_t now_ms);
 
-  // BGREWRITEAOF. Returns an error text (without prefix) or "" when started.
-  std::string StartRewrite();
+  // BGREWRITEAOF. Returns an error text (without prefix), or "" when
+  // started or (*scheduled) deferred until a BGSAVE child finishes.
+  std::string StartRewrite(bool* scheduled);
   bool rewrite_in_progress() const { return child_pid_ > 0; }
   // "" while writes succeed; else the strerror text for -MISCONF.
   std::string WriteErrorText() const;
@@ -86,9 +87,13 @@ class Aof : public PropagationSink {
   base::Status CreateFresh();
   base::Status OpenWriter(const std::string& incr, uint64_t offset, uint64_t next_seq);
   base::Status ReplayFile(const std::string& name, bool last, uint64_t* last_seq);
+  base::Status LoadRdbBase(const std::string& name);
+  // The dataset as a base file: RDB (aof-use-rdb-preamble) or SET records.
+  base::Status WriteBase(const std::string& path, bool rdb);
   std::string ForkRewrite(bool rotate);
   void RewriteDone(bool ok);
   void Enable();
+  bool OtherChildActive() const;
   void Disable();
   std::string Path(const std::string& name) const;
   uint64_t CurrentSize() const;
@@ -108,10 +113,12 @@ class Aof : public PropagationSink {
   uint64_t rewrite_base_size_ = 0;  // log size right after the last rewrite
 
   pid_t child_pid_ = -1;
+  bool rewrite_scheduled_ = false;
   bool child_enabling_ = false;     // the rewrite switches appendonly on
   uint64_t child_base_seq_ = 0;
   uint64_t child_first_incr_seq_ = 0;
   std::string child_temp_;
+  bool child_rdb_ = true;
   int64_t child_start_ms_ = 0;
   int64_t last_rewrite_time_sec_ = -1;
   bool last_rewrite_ok_ = true;

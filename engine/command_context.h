@@ -22,14 +22,15 @@
 namespace cairn::engine {
 
 class Aof;
+class Snapshots;
 
 class CommandContext {
  public:
   CommandContext(const CommandSpec& spec, ClientState& client, protocol::RespWriter& reply,
                  Keyspace& keyspace, Config& config, const CommandTable& table,
-                 ServerState& server, int64_t now_ms, Aof* aof)
+                 ServerState& server, int64_t now_ms, Aof* aof, Snapshots* snapshots)
       : spec(spec), client(client), reply(reply), keyspace(keyspace), config(config),
-        table(table), server(server), now_ms(now_ms), aof(aof) {}
+        table(table), server(server), now_ms(now_ms), aof(aof), snapshots(snapshots) {}
 
   const CommandSpec& spec;
   ClientState& client;
@@ -39,7 +40,8 @@ class CommandContext {
   const CommandTable& table;
   ServerState& server;
   const int64_t now_ms;  // one clock reading per command, as Redis caches mstime
-  Aof* const aof;        // the append-only log; nullptr when not wired (tests)
+  Aof* const aof;              // the append-only log; nullptr when not wired (tests)
+  Snapshots* const snapshots;  // SAVE/BGSAVE; nullptr when not wired (tests)
 
   Db& db() { return keyspace.db(client.db); }
 

@@ -91,6 +91,8 @@ const std::array kOptions = {
            .b = &V::aof_use_rdb_preamble},
     Option{.name = "rdbcompression", .type = Type::kBool, .default_value = "yes",
            .b = &V::rdbcompression},
+    Option{.name = "stop-writes-on-bgsave-error", .type = Type::kBool, .default_value = "yes",
+           .b = &V::stop_writes_on_bgsave_error},
     Option{.name = "rdbchecksum", .type = Type::kBool, .default_value = "yes",
            .flags = kImmutable, .b = &V::rdbchecksum},
 };

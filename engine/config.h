@@ -47,6 +47,7 @@ struct ConfigValues {
   bool aof_use_rdb_preamble = true;
   bool rdbcompression = true;
   bool rdbchecksum = true;
+  bool stop_writes_on_bgsave_error = true;
 
   FsyncPolicy fsync_policy() const { return static_cast<FsyncPolicy>(appendfsync); }
 };

@@ -7,6 +7,7 @@
 #include "base/string_util.h"
 #include "engine/aof.h"
 #include "engine/command_context.h"
+#include "engine/snapshots.h"
 
 namespace cairn::engine {
 
@@ -84,8 +85,18 @@ bool Engine::Execute(ClientState& client, std::vector<std::string>& argv,
   // Redis's writeCommandsDeniedByDiskError: while the log cannot be
   // written, writes (and PING) are refused; nothing is acknowledged that is
   // not in the log.
-  if (aof_ != nullptr && ((cmd->flags & kWrite) || cmd->full_name == "ping")) {
-    std::string err = aof_->WriteErrorText();
+  if ((cmd->flags & kWrite) || cmd->full_name == "ping") {
+    if (snapshots_ != nullptr && snapshots_->WritesRefused()) {
+      server_.stats.total_error_replies++;
+      out.Error(
+          "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to "
+          "persist to disk. Commands that may modify the data set are disabled, because this "
+          "instance is configured to report errors during writes if RDB snapshotting fails "
+          "(stop-writes-on-bgsave-error option). Please check the Redis logs for details about "
+          "the RDB error.");
+      return false;
+    }
+    std::string err = aof_ != nullptr ? aof_->WriteErrorText() : "";
     if (!err.empty()) {
       server_.stats.total_error_replies++;
       out.Error("MISCONF Errors writing to the AOF file: " + err);
@@ -95,7 +106,8 @@ bool Engine::Execute(ClientState& client, std::vector<std::string>& argv,
 
   client.last_command = cmd->full_name;
   server_.stats.total_commands_processed++;
-  CommandContext ctx(*cmd, client, out, keyspace_, *config_, table_, server_, now, aof_);
+  CommandContext ctx(*cmd, client, out, keyspace_, *config_, table_, server_, now, aof_,
+                     snapshots_);
   const int db_before = client.db;
   cmd->handler(ctx, ArgList(argv));
   server_.dirty += ctx.dirty();

@@ -24,6 +24,7 @@
 namespace cairn::engine {
 
 class Aof;
+class Snapshots;
 
 class Engine {
  public:
@@ -44,6 +45,9 @@ class Engine {
   // the log cannot be written. May stay unset (tests).
   void set_aof(Aof* aof) { aof_ = aof; }
   Aof* aof() { return aof_; }
+  // SAVE/BGSAVE and the save points. May stay unset (tests).
+  void set_snapshots(Snapshots* s) { snapshots_ = s; }
+  Snapshots* snapshots() { return snapshots_; }
 
   // New connection: assigns its id and counts it.
   void AttachClient(ClientState& client);
@@ -63,6 +67,7 @@ class Engine {
   ServerState server_;
   PropagationSink* sink_ = nullptr;
   Aof* aof_ = nullptr;
+  Snapshots* snapshots_ = nullptr;
 };
 
 }  // namespace cairn::engine

@@ -11,7 +11,7 @@ struct KindPrefix {
   std::string_view prefix;
 };
 
-constexpr std::array<KindPrefix, 14> kPrefixes = {{
+constexpr std::array<KindPrefix, 15> kPrefixes = {{
     {ErrorKind::kErr, "ERR"},           {ErrorKind::kWrongType, "WRONGTYPE"},
     {ErrorKind::kNoAuth, "NOAUTH"},     {ErrorKind::kNoPerm, "NOPERM"},
     {ErrorKind::kWrongPass, "WRONGPASS"}, {ErrorKind::kOom, "OOM"},
@@ -19,8 +19,9 @@ constexpr std::array<KindPrefix, 14> kPrefixes = {{
     {ErrorKind::kNoScript, "NOSCRIPT"}, {ErrorKind::kBusyGroup, "BUSYGROUP"},
     {ErrorKind::kNoGroup, "NOGROUP"},   {ErrorKind::kLoading, "LOADING"},
     {ErrorKind::kNoProto, "NOPROTO"},   {ErrorKind::kMisconf, "MISCONF"},
+    {ErrorKind::kBusyKey, "BUSYKEY"},
 }};
-static_assert(kPrefixes.size() == static_cast<size_t>(ErrorKind::kMisconf) + 1);
+static_assert(kPrefixes.size() == static_cast<size_t>(ErrorKind::kBusyKey) + 1);
 
 // Names echoed in errors go through "%.128s" in Redis: cut at 128 bytes and
 // at the first NUL. Newlines are blanked by RespWriter::Error.

@@ -11,7 +11,7 @@ namespace cairn::engine {
 
 enum class ErrorKind {
   kErr, kWrongType, kNoAuth, kNoPerm, kWrongPass, kOom, kReadOnly, kExecAbort, kNoScript,
-  kBusyGroup, kNoGroup, kLoading, kNoProto, kMisconf
+  kBusyGroup, kNoGroup, kLoading, kNoProto, kMisconf, kBusyKey
 };
 
 struct ErrorReply {

@@ -13,14 +13,12 @@
 #include <unordered_map>
 #include <vector>
 
+#include "types/value.h"
+
 namespace cairn::engine {
 
-enum class ValueType { kString };
-
-struct Value {
-  ValueType type = ValueType::kString;
-  std::string str;
-};
+using types::Value;
+using types::ValueType;
 
 struct Entry {
   Value value;

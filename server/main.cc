@@ -23,6 +23,7 @@
 #include "engine/aof.h"
 #include "engine/config.h"
 #include "engine/engine.h"
+#include "engine/snapshots.h"
 #include "frontend/listener.h"
 
 namespace {
@@ -162,6 +163,8 @@ int main(int argc, char** argv) {
   engine::Engine eng(&config);
   engine::Aof aof(&eng);
   eng.set_aof(&aof);
+  engine::Snapshots snapshots(&eng);
+  eng.set_snapshots(&snapshots);
   char exe[PATH_MAX];
   ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
   if (n > 0) eng.server().executable.assign(exe, static_cast<size_t>(n));
@@ -181,6 +184,12 @@ int main(int argc, char** argv) {
     listener.Stop();
     signals.cancel();
     cron.cancel();
+    // SIGTERM/SIGINT save like SHUTDOWN does when save points are set
+    // (SHUTDOWN itself saved already, before replying).
+    if (eng.server().shutdown == engine::ShutdownRequest::kNone &&
+        !config.values().save.empty()) {
+      if (!snapshots.Save().empty()) CAIRN_LOG_WARNING("Error saving the DB at shutdown");
+    }
     if (Status s = aof.Shutdown(); !s.ok()) {
       CAIRN_LOG_WARNING("Error flushing the append-only log at shutdown: %s",
                         s.ToString().c_str());
@@ -195,8 +204,14 @@ int main(int argc, char** argv) {
 
   CAIRN_LOG_NOTICE("Cairn %s starting (speaks redis %s), pid=%d", engine::kCairnVersion,
                    engine::kRedisVersion, static_cast<int>(getpid()));
-  if (Status s = aof.Start(); !s.ok()) {
-    CAIRN_LOG_WARNING("Fatal error loading the append-only log: %s", s.ToString().c_str());
+  // As Redis: the log, when on, is the source of truth; else dump.rdb.
+  if (v.appendonly) {
+    if (Status s = aof.Start(); !s.ok()) {
+      CAIRN_LOG_WARNING("Fatal error loading the append-only log: %s", s.ToString().c_str());
+      return 1;
+    }
+  } else if (Status s = snapshots.LoadAtStartup(); !s.ok()) {
+    CAIRN_LOG_WARNING("Fatal error loading the RDB file: %s", s.ToString().c_str());
     return 1;
   }
   AofDriver driver(&io, &aof, &listener);
@@ -215,7 +230,9 @@ int main(int argc, char** argv) {
     cron.expires_after(std::chrono::milliseconds(1000 / hz));
     cron.async_wait([&](const boost::system::error_code& ec) {
       if (ec) return;
-      aof.Cron(cairn::base::NowMs());
+      const int64_t now = cairn::base::NowMs();
+      aof.Cron(now);
+      snapshots.Cron(now);
       arm_cron();
     });
   };

@@ -1,8 +1,10 @@
 // Generic keyspace commands: DEL, EXISTS, EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT,
-// PERSIST, TTL, PTTL, EXPIRETIME, PEXPIRETIME, DBSIZE, FLUSHDB, FLUSHALL.
+// PERSIST, TTL, PTTL, EXPIRETIME, PEXPIRETIME, DBSIZE, FLUSHDB, FLUSHALL,
+// DUMP, RESTORE.
 #include <climits>
 
 #include "base/string_util.h"
+#include "snapshot/value_codec.h"
 #include "engine/command_context.h"
 #include "engine/commands/registry.h"
 
@@ -113,6 +115,72 @@ void ExpireTimeGeneric(CommandContext& ctx, ArgList args, bool ms) {
 
 void ExpireTime(CommandContext& ctx, ArgList args) { ExpireTimeGeneric(ctx, args, false); }
 void PExpireTime(CommandContext& ctx, ArgList args) { ExpireTimeGeneric(ctx, args, true); }
+
+void Dump(CommandContext& ctx, ArgList args) {
+  Entry* e = ctx.db().Find(args[1], ctx.now_ms);
+  if (e == nullptr) return ctx.reply.Null();
+  ctx.reply.Bulk(snapshot::DumpPayload(e->value));
+}
+
+// RESTORE key ttl payload [REPLACE] [ABSTTL] [IDLETIME s] [FREQ f], checked
+// in Redis 7.0's order: options, existing key, ttl, payload.
+void Restore(CommandContext& ctx, ArgList args) {
+  bool replace = false, absttl = false;
+  int64_t idle = -1, freq = -1;
+  for (size_t j = 4; j < args.size(); j++) {
+    const bool more = j + 1 < args.size();
+    if (base::EqualsIgnoreCase(args[j], "replace")) {
+      replace = true;
+    } else if (base::EqualsIgnoreCase(args[j], "absttl")) {
+      absttl = true;
+    } else if (base::EqualsIgnoreCase(args[j], "idletime") && more && freq == -1) {
+      auto v = ctx.IntArg(args[++j]);
+      if (!v) return;
+      if (*v < 0) return ctx.Error("Invalid IDLETIME value, must be >= 0");
+      idle = *v;
+    } else if (base::EqualsIgnoreCase(args[j], "freq") && more && idle == -1) {
+      auto v = ctx.IntArg(args[++j]);
+      if (!v) return;
+      if (*v < 0 || *v > 255) return ctx.Error("Invalid FREQ value, must be >= 0 and <= 255");
+      freq = *v;
+    } else {
+      return ctx.Error(errors::kSyntax);
+    }
+  }
+  Db& db = ctx.db();
+  const std::string& key = args[1];
+  if (!replace && db.Find(key, ctx.now_ms) != nullptr) {
+    return ctx.Error({ErrorKind::kBusyKey, "Target key name already exists."});
+  }
+  auto ttl = ctx.IntArg(args[2]);
+  if (!ttl) return;
+  if (*ttl < 0) return ctx.Error("Invalid TTL value, must be >= 0");
+  auto value = snapshot::RestorePayload(args[3]);
+  if (!value.ok()) {
+    return ctx.Error(value.status().code() == base::StatusCode::kInvalidArgument
+                         ? "DUMP payload version or checksum are wrong"
+                         : "Bad data format");
+  }
+  const bool deleted = replace && db.Erase(key);
+  int64_t when = *ttl;
+  if (when != 0 && !absttl) when += ctx.now_ms;
+  if (when != 0 && when <= ctx.now_ms) {
+    // Already expired: nothing is created; a replaced key is gone.
+    if (deleted) {
+      ctx.Dirty();
+      ctx.Propagate({"DEL", key});
+    }
+    return ctx.reply.Ok();
+  }
+  db.Put(key, std::move(value).value(), when != 0 ? when : -1);
+  ctx.Dirty();
+  ctx.reply.Ok();
+  // Deterministic form: the TTL as an absolute time (Redis 7.0 does the same).
+  std::vector<std::string> argv = {"RESTORE", key, std::to_string(when), args[3]};
+  if (when != 0) argv.push_back("ABSTTL");
+  if (replace) argv.push_back("REPLACE");
+  ctx.Propagate(std::move(argv));
+}
 
 // TTL/PTTL: -2 for a missing key, -1 for no expiry, else the time left
 // (TTL rounds to the nearest second, as Redis does).
@@ -241,6 +309,42 @@ void RegisterKeyspaceCommands(CommandTable& t) {
                .since = "7.0.0", .group = "generic", .complexity = "O(1)",
                .arguments = kKeyArg},
        .key_specs = kRoAccessKey},
+      {.name = "dump", .arity = 2, .flags = kReadonly, .keys = {1, 1, 1},
+       .acl = acl::kKeyspace, .handler = Dump,
+       .doc = {.summary = "Return a serialized version of the value stored at the specified "
+                          "key.",
+               .since = "2.6.0", .group = "generic",
+               .complexity = "O(1) to access the key and additional O(N*M) to serialize it, "
+                             "where N is the number of Redis objects composing the value and M "
+                             "their average size. For small string values the time complexity "
+                             "is thus O(1)+O(1*M) where M is small, so simply O(1).",
+               .arguments = kKeyArg},
+       .key_specs = kRoAccessKey,
+       .tips = {"nondeterministic_output"}},
+      {.name = "restore", .arity = -4, .flags = kWrite | kDenyOom | kCustomPropagation,
+       .keys = {1, 1, 1}, .acl = acl::kKeyspace | acl::kDangerous, .handler = Restore,
+       .doc = {.summary = "Create a key using the provided serialized value, previously "
+                          "obtained using DUMP.",
+               .since = "2.6.0", .group = "generic",
+               .complexity = "O(1) to create the new key and additional O(N*M) to reconstruct "
+                             "the serialized value, where N is the number of Redis objects "
+                             "composing the value and M their average size. For small string "
+                             "values the time complexity is thus O(1)+O(1*M) where M is small, "
+                             "so simply O(1). However for sorted set values the complexity is "
+                             "O(N*M*log(N)) because inserting values into sorted sets is "
+                             "O(log(N)).",
+               .arguments = {{.name = "key", .type = "key", .key_spec_index = 0},
+                             {.name = "ttl", .type = "integer"},
+                             {.name = "serialized-value", .type = "string"},
+                             {.name = "replace", .type = "pure-token", .token = "REPLACE",
+                              .since = "3.0.0", .flags = kArgOptional},
+                             {.name = "absttl", .type = "pure-token", .token = "ABSTTL",
+                              .since = "5.0.0", .flags = kArgOptional},
+                             {.name = "seconds", .type = "integer", .token = "IDLETIME",
+                              .since = "5.0.0", .flags = kArgOptional},
+                             {.name = "frequency", .type = "integer", .token = "FREQ",
+                              .since = "5.0.0", .flags = kArgOptional}}},
+       .key_specs = {{.flags = ks::kOW | ks::kUpdate, .index = 1}}},
       {.name = "ttl", .arity = 2, .flags = kReadonly | kFast, .keys = {1, 1, 1},
        .acl = acl::kKeyspace, .handler = Ttl,
        .doc = {.summary = "Get the time to live for a key in seconds", .since = "1.0.0",

@@ -10,6 +10,7 @@
 #include "base/string_util.h"
 #include "engine/aof.h"
 #include "engine/command_context.h"
+#include "engine/snapshots.h"
 #include "engine/commands/registry.h"
 
 namespace cairn::engine {
@@ -361,7 +362,7 @@ std::string InfoStats(CommandContext& ctx) {
 
 std::string InfoPersistence(CommandContext& ctx) {
   std::string out = "# Persistence\r\nloading:0\r\nasync_loading:0\r\n";
-  out += "rdb_changes_since_last_save:" + std::to_string(ctx.server.dirty) + "\r\n";
+  if (ctx.snapshots != nullptr) out += ctx.snapshots->Info(ctx.now_ms);
   if (ctx.aof != nullptr) {
     out += ctx.aof->Info(ctx.now_ms);
   } else {
@@ -464,9 +465,40 @@ void ConfigHelp(CommandContext& ctx, ArgList) {
 
 void BgRewriteAof(CommandContext& ctx, ArgList) {
   if (ctx.aof == nullptr) return ctx.Error("Background append only file rewriting is not available");
-  std::string err = ctx.aof->StartRewrite();
+  bool scheduled = false;
+  std::string err = ctx.aof->StartRewrite(&scheduled);
   if (!err.empty()) return ctx.Error(err);
-  ctx.reply.Simple("Background append only file rewriting started");
+  ctx.reply.Simple(scheduled ? "Background append only file rewriting scheduled"
+                             : "Background append only file rewriting started");
+}
+
+// ---- SAVE, BGSAVE, LASTSAVE ------------------------------------------------
+
+void Save(CommandContext& ctx, ArgList) {
+  if (ctx.snapshots == nullptr) return ctx.Error("saving is not available");
+  std::string err = ctx.snapshots->Save();
+  if (err == "ERR") return ctx.reply.Error("ERR");  // Redis's bare shared.err
+  if (!err.empty()) return ctx.Error(err);
+  ctx.reply.Ok();
+}
+
+void BgSave(CommandContext& ctx, ArgList args) {
+  bool schedule = false;
+  if (args.size() == 2) {
+    if (!base::EqualsIgnoreCase(args[1], "schedule")) return ctx.Error(errors::kSyntax);
+    schedule = true;
+  } else if (args.size() > 2) {
+    return ctx.Error(errors::kSyntax);
+  }
+  if (ctx.snapshots == nullptr) return ctx.Error("saving is not available");
+  bool scheduled = false;
+  std::string err = ctx.snapshots->StartBgsave(schedule, &scheduled);
+  if (!err.empty()) return ctx.Error(err);
+  ctx.reply.Simple(scheduled ? "Background saving scheduled" : "Background saving started");
+}
+
+void LastSave(CommandContext& ctx, ArgList) {
+  ctx.reply.Int(ctx.snapshots ? ctx.snapshots->lastsave_sec() : ctx.server.start_ms / 1000);
 }
 
 // ---- SHUTDOWN --------------------------------------------------------------
@@ -486,6 +518,13 @@ void Shutdown(CommandContext& ctx, ArgList args) {
     } else {
       return ctx.Error(errors::kSyntax);
     }
+  }
+  // Redis saves on SHUTDOWN when save points are set (or SAVE is given);
+  // a failed save keeps the server up and says so.
+  if (ctx.snapshots != nullptr &&
+      (mode == ShutdownRequest::kSave ||
+       (mode == ShutdownRequest::kDefault && !ctx.config.values().save.empty()))) {
+    if (!ctx.snapshots->Save().empty()) return ctx.Error("Errors trying to SHUTDOWN. Check logs.");
   }
   // No reply: the connection closes as the server stops, as with Redis.
   ctx.server.shutdown = mode;
@@ -576,6 +615,22 @@ void RegisterServerCommands(CommandTable& t) {
        .handler = BgRewriteAof,
        .doc = {.summary = "Asynchronously rewrite the append-only file", .since = "1.0.0",
                .group = "server", .complexity = "O(1)"}},
+      {.name = "save", .arity = 1, .flags = kAdmin | kNoScript | kNoAsyncLoading | kNoMulti,
+       .handler = Save,
+       .doc = {.summary = "Synchronously save the dataset to disk", .since = "1.0.0",
+               .group = "server",
+               .complexity = "O(N) where N is the total number of keys in all databases"}},
+      {.name = "bgsave", .arity = -1, .flags = kAdmin | kNoScript | kNoAsyncLoading,
+       .handler = BgSave,
+       .doc = {.summary = "Asynchronously save the dataset to disk", .since = "1.0.0",
+               .group = "server", .complexity = "O(1)",
+               .arguments = {{.name = "schedule", .type = "pure-token", .token = "SCHEDULE",
+                              .since = "3.2.2", .flags = kArgOptional}}}},
+      {.name = "lastsave", .arity = 1, .flags = kLoading | kStale | kFast,
+       .acl = acl::kAdmin | acl::kDangerous, .handler = LastSave,
+       .doc = {.summary = "Get the UNIX time stamp of the last successful save to disk",
+               .since = "1.0.0", .group = "server", .complexity = "O(1)"},
+       .tips = {"nondeterministic_output"}},
       {.name = "shutdown", .arity = -1,
        .flags = kAdmin | kNoScript | kLoading | kStale | kNoMulti | kAllowBusy,
        .handler = Shutdown,

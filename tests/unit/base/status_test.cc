@@ -39,3 +39,21 @@ TEST(ResultTest, HoldsAValueOrAStatus) {
 
 }  // namespace
 }  // namespace cairn::base
+
+#include "base/crc64.h"
+
+namespace cairn::base {
+namespace {
+
+TEST(Crc64Test, MatchesRedisCheckValue) {
+  EXPECT_EQ(Crc64(0, "123456789", 9), 0xe9c6d914c4b8d9caULL);
+  // Incremental equals one pass, across the 8-byte fast path.
+  std::string text(1000, 'z');
+  for (size_t i = 0; i < text.size(); i++) text[i] = static_cast<char>(i * 7);
+  uint64_t whole = Crc64(0, text.data(), text.size());
+  uint64_t parts = Crc64(Crc64(0, text.data(), 333), text.data() + 333, text.size() - 333);
+  EXPECT_EQ(whole, parts);
+}
+
+}  // namespace
+}  // namespace cairn::base

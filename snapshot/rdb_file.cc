@@ -1,0 +1,244 @@
+#include "snapshot/rdb_file.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "base/crc64.h"
+#include "snapshot/rdb_format.h"
+#include "snapshot/value_codec.h"
+
+namespace cairn::snapshot {
+
+namespace {
+constexpr size_t kBufferBytes = 1 << 20;
+}
+
+RdbFileWriter::~RdbFileWriter() {
+  if (fd_ >= 0) close(fd_);
+}
+
+base::Status RdbFileWriter::Open(const std::string& path, const RdbWriteOptions& options) {
+  path_ = path;
+  options_ = options;
+  fd_ = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd_ < 0) return base::Status::IoErrorFromErrno("creating " + path, errno);
+  buf_ = "REDIS00" + std::to_string(kRdbVersion);
+  for (const auto& [k, v] : options_.aux) {
+    buf_.push_back(static_cast<char>(kOpAux));
+    EncodeString(&buf_, k, false);
+    EncodeString(&buf_, v, false);
+  }
+  return base::Status::Ok();
+}
+
+base::Status RdbFileWriter::BeginDb(int db, uint64_t size, uint64_t expires) {
+  buf_.push_back(static_cast<char>(kOpSelectDb));
+  EncodeLength(&buf_, static_cast<uint64_t>(db));
+  buf_.push_back(static_cast<char>(kOpResizeDb));
+  EncodeLength(&buf_, size);
+  EncodeLength(&buf_, expires);
+  return base::Status::Ok();
+}
+
+base::Status RdbFileWriter::Put(std::string_view key, const types::Value& value,
+                                int64_t expire_ms) {
+  if (expire_ms >= 0) {
+    buf_.push_back(static_cast<char>(kOpExpireTimeMs));
+    for (int i = 0; i < 8; i++) {
+      buf_.push_back(static_cast<char>((static_cast<uint64_t>(expire_ms) >> (8 * i)) & 0xff));
+    }
+  }
+  buf_.push_back(static_cast<char>(RdbTypeOf(value)));
+  EncodeString(&buf_, key, options_.compress);
+  EncodeValue(&buf_, value, options_.compress);
+  if (buf_.size() >= kBufferBytes) return FlushBuffer();
+  return base::Status::Ok();
+}
+
+base::Status RdbFileWriter::FlushBuffer() {
+  crc_ = base::Crc64(crc_, buf_.data(), buf_.size());
+  size_t done = 0;
+  while (done < buf_.size()) {
+    ssize_t n = write(fd_, buf_.data() + done, buf_.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return base::Status::IoErrorFromErrno("writing " + path_, errno);
+    }
+    done += static_cast<size_t>(n);
+  }
+  written_ += buf_.size();
+  buf_.clear();
+  return base::Status::Ok();
+}
+
+base::Status RdbFileWriter::Finish() {
+  buf_.push_back(static_cast<char>(kOpEof));
+  CAIRN_RETURN_IF_ERROR(FlushBuffer());
+  uint64_t crc = options_.checksum ? crc_ : 0;
+  for (int i = 0; i < 8; i++) buf_.push_back(static_cast<char>((crc >> (8 * i)) & 0xff));
+  CAIRN_RETURN_IF_ERROR(FlushBuffer());
+  if (fsync(fd_) != 0) return base::Status::IoErrorFromErrno("fsync of " + path_, errno);
+  close(fd_);
+  fd_ = -1;
+  return base::Status::Ok();
+}
+
+namespace {
+
+// Walks the file; with `fn` null it only validates structure.
+base::Result<RdbInfo> Walk(RdbInput& in, const std::string& name, const RdbEntryFn* fn) {
+  RdbInfo info;
+  auto magic = in.Bytes(9);
+  if (!magic.ok() || magic.value().substr(0, 5) != "REDIS") {
+    return base::Status::Corruption(name + ": not an RDB file (bad magic)");
+  }
+  std::string_view digits = magic.value().substr(5);
+  int version = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return base::Status::Corruption(name + ": bad RDB version field");
+    version = version * 10 + (c - '0');
+  }
+  if (version < 1 || version > kRdbMaxReadVersion) {
+    return base::Status::NotSupported(name + ": can't handle RDB format version " +
+                                      std::to_string(version));
+  }
+  info.version = version;
+  int db = 0;
+  int64_t expire_ms = -1;
+  while (true) {
+    const size_t op_pos = in.pos();
+    auto op = in.Byte();
+    if (!op.ok()) return op.status();
+    switch (op.value()) {
+      case kOpEof:
+        return info;
+      case kOpSelectDb: {
+        auto n = in.Length();
+        if (!n.ok()) return n.status();
+        if (n.value() > INT32_MAX) return in.ErrorAt(op_pos, "bad database number");
+        db = static_cast<int>(n.value());
+        continue;
+      }
+      case kOpResizeDb: {
+        auto a = in.Length();
+        if (!a.ok()) return a.status();
+        auto b = in.Length();
+        if (!b.ok()) return b.status();
+        continue;
+      }
+      case kOpAux: {
+        auto k = in.String();
+        if (!k.ok()) return k.status();
+        auto v = in.String();
+        if (!v.ok()) return v.status();
+        info.aux.emplace_back(std::move(k).value(), std::move(v).value());
+        continue;  // unknown aux fields are ignored, as Redis does
+      }
+      case kOpExpireTimeMs: {
+        auto b = in.Bytes(8);
+        if (!b.ok()) return b.status();
+        uint64_t v = 0;
+        for (int i = 7; i >= 0; i--) v = (v << 8) | static_cast<uint8_t>(b.value()[i]);
+        expire_ms = static_cast<int64_t>(v);
+        continue;
+      }
+      case kOpExpireTime: {
+        auto b = in.Bytes(4);
+        if (!b.ok()) return b.status();
+        uint64_t v = 0;
+        for (int i = 3; i >= 0; i--) v = (v << 8) | static_cast<uint8_t>(b.value()[i]);
+        expire_ms = static_cast<int64_t>(v) * 1000;
+        continue;
+      }
+      case kOpIdle: {
+        auto n = in.Length();
+        if (!n.ok()) return n.status();
+        continue;
+      }
+      case kOpFreq: {
+        auto b = in.Byte();
+        if (!b.ok()) return b.status();
+        continue;
+      }
+      case kOpModuleAux:
+        return base::Status::NotSupported(
+            in.ErrorAt(op_pos, "").message() + ": module data is not supported");
+      case kOpFunction:
+      case kOpFunction2:
+        return base::Status::NotSupported(
+            in.ErrorAt(op_pos, "").message() + ": function libraries are not supported yet");
+      default: {
+        auto key = in.String();
+        if (!key.ok()) return key.status();
+        auto value = DecodeValue(in, op.value());
+        if (!value.ok()) return value.status();
+        info.keys++;
+        if (fn != nullptr) {
+          CAIRN_RETURN_IF_ERROR(
+              (*fn)(db, std::move(key).value(), std::move(value).value(), expire_ms));
+        }
+        expire_ms = -1;
+        continue;
+      }
+    }
+  }
+}
+
+}  // namespace
+
+base::Result<RdbInfo> ReadRdb(std::string_view data, const std::string& name,
+                              const RdbEntryFn& fn) {
+  // Structure first, then the checksum over everything up to EOF, and only
+  // then the entries: a damaged file delivers nothing.
+  RdbInput probe(data, name);
+  auto info = Walk(probe, name, nullptr);
+  if (!info.ok()) return info.status();
+  const size_t eof_end = probe.pos();
+  if (info.value().version >= 5) {
+    if (data.size() - eof_end < 8) {
+      return base::Status::Corruption(name + ": unexpected end of file at offset " +
+                                      std::to_string(data.size()) + " (checksum missing)");
+    }
+    uint64_t stored = 0;
+    for (int i = 7; i >= 0; i--) stored = (stored << 8) | static_cast<uint8_t>(data[eof_end + i]);
+    if (stored != 0 && base::Crc64(0, data.data(), eof_end) != stored) {
+      return base::Status::Corruption(name + ": RDB checksum mismatch (file of " +
+                                      std::to_string(data.size()) + " bytes)");
+    }
+  }
+  RdbInput in(data, name);
+  return Walk(in, name, &fn);
+}
+
+base::Result<RdbInfo> ReadRdbFile(const std::string& path, const std::string& name,
+                                  const RdbEntryFn& fn) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return base::Status::NotFound(path);
+    return base::Status::IoErrorFromErrno("opening " + path, errno);
+  }
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
+    int err = errno;
+    close(fd);
+    return base::Status::IoErrorFromErrno("stat of " + path, err);
+  }
+  const size_t size = static_cast<size_t>(st.st_size);
+  if (size == 0) {
+    close(fd);
+    return base::Status::Corruption(name + ": empty file");
+  }
+  void* p = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+  close(fd);
+  if (p == MAP_FAILED) return base::Status::IoErrorFromErrno("mapping " + path, errno);
+  auto r = ReadRdb(std::string_view(static_cast<const char*>(p), size), name, fn);
+  munmap(p, size);
+  return r;
+}
+
+}  // namespace cairn::snapshot

@@ -1,0 +1,70 @@
+// Whole RDB files: writing one from a visitor over (db, key, value, expiry),
+// and reading one back into a callback. snapshot/ never calls the engine;
+// the engine drives SAVE/BGSAVE and decides what loaded entries mean.
+// Grammar: doc/rdb.md.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "base/status.h"
+#include "types/value.h"
+
+namespace cairn::snapshot {
+
+struct RdbWriteOptions {
+  bool compress = true;   // rdbcompression
+  bool checksum = true;   // rdbchecksum (false writes a zero checksum)
+  std::vector<std::pair<std::string, std::string>> aux;  // after Redis's own
+};
+
+// Streams an RDB file to `path` (created or truncated) with a running
+// CRC-64. Finish() writes the EOF opcode and checksum, fsyncs and closes.
+// Synchronous I/O: used by SAVE, the BGSAVE child and the rewrite child.
+class RdbFileWriter {
+ public:
+  RdbFileWriter() = default;
+  ~RdbFileWriter();
+  RdbFileWriter(const RdbFileWriter&) = delete;
+  RdbFileWriter& operator=(const RdbFileWriter&) = delete;
+
+  base::Status Open(const std::string& path, const RdbWriteOptions& options);
+  // Starts database `db`, which holds `size` keys of which `expires` expire.
+  base::Status BeginDb(int db, uint64_t size, uint64_t expires);
+  base::Status Put(std::string_view key, const types::Value& value, int64_t expire_ms);
+  base::Status Finish();
+  uint64_t bytes() const { return written_ + buf_.size(); }
+
+ private:
+  base::Status FlushBuffer();
+
+  std::string path_;
+  int fd_ = -1;
+  RdbWriteOptions options_;
+  std::string buf_;
+  uint64_t crc_ = 0;
+  uint64_t written_ = 0;
+};
+
+struct RdbInfo {
+  int version = 0;
+  uint64_t keys = 0;
+  std::vector<std::pair<std::string, std::string>> aux;
+};
+
+// Called per key: database, key, value, absolute expiry in ms (-1: none).
+using RdbEntryFn =
+    std::function<base::Status(int db, std::string key, types::Value value, int64_t expire_ms)>;
+
+// Reads a whole RDB image. The checksum (when the file carries one) is
+// verified before any entry is handed out, so a damaged file delivers
+// nothing; errors name `name` and the offset.
+base::Result<RdbInfo> ReadRdb(std::string_view data, const std::string& name,
+                              const RdbEntryFn& fn);
+base::Result<RdbInfo> ReadRdbFile(const std::string& path, const std::string& name,
+                                  const RdbEntryFn& fn);
+
+}  // namespace cairn::snapshot
