@@ -166,13 +166,14 @@ base::Result<RdbInfo> Walk(RdbInput& in, const std::string& name, const RdbEntry
         continue;
       }
       case kOpModuleAux:
-        return base::Status::NotSupported(
-            in.ErrorAt(op_pos, "").message() + ": module data is not supported");
+        return base::Status::NotSupported(in.ErrorAt(op_pos, "module data").message() +
+                                          " is not supported");
       case kOpFunction:
       case kOpFunction2:
-        return base::Status::NotSupported(
-            in.ErrorAt(op_pos, "").message() + ": function libraries are not supported yet");
+        return base::Status::NotSupported(in.ErrorAt(op_pos, "a function library").message() +
+                                          " is not supported yet");
       default: {
+        CAIRN_RETURN_IF_ERROR(CheckLoadableType(in, op_pos, op.value()));
         auto key = in.String();
         if (!key.ok()) return key.status();
         auto value = DecodeValue(in, op.value());

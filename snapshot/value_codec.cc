@@ -203,16 +203,20 @@ base::Result<std::string> RdbInput::String() {
   }
 }
 
-base::Result<types::Value> DecodeValue(RdbInput& in, uint8_t type) {
+base::Status CheckLoadableType(const RdbInput& in, size_t pos, uint8_t type) {
   const RdbTypeInfo* info = FindRdbType(type);
-  if (info == nullptr) {
-    return in.ErrorAt(in.pos() - 1, "unknown value type " + std::to_string(type));
-  }
+  if (info == nullptr) return in.ErrorAt(pos, "unknown value type " + std::to_string(type));
   if (!info->loadable) {
-    return base::Status::NotSupported(in.ErrorAt(in.pos() - 1, "").message() +
-                                      ": values of type '" + std::string(info->name) +
-                                      "' are not supported yet");
+    return base::Status::NotSupported(
+        in.ErrorAt(pos, "a value of type '" + std::string(info->name) +
+                            "', which this version of Cairn cannot hold yet,")
+            .message());
   }
+  return base::Status::Ok();
+}
+
+base::Result<types::Value> DecodeValue(RdbInput& in, uint8_t type) {
+  CAIRN_RETURN_IF_ERROR(CheckLoadableType(in, in.pos(), type));
   auto s = in.String();
   if (!s.ok()) return s.status();
   return types::Value{types::ValueType::kString, std::move(s).value()};

@@ -55,8 +55,10 @@ class RdbInput {
   size_t pos_ = 0;
 };
 
-// Decodes a value body of RDB type `type` (refused by name if Cairn cannot
-// hold that type yet).
+// kNotSupported (naming the type) when Cairn cannot hold values of RDB type
+// `type` yet; Corruption for an id no Redis writes. `pos` is reported.
+base::Status CheckLoadableType(const RdbInput& in, size_t pos, uint8_t type);
+// Decodes a value body of RDB type `type` (checked as above).
 base::Result<types::Value> DecodeValue(RdbInput& in, uint8_t type);
 
 // RESTORE's check and decode. kInvalidArgument: version or checksum wrong;
