@@ -32,6 +32,7 @@ struct Option {
 };
 
 constexpr std::array<std::string_view, 3> kFsyncChoices = {"always", "everysec", "no"};
+constexpr std::array<std::string_view, 3> kProtectedAction = {"no", "yes", "local"};
 constexpr std::array<std::string_view, 4> kLogLevels = {"debug", "verbose", "notice", "warning"};
 // Redis lists enum choices in its own order in errors: "everysec, always, no".
 constexpr std::array<std::string_view, 3> kFsyncErrorOrder = {"everysec", "always", "no"};
@@ -93,6 +94,8 @@ const std::array kOptions = {
            .b = &V::rdbcompression},
     Option{.name = "stop-writes-on-bgsave-error", .type = Type::kBool, .default_value = "yes",
            .b = &V::stop_writes_on_bgsave_error},
+    Option{.name = "enable-debug-command", .type = Type::kEnum, .default_value = "no",
+           .flags = kImmutable, .choices = kProtectedAction, .i = &V::enable_debug_command},
     Option{.name = "rdbchecksum", .type = Type::kBool, .default_value = "yes",
            .flags = kImmutable, .b = &V::rdbchecksum},
 };

@@ -48,6 +48,7 @@ struct ConfigValues {
   bool rdbcompression = true;
   bool rdbchecksum = true;
   bool stop_writes_on_bgsave_error = true;
+  int64_t enable_debug_command = 0;  // index into {no, yes, local}
 
   FsyncPolicy fsync_policy() const { return static_cast<FsyncPolicy>(appendfsync); }
 };

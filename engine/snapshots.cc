@@ -66,7 +66,7 @@ std::string Snapshots::TempName(pid_t pid) const {
   return "temp-" + std::to_string(pid) + ".rdb";
 }
 
-base::Status Snapshots::LoadAtStartup() {
+base::Status Snapshots::Load() {
   const ConfigValues& v = engine_->config().values();
   const int64_t start = base::MonotonicUs();
   const int64_t now = base::NowMs();

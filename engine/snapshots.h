@@ -37,8 +37,9 @@ class Snapshots {
   Snapshots(const Snapshots&) = delete;
   Snapshots& operator=(const Snapshots&) = delete;
 
-  // Start-up with appendonly no: loads `dbfilename` when it exists.
-  base::Status LoadAtStartup();
+  // Start-up with appendonly no, and DEBUG RELOAD: loads `dbfilename` into
+  // the (empty) keyspace when the file exists.
+  base::Status Load();
 
   // SAVE: blocking. Returns "" or the error text for the client.
   std::string Save();

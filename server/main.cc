@@ -210,7 +210,7 @@ int main(int argc, char** argv) {
       CAIRN_LOG_WARNING("Fatal error loading the append-only log: %s", s.ToString().c_str());
       return 1;
     }
-  } else if (Status s = snapshots.LoadAtStartup(); !s.ok()) {
+  } else if (Status s = snapshots.Load(); !s.ok()) {
     CAIRN_LOG_WARNING("Fatal error loading the RDB file: %s", s.ToString().c_str());
     return 1;
   }

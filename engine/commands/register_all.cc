@@ -7,6 +7,7 @@ void RegisterAllCommands(CommandTable& t) {
   RegisterStringCommands(t);
   RegisterKeyspaceCommands(t);
   RegisterServerCommands(t);
+  RegisterDebugCommands(t);
 }
 
 }  // namespace cairn::engine

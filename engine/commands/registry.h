@@ -10,5 +10,6 @@ void RegisterConnectionCommands(CommandTable& t);
 void RegisterStringCommands(CommandTable& t);
 void RegisterKeyspaceCommands(CommandTable& t);
 void RegisterServerCommands(CommandTable& t);
+void RegisterDebugCommands(CommandTable& t);
 
 }  // namespace cairn::engine

@@ -1,0 +1,104 @@
+// DEBUG: the subset of Redis's DEBUG that makes sense for Cairn (RELOAD,
+// SLEEP, LOG, SET-ACTIVE-EXPIRE, HELP), refused unless
+// enable-debug-command allows it, as Redis 7 does.
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "base/logging.h"
+#include "base/string_util.h"
+#include "engine/command_context.h"
+#include "engine/commands/registry.h"
+#include "engine/snapshots.h"
+
+namespace cairn::engine {
+namespace {
+
+bool IsLocal(const ClientState& c) {
+  return c.addr.starts_with("127.") || c.addr.starts_with("::1") || c.addr.empty();
+}
+
+void DebugReload(CommandContext& ctx, ArgList args) {
+  bool save = true;
+  for (size_t j = 2; j < args.size(); j++) {
+    if (base::EqualsIgnoreCase(args[j], "nosave")) {
+      save = false;
+    } else {
+      // MERGE and NOFLUSH exist in Redis for its test suite only.
+      return ctx.Error("DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.");
+    }
+  }
+  if (ctx.snapshots == nullptr) return ctx.Error("DEBUG RELOAD is not available");
+  if (save) {
+    std::string err = ctx.snapshots->Save();
+    if (!err.empty()) return ctx.Error("Error trying to save the DB");
+  }
+  for (int i = 0; i < ctx.keyspace.databases(); i++) ctx.keyspace.db(i).Clear();
+  base::Status s = ctx.snapshots->Load();
+  if (!s.ok()) {
+    // The dataset is gone and the file cannot be read: as Redis, stop
+    // rather than serve an empty or partial dataset.
+    CAIRN_LOG_WARNING("Error trying to load the RDB dump: %s", s.ToString().c_str());
+    std::exit(1);
+  }
+  CAIRN_LOG_NOTICE("DB reloaded by DEBUG RELOAD");
+  ctx.reply.Ok();
+}
+
+void Debug(CommandContext& ctx, ArgList args) {
+  const int64_t mode = ctx.config.values().enable_debug_command;
+  if (mode == 0 || (mode == 2 && !IsLocal(ctx.client))) {
+    return ctx.Error(
+        "DEBUG command not allowed. If the enable-debug-command option is set to \"local\", "
+        "you can run it from a local connection, otherwise you need to set this option in the "
+        "configuration file, and then restart the server.");
+  }
+  const std::string sub = base::ToLower(args[1]);
+  if (sub == "help" && args.size() == 2) {
+    static constexpr std::string_view kLines[] = {
+        "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "LOG <message>",
+        "    Write <message> to the server log.",
+        "RELOAD [NOSAVE]",
+        "    Save the RDB on disk and reload it back to memory.",
+        "SET-ACTIVE-EXPIRE <0|1>",
+        "    Setting it to 0 disables expiring keys in background when they are not accessed.",
+        "SLEEP <seconds>",
+        "    Stop the server for <seconds>. Decimals allowed.",
+        "HELP",
+        "    Print this help."};
+    ctx.reply.Array(std::size(kLines));
+    for (auto l : kLines) ctx.reply.Simple(l);
+    return;
+  }
+  if (sub == "reload") return DebugReload(ctx, args);
+  if (sub == "sleep" && args.size() == 3) {
+    // Blocks the engine thread on purpose: that is what DEBUG SLEEP is for.
+    double secs = std::atof(args[2].c_str());
+    if (secs > 0) usleep(static_cast<useconds_t>(secs * 1e6));
+    return ctx.reply.Ok();
+  }
+  if (sub == "log" && args.size() == 3) {
+    CAIRN_LOG_WARNING("DEBUG LOG: %s", args[2].c_str());
+    return ctx.reply.Ok();
+  }
+  if (sub == "set-active-expire" && args.size() == 3) {
+    // No active expiry cycle yet (lazy expiry only): accepted, as a no-op.
+    return ctx.reply.Ok();
+  }
+  ctx.Error("unknown subcommand or wrong number of arguments for '" + args[1] +
+            "'. Try DEBUG HELP.");
+}
+
+}  // namespace
+
+void RegisterDebugCommands(CommandTable& t) {
+  t.Add({
+      {.name = "debug", .arity = -2, .flags = kAdmin | kNoScript | kLoading | kStale,
+       .handler = Debug,
+       .doc = {.summary = "A container for debugging commands", .since = "1.0.0",
+               .group = "server", .complexity = "Depends on subcommand."}},
+  });
+}
+
+}  // namespace cairn::engine
