@@ -29,6 +29,7 @@ test: build
 bench: build
 	bench/compare.sh
 	bench/durable.sh
+	bench/snapshot.sh
 
 # Long runs that do not belong in `make test`.
 soak: build
