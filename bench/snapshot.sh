@@ -6,6 +6,8 @@
 #   - used_memory (INFO memory), RSS and Pss of the server before BGSAVE;
 #   - BGSAVE wall time: from BGSAVE's reply until INFO persistence reports
 #     rdb_bgsave_in_progress:0, polled every 10 ms;
+#     Also the time until the child was last seen gone (exited or a zombie),
+#     which is free of the 1/hz delay before the server reaps it;
 #   - peak memory during BGSAVE of the server plus its children (the BGSAVE
 #     child), sampled from /proc every 10 ms: the sum of VmRSS (counts the
 #     copy-on-write pages the two share twice) and the sum of Pss from
@@ -63,12 +65,13 @@ need_posint BENCH_TIMEOUT
 [[ -r /proc/self/smaps_rollup ]] || die "needs /proc/<pid>/smaps_rollup (Linux >= 4.14)"
 
 # Rows of the table: id, label. Every figure is "lower is better".
-M_ID=(used_mib rss_mib pss_mib bgsave_ms peak_rss_mib peak_pss_mib rdb_mib pong_ms full_ms load_s)
+M_ID=(used_mib rss_mib pss_mib bgsave_ms child_ms peak_rss_mib peak_pss_mib rdb_mib pong_ms full_ms load_s)
 M_LABEL=(
   "used_memory before BGSAVE (MiB)"
   "RSS before BGSAVE (MiB)"
   "Pss before BGSAVE (MiB)"
   "BGSAVE wall time (ms)"
+  "BGSAVE child gone after (ms)"
   "peak RSS server+child (MiB)"
   "peak Pss server+child (MiB)"
   "dump.rdb size (MiB)"
@@ -232,6 +235,7 @@ def bgsave(port, pid, timeout):
     if not isinstance(r, str) or isinstance(r, RespError):
         fail("BGSAVE: %r" % (r,))
     peak_rss = peak_pss = samples = child_samples = 0
+    child_end = None  # first sample with no live child after one was seen
     while True:
         tick = time.monotonic()
         procs = [pid] + sorted(children(pid))
@@ -239,10 +243,15 @@ def bgsave(port, pid, timeout):
         pss = sum(pss_kb(p) for p in procs)
         peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
         samples += 1
-        child_samples += any(rss_kb(p) for p in procs[1:])
+        if any(rss_kb(p) for p in procs[1:]):
+            child_samples += 1
+        elif child_samples and child_end is None:
+            child_end = tick
         pers = info(c, "persistence")
         if pers.get("rdb_bgsave_in_progress") == "0":
             t1 = time.monotonic()
+            if child_samples and child_end is None:
+                child_end = t1
             break
         if tick - t0 > timeout:
             fail("BGSAVE still running after %d s" % timeout)
@@ -251,6 +260,7 @@ def bgsave(port, pid, timeout):
     if status != "ok":
         fail("rdb_last_bgsave_status:%s" % status)
     print("bgsave_ms %.1f" % ((t1 - t0) * 1000))
+    print("child_ms %.1f" % ((child_end - t0) * 1000 if child_end else 0))
     print("peak_rss_mib " + mib(peak_rss))
     print("peak_pss_mib " + mib(peak_pss))
     print("samples %d" % samples)
@@ -410,10 +420,10 @@ measure_one() {
     echo "${name} ${id} ${v}" >> "${results}"
   done
   (($(metric "${dir}/bgsave.out" child_samples) > 0)) || echo "${name} ${round}" >> "${nochild}"
-  printf '  round %d  %-5s fill %5ss  used %8s MiB  rss %8s  pss %8s  bgsave %8s ms  peak rss %8s  pss %8s MiB (%s samples)  rdb %7s MiB  pong %7s ms  full %7s ms\n' \
+  printf '  round %d  %-5s fill %5ss  used %8s MiB  rss %8s  pss %8s  bgsave %8s ms (child %8s)  peak rss %8s  pss %8s MiB (%s samples)  rdb %7s MiB  pong %7s ms  full %7s ms\n' \
     "${round}" "${name}" "$(metric "${dir}/fill.out" load_s)" \
     "$(metric "${dir}/bgsave.out" used_mib)" "$(metric "${dir}/bgsave.out" rss_mib)" \
-    "$(metric "${dir}/bgsave.out" pss_mib)" "$(metric "${dir}/bgsave.out" bgsave_ms)" \
+    "$(metric "${dir}/bgsave.out" pss_mib)" "$(metric "${dir}/bgsave.out" bgsave_ms)" "$(metric "${dir}/bgsave.out" child_ms)" \
     "$(metric "${dir}/bgsave.out" peak_rss_mib)" "$(metric "${dir}/bgsave.out" peak_pss_mib)" \
     "$(metric "${dir}/bgsave.out" samples)" "$(metric "${dir}/rdb.out" rdb_mib)" \
     "$(metric "${dir}/restart.out" pong_ms)" "$(metric "${dir}/restart.out" full_ms)" >&2
@@ -447,7 +457,7 @@ printf '%-34s %12s %12s %12s\n' metric cairn redis cairn/redis
 for ((i = 0; i < ${#M_ID[@]}; i++)); do
   c="$(median cairn "${M_ID[$i]}")"
   r="$(median redis "${M_ID[$i]}")"
-  printf '%-34s %12s %12s %12s\n' "${M_LABEL[$i]}" "${c}" "${r}" "$(ratio "${c}" "${r}")"
+  printf '%-34s %12.2f %12.2f %12s\n' "${M_LABEL[$i]}" "${c}" "${r}" "$(ratio "${c}" "${r}")"
 done
 echo "(medians of ${ROUNDS} rounds; ${KEYS} keys, ${VALUE_SIZE}-byte values; lower is better on every row)"
 if [[ -s "${nochild}" ]]; then

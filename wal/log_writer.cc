@@ -40,7 +40,7 @@ namespace {
 // Batch writes are tagged 1, 2, 3…; the everysec fdatasync uses 0.
 constexpr uint64_t kStandaloneSyncTag = 0;
 // Linked syncs allowed in flight under `always` (see the header).
-constexpr int kMaxSyncsInFlight = 2;
+constexpr int kMaxSyncsInFlight = 4;
 }  // namespace
 
 LogWriter::LogWriter(std::unique_ptr<AsyncFileIo> io) : io_(std::move(io)) {}
