@@ -45,7 +45,27 @@ class FakeIo : public AsyncFileIo {
   }
   void Wait() override { Complete(); }
 
-  size_t pending() const { return ops_.size(); }
+  size_t pending() const { return ops_.size() + syncs_.size(); }
+  size_t pending_syncs() const { return syncs_.size(); }
+
+  // Completes only the write of the oldest operation; its linked sync
+  // stays pending until CompleteSync(i).
+  void CompleteWrite() {
+    Op op = ops_.front();
+    ops_.pop_front();
+    ssize_t got = pwrite(op.fd, op.data.data(), op.data.size(), static_cast<off_t>(op.offset));
+    done_.push_back({.tag = op.tag, .kind = IoKind::kWrite,
+                     .written = got > 0 ? static_cast<uint64_t>(got) : 0});
+    if (op.sync) syncs_.push_back(op.tag);
+    Signal();
+  }
+  // Completes the i-th pending sync (in submission order).
+  void CompleteSync(size_t i) {
+    uint64_t tag = syncs_[i];
+    syncs_.erase(syncs_.begin() + static_cast<long>(i));
+    done_.push_back({.tag = tag, .kind = IoKind::kSync});
+    Signal();
+  }
   const Op& front() const { return ops_.front(); }
 
   // Completes the oldest operation (a write and its linked sync together).
@@ -78,14 +98,18 @@ class FakeIo : public AsyncFileIo {
       }
       done_.push_back(s);
     }
-    uint64_t one = 1;
-    (void)!write(efd_, &one, sizeof(one));
+    Signal();
   }
 
  private:
+  void Signal() {
+    uint64_t one = 1;
+    (void)!write(efd_, &one, sizeof(one));
+  }
   int efd_;
   std::deque<Op> ops_;
   std::deque<IoCompletion> done_;
+  std::deque<uint64_t> syncs_;  // linked syncs whose write completed
 };
 
 }  // namespace cairn::wal

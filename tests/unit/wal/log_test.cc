@@ -144,6 +144,28 @@ TEST(LogWriterTest, RecordsAppendedDuringAWriteFormTheNextBatch) {
   EXPECT_EQ(s.result.last_seq, 3u);
 }
 
+TEST(LogWriterTest, NextBatchGoesWhileASyncRunsAndALaterSyncCoversEarlierBatches) {
+  WriterFixture f;
+  f.writer->Append(0, Cmd{"SET", "a", "1"});
+  f.writer->Flush();
+  f.io->CompleteWrite();  // batch 1 written, its sync still running
+  f.writer->OnIoEvent();
+  f.writer->Append(0, Cmd{"SET", "b", "2"});
+  f.writer->Flush();
+  ASSERT_EQ(f.io->pending(), 2u);  // batch 2's write went out meanwhile
+  f.io->CompleteWrite();
+  f.writer->OnIoEvent();
+  EXPECT_EQ(f.writer->durable_seq(), 0u);
+  f.io->CompleteSync(1);  // batch 2's sync finishes first: it covers batch 1
+  f.writer->OnIoEvent();
+  EXPECT_EQ(f.writer->durable_seq(), 2u);
+  EXPECT_EQ(f.durable, (std::vector<uint64_t>{2}));
+  f.io->CompleteSync(0);
+  f.writer->OnIoEvent();
+  EXPECT_EQ(f.durable, (std::vector<uint64_t>{2}));
+  EXPECT_TRUE(f.writer->idle());
+}
+
 TEST(LogWriterTest, ShortWriteResumesWhereItStopped) {
   WriterFixture f;
   f.writer->Append(0, Cmd{"SET", "key", std::string(1000, 'v')});
