@@ -102,10 +102,10 @@ void EncodeValue(std::string* out, const types::Value& v, bool compress) {
   }
 }
 
-std::string DumpPayload(const types::Value& v) {
+std::string DumpPayload(const types::Value& v, bool compress) {
   std::string out;
   out.push_back(static_cast<char>(RdbTypeOf(v)));
-  EncodeValue(&out, v, true);
+  EncodeValue(&out, v, compress);
   PutLe(&out, kRdbVersion, 2);
   PutLe(&out, base::Crc64(0, out.data(), out.size()), 8);
   return out;

@@ -24,7 +24,8 @@ uint8_t RdbTypeOf(const types::Value& v);
 void EncodeValue(std::string* out, const types::Value& v, bool compress);
 
 // DUMP's payload: type, body, RDB version (2 bytes LE), CRC-64 (8 bytes LE).
-std::string DumpPayload(const types::Value& v);
+// `compress` follows rdbcompression, as Redis's DUMP does.
+std::string DumpPayload(const types::Value& v, bool compress);
 
 // ---- decoding ---------------------------------------------------------------
 

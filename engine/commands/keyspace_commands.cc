@@ -119,7 +119,7 @@ void PExpireTime(CommandContext& ctx, ArgList args) { ExpireTimeGeneric(ctx, arg
 void Dump(CommandContext& ctx, ArgList args) {
   Entry* e = ctx.db().Find(args[1], ctx.now_ms);
   if (e == nullptr) return ctx.reply.Null();
-  ctx.reply.Bulk(snapshot::DumpPayload(e->value));
+  ctx.reply.Bulk(snapshot::DumpPayload(e->value, ctx.config.values().rdbcompression));
 }
 
 // RESTORE key ttl payload [REPLACE] [ABSTTL] [IDLETIME s] [FREQ f], checked

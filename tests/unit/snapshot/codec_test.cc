@@ -78,7 +78,7 @@ TEST(ValueCodecTest, LengthsBeyondTheDataAreRefusedNotAllocated) {
 }
 
 TEST(DumpPayloadTest, RoundTripAndRejections) {
-  std::string p = DumpPayload(Str("hello"));
+  std::string p = DumpPayload(Str("hello"), true);
   auto v = RestorePayload(p);
   ASSERT_TRUE(v.ok());
   EXPECT_EQ(v.value().str, "hello");
@@ -95,7 +95,7 @@ TEST(DumpPayloadTest, RoundTripAndRejections) {
 
 TEST(DumpPayloadTest, MatchesRedisBytes) {
   // DUMP of "12" in redis-server 7.0.15: type 0, int8 12, version 10, CRC.
-  std::string p = DumpPayload(Str("12"));
+  std::string p = DumpPayload(Str("12"), true);
   EXPECT_EQ(p.substr(0, 5), std::string("\x00\xc0\x0c\x0a\x00", 5));
 }
 
