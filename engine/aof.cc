@@ -9,6 +9,7 @@
 
 #include "base/clock.h"
 #include "base/logging.h"
+#include "base/string_util.h"
 #include "engine/engine.h"
 #include "engine/snapshots.h"
 #include "snapshot/rdb_file.h"
@@ -99,11 +100,20 @@ base::Status Aof::ReplayFile(const std::string& name, bool last, uint64_t* last_
   auto apply = [&](std::vector<std::string>& argv, uint64_t offset) -> base::Status {
     if (engine_->table().Find(argv[0]) == nullptr) {
       return base::Status::NotSupported(name + ": unknown command '" + argv[0] +
-                                        "' in the record at offset " + std::to_string(offset));
+                                        "' in the batch or record at offset " +
+                                        std::to_string(offset));
     }
     std::string scratch;
     protocol::RespWriter w(&scratch, 2);
     engine_->Execute(loader, argv, w);
+    // A failed SELECT would replay what follows into the wrong database
+    // (a log from a server with more `databases`): refuse instead.
+    if (!scratch.empty() && scratch[0] == '-' && base::EqualsIgnoreCase(argv[0], "select")) {
+      return base::Status::InvalidArgument(
+          name + ": SELECT " + (argv.size() > 1 ? argv[1] : "") + " at offset " +
+          std::to_string(offset) + " failed (" + scratch.substr(1, scratch.size() - 3) +
+          "); is `databases` smaller than where this log was written?");
+    }
     return base::Status::Ok();
   };
   auto r = wal::ScanLogFile(path, name, apply);
