@@ -9,6 +9,7 @@
 
 #include "base/clock.h"
 #include "base/logging.h"
+#include "base/process.h"
 #include "base/string_util.h"
 #include "engine/engine.h"
 #include "engine/snapshots.h"
@@ -332,6 +333,7 @@ std::string Aof::ForkRewrite(bool rotate) {
   if (pid == 0) {
     // Child: its copy of the dataset is the state at the fork. Plain
     // blocking I/O; never touch the parent's ring or sockets.
+    base::CloseInheritedSockets();
     base::Status s = WriteBase(child_temp_, child_rdb_);
     if (!s.ok()) {
       CAIRN_LOG_WARNING("AOF rewrite child: %s", s.ToString().c_str());

@@ -11,6 +11,7 @@
 
 #include "base/clock.h"
 #include "base/logging.h"
+#include "base/process.h"
 #include "engine/aof.h"
 #include "engine/engine.h"
 #include "protocol/request_parser.h"
@@ -161,6 +162,7 @@ std::string Snapshots::StartBgsave(bool schedule, bool* scheduled) {
   }
   if (pid == 0) {
     // Child: its memory is the dataset at the fork. Plain blocking I/O.
+    base::CloseInheritedSockets();
     const std::string tmp = TempName(getpid());
     base::Status s = WriteRdbFile(tmp, engine_->keyspace(), options, now);
     if (s.ok()) s = Publish(tmp, engine_->config().values().dbfilename);
