@@ -2,6 +2,7 @@
 // PERSIST, TTL, PTTL, EXPIRETIME, PEXPIRETIME, DBSIZE, FLUSHDB, FLUSHALL,
 // DUMP, RESTORE.
 #include <climits>
+#include <random>
 
 #include "base/string_util.h"
 #include "snapshot/value_codec.h"
@@ -21,6 +22,64 @@ void Del(CommandContext& ctx, ArgList args) {
   }
   ctx.Dirty(static_cast<uint64_t>(deleted));
   ctx.reply.Int(deleted);
+}
+
+void Type(CommandContext& ctx, ArgList args) {
+  Entry* e = ctx.db().Find(args[1], ctx.now_ms);
+  ctx.reply.Simple(e == nullptr ? "none" : "string");
+}
+
+void Touch(CommandContext& ctx, ArgList args) {
+  int64_t n = 0;
+  for (size_t j = 1; j < args.size(); j++) n += ctx.db().Find(args[j], ctx.now_ms) != nullptr;
+  ctx.reply.Int(n);
+}
+
+// RENAME/RENAMENX, after Redis 7.0's renameGenericCommand: the TTL moves
+// with the value; renaming a key to itself succeeds if it exists.
+void RenameGeneric(CommandContext& ctx, ArgList args, bool nx) {
+  Db& db = ctx.db();
+  Entry* src = db.Find(args[1], ctx.now_ms);
+  if (src == nullptr) return ctx.Error("no such key");
+  if (args[1] == args[2]) return nx ? ctx.reply.Int(0) : ctx.reply.Ok();
+  if (db.Find(args[2], ctx.now_ms) != nullptr) {
+    if (nx) return ctx.reply.Int(0);
+    db.Erase(args[2]);
+  }
+  Value v = std::move(src->value);
+  const int64_t expire = src->expire_ms;
+  db.Erase(args[1]);
+  db.Put(args[2], std::move(v), expire);
+  ctx.Dirty();
+  return nx ? ctx.reply.Int(1) : ctx.reply.Ok();
+}
+
+void Rename(CommandContext& ctx, ArgList args) { RenameGeneric(ctx, args, false); }
+void RenameNx(CommandContext& ctx, ArgList args) { RenameGeneric(ctx, args, true); }
+
+void Keys(CommandContext& ctx, ArgList args) {
+  std::vector<const std::string*> found;
+  const bool all = args[1] == "*";
+  for (const auto& [key, e] : ctx.db().entries()) {
+    if (e.expire_ms >= 0 && e.expire_ms <= ctx.now_ms) continue;
+    if (all || base::GlobMatch(args[1], key)) found.push_back(&key);
+  }
+  ctx.reply.Array(found.size());
+  for (const std::string* k : found) ctx.reply.Bulk(*k);
+}
+
+void RandomKey(CommandContext& ctx, ArgList) {
+  // O(N) until the keyspace has its own table with random access
+  // (TODO(#5)); std::unordered_map offers none.
+  static std::mt19937_64 rng(std::random_device{}());
+  const auto& map = ctx.db().entries();
+  if (map.empty()) return ctx.reply.Null();
+  std::vector<const std::string*> live;
+  for (const auto& [key, e] : map) {
+    if (e.expire_ms < 0 || e.expire_ms > ctx.now_ms) live.push_back(&key);
+  }
+  if (live.empty()) return ctx.reply.Null();
+  ctx.reply.Bulk(*live[rng() % live.size()]);
 }
 
 void Exists(CommandContext& ctx, ArgList args) {
@@ -260,6 +319,64 @@ void RegisterKeyspaceCommands(CommandTable& t) {
                               .key_spec_index = 0}}},
        .key_specs = {{.flags = ks::kRM | ks::kDelete, .index = 1, .lastkey = -1}},
        .tips = {"request_policy:multi_shard", "response_policy:agg_sum"}},
+      {.name = "unlink", .arity = -2, .flags = kWrite | kFast, .keys = {1, -1, 1},
+       .acl = acl::kKeyspace, .handler = Del,
+       .doc = {.summary = "Delete a key asynchronously in another thread. Otherwise it is just "
+                          "as DEL, but non blocking.",
+               .since = "4.0.0", .group = "generic",
+               .complexity = "O(1) for each key removed regardless of its size. Then the "
+                             "command does O(N) work in a different thread in order to reclaim "
+                             "memory, where N is the number of allocations the deleted objects "
+                             "where composed of.",
+               .arguments = {{.name = "key", .type = "key", .flags = kArgMultiple,
+                              .key_spec_index = 0}}},
+       .key_specs = {{.flags = ks::kRM | ks::kDelete, .index = 1, .lastkey = -1}},
+       .tips = {"request_policy:multi_shard", "response_policy:agg_sum"}},
+      {.name = "type", .arity = 2, .flags = kReadonly | kFast, .keys = {1, 1, 1},
+       .acl = acl::kKeyspace, .handler = Type,
+       .doc = {.summary = "Determine the type stored at key", .since = "1.0.0",
+               .group = "generic", .complexity = "O(1)", .arguments = kKeyArg},
+       .key_specs = {{.flags = ks::kRO, .index = 1}}},
+      {.name = "touch", .arity = -2, .flags = kReadonly | kFast, .keys = {1, -1, 1},
+       .acl = acl::kKeyspace, .handler = Touch,
+       .doc = {.summary = "Alters the last access time of a key(s). Returns the number of "
+                          "existing keys specified.",
+               .since = "3.2.1", .group = "generic",
+               .complexity = "O(N) where N is the number of keys that will be touched.",
+               .arguments = {{.name = "key", .type = "key", .flags = kArgMultiple,
+                              .key_spec_index = 0}}},
+       .key_specs = {{.flags = ks::kRO, .index = 1, .lastkey = -1}},
+       .tips = {"request_policy:multi_shard", "response_policy:agg_sum"}},
+      {.name = "rename", .arity = 3, .flags = kWrite, .keys = {1, 2, 1},
+       .acl = acl::kKeyspace, .handler = Rename,
+       .doc = {.summary = "Rename a key", .since = "1.0.0", .group = "generic",
+               .complexity = "O(1)",
+               .arguments = {{.name = "key", .type = "key", .key_spec_index = 0},
+                             {.name = "newkey", .type = "key", .key_spec_index = 1}}},
+       .key_specs = {{.flags = ks::kRW | ks::kAccess | ks::kDelete, .index = 1},
+                     {.flags = ks::kOW | ks::kUpdate, .index = 2}}},
+      {.name = "renamenx", .arity = 3, .flags = kWrite | kFast, .keys = {1, 2, 1},
+       .acl = acl::kKeyspace, .handler = RenameNx,
+       .doc = {.summary = "Rename a key, only if the new key does not exist", .since = "1.0.0",
+               .group = "generic", .complexity = "O(1)",
+               .arguments = {{.name = "key", .type = "key", .key_spec_index = 0},
+                             {.name = "newkey", .type = "key", .key_spec_index = 1}}},
+       .key_specs = {{.flags = ks::kRW | ks::kAccess | ks::kDelete, .index = 1},
+                     {.flags = ks::kOW | ks::kInsert, .index = 2}}},
+      {.name = "keys", .arity = 2, .flags = kReadonly, .acl = acl::kKeyspace | acl::kDangerous,
+       .handler = Keys,
+       .doc = {.summary = "Find all keys matching the given pattern", .since = "1.0.0",
+               .group = "generic",
+               .complexity = "O(N) with N being the number of keys in the database, under the "
+                             "assumption that the key names in the database and the given "
+                             "pattern have limited length.",
+               .arguments = {{.name = "pattern", .type = "pattern"}}},
+       .tips = {"request_policy:all_shards", "nondeterministic_output_order"}},
+      {.name = "randomkey", .arity = 1, .flags = kReadonly, .acl = acl::kKeyspace,
+       .handler = RandomKey,
+       .doc = {.summary = "Return a random key from the keyspace", .since = "1.0.0",
+               .group = "generic", .complexity = "O(1)"},
+       .tips = {"request_policy:all_shards", "nondeterministic_output"}},
       {.name = "exists", .arity = -2, .flags = kReadonly | kFast, .keys = {1, -1, 1},
        .acl = acl::kKeyspace, .handler = Exists,
        .doc = {.summary = "Determine if a key exists", .since = "1.0.0", .group = "generic",

@@ -1,5 +1,14 @@
-// String commands: GET, SET.
+// String commands: GET, SET, SETNX, SETEX, PSETEX, GETSET, GETDEL, GETEX,
+// MGET, MSET, MSETNX, APPEND, STRLEN, GETRANGE, SUBSTR, SETRANGE, INCR,
+// DECR, INCRBY, DECRBY, INCRBYFLOAT.
 #include <climits>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+
+#include <cerrno>
+#include <cctype>
+#include <optional>
 
 #include "base/string_util.h"
 #include "engine/command_context.h"
@@ -106,6 +115,333 @@ void Set(CommandContext& ctx, ArgList args) {
   }
 }
 
+// The string at `key` for a command that needs one: nullptr when missing;
+// on a value of another type replies WRONGTYPE and sets *failed.
+Entry* FindString(CommandContext& ctx, std::string_view key, bool* failed) {
+  *failed = false;
+  Entry* e = ctx.db().Find(key, ctx.now_ms);
+  if (e != nullptr && e->value.type != ValueType::kString) {
+    ctx.WrongType();
+    *failed = true;
+    return nullptr;
+  }
+  return e;
+}
+
+// Redis's checkStringLength: results may not exceed proto-max-bulk-len.
+bool CheckLength(CommandContext& ctx, uint64_t len) {
+  if (len > static_cast<uint64_t>(ctx.config.values().proto_max_bulk_len)) {
+    ctx.Error("string exceeds maximum allowed size (proto-max-bulk-len)");
+    return false;
+  }
+  return true;
+}
+
+void SetNx(CommandContext& ctx, ArgList args) {
+  if (ctx.db().Find(args[1], ctx.now_ms) != nullptr) return ctx.reply.Int(0);
+  ctx.db().Put(args[1], Value{ValueType::kString, args[2]}, -1);
+  ctx.Dirty();
+  ctx.reply.Int(1);
+}
+
+// SETEX/PSETEX key time value: logged as SET key value PXAT <abs>, as Redis 7.
+void SetExGeneric(CommandContext& ctx, ArgList args, bool seconds, std::string_view name) {
+  auto v = ctx.IntArg(args[2]);
+  if (!v) return;
+  int64_t when = *v;
+  if (when <= 0 || (seconds && when > LLONG_MAX / 1000)) {
+    return ctx.Error(errors::InvalidExpireTime(name));
+  }
+  if (seconds) when *= 1000;
+  if (__builtin_add_overflow(when, ctx.now_ms, &when)) {
+    return ctx.Error(errors::InvalidExpireTime(name));
+  }
+  ctx.db().Put(args[1], Value{ValueType::kString, args[3]}, when);
+  ctx.Dirty();
+  ctx.reply.Ok();
+  ctx.Propagate({"SET", args[1], args[3], "PXAT", std::to_string(when)});
+}
+
+void SetEx(CommandContext& ctx, ArgList args) { SetExGeneric(ctx, args, true, "setex"); }
+void PSetEx(CommandContext& ctx, ArgList args) { SetExGeneric(ctx, args, false, "psetex"); }
+
+void GetSet(CommandContext& ctx, ArgList args) {
+  if (!ReplyString(ctx, args[1])) return;
+  ctx.db().Put(args[1], Value{ValueType::kString, args[2]}, -1);
+  ctx.Dirty();
+}
+
+void GetDel(CommandContext& ctx, ArgList args) {
+  bool failed;
+  Entry* e = FindString(ctx, args[1], &failed);
+  if (failed) return;
+  if (e == nullptr) return ctx.reply.Null();
+  ctx.reply.Bulk(e->value.str);
+  ctx.db().Erase(args[1]);
+  ctx.Dirty();
+  ctx.Propagate({"DEL", args[1]});
+}
+
+// GETEX key [EX s | PX ms | EXAT s | PXAT ms | PERSIST]
+void GetEx(CommandContext& ctx, ArgList args) {
+  enum { kNone, kEx, kPx, kExAt, kPxAt, kPersist } mode = kNone;
+  const std::string* time_arg = nullptr;
+  for (size_t j = 2; j < args.size(); j++) {
+    auto is = [&](std::string_view n) { return base::EqualsIgnoreCase(args[j], n); };
+    const bool has_next = j + 1 < args.size();
+    if (is("persist") && mode == kNone) {
+      mode = kPersist;
+    } else if (mode == kNone && has_next && (is("ex") || is("px") || is("exat") || is("pxat"))) {
+      mode = is("ex") ? kEx : is("px") ? kPx : is("exat") ? kExAt : kPxAt;
+      time_arg = &args[++j];
+    } else {
+      return ctx.Error(errors::kSyntax);
+    }
+  }
+  int64_t when = 0;
+  if (time_arg != nullptr) {
+    auto v = ctx.IntArg(*time_arg);
+    if (!v) return;
+    when = *v;
+    const bool seconds = mode == kEx || mode == kExAt;
+    if (when <= 0 || (seconds && when > LLONG_MAX / 1000)) {
+      return ctx.Error(errors::InvalidExpireTime("getex"));
+    }
+    if (seconds) when *= 1000;
+    if ((mode == kEx || mode == kPx) && __builtin_add_overflow(when, ctx.now_ms, &when)) {
+      return ctx.Error(errors::InvalidExpireTime("getex"));
+    }
+  }
+  bool failed;
+  Entry* e = FindString(ctx, args[1], &failed);
+  if (failed) return;
+  if (e == nullptr) return ctx.reply.Null();
+  ctx.reply.Bulk(e->value.str);
+  if (time_arg != nullptr && when <= ctx.now_ms) {
+    ctx.db().Erase(args[1]);
+    ctx.Dirty();
+    ctx.Propagate({"DEL", args[1]});
+  } else if (time_arg != nullptr) {
+    ctx.db().SetExpire(*e, when);
+    ctx.Dirty();
+    ctx.Propagate({"PEXPIREAT", args[1], std::to_string(when)});
+  } else if (mode == kPersist && e->expire_ms >= 0) {
+    ctx.db().SetExpire(*e, -1);
+    ctx.Dirty();
+    ctx.Propagate({"PERSIST", args[1]});
+  }
+}
+
+void MGet(CommandContext& ctx, ArgList args) {
+  ctx.reply.Array(args.size() - 1);
+  for (size_t j = 1; j < args.size(); j++) {
+    Entry* e = ctx.db().Find(args[j], ctx.now_ms);
+    if (e == nullptr || e->value.type != ValueType::kString) {
+      ctx.reply.Null();
+    } else {
+      ctx.reply.Bulk(e->value.str);
+    }
+  }
+}
+
+void MSetGeneric(CommandContext& ctx, ArgList args, bool nx) {
+  if (args.size() % 2 != 1) return ctx.Error(errors::WrongArity(nx ? "msetnx" : "mset"));
+  if (nx) {
+    for (size_t j = 1; j < args.size(); j += 2) {
+      if (ctx.db().Find(args[j], ctx.now_ms) != nullptr) return ctx.reply.Int(0);
+    }
+  }
+  for (size_t j = 1; j < args.size(); j += 2) {
+    ctx.db().Put(args[j], Value{ValueType::kString, args[j + 1]}, -1);
+  }
+  ctx.Dirty((args.size() - 1) / 2);
+  if (nx) return ctx.reply.Int(1);
+  ctx.reply.Ok();
+}
+
+void MSet(CommandContext& ctx, ArgList args) { MSetGeneric(ctx, args, false); }
+void MSetNx(CommandContext& ctx, ArgList args) { MSetGeneric(ctx, args, true); }
+
+void Append(CommandContext& ctx, ArgList args) {
+  bool failed;
+  Entry* e = FindString(ctx, args[1], &failed);
+  if (failed) return;
+  if (e == nullptr) {
+    ctx.db().Put(args[1], Value{ValueType::kString, args[2]}, -1);
+    ctx.Dirty();
+    return ctx.reply.Int(static_cast<int64_t>(args[2].size()));
+  }
+  if (!CheckLength(ctx, e->value.str.size() + args[2].size())) return;
+  e->value.str += args[2];
+  ctx.Dirty();
+  ctx.reply.Int(static_cast<int64_t>(e->value.str.size()));
+}
+
+void StrLen(CommandContext& ctx, ArgList args) {
+  bool failed;
+  Entry* e = FindString(ctx, args[1], &failed);
+  if (failed) return;
+  ctx.reply.Int(e == nullptr ? 0 : static_cast<int64_t>(e->value.str.size()));
+}
+
+void GetRange(CommandContext& ctx, ArgList args) {
+  auto start = ctx.IntArg(args[2]);
+  if (!start) return;
+  auto end = ctx.IntArg(args[3]);
+  if (!end) return;
+  bool failed;
+  Entry* e = FindString(ctx, args[1], &failed);
+  if (failed) return;
+  const std::string empty;
+  const std::string& str = e == nullptr ? empty : e->value.str;
+  const int64_t len = static_cast<int64_t>(str.size());
+  int64_t a = *start, b = *end;
+  // Redis 7.0's getrangeCommand, quirks included.
+  if (a < 0 && b < 0 && a > b) return ctx.reply.Bulk("");
+  if (a < 0) a += len;
+  if (b < 0) b += len;
+  if (a < 0) a = 0;
+  if (b < 0) b = 0;
+  if (b >= len) b = len - 1;
+  if (a > b || len == 0) return ctx.reply.Bulk("");
+  ctx.reply.Bulk(std::string_view(str).substr(static_cast<size_t>(a),
+                                              static_cast<size_t>(b - a + 1)));
+}
+
+void SetRange(CommandContext& ctx, ArgList args) {
+  auto offset = ctx.IntArg(args[2]);
+  if (!offset) return;
+  if (*offset < 0) return ctx.Error("offset is out of range");
+  bool failed;
+  Entry* e = FindString(ctx, args[1], &failed);
+  if (failed) return;
+  const std::string& v = args[3];
+  if (e == nullptr) {
+    if (v.empty()) return ctx.reply.Int(0);
+    if (!CheckLength(ctx, static_cast<uint64_t>(*offset) + v.size())) return;
+    std::string s(static_cast<size_t>(*offset), '\0');
+    s += v;
+    ctx.db().Put(args[1], Value{ValueType::kString, std::move(s)}, -1);
+    ctx.Dirty();
+    return ctx.reply.Int(*offset + static_cast<int64_t>(v.size()));
+  }
+  std::string& s = e->value.str;
+  if (v.empty()) return ctx.reply.Int(static_cast<int64_t>(s.size()));
+  if (!CheckLength(ctx, static_cast<uint64_t>(*offset) + v.size())) return;
+  const size_t need = static_cast<size_t>(*offset) + v.size();
+  if (s.size() < need) s.resize(need, '\0');
+  s.replace(static_cast<size_t>(*offset), v.size(), v);
+  ctx.Dirty();
+  ctx.reply.Int(static_cast<int64_t>(s.size()));
+}
+
+void IncrDecr(CommandContext& ctx, std::string_view key, int64_t by) {
+  bool failed;
+  Entry* e = FindString(ctx, key, &failed);
+  if (failed) return;
+  int64_t current = 0;
+  if (e != nullptr) {
+    auto v = base::ParseInt64(e->value.str);
+    if (!v) return ctx.Error(errors::kNotInteger);
+    current = *v;
+  }
+  int64_t result;
+  if (__builtin_add_overflow(current, by, &result)) {
+    return ctx.Error("increment or decrement would overflow");
+  }
+  if (e != nullptr) {
+    e->value.str = std::to_string(result);  // the TTL stays, as in Redis
+  } else {
+    ctx.db().Put(key, Value{ValueType::kString, std::to_string(result)}, -1);
+  }
+  ctx.Dirty();
+  ctx.reply.Int(result);
+}
+
+void Incr(CommandContext& ctx, ArgList args) { IncrDecr(ctx, args[1], 1); }
+void Decr(CommandContext& ctx, ArgList args) { IncrDecr(ctx, args[1], -1); }
+
+void IncrBy(CommandContext& ctx, ArgList args) {
+  auto by = ctx.IntArg(args[2]);
+  if (by) IncrDecr(ctx, args[1], *by);
+}
+
+void DecrBy(CommandContext& ctx, ArgList args) {
+  auto by = ctx.IntArg(args[2]);
+  if (!by) return;
+  if (*by == LLONG_MIN) return ctx.Error("decrement would overflow");
+  IncrDecr(ctx, args[1], -*by);
+}
+
+// Redis's string2ld: the whole string, no spaces, not NaN, at most 5 KiB.
+std::optional<long double> ParseLongDouble(std::string_view s) {
+  if (s.empty() || s.size() > 5 * 1024 || std::isspace(static_cast<unsigned char>(s[0]))) {
+    return std::nullopt;
+  }
+  std::string buf(s);
+  char* end = nullptr;
+  errno = 0;
+  long double v = std::strtold(buf.c_str(), &end);
+  if (end != buf.c_str() + buf.size() || std::isnan(v) ||
+      (errno == ERANGE && !std::isinf(v) && v != 0)) {
+    return std::nullopt;
+  }
+  return v;
+}
+
+// Redis's ld2string in LD_STR_HUMAN mode: "%.17Lf" without trailing zeros.
+std::string FormatLongDouble(long double v) {
+  char buf[5 * 1024 + 64];
+  int n = std::snprintf(buf, sizeof(buf), "%.17Lf", v);
+  std::string out(buf, static_cast<size_t>(n));
+  if (out.find('.') != std::string::npos) {
+    while (!out.empty() && out.back() == '0') out.pop_back();
+    if (!out.empty() && out.back() == '.') out.pop_back();
+  }
+  if (out == "-0") out = "0";
+  return out;
+}
+
+void IncrByFloat(CommandContext& ctx, ArgList args) {
+  bool failed;
+  Entry* e = FindString(ctx, args[1], &failed);
+  if (failed) return;
+  long double current = 0;
+  if (e != nullptr) {
+    auto v = ParseLongDouble(e->value.str);
+    if (!v) return ctx.Error(errors::kNotFloat);
+    current = *v;
+  }
+  auto by = ParseLongDouble(args[2]);
+  if (!by) return ctx.Error(errors::kNotFloat);
+  const long double result = current + *by;
+  if (std::isnan(result) || std::isinf(result)) {
+    return ctx.Error("increment would produce NaN or Infinity");
+  }
+  std::string text = FormatLongDouble(result);
+  if (e != nullptr) {
+    e->value.str = text;
+  } else {
+    ctx.db().Put(args[1], Value{ValueType::kString, text}, -1);
+  }
+  ctx.Dirty();
+  ctx.reply.Bulk(text);
+  // Float formatting may differ between machines: log the result itself.
+  ctx.Propagate({"SET", args[1], text, "KEEPTTL"});
+}
+
+// Docs helpers: most string commands take a key and a few plain arguments.
+std::vector<ArgDoc> KeyThen(std::initializer_list<std::pair<std::string_view, std::string_view>>
+                                rest) {
+  std::vector<ArgDoc> out = {{.name = "key", .type = "key", .key_spec_index = 0}};
+  for (const auto& [name, type] : rest) out.push_back({.name = name, .type = type});
+  return out;
+}
+
+KeySpec Spec(uint32_t flags, std::string_view notes = "") {
+  return {.notes = notes, .flags = flags, .index = 1};
+}
+
 }  // namespace
 
 void RegisterStringCommands(CommandTable& t) {
@@ -143,6 +479,140 @@ void RegisterStringCommands(CommandTable& t) {
        .key_specs = {{.notes = "RW and ACCESS due to the optional `GET` argument",
                       .flags = ks::kRW | ks::kAccess | ks::kUpdate | ks::kVariableFlags,
                       .index = 1}}},
+      {.name = "setnx", .arity = 3, .flags = kWrite | kDenyOom | kFast, .keys = {1, 1, 1},
+       .acl = acl::kString, .handler = SetNx,
+       .doc = {.summary = "Set the value of a key, only if the key does not exist",
+               .since = "1.0.0", .group = "string", .complexity = "O(1)",
+               .arguments = KeyThen({{"value", "string"}})},
+       .key_specs = {Spec(ks::kOW | ks::kInsert)}},
+      {.name = "setex", .arity = 4, .flags = kWrite | kDenyOom | kCustomPropagation,
+       .keys = {1, 1, 1}, .acl = acl::kString, .handler = SetEx,
+       .doc = {.summary = "Set the value and expiration of a key", .since = "2.0.0",
+               .group = "string", .complexity = "O(1)",
+               .arguments = KeyThen({{"seconds", "integer"}, {"value", "string"}})},
+       .key_specs = {Spec(ks::kOW | ks::kUpdate)}},
+      {.name = "psetex", .arity = 4, .flags = kWrite | kDenyOom | kCustomPropagation,
+       .keys = {1, 1, 1}, .acl = acl::kString, .handler = PSetEx,
+       .doc = {.summary = "Set the value and expiration in milliseconds of a key",
+               .since = "2.6.0", .group = "string", .complexity = "O(1)",
+               .arguments = KeyThen({{"milliseconds", "integer"}, {"value", "string"}})},
+       .key_specs = {Spec(ks::kOW | ks::kUpdate)}},
+      {.name = "getset", .arity = 3, .flags = kWrite | kDenyOom | kFast, .keys = {1, 1, 1},
+       .acl = acl::kString, .handler = GetSet,
+       .doc = {.summary = "Set the string value of a key and return its old value",
+               .since = "1.0.0", .group = "string", .complexity = "O(1)",
+               .arguments = KeyThen({{"value", "string"}})},
+       .key_specs = {Spec(ks::kRW | ks::kAccess | ks::kUpdate)}},
+      {.name = "getdel", .arity = 2, .flags = kWrite | kFast | kCustomPropagation,
+       .keys = {1, 1, 1}, .acl = acl::kString, .handler = GetDel,
+       .doc = {.summary = "Get the value of a key and delete the key", .since = "6.2.0",
+               .group = "string", .complexity = "O(1)", .arguments = KeyThen({})},
+       .key_specs = {Spec(ks::kRW | ks::kAccess | ks::kDelete)}},
+      {.name = "getex", .arity = -2, .flags = kWrite | kFast | kCustomPropagation,
+       .keys = {1, 1, 1}, .acl = acl::kString, .handler = GetEx,
+       .doc = {.summary = "Get the value of a key and optionally set its expiration",
+               .since = "6.2.0", .group = "string", .complexity = "O(1)",
+               .arguments = KeyThen({})},
+       .key_specs = {Spec(ks::kRW | ks::kAccess | ks::kUpdate,
+                          "RW and UPDATE because it changes the TTL")}},
+      {.name = "mget", .arity = -2, .flags = kReadonly | kFast, .keys = {1, -1, 1},
+       .acl = acl::kString, .handler = MGet,
+       .doc = {.summary = "Get the values of all the given keys", .since = "1.0.0",
+               .group = "string",
+               .complexity = "O(N) where N is the number of keys to retrieve.",
+               .arguments = {{.name = "key", .type = "key", .flags = kArgMultiple,
+                              .key_spec_index = 0}}},
+       .key_specs = {{.flags = ks::kRO | ks::kAccess, .index = 1, .lastkey = -1}},
+       .tips = {"request_policy:multi_shard"}},
+      {.name = "mset", .arity = -3, .flags = kWrite | kDenyOom, .keys = {1, -1, 2},
+       .acl = acl::kString, .handler = MSet,
+       .doc = {.summary = "Set multiple keys to multiple values", .since = "1.0.1",
+               .group = "string", .complexity = "O(N) where N is the number of keys to set."},
+       .key_specs = {{.flags = ks::kOW | ks::kUpdate, .index = 1, .lastkey = -1,
+                      .keystep = 2}},
+       .tips = {"request_policy:multi_shard", "response_policy:all_succeeded"}},
+      {.name = "msetnx", .arity = -3, .flags = kWrite | kDenyOom, .keys = {1, -1, 2},
+       .acl = acl::kString, .handler = MSetNx,
+       .doc = {.summary = "Set multiple keys to multiple values, only if none of the keys "
+                          "exist",
+               .since = "1.0.1", .group = "string",
+               .complexity = "O(N) where N is the number of keys to set."},
+       .key_specs = {{.flags = ks::kOW | ks::kInsert, .index = 1, .lastkey = -1,
+                      .keystep = 2}},
+       .tips = {"request_policy:multi_shard", "response_policy:agg_min"}},
+      {.name = "append", .arity = 3, .flags = kWrite | kDenyOom | kFast, .keys = {1, 1, 1},
+       .acl = acl::kString, .handler = Append,
+       .doc = {.summary = "Append a value to a key", .since = "2.0.0", .group = "string",
+               .complexity = "O(1). The amortized time complexity is O(1) assuming the "
+                             "appended value is small and the already present value is of "
+                             "any size, since the dynamic string library used by Redis will "
+                             "double the free space available on every reallocation.",
+               .arguments = KeyThen({{"value", "string"}})},
+       .key_specs = {Spec(ks::kRW | ks::kInsert)}},
+      {.name = "strlen", .arity = 2, .flags = kReadonly | kFast, .keys = {1, 1, 1},
+       .acl = acl::kString, .handler = StrLen,
+       .doc = {.summary = "Get the length of the value stored in a key", .since = "2.2.0",
+               .group = "string", .complexity = "O(1)", .arguments = KeyThen({})},
+       .key_specs = {Spec(ks::kRO)}},
+      {.name = "getrange", .arity = 4, .flags = kReadonly, .keys = {1, 1, 1},
+       .acl = acl::kString, .handler = GetRange,
+       .doc = {.summary = "Get a substring of the string stored at a key", .since = "2.4.0",
+               .group = "string",
+               .complexity = "O(N) where N is the length of the returned string. The "
+                             "complexity is ultimately determined by the returned length, but "
+                             "because creating a substring from an existing string is very "
+                             "cheap, it can be considered O(1) for small strings.",
+               .arguments = KeyThen({{"start", "integer"}, {"end", "integer"}})},
+       .key_specs = {Spec(ks::kRO | ks::kAccess)}},
+      {.name = "substr", .arity = 4, .flags = kReadonly, .keys = {1, 1, 1},
+       .acl = acl::kString, .handler = GetRange,
+       .doc = {.summary = "Get a substring of the string stored at a key", .since = "1.0.0",
+               .group = "string",
+               .complexity = "O(N) where N is the length of the returned string. The "
+                             "complexity is ultimately determined by the returned length, but "
+                             "because creating a substring from an existing string is very "
+                             "cheap, it can be considered O(1) for small strings.",
+               .arguments = KeyThen({{"start", "integer"}, {"end", "integer"}})},
+       .key_specs = {Spec(ks::kRO | ks::kAccess)}},
+      {.name = "setrange", .arity = 4, .flags = kWrite | kDenyOom, .keys = {1, 1, 1},
+       .acl = acl::kString, .handler = SetRange,
+       .doc = {.summary = "Overwrite part of a string at key starting at the specified offset",
+               .since = "2.2.0", .group = "string",
+               .complexity = "O(1), not counting the time taken to copy the new string in "
+                             "place. Usually, this string is very small so the amortized "
+                             "complexity is O(1). Otherwise, complexity is O(M) with M being "
+                             "the length of the value argument.",
+               .arguments = KeyThen({{"offset", "integer"}, {"value", "string"}})},
+       .key_specs = {Spec(ks::kRW | ks::kUpdate)}},
+      {.name = "incr", .arity = 2, .flags = kWrite | kDenyOom | kFast, .keys = {1, 1, 1},
+       .acl = acl::kString, .handler = Incr,
+       .doc = {.summary = "Increment the integer value of a key by one", .since = "1.0.0",
+               .group = "string", .complexity = "O(1)", .arguments = KeyThen({})},
+       .key_specs = {Spec(ks::kRW | ks::kAccess | ks::kUpdate)}},
+      {.name = "decr", .arity = 2, .flags = kWrite | kDenyOom | kFast, .keys = {1, 1, 1},
+       .acl = acl::kString, .handler = Decr,
+       .doc = {.summary = "Decrement the integer value of a key by one", .since = "1.0.0",
+               .group = "string", .complexity = "O(1)", .arguments = KeyThen({})},
+       .key_specs = {Spec(ks::kRW | ks::kAccess | ks::kUpdate)}},
+      {.name = "incrby", .arity = 3, .flags = kWrite | kDenyOom | kFast, .keys = {1, 1, 1},
+       .acl = acl::kString, .handler = IncrBy,
+       .doc = {.summary = "Increment the integer value of a key by the given amount",
+               .since = "1.0.0", .group = "string", .complexity = "O(1)",
+               .arguments = KeyThen({{"increment", "integer"}})},
+       .key_specs = {Spec(ks::kRW | ks::kAccess | ks::kUpdate)}},
+      {.name = "decrby", .arity = 3, .flags = kWrite | kDenyOom | kFast, .keys = {1, 1, 1},
+       .acl = acl::kString, .handler = DecrBy,
+       .doc = {.summary = "Decrement the integer value of a key by the given number",
+               .since = "1.0.0", .group = "string", .complexity = "O(1)",
+               .arguments = KeyThen({{"decrement", "integer"}})},
+       .key_specs = {Spec(ks::kRW | ks::kAccess | ks::kUpdate)}},
+      {.name = "incrbyfloat", .arity = 3,
+       .flags = kWrite | kDenyOom | kFast | kCustomPropagation, .keys = {1, 1, 1},
+       .acl = acl::kString, .handler = IncrByFloat,
+       .doc = {.summary = "Increment the float value of a key by the given amount",
+               .since = "2.6.0", .group = "string", .complexity = "O(1)",
+               .arguments = KeyThen({{"increment", "double"}})},
+       .key_specs = {Spec(ks::kRW | ks::kAccess | ks::kUpdate)}},
   });
 }
 
