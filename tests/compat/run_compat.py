@@ -53,7 +53,6 @@ script error. Each script must pass redis-server against itself.
 """
 
 import argparse
-import ctypes
 import glob
 import os
 import re
@@ -65,6 +64,9 @@ import subprocess
 import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import cairn_testlib as testlib  # noqa: E402
 
 REPLY_TIMEOUT = 5.0
 START_TIMEOUT = 10.0
@@ -220,13 +222,6 @@ class Conn(ReplyReader):
             pass
 
 
-def encode_command(args):
-    out = [b"*%d\r\n" % len(args)]
-    for a in args:
-        out.append(b"$%d\r\n%s\r\n" % (len(a), a))
-    return b"".join(out)
-
-
 # ---------------------------------------------------------------------------
 # Script parsing
 
@@ -304,28 +299,11 @@ def _parse_line(path, lineno, line, stripped):
     args = split_args(rest)
     if not args:
         raise ValueError("no command")
-    return Step(path, lineno, stripped, mode, encode_command(args))
+    return Step(path, lineno, stripped, mode, testlib.encode(*args))
 
 
 # ---------------------------------------------------------------------------
 # Servers
-
-
-def free_port():
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    try:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-    finally:
-        s.close()
-
-
-def _die_with_parent():
-    # Linux: SIGKILL the server if this harness dies without cleaning up.
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except Exception:
-        pass
 
 
 class Server:
@@ -335,78 +313,37 @@ class Server:
         # absolute (a bare name is still looked up on PATH).
         self.binary = os.path.abspath(binary) if os.sep in binary else binary
         self.extra_args = extra_args
-        self.proc = None
-        self.port = None
+        self.server = None   # testlib.Server once started
         self.dir = tempfile.mkdtemp(prefix="cairn-compat-%s-" % name)
         self.log_path = os.path.join(self.dir, "server.log")
-        self.log = None
+
+    @property
+    def port(self):
+        return self.server.port
+
+    @property
+    def proc(self):
+        return self.server.proc if self.server else None
 
     def start(self):
-        self.port = free_port()
-        argv = [self.binary, "--port", str(self.port), "--bind", "127.0.0.1",
+        argv = [self.binary, "--port", str(testlib.free_port()), "--bind", "127.0.0.1",
                 "--dir", self.dir] + self.extra_args
-        self.log = open(self.log_path, "ab")
-        self.log.write(("$ %s\n" % " ".join(shlex.quote(a) for a in argv))
-                       .encode())
-        self.log.flush()
-        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
-                                     stdout=self.log, stderr=subprocess.STDOUT,
-                                     cwd=self.dir, start_new_session=True,
-                                     preexec_fn=_die_with_parent)
-        deadline = time.monotonic() + START_TIMEOUT
-        last_error = "no answer"
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError("%s exited with status %s during start-up"
-                                   % (self.name, self.proc.returncode))
-            try:
-                c = Conn(self.port)
-                try:
-                    c.sock.settimeout(1.0)
-                    c.send(b"*1\r\n$4\r\nPING\r\n")
-                    r = c.reply()
-                finally:
-                    c.close()
-                if r == b"+PONG\r\n":
-                    return
-                last_error = "PING answered %r" % (r,)
-            except (OSError, Timeout, ValueError) as e:
-                last_error = repr(e)
-            time.sleep(0.05)
-        raise RuntimeError("%s did not answer PING with PONG within %ds (%s)"
-                           % (self.name, START_TIMEOUT, last_error))
+        self.server = testlib.Server(argv, self.log_path, cwd=self.dir, group=True,
+                                     start_timeout_s=START_TIMEOUT)
+        try:
+            self.server.wait_ready()
+        except testlib.NotReady as e:
+            raise RuntimeError(e.reason)
 
     def alive(self):
-        return self.proc is not None and self.proc.poll() is None
-
-    def log_text(self):
-        try:
-            with open(self.log_path, "rb") as f:
-                return f.read().decode("utf-8", "replace")
-        except OSError as e:
-            return "(no log: %s)" % e
+        return self.server is not None and self.server.alive()
 
     def print_log(self, max_lines=80):
-        lines = self.log_text().splitlines()
-        print("----- %s log (%s)%s -----" % (
-            self.name, self.log_path,
-            ", last %d lines" % max_lines if len(lines) > max_lines else ""))
-        for l in lines[-max_lines:]:
-            print("  " + l)
+        print(testlib.log_excerpt(self.log_path, max_lines, self.name), end="")
 
     def stop(self):
-        if self.proc is not None and self.proc.poll() is None:
-            try:
-                self.proc.terminate()
-                self.proc.wait(timeout=3)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-            except OSError:
-                pass
-        if self.log is not None:
-            self.log.close()
-            self.log = None
+        if self.server is not None:
+            self.server.stop(timeout=3)
 
     def cleanup(self):
         self.stop()

@@ -36,18 +36,19 @@ once written to the kernel, and recovery reads it back"; it cannot see a
 missing fsync. That is the job of the seam tests that drop unsynced bytes.
 """
 
-import ctypes
 import hashlib
 import os
 import random
 import shutil
 import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import cairn_testlib as testlib  # noqa: E402
+from cairn_testlib import Conn, Disconnected, ServerError, encode  # noqa: E402
 
 CYCLES = int(os.environ.get("CYCLES", "20"))
 WRITERS = int(os.environ.get("WRITERS", "4"))
@@ -65,101 +66,6 @@ VERIFY_CHUNK = 1000         # GETs per pipelined round trip
 OLD_ABSENT_SAMPLE = 2000    # older must-be-absent keys re-checked per cycle
 MAX_SHOWN = 20
 LOG_TAIL = 50
-
-
-class Disconnected(Exception):
-    """The connection ended (EOF, reset, timeout) before a reply was complete."""
-
-
-# ---------------------------------------------------------------------------
-# RESP
-
-
-def encode(*args):
-    out = [b"*%d\r\n" % len(args)]
-    for a in args:
-        if isinstance(a, str):
-            a = a.encode()
-        out.append(b"$%d\r\n%s\r\n" % (len(a), a))
-    return b"".join(out)
-
-
-class ServerError(str):
-    """An -ERR reply."""
-
-
-class Conn:
-    """A blocking RESP connection with a read buffer."""
-
-    def __init__(self, port, timeout):
-        try:
-            self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
-            self.sock.settimeout(timeout)
-            self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        except OSError as e:
-            raise Disconnected("connect: %s" % e) from e
-        self.buf = bytearray()
-        self.pos = 0
-
-    def close(self):
-        try:
-            self.sock.close()
-        except OSError:
-            pass
-
-    def send(self, data):
-        try:
-            self.sock.sendall(data)
-        except OSError as e:  # EPIPE, ECONNRESET, timeout
-            raise Disconnected("send: %s" % e) from e
-
-    def _fill(self):
-        if self.pos:
-            del self.buf[:self.pos]
-            self.pos = 0
-        try:
-            chunk = self.sock.recv(65536)
-        except OSError as e:  # ECONNRESET, timeout
-            raise Disconnected("recv: %s" % e) from e
-        if not chunk:
-            raise Disconnected("recv: EOF")
-        self.buf += chunk
-
-    def _line(self):
-        while True:
-            i = self.buf.find(b"\r\n", self.pos)
-            if i >= 0:
-                line = bytes(self.buf[self.pos:i])
-                self.pos = i + 2
-                return line
-            self._fill()
-
-    def _exact(self, n):
-        while len(self.buf) - self.pos < n + 2:
-            self._fill()
-        data = bytes(self.buf[self.pos:self.pos + n])
-        if self.buf[self.pos + n:self.pos + n + 2] != b"\r\n":
-            raise ValueError("bulk string not terminated by CRLF")
-        self.pos += n + 2
-        return data
-
-    def reply(self):
-        """One complete reply; raises Disconnected if it cannot be read whole."""
-        line = self._line()
-        kind, rest = line[:1], line[1:]
-        if kind == b"+":
-            return rest.decode()
-        if kind == b"-":
-            return ServerError(rest.decode(errors="replace"))
-        if kind == b":":
-            return int(rest)
-        if kind == b"$":
-            n = int(rest)
-            return None if n < 0 else self._exact(n)
-        if kind == b"*":
-            n = int(rest)
-            return None if n < 0 else [self.reply() for _ in range(n)]
-        raise ValueError("unexpected RESP line %r" % line[:80])
 
 
 # ---------------------------------------------------------------------------
@@ -293,36 +199,21 @@ class Writer(threading.Thread):
 # The server
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _pdeathsig():
-    """Children die with us even if we are SIGKILLed (e.g. by a ctest timeout)."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        prctl = libc.prctl
-
-        def set_it():
-            prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-        return set_it
-    except (OSError, AttributeError):
-        return None
-
-
-PDEATHSIG = _pdeathsig()
-
-
 class Server:
+    """The server under test, restarted on the same data dir after each kill
+    (on a fresh port, with a fresh log file)."""
+
     def __init__(self, binary, root, data_dir):
         self.binary, self.root, self.data_dir = binary, root, data_dir
-        self.proc = None
+        self.current = None   # testlib.Server of the running server
         self.port = None
         self.starts = 0
         self.log_path = None
         self.lock = threading.Lock()
+
+    @property
+    def proc(self):
+        return self.current.proc if self.current else None
 
     def args(self, port):
         a = [self.binary, "--port", str(port), "--bind", "127.0.0.1",
@@ -335,66 +226,31 @@ class Server:
         """Start on a fresh port and wait for PONG. Returns None or an error."""
         for _attempt in range(3):
             self.starts += 1
-            self.port = free_port()
+            self.port = testlib.free_port()
             self.log_path = os.path.join(self.root, "server-%d.log" % self.starts)
-            with open(self.log_path, "wb") as log, self.lock:
-                self.proc = subprocess.Popen(
-                    self.args(self.port), stdin=subprocess.DEVNULL, stdout=log,
-                    stderr=subprocess.STDOUT, cwd=self.root, preexec_fn=PDEATHSIG)
-            err = self.wait_ready()
-            if err is None:
+            with self.lock:
+                self.current = s = testlib.Server(self.args(self.port), self.log_path,
+                                                  cwd=self.root, start_timeout_s=START_TIMEOUT_S)
+            try:
+                s.wait_ready()
                 return None
+            except testlib.NotReady as e:
+                err = e.reason
             self.kill()
-            if "in use" not in self.log_tail(5):   # port race: try another one
+            if "in use" not in s.log_tail(5):   # port race: try another one
                 return err
         return err
 
-    def wait_ready(self):
-        deadline = time.monotonic() + START_TIMEOUT_S
-        last = "no answer"
-        while time.monotonic() < deadline:
-            rc = self.proc.poll()
-            if rc is not None:
-                return "server exited with status %d while starting" % rc
-            try:
-                c = Conn(self.port, 1.0)
-                try:
-                    c.send(encode("PING"))
-                    rep = c.reply()
-                finally:
-                    c.close()
-                if rep == "PONG":
-                    return None
-                last = repr(rep)   # e.g. -LOADING
-            except (Disconnected, ValueError) as e:
-                last = str(e)
-            time.sleep(0.02)
-        return "no PONG within %.0f s (last: %s)" % (START_TIMEOUT_S, last)
-
     def kill(self):
         with self.lock:
-            p = self.proc
-            if p is None:
-                return
-            if p.poll() is None:
-                try:
-                    os.kill(p.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-            try:
-                p.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                pass
-            self.proc = None
+            if self.current is not None:
+                self.current.kill(timeout=30)
+                self.current = None
 
-    def log_tail(self, n, path=None):
-        try:
-            with open(path or self.log_path, "rb") as f:
-                lines = f.read().decode(errors="replace").splitlines()
-            return "\n".join(lines[-n:])
-        except OSError as e:
-            return "(no log: %s)" % e
-
+    def log_excerpt(self, path=None):
+        """The last LOG_TAIL lines of this start's log (or of path), to print."""
+        return testlib.log_excerpt(path or self.log_path, LOG_TAIL,
+                                   os.path.basename(self.binary))
 
 # ---------------------------------------------------------------------------
 # Verification
@@ -582,7 +438,7 @@ def main():
         err = server.start()
         if err:
             failures.append(Failure(0, ["first start: %s" % err],
-                                    [(server.log_path, server.log_tail(LOG_TAIL))]))
+                                    [server.log_excerpt()]))
             return report(passed, failures, time.monotonic() - t_start)
         models = [Model(t) for t in range(WRITERS)]
         for cycle in range(1, CYCLES + 1):
@@ -597,9 +453,9 @@ def main():
             print(line, flush=True)
             total_acked += acked
             if problems:
-                logs = [(killed_log, server.log_tail(LOG_TAIL, killed_log))]
+                logs = [server.log_excerpt(killed_log)]
                 if server.log_path != killed_log:
-                    logs.append((server.log_path, server.log_tail(LOG_TAIL)))
+                    logs.append(server.log_excerpt())
                 failures.append(Failure(cycle, problems, logs))
             else:
                 passed += 1
@@ -607,7 +463,7 @@ def main():
                 break
         if not failures and total_acked == 0:
             failures.append(Failure(CYCLES, ["no write was acknowledged in the whole run"],
-                                    [(server.log_path, server.log_tail(LOG_TAIL))]))
+                                    [server.log_excerpt()]))
     finally:
         finished.set()
         cleanup()
@@ -624,9 +480,8 @@ def report(passed, failures, elapsed):
               % (f.cycle, min(MAX_SHOWN, len(f.problems)), len(f.problems)))
         for p in f.problems[:MAX_SHOWN]:
             print("  " + p)
-        for path, tail in f.logs:
-            print("---- last %d lines of %s ----" % (LOG_TAIL, os.path.basename(path)))
-            print(tail)
+        for excerpt in f.logs:
+            print(excerpt, end="")
     print("%d passed, %d failed (%.1f s)" % (passed, len(failures), elapsed), flush=True)
     return 1 if failures else 0
 

@@ -22,316 +22,36 @@ What is checked:
   * disk full (RLIMIT_FSIZE): -MISCONF for writes, reads work, writes resume.
 """
 
-import ctypes
 import hashlib
 import os
 import re
 import resource
 import shutil
-import signal
-import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import unittest
 
-CAIRN = None  # set from argv[1]
-REDIS_SERVER = shutil.which("redis-server")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from cairn_testlib import (  # noqa: E402
+    Conn, Disconnected, ServerError, ServerTestCase, encode, take_server_arg)
+
 REDIS_CHECK_AOF = shutil.which("redis-check-aof")
 
-START_TIMEOUT_S = 15.0
-EXIT_TIMEOUT_S = 15.0
-SOCKET_TIMEOUT_S = 10.0
-LOG_TAIL = 60
 DBS = (0, 1, 7, 15)
 
 
-# ---------------------------------------------------------------------------
-# RESP
-
-
-class Disconnected(Exception):
-    """EOF, reset or timeout before a whole reply was read."""
-
-
-class ServerError(str):
-    """A -ERR style reply."""
-
-
-def encode(*args):
-    out = [b"*%d\r\n" % len(args)]
-    for a in args:
-        if isinstance(a, int):
-            a = str(a)
-        if isinstance(a, str):
-            a = a.encode()
-        out.append(b"$%d\r\n%s\r\n" % (len(a), a))
-    return b"".join(out)
-
-
-class Conn:
-    def __init__(self, port, timeout=SOCKET_TIMEOUT_S):
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
-        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.buf = bytearray()
-        self.pos = 0
-
-    def close(self):
-        try:
-            self.sock.close()
-        except OSError:
-            pass
-
-    def settimeout(self, t):
-        self.sock.settimeout(t)
-
-    def send(self, data):
-        try:
-            self.sock.sendall(data)
-        except OSError as e:
-            raise Disconnected("send: %s" % e) from e
-
-    def _fill(self):
-        if self.pos:
-            del self.buf[:self.pos]
-            self.pos = 0
-        try:
-            chunk = self.sock.recv(1 << 16)
-        except OSError as e:  # includes socket.timeout
-            raise Disconnected("recv: %s" % e) from e
-        if not chunk:
-            raise Disconnected("recv: EOF")
-        self.buf += chunk
-
-    def _line(self):
-        while True:
-            i = self.buf.find(b"\r\n", self.pos)
-            if i >= 0:
-                line = bytes(self.buf[self.pos:i])
-                self.pos = i + 2
-                return line
-            self._fill()
-
-    def _exact(self, n):
-        while len(self.buf) - self.pos < n + 2:
-            self._fill()
-        data = bytes(self.buf[self.pos:self.pos + n])
-        self.pos += n + 2
-        return data
-
-    def reply(self):
-        line = self._line()
-        kind, rest = line[:1], line[1:]
-        if kind == b"+":
-            return rest.decode()
-        if kind == b"-":
-            return ServerError(rest.decode(errors="replace"))
-        if kind == b":":
-            return int(rest)
-        if kind == b"$":
-            n = int(rest)
-            return None if n < 0 else self._exact(n)
-        if kind == b"*":
-            n = int(rest)
-            return None if n < 0 else [self.reply() for _ in range(n)]
-        raise ValueError("unexpected RESP line %r" % line[:80])
-
-    def cmd(self, *args):
-        self.send(encode(*args))
-        return self.reply()
-
-    def ok(self, *args):
-        r = self.cmd(*args)
-        if isinstance(r, ServerError):
-            raise AssertionError("%r replied error %r" % (args[:3], r))
-        return r
-
-    def pipeline(self, cmds):
-        self.send(b"".join(encode(*c) for c in cmds))
-        return [self.reply() for _ in cmds]
-
-    def info(self, section="persistence"):
-        text = self.ok("INFO", section).decode()
-        out = {}
-        for line in text.splitlines():
-            if ":" in line and not line.startswith("#"):
-                k, v = line.split(":", 1)
-                out[k] = v
-        return out
-
-
-# ---------------------------------------------------------------------------
-# Processes
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-try:
-    _prctl = ctypes.CDLL(None, use_errno=True).prctl
-except (OSError, AttributeError):
-    _prctl = None
-
-
-def _child_setup(extra=None):
-    def setup():
-        if _prctl is not None:
-            _prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: die with the test
-        if extra is not None:
-            extra()
-    return setup
-
-
-class Server:
-    """One cairn-server or redis-server process, its output in a log file."""
-
-    def __init__(self, test, argv, log_path, preexec=None):
-        self.test = test
-        self.argv = argv
-        self.log_path = log_path
-        self.port = int(argv[argv.index("--port") + 1])
-        with open(log_path, "ab") as log:
-            log.write(b"==== %s\n" % " ".join(argv).encode())
-            log.flush()
-            self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log,
-                                         stderr=subprocess.STDOUT,
-                                         preexec_fn=_child_setup(preexec))
-        test.servers.append(self)
-
-    @property
-    def pid(self):
-        return self.proc.pid
-
-    def log(self):
-        try:
-            with open(self.log_path, "rb") as f:
-                return f.read().decode(errors="replace")
-        except OSError:
-            return ""
-
-    def wait_ready(self):
-        deadline = time.monotonic() + START_TIMEOUT_S
-        last = None
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise AssertionError("server exited with %s during start-up:\n%s"
-                                     % (self.proc.returncode, self.log()))
-            try:
-                c = Conn(self.port, timeout=2)
-                try:
-                    r = c.cmd("PING")
-                finally:
-                    c.close()
-                if r == "PONG":
-                    return self
-                last = r
-            except (OSError, Disconnected) as e:
-                last = e
-            time.sleep(0.05)
-        raise AssertionError("server not ready after %ss (last: %r)" % (START_TIMEOUT_S, last))
-
-    def conn(self, timeout=SOCKET_TIMEOUT_S):
-        c = Conn(self.port, timeout)
-        self.test.conns.append(c)
-        return c
-
-    def kill(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.wait()
-
-    def shutdown(self):
-        c = self.conn()
-        try:
-            c.send(encode("SHUTDOWN"))
-            try:
-                r = c.reply()
-                raise AssertionError("SHUTDOWN replied %r" % (r,))
-            except Disconnected:
-                pass
-        finally:
-            c.close()
-        rc = self.proc.wait(timeout=EXIT_TIMEOUT_S)
-        self.test.assertEqual(rc, 0, "exit code after SHUTDOWN")
-
-    def wait_exit(self):
-        try:
-            return self.proc.wait(timeout=EXIT_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            raise AssertionError("server still running after %ss, expected it to refuse"
-                                 " to start:\n%s" % (EXIT_TIMEOUT_S, self.log()))
-
-
-class Base(unittest.TestCase):
-    def setUp(self):
-        self.tmp = tempfile.mkdtemp(prefix="cairn-aof-")
-        self.servers = []
-        self.threads = []
-        self.conns = []
-        self._nlog = 0
-        # Print the server logs when the test body fails.
-        name = self._testMethodName
-        body = getattr(self, name)
-
-        def wrapped():
-            try:
-                body()
-            except BaseException:
-                self.dump_logs()
-                raise
-        setattr(self, name, wrapped)
-
-    def tearDown(self):
-        for t in self.threads:
-            t.stop.set()
-        for s in self.servers:
-            try:
-                s.kill()
-            except Exception:
-                pass
-        for t in self.threads:
-            t.join(5)
-        for c in self.conns:
-            c.close()
-        shutil.rmtree(self.tmp, ignore_errors=True)
-
-    def dump_logs(self):
-        for s in self.servers:
-            lines = s.log().splitlines()
-            sys.stderr.write("\n---- %s (last %d lines of %s)\n"
-                             % (os.path.basename(s.argv[0]), LOG_TAIL, s.log_path))
-            sys.stderr.write("\n".join(lines[-LOG_TAIL:]) + "\n")
-
-    def newdir(self, name):
-        return tempfile.mkdtemp(prefix=name + "-", dir=self.tmp)
-
-    def _log_path(self, what):
-        self._nlog += 1
-        return os.path.join(self.tmp, "%02d-%s.log" % (self._nlog, what))
-
-    def cairn(self, d, *extra, preexec=None, ready=True):
-        port = free_port()
-        argv = [CAIRN, "--port", str(port), "--bind", "127.0.0.1", "--dir", d] + list(extra)
-        s = Server(self, argv, self._log_path("cairn"), preexec)
-        return s.wait_ready() if ready else s
-
-    def redis(self, d, *extra):
-        if not REDIS_SERVER:
-            self.skipTest("redis-server not installed")
-        port = free_port()
-        argv = [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--dir", d,
-                "--appendonly", "yes", "--save", ""] + list(extra)
-        return Server(self, argv, self._log_path("redis"), None).wait_ready()
+class Base(ServerTestCase):
+    tmp_prefix = "cairn-aof-"
+    start_timeout_s = 15.0
+    socket_timeout_s = 10.0
+    redis_defaults = (("--appendonly", "yes"), ("--save", ""))
 
     def cairn_refuses(self, d, *extra):
         """Start cairn on d, expect it to exit non-zero; return its output."""
         s = self.cairn(d, *extra, ready=False)
-        rc = s.wait_exit()
+        rc = s.wait_exit(expected="expected it to refuse to start")
         out = s.log()
         self.assertNotEqual(rc, 0, "cairn should refuse to start, exited 0:\n" + out)
         return out
@@ -1102,7 +822,5 @@ class DiskFull(Base):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) < 2 or not os.access(sys.argv[1], os.X_OK):
-        sys.exit("usage: aof_test.py path/to/cairn-server [unittest args]")
-    CAIRN = os.path.abspath(sys.argv.pop(1))
+    Base.cairn_binary = take_server_arg("aof_test.py")
     unittest.main(verbosity=2)

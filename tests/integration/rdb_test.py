@@ -29,7 +29,6 @@ What is checked:
 """
 
 import concurrent.futures
-import ctypes
 import hashlib
 import os
 import random
@@ -37,24 +36,21 @@ import re
 import resource
 import shutil
 import signal
-import socket
 import struct
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-import types
 import unittest
 
-CAIRN = None  # set from argv[1]
-REDIS_SERVER = shutil.which("redis-server")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from cairn_testlib import (  # noqa: E402
+    REDIS_SERVER, Conn, Disconnected, ServerError, ServerTestCase, become_subreaper,
+    child_setup, free_port, killpg, take_server_arg)
+
 REDIS_CHECK_RDB = shutil.which("redis-check-rdb")
 
 START_TIMEOUT_S = 20.0
-EXIT_TIMEOUT_S = 15.0
-SOCKET_TIMEOUT_S = 20.0
-LOG_TAIL = 60
 VERBOSE = bool(os.environ.get("RDB_TEST_VERBOSE"))
 
 
@@ -62,125 +58,6 @@ def note(fmt, *args):
     """Progress detail, printed with RDB_TEST_VERBOSE=1."""
     if VERBOSE:
         sys.stderr.write("  [" + (fmt % args) + "]\n")
-PIPELINE_CHUNK = 10000
-
-
-# ---------------------------------------------------------------------------
-# RESP
-
-
-class Disconnected(Exception):
-    """EOF, reset or timeout before a whole reply was read."""
-
-
-class ServerError(str):
-    """A -ERR style reply (the text after '-')."""
-
-    def __repr__(self):
-        return "-" + str.__repr__(self)
-
-
-def encode(*args):
-    out = [b"*%d\r\n" % len(args)]
-    for a in args:
-        if isinstance(a, int):
-            a = str(a)
-        if isinstance(a, str):
-            a = a.encode()
-        out.append(b"$%d\r\n%s\r\n" % (len(a), a))
-    return b"".join(out)
-
-
-class Conn:
-    def __init__(self, port, timeout=SOCKET_TIMEOUT_S):
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
-        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.buf = bytearray()
-        self.pos = 0
-
-    def close(self):
-        try:
-            self.sock.close()
-        except OSError:
-            pass
-
-    def send(self, data):
-        try:
-            self.sock.sendall(data)
-        except OSError as e:
-            raise Disconnected("send: %s" % e) from e
-
-    def _fill(self):
-        if self.pos:
-            del self.buf[:self.pos]
-            self.pos = 0
-        try:
-            chunk = self.sock.recv(1 << 20)
-        except OSError as e:  # includes socket.timeout
-            raise Disconnected("recv: %s" % e) from e
-        if not chunk:
-            raise Disconnected("recv: EOF")
-        self.buf += chunk
-
-    def _line(self):
-        while True:
-            i = self.buf.find(b"\r\n", self.pos)
-            if i >= 0:
-                line = bytes(self.buf[self.pos:i])
-                self.pos = i + 2
-                return line
-            self._fill()
-
-    def _exact(self, n):
-        while len(self.buf) - self.pos < n + 2:
-            self._fill()
-        data = bytes(self.buf[self.pos:self.pos + n])
-        self.pos += n + 2
-        return data
-
-    def reply(self):
-        line = self._line()
-        kind, rest = line[:1], line[1:]
-        if kind == b"+":
-            return rest.decode()
-        if kind == b"-":
-            return ServerError(rest.decode(errors="replace"))
-        if kind == b":":
-            return int(rest)
-        if kind == b"$":
-            n = int(rest)
-            return None if n < 0 else self._exact(n)
-        if kind == b"*":
-            n = int(rest)
-            return None if n < 0 else [self.reply() for _ in range(n)]
-        raise ValueError("unexpected RESP line %r" % line[:80])
-
-    def cmd(self, *args):
-        self.send(encode(*args))
-        return self.reply()
-
-    def ok(self, *args):
-        r = self.cmd(*args)
-        if isinstance(r, ServerError):
-            raise AssertionError("%r replied error %r" % (args[:3], r))
-        return r
-
-    def pipeline(self, cmds):
-        out = []
-        for i in range(0, len(cmds), PIPELINE_CHUNK):
-            part = cmds[i:i + PIPELINE_CHUNK]
-            self.send(b"".join(encode(*c) for c in part))
-            out.extend(self.reply() for _ in part)
-        return out
-
-    def info(self, section="persistence"):
-        text = self.ok("INFO", section).decode()
-        out = {}
-        for line in text.splitlines():
-            if ":" in line and not line.startswith("#"):
-                k, v = line.split(":", 1)
-                out[k] = v
-        return out
 
 
 # ---------------------------------------------------------------------------
@@ -208,240 +85,20 @@ def make_payload(body, version=10):
 
 
 # ---------------------------------------------------------------------------
-# Processes
+# Test base
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-try:
-    _prctl = ctypes.CDLL(None, use_errno=True).prctl
-except (OSError, AttributeError):
-    _prctl = None
-
-
-def _child_setup(extra=None):
-    def setup():
-        if _prctl is not None:
-            _prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: die with the test
-        if extra is not None:
-            extra()
-    return setup
-
-
-def killpg(pid):
-    """SIGKILL a server and whatever it forked (a BGSAVE child)."""
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-
-
-def _group_members(pgid):
-    """(pid, state, ppid) of the processes in process group pgid."""
-    out = []
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        try:
-            with open("/proc/%s/stat" % name) as f:
-                st = f.read()
-        except OSError:
-            continue
-        rest = st[st.rfind(")") + 2:].split()
-        if len(rest) > 2 and int(rest[2]) == pgid:
-            out.append((int(name), rest[0], int(rest[1])))
-    return out
-
-
-def reap_group(pgid, timeout=10.0):
-    """Waits until no process of group pgid runs; reaps the orphans this test
-    inherited (it is a child subreaper). False on timeout."""
-    deadline = time.monotonic() + timeout
-    me = os.getpid()
-    while True:
-        live = []
-        for pid, state, ppid in _group_members(pgid):
-            if ppid == me:
-                try:
-                    os.waitpid(pid, os.WNOHANG)
-                except ChildProcessError:
-                    pass
-                live.append(pid)
-            elif state != "Z":
-                live.append(pid)
-        if not live:
-            return True
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.01)
-
-
-class Server:
-    """One cairn-server or redis-server process in its own process group,
-    its output in a log file."""
-
-    def __init__(self, test, argv, log_path, preexec=None):
-        self.test = test
-        self.argv = argv
-        self.log_path = log_path
-        self.port = int(argv[argv.index("--port") + 1])
-        with open(log_path, "ab") as log:
-            log.write(b"==== %s\n" % b" ".join(
-                a.encode() if a else b'""' for a in argv))
-            log.flush()
-            self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log,
-                                         stderr=subprocess.STDOUT, start_new_session=True,
-                                         preexec_fn=_child_setup(preexec))
-        test.servers.append(self)
-
-    @property
-    def pid(self):
-        return self.proc.pid
-
-    def log(self):
-        try:
-            with open(self.log_path, "rb") as f:
-                return f.read().decode(errors="replace")
-        except OSError:
-            return ""
-
-    def wait_ready(self):
-        deadline = time.monotonic() + START_TIMEOUT_S
-        last = None
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise AssertionError("server exited with %s during start-up:\n%s"
-                                     % (self.proc.returncode, self.log()))
-            try:
-                c = Conn(self.port, timeout=2)
-                try:
-                    r = c.cmd("PING")
-                finally:
-                    c.close()
-                if r == "PONG":
-                    return self
-                last = r  # e.g. -LOADING
-            except (OSError, Disconnected) as e:
-                last = e
-            time.sleep(0.02)
-        raise AssertionError("server not ready after %ss (last: %r)" % (START_TIMEOUT_S, last))
-
-    def conn(self, timeout=SOCKET_TIMEOUT_S):
-        c = Conn(self.port, timeout)
-        self.test.conns.append(c)
-        return c
-
-    def kill(self):
-        """SIGKILL the whole process group (server and BGSAVE child); True
-        once none of it runs any more."""
-        killpg(self.proc.pid)
-        self.proc.wait()
-        return reap_group(self.proc.pid)
-
-    def signal(self, sig):
-        self.proc.send_signal(sig)
-
-    def wait_exit(self, timeout=EXIT_TIMEOUT_S):
-        try:
-            return self.proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            raise AssertionError("server still running after %ss:\n%s"
-                                 % (timeout, self.log()))
-
-    def shutdown(self, *args):
-        """SHUTDOWN [args]: expects no reply, the connection closed, exit 0."""
-        c = self.conn()
-        c.send(encode("SHUTDOWN", *args))
-        try:
-            r = c.reply()
-            raise AssertionError("SHUTDOWN %s replied %r" % (" ".join(args), r))
-        except Disconnected:
-            pass
-        finally:
-            c.close()
-        rc = self.wait_exit()
-        self.test.assertEqual(rc, 0, "exit code after SHUTDOWN %s" % " ".join(args))
-
-
-class Base(unittest.TestCase):
-    def __init__(self, methodName="runTest"):
-        super().__init__(methodName)
-        # Print the server logs when the test body fails. (unittest looks the
-        # method up before setUp runs, so the wrapping happens here.)
-        body = getattr(self, methodName, None)
-        if body is None:
-            return
-
-        def wrapped(self_):
-            try:
-                body()
-            except unittest.SkipTest:
-                raise
-            except BaseException:
-                self_.dump_logs()
-                raise
-        setattr(self, methodName, types.MethodType(wrapped, self))
+class Base(ServerTestCase):
+    tmp_prefix = "cairn-rdb-"
+    start_timeout_s = START_TIMEOUT_S
+    socket_timeout_s = 20.0
+    kill_group = True  # kill() takes the BGSAVE child too, and reports it gone
+    cairn_defaults = redis_defaults = (("--appendonly", "no"), ("--save", ""))
 
     def setUp(self):
         if not REDIS_SERVER or not REDIS_CHECK_RDB:
             self.skipTest("redis-server / redis-check-rdb not installed")
-        self.tmp = tempfile.mkdtemp(prefix="cairn-rdb-")
-        self.servers = []
-        self.conns = []
-        self._nlog = 0
-        self._lock = threading.Lock()
-
-    def tearDown(self):
-        for s in self.servers:
-            try:
-                s.kill()
-            except Exception:
-                pass
-        for c in self.conns:
-            c.close()
-        shutil.rmtree(self.tmp, ignore_errors=True)
-
-    def dump_logs(self):
-        for s in self.servers:
-            lines = s.log().splitlines()
-            sys.stderr.write("\n---- %s (last %d lines of %s)\n"
-                             % (os.path.basename(s.argv[0]), LOG_TAIL, s.log_path))
-            sys.stderr.write("\n".join(lines[-LOG_TAIL:]) + "\n")
-
-    def newdir(self, name):
-        return tempfile.mkdtemp(prefix=name + "-", dir=self.tmp)
-
-    def _log_path(self, what):
-        with self._lock:
-            self._nlog += 1
-            n = self._nlog
-        return os.path.join(self.tmp, "%02d-%s.log" % (n, what))
-
-    @staticmethod
-    def _defaults(extra, defaults):
-        argv = list(extra)
-        for k, v in defaults:
-            if k not in argv:
-                argv += [k, v]
-        return argv
-
-    def cairn(self, d, *extra, preexec=None, ready=True):
-        """cairn-server on d; --appendonly no and --save "" unless given."""
-        port = free_port()
-        argv = [CAIRN, "--port", str(port), "--bind", "127.0.0.1", "--dir", d] + \
-            self._defaults(extra, (("--appendonly", "no"), ("--save", "")))
-        s = Server(self, argv, self._log_path("cairn"), preexec)
-        return s.wait_ready() if ready else s
-
-    def redis(self, d, *extra, preexec=None):
-        port = free_port()
-        argv = [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--dir", d] + \
-            self._defaults(extra, (("--appendonly", "no"), ("--save", "")))
-        return Server(self, argv, self._log_path("redis"), preexec).wait_ready()
+        super().setUp()
 
     def copy_rdb(self, path, name):
         d = self.newdir(name)
@@ -707,7 +364,9 @@ class RedisToCairn(Base):
             r = self.redis(self.newdir("redis"), *variant)
             rc = r.conn()
             model = write_dataset(self, rc)
-            # a key that expires between the save and Cairn's start
+            # a key that expires between the save and Cairn's start (in
+            # database 0: write_dataset leaves the connection elsewhere)
+            self.assertEqual(rc.cmd("SELECT", 0), "OK")
             self.assertEqual(rc.cmd("SET", "soon", "gone", "PX", 300), "OK")
             t_soon = time.monotonic()
             self.assertEqual(rc.cmd("SAVE"), "OK")
@@ -906,11 +565,12 @@ class Damage(Base):
             port = free_port()
             log_path = os.path.join(d, "log")
             with open(log_path, "wb") as log:
-                p = subprocess.Popen([CAIRN, "--port", str(port), "--bind", "127.0.0.1",
-                                      "--dir", d, "--appendonly", "no", "--save", ""],
+                p = subprocess.Popen([self.cairn_binary, "--port", str(port),
+                                      "--bind", "127.0.0.1", "--dir", d,
+                                      "--appendonly", "no", "--save", ""],
                                      stdin=subprocess.DEVNULL, stdout=log,
                                      stderr=subprocess.STDOUT, start_new_session=True,
-                                     preexec_fn=_child_setup())
+                                     preexec_fn=child_setup())
             served, loaded = False, None
             deadline = time.monotonic() + START_TIMEOUT_S
             try:
@@ -1335,11 +995,8 @@ class StopWritesOnBgsaveError(Base):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) < 2 or not os.access(sys.argv[1], os.X_OK):
-        sys.exit("usage: rdb_test.py path/to/cairn-server [unittest args]")
-    CAIRN = os.path.abspath(sys.argv.pop(1))
-    if _prctl is not None:
-        # PR_SET_CHILD_SUBREAPER: a BGSAVE child orphaned by a SIGKILLed
-        # server is reparented here, so the test can reap it.
-        _prctl(36, 1)
+    Base.cairn_binary = take_server_arg("rdb_test.py")
+    # A BGSAVE child orphaned by a SIGKILLed server is reparented here, so
+    # Server.kill() can reap it.
+    become_subreaper()
     unittest.main(verbosity=2)

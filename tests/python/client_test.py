@@ -15,8 +15,6 @@ RESP3, so RESP3 is covered elsewhere, not here.
 
 import os
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -24,64 +22,41 @@ import unittest
 
 import redis
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import cairn_testlib as testlib  # noqa: E402
+
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SERVER = os.environ.get("CAIRN_SERVER", os.path.join(REPO_ROOT, "build", "bin", "cairn-server"))
 START_TIMEOUT_S = 10.0
 SOCKET_TIMEOUT_S = 10.0
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+class CairnClientTest(testlib.LogsOnFailure, unittest.TestCase):
+    """One server for the whole class; each test uses its own key names.
+    When a test fails, tearDownClass prints the whole server log."""
 
-
-class CairnClientTest(unittest.TestCase):
-    """One server for the whole class; each test uses its own key names."""
-
-    proc = None
+    server = None
     tmpdir = None
-    log_path = None
     any_failed = False
 
     @classmethod
     def setUpClass(cls):
         cls.tmpdir = tempfile.mkdtemp(prefix="cairn-client-test.")
-        cls.log_path = os.path.join(cls.tmpdir, "server.log")
-        cls.port = free_port()
+        cls.port = testlib.free_port()
         # Only options cairn accepts too (no --save): this file must run
         # unchanged against both servers.
         cmd = [SERVER, "--port", str(cls.port), "--bind", "127.0.0.1",
                "--dir", cls.tmpdir, "--appendonly", "no"]
         try:
-            with open(cls.log_path, "wb") as log:
-                cls.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT,
-                                            stdin=subprocess.DEVNULL)
-            cls._wait_for_ping(cmd)
+            cls.server = testlib.Server(cmd, os.path.join(cls.tmpdir, "server.log"),
+                                        start_timeout_s=START_TIMEOUT_S)
+            cls.server.wait_ready()
         except BaseException:
             cls.any_failed = True
             cls._stop_server()
             raise
         cls.r = cls.client()
         cls.s = cls.client(decode_responses=True)
-
-    @classmethod
-    def _wait_for_ping(cls, cmd):
-        deadline = time.monotonic() + START_TIMEOUT_S
-        last_error = None
-        while time.monotonic() < deadline:
-            if cls.proc.poll() is not None:
-                raise RuntimeError("server exited with status %d during start-up: %s"
-                                   % (cls.proc.returncode, " ".join(cmd)))
-            try:
-                with cls.client(socket_timeout=1.0) as c:
-                    if c.ping():
-                        return
-            except redis.RedisError as e:  # not listening yet, or still loading
-                last_error = e
-            time.sleep(0.05)
-        raise RuntimeError("server did not answer PING within %.0fs (%s): %s"
-                           % (START_TIMEOUT_S, last_error, " ".join(cmd)))
 
     @classmethod
     def client(cls, **kwargs):
@@ -93,18 +68,10 @@ class CairnClientTest(unittest.TestCase):
         for c in (getattr(cls, "r", None), getattr(cls, "s", None)):
             if c is not None:
                 c.close()
-        if cls.proc is not None and cls.proc.poll() is None:
-            cls.proc.terminate()
-            try:
-                cls.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                cls.proc.kill()
-                cls.proc.wait()
-        if cls.any_failed and cls.log_path and os.path.exists(cls.log_path):
-            with open(cls.log_path, "rb") as f:
-                log = f.read().decode("utf-8", "replace")
-            sys.stderr.write("\n===== server log (%s) =====\n%s===== end of server log =====\n"
-                             % (SERVER, log))
+        if cls.server is not None:
+            cls.server.stop(timeout=10)
+            if cls.any_failed:
+                sys.stderr.write("\n" + cls.server.excerpt(tail=None))
         if cls.tmpdir:
             shutil.rmtree(cls.tmpdir, ignore_errors=True)
 
@@ -112,15 +79,8 @@ class CairnClientTest(unittest.TestCase):
     def tearDownClass(cls):
         cls._stop_server()
 
-    def run(self, result=None):
-        # Remember whether any test failed so tearDownClass can print the log.
-        if result is None:
-            return super().run(result)
-        before = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
-        out = super().run(result)
-        if len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses) > before:
-            type(self).any_failed = True
-        return out
+    def on_failure(self):
+        type(self).any_failed = True
 
     def assertErrorText(self, text, *args):
         """The command fails with a ResponseError whose text (after redis-py
