@@ -54,6 +54,11 @@ class Db {
   const Map& entries() const { return map_; }
   size_t expires() const { return expires_; }
   void SetExpire(Entry& e, int64_t expire_ms);
+  // SWAPDB: exchanges the data; each Db keeps its number.
+  void SwapContents(Db& other) {
+    map_.swap(other.map_);
+    std::swap(expires_, other.expires_);
+  }
 
  private:
   int index_;

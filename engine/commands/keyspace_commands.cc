@@ -82,6 +82,143 @@ void RandomKey(CommandContext& ctx, ArgList) {
   ctx.reply.Bulk(*live[rng() % live.size()]);
 }
 
+// A database index argument: replies the error and returns -1 when bad.
+int DbIndexArg(CommandContext& ctx, std::string_view arg, std::string_view not_int_error) {
+  auto v = base::ParseInt64(arg);
+  if (!v || *v < INT32_MIN || *v > INT32_MAX) {
+    ctx.Error(not_int_error);
+    return -1;
+  }
+  if (*v < 0 || *v >= ctx.keyspace.databases()) {
+    ctx.Error(errors::kDbIndexOutOfRange);
+    return -1;
+  }
+  return static_cast<int>(*v);
+}
+
+void Move(CommandContext& ctx, ArgList args) {
+  const int dst = DbIndexArg(ctx, args[2], errors::kNotInteger);
+  if (dst < 0) return;
+  if (dst == ctx.client.db) return ctx.Error("source and destination objects are the same");
+  Db& from = ctx.db();
+  Db& to = ctx.keyspace.db(dst);
+  Entry* e = from.Find(args[1], ctx.now_ms);
+  if (e == nullptr || to.Find(args[1], ctx.now_ms) != nullptr) return ctx.reply.Int(0);
+  to.Put(args[1], std::move(e->value), e->expire_ms);
+  from.Erase(args[1]);
+  ctx.Dirty();
+  ctx.reply.Int(1);
+}
+
+void SwapDb(CommandContext& ctx, ArgList args) {
+  const int a = DbIndexArg(ctx, args[1], "invalid first DB index");
+  if (a < 0) return;
+  const int b = DbIndexArg(ctx, args[2], "invalid second DB index");
+  if (b < 0) return;
+  if (a != b) ctx.keyspace.db(a).SwapContents(ctx.keyspace.db(b));
+  ctx.Dirty();
+  ctx.reply.Ok();
+}
+
+// COPY source destination [DB destination-db] [REPLACE]
+void Copy(CommandContext& ctx, ArgList args) {
+  int dst_db = ctx.client.db;
+  bool replace = false;
+  for (size_t j = 3; j < args.size(); j++) {
+    if (base::EqualsIgnoreCase(args[j], "replace")) {
+      replace = true;
+    } else if (base::EqualsIgnoreCase(args[j], "db") && j + 1 < args.size()) {
+      dst_db = DbIndexArg(ctx, args[++j], errors::kNotInteger);
+      if (dst_db < 0) return;
+    } else {
+      return ctx.Error(errors::kSyntax);
+    }
+  }
+  if (dst_db == ctx.client.db && args[1] == args[2]) {
+    return ctx.Error("source and destination objects are the same");
+  }
+  Entry* e = ctx.db().Find(args[1], ctx.now_ms);
+  if (e == nullptr) return ctx.reply.Int(0);
+  Db& to = ctx.keyspace.db(dst_db);
+  if (to.Find(args[2], ctx.now_ms) != nullptr) {
+    if (!replace) return ctx.reply.Int(0);
+    to.Erase(args[2]);
+  }
+  to.Put(args[2], e->value, e->expire_ms);
+  ctx.Dirty();
+  ctx.reply.Int(1);
+}
+
+// WAIT answers 0 replicas until replication exists (ARCHITECTURE.md).
+void Wait(CommandContext& ctx, ArgList args) {
+  if (!ctx.IntArg(args[1])) return;
+  auto timeout = base::ParseInt64(args[2]);
+  if (!timeout) return ctx.Error("timeout is not an integer or out of range");
+  if (*timeout < 0) return ctx.Error("timeout is negative");
+  ctx.reply.Int(0);
+}
+
+Entry* ObjectKey(CommandContext& ctx, std::string_view key) {
+  Entry* e = ctx.db().Find(key, ctx.now_ms);
+  if (e == nullptr) ctx.reply.Null();
+  return e;
+}
+
+// What Redis 7.0 reports for a string: "int" when it holds a long of at
+// most 20 characters, "embstr" up to 44 bytes, "raw" beyond.
+std::string_view StringEncoding(const std::string& s) {
+  if (s.size() <= 20 && base::ParseInt64(s)) return "int";
+  return s.size() <= 44 ? "embstr" : "raw";
+}
+
+void ObjectEncoding(CommandContext& ctx, ArgList args) {
+  if (Entry* e = ObjectKey(ctx, args[2])) ctx.reply.Bulk(StringEncoding(e->value.str));
+}
+
+void ObjectRefcount(CommandContext& ctx, ArgList args) {
+  Entry* e = ObjectKey(ctx, args[2]);
+  if (e == nullptr) return;
+  // Redis shares the integers 0..9999 (refcount INT_MAX) when no LRU/LFU
+  // maxmemory policy is set, as is the case in Cairn.
+  auto v = base::ParseInt64(e->value.str);
+  const bool shared = v && *v >= 0 && *v < 10000 && std::to_string(*v) == e->value.str;
+  ctx.reply.Int(shared ? INT32_MAX : 1);
+}
+
+void ObjectIdleTime(CommandContext& ctx, ArgList args) {
+  // Access times are not tracked yet (TODO(#5)): every key reads as fresh.
+  if (ObjectKey(ctx, args[2]) != nullptr) ctx.reply.Int(0);
+}
+
+void ObjectFreq(CommandContext& ctx, ArgList args) {
+  if (ObjectKey(ctx, args[2]) == nullptr) return;
+  ctx.Error(
+      "An LFU maxmemory policy is not selected, access frequency not tracked. Please note "
+      "that when switching between policies at runtime LRU and LFU data will take some time "
+      "to adjust.");
+}
+
+void ObjectHelp(CommandContext& ctx, ArgList) {
+  static constexpr std::string_view kLines[] = {
+      "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "ENCODING <key>",
+      "    Return the kind of internal representation used in order to store the value",
+      "    associated with a <key>.",
+      "FREQ <key>",
+      "    Return the access frequency index of the <key>. The returned integer is",
+      "    proportional to the logarithm of the recent access frequency of the key.",
+      "IDLETIME <key>",
+      "    Return the idle time of the <key>, that is the approximated number of",
+      "    seconds elapsed since the last access to the key.",
+      "REFCOUNT <key>",
+      "    Return the number of references of the value associated with the specified",
+      "    <key>.",
+      "HELP",
+      "    Prints this help."};  // sic: Redis 7.0's OBJECT HELP wording
+  ctx.reply.Array(std::size(kLines));
+  for (auto l : kLines) ctx.reply.Simple(l);
+}
+
 void Exists(CommandContext& ctx, ArgList args) {
   int64_t count = 0;
   for (size_t j = 1; j < args.size(); j++) {
@@ -377,6 +514,76 @@ void RegisterKeyspaceCommands(CommandTable& t) {
        .doc = {.summary = "Return a random key from the keyspace", .since = "1.0.0",
                .group = "generic", .complexity = "O(1)"},
        .tips = {"request_policy:all_shards", "nondeterministic_output"}},
+      {.name = "move", .arity = 3, .flags = kWrite | kFast, .keys = {1, 1, 1},
+       .acl = acl::kKeyspace, .handler = Move,
+       .doc = {.summary = "Move a key to another database", .since = "1.0.0",
+               .group = "generic", .complexity = "O(1)",
+               .arguments = {{.name = "key", .type = "key", .key_spec_index = 0},
+                             {.name = "db", .type = "integer"}}},
+       .key_specs = {{.flags = ks::kRW | ks::kAccess | ks::kUpdate, .index = 1}}},
+      {.name = "swapdb", .arity = 3, .flags = kWrite | kFast,
+       .acl = acl::kKeyspace | acl::kDangerous, .handler = SwapDb,
+       .doc = {.summary = "Swaps two Redis databases", .since = "4.0.0", .group = "server",
+               .complexity = "O(N) where N is the count of clients watching or blocking on "
+                             "keys from both databases.",
+               .arguments = {{.name = "index1", .type = "integer"},
+                             {.name = "index2", .type = "integer"}}}},
+      {.name = "copy", .arity = -3, .flags = kWrite | kDenyOom, .keys = {1, 2, 1},
+       .acl = acl::kKeyspace, .handler = Copy,
+       .doc = {.summary = "Copy a key", .since = "6.2.0", .group = "generic",
+               .complexity = "O(N) worst case for collections, where N is the number of "
+                             "nested items. O(1) for string values.",
+               .arguments = {{.name = "source", .type = "key", .key_spec_index = 0},
+                             {.name = "destination", .type = "key", .key_spec_index = 1},
+                             {.name = "destination-db", .type = "integer", .token = "DB",
+                              .flags = kArgOptional},
+                             {.name = "replace", .type = "pure-token", .token = "REPLACE",
+                              .flags = kArgOptional}}},
+       .key_specs = {{.flags = ks::kRO | ks::kAccess, .index = 1},
+                     {.flags = ks::kOW | ks::kUpdate, .index = 2}}},
+      {.name = "wait", .arity = 3, .flags = kNoScript, .acl = acl::kConnection,
+       .handler = Wait,
+       .doc = {.summary = "Wait for the synchronous replication of all the write commands "
+                          "sent in the context of the current connection",
+               .since = "3.0.0", .group = "generic", .complexity = "O(1)",
+               .arguments = {{.name = "numreplicas", .type = "integer"},
+                             {.name = "timeout", .type = "integer"}}},
+       .tips = {"request_policy:all_shards", "response_policy:agg_min"}},
+      {.name = "object", .arity = -2,
+       .doc = {.summary = "A container for object introspection commands", .since = "2.2.3",
+               .group = "generic", .complexity = "Depends on subcommand."},
+       .subcommands =
+           {
+               {.name = "encoding", .arity = 3, .flags = kReadonly, .keys = {2, 2, 1},
+                .acl = acl::kKeyspace, .handler = ObjectEncoding,
+                .doc = {.summary = "Inspect the internal encoding of a Redis object",
+                        .since = "2.2.3", .group = "generic", .complexity = "O(1)"},
+                .key_specs = {{.flags = ks::kRO, .index = 2}},
+                .tips = {"nondeterministic_output"}},
+               {.name = "freq", .arity = 3, .flags = kReadonly, .keys = {2, 2, 1},
+                .acl = acl::kKeyspace, .handler = ObjectFreq,
+                .doc = {.summary = "Get the logarithmic access frequency counter of a Redis "
+                                   "object",
+                        .since = "4.0.0", .group = "generic", .complexity = "O(1)"},
+                .key_specs = {{.flags = ks::kRO, .index = 2}},
+                .tips = {"nondeterministic_output"}},
+               {.name = "idletime", .arity = 3, .flags = kReadonly, .keys = {2, 2, 1},
+                .acl = acl::kKeyspace, .handler = ObjectIdleTime,
+                .doc = {.summary = "Get the time since a Redis object was last accessed",
+                        .since = "2.2.3", .group = "generic", .complexity = "O(1)"},
+                .key_specs = {{.flags = ks::kRO, .index = 2}},
+                .tips = {"nondeterministic_output"}},
+               {.name = "refcount", .arity = 3, .flags = kReadonly, .keys = {2, 2, 1},
+                .acl = acl::kKeyspace, .handler = ObjectRefcount,
+                .doc = {.summary = "Get the number of references to the value of the key",
+                        .since = "2.2.3", .group = "generic", .complexity = "O(1)"},
+                .key_specs = {{.flags = ks::kRO, .index = 2}},
+                .tips = {"nondeterministic_output"}},
+               {.name = "help", .arity = 2, .flags = kLoading | kStale,
+                .acl = acl::kKeyspace, .handler = ObjectHelp,
+                .doc = {.summary = "Show helpful text about the different subcommands",
+                        .since = "6.2.0", .group = "generic", .complexity = "O(1)"}},
+           }},
       {.name = "exists", .arity = -2, .flags = kReadonly | kFast, .keys = {1, -1, 1},
        .acl = acl::kKeyspace, .handler = Exists,
        .doc = {.summary = "Determine if a key exists", .since = "1.0.0", .group = "generic",
