@@ -89,6 +89,7 @@ base::Status Aof::OpenWriter(const std::string& incr, uint64_t offset, uint64_t 
   writer_->set_request_flush([this] {
     if (request_flush_) request_flush_();
   });
+  writer_->set_overlap_gate([this] { return !overlap_gate_ || overlap_gate_(); });
   CAIRN_RETURN_IF_ERROR(writer_->Open(Path(incr), offset, next_seq));
   engine_->set_propagation_sink(this);
   if (on_fd_change_) on_fd_change_();

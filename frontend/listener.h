@@ -34,6 +34,9 @@ class Listener {
   size_t connections() const { return connections_.size(); }
   // The log is durable up to `seq`: release the replies waiting for it.
   void OnDurable(uint64_t seq);
+  // True when every connection waits for the log: no more records can come
+  // until a sync completes, so a batch may as well go now.
+  bool AllWaiting() const { return waiting_.size() >= connections_.size(); }
 
  private:
   void Accept(boost::asio::ip::tcp::acceptor* acceptor);

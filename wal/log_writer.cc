@@ -129,7 +129,12 @@ void LogWriter::Pump() {
   if (write_idx_ == batches_.size()) {
     if (pending_.empty()) return;
     // Under `always`, records keep gathering while the syncs in flight run.
-    if (policy_ == SyncPolicy::kAlways && syncs_in_flight_ >= kMaxSyncsInFlight) return;
+    if (policy_ == SyncPolicy::kAlways && syncs_in_flight_ > 0) {
+      // Overlap another sync only when no more records can join this batch
+      // (the overlap gate says so); otherwise let it grow until a sync ends.
+      if (syncs_in_flight_ >= kMaxSyncsInFlight) return;
+      if (overlap_gate_ && !overlap_gate_()) return;
+    }
     SealPending();
   }
   Batch& b = *batches_[write_idx_];

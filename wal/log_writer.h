@@ -73,6 +73,11 @@ class LogWriter {
   // one, so every command ready in this loop pass joins the batch).
   void set_request_flush(std::function<void()> fn) { request_flush_ = std::move(fn); }
 
+  // Under `always`, with a sync already in flight, a new batch is submitted
+  // only when this returns true (the server: every client is waiting for
+  // the log, so no more records can join). Unset: always overlap.
+  void set_overlap_gate(std::function<bool()> fn) { overlap_gate_ = std::move(fn); }
+
   int event_fd() const { return io_->event_fd(); }
   uint64_t last_seq() const { return next_seq_ - 1; }
   uint64_t durable_seq() const { return durable_seq_; }
@@ -130,6 +135,7 @@ class LogWriter {
   uint64_t records_done_ = 0;
   std::function<void(uint64_t)> on_durable_;
   std::function<void()> request_flush_;
+  std::function<bool()> overlap_gate_;
 };
 
 }  // namespace cairn::wal
