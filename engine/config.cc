@@ -21,6 +21,7 @@ enum Flags : uint32_t {
 
 struct Option {
   std::string_view name;
+  std::string_view alias;  // Redis 7's old name ("hash-max-ziplist-entries")
   Type type;
   std::string_view default_value;
   uint32_t flags = 0;
@@ -32,6 +33,9 @@ struct Option {
 };
 
 constexpr std::array<std::string_view, 3> kFsyncChoices = {"always", "everysec", "no"};
+constexpr std::array<std::string_view, 8> kMaxmemoryPolicies = {
+    "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl",
+    "allkeys-lru",  "allkeys-lfu",  "allkeys-random",  "noeviction"};
 constexpr std::array<std::string_view, 3> kProtectedAction = {"no", "yes", "local"};
 constexpr std::array<std::string_view, 4> kLogLevels = {"debug", "verbose", "notice", "warning"};
 // Redis lists enum choices in its own order in errors: "everysec, always, no".
@@ -96,13 +100,51 @@ const std::array kOptions = {
            .b = &V::stop_writes_on_bgsave_error},
     Option{.name = "enable-debug-command", .type = Type::kEnum, .default_value = "no",
            .flags = kImmutable, .choices = kProtectedAction, .i = &V::enable_debug_command},
+    Option{.name = "list-max-listpack-size", .alias = "list-max-ziplist-size", .type = Type::kInt,
+           .default_value = "-2", .min = INT_MIN, .max = INT_MAX,
+           .i = &V::list_max_listpack_size},
+    Option{.name = "list-compress-depth", .type = Type::kInt, .default_value = "0", .min = 0,
+           .max = INT_MAX, .i = &V::list_compress_depth},
+    Option{.name = "set-max-intset-entries", .type = Type::kInt, .default_value = "512",
+           .min = 0, .max = LONG_MAX, .i = &V::set_max_intset_entries},
+    Option{.name = "hash-max-listpack-entries", .alias = "hash-max-ziplist-entries",
+           .type = Type::kInt, .default_value = "512", .min = 0, .max = LONG_MAX,
+           .i = &V::hash_max_listpack_entries},
+    Option{.name = "hash-max-listpack-value", .alias = "hash-max-ziplist-value",
+           .type = Type::kInt, .default_value = "64", .min = 0, .max = LONG_MAX,
+           .i = &V::hash_max_listpack_value},
+    Option{.name = "zset-max-listpack-entries", .alias = "zset-max-ziplist-entries",
+           .type = Type::kInt, .default_value = "128", .min = 0, .max = LONG_MAX,
+           .i = &V::zset_max_listpack_entries},
+    Option{.name = "zset-max-listpack-value", .alias = "zset-max-ziplist-value",
+           .type = Type::kInt, .default_value = "64", .min = 0, .max = LONG_MAX,
+           .i = &V::zset_max_listpack_value},
+    Option{.name = "stream-node-max-bytes", .type = Type::kMemory, .default_value = "4096",
+           .min = 0, .max = LONG_MAX, .i = &V::stream_node_max_bytes},
+    Option{.name = "stream-node-max-entries", .type = Type::kInt, .default_value = "100",
+           .min = 0, .max = LLONG_MAX, .i = &V::stream_node_max_entries},
+    Option{.name = "hll-sparse-max-bytes", .type = Type::kMemory, .default_value = "3000",
+           .min = 0, .max = LONG_MAX, .i = &V::hll_sparse_max_bytes},
+    Option{.name = "active-expire-effort", .type = Type::kInt, .default_value = "1", .min = 1,
+           .max = 10, .i = &V::active_expire_effort},
+    Option{.name = "maxmemory", .type = Type::kMemory, .default_value = "0", .min = 0,
+           .max = LLONG_MAX, .i = &V::maxmemory},
+    Option{.name = "maxmemory-policy", .type = Type::kEnum, .default_value = "noeviction",
+           .choices = kMaxmemoryPolicies, .i = &V::maxmemory_policy},
+    Option{.name = "maxmemory-samples", .type = Type::kInt, .default_value = "5", .min = 1,
+           .max = INT_MAX, .i = &V::maxmemory_samples},
+    Option{.name = "notify-keyspace-events", .type = Type::kString, .default_value = "",
+           .s = &V::notify_keyspace_events},
     Option{.name = "rdbchecksum", .type = Type::kBool, .default_value = "yes",
            .flags = kImmutable, .b = &V::rdbchecksum},
 };
 
 const Option* FindOption(std::string_view name) {
   for (const auto& o : kOptions) {
-    if (base::EqualsIgnoreCase(o.name, name)) return &o;
+    if (base::EqualsIgnoreCase(o.name, name) ||
+        (!o.alias.empty() && base::EqualsIgnoreCase(o.alias, name))) {
+      return &o;
+    }
   }
   return nullptr;
 }
@@ -332,12 +374,10 @@ base::Status Config::LoadArgs(std::span<const std::string> args) {
 std::vector<std::pair<std::string, std::string>> Config::Get(
     std::span<const std::string> patterns) const {
   std::vector<std::pair<std::string, std::string>> out;
-  std::vector<const Option*> seen;
   auto add = [&](const Option& o, std::string_view shown_as) {
-    for (const Option* s : seen) {
-      if (s == &o) return;
+    for (const auto& [name, value] : out) {
+      if (base::EqualsIgnoreCase(name, shown_as)) return;
     }
-    seen.push_back(&o);
     out.emplace_back(std::string(shown_as), FormatValue(values_, o));
   };
   for (const auto& p : patterns) {
@@ -347,8 +387,10 @@ std::vector<std::pair<std::string, std::string>> Config::Get(
       if (const Option* o = FindOption(p)) add(*o, p);
       continue;
     }
+    // Redis 7.0 reports an old alias beside its option when both match.
     for (const auto& o : kOptions) {
       if (base::GlobMatch(p, o.name, true)) add(o, o.name);
+      if (!o.alias.empty() && base::GlobMatch(p, o.alias, true)) add(o, o.alias);
     }
   }
   return out;

@@ -49,6 +49,23 @@ struct ConfigValues {
   bool rdbchecksum = true;
   bool stop_writes_on_bgsave_error = true;
   int64_t enable_debug_command = 0;  // index into {no, yes, local}
+  // Accepted and reported for Redis's tooling; they take effect as the
+  // types and features they tune arrive.
+  int64_t list_max_listpack_size = -2;
+  int64_t list_compress_depth = 0;
+  int64_t set_max_intset_entries = 512;
+  int64_t hash_max_listpack_entries = 512;
+  int64_t hash_max_listpack_value = 64;
+  int64_t zset_max_listpack_entries = 128;
+  int64_t zset_max_listpack_value = 64;
+  int64_t stream_node_max_bytes = 4096;
+  int64_t stream_node_max_entries = 100;
+  int64_t hll_sparse_max_bytes = 3000;
+  int64_t active_expire_effort = 1;
+  int64_t maxmemory = 0;
+  int64_t maxmemory_policy = 7;  // noeviction
+  int64_t maxmemory_samples = 5;
+  std::string notify_keyspace_events;
 
   FsyncPolicy fsync_policy() const { return static_cast<FsyncPolicy>(appendfsync); }
 };
