@@ -8,6 +8,7 @@ void RegisterAllCommands(CommandTable& t) {
   RegisterKeyspaceCommands(t);
   RegisterServerCommands(t);
   RegisterDebugCommands(t);
+  RegisterScriptingCommands(t);
 }
 
 }  // namespace cairn::engine

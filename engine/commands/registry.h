@@ -11,5 +11,6 @@ void RegisterStringCommands(CommandTable& t);
 void RegisterKeyspaceCommands(CommandTable& t);
 void RegisterServerCommands(CommandTable& t);
 void RegisterDebugCommands(CommandTable& t);
+void RegisterScriptingCommands(CommandTable& t);
 
 }  // namespace cairn::engine
