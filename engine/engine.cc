@@ -1,5 +1,6 @@
 #include "engine/engine.h"
 
+#include <algorithm>
 #include <random>
 
 #include "base/check.h"
@@ -47,6 +48,13 @@ void Engine::AttachClient(ClientState& client) {
 }
 
 void Engine::DetachClient(ClientState& client) { server_.connected_clients--; }
+
+void Engine::Cron(int64_t now_ms) {
+  if (!server_.active_expire) return;
+  const int64_t hz = std::max<int64_t>(1, config_->values().hz);
+  keyspace_.ActiveExpireCycle(now_ms, 1000000 / hz / 4);
+  PropagateExpired();
+}
 
 void Engine::PropagateExpired() {
   for (auto& e : keyspace_.TakeExpired()) {

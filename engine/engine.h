@@ -49,6 +49,10 @@ class Engine {
   void set_snapshots(Snapshots* s) { snapshots_ = s; }
   Snapshots* snapshots() { return snapshots_; }
 
+  // Periodic work (`hz` times a second): the active expiry cycle, within
+  // 25% of the period as Redis's slow cycle; expirations are logged as DEL.
+  void Cron(int64_t now_ms);
+
   // New connection: assigns its id and counts it.
   void AttachClient(ClientState& client);
   void DetachClient(ClientState& client);

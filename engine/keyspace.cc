@@ -1,5 +1,7 @@
 #include "engine/keyspace.h"
 
+#include "base/clock.h"
+
 namespace cairn::engine {
 
 Entry* Db::Find(std::string_view key, int64_t now_ms) {
@@ -41,6 +43,47 @@ bool Db::Erase(std::string_view key) {
 void Db::Clear() {
   map_.clear();
   expires_ = 0;
+}
+
+Db::SweepStats Db::ExpireSweep(int64_t now_ms, size_t max_buckets) {
+  SweepStats st;
+  if (expires_ == 0 || map_.empty()) return st;
+  const size_t buckets = map_.bucket_count();
+  std::vector<std::string> dead;
+  for (; st.buckets < max_buckets && st.buckets < buckets; st.buckets++) {
+    // The table may have been rehashed since the last call; the cursor then
+    // just continues in the new layout (a key missed now is met next pass,
+    // or expires lazily when touched).
+    const size_t b = sweep_cursor_++ % buckets;
+    for (auto it = map_.begin(b); it != map_.end(b); ++it) {
+      if (it->second.expire_ms < 0) continue;
+      st.checked++;
+      if (it->second.expire_ms <= now_ms) dead.push_back(it->first);
+    }
+  }
+  st.expired = dead.size();
+  for (auto& key : dead) {
+    Erase(key);
+    expired_->push_back({index_, std::move(key)});
+  }
+  return st;
+}
+
+void Keyspace::ActiveExpireCycle(int64_t now_ms, int64_t budget_us) {
+  // In the spirit of Redis's activeExpireCycle: look at a small slice of
+  // each database, and keep going in one only while a good share of what
+  // it finds has expired (there is more to reclaim), within the budget.
+  constexpr size_t kSliceBuckets = 64;
+  const int64_t deadline = base::MonotonicUs() + budget_us;
+  for (size_t n = 0; n < dbs_.size(); n++) {
+    Db& db = dbs_[next_db_];
+    next_db_ = (next_db_ + 1) % dbs_.size();
+    while (true) {
+      Db::SweepStats st = db.ExpireSweep(now_ms, kSliceBuckets);
+      if (base::MonotonicUs() >= deadline) return;
+      if (st.buckets < kSliceBuckets || st.checked == 0 || st.expired * 10 < st.checked) break;
+    }
+  }
 }
 
 Keyspace::Keyspace(int databases) {

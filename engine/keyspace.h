@@ -54,6 +54,14 @@ class Db {
   const Map& entries() const { return map_; }
   size_t expires() const { return expires_; }
   void SetExpire(Entry& e, int64_t expire_ms);
+  // Active expiry: visits up to `max_buckets` hash buckets from where the
+  // last call stopped, deleting (and reporting as expired) entries whose
+  // time has passed.
+  struct SweepStats {
+    size_t buckets = 0, checked = 0, expired = 0;
+  };
+  SweepStats ExpireSweep(int64_t now_ms, size_t max_buckets);
+
   // SWAPDB: exchanges the data; each Db keeps its number.
   void SwapContents(Db& other) {
     map_.swap(other.map_);
@@ -65,6 +73,7 @@ class Db {
   std::vector<ExpiredKey>* expired_;
   Map map_;
   size_t expires_ = 0;  // entries with an expiry, for INFO keyspace
+  size_t sweep_cursor_ = 0;  // next bucket for ExpireSweep
 };
 
 class Keyspace {
@@ -78,6 +87,11 @@ class Keyspace {
   Db& db(int index) { return dbs_[static_cast<size_t>(index)]; }
   const Db& db(int index) const { return dbs_[static_cast<size_t>(index)]; }
 
+  // One bounded step of the active expiry cycle over every database: stops
+  // after about `budget_us` microseconds. Expired keys are reported through
+  // TakeExpired() like lazily expired ones.
+  void ActiveExpireCycle(int64_t now_ms, int64_t budget_us);
+
   // Expirations found since the last call, in the order they happened.
   std::vector<ExpiredKey> TakeExpired();
   bool has_expired() const { return !expired_.empty(); }
@@ -85,6 +99,7 @@ class Keyspace {
  private:
   std::vector<ExpiredKey> expired_;
   std::vector<Db> dbs_;
+  size_t next_db_ = 0;  // active expiry resumes here
 };
 
 }  // namespace cairn::engine

@@ -36,6 +36,7 @@ struct ServerState {
   ServerStats stats;
   uint64_t dirty = 0;  // writes since start (Redis's server.dirty)
   ShutdownRequest shutdown = ShutdownRequest::kNone;
+  bool active_expire = true;  // DEBUG SET-ACTIVE-EXPIRE
 };
 
 }  // namespace cairn::engine

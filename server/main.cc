@@ -233,6 +233,7 @@ int main(int argc, char** argv) {
     cron.async_wait([&](const boost::system::error_code& ec) {
       if (ec) return;
       const int64_t now = cairn::base::NowMs();
+      eng.Cron(now);
       aof.Cron(now);
       snapshots.Cron(now);
       arm_cron();

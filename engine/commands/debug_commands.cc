@@ -83,7 +83,7 @@ void Debug(CommandContext& ctx, ArgList args) {
     return ctx.reply.Ok();
   }
   if (sub == "set-active-expire" && args.size() == 3) {
-    // No active expiry cycle yet (lazy expiry only): accepted, as a no-op.
+    ctx.server.active_expire = std::atoi(args[2].c_str()) != 0;
     return ctx.reply.Ok();
   }
   ctx.Error("unknown subcommand or wrong number of arguments for '" + args[1] +

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "base/clock.h"
 #include "tests/unit/engine/engine_harness.h"
 
 namespace cairn::engine {
@@ -48,6 +49,43 @@ TEST(KeyspaceCommandsTest, FlushRejectsUnknownModes) {
   EngineHarness h;
   EXPECT_EQ(h.Run({"FLUSHDB", "LATER"}), Error("ERR syntax error"));
   EXPECT_EQ(h.Run({"FLUSHALL", "SYNC", "ASYNC"}), Error("ERR syntax error"));
+}
+
+}  // namespace
+}  // namespace cairn::engine
+
+namespace cairn::engine {
+namespace {
+
+TEST(ActiveExpireTest, CronReclaimsExpiredKeysAndLogsDel) {
+  EngineHarness h;
+  const int64_t now = base::NowMs();
+  for (int i = 0; i < 1000; i++) {
+    h.Run({"SET", "dead" + std::to_string(i), "v", "PXAT", std::to_string(now + 50)});
+  }
+  h.Run({"SET", "alive", "v", "PXAT", std::to_string(now + 100000)});
+  h.Run({"SET", "forever", "v"});
+  h.TakePropagated();
+  for (int i = 0; i < 50 && h.engine().keyspace().db(0).size() > 2; i++) {
+    h.engine().Cron(now + 1000);
+  }
+  EXPECT_EQ(h.engine().keyspace().db(0).size(), 2u);
+  EXPECT_EQ(h.engine().keyspace().db(0).expires(), 1u);
+  auto logged = h.TakePropagated();
+  EXPECT_EQ(logged.size(), 1000u);
+  EXPECT_EQ(logged.front().argv[0], "DEL");
+}
+
+TEST(ActiveExpireTest, DebugCanSwitchItOff) {
+  EngineHarness h({"--enable-debug-command", "yes"});
+  const int64_t now = base::NowMs();
+  h.Run({"SET", "k", "v", "PXAT", std::to_string(now + 10)});
+  EXPECT_EQ(h.Run({"DEBUG", "SET-ACTIVE-EXPIRE", "0"}), Simple("OK"));
+  h.engine().Cron(now + 1000);
+  EXPECT_EQ(h.engine().keyspace().db(0).size(), 1u);  // still there, unexpired lazily
+  EXPECT_EQ(h.Run({"DEBUG", "SET-ACTIVE-EXPIRE", "1"}), Simple("OK"));
+  h.engine().Cron(now + 1000);
+  EXPECT_EQ(h.engine().keyspace().db(0).size(), 0u);
 }
 
 }  // namespace
