@@ -1,6 +1,7 @@
 // String commands: GET, SET, SETNX, SETEX, PSETEX, GETSET, GETDEL, GETEX,
 // MGET, MSET, MSETNX, APPEND, STRLEN, GETRANGE, SUBSTR, SETRANGE, INCR,
-// DECR, INCRBY, DECRBY, INCRBYFLOAT.
+// DECR, INCRBY, DECRBY, INCRBYFLOAT, LCS.
+#include <algorithm>
 #include <climits>
 #include <cmath>
 #include <cstdio>
@@ -9,6 +10,7 @@
 #include <cerrno>
 #include <cctype>
 #include <optional>
+#include <vector>
 
 #include "base/string_util.h"
 #include "engine/command_context.h"
@@ -430,6 +432,113 @@ void IncrByFloat(CommandContext& ctx, ArgList args) {
   ctx.Propagate({"SET", args[1], text, "KEEPTTL"});
 }
 
+// LCS key1 key2 [LEN] [IDX] [MINMATCHLEN n] [WITHMATCHLEN], after Redis
+// 7.0's lcsCommand: the same dynamic-programming table and the same walk
+// back through it, so the ranges reported (and their quirks) match.
+void Lcs(CommandContext& ctx, ArgList args) {
+  Entry* ea = ctx.db().Find(args[1], ctx.now_ms);
+  Entry* eb = ctx.db().Find(args[2], ctx.now_ms);
+  if ((ea && ea->value.type != ValueType::kString) ||
+      (eb && eb->value.type != ValueType::kString)) {
+    return ctx.Error("The specified keys must contain string values");
+  }
+  const std::string empty;
+  const std::string& a = ea ? ea->value.str : empty;
+  const std::string& b = eb ? eb->value.str : empty;
+  bool getidx = false, getlen = false, withmatchlen = false;
+  int64_t minmatchlen = 0;
+  for (size_t j = 3; j < args.size(); j++) {
+    if (base::EqualsIgnoreCase(args[j], "idx")) {
+      getidx = true;
+    } else if (base::EqualsIgnoreCase(args[j], "len")) {
+      getlen = true;
+    } else if (base::EqualsIgnoreCase(args[j], "withmatchlen")) {
+      withmatchlen = true;
+    } else if (base::EqualsIgnoreCase(args[j], "minmatchlen") && j + 1 < args.size()) {
+      auto v = ctx.IntArg(args[++j]);
+      if (!v) return;
+      minmatchlen = std::max<int64_t>(*v, 0);
+    } else {
+      return ctx.Error(errors::kSyntax);
+    }
+  }
+  if (getidx && getlen) {
+    return ctx.Error("If you want both the length and indexes, please just use IDX.");
+  }
+  if (a.size() >= UINT32_MAX - 1 || b.size() >= UINT32_MAX - 1) {
+    return ctx.Error("String too long for LCS");
+  }
+  const uint64_t alen = a.size(), blen = b.size();
+  const uint64_t cells = (alen + 1) * (blen + 1);
+  if (cells * sizeof(uint32_t) > static_cast<uint64_t>(ctx.config.values().proto_max_bulk_len)) {
+    return ctx.Error("Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len");
+  }
+  std::vector<uint32_t> dp(cells);
+  auto at = [&](uint64_t i, uint64_t j) -> uint32_t& { return dp[j + i * (blen + 1)]; };
+  for (uint64_t i = 1; i <= alen; i++) {
+    for (uint64_t j = 1; j <= blen; j++) {
+      at(i, j) = a[i - 1] == b[j - 1] ? at(i - 1, j - 1) + 1 : std::max(at(i - 1, j), at(i, j - 1));
+    }
+  }
+  const uint32_t total = at(alen, blen);
+  if (getlen) return ctx.reply.Int(total);
+
+  std::string result(total, '\0');
+  std::string ranges;  // the IDX matches, counted first and sent after
+  protocol::RespWriter rw(&ranges, ctx.reply.protocol());
+  size_t nranges = 0;
+  uint64_t idx = total, i = alen, j = blen;
+  uint64_t as = alen, ae = 0, bs = 0, be = 0;  // as == alen: no range open
+  while (i > 0 && j > 0) {
+    bool emit = false;
+    if (a[i - 1] == b[j - 1]) {
+      result[idx - 1] = a[i - 1];
+      if (as == alen) {
+        as = ae = i - 1;
+        bs = be = j - 1;
+      } else if (as == i && bs == j) {
+        as--;
+        bs--;
+      } else {
+        emit = true;
+      }
+      if (as == 0 || bs == 0) emit = true;
+      idx--;
+      i--;
+      j--;
+    } else {
+      if (at(i - 1, j) > at(i, j - 1)) {
+        i--;
+      } else {
+        j--;
+      }
+      if (as != alen) emit = true;
+    }
+    const uint64_t match_len = ae - as + 1;
+    if (emit) {
+      if (getidx && (minmatchlen == 0 || match_len >= static_cast<uint64_t>(minmatchlen))) {
+        rw.Array(2 + withmatchlen);
+        rw.Array(2);
+        rw.Int(static_cast<int64_t>(as));
+        rw.Int(static_cast<int64_t>(ae));
+        rw.Array(2);
+        rw.Int(static_cast<int64_t>(bs));
+        rw.Int(static_cast<int64_t>(be));
+        if (withmatchlen) rw.Int(static_cast<int64_t>(match_len));
+        nranges++;
+      }
+      as = alen;
+    }
+  }
+  if (!getidx) return ctx.reply.Bulk(result);
+  ctx.reply.Map(2);
+  ctx.reply.Bulk("matches");
+  ctx.reply.Array(nranges);
+  ctx.reply.Raw(ranges);
+  ctx.reply.Bulk("len");
+  ctx.reply.Int(total);
+}
+
 // Docs helpers: most string commands take a key and a few plain arguments.
 std::vector<ArgDoc> KeyThen(std::initializer_list<std::pair<std::string_view, std::string_view>>
                                 rest) {
@@ -606,6 +715,14 @@ void RegisterStringCommands(CommandTable& t) {
                .since = "1.0.0", .group = "string", .complexity = "O(1)",
                .arguments = KeyThen({{"decrement", "integer"}})},
        .key_specs = {Spec(ks::kRW | ks::kAccess | ks::kUpdate)}},
+      {.name = "lcs", .arity = -3, .flags = kReadonly, .keys = {1, 2, 1}, .acl = acl::kString,
+       .handler = Lcs,
+       .doc = {.summary = "Find longest common substring", .since = "7.0.0",
+               .group = "string", .complexity = "O(N*M) where N and M are the lengths of s1 "
+                                                "and s2, respectively",
+               .arguments = {{.name = "key1", .type = "key", .key_spec_index = 0},
+                             {.name = "key2", .type = "key", .key_spec_index = 0}}},
+       .key_specs = {{.flags = ks::kRO | ks::kAccess, .index = 1, .lastkey = 1}}},
       {.name = "incrbyfloat", .arity = 3,
        .flags = kWrite | kDenyOom | kFast | kCustomPropagation, .keys = {1, 1, 1},
        .acl = acl::kString, .handler = IncrByFloat,
