@@ -1,5 +1,6 @@
 #include "engine/aof.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -313,15 +314,27 @@ std::string Aof::ForkRewrite(bool rotate) {
   const uint64_t base_seq = manifest_.base_seq() + 1;
   if (rotate) {
     // Records from here on go to a new segment; the base the child writes
-    // covers everything before. The manifest names the new segment before
-    // any record in it can be acknowledged.
+    // covers everything before. The new (empty) segment is created and the
+    // manifest naming it is durable before the writer switches to it, so no
+    // acknowledged record can sit in a file the manifest does not name.
     const std::string incr = wal::IncrFileName(prefix_, incr_seq);
-    base::Status s = writer_->Rotate(Path(incr));
+    wal::Manifest next = manifest_;
+    next.files.push_back({incr, incr_seq, wal::FileType::kIncr});
+    const int fd = open(Path(incr).c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) return "Can't create " + incr + ": " + std::strerror(errno);
+    close(fd);
+    base::Status s = wal::WriteManifest(dir_, wal::ManifestFileName(prefix_), next);
+    if (!s.ok()) {
+      unlink(Path(incr).c_str());
+      return s.ToString();
+    }
+    manifest_ = std::move(next);
+    const uint64_t old_segment = writer_->segment_size();
+    s = writer_->Rotate(Path(incr));
+    // On failure the writer stays on the old segment, which the manifest
+    // still names before the (empty) new one: the log remains whole.
     if (!s.ok()) return s.ToString();
-    closed_incr_size_ = CurrentSize() - base_size_ - writer_->segment_size();
-    manifest_.files.push_back({incr, incr_seq, wal::FileType::kIncr});
-    s = wal::WriteManifest(dir_, wal::ManifestFileName(prefix_), manifest_);
-    if (!s.ok()) return s.ToString();
+    closed_incr_size_ += old_segment;
   }
   child_rdb_ = engine_->config().values().aof_use_rdb_preamble;
   child_temp_ = Path("temp-rewriteaof-bg-" + std::to_string(getpid()) +
