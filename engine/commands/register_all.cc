@@ -5,6 +5,7 @@ namespace cairn::engine {
 void RegisterAllCommands(CommandTable& t) {
   RegisterConnectionCommands(t);
   RegisterStringCommands(t);
+  RegisterBitmapCommands(t);
   RegisterKeyspaceCommands(t);
   RegisterServerCommands(t);
   RegisterDebugCommands(t);
