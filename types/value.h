@@ -9,9 +9,17 @@ namespace cairn::types {
 
 enum class ValueType { kString };
 
+// What OBJECT ENCODING reports for a string depends, in Redis, on the
+// command that wrote it, not only on its bytes: SET and friends pick int,
+// embstr or raw by content (kByContent); APPEND to an existing key, SETRANGE
+// and bit writes leave a raw string (kRaw); INCRBYFLOAT stores a plain
+// string, embstr or raw by length but never int (kNoInt).
+enum class StringForm : unsigned char { kByContent, kRaw, kNoInt };
+
 struct Value {
   ValueType type = ValueType::kString;
   std::string str;
+  StringForm form = StringForm::kByContent;
 };
 
 }  // namespace cairn::types

@@ -95,12 +95,16 @@ std::string* StringForBitWrite(CommandContext& ctx, std::string_view key, uint64
   Entry* e = ctx.db().Find(key, ctx.now_ms);
   if (e == nullptr) {
     *grew = true;
-    return &ctx.db().Put(key, Value{ValueType::kString, std::string(need, '\0')}, -1).value.str;
+    return &ctx.db()
+                .Put(key, Value{ValueType::kString, std::string(need, '\0'), types::StringForm::kRaw},
+                     -1)
+                .value.str;
   }
   if (e->value.type != ValueType::kString) {
     ctx.WrongType();
     return nullptr;
   }
+  e->value.form = types::StringForm::kRaw;  // Redis unshares it into a raw string
   std::string& s = e->value.str;
   *grew = s.size() < need;
   if (*grew) s.resize(need, '\0');
@@ -338,7 +342,7 @@ void BitOp(CommandContext& ctx, ArgList args) {
     }
   }
   // Redis's setKey: the destination is replaced and loses any TTL.
-  db.Put(args[2], Value{ValueType::kString, std::move(result)}, -1);
+  db.Put(args[2], Value{ValueType::kString, std::move(result), types::StringForm::kRaw}, -1);
   ctx.Dirty();
   ctx.reply.Int(static_cast<int64_t>(maxlen));
 }

@@ -111,11 +111,16 @@ void Move(CommandContext& ctx, ArgList args) {
 }
 
 void SwapDb(CommandContext& ctx, ArgList args) {
-  const int a = DbIndexArg(ctx, args[1], "invalid first DB index");
-  if (a < 0) return;
-  const int b = DbIndexArg(ctx, args[2], "invalid second DB index");
-  if (b < 0) return;
-  if (a != b) ctx.keyspace.db(a).SwapContents(ctx.keyspace.db(b));
+  // Redis 7.0 parses both indexes before checking either's range.
+  auto a = base::ParseInt64(args[1]);
+  if (!a || *a < INT32_MIN || *a > INT32_MAX) return ctx.Error("invalid first DB index");
+  auto b = base::ParseInt64(args[2]);
+  if (!b || *b < INT32_MIN || *b > INT32_MAX) return ctx.Error("invalid second DB index");
+  const int64_t n = ctx.keyspace.databases();
+  if (*a < 0 || *a >= n || *b < 0 || *b >= n) return ctx.Error(errors::kDbIndexOutOfRange);
+  if (*a != *b) {
+    ctx.keyspace.db(static_cast<int>(*a)).SwapContents(ctx.keyspace.db(static_cast<int>(*b)));
+  }
   ctx.Dirty();
   ctx.reply.Ok();
 }
@@ -165,14 +170,19 @@ Entry* ObjectKey(CommandContext& ctx, std::string_view key) {
 }
 
 // What Redis 7.0 reports for a string: "int" when it holds a long of at
-// most 20 characters, "embstr" up to 44 bytes, "raw" beyond.
-std::string_view StringEncoding(const std::string& s) {
-  if (s.size() <= 20 && base::ParseInt64(s)) return "int";
+// most 20 characters, "embstr" up to 44 bytes, "raw" beyond, unless the
+// command that wrote it decided otherwise (types::StringForm).
+std::string_view StringEncoding(const Value& v) {
+  const std::string& s = v.str;
+  if (v.form == types::StringForm::kRaw) return "raw";
+  if (v.form == types::StringForm::kByContent && s.size() <= 20 && base::ParseInt64(s)) {
+    return "int";
+  }
   return s.size() <= 44 ? "embstr" : "raw";
 }
 
 void ObjectEncoding(CommandContext& ctx, ArgList args) {
-  if (Entry* e = ObjectKey(ctx, args[2])) ctx.reply.Bulk(StringEncoding(e->value.str));
+  if (Entry* e = ObjectKey(ctx, args[2])) ctx.reply.Bulk(StringEncoding(e->value));
 }
 
 void ObjectRefcount(CommandContext& ctx, ArgList args) {

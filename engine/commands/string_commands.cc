@@ -184,22 +184,30 @@ void GetDel(CommandContext& ctx, ArgList args) {
   ctx.Propagate({"DEL", args[1]});
 }
 
-// GETEX key [EX s | PX ms | EXAT s | PXAT ms | PERSIST]
+// GETEX key [EX s | PX ms | EXAT s | PXAT ms | PERSIST], after Redis 7.0:
+// options parse like SET's (one may repeat, the last wins; different ones
+// conflict), then a missing key answers nil before the time is checked.
 void GetEx(CommandContext& ctx, ArgList args) {
   enum { kNone, kEx, kPx, kExAt, kPxAt, kPersist } mode = kNone;
   const std::string* time_arg = nullptr;
   for (size_t j = 2; j < args.size(); j++) {
     auto is = [&](std::string_view n) { return base::EqualsIgnoreCase(args[j], n); };
     const bool has_next = j + 1 < args.size();
-    if (is("persist") && mode == kNone) {
+    const auto m = is("ex") ? kEx : is("px") ? kPx : is("exat") ? kExAt : is("pxat") ? kPxAt
+                 : is("persist") ? kPersist : kNone;
+    if (m == kPersist && (mode == kNone || mode == kPersist)) {
       mode = kPersist;
-    } else if (mode == kNone && has_next && (is("ex") || is("px") || is("exat") || is("pxat"))) {
-      mode = is("ex") ? kEx : is("px") ? kPx : is("exat") ? kExAt : kPxAt;
+    } else if (m != kNone && m != kPersist && (mode == kNone || mode == m) && has_next) {
+      mode = m;
       time_arg = &args[++j];
     } else {
       return ctx.Error(errors::kSyntax);
     }
   }
+  bool failed;
+  Entry* e = FindString(ctx, args[1], &failed);
+  if (failed) return;
+  if (e == nullptr) return ctx.reply.Null();
   int64_t when = 0;
   if (time_arg != nullptr) {
     auto v = ctx.IntArg(*time_arg);
@@ -214,10 +222,6 @@ void GetEx(CommandContext& ctx, ArgList args) {
       return ctx.Error(errors::InvalidExpireTime("getex"));
     }
   }
-  bool failed;
-  Entry* e = FindString(ctx, args[1], &failed);
-  if (failed) return;
-  if (e == nullptr) return ctx.reply.Null();
   ctx.reply.Bulk(e->value.str);
   if (time_arg != nullptr && when <= ctx.now_ms) {
     ctx.db().Erase(args[1]);
@@ -275,6 +279,7 @@ void Append(CommandContext& ctx, ArgList args) {
   }
   if (!CheckLength(ctx, e->value.str.size() + args[2].size())) return;
   e->value.str += args[2];
+  e->value.form = types::StringForm::kRaw;  // Redis unshares it into a raw string
   ctx.Dirty();
   ctx.reply.Int(static_cast<int64_t>(e->value.str.size()));
 }
@@ -323,7 +328,7 @@ void SetRange(CommandContext& ctx, ArgList args) {
     if (!CheckLength(ctx, static_cast<uint64_t>(*offset) + v.size())) return;
     std::string s(static_cast<size_t>(*offset), '\0');
     s += v;
-    ctx.db().Put(args[1], Value{ValueType::kString, std::move(s)}, -1);
+    ctx.db().Put(args[1], Value{ValueType::kString, std::move(s), types::StringForm::kRaw}, -1);
     ctx.Dirty();
     return ctx.reply.Int(*offset + static_cast<int64_t>(v.size()));
   }
@@ -333,6 +338,7 @@ void SetRange(CommandContext& ctx, ArgList args) {
   const size_t need = static_cast<size_t>(*offset) + v.size();
   if (s.size() < need) s.resize(need, '\0');
   s.replace(static_cast<size_t>(*offset), v.size(), v);
+  e->value.form = types::StringForm::kRaw;
   ctx.Dirty();
   ctx.reply.Int(static_cast<int64_t>(s.size()));
 }
@@ -353,6 +359,7 @@ void IncrDecr(CommandContext& ctx, std::string_view key, int64_t by) {
   }
   if (e != nullptr) {
     e->value.str = std::to_string(result);  // the TTL stays, as in Redis
+    e->value.form = types::StringForm::kByContent;
   } else {
     ctx.db().Put(key, Value{ValueType::kString, std::to_string(result)}, -1);
   }
@@ -384,8 +391,10 @@ std::optional<long double> ParseLongDouble(std::string_view s) {
   char* end = nullptr;
   errno = 0;
   long double v = std::strtold(buf.c_str(), &end);
+  // Redis's string2ld: out of range (overflow to inf, underflow to 0) is
+  // not a valid float, though a literal "inf" is.
   if (end != buf.c_str() + buf.size() || std::isnan(v) ||
-      (errno == ERANGE && !std::isinf(v) && v != 0)) {
+      (errno == ERANGE && (std::isinf(v) || std::fpclassify(v) == FP_ZERO))) {
     return std::nullopt;
   }
   return v;
@@ -423,8 +432,9 @@ void IncrByFloat(CommandContext& ctx, ArgList args) {
   std::string text = FormatLongDouble(result);
   if (e != nullptr) {
     e->value.str = text;
+    e->value.form = types::StringForm::kNoInt;
   } else {
-    ctx.db().Put(args[1], Value{ValueType::kString, text}, -1);
+    ctx.db().Put(args[1], Value{ValueType::kString, text, types::StringForm::kNoInt}, -1);
   }
   ctx.Dirty();
   ctx.reply.Bulk(text);
