@@ -6,6 +6,7 @@ void RegisterAllCommands(CommandTable& t) {
   RegisterConnectionCommands(t);
   RegisterStringCommands(t);
   RegisterBitmapCommands(t);
+  RegisterHyperLogLogCommands(t);
   RegisterKeyspaceCommands(t);
   RegisterServerCommands(t);
   RegisterDebugCommands(t);

@@ -9,6 +9,7 @@ namespace cairn::engine {
 void RegisterConnectionCommands(CommandTable& t);
 void RegisterStringCommands(CommandTable& t);
 void RegisterBitmapCommands(CommandTable& t);
+void RegisterHyperLogLogCommands(CommandTable& t);
 void RegisterKeyspaceCommands(CommandTable& t);
 void RegisterServerCommands(CommandTable& t);
 void RegisterDebugCommands(CommandTable& t);
