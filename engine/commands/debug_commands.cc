@@ -1,14 +1,17 @@
 // DEBUG: the subset of Redis's DEBUG that makes sense for Cairn (RELOAD,
-// SLEEP, LOG, SET-ACTIVE-EXPIRE, HELP), refused unless
+// SLEEP, LOG, OBJECT, SET-ACTIVE-EXPIRE, HELP), refused unless
 // enable-debug-command allows it, as Redis 7 does.
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 
 #include "base/logging.h"
 #include "base/string_util.h"
 #include "engine/command_context.h"
+#include "engine/commands/object_info.h"
 #include "engine/commands/registry.h"
+#include "snapshot/value_codec.h"
 #include "engine/snapshots.h"
 
 namespace cairn::engine {
@@ -59,6 +62,8 @@ void Debug(CommandContext& ctx, ArgList args) {
         "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
         "LOG <message>",
         "    Write <message> to the server log.",
+        "OBJECT <key>",
+        "    Show low level info about the value stored at <key>.",
         "RELOAD [NOSAVE]",
         "    Save the RDB on disk and reload it back to memory.",
         "SET-ACTIVE-EXPIRE <0|1>",
@@ -77,6 +82,20 @@ void Debug(CommandContext& ctx, ArgList args) {
     double secs = std::atof(args[2].c_str());
     if (secs > 0) usleep(static_cast<useconds_t>(secs * 1e6));
     return ctx.reply.Ok();
+  }
+  if (sub == "object" && args.size() == 3) {
+    Entry* e = ctx.db().Find(args[2], ctx.now_ms);
+    if (e == nullptr) return ctx.Error("no such key");
+    std::string body;
+    snapshot::EncodeValue(&body, e->value, ctx.config.values().rdbcompression);
+    char addr[32];
+    std::snprintf(addr, sizeof(addr), "%p", static_cast<const void*>(&e->value));
+    // lru fields: access times are not tracked yet (TODO(#5)).
+    return ctx.reply.Simple("Value at:" + std::string(addr) +
+                            " refcount:" + std::to_string(RefCount(e->value)) +
+                            " encoding:" + std::string(StringEncodingName(e->value)) +
+                            " serializedlength:" + std::to_string(body.size()) +
+                            " lru:0 lru_seconds_idle:0");
   }
   if (sub == "log" && args.size() == 3) {
     CAIRN_LOG_WARNING("DEBUG LOG: %s", args[2].c_str());

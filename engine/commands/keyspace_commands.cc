@@ -7,6 +7,7 @@
 #include "base/string_util.h"
 #include "snapshot/value_codec.h"
 #include "engine/command_context.h"
+#include "engine/commands/object_info.h"
 #include "engine/commands/registry.h"
 
 namespace cairn::engine {
@@ -169,30 +170,12 @@ Entry* ObjectKey(CommandContext& ctx, std::string_view key) {
   return e;
 }
 
-// What Redis 7.0 reports for a string: "int" when it holds a long of at
-// most 20 characters, "embstr" up to 44 bytes, "raw" beyond, unless the
-// command that wrote it decided otherwise (types::StringForm).
-std::string_view StringEncoding(const Value& v) {
-  const std::string& s = v.str;
-  if (v.form == types::StringForm::kRaw) return "raw";
-  if (v.form == types::StringForm::kByContent && s.size() <= 20 && base::ParseInt64(s)) {
-    return "int";
-  }
-  return s.size() <= 44 ? "embstr" : "raw";
-}
-
 void ObjectEncoding(CommandContext& ctx, ArgList args) {
-  if (Entry* e = ObjectKey(ctx, args[2])) ctx.reply.Bulk(StringEncoding(e->value));
+  if (Entry* e = ObjectKey(ctx, args[2])) ctx.reply.Bulk(StringEncodingName(e->value));
 }
 
 void ObjectRefcount(CommandContext& ctx, ArgList args) {
-  Entry* e = ObjectKey(ctx, args[2]);
-  if (e == nullptr) return;
-  // Redis shares the integers 0..9999 (refcount INT_MAX) when no LRU/LFU
-  // maxmemory policy is set, as is the case in Cairn.
-  auto v = base::ParseInt64(e->value.str);
-  const bool shared = v && *v >= 0 && *v < 10000 && std::to_string(*v) == e->value.str;
-  ctx.reply.Int(shared ? INT32_MAX : 1);
+  if (Entry* e = ObjectKey(ctx, args[2])) ctx.reply.Int(RefCount(e->value));
 }
 
 void ObjectIdleTime(CommandContext& ctx, ArgList args) {

@@ -1,0 +1,34 @@
+// What OBJECT and DEBUG OBJECT report about a value, in one place.
+#pragma once
+
+#include <climits>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "base/string_util.h"
+#include "types/value.h"
+
+namespace cairn::engine {
+
+// Redis 7.0's OBJECT ENCODING for a string: "int" when it holds a long of
+// at most 20 characters, "embstr" up to 44 bytes, "raw" beyond, unless the
+// command that wrote it decided otherwise (types::StringForm).
+inline std::string_view StringEncodingName(const types::Value& v) {
+  const std::string& s = v.str;
+  if (v.form == types::StringForm::kRaw) return "raw";
+  if (v.form == types::StringForm::kByContent && s.size() <= 20 && base::ParseInt64(s)) {
+    return "int";
+  }
+  return s.size() <= 44 ? "embstr" : "raw";
+}
+
+// OBJECT REFCOUNT: Redis shares the integers 0..9999 (refcount INT_MAX)
+// when no LRU/LFU maxmemory policy is set, as is the case in Cairn.
+inline int64_t RefCount(const types::Value& v) {
+  if (StringEncodingName(v) != "int") return 1;
+  auto n = base::ParseInt64(v.str);
+  return n && *n >= 0 && *n < 10000 ? INT32_MAX : 1;
+}
+
+}  // namespace cairn::engine
