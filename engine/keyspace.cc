@@ -5,25 +5,23 @@
 namespace cairn::engine {
 
 Entry* Db::Find(std::string_view key, int64_t now_ms) {
-  auto it = map_.find(key);
-  if (it == map_.end()) return nullptr;
-  if (it->second.expire_ms >= 0 && it->second.expire_ms <= now_ms) {
-    expired_->push_back({index_, it->first});
+  Entry* e = map_.Find(key);
+  if (e == nullptr) return nullptr;
+  if (e->expire_ms >= 0 && e->expire_ms <= now_ms) {
+    expired_->push_back({index_, std::string(key)});
     expires_--;
-    map_.erase(it);
+    map_.Erase(key);
     return nullptr;
   }
-  return &it->second;
+  return e;
 }
 
 Entry& Db::Put(std::string_view key, Value value, int64_t expire_ms) {
-  auto it = map_.find(key);
-  if (it == map_.end()) {
-    it = map_.emplace(std::string(key), Entry{}).first;
-  }
-  it->second.value = std::move(value);
-  SetExpire(it->second, expire_ms);
-  return it->second;
+  bool inserted;
+  Entry& e = map_.Insert(key, &inserted);
+  e.value = std::move(value);
+  SetExpire(e, expire_ms);
+  return e;
 }
 
 void Db::SetExpire(Entry& e, int64_t expire_ms) {
@@ -33,15 +31,15 @@ void Db::SetExpire(Entry& e, int64_t expire_ms) {
 }
 
 bool Db::Erase(std::string_view key) {
-  auto it = map_.find(key);
-  if (it == map_.end()) return false;
-  if (it->second.expire_ms >= 0) expires_--;
-  map_.erase(it);
+  Entry* e = map_.Find(key);
+  if (e == nullptr) return false;
+  if (e->expire_ms >= 0) expires_--;
+  map_.Erase(key);
   return true;
 }
 
 void Db::Clear() {
-  map_.clear();
+  map_.Clear();
   expires_ = 0;
 }
 
@@ -51,15 +49,15 @@ Db::SweepStats Db::ExpireSweep(int64_t now_ms, size_t max_buckets) {
   const size_t buckets = map_.bucket_count();
   std::vector<std::string> dead;
   for (; st.buckets < max_buckets && st.buckets < buckets; st.buckets++) {
-    // The table may have been rehashed since the last call; the cursor then
+    // The table may have been resized since the last call; the cursor then
     // just continues in the new layout (a key missed now is met next pass,
     // or expires lazily when touched).
     const size_t b = sweep_cursor_++ % buckets;
-    for (auto it = map_.begin(b); it != map_.end(b); ++it) {
-      if (it->second.expire_ms < 0) continue;
+    map_.ForEachInBucket(b, [&](const std::string& key, const Entry& e) {
+      if (e.expire_ms < 0) return;
       st.checked++;
-      if (it->second.expire_ms <= now_ms) dead.push_back(it->first);
-    }
+      if (e.expire_ms <= now_ms) dead.push_back(key);
+    });
   }
   st.expired = dead.size();
   for (auto& key : dead) {

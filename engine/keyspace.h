@@ -10,9 +10,9 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
+#include "engine/key_table.h"
 #include "types/value.h"
 
 namespace cairn::engine {
@@ -20,15 +20,6 @@ namespace cairn::engine {
 using types::Value;
 using types::ValueType;
 
-struct Entry {
-  Value value;
-  int64_t expire_ms = -1;  // -1: no expiry
-};
-
-struct StringHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
 
 struct ExpiredKey {
   int db;
@@ -37,8 +28,6 @@ struct ExpiredKey {
 
 class Db {
  public:
-  using Map = std::unordered_map<std::string, Entry, StringHash, std::equal_to<>>;
-
   Db(int index, std::vector<ExpiredKey>* expired) : index_(index), expired_(expired) {}
 
   // The live entry for `key`, or nullptr. An entry whose expiry is at or
@@ -51,7 +40,7 @@ class Db {
 
   size_t size() const { return map_.size(); }
   // Every entry, expired or not (snapshots and rewrites skip expired ones).
-  const Map& entries() const { return map_; }
+  const KeyTable& entries() const { return map_; }
   size_t expires() const { return expires_; }
   void SetExpire(Entry& e, int64_t expire_ms);
   // Active expiry: visits up to `max_buckets` hash buckets from where the
@@ -64,14 +53,14 @@ class Db {
 
   // SWAPDB: exchanges the data; each Db keeps its number.
   void SwapContents(Db& other) {
-    map_.swap(other.map_);
+    map_.Swap(other.map_);
     std::swap(expires_, other.expires_);
   }
 
  private:
   int index_;
   std::vector<ExpiredKey>* expired_;
-  Map map_;
+  KeyTable map_;
   size_t expires_ = 0;  // entries with an expiry, for INFO keyspace
   size_t sweep_cursor_ = 0;  // next bucket for ExpireSweep
 };

@@ -2,6 +2,8 @@
 // PERSIST, TTL, PTTL, EXPIRETIME, PEXPIRETIME, DBSIZE, FLUSHDB, FLUSHALL,
 // DUMP, RESTORE.
 #include <climits>
+#include <cctype>
+#include <cerrno>
 #include <random>
 
 #include "base/string_util.h"
@@ -69,18 +71,70 @@ void Keys(CommandContext& ctx, ArgList args) {
   for (const std::string* k : found) ctx.reply.Bulk(*k);
 }
 
-void RandomKey(CommandContext& ctx, ArgList) {
-  // O(N) until the keyspace has its own table with random access
-  // (TODO(#5)); std::unordered_map offers none.
-  static std::mt19937_64 rng(std::random_device{}());
-  const auto& map = ctx.db().entries();
-  if (map.empty()) return ctx.reply.Null();
-  std::vector<const std::string*> live;
-  for (const auto& [key, e] : map) {
-    if (e.expire_ms < 0 || e.expire_ms > ctx.now_ms) live.push_back(&key);
+// SCAN cursor [MATCH pattern] [COUNT count] [TYPE type], after Redis 7.0's
+// scanGenericCommand: walk buckets until `count` keys were gathered (or ten
+// times as many buckets were visited), then filter by pattern, expiry and
+// type. The cursor is KeyTable's reverse-binary one.
+void Scan(CommandContext& ctx, ArgList args) {
+  const std::string& c = args[1];
+  errno = 0;
+  char* end = nullptr;
+  uint64_t cursor = std::strtoull(c.c_str(), &end, 10);
+  if (c.empty() || std::isspace(static_cast<unsigned char>(c[0])) || *end != '\0' ||
+      errno == ERANGE) {
+    return ctx.Error("invalid cursor");
   }
-  if (live.empty()) return ctx.reply.Null();
-  ctx.reply.Bulk(*live[rng() % live.size()]);
+  int64_t count = 10;
+  const std::string* pattern = nullptr;
+  const std::string* type = nullptr;
+  for (size_t j = 2; j < args.size(); j++) {
+    const bool more = j + 1 < args.size();
+    if (base::EqualsIgnoreCase(args[j], "count") && more) {
+      auto v = ctx.IntArg(args[++j]);
+      if (!v) return;
+      if (*v < 1) return ctx.Error(errors::kSyntax);
+      count = *v;
+    } else if (base::EqualsIgnoreCase(args[j], "match") && more) {
+      pattern = &args[++j];
+      if (*pattern == "*") pattern = nullptr;
+    } else if (base::EqualsIgnoreCase(args[j], "type") && more) {
+      type = &args[++j];
+    } else {
+      return ctx.Error(errors::kSyntax);
+    }
+  }
+  std::vector<std::string> keys;
+  int64_t budget = count * 10;
+  do {
+    cursor = ctx.db().entries().Scan(cursor, [&](const std::string& key, const Entry&) {
+      keys.push_back(key);
+    });
+  } while (cursor != 0 && --budget > 0 && static_cast<int64_t>(keys.size()) < count);
+  std::vector<std::string> out;
+  for (auto& key : keys) {
+    if (pattern != nullptr && !base::GlobMatch(*pattern, key)) continue;
+    Entry* e = ctx.db().Find(key, ctx.now_ms);  // expires it, as Redis does
+    if (e == nullptr) continue;
+    if (type != nullptr && !base::EqualsIgnoreCase(*type, "string")) continue;
+    out.push_back(std::move(key));
+  }
+  ctx.reply.Array(2);
+  ctx.reply.Bulk(std::to_string(cursor));
+  ctx.reply.Array(out.size());
+  for (const auto& k : out) ctx.reply.Bulk(k);
+}
+
+void RandomKey(CommandContext& ctx, ArgList) {
+  static std::mt19937_64 rng(std::random_device{}());
+  // Like Redis's dbRandomKey: retry when the pick has expired (and delete
+  // it, logging the DEL), but give up on a database of only expired keys.
+  for (int tries = 0; tries < 100; tries++) {
+    const KeyTable::Node* n = ctx.db().entries().Random(rng);
+    if (n == nullptr) return ctx.reply.Null();
+    if (n->entry.expire_ms < 0 || n->entry.expire_ms > ctx.now_ms) return ctx.reply.Bulk(n->key);
+    ctx.db().Find(std::string(n->key), ctx.now_ms);  // expires it
+  }
+  ctx.reply.Null();
 }
 
 // A database index argument: replies the error and returns -1 when bad.
@@ -502,6 +556,21 @@ void RegisterKeyspaceCommands(CommandTable& t) {
                              "pattern have limited length.",
                .arguments = {{.name = "pattern", .type = "pattern"}}},
        .tips = {"request_policy:all_shards", "nondeterministic_output_order"}},
+      {.name = "scan", .arity = -2, .flags = kReadonly, .acl = acl::kKeyspace,
+       .handler = Scan,
+       .doc = {.summary = "Incrementally iterate the keys space", .since = "2.8.0",
+               .group = "generic",
+               .complexity = "O(1) for every call. O(N) for a complete iteration, including "
+                             "enough command calls for the cursor to return back to 0. N is "
+                             "the number of elements inside the collection.",
+               .arguments = {{.name = "cursor", .type = "integer"},
+                             {.name = "pattern", .type = "pattern", .token = "MATCH",
+                              .flags = kArgOptional},
+                             {.name = "count", .type = "integer", .token = "COUNT",
+                              .flags = kArgOptional},
+                             {.name = "type", .type = "string", .token = "TYPE",
+                              .since = "6.0.0", .flags = kArgOptional}}},
+       .tips = {"nondeterministic_output", "request_policy:special"}},
       {.name = "randomkey", .arity = 1, .flags = kReadonly, .acl = acl::kKeyspace,
        .handler = RandomKey,
        .doc = {.summary = "Return a random key from the keyspace", .since = "1.0.0",

@@ -1,3 +1,5 @@
+#include <functional>
+
 #include <gtest/gtest.h>
 
 #include "base/clock.h"
@@ -86,6 +88,68 @@ TEST(ActiveExpireTest, DebugCanSwitchItOff) {
   EXPECT_EQ(h.Run({"DEBUG", "SET-ACTIVE-EXPIRE", "1"}), Simple("OK"));
   h.engine().Cron(now + 1000);
   EXPECT_EQ(h.engine().keyspace().db(0).size(), 0u);
+}
+
+}  // namespace
+}  // namespace cairn::engine
+
+#include <set>
+
+namespace cairn::engine {
+namespace {
+
+// Runs a whole SCAN with COUNT `count`, calling `between` after each call.
+std::set<std::string> FullScan(EngineHarness& h, int count, const std::function<void(int)>& between) {
+  std::set<std::string> seen;
+  std::string cursor = "0";
+  int calls = 0;
+  do {
+    Reply r = h.Run({"SCAN", cursor, "COUNT", std::to_string(count)});
+    EXPECT_EQ(r.type, Reply::Type::kArray);
+    cursor = r.elements[0].str;
+    for (const auto& k : r.elements[1].elements) seen.insert(k.str);
+    between(++calls);
+  } while (cursor != "0" && calls < 100000);
+  return seen;
+}
+
+TEST(ScanTest, ReturnsEveryKeyPresentThroughoutWhileTheTableGrowsAndShrinks) {
+  EngineHarness h;
+  for (int i = 0; i < 2000; i++) h.Run({"SET", "stay:" + std::to_string(i), "v"});
+  // Grow the table a lot mid-iteration, then shrink it again.
+  auto seen = FullScan(h, 7, [&](int call) {
+    if (call == 20) {
+      for (int i = 0; i < 20000; i++) h.Run({"SET", "tmp:" + std::to_string(i), "v"});
+    }
+    if (call == 60) {
+      for (int i = 0; i < 20000; i++) h.Run({"DEL", "tmp:" + std::to_string(i)});
+    }
+  });
+  for (int i = 0; i < 2000; i++) {
+    EXPECT_TRUE(seen.count("stay:" + std::to_string(i))) << i;
+  }
+}
+
+TEST(ScanTest, MatchAndTypeFilter) {
+  EngineHarness h;
+  for (int i = 0; i < 100; i++) h.Run({"SET", (i % 2 ? "odd:" : "even:") + std::to_string(i), "v"});
+  std::set<std::string> seen;
+  std::string cursor = "0";
+  do {
+    Reply r = h.Run({"SCAN", cursor, "MATCH", "odd:*", "TYPE", "string"});
+    cursor = r.elements[0].str;
+    for (const auto& k : r.elements[1].elements) seen.insert(k.str);
+  } while (cursor != "0");
+  EXPECT_EQ(seen.size(), 50u);
+  EXPECT_EQ(h.Run({"SCAN", "0", "TYPE", "list", "COUNT", "1000"}).elements[1].elements.size(), 0u);
+}
+
+TEST(KeyTableTest, RandomKeyReachesEveryKey) {
+  EngineHarness h;
+  for (int i = 0; i < 20; i++) h.Run({"SET", "k" + std::to_string(i), "v"});
+  std::set<std::string> picked;
+  for (int i = 0; i < 2000; i++) picked.insert(h.Run({"RANDOMKEY"}).str);
+  EXPECT_EQ(picked.size(), 20u);
 }
 
 }  // namespace

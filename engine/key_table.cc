@@ -1,0 +1,150 @@
+#include "engine/key_table.h"
+
+namespace cairn::engine {
+
+namespace {
+
+constexpr size_t kMinBuckets = 16;
+
+size_t HashOf(std::string_view key) { return std::hash<std::string_view>{}(key); }
+
+uint64_t ReverseBits(uint64_t v) {
+  uint64_t r = 0;
+  for (int i = 0; i < 64; i++) {
+    r = (r << 1) | (v & 1);
+    v >>= 1;
+  }
+  return r;
+}
+
+}  // namespace
+
+KeyTable::KeyTable() : buckets_(kMinBuckets, nullptr) {}
+
+KeyTable::~KeyTable() { Clear(); }
+
+KeyTable::KeyTable(KeyTable&& other) noexcept
+    : buckets_(std::move(other.buckets_)), size_(other.size_) {
+  other.buckets_.assign(kMinBuckets, nullptr);
+  other.size_ = 0;
+}
+
+Entry* KeyTable::Find(std::string_view key) {
+  const size_t h = HashOf(key);
+  for (Node* n = buckets_[h & (buckets_.size() - 1)]; n != nullptr; n = n->next) {
+    if (n->hash == h && n->key == key) return &n->entry;
+  }
+  return nullptr;
+}
+
+Entry& KeyTable::Insert(std::string_view key, bool* inserted) {
+  const size_t h = HashOf(key);
+  for (Node* n = buckets_[h & (buckets_.size() - 1)]; n != nullptr; n = n->next) {
+    if (n->hash == h && n->key == key) {
+      *inserted = false;
+      return n->entry;
+    }
+  }
+  // Grow at load factor 1, as Redis's dict does.
+  if (size_ + 1 > buckets_.size()) Resize(buckets_.size() * 2);
+  Node*& head = buckets_[h & (buckets_.size() - 1)];
+  head = new Node{head, h, std::string(key), Entry{}};
+  size_++;
+  *inserted = true;
+  return head->entry;
+}
+
+bool KeyTable::Erase(std::string_view key) {
+  const size_t h = HashOf(key);
+  Node** link = &buckets_[h & (buckets_.size() - 1)];
+  for (Node* n = *link; n != nullptr; link = &n->next, n = n->next) {
+    if (n->hash == h && n->key == key) {
+      *link = n->next;
+      delete n;
+      size_--;
+      MaybeShrink();
+      return true;
+    }
+  }
+  return false;
+}
+
+void KeyTable::Clear() {
+  for (Node*& head : buckets_) {
+    while (head != nullptr) {
+      Node* next = head->next;
+      delete head;
+      head = next;
+    }
+  }
+  size_ = 0;
+  buckets_.assign(kMinBuckets, nullptr);
+}
+
+void KeyTable::Swap(KeyTable& other) {
+  buckets_.swap(other.buckets_);
+  std::swap(size_, other.size_);
+}
+
+void KeyTable::MaybeShrink() {
+  // Shrink below 1/8 full (Redis: 10%), never under the minimum.
+  if (buckets_.size() > kMinBuckets && size_ * 8 < buckets_.size()) Resize(buckets_.size() / 2);
+}
+
+void KeyTable::Resize(size_t n) {
+  std::vector<Node*> next(n, nullptr);
+  for (Node* head : buckets_) {
+    while (head != nullptr) {
+      Node* following = head->next;
+      Node*& slot = next[head->hash & (n - 1)];
+      head->next = slot;
+      slot = head;
+      head = following;
+    }
+  }
+  buckets_.swap(next);
+}
+
+uint64_t KeyTable::Scan(uint64_t cursor,
+                        const std::function<void(const std::string&, const Entry&)>& fn) const {
+  const uint64_t mask = buckets_.size() - 1;
+  ForEachInBucket(cursor & mask, fn);
+  // Redis's reverse-binary increment: high bits first, so buckets visited
+  // before a resize map onto buckets visited after it.
+  cursor |= ~mask;
+  cursor = ReverseBits(cursor);
+  cursor++;
+  return ReverseBits(cursor);
+}
+
+const KeyTable::Node* KeyTable::Random(std::mt19937_64& rng) const {
+  if (size_ == 0) return nullptr;
+  size_t b = rng() & (buckets_.size() - 1);
+  while (buckets_[b] == nullptr) b = (b + 1) & (buckets_.size() - 1);
+  size_t len = 0;
+  for (const Node* n = buckets_[b]; n != nullptr; n = n->next) len++;
+  const Node* n = buckets_[b];
+  for (size_t k = rng() % len; k > 0; k--) n = n->next;
+  return n;
+}
+
+KeyTable::Iterator KeyTable::begin() const {
+  Iterator it(this, 0, buckets_.empty() ? nullptr : buckets_[0]);
+  it.SkipEmpty();
+  return it;
+}
+
+void KeyTable::Iterator::SkipEmpty() {
+  while (node_ == nullptr && bucket_ + 1 < table_->buckets_.size()) {
+    node_ = table_->buckets_[++bucket_];
+  }
+  if (node_ == nullptr) bucket_ = table_->buckets_.size();
+}
+
+KeyTable::Iterator& KeyTable::Iterator::operator++() {
+  node_ = node_->next;
+  SkipEmpty();
+  return *this;
+}
+
+}  // namespace cairn::engine

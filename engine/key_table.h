@@ -1,0 +1,99 @@
+// KeyTable: the hash table behind each database. Chained buckets, a power
+// of two of them, so that SCAN can use Redis's reverse-binary cursor: a full
+// SCAN returns every key present from start to end at least once even when
+// the table grows or shrinks between calls, which std::unordered_map (prime
+// bucket counts, no stable cursor) cannot promise. Also gives RANDOMKEY a
+// random bucket to start from.
+//
+// Engine thread only. Node addresses are stable until the node is erased.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <random>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "types/value.h"
+
+namespace cairn::engine {
+
+struct Entry {
+  types::Value value;
+  int64_t expire_ms = -1;  // -1: no expiry
+};
+
+class KeyTable {
+ public:
+  struct Node {
+    Node* next;
+    size_t hash;
+    std::string key;
+    Entry entry;
+  };
+
+  KeyTable();
+  ~KeyTable();
+  KeyTable(const KeyTable&) = delete;
+  KeyTable& operator=(const KeyTable&) = delete;
+  // For std::vector<Db>; the moved-from table is left empty and usable.
+  KeyTable(KeyTable&& other) noexcept;
+
+  Entry* Find(std::string_view key);
+  // The entry for `key`, inserted empty when missing (*inserted says so).
+  Entry& Insert(std::string_view key, bool* inserted);
+  bool Erase(std::string_view key);
+  void Clear();
+  void Swap(KeyTable& other);
+
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  size_t bucket_count() const { return buckets_.size(); }
+
+  // Calls fn(key, entry) for each node of bucket `b` (b < bucket_count()).
+  // fn must not insert or erase.
+  template <typename Fn>
+  void ForEachInBucket(size_t b, Fn&& fn) const {
+    for (const Node* n = buckets_[b]; n != nullptr; n = n->next) fn(n->key, n->entry);
+  }
+
+  // SCAN: visits the bucket `cursor` designates (fn(key, entry)) and returns
+  // the next cursor, 0 when the iteration is complete.
+  uint64_t Scan(uint64_t cursor, const std::function<void(const std::string&, const Entry&)>& fn)
+      const;
+
+  // A node picked at random (nullptr when empty): a random bucket, then a
+  // random element of the first non-empty bucket from there.
+  const Node* Random(std::mt19937_64& rng) const;
+
+  // Iteration over every (key, entry), for snapshots and KEYS.
+  class Iterator {
+   public:
+    std::pair<const std::string&, const Entry&> operator*() const {
+      return {node_->key, node_->entry};
+    }
+    Iterator& operator++();
+    bool operator!=(const Iterator& o) const { return node_ != o.node_; }
+
+   private:
+    friend class KeyTable;
+    Iterator(const KeyTable* t, size_t b, const Node* n) : table_(t), bucket_(b), node_(n) {}
+    void SkipEmpty();
+    const KeyTable* table_;
+    size_t bucket_;
+    const Node* node_;
+  };
+  Iterator begin() const;
+  Iterator end() const { return Iterator(this, buckets_.size(), nullptr); }
+
+ private:
+  void Resize(size_t n);
+  void MaybeShrink();
+
+  std::vector<Node*> buckets_;
+  size_t size_ = 0;
+};
+
+}  // namespace cairn::engine
