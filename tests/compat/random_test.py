@@ -1,16 +1,36 @@
 #!/usr/bin/python3
 """Randomized differential test: Cairn against the real redis-server 7.0.15.
 
-Starts cairn-server (--appendonly no) and redis-server (--save "" --appendonly
-no) side by side, drives both with the same seeded random sequence of string
-and keyspace commands over a small keyspace (20 keys, databases 0-2 through
+Starts cairn-server (--appendonly yes --appendfsync always
+--enable-debug-command yes) and redis-server (--save "" --appendonly no) side
+by side, drives both with the same seeded random sequence of string and
+keyspace commands over a small keyspace (20 keys, databases 0-2 through
 SELECT) and compares every reply byte for byte, errors included. At the end
 of each seed the whole dataset is compared: DBSIZE, KEYS * and the DUMP and
 PTTL of every key in each database. Standard library only.
 
+Then Cairn's durability is checked (unless --no-durability, which also runs
+Cairn with --appendonly no): the dataset (DBSIZE, keys, DUMP, PTTL of every
+key in every database) is compared against redis again after each of
+  1. SIGKILL and restart on the same dir (the log replayed),
+  2. DEBUG RELOAD (dump.rdb saved and loaded),
+  3. BGREWRITEAOF, followed at once by --tail more random commands (compared
+     as usual; with the defaults they land while the rewrite runs), the
+     rewrite awaited, --tail more commands, then SIGKILL and restart (the
+     rewritten base + the incr file).
+     Before the tail, every key of redis is put through RESTORE REPLACE
+     ABSTTL of its own DUMP: that loads it as DEBUG RELOAD did on Cairn, so
+     OBJECT ENCODING replies still compare. (A mismatch in the tail may not
+     reproduce from FLUSHALL, since the minimizer reloads nothing.)
+Besides, each key's PEXPIRETIME must equal, to the millisecond, what Cairn
+answered before the step (relative TTLs must have been logged as absolute
+times). A key whose PTTL was under 2000 ms before a step may be missing
+after it (the generator never makes such keys; the rule is a safeguard).
+
     /usr/bin/python3 tests/compat/random_test.py --cairn PATH/cairn-server \
         [--redis /usr/bin/redis-server] [--seeds 3] [--commands 3000] \
-        [--seed S] [--minimize-time 60] [--keep-going] [--show]
+        [--seed S] [--minimize-time 60] [--keep-going] [--show] \
+        [--tail 300] [--no-durability]
 
 Seeds: run i (0-based) uses seed SEED+i, where SEED is --seed, else the SEED
 environment variable, else 1 (so the default runs seeds 1, 2, 3). SEED=random
@@ -52,6 +72,12 @@ import run_compat as rc  # noqa: E402  (raw-reply Conn, Server, split_aggregate)
 
 NUM_DBS = 3
 CONTEXT = 10
+VOLATILE_MS = 2000        # a key with a smaller PTTL may expire during a restart
+REWRITE_TIMEOUT = 15.0    # seconds for BGREWRITEAOF (and a BGSAVE) to finish
+SHOW_KEY_MISMATCHES = 5   # per durability step
+READ_ONLY = {b"GET", b"MGET", b"STRLEN", b"GETRANGE", b"SUBSTR", b"LCS", b"EXISTS", b"TYPE",
+             b"TOUCH", b"TTL", b"PTTL", b"EXPIRETIME", b"PEXPIRETIME", b"OBJECT", b"DUMP",
+             b"KEYS", b"RANDOMKEY", b"DBSIZE"}
 TTL_TOLERANCE = {"ttl": 5, "pttl": 5000, "expiretime": 5, "pexpiretime": 5000}
 
 KEYS = [b"k%d" % i for i in range(15)] + [
@@ -562,6 +588,91 @@ class Fatal(Exception):
     """The connections are out of step (no reply in time, a bad reply)."""
 
 
+class Abort(Exception):
+    """Cairn cannot be brought back (a restart failed): stop the run."""
+
+
+def _key_of(raw):
+    """The key in a raw RESP bulk string reply."""
+    return raw[raw.index(b"\r\n") + 2:-2]
+
+
+def snapshot(port, what):
+    """{db: (DBSIZE, {key: (raw DUMP reply, PTTL, PEXPIRETIME)})} of every
+    database of the server on port; raises Fatal on connection trouble."""
+    try:
+        c = rc.Conn(port)
+    except OSError as e:
+        raise Fatal("%s: connect: %s" % (what, e))
+    try:
+        def replies(cmds):
+            c.send(b"".join(testlib.encode(*a) for a in cmds))
+            out = [c.reply() for _ in cmds]
+            for r in out:
+                if isinstance(r, str):
+                    raise Fatal("%s: connection closed" % what)
+            return out
+
+        state = {}
+        for db in range(NUM_DBS):
+            sel, size, listing = replies([[b"SELECT", b"%d" % db], [b"DBSIZE"], [b"KEYS", b"*"]])
+            split = rc.split_aggregate(listing)
+            if sel != b"+OK\r\n" or _int_reply(size) is None or split is None:
+                raise Fatal("%s: SELECT/DBSIZE/KEYS answered %r / %r / %r"
+                            % (what, sel, size, listing[:200]))
+            names = sorted(_key_of(r) for r in split[1])
+            got = replies([[cmd, k] for k in names for cmd in (b"DUMP", b"PTTL", b"PEXPIRETIME")])
+            state[db] = (_int_reply(size), {
+                k: (got[3 * j], _int_reply(got[3 * j + 1]), _int_reply(got[3 * j + 2]))
+                for j, k in enumerate(names)})
+        return state
+    except rc.Timeout:
+        raise Fatal("%s: no reply within %gs" % (what, rc.REPLY_TIMEOUT))
+    except ValueError as e:
+        raise Fatal("%s: bad reply: %s" % (what, e))
+    finally:
+        c.close()
+
+
+def volatile_keys(*states):
+    """{(db, key)} whose PTTL is under VOLATILE_MS in any of the states."""
+    return {(db, k) for st in states for db, (_, keys) in st.items()
+            for k, (_, pttl, _) in keys.items() if pttl is not None and 0 <= pttl < VOLATILE_MS}
+
+
+def diff_states(ca, rd, before, volatile):
+    """Mismatches of Cairn's state ca against redis's rd, as printable
+    [(db, key or None, text)]. before: Cairn's state before the step, whose
+    PEXPIRETIMEs must be kept exactly. Keys in volatile may be missing."""
+    out = []
+    for db in range(NUM_DBS):
+        csize, ckeys = ca[db]
+        rsize, rkeys = rd[db]
+        nvol = sum(1 for d, _ in volatile if d == db)
+        if csize != rsize and abs(csize - rsize) > nvol:
+            out.append((db, None, "DBSIZE: cairn %d, redis %d" % (csize, rsize)))
+        for k in sorted(set(ckeys) | set(rkeys)):
+            if k not in rkeys or k not in ckeys:
+                if (db, k) in volatile:
+                    continue
+                side, (dump, pttl, _) = (("cairn", ckeys[k]) if k in ckeys
+                                         else ("redis", rkeys[k]))
+                out.append((db, k, "only in %s; its DUMP: %r, PTTL %s" % (side, dump, pttl)))
+                continue
+            (cd, cp, ce), (rdump, rp, _) = ckeys[k], rkeys[k]
+            if cd != rdump:
+                out.append((db, k, "DUMP differs:\n      cairn: %r\n      redis: %r"
+                            % (cd, rdump)))
+            if not compare("pttl", b":%d\r\n" % cp if cp is not None else b"?",
+                           b":%d\r\n" % rp if rp is not None else b"?"):
+                out.append((db, k, "PTTL: cairn %s, redis %s" % (cp, rp)))
+            old = before[db][1].get(k)
+            if old is not None and (db, k) not in volatile and old[2] != ce:
+                out.append((db, k, "PEXPIRETIME changed: cairn %s before, %s after"
+                            % (old[2], ce)))
+    return out
+
+
 class Pair:
     """One connection to each server."""
 
@@ -624,6 +735,13 @@ class Runner:
         recent = collections.deque(maxlen=CONTEXT)
         last = [None, None]   # the replies to the last check()
         p = self.pair()
+
+        def reconnect():
+            """New connections to both (Cairn restarted): both in db 0."""
+            nonlocal p
+            p.close()
+            p = self.pair()
+
         try:
             p.reset()
             failed_here = 0
@@ -670,6 +788,11 @@ class Runner:
                         if not check(i, args, mode) and not self.opts.keep_going:
                             return
                         i += 1
+            if self.opts.durability:
+                if failed_here:
+                    print("seed %d: durability check skipped (the datasets differ)" % seed)
+                else:
+                    failed_here += self.durability(seed, gen, i, check, reconnect, history)
             print("seed %d: %s" % (seed, "ok" if not failed_here else
                                    "%d mismatches" % failed_here))
         except Fatal as e:
@@ -681,6 +804,182 @@ class Runner:
                     print("  %s is not running" % s.name)
         finally:
             p.close()
+
+    # -- durability: restart, DEBUG RELOAD, BGREWRITEAOF --------------------
+
+    def cairn_cmd(self, *args):
+        """One command on a fresh connection to Cairn; the raw reply."""
+        try:
+            c = rc.Conn(self.cairn.port)
+        except OSError as e:
+            raise Fatal("cairn: connect: %s" % e)
+        try:
+            c.send(testlib.encode(*args))
+            return c.reply()
+        except rc.Timeout:
+            raise Fatal("cairn: no reply to %s within %gs" % (args[0], rc.REPLY_TIMEOUT))
+        finally:
+            c.close()
+
+    def cairn_info(self):
+        raw = self.cairn_cmd(b"INFO", b"persistence")
+        if not isinstance(raw, bytes) or raw[:1] != b"$":
+            raise Fatal("cairn: INFO persistence answered %r" % (raw,))
+        return dict(line.split(":", 1) for line in
+                    _key_of(raw).decode(errors="replace").splitlines() if ":" in line)
+
+    def wait_idle(self, what, done=lambda info: True):
+        """Waits until Cairn runs no BGSAVE or rewrite and done(info)."""
+        deadline = time.monotonic() + REWRITE_TIMEOUT
+        while True:
+            info = self.cairn_info()
+            if (info.get("rdb_bgsave_in_progress", "0") == "0"
+                    and info.get("aof_rewrite_in_progress", "0") == "0"
+                    and info.get("aof_rewrite_scheduled", "0") == "0" and done(info)):
+                return info
+            if time.monotonic() > deadline:
+                raise Fatal("%s: not done after %gs: %s" % (what, REWRITE_TIMEOUT, {
+                    k: v for k, v in info.items() if "rewrite" in k or "bgsave" in k}))
+            time.sleep(0.01)
+
+    def restart_cairn(self):
+        """SIGKILL Cairn (and any child) and start it again on the same dir."""
+        if not self.cairn.server.kill(timeout=10):
+            raise Abort("cairn did not die on SIGKILL")
+        if not wait_for_binary(self.cairn.binary):
+            raise Abort("%s vanished" % self.cairn.binary)
+        try:
+            self.cairn.start()
+        except (OSError, RuntimeError) as e:
+            self.cairn.print_log()
+            raise Abort("cairn did not restart: %s" % e)
+
+    def compare_states(self, seed, step, before, volatile, history):
+        """Compares Cairn's dataset with redis's after `step`; returns 0 or 1."""
+        ca = snapshot(self.cairn.port, "cairn after %s" % step)
+        rd = snapshot(self.redis.port, "redis")
+        bad = diff_states(ca, rd, before, volatile)
+        if not bad:
+            self.passed += sum(len(ca[db][1]) + 1 for db in ca)
+            return 0
+        self.failed += 1
+        print("FAIL seed %d, durability: after %s, %d mismatch(es) (reproduce: SEED=%d %s "
+              "--seeds 1 --commands %d)" % (seed, step, len(bad), seed,
+                                            os.path.basename(__file__), self.opts.commands))
+        shown = set()
+        for n, (db, k, text) in enumerate(bad[:SHOW_KEY_MISMATCHES]):
+            print("  db %d%s: %s" % (db, "" if k is None else ", key %s" % fmt_args([k]), text))
+            last_of_key = all(k != kk for _, kk, _ in bad[n + 1:SHOW_KEY_MISMATCHES])
+            if k is None or k in shown or not last_of_key:
+                continue
+            shown.add(k)
+            hits = [(j, a) for j, (a, _) in enumerate(history)
+                    if k in a[1:] and a[0].upper() not in READ_ONLY]
+            if hits:
+                print("    the last writes naming the key (%d of %d; in any db; SELECT, "
+                      "SWAPDB, FLUSHDB not shown):" % (min(len(hits), 8), len(hits)))
+                for j, a in hits[-8:]:
+                    print("      %5d %s" % (j, fmt_args(a)))
+        if len(bad) > SHOW_KEY_MISMATCHES:
+            print("  ... and %d more" % (len(bad) - SHOW_KEY_MISMATCHES))
+        sys.stdout.flush()
+        return 1
+
+    def mirror_reload_on_redis(self):
+        """After Cairn's DEBUG RELOAD: every key of redis through RESTORE
+        REPLACE ABSTTL of its own DUMP, which loads it the way an RDB load
+        does (rdbLoadObject), so OBJECT ENCODING still compares after the
+        reload (an APPENDed "raw" string comes back "embstr" or "int")."""
+        state = snapshot(self.redis.port, "redis")
+        try:
+            c = rc.Conn(self.redis.port)
+        except OSError as e:
+            raise Fatal("redis: connect: %s" % e)
+        try:
+            for db, (_, keys) in state.items():
+                cmds = [[b"SELECT", b"%d" % db]]
+                for k, (dump, _, at) in keys.items():
+                    cmds.append([b"RESTORE", k, b"%d" % max(at, 0), _key_of(dump),
+                                 b"REPLACE", b"ABSTTL"])
+                c.send(b"".join(testlib.encode(*a) for a in cmds))
+                for a in cmds:
+                    r = c.reply()
+                    if r != b"+OK\r\n":
+                        raise Fatal("redis: %s %s answered %r"
+                                    % (a[0].decode(), fmt_args(a[1:2]), r))
+        except rc.Timeout:
+            raise Fatal("redis: no reply to RESTORE within %gs" % rc.REPLY_TIMEOUT)
+        finally:
+            c.close()
+
+    def durability(self, seed, gen, i, check, reconnect, history):
+        """Steps 1-3 of the module doc; returns the number of failed steps
+        (it stops at the first). i: the next command index."""
+        def pre():
+            before = snapshot(self.cairn.port, "cairn")
+            return before, volatile_keys(before, snapshot(self.redis.port, "redis"))
+
+        started = time.monotonic()
+        step = "SIGKILL and restart (log replay)"
+        before, volatile = pre()
+        self.restart_cairn()
+        reconnect()
+        if self.compare_states(seed, step, before, volatile, history):
+            return 1
+
+        step = "DEBUG RELOAD"
+        self.wait_idle("BGSAVE before DEBUG RELOAD")
+        before, volatile = pre()
+        r = self.cairn_cmd(b"DEBUG", b"RELOAD")
+        if r != b"+OK\r\n":
+            self.failed += 1
+            print("FAIL seed %d, durability: DEBUG RELOAD answered %r" % (seed, r))
+            if not self.cairn.alive():
+                self.cairn.print_log()
+                raise Abort("cairn exited during DEBUG RELOAD")
+            return 1
+        if self.compare_states(seed, step, before, volatile, history):
+            return 1
+        self.mirror_reload_on_redis()
+
+        step = ("BGREWRITEAOF, %d more commands during and %d after it, SIGKILL and restart"
+                % (self.opts.tail, self.opts.tail))
+        rewrites = int(self.wait_idle("BGSAVE before BGREWRITEAOF").get("aof_rewrites", "0"))
+        r = self.cairn_cmd(b"BGREWRITEAOF")
+        if not r.startswith(b"+Background append only file rewriting s"):
+            self.failed += 1
+            print("FAIL seed %d, durability: BGREWRITEAOF answered %r" % (seed, r))
+            return 1
+        # Both connections are new (both in db 0); the SELECT puts that in
+        # the history, which the minimizer replays on one connection.
+        if not check(i, [b"SELECT", b"0"], "exact"):
+            return 1
+        i += 1
+        for _ in range(self.opts.tail):
+            args, mode = gen.next()
+            if not check(i, args, mode):
+                return 1
+            i += 1
+        info = self.wait_idle("BGREWRITEAOF",
+                              lambda info: int(info.get("aof_rewrites", "0")) > rewrites)
+        if info.get("aof_last_bgrewrite_status") != "ok":
+            self.failed += 1
+            print("FAIL seed %d, durability: aof_last_bgrewrite_status:%s"
+                  % (seed, info.get("aof_last_bgrewrite_status")))
+            return 1
+        for _ in range(self.opts.tail):   # after the rewrite: the new incr file
+            args, mode = gen.next()
+            if not check(i, args, mode):
+                return 1
+            i += 1
+        before, volatile = pre()
+        self.restart_cairn()
+        reconnect()
+        if self.compare_states(seed, step, before, volatile, history):
+            return 1
+        print("seed %d: durability ok (2 restarts, DEBUG RELOAD, BGREWRITEAOF; %.1fs)"
+              % (seed, time.monotonic() - started))
+        return 0
 
     def report(self, seed, i, args, mode, a, b, recent, history):
         print("FAIL seed %d, command %d: %s%s" % (
@@ -797,6 +1096,12 @@ def main():
     ap.add_argument("--keep-going", action="store_true",
                     help="go on after a mismatch within a seed")
     ap.add_argument("--show", action="store_true", help="print every command and reply")
+    ap.add_argument("--tail", type=int, default=300,
+                    help="random commands sent right after BGREWRITEAOF, and again once it "
+                         "is done (default 300)")
+    ap.add_argument("--no-durability", dest="durability", action="store_false",
+                    help="run Cairn with --appendonly no and skip the restart, DEBUG RELOAD "
+                         "and BGREWRITEAOF checks")
     opts = ap.parse_args()
     opts.exclude = {c.upper().encode() for c in opts.exclude}
 
@@ -822,7 +1127,9 @@ def main():
     servers = []
     runner = None
     try:
-        cairn = rc.Server("cairn", opts.cairn, ["--appendonly", "no"])
+        cairn = rc.Server("cairn", opts.cairn, [
+            "--appendonly", "yes", "--appendfsync", "always",
+            "--enable-debug-command", "yes"] if opts.durability else ["--appendonly", "no"])
         servers.append(cairn)
         redis = rc.Server("redis", opts.redis, ["--save", "", "--appendonly", "no"])
         servers.append(redis)
@@ -836,7 +1143,12 @@ def main():
                 print("0 passed, 1 failed")
                 return 1
         for n in range(opts.seeds):
-            runner.run_seed(first + n, opts.commands)
+            try:
+                runner.run_seed(first + n, opts.commands)
+            except Abort as e:
+                runner.failed += 1
+                print("FAIL seed %d: %s; stopping" % (first + n, e))
+                break
         if runner.failed:
             for s in (cairn, redis):
                 if not s.alive():
