@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "base/crc64.h"
+#include "base/file_util.h"
 #include "snapshot/rdb_format.h"
 #include "snapshot/value_codec.h"
 
@@ -62,15 +63,7 @@ base::Status RdbFileWriter::Put(std::string_view key, const types::Value& value,
 
 base::Status RdbFileWriter::FlushBuffer() {
   crc_ = base::Crc64(crc_, buf_.data(), buf_.size());
-  size_t done = 0;
-  while (done < buf_.size()) {
-    ssize_t n = write(fd_, buf_.data() + done, buf_.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return base::Status::IoErrorFromErrno("writing " + path_, errno);
-    }
-    done += static_cast<size_t>(n);
-  }
+  CAIRN_RETURN_IF_ERROR(base::WriteAll(fd_, buf_, path_));
   written_ += buf_.size();
   buf_.clear();
   return base::Status::Ok();

@@ -5,6 +5,7 @@
 
 #include <cerrno>
 
+#include "base/file_util.h"
 #include "wal/format.h"
 
 namespace cairn::wal {
@@ -41,15 +42,7 @@ base::Status BatchFile::WriteBatch() {
   bytes += pending_;
   pending_.clear();
   pending_db_ = -1;  // the next batch starts with its own SELECT
-  size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t n = write(fd_, bytes.data() + done, bytes.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return base::Status::IoErrorFromErrno("writing " + path_, errno);
-    }
-    done += static_cast<size_t>(n);
-  }
+  CAIRN_RETURN_IF_ERROR(base::WriteAll(fd_, bytes, path_));
   written_ += bytes.size();
   return base::Status::Ok();
 }

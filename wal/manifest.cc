@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "base/file_util.h"
 #include "base/string_util.h"
 #include "protocol/request_parser.h"
 
@@ -131,16 +132,9 @@ base::Status WriteManifest(const std::string& dir, const std::string& name, cons
   std::string text = m.Serialize();
   int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   if (fd < 0) return base::Status::IoErrorFromErrno("creating " + tmp, errno);
-  size_t done = 0;
-  while (done < text.size()) {
-    ssize_t n = write(fd, text.data() + done, text.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int err = errno;
-      close(fd);
-      return base::Status::IoErrorFromErrno("writing " + tmp, err);
-    }
-    done += static_cast<size_t>(n);
+  if (base::Status s = base::WriteAll(fd, text, tmp); !s.ok()) {
+    close(fd);
+    return s;
   }
   if (fsync(fd) != 0) {
     int err = errno;

@@ -1,0 +1,16 @@
+// Small blocking file helpers, for the places where blocking I/O is right
+// (snapshot children, manifest switches, tests).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "base/status.h"
+
+namespace cairn::base {
+
+// Writes all of `data` to `fd`, retrying short writes and EINTR. Errors
+// name `path`.
+Status WriteAll(int fd, std::string_view data, const std::string& path);
+
+}  // namespace cairn::base
