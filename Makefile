@@ -30,6 +30,7 @@ bench: build
 	bench/compare.sh
 	bench/durable.sh
 	bench/snapshot.sh
+	bench/memory.sh
 
 # Long runs that do not belong in `make test`.
 soak: build

@@ -30,9 +30,8 @@ KeyTable::KeyTable(KeyTable&& other) noexcept
 }
 
 Entry* KeyTable::Find(std::string_view key) {
-  const size_t h = HashOf(key);
-  for (Node* n = buckets_[h & (buckets_.size() - 1)]; n != nullptr; n = n->next) {
-    if (n->hash == h && n->key == key) return &n->entry;
+  for (Node* n = buckets_[HashOf(key) & (buckets_.size() - 1)]; n != nullptr; n = n->next) {
+    if (n->key == key) return &n->entry;
   }
   return nullptr;
 }
@@ -40,7 +39,7 @@ Entry* KeyTable::Find(std::string_view key) {
 Entry& KeyTable::Insert(std::string_view key, bool* inserted) {
   const size_t h = HashOf(key);
   for (Node* n = buckets_[h & (buckets_.size() - 1)]; n != nullptr; n = n->next) {
-    if (n->hash == h && n->key == key) {
+    if (n->key == key) {
       *inserted = false;
       return n->entry;
     }
@@ -48,17 +47,16 @@ Entry& KeyTable::Insert(std::string_view key, bool* inserted) {
   // Grow at load factor 1, as Redis's dict does.
   if (size_ + 1 > buckets_.size()) Resize(buckets_.size() * 2);
   Node*& head = buckets_[h & (buckets_.size() - 1)];
-  head = new Node{head, h, std::string(key), Entry{}};
+  head = new Node{head, std::string(key), Entry{}};
   size_++;
   *inserted = true;
   return head->entry;
 }
 
 bool KeyTable::Erase(std::string_view key) {
-  const size_t h = HashOf(key);
-  Node** link = &buckets_[h & (buckets_.size() - 1)];
+  Node** link = &buckets_[HashOf(key) & (buckets_.size() - 1)];
   for (Node* n = *link; n != nullptr; link = &n->next, n = n->next) {
-    if (n->hash == h && n->key == key) {
+    if (n->key == key) {
       *link = n->next;
       delete n;
       size_--;
@@ -96,7 +94,7 @@ void KeyTable::Resize(size_t n) {
   for (Node* head : buckets_) {
     while (head != nullptr) {
       Node* following = head->next;
-      Node*& slot = next[head->hash & (n - 1)];
+      Node*& slot = next[HashOf(head->key) & (n - 1)];
       head->next = slot;
       slot = head;
       head = following;

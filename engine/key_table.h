@@ -27,9 +27,10 @@ struct Entry {
 
 class KeyTable {
  public:
+  // No cached hash: it would cost 8 bytes a key, and chains are short
+  // (load factor <= 1), so comparing keys directly is cheap.
   struct Node {
     Node* next;
-    size_t hash;
     std::string key;
     Entry entry;
   };

@@ -7,7 +7,7 @@
 
 namespace cairn::types {
 
-enum class ValueType { kString };
+enum class ValueType : unsigned char { kString };
 
 // What OBJECT ENCODING reports for a string depends, in Redis, on the
 // command that wrote it, not only on its bytes: SET and friends pick int,
@@ -16,10 +16,15 @@ enum class ValueType { kString };
 // string, embstr or raw by length but never int (kNoInt).
 enum class StringForm : unsigned char { kByContent, kRaw, kNoInt };
 
+// type and form sit together ahead of the string: 40 bytes, not 48.
 struct Value {
   ValueType type = ValueType::kString;
-  std::string str;
   StringForm form = StringForm::kByContent;
+  std::string str;
+
+  Value() = default;
+  Value(ValueType t, std::string s, StringForm f = StringForm::kByContent)
+      : type(t), form(f), str(std::move(s)) {}
 };
 
 }  // namespace cairn::types

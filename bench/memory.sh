@@ -1,0 +1,264 @@
+#!/usr/bin/env bash
+# Memory per key: cairn-server and redis-server side by side in one run
+# (issue 5's benchmark). For each dataset, each server in turn is started
+# fresh on an empty temp dir with persistence off, measured empty, filled
+# with KEYS distinct string keys key:0 .. key:KEYS-1 (piped in as RESP through
+# `redis-cli --pipe`), and measured again:
+#   - used_memory from INFO memory (each allocator's own accounting);
+#   - RSS of the server process (VmRSS from /proc/PID/status);
+#   - bytes per key = (after - before) / KEYS, for each of the two.
+# Datasets:
+#   str  VALUE_SIZE-byte values of random letters and digits (never
+#        integer-encoded), from a fixed pool of 1024 as in snapshot.sh;
+#   int  SET key:<n> <n>: small integers, which redis keeps as int-encoded
+#        objects (shared ones below 10000) rather than strings.
+# Only one server runs at a time, on 127.0.0.1; the order cairn/redis swaps
+# every round. The table shows the median over the rounds of each figure and
+# the ratio cairn/redis (lower is better); the last line says whether cairn's
+# RSS bytes/key is at most redis's on every dataset. See bench/README.md
+# ("Memory per key").
+#
+# Environment (all optional):
+#   CAIRN_SERVER      cairn binary           (default <repo>/build/bin/cairn-server)
+#   REDIS_SERVER      reference binary       (default /usr/bin/redis-server)
+#   REDIS_CLI         loader and INFO        (default redis-cli)
+#   ROUNDS            rounds                 (default 1: memory hardly varies)
+#   KEYS              keys per dataset       (default 1000000)
+#   VALUE_SIZE        value bytes, str set   (default 32)
+#   DATASETS          which datasets         (default "str int")
+#   SETTLE            seconds between the end of the fill and the "after"
+#                     sample                 (default 1)
+#   BENCH_TIMEOUT     seconds allowed per step (generate, fill) (default 300)
+#   BENCH_TMP         parent of the temp data dirs (default /tmp)
+#   CAIRN_EXTRA_ARGS  extra words appended to cairn's command line (default none)
+set -euo pipefail
+
+script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo_root="$(cd "${script_dir}/.." && pwd)"
+
+CAIRN_SERVER="${CAIRN_SERVER:-${repo_root}/build/bin/cairn-server}"
+REDIS_SERVER="${REDIS_SERVER:-/usr/bin/redis-server}"
+REDIS_BENCHMARK="${REDIS_BENCHMARK:-redis-benchmark}"   # unused; lib.sh's global
+REDIS_CLI="${REDIS_CLI:-redis-cli}"
+PYTHON="${PYTHON:-/usr/bin/python3}"
+ROUNDS="${ROUNDS:-1}"
+KEYS="${KEYS:-1000000}"
+VALUE_SIZE="${VALUE_SIZE:-32}"
+DATASETS="${DATASETS:-str int}"
+SETTLE="${SETTLE:-1}"
+BENCH_TIMEOUT="${BENCH_TIMEOUT:-300}"
+BENCH_TMP="${BENCH_TMP:-/tmp}"
+CAIRN_EXTRA_ARGS="${CAIRN_EXTRA_ARGS:-}"
+
+# shellcheck source=bench/lib.sh
+source "${script_dir}/lib.sh"
+
+for bin in "${CAIRN_SERVER}" "${REDIS_SERVER}"; do
+  need_exec "${bin}" "build first, or set CAIRN_SERVER / REDIS_SERVER"
+done
+need_tools "${REDIS_CLI}" "${PYTHON}" timeout
+need_posint ROUNDS
+need_posint KEYS
+need_posint VALUE_SIZE
+need_posint BENCH_TIMEOUT
+[[ "${SETTLE}" =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "SETTLE must be a number of seconds"
+[[ -d "${BENCH_TMP}" ]] || die "BENCH_TMP is not a directory: ${BENCH_TMP}"
+[[ -r /proc/self/status ]] || die "needs /proc/<pid>/status"
+read -r -a datasets <<< "${DATASETS}"
+((${#datasets[@]} > 0)) || die "DATASETS is empty"
+for ds in "${datasets[@]}"; do
+  [[ "${ds}" == str || "${ds}" == int ]] || die "unknown dataset '${ds}' (str, int)"
+done
+
+work="$(mktemp -d "${BENCH_TMP}/cairn-memory.XXXXXX")"
+results="${work}/results"   # lines: <dataset> <server> <metric id> <value>
+: > "${results}"
+
+bench_install_traps
+
+# A dataset as a RESP stream of SET commands, made once and piped into every
+# server. str: values of random letters and digits (first one a letter, so no
+# server stores them as integers) from a pool of 1024, the same every run.
+# int: the value of key:<n> is <n>.
+cat > "${work}/gen.py" <<'EOF'
+import random, string, sys
+kind, n, size, out = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+pool = []
+if kind == "str":
+    rng = random.Random(4)
+    alnum = string.ascii_letters + string.digits
+    for _ in range(1024):
+        v = rng.choice(string.ascii_letters) + "".join(rng.choices(alnum, k=size - 1))
+        pool.append(b"$%d\r\n%s\r\n" % (size, v.encode()))
+with open(out, "wb") as f:
+    buf = []
+    for i in range(n):
+        k = b"key:%d" % i
+        buf.append(b"*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n" % (len(k), k))
+        if pool:
+            buf.append(pool[i & 1023])
+        else:
+            v = b"%d" % i
+            buf.append(b"$%d\r\n%s\r\n" % (len(v), v))
+        if len(buf) >= 20000:
+            f.write(b"".join(buf))
+            buf.clear()
+    f.write(b"".join(buf))
+EOF
+
+# run_step <dir> <stdin> <out> <what> <command>...: runs the command with that
+# stdin, stdout to <out> and stderr to <out>.err, cut off after BENCH_TIMEOUT
+# seconds. In the background and waited for, so a signal to the script is
+# acted on at once. On failure shows its output and the server log in <dir>,
+# and dies naming <what>.
+run_step() {
+  local dir="$1" input="$2" out="$3" what="$4"
+  shift 4
+  timeout "${BENCH_TIMEOUT}" "$@" < "${input}" > "${out}" 2> "${out}.err" &
+  bench_pid=$!
+  local status=0
+  wait "${bench_pid}" || status=$?
+  bench_pid=""
+  if ((status != 0)); then
+    cat "${out}" "${out}.err" "${dir}"/*.log >&2 2>/dev/null || true
+    die "${what} failed or timed out"
+  fi
+}
+
+# server_cmd <cairn|redis> <dir>: sets the array `cmd` to that server's
+# command line, listening on 127.0.0.1:${port}.
+server_cmd() {
+  local name="$1" dir="$2" bin
+  if [[ "${name}" == cairn ]]; then bin="${CAIRN_SERVER}"; else bin="${REDIS_SERVER}"; fi
+  cmd=("${bin}" --port "${port}" --bind 127.0.0.1 --dir "${dir}" --appendonly no --save "")
+  # shellcheck disable=SC2206  # word splitting is intended
+  [[ "${name}" == cairn && -n "${CAIRN_EXTRA_ARGS}" ]] && cmd+=(${CAIRN_EXTRA_ARGS})
+  return 0
+}
+
+# config_check <name> <key> <expected>: if the server answers CONFIG GET key,
+# the answer must be <expected>; a server without CONFIG GET passes.
+config_check() {
+  local name="$1" key="$2" want="$3" reply
+  reply="$(timeout 5 "${REDIS_CLI}" -h 127.0.0.1 -p "${port}" config get "${key}" 2>/dev/null || true)"
+  if [[ "$(sed -n 1p <<< "${reply}")" == "${key}" ]]; then
+    local got
+    got="$(sed -n 2p <<< "${reply}")"
+    [[ "${got}" == "${want}" ]] || die "${name} reports ${key} '${got}', expected '${want}'"
+  fi
+}
+
+cli() { timeout 10 "${REDIS_CLI}" -h 127.0.0.1 -p "${port}" "$@"; }
+
+# sample <name> <out>: writes "used <bytes>" and "rss <bytes>" for the
+# running server to <out>; dies if either is missing.
+sample() {
+  local name="$1" out="$2" used rss
+  used="$(cli info memory | tr -d '\r' | awk -F: '$1 == "used_memory" { print $2; exit }')"
+  [[ "${used}" =~ ^[0-9]+$ ]] || die "${name}: no used_memory in INFO memory"
+  rss="$(awk '$1 == "VmRSS:" { print $2 * 1024; exit }' "/proc/${server_pid}/status" 2>/dev/null || true)"
+  [[ "${rss}" =~ ^[0-9]+$ ]] || die "${name}: no VmRSS for pid ${server_pid}"
+  printf 'used %s\nrss %s\n' "${used}" "${rss}" > "${out}"
+}
+
+# metric <file> <id>: the value of <id> in a sample.
+metric() { awk -v k="$2" '$1 == k { print $2; exit }' "$1"; }
+
+# measure_one <dataset> <cairn|redis> <round>
+measure_one() {
+  local ds="$1" name="$2" round="$3" dir n
+  dir="${work}/r${round}-${ds}-${name}"
+  mkdir -p "${dir}"
+  local -a cmd
+
+  port="$(free_port)"
+  server_cmd "${name}" "${dir}"
+  launch_server "${name}" "${dir}" "${cmd[@]}"
+  config_check "${name}" appendonly no
+  config_check "${name}" save ""
+  n="$(cli dbsize)"
+  [[ "${n}" == 0 ]] || die "${name}: DBSIZE ${n} on a fresh server, expected 0"
+  sample "${name}" "${dir}/before"
+
+  run_step "${dir}" "${work}/${ds}.resp" "${dir}/pipe.out" \
+    "redis-cli --pipe into ${name} (${ds}, round ${round})" \
+    "${REDIS_CLI}" -h 127.0.0.1 -p "${port}" --pipe
+  grep -q "errors: 0, replies: ${KEYS}\$" "${dir}/pipe.out" ||
+    { cat "${dir}/pipe.out" >&2; die "${name}: redis-cli --pipe reported errors"; }
+  n="$(cli dbsize)"
+  [[ "${n}" == "${KEYS}" ]] || die "${name}: DBSIZE ${n} after the fill, expected ${KEYS}"
+  sleep "${SETTLE}"
+  kill -0 "${server_pid}" 2>/dev/null || die "${name} exited after the fill"
+  sample "${name}" "${dir}/after"
+  stop_server
+
+  local ub ua rb ra
+  ub="$(metric "${dir}/before" used)"; ua="$(metric "${dir}/after" used)"
+  rb="$(metric "${dir}/before" rss)"; ra="$(metric "${dir}/after" rss)"
+  awk -v d="${ds}" -v s="${name}" -v ub="${ub}" -v ua="${ua}" -v rb="${rb}" -v ra="${ra}" -v k="${KEYS}" '
+    BEGIN {
+      m = 1048576
+      printf "%s %s used_before %.2f\n%s %s used_after %.2f\n", d, s, ub / m, d, s, ua / m
+      printf "%s %s rss_before %.2f\n%s %s rss_after %.2f\n", d, s, rb / m, d, s, ra / m
+      printf "%s %s used_per_key %.1f\n%s %s rss_per_key %.1f\n", d, s, (ua - ub) / k, d, s, (ra - rb) / k
+    }' >> "${results}"
+  awk -v r="${round}" -v d="${ds}" -v s="${name}" -v ub="${ub}" -v ua="${ua}" -v rb="${rb}" -v ra="${ra}" -v k="${KEYS}" '
+    BEGIN {
+      m = 1048576
+      printf "  round %d  %-3s %-5s used %8.2f -> %8.2f MiB (%6.1f B/key)  rss %8.2f -> %8.2f MiB (%6.1f B/key)\n",
+        r, d, s, ub / m, ua / m, (ua - ub) / k, rb / m, ra / m, (ra - rb) / k
+    }' >&2
+  rm -rf "${dir}"
+}
+
+echo "cairn: ${CAIRN_SERVER}" >&2
+echo "redis: ${REDIS_SERVER} ($("${REDIS_SERVER}" --version | head -n1))" >&2
+echo "rounds=${ROUNDS} keys=${KEYS} value_size=${VALUE_SIZE} datasets='${DATASETS}' settle=${SETTLE}s" >&2
+
+for ds in "${datasets[@]}"; do
+  run_step "${work}" /dev/null "${work}/gen-${ds}.out" "generating the ${ds} dataset" \
+    "${PYTHON}" "${work}/gen.py" "${ds}" "${KEYS}" "${VALUE_SIZE}" "${work}/${ds}.resp"
+  echo "dataset ${ds}: ${KEYS} SETs, $(stat -c %s "${work}/${ds}.resp" | awk '{ printf "%.1f", $1 / 1048576 }') MiB of RESP" >&2
+done
+
+for ((round = 1; round <= ROUNDS; round++)); do
+  if ((round % 2 == 1)); then order=(cairn redis); else order=(redis cairn); fi
+  for ds in "${datasets[@]}"; do
+    for name in "${order[@]}"; do
+      measure_one "${ds}" "${name}" "${round}"
+    done
+  done
+done
+
+median() {  # median <dataset> <server> <metric id>
+  awk -v d="$1" -v s="$2" -v m="$3" '$1 == d && $2 == s && $3 == m { print $4 }' "${results}" | median_of
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
+
+M_ID=(used_before used_after used_per_key rss_before rss_after rss_per_key)
+M_LABEL=(
+  "used_memory empty (MiB)"
+  "used_memory loaded (MiB)"
+  "used_memory bytes/key"
+  "RSS empty (MiB)"
+  "RSS loaded (MiB)"
+  "RSS bytes/key"
+)
+
+echo
+printf '%-8s %-26s %12s %12s %12s\n' dataset metric cairn redis cairn/redis
+verdict=meets
+for ds in "${datasets[@]}"; do
+  label="${ds}"
+  [[ "${ds}" == str ]] && label="str${VALUE_SIZE}"
+  for ((i = 0; i < ${#M_ID[@]}; i++)); do
+    c="$(median "${ds}" cairn "${M_ID[$i]}")"
+    r="$(median "${ds}" redis "${M_ID[$i]}")"
+    printf '%-8s %-26s %12.2f %12.2f %12s\n' "${label}" "${M_LABEL[$i]}" "${c}" "${r}" "$(ratio "${c}" "${r}")"
+  done
+  c="$(median "${ds}" cairn rss_per_key)"
+  r="$(median "${ds}" redis rss_per_key)"
+  awk -v a="${c}" -v b="${r}" 'BEGIN { exit !(a <= b) }' || verdict=below
+done
+echo "(medians of ${ROUNDS} round(s); ${KEYS} keys per dataset; str: ${VALUE_SIZE}-byte values, int: SET key:<n> <n>; lower is better)"
+echo "target: cairn bytes/key (RSS) <= redis: ${verdict}"
