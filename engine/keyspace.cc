@@ -4,7 +4,7 @@
 
 namespace cairn::engine {
 
-Entry* Db::Find(std::string_view key, int64_t now_ms) {
+Entry* Db::Find(std::string_view key, int64_t now_ms, bool touch) {
   Entry* e = map_.Find(key);
   if (e == nullptr) return nullptr;
   if (e->expire_ms >= 0 && e->expire_ms <= now_ms) {
@@ -13,12 +13,14 @@ Entry* Db::Find(std::string_view key, int64_t now_ms) {
     map_.Erase(key);
     return nullptr;
   }
+  if (touch) e->value.lru = static_cast<uint32_t>(now_ms / 1000);
   return e;
 }
 
 Entry& Db::Put(std::string_view key, Value value, int64_t expire_ms) {
   bool inserted;
   Entry& e = map_.Insert(key, &inserted);
+  if (value.lru == 0) value.lru = static_cast<uint32_t>(base::NowMs() / 1000);
   e.value = std::move(value);
   SetExpire(e, expire_ms);
   return e;

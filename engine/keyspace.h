@@ -31,9 +31,12 @@ class Db {
   Db(int index, std::vector<ExpiredKey>* expired) : index_(index), expired_(expired) {}
 
   // The live entry for `key`, or nullptr. An entry whose expiry is at or
-  // before now_ms is deleted here and reported as expired.
-  Entry* Find(std::string_view key, int64_t now_ms);
-  // Inserts or replaces; returns the stored entry.
+  // before now_ms is deleted here and reported as expired. A lookup counts
+  // as an access (OBJECT IDLETIME) unless `touch` is false, which is what
+  // Redis's LOOKUP_NOTOUCH commands use (TTL, TYPE, EXISTS, OBJECT...).
+  Entry* Find(std::string_view key, int64_t now_ms, bool touch = true);
+  // Inserts or replaces; returns the stored entry (accessed now unless the
+  // value carries an access time of its own, as RESTORE IDLETIME sets).
   Entry& Put(std::string_view key, Value value, int64_t expire_ms);
   bool Erase(std::string_view key);
   void Clear();

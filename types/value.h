@@ -3,6 +3,7 @@
 // value codec. No I/O and no commands in this layer.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 namespace cairn::types {
@@ -16,10 +17,13 @@ enum class ValueType : unsigned char { kString };
 // string, embstr or raw by length but never int (kNoInt).
 enum class StringForm : unsigned char { kByContent, kRaw, kNoInt };
 
-// type and form sit together ahead of the string: 40 bytes, not 48.
+// type, form and the access clock sit together ahead of the string: 40
+// bytes in all.
 struct Value {
   ValueType type = ValueType::kString;
   StringForm form = StringForm::kByContent;
+  // Last access, in seconds (Redis's LRU clock): OBJECT IDLETIME.
+  uint32_t lru = 0;
   std::string str;
 
   Value() = default;

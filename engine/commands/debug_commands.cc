@@ -84,18 +84,19 @@ void Debug(CommandContext& ctx, ArgList args) {
     return ctx.reply.Ok();
   }
   if (sub == "object" && args.size() == 3) {
-    Entry* e = ctx.db().Find(args[2], ctx.now_ms);
+    Entry* e = ctx.db().Find(args[2], ctx.now_ms, /*touch=*/false);
     if (e == nullptr) return ctx.Error("no such key");
     std::string body;
     snapshot::EncodeValue(&body, e->value, ctx.config.values().rdbcompression);
     char addr[32];
     std::snprintf(addr, sizeof(addr), "%p", static_cast<const void*>(&e->value));
-    // lru fields: access times are not tracked yet (TODO(#5)).
     return ctx.reply.Simple("Value at:" + std::string(addr) +
                             " refcount:" + std::to_string(RefCount(e->value)) +
                             " encoding:" + std::string(StringEncodingName(e->value)) +
                             " serializedlength:" + std::to_string(body.size()) +
-                            " lru:0 lru_seconds_idle:0");
+                            " lru:" + std::to_string(e->value.lru & 0xffffff) +
+                            " lru_seconds_idle:" +
+                            std::to_string(IdleSeconds(e->value, ctx.now_ms)));
   }
   if (sub == "log" && args.size() == 3) {
     CAIRN_LOG_WARNING("DEBUG LOG: %s", args[2].c_str());

@@ -28,7 +28,7 @@ void Del(CommandContext& ctx, ArgList args) {
 }
 
 void Type(CommandContext& ctx, ArgList args) {
-  Entry* e = ctx.db().Find(args[1], ctx.now_ms);
+  Entry* e = ctx.db().Find(args[1], ctx.now_ms, /*touch=*/false);
   ctx.reply.Simple(e == nullptr ? "none" : "string");
 }
 
@@ -204,7 +204,9 @@ void Copy(CommandContext& ctx, ArgList args) {
     if (!replace) return ctx.reply.Int(0);
     to.Erase(args[2]);
   }
-  to.Put(args[2], e->value, e->expire_ms);
+  types::Value copy = e->value;
+  copy.lru = 0;  // a new object: accessed now, as Redis's COPY makes it
+  to.Put(args[2], std::move(copy), e->expire_ms);
   ctx.Dirty();
   ctx.reply.Int(1);
 }
@@ -219,7 +221,7 @@ void Wait(CommandContext& ctx, ArgList args) {
 }
 
 Entry* ObjectKey(CommandContext& ctx, std::string_view key) {
-  Entry* e = ctx.db().Find(key, ctx.now_ms);
+  Entry* e = ctx.db().Find(key, ctx.now_ms, /*touch=*/false);
   if (e == nullptr) ctx.reply.Null();
   return e;
 }
@@ -233,8 +235,7 @@ void ObjectRefcount(CommandContext& ctx, ArgList args) {
 }
 
 void ObjectIdleTime(CommandContext& ctx, ArgList args) {
-  // Access times are not tracked yet (TODO(#5)): every key reads as fresh.
-  if (ObjectKey(ctx, args[2]) != nullptr) ctx.reply.Int(0);
+  if (Entry* e = ObjectKey(ctx, args[2])) ctx.reply.Int(IdleSeconds(e->value, ctx.now_ms));
 }
 
 void ObjectFreq(CommandContext& ctx, ArgList args) {
@@ -269,7 +270,7 @@ void ObjectHelp(CommandContext& ctx, ArgList) {
 void Exists(CommandContext& ctx, ArgList args) {
   int64_t count = 0;
   for (size_t j = 1; j < args.size(); j++) {
-    if (ctx.db().Find(args[j], ctx.now_ms) != nullptr) count++;
+    if (ctx.db().Find(args[j], ctx.now_ms, /*touch=*/false) != nullptr) count++;
   }
   ctx.reply.Int(count);
 }
@@ -350,7 +351,7 @@ void Persist(CommandContext& ctx, ArgList args) {
 
 // EXPIRETIME/PEXPIRETIME: the absolute expiry, -1 without one, -2 missing.
 void ExpireTimeGeneric(CommandContext& ctx, ArgList args, bool ms) {
-  Entry* e = ctx.db().Find(args[1], ctx.now_ms);
+  Entry* e = ctx.db().Find(args[1], ctx.now_ms, /*touch=*/false);
   if (e == nullptr) return ctx.reply.Int(-2);
   if (e->expire_ms < 0) return ctx.reply.Int(-1);
   ctx.reply.Int(ms ? e->expire_ms : e->expire_ms / 1000);
@@ -415,7 +416,11 @@ void Restore(CommandContext& ctx, ArgList args) {
     }
     return ctx.reply.Ok();
   }
-  db.Put(key, std::move(value).value(), when != 0 ? when : -1);
+  types::Value restored = std::move(value).value();
+  if (idle >= 0) {
+    restored.lru = static_cast<uint32_t>(std::max<int64_t>(1, ctx.now_ms / 1000 - idle));
+  }
+  db.Put(key, std::move(restored), when != 0 ? when : -1);
   ctx.Dirty();
   ctx.reply.Ok();
   // Deterministic form: the TTL as an absolute time (Redis 7.0 does the same).
@@ -428,7 +433,7 @@ void Restore(CommandContext& ctx, ArgList args) {
 // TTL/PTTL: -2 for a missing key, -1 for no expiry, else the time left
 // (TTL rounds to the nearest second, as Redis does).
 void TtlGeneric(CommandContext& ctx, ArgList args, bool ms) {
-  Entry* e = ctx.db().Find(args[1], ctx.now_ms);
+  Entry* e = ctx.db().Find(args[1], ctx.now_ms, /*touch=*/false);
   if (e == nullptr) return ctx.reply.Int(-2);
   if (e->expire_ms < 0) return ctx.reply.Int(-1);
   int64_t left = std::max<int64_t>(e->expire_ms - ctx.now_ms, 0);

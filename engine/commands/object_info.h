@@ -31,4 +31,10 @@ inline int64_t RefCount(const types::Value& v) {
   return n && *n >= 0 && *n < 10000 ? INT32_MAX : 1;
 }
 
+// OBJECT IDLETIME: seconds since the last access.
+inline int64_t IdleSeconds(const types::Value& v, int64_t now_ms) {
+  const int64_t idle = now_ms / 1000 - static_cast<int64_t>(v.lru);
+  return idle < 0 ? 0 : idle;
+}
+
 }  // namespace cairn::engine

@@ -154,3 +154,35 @@ TEST(KeyTableTest, RandomKeyReachesEveryKey) {
 
 }  // namespace
 }  // namespace cairn::engine
+
+namespace cairn::engine {
+namespace {
+
+TEST(ObjectIdleTimeTest, ReadsCountAsAccessButTtlTypeAndObjectDoNot) {
+  EngineHarness h;
+  h.Run({"SET", "k", "v"});
+  EXPECT_EQ(h.Run({"OBJECT", "IDLETIME", "k"}), Int(0));
+  auto* e = h.engine().keyspace().db(0).Find("k", base::NowMs(), /*touch=*/false);
+  e->value.lru -= 100;  // as if last touched 100 s ago
+  h.Run({"TTL", "k"});
+  h.Run({"TYPE", "k"});
+  h.Run({"EXISTS", "k"});
+  Reply idle = h.Run({"OBJECT", "IDLETIME", "k"});
+  EXPECT_GE(idle.integer, 100);
+  EXPECT_LE(idle.integer, 101);
+  h.Run({"GET", "k"});
+  EXPECT_EQ(h.Run({"OBJECT", "IDLETIME", "k"}), Int(0));
+}
+
+TEST(ObjectIdleTimeTest, RestoreIdletimeSetsIt) {
+  EngineHarness h;
+  h.Run({"SET", "src", "v"});
+  std::string payload = h.Run({"DUMP", "src"}).str;
+  EXPECT_EQ(h.Run({"RESTORE", "dst", "0", payload, "IDLETIME", "500"}), Simple("OK"));
+  Reply idle = h.Run({"OBJECT", "IDLETIME", "dst"});
+  EXPECT_GE(idle.integer, 500);
+  EXPECT_LE(idle.integer, 501);
+}
+
+}  // namespace
+}  // namespace cairn::engine
