@@ -372,10 +372,11 @@ base::Status Aof::WriteBase(const std::string& path, bool rdb) {
     for (const auto& [key, e] : ks.db(db).entries()) {
       if (e.expire_ms >= 0 && e.expire_ms <= now) continue;
       if (e.expire_ms >= 0) {
-        std::string argv[5] = {"SET", key, e.value.str, "PXAT", std::to_string(e.expire_ms)};
+        std::string argv[5] = {"SET", key, std::string(e.value.str.view()), "PXAT",
+                                std::to_string(e.expire_ms)};
         CAIRN_RETURN_IF_ERROR(out.Append(db, argv));
       } else {
-        std::string argv[3] = {"SET", key, e.value.str};
+        std::string argv[3] = {"SET", key, std::string(e.value.str.view())};
         CAIRN_RETURN_IF_ERROR(out.Append(db, argv));
       }
     }

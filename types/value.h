@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <string>
 
+#include "types/value_string.h"
+
 namespace cairn::types {
 
 enum class ValueType : unsigned char { kString };
@@ -17,18 +19,19 @@ enum class ValueType : unsigned char { kString };
 // string, embstr or raw by length but never int (kNoInt).
 enum class StringForm : unsigned char { kByContent, kRaw, kNoInt };
 
-// type, form and the access clock sit together ahead of the string: 40
-// bytes in all.
+// 40 bytes: type, form, the string (inline up to 32 bytes) and the access
+// clock packed together (see ValueString).
 struct Value {
   ValueType type = ValueType::kString;
   StringForm form = StringForm::kByContent;
+  ValueString str;
   // Last access, in seconds (Redis's LRU clock): OBJECT IDLETIME.
   uint32_t lru = 0;
-  std::string str;
 
   Value() = default;
   Value(ValueType t, std::string s, StringForm f = StringForm::kByContent)
       : type(t), form(f), str(std::move(s)) {}
 };
+static_assert(sizeof(Value) == 40, "keep a key's table node within 96 bytes");
 
 }  // namespace cairn::types

@@ -89,8 +89,8 @@ Entry* LookupRead(CommandContext& ctx, std::string_view key, bool* failed) {
 // Redis's lookupStringForBitCommand: the string at `key`, created or padded
 // with zero bytes so that bit `max_bit` exists. *grew says whether the key
 // was created or lengthened. nullptr after replying WRONGTYPE.
-std::string* StringForBitWrite(CommandContext& ctx, std::string_view key, uint64_t max_bit,
-                               bool* grew) {
+types::ValueString* StringForBitWrite(CommandContext& ctx, std::string_view key,
+                                      uint64_t max_bit, bool* grew) {
   const size_t need = static_cast<size_t>(max_bit >> 3) + 1;
   Entry* e = ctx.db().Find(key, ctx.now_ms);
   if (e == nullptr) {
@@ -105,10 +105,12 @@ std::string* StringForBitWrite(CommandContext& ctx, std::string_view key, uint64
     return nullptr;
   }
   e->value.form = types::StringForm::kRaw;  // Redis unshares it into a raw string
-  std::string& s = e->value.str;
-  *grew = s.size() < need;
-  if (*grew) s.resize(need, '\0');
-  return &s;
+  *grew = e->value.str.size() < need;
+  if (*grew) {
+    types::StringEdit s(&e->value.str);
+    s->resize(need, '\0');
+  }
+  return &e->value.str;
 }
 
 int BitAt(std::string_view s, uint64_t offset) {
@@ -180,8 +182,9 @@ void SetBit(CommandContext& ctx, ArgList args) {
   auto on = base::ParseInt64(args[3]);
   if (!on || (*on & ~int64_t{1}) != 0) return ctx.Error(kBitValueError);
   bool grew = false;
-  std::string* s = StringForBitWrite(ctx, args[1], *offset, &grew);
-  if (s == nullptr) return;
+  types::ValueString* slot = StringForBitWrite(ctx, args[1], *offset, &grew);
+  if (slot == nullptr) return;
+  types::StringEdit s(slot);
   auto& byte = reinterpret_cast<uint8_t&>((*s)[*offset >> 3]);
   const uint8_t mask = static_cast<uint8_t>(1 << (7 - (*offset & 7)));
   const int old = (byte & mask) != 0;
@@ -210,7 +213,7 @@ void BitCount(CommandContext& ctx, ArgList args) {
   Entry* e = LookupRead(ctx, args[1], &failed);
   if (failed) return;
   if (e == nullptr) return ctx.reply.Int(0);
-  const std::string& s = e->value.str;
+  const std::string_view s = e->value.str;
   if (args.size() == 2) {
     return ctx.reply.Int(s.empty() ? 0 : CountBits(s, 0, s.size() * 8 - 1));
   }
@@ -247,7 +250,7 @@ void BitPos(CommandContext& ctx, ArgList args) {
   Entry* e = LookupRead(ctx, args[1], &failed);
   if (failed) return;
   if (e == nullptr) return ctx.reply.Int(*bit ? -1 : 0);
-  const std::string& s = e->value.str;
+  const std::string_view s = e->value.str;
   const int64_t len = static_cast<int64_t>(s.size());
   int64_t start = 0, end = len - 1;
   bool isbit = false, end_given = false;
@@ -477,17 +480,24 @@ void BitfieldGeneric(CommandContext& ctx, ArgList args, bool readonly_command) {
     j += opcode == BitfieldOpcode::kGet ? 2 : 3;
   }
 
+  std::string read_copy;  // GET-only: the value as it is
   std::string* str = nullptr;
+  std::optional<types::StringEdit> edit;
   bool grew = false;
   if (!writes) {
     bool failed;
     Entry* e = LookupRead(ctx, args[1], &failed);
     if (failed) return;
-    if (e != nullptr) str = &e->value.str;
+    if (e != nullptr) {
+      read_copy.assign(e->value.str.view());
+      str = &read_copy;
+    }
   } else {
     if (readonly_command) return ctx.Error("BITFIELD_RO only supports the GET subcommand");
-    str = StringForBitWrite(ctx, args[1], highest_write, &grew);
-    if (str == nullptr) return;
+    types::ValueString* slot = StringForBitWrite(ctx, args[1], highest_write, &grew);
+    if (slot == nullptr) return;
+    edit.emplace(slot);
+    str = &**edit;
   }
 
   const std::string_view empty;

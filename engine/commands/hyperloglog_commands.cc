@@ -61,15 +61,16 @@ void PfAdd(CommandContext& ctx, ArgList args) {
   Db& db = ctx.db();
   Entry* e = db.Find(args[1], ctx.now_ms);
   uint64_t updated = 0;
-  std::string* s;
+  types::ValueString* slot;
   if (e == nullptr) {
-    s = &db.Put(args[1], NewHll(), -1).value.str;
+    slot = &db.Put(args[1], NewHll(), -1).value.str;
     updated++;
   } else {
     if (!CheckHll(ctx, *e)) return;
     e->value.form = types::StringForm::kRaw;  // Redis unshares it into a raw string
-    s = &e->value.str;
+    slot = &e->value.str;
   }
+  types::StringEdit s(slot);
   const size_t max_bytes = SparseMaxBytes(ctx);
   for (size_t j = 2; j < args.size(); j++) {
     switch (hll::Add(*s, args[j], max_bytes)) {
@@ -110,12 +111,12 @@ void PfCount(CommandContext& ctx, ArgList args) {
   Entry* e = LookupRead(ctx, args[1]);
   if (e == nullptr) return ctx.reply.Int(0);
   if (!CheckHll(ctx, *e)) return;
-  std::string& s = e->value.str;
-  auto card = hll::CachedCardinality(s);
+  auto card = hll::CachedCardinality(e->value.str);
   if (!card) {
-    card = hll::Count(s);
+    card = hll::Count(e->value.str);
     if (!card) return InvalidHll(ctx);
-    hll::SetCachedCardinality(s, *card);
+    types::StringEdit s(&e->value.str);
+    hll::SetCachedCardinality(*s, *card);
     ctx.Dirty();
   }
   ctx.reply.Int(static_cast<int64_t>(*card));
@@ -137,7 +138,7 @@ void PfMerge(CommandContext& ctx, ArgList args) {
   Db& db = ctx.db();
   Entry* dest = db.Find(args[1], ctx.now_ms);
   if (dest != nullptr) dest->value.form = types::StringForm::kRaw;
-  std::string* s = dest != nullptr ? &dest->value.str : &db.Put(args[1], NewHll(), -1).value.str;
+  types::StringEdit s(dest != nullptr ? &dest->value.str : &db.Put(args[1], NewHll(), -1).value.str);
   if (use_dense && !hll::ToDense(*s)) return InvalidHll(ctx);
   const size_t max_bytes = SparseMaxBytes(ctx);
   for (int j = 0; j < hll::kRegisters; j++) {

@@ -15,7 +15,7 @@ namespace cairn::engine {
 // at most 20 characters, "embstr" up to 44 bytes, "raw" beyond, unless the
 // command that wrote it decided otherwise (types::StringForm).
 inline std::string_view StringEncodingName(const types::Value& v) {
-  const std::string& s = v.str;
+  const std::string_view s = v.str;
   if (v.form == types::StringForm::kRaw) return "raw";
   if (v.form == types::StringForm::kByContent && s.size() <= 20 && base::ParseInt64(s)) {
     return "int";

@@ -299,8 +299,7 @@ void GetRange(CommandContext& ctx, ArgList args) {
   bool failed;
   Entry* e = FindString(ctx, args[1], &failed);
   if (failed) return;
-  const std::string empty;
-  const std::string& str = e == nullptr ? empty : e->value.str;
+  const std::string_view str = e == nullptr ? std::string_view() : e->value.str.view();
   const int64_t len = static_cast<int64_t>(str.size());
   int64_t a = *start, b = *end;
   // Redis 7.0's getrangeCommand, quirks included.
@@ -311,8 +310,7 @@ void GetRange(CommandContext& ctx, ArgList args) {
   if (b < 0) b = 0;
   if (b >= len) b = len - 1;
   if (a > b || len == 0) return ctx.reply.Bulk("");
-  ctx.reply.Bulk(std::string_view(str).substr(static_cast<size_t>(a),
-                                              static_cast<size_t>(b - a + 1)));
+  ctx.reply.Bulk(str.substr(static_cast<size_t>(a), static_cast<size_t>(b - a + 1)));
 }
 
 void SetRange(CommandContext& ctx, ArgList args) {
@@ -332,15 +330,17 @@ void SetRange(CommandContext& ctx, ArgList args) {
     ctx.Dirty();
     return ctx.reply.Int(*offset + static_cast<int64_t>(v.size()));
   }
-  std::string& s = e->value.str;
-  if (v.empty()) return ctx.reply.Int(static_cast<int64_t>(s.size()));
+  if (v.empty()) return ctx.reply.Int(static_cast<int64_t>(e->value.str.size()));
   if (!CheckLength(ctx, static_cast<uint64_t>(*offset) + v.size())) return;
+  std::string s = e->value.str.Take();
   const size_t need = static_cast<size_t>(*offset) + v.size();
   if (s.size() < need) s.resize(need, '\0');
   s.replace(static_cast<size_t>(*offset), v.size(), v);
+  const int64_t new_len = static_cast<int64_t>(s.size());
+  e->value.str = std::move(s);
   e->value.form = types::StringForm::kRaw;
   ctx.Dirty();
-  ctx.reply.Int(static_cast<int64_t>(s.size()));
+  ctx.reply.Int(new_len);
 }
 
 void IncrDecr(CommandContext& ctx, std::string_view key, int64_t by) {
@@ -452,9 +452,8 @@ void Lcs(CommandContext& ctx, ArgList args) {
       (eb && eb->value.type != ValueType::kString)) {
     return ctx.Error("The specified keys must contain string values");
   }
-  const std::string empty;
-  const std::string& a = ea ? ea->value.str : empty;
-  const std::string& b = eb ? eb->value.str : empty;
+  const std::string_view a = ea ? ea->value.str.view() : std::string_view();
+  const std::string_view b = eb ? eb->value.str.view() : std::string_view();
   bool getidx = false, getlen = false, withmatchlen = false;
   int64_t minmatchlen = 0;
   for (size_t j = 3; j < args.size(); j++) {

@@ -132,7 +132,7 @@ TEST_F(RdbFileTest, WritesAndReadsBack) {
   Write();
   std::map<std::pair<int, std::string>, std::pair<std::string, int64_t>> got;
   auto r = ReadRdbFile(path_, "dump.rdb", [&](int db, std::string k, types::Value v, int64_t e) {
-    got[{db, k}] = {v.str, e};
+    got[{db, k}] = {std::string(v.str.view()), e};
     return base::Status::Ok();
   });
   ASSERT_TRUE(r.ok()) << r.status().ToString();

@@ -1,0 +1,125 @@
+// ValueString: the bytes of a string value, stored inside the value itself
+// when they fit (up to 32 bytes, most keys' values) and on the heap beyond.
+// Packed to 33 bytes so that a whole Value (type, form, string, access
+// clock) is 40 bytes and a key's table node fits one 96-byte allocation
+// (bench/memory.sh: 1M keys with 32-byte values).
+//
+// Offers the read side of std::string (size, data, view, ==) and the few
+// mutations commands make in place; anything heavier takes the contents
+// out as a std::string (Take) and puts it back.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace cairn::types {
+
+class __attribute__((packed)) ValueString {
+ public:
+  static constexpr size_t kInline = 32;
+
+  ValueString() = default;
+  ValueString(std::string s) { Set(std::move(s)); }  // NOLINT: implicit by design
+  ValueString(const ValueString& o) { Set(std::string(o.view())); }
+  ValueString(ValueString&& o) noexcept {
+    std::memcpy(bytes_, o.bytes_, sizeof(bytes_));
+    len_ = o.len_;
+    o.len_ = 0;
+  }
+  ValueString& operator=(const ValueString& o) {
+    if (this != &o) Set(std::string(o.view()));
+    return *this;
+  }
+  ValueString& operator=(ValueString&& o) noexcept {
+    if (this != &o) {
+      Free();
+      std::memcpy(bytes_, o.bytes_, sizeof(bytes_));
+      len_ = o.len_;
+      o.len_ = 0;
+    }
+    return *this;
+  }
+  ValueString& operator=(std::string s) {
+    Set(std::move(s));
+    return *this;
+  }
+  ~ValueString() { Free(); }
+
+  size_t size() const { return heap() ? Heap()->size() : len_; }
+  bool empty() const { return size() == 0; }
+  const char* data() const { return heap() ? Heap()->data() : bytes_; }
+  std::string_view view() const { return {data(), size()}; }
+  operator std::string_view() const { return view(); }  // NOLINT: reads like a string
+  bool operator==(std::string_view o) const { return view() == o; }
+
+  // Moves the bytes out (leaving this empty): for edits beyond the ones below.
+  std::string Take() {
+    std::string out;
+    if (heap()) {
+      out = std::move(*Heap());
+      delete Heap();
+    } else {
+      out.assign(bytes_, len_);
+    }
+    len_ = 0;
+    return out;
+  }
+
+  ValueString& operator+=(std::string_view s) {
+    std::string all = Take();
+    all.append(s);
+    Set(std::move(all));
+    return *this;
+  }
+
+ private:
+  static constexpr uint8_t kHeapMark = 0xff;
+
+  bool heap() const { return len_ == kHeapMark; }
+  std::string* Heap() const {
+    std::string* p;
+    std::memcpy(&p, bytes_, sizeof(p));  // unaligned inside the packed struct
+    return p;
+  }
+  void Free() {
+    if (heap()) delete Heap();
+    len_ = 0;
+  }
+  void Set(std::string s) {
+    Free();
+    if (s.size() <= kInline) {
+      std::memcpy(bytes_, s.data(), s.size());
+      len_ = static_cast<uint8_t>(s.size());
+    } else {
+      auto* p = new std::string(std::move(s));
+      std::memcpy(bytes_, &p, sizeof(p));
+      len_ = kHeapMark;
+    }
+  }
+
+  uint8_t len_ = 0;  // inline length, or kHeapMark
+  char bytes_[kInline];
+};
+
+static_assert(sizeof(ValueString) == 33);
+
+// Edits a stored string as a std::string, putting it back when the edit
+// goes out of scope (for bit and HLL updates that index and resize).
+class StringEdit {
+ public:
+  explicit StringEdit(ValueString* slot) : slot_(slot), s_(slot->Take()) {}
+  ~StringEdit() { *slot_ = std::move(s_); }
+  StringEdit(const StringEdit&) = delete;
+  StringEdit& operator=(const StringEdit&) = delete;
+  std::string& operator*() { return s_; }
+  std::string* operator->() { return &s_; }
+
+ private:
+  ValueString* slot_;
+  std::string s_;
+};
+
+}  // namespace cairn::types
