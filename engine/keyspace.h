@@ -86,7 +86,6 @@ class Keyspace {
 
   // Expirations found since the last call, in the order they happened.
   std::vector<ExpiredKey> TakeExpired();
-  bool has_expired() const { return !expired_.empty(); }
 
  private:
   std::vector<ExpiredKey> expired_;

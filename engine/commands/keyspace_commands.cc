@@ -448,7 +448,8 @@ void DbSize(CommandContext& ctx, ArgList) {
 }
 
 // FLUSHDB/FLUSHALL [ASYNC|SYNC]. Both modes free synchronously for now; the
-// observable result is the same (TODO(#5): free large datasets off-thread).
+// observable result is the same (freeing a large dataset off-thread is a
+// latency improvement still to make).
 bool ParseFlushMode(CommandContext& ctx, ArgList args) {
   if (args.size() > 2 ||
       (args.size() == 2 && !base::EqualsIgnoreCase(args[1], "sync") &&

@@ -21,7 +21,7 @@ void FunctionList(CommandContext& ctx, ArgList args) {
       return ctx.Error("Unknown argument " + args[i]);
     }
   }
-  ctx.reply.Array(0);  // no libraries (TODO: functions and Lua)
+  ctx.reply.Array(0);  // no libraries until functions and Lua exist
 }
 
 void FunctionFlush(CommandContext& ctx, ArgList args) {
