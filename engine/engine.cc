@@ -45,9 +45,13 @@ void Engine::AttachClient(ClientState& client) {
   client.last_interaction_ms = client.created_ms;
   server_.connected_clients++;
   server_.stats.total_connections_received++;
+  server_.clients[client.id] = &client;
 }
 
-void Engine::DetachClient(ClientState& client) { server_.connected_clients--; }
+void Engine::DetachClient(ClientState& client) {
+  server_.connected_clients--;
+  server_.clients.erase(client.id);
+}
 
 void Engine::Cron(int64_t now_ms) {
   if (!server_.active_expire) return;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 
 namespace cairn::engine {
@@ -32,6 +33,8 @@ struct ServerState {
   int64_t start_ms = 0;
   uint64_t next_client_id = 1;
   size_t connected_clients = 0;
+  // Every connected client by id (CLIENT LIST); owned by the connections.
+  std::map<uint64_t, const struct ClientState*> clients;
   int tcp_port = 0;
   ServerStats stats;
   uint64_t dirty = 0;  // writes since start (Redis's server.dirty)

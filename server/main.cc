@@ -161,12 +161,14 @@ int main(int argc, char** argv) {
     return Fatal("Can't chdir to '" + v.dir + "': " + std::strerror(errno));
   }
 
-  boost::asio::io_context io(1);
   engine::Engine eng(&config);
   engine::Aof aof(&eng);
   eng.set_aof(&aof);
   engine::Snapshots snapshots(&eng);
   eng.set_snapshots(&snapshots);
+  // Declared after the engine so it is destroyed first: the connections its
+  // pending handlers still hold detach from a live engine.
+  boost::asio::io_context io(1);
   char exe[PATH_MAX];
   ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
   if (n > 0) eng.server().executable.assign(exe, static_cast<size_t>(n));

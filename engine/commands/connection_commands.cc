@@ -1,4 +1,7 @@
 // Connection commands: PING, ECHO, QUIT, HELLO, SELECT, CLIENT.
+#include <algorithm>
+#include <vector>
+
 #include "base/string_util.h"
 #include "engine/command_context.h"
 #include "engine/commands/registry.h"
@@ -111,18 +114,52 @@ void ClientSetName(CommandContext& ctx, ArgList args) {
   ctx.reply.Ok();
 }
 
+// One CLIENT INFO / CLIENT LIST line, in Redis 7.0's field order. Buffer
+// sizes Cairn does not account per client read 0.
+std::string ClientLine(const ClientState& c, int64_t now_ms) {
+  const int64_t age = (now_ms - c.created_ms) / 1000;
+  const int64_t idle = (now_ms - c.last_interaction_ms) / 1000;
+  return "id=" + std::to_string(c.id) + " addr=" + c.addr + " laddr=" + c.laddr +
+         " fd=" + std::to_string(c.fd) + " name=" + c.name + " age=" + std::to_string(age) +
+         " idle=" + std::to_string(idle) + " flags=N db=" + std::to_string(c.db) +
+         " sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0"
+         " rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=" +
+         c.last_command + " user=default redir=-1 resp=" + std::to_string(c.resp) + "\n";
+}
+
 void ClientInfo(CommandContext& ctx, ArgList) {
-  const ClientState& c = ctx.client;
-  int64_t age = (ctx.now_ms - c.created_ms) / 1000;
-  std::string line = "id=" + std::to_string(c.id) + " addr=" + c.addr + " laddr=" + c.laddr +
-                     " fd=" + std::to_string(c.fd) + " name=" + c.name +
-                     " age=" + std::to_string(age) + " idle=0 flags=N db=" +
-                     std::to_string(c.db) +
-                     " sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0"
-                     " rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=" +
-                     c.last_command + " user=default redir=-1 resp=" + std::to_string(c.resp) +
-                     "\n";
-  ctx.reply.Verbatim("txt", line);
+  ctx.reply.Verbatim("txt", ClientLine(ctx.client, ctx.now_ms));
+}
+
+// CLIENT LIST [TYPE normal|master|replica|pubsub] [ID id [id ...]]
+void ClientList(CommandContext& ctx, ArgList args) {
+  bool none = false;  // a type that no client of Cairn's has yet
+  std::vector<uint64_t> ids;
+  if (args.size() >= 4 && base::EqualsIgnoreCase(args[2], "type") && args.size() == 4) {
+    const std::string t = base::ToLower(args[3]);
+    if (t == "master" || t == "replica" || t == "slave" || t == "pubsub") {
+      none = true;
+    } else if (t != "normal") {
+      return ctx.Error("Unknown client type '" + args[3] + "'");
+    }
+  } else if (args.size() >= 4 && base::EqualsIgnoreCase(args[2], "id")) {
+    for (size_t j = 3; j < args.size(); j++) {
+      auto id = base::ParseInt64(args[j]);
+      if (!id || *id < 0) return ctx.Error("Invalid client ID");
+      ids.push_back(static_cast<uint64_t>(*id));
+    }
+  } else if (args.size() != 2) {
+    return ctx.Error(errors::kSyntax);
+  }
+  std::string out;
+  if (!none) {
+    for (const auto& [id, c] : ctx.server.clients) {
+      if (!ids.empty() && std::find(ids.begin(), ids.end(), id) == ids.end()) continue;
+      // The caller's own line shows this command, as in Redis.
+      out += ClientLine(id == ctx.client.id ? ctx.client : *c, ctx.now_ms);
+    }
+  }
+  ctx.reply.Verbatim("txt", out);
 }
 
 void ClientHelp(CommandContext& ctx, ArgList) {
@@ -134,6 +171,10 @@ void ClientHelp(CommandContext& ctx, ArgList) {
       "    Return the ID of the current connection.",
       "INFO",
       "    Return information about the current client connection.",
+      "LIST [options ...]",
+      "    Return information about client connections. Options:",
+      "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+      "      Return clients of specified type.",
       "SETNAME <name>",
       "    Assign the name <name> to the current connection.",
       "HELP",
@@ -206,6 +247,12 @@ void RegisterConnectionCommands(CommandTable& t) {
                 .handler = ClientInfo,
                 .doc = {.summary = "Returns information about the current client connection.",
                         .since = "6.2.0", .group = "connection", .complexity = "O(1)"},
+                .tips = {"nondeterministic_output"}},
+               {.name = "list", .arity = -2, .flags = kAdmin | kConnFlags,
+                .acl = acl::kConnection, .handler = ClientList,
+                .doc = {.summary = "Get the list of client connections", .since = "2.4.0",
+                        .group = "connection",
+                        .complexity = "O(N) where N is the number of client connections"},
                 .tips = {"nondeterministic_output"}},
                {.name = "help", .arity = 2, .flags = kLoading | kStale,
                 .acl = acl::kConnection, .handler = ClientHelp,
