@@ -5,7 +5,7 @@ BUILD_DIR ?= build
 JOBS ?= 2
 PORT ?= 6379
 
-.PHONY: all deps configure build run test bench soak lint clean
+.PHONY: all deps configure build run test bench soak fuzz lint clean
 
 all: build
 
@@ -35,6 +35,10 @@ bench: build
 # Long runs that do not belong in `make test`.
 soak: build
 	CYCLES=200 /usr/bin/python3 tests/crash/crash_test.py $(BUILD_DIR)/bin/cairn-server
+	/usr/bin/python3 tests/compat/random_test.py --cairn $(BUILD_DIR)/bin/cairn-server --seeds 50
+
+fuzz: build
+	DURATION=300 /usr/bin/python3 tests/fuzz/protocol_fuzz.py $(BUILD_DIR)/bin/cairn-server
 
 lint: configure
 	@scripts/check-layers.sh
