@@ -202,3 +202,49 @@ TEST_F(RdbFileTest, UnsupportedTypesAreNamed) {
 
 }  // namespace
 }  // namespace cairn::snapshot
+
+namespace cairn::snapshot {
+namespace {
+
+// An image of RDB version `v` holding one string, with the second-based
+// expiry opcode older versions used; versions from 5 on end in a checksum.
+std::string OldImage(int v) {
+  char header[10];
+  std::snprintf(header, sizeof(header), "REDIS%04d", v);
+  std::string img(header, 9);
+  img += static_cast<char>(kOpSelectDb);
+  img += '\0';
+  img += static_cast<char>(kOpExpireTime);
+  img += std::string("\x00\x00\x00\x80", 4);  // 2^31 s: year 2038
+  img += '\0';  // string type
+  EncodeString(&img, "k", false);
+  EncodeString(&img, "v", false);
+  img += static_cast<char>(kOpEof);
+  if (v >= 5) {
+    uint64_t crc = base::Crc64(0, img.data(), img.size());
+    for (int i = 0; i < 8; i++) img += static_cast<char>(crc >> (8 * i));
+  }
+  return img;
+}
+
+TEST(RdbVersionsTest, ReadsOneToElevenAndRefusesNewer) {
+  for (int v = 1; v <= 11; v++) {
+    int64_t expire = 0;
+    auto r = ReadRdb(OldImage(v), "old.rdb", [&](int, std::string k, types::Value val, int64_t e) {
+      EXPECT_EQ(k, "k");
+      EXPECT_EQ(val.str, "v");
+      expire = e;
+      return base::Status::Ok();
+    });
+    ASSERT_TRUE(r.ok()) << "version " << v << ": " << r.status().ToString();
+    EXPECT_EQ(r.value().version, v);
+    EXPECT_EQ(expire, 2147483648LL * 1000);
+  }
+  auto r = ReadRdb(OldImage(12), "new.rdb", [](int, std::string, types::Value, int64_t) {
+    return base::Status::Ok();
+  });
+  EXPECT_EQ(r.status().message(), "new.rdb: can't handle RDB format version 12");
+}
+
+}  // namespace
+}  // namespace cairn::snapshot
