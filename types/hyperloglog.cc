@@ -203,8 +203,13 @@ AddResult SparseSet(std::string& s, int index, int count, size_t sparse_max_byte
 // Register-value histograms for the estimator. Values reach 63 at most.
 using Histogram = std::array<int, 64>;
 
-// false when the body does not cover exactly kRegisters registers.
-bool SparseHistogram(std::string_view s, Histogram& h) {
+// Walks a sparse body, calling fn(first_register, run_length, value) for
+// each opcode (value 0 for ZERO and XZERO runs). With `stop_at_overflow`, a
+// VAL run reaching past the last register ends the walk, as Redis's
+// hllSparseToDense does. Returns whether the runs seen cover exactly
+// kRegisters registers.
+template <typename Fn>
+bool WalkSparse(std::string_view s, bool stop_at_overflow, Fn&& fn) {
   const uint8_t* p = Bytes(s);
   const size_t end = s.size();
   size_t pos = kHeaderSize;
@@ -212,21 +217,29 @@ bool SparseHistogram(std::string_view s, Histogram& h) {
   while (pos < end) {
     const uint8_t b = p[pos];
     if (IsZero(b)) {
+      fn(idx, ZeroLen(b), 0);
       idx += ZeroLen(b);
-      h[0] += ZeroLen(b);
       pos++;
     } else if (IsXZero(b)) {
       const int len = XZeroLen(b, Next(p, pos, end));
+      fn(idx, len, 0);
       idx += len;
-      h[0] += len;
       pos += 2;
     } else {
-      idx += ValLen(b);
-      h[ValValue(b)] += ValLen(b);
+      const int runlen = ValLen(b);
+      if (stop_at_overflow && idx + runlen > kRegisters) break;
+      fn(idx, runlen, ValValue(b));
+      idx += runlen;
       pos++;
     }
   }
   return idx == kRegisters;
+}
+
+// false when the body does not cover exactly kRegisters registers.
+bool SparseHistogram(std::string_view s, Histogram& h) {
+  return WalkSparse(s, /*stop_at_overflow=*/false,
+                    [&](long, int len, int value) { h[value] += len; });
 }
 
 double Sigma(double x) {
@@ -356,26 +369,13 @@ bool ToDense(std::string& hll) {
   std::memcpy(dense.data(), hll.data(), kHeaderSize);  // magic and cache
   dense[kEncodingOffset] = static_cast<char>(kEncDense);
   uint8_t* regs = Bytes(dense) + kHeaderSize;
-  const uint8_t* p = Bytes(hll);
-  const size_t end = hll.size();
-  size_t pos = kHeaderSize;
-  long idx = 0;
-  while (pos < end) {
-    const uint8_t b = p[pos];
-    if (IsZero(b)) {
-      idx += ZeroLen(b);
-      pos++;
-    } else if (IsXZero(b)) {
-      idx += XZeroLen(b, Next(p, pos, end));
-      pos += 2;
-    } else {
-      const int runlen = ValLen(b);
-      if (idx + runlen > kRegisters) break;
-      for (int j = 0; j < runlen; j++) DenseSetRaw(regs, static_cast<int>(idx++), ValValue(b));
-      pos++;
+  const bool whole = WalkSparse(hll, /*stop_at_overflow=*/true, [&](long first, int len, int value) {
+    if (value == 0) return;  // the dense registers start at zero
+    for (int j = 0; j < len; j++) {
+      DenseSetRaw(regs, static_cast<int>(first + j), static_cast<uint8_t>(value));
     }
-  }
-  if (idx != kRegisters) return false;
+  });
+  if (!whole) return false;
   hll = std::move(dense);
   return true;
 }
@@ -389,29 +389,13 @@ bool MergeInto(RawRegisters& max, std::string_view hll) {
     }
     return true;
   }
-  const uint8_t* p = Bytes(hll);
-  const size_t end = hll.size();
-  size_t pos = kHeaderSize;
-  long i = 0;
-  while (pos < end) {
-    const uint8_t b = p[pos];
-    if (IsZero(b)) {
-      i += ZeroLen(b);
-      pos++;
-    } else if (IsXZero(b)) {
-      i += XZeroLen(b, Next(p, pos, end));
-      pos += 2;
-    } else {
-      const int runlen = ValLen(b);
-      const auto v = static_cast<uint8_t>(ValValue(b));
-      if (i + runlen > kRegisters) break;
-      for (int j = 0; j < runlen; j++, i++) {
-        if (v > max[i]) max[i] = v;
-      }
-      pos++;
+  return WalkSparse(hll, /*stop_at_overflow=*/true, [&](long first, int len, int value) {
+    if (value == 0) return;  // zero runs raise nothing (and are not bounds-checked)
+    const auto v = static_cast<uint8_t>(value);
+    for (int j = 0; j < len; j++) {
+      if (v > max[first + j]) max[first + j] = v;
     }
-  }
-  return i == kRegisters;
+  });
 }
 
 std::optional<uint64_t> Count(std::string_view hll) {
