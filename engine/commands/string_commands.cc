@@ -556,6 +556,18 @@ std::vector<ArgDoc> KeyThen(std::initializer_list<std::pair<std::string_view, st
   return out;
 }
 
+// GETRANGE and its old name SUBSTR differ only in their first version.
+CommandDoc SubstringDoc(std::string_view since) {
+  return {.summary = "Get a substring of the string stored at a key",
+          .since = since,
+          .group = "string",
+          .complexity = "O(N) where N is the length of the returned string. The complexity is "
+                        "ultimately determined by the returned length, but because creating a "
+                        "substring from an existing string is very cheap, it can be considered "
+                        "O(1) for small strings.",
+          .arguments = KeyThen({{"start", "integer"}, {"end", "integer"}})};
+}
+
 KeySpec Spec(uint32_t flags, std::string_view notes = "") {
   return {.notes = notes, .flags = flags, .index = 1};
 }
@@ -674,23 +686,11 @@ void RegisterStringCommands(CommandTable& t) {
        .key_specs = {Spec(ks::kRO)}},
       {.name = "getrange", .arity = 4, .flags = kReadonly, .keys = {1, 1, 1},
        .acl = acl::kString, .handler = GetRange,
-       .doc = {.summary = "Get a substring of the string stored at a key", .since = "2.4.0",
-               .group = "string",
-               .complexity = "O(N) where N is the length of the returned string. The "
-                             "complexity is ultimately determined by the returned length, but "
-                             "because creating a substring from an existing string is very "
-                             "cheap, it can be considered O(1) for small strings.",
-               .arguments = KeyThen({{"start", "integer"}, {"end", "integer"}})},
+       .doc = SubstringDoc("2.4.0"),
        .key_specs = {Spec(ks::kRO | ks::kAccess)}},
       {.name = "substr", .arity = 4, .flags = kReadonly, .keys = {1, 1, 1},
        .acl = acl::kString, .handler = GetRange,
-       .doc = {.summary = "Get a substring of the string stored at a key", .since = "1.0.0",
-               .group = "string",
-               .complexity = "O(N) where N is the length of the returned string. The "
-                             "complexity is ultimately determined by the returned length, but "
-                             "because creating a substring from an existing string is very "
-                             "cheap, it can be considered O(1) for small strings.",
-               .arguments = KeyThen({{"start", "integer"}, {"end", "integer"}})},
+       .doc = SubstringDoc("1.0.0"),
        .key_specs = {Spec(ks::kRO | ks::kAccess)}},
       {.name = "setrange", .arity = 4, .flags = kWrite | kDenyOom, .keys = {1, 1, 1},
        .acl = acl::kString, .handler = SetRange,
