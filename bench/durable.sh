@@ -88,18 +88,6 @@ nolog="${work}/nolog"       # lines: <server> <workload id> <round>, runs that l
 
 bench_install_traps
 
-# config_check <name> <key> <expected>: if the server answers CONFIG GET key,
-# the answer must be <expected>; a server without CONFIG GET passes.
-config_check() {
-  local name="$1" key="$2" want="$3" reply
-  reply="$(timeout 5 "${REDIS_CLI}" -h 127.0.0.1 -p "${port}" config get "${key}" 2>/dev/null || true)"
-  if [[ "$(sed -n 1p <<< "${reply}")" == "${key}" ]]; then
-    local got
-    got="$(sed -n 2p <<< "${reply}")"
-    [[ "${got}" == "${want}" ]] || die "${name} reports ${key} ${got}, expected ${want}"
-  fi
-}
-
 # start_server <cairn|redis> <dir> <always|everysec|no>: starts one server on a
 # free loopback port with that persistence policy ("no": --appendonly no).
 start_server() {

@@ -106,50 +106,6 @@ with open(out, "wb") as f:
     f.write(b"".join(buf))
 EOF
 
-# run_step <dir> <stdin> <out> <what> <command>...: runs the command with that
-# stdin, stdout to <out> and stderr to <out>.err, cut off after BENCH_TIMEOUT
-# seconds. In the background and waited for, so a signal to the script is
-# acted on at once. On failure shows its output and the server log in <dir>,
-# and dies naming <what>.
-run_step() {
-  local dir="$1" input="$2" out="$3" what="$4"
-  shift 4
-  timeout "${BENCH_TIMEOUT}" "$@" < "${input}" > "${out}" 2> "${out}.err" &
-  bench_pid=$!
-  local status=0
-  wait "${bench_pid}" || status=$?
-  bench_pid=""
-  if ((status != 0)); then
-    cat "${out}" "${out}.err" "${dir}"/*.log >&2 2>/dev/null || true
-    die "${what} failed or timed out"
-  fi
-}
-
-# server_cmd <cairn|redis> <dir>: sets the array `cmd` to that server's
-# command line, listening on 127.0.0.1:${port}.
-server_cmd() {
-  local name="$1" dir="$2" bin
-  if [[ "${name}" == cairn ]]; then bin="${CAIRN_SERVER}"; else bin="${REDIS_SERVER}"; fi
-  cmd=("${bin}" --port "${port}" --bind 127.0.0.1 --dir "${dir}" --appendonly no --save "")
-  # shellcheck disable=SC2206  # word splitting is intended
-  [[ "${name}" == cairn && -n "${CAIRN_EXTRA_ARGS}" ]] && cmd+=(${CAIRN_EXTRA_ARGS})
-  return 0
-}
-
-# config_check <name> <key> <expected>: if the server answers CONFIG GET key,
-# the answer must be <expected>; a server without CONFIG GET passes.
-config_check() {
-  local name="$1" key="$2" want="$3" reply
-  reply="$(timeout 5 "${REDIS_CLI}" -h 127.0.0.1 -p "${port}" config get "${key}" 2>/dev/null || true)"
-  if [[ "$(sed -n 1p <<< "${reply}")" == "${key}" ]]; then
-    local got
-    got="$(sed -n 2p <<< "${reply}")"
-    [[ "${got}" == "${want}" ]] || die "${name} reports ${key} '${got}', expected '${want}'"
-  fi
-}
-
-cli() { timeout 10 "${REDIS_CLI}" -h 127.0.0.1 -p "${port}" "$@"; }
-
 # sample <name> <out>: writes "used <bytes>" and "rss <bytes>" for the
 # running server to <out>; dies if either is missing.
 sample() {
@@ -162,7 +118,6 @@ sample() {
 }
 
 # metric <file> <id>: the value of <id> in a sample.
-metric() { awk -v k="$2" '$1 == k { print $2; exit }' "$1"; }
 
 # measure_one <dataset> <cairn|redis> <round>
 measure_one() {
@@ -233,7 +188,6 @@ done
 median() {  # median <dataset> <server> <metric id>
   awk -v d="$1" -v s="$2" -v m="$3" '$1 == d && $2 == s && $3 == m { print $4 }' "${results}" | median_of
 }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 
 M_ID=(used_before used_after used_per_key rss_before rss_after rss_per_key)
 M_LABEL=(
