@@ -18,17 +18,24 @@ namespace {
 
 // ---- COMMAND ---------------------------------------------------------------
 
+// A RESP3 set (RESP2 array) of the names of the bits set in `bits`, in bit
+// order: command flags, key-spec flags and ACL categories all reply so.
+template <typename NameOf>
+void WriteBitNames(protocol::RespWriter& r, uint64_t bits, int count, NameOf name_of) {
+  size_t n = 0;
+  for (int i = 0; i < count; i++) n += (bits >> i) & 1;
+  r.Set(n);
+  for (int i = 0; i < count; i++) {
+    if ((bits >> i) & 1) r.Simple(name_of(i));
+  }
+}
+
 void WriteFlagSet(protocol::RespWriter& r, uint64_t flags) {
   static constexpr std::string_view kNames[kVisibleFlagCount] = {
       "write", "readonly", "denyoom", "admin", "pubsub", "noscript", "blocking",
       "loading", "stale", "skip_monitor", "skip_slowlog", "asking", "fast", "no_auth",
       "no_mandatory_keys", "no_async_loading", "no_multi", "movablekeys", "allow_busy"};
-  size_t n = 0;
-  for (int i = 0; i < kVisibleFlagCount; i++) n += (flags >> i) & 1;
-  r.Set(n);
-  for (int i = 0; i < kVisibleFlagCount; i++) {
-    if ((flags >> i) & 1) r.Simple(kNames[i]);
-  }
+  WriteBitNames(r, flags, kVisibleFlagCount, [](int i) { return kNames[i]; });
 }
 
 void WriteKeySpec(protocol::RespWriter& r, const KeySpec& k) {
@@ -41,12 +48,7 @@ void WriteKeySpec(protocol::RespWriter& r, const KeySpec& k) {
     r.Bulk(k.notes);
   }
   r.Bulk("flags");
-  size_t n = 0;
-  for (int i = 0; i < ks::kFlagCount; i++) n += (k.flags >> i) & 1;
-  r.Set(n);
-  for (int i = 0; i < ks::kFlagCount; i++) {
-    if ((k.flags >> i) & 1) r.Simple(kNames[i]);
-  }
+  WriteBitNames(r, k.flags, ks::kFlagCount, [](int i) { return kNames[i]; });
   r.Bulk("begin_search");
   r.Map(2);
   r.Bulk("type");
@@ -99,12 +101,8 @@ void WriteCommandInfo(protocol::RespWriter& r, const CommandSpec& c) {
   r.Int(c.keys.first);
   r.Int(c.keys.last);
   r.Int(c.keys.step);
-  size_t n = 0;
-  for (int i = 0; i < acl::kCategoryCount; i++) n += (c.acl >> i) & 1;
-  r.Set(n);
-  for (int i = 0; i < acl::kCategoryCount; i++) {
-    if ((c.acl >> i) & 1) r.Simple("@" + std::string(acl::CategoryName(i)));
-  }
+  WriteBitNames(r, c.acl, acl::kCategoryCount,
+                [](int i) { return "@" + std::string(acl::CategoryName(i)); });
   r.Set(c.tips.size());
   for (auto t : c.tips) r.Bulk(t);
   r.Set(c.key_specs.size());
