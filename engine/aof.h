@@ -88,7 +88,10 @@ class Aof : public PropagationSink {
   base::Status Load();
   base::Status CreateFresh();
   base::Status OpenWriter(const std::string& incr, uint64_t offset, uint64_t next_seq);
-  base::Status ReplayFile(const std::string& name, bool last, uint64_t* last_seq);
+  // *length: the bytes of log the file holds (after a torn-tail cut),
+  // preallocated filler excluded.
+  base::Status ReplayFile(const std::string& name, bool last, uint64_t* last_seq,
+                          uint64_t* length);
   base::Status LoadRdbBase(const std::string& name);
   // The dataset as a base file: RDB (aof-use-rdb-preamble) or SET records.
   base::Status WriteBase(const std::string& path, bool rdb);

@@ -86,15 +86,18 @@ int CheckFile(const std::string& dir, const std::string& name, bool last, bool r
     return 1;
   }
   const ScanResult& s = r.value();
-  std::printf("%s: %llu bytes, %llu batches, %llu commands", name.c_str(),
-              static_cast<unsigned long long>(s.file_bytes),
-              static_cast<unsigned long long>(s.batches),
+  std::printf("%s: %llu bytes", name.c_str(), static_cast<unsigned long long>(s.content_bytes));
+  if (s.file_bytes > s.content_bytes) {
+    std::printf(" (+%llu preallocated)",
+                static_cast<unsigned long long>(s.file_bytes - s.content_bytes));
+  }
+  std::printf(", %llu batches, %llu commands", static_cast<unsigned long long>(s.batches),
               static_cast<unsigned long long>(s.commands));
   if (!s.torn_tail) {
     std::printf(": ok\n");
     return 0;
   }
-  const unsigned long long dropped = s.file_bytes - s.valid_bytes;
+  const unsigned long long dropped = s.content_bytes - s.valid_bytes;
   if (!last) {
     std::printf(": CORRUPT: %s, and it is not the last file\n", s.torn_reason.c_str());
     return 1;

@@ -70,4 +70,37 @@ std::optional<Annotation> ParseAnnotation(std::string_view line) {
   return a;
 }
 
+std::string MakeFill(uint64_t from, uint64_t to) {
+  std::string out(to - from, '#');
+  for (uint64_t o = (from / kFillLine + 1) * kFillLine - 1; o < to; o += kFillLine) {
+    if (o > from) out[o - from] = '\n';
+  }
+  return out;
+}
+
+bool IsFill(std::string_view bytes, uint64_t from) {
+  if (bytes.empty()) return true;
+  if (bytes.front() != '#' || bytes.back() != '\n') return false;
+  uint64_t line = 0;
+  for (size_t i = 0; i < bytes.size(); i++) {
+    const char c = bytes[i];
+    const bool newline_slot = (from + i) % kFillLine == kFillLine - 1;
+    if (c == '\n' && newline_slot) {
+      line = 0;
+    } else if (c != '#' || ++line > 2 * kFillLine) {
+      return false;
+    }
+  }
+  return true;
+}
+
+size_t ContentEnd(std::string_view file) {
+  size_t q = file.size();
+  while (q > 0 && (file[q - 1] == '#' || file[q - 1] == '\n')) q--;
+  if (q == 0) return 0;
+  // The line holding the last other byte is content, up to its newline.
+  size_t nl = file.find('\n', q - 1);
+  return nl == std::string_view::npos ? file.size() : nl + 1;
+}
+
 }  // namespace cairn::wal

@@ -37,4 +37,25 @@ std::optional<Annotation> ParseAnnotation(std::string_view line);
 // Longest annotation line, so readers can bound their search for "\n".
 inline constexpr size_t kMaxAnnotationLen = 96;
 
+// Preallocated space. The writer extends a segment ahead of its records
+// with filler, so that a batch overwrites blocks the file already has and
+// its fdatasync needs no metadata update (doc/aof.md, "Preallocation").
+// Filler is lines of '#' (annotations to Redis, so its loader and
+// redis-check-aof skip them) whose '\n' sits at every file offset that is
+// kFillLine - 1 modulo kFillLine. The first byte of an extension, and the
+// byte right after the last batch, are always '#' (never a bare "\n", which
+// Redis would reject), so a line may run to 2 * kFillLine bytes; Redis reads
+// annotation lines of up to 1023.
+inline constexpr uint64_t kFillLine = 64;
+
+// The filler for file offsets [from, to), its first byte '#'.
+// REQUIRES: to is a multiple of kFillLine and greater than from.
+std::string MakeFill(uint64_t from, uint64_t to);
+// True if `bytes`, found at file offset `from`, are filler as the writer
+// leaves it (so appending may overwrite it): '#' lines ending with '\n',
+// newlines only where MakeFill puts them.
+bool IsFill(std::string_view bytes, uint64_t from);
+// Where a file's content ends: the file minus its trailing filler lines.
+size_t ContentEnd(std::string_view file);
+
 }  // namespace cairn::wal

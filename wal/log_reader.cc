@@ -65,15 +65,39 @@ Parse ParseCommand(protocol::RequestParser& parser, std::string_view in, size_t*
   return Parse::kOk;
 }
 
+// Start of the last annotated batch in `in` that verifies, or npos.
+size_t LastVerifiedBatch(std::string_view in) {
+  size_t from = in.size();
+  while (from > 0) {
+    size_t at = in.rfind("#cairn ", from - 1);
+    if (at == std::string_view::npos) return at;
+    from = at;
+    if (at > 0 && in[at - 1] != '\n') continue;
+    size_t nl = in.find('\n', at);
+    if (nl == std::string_view::npos) continue;
+    std::string_view line = in.substr(at, nl - at);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    auto ann = ParseAnnotation(line);
+    if (ann && ann->length <= in.size() - (nl + 1) &&
+        Checksum(in.substr(nl + 1, ann->length)) == ann->checksum) {
+      return at;
+    }
+  }
+  return std::string_view::npos;
+}
+
 }  // namespace
 
 base::Result<ScanResult> ScanLogFile(const std::string& path, const std::string& name,
                                      const CommandFn& fn) {
   MappedFile file;
   CAIRN_RETURN_IF_ERROR(file.Open(path));
-  const std::string_view in = file.view();
   ScanResult r;
-  r.file_bytes = in.size();
+  r.file_bytes = file.view().size();
+  // Preallocated filler after the content is not part of the log.
+  const std::string_view in = file.view().substr(0, ContentEnd(file.view()));
+  r.content_bytes = in.size();
+  const bool preallocated = r.content_bytes < r.file_bytes;
   protocol::ParserLimits limits;
   limits.max_bulk_len = LLONG_MAX;
   limits.max_inline_len = SIZE_MAX;
@@ -81,8 +105,25 @@ base::Result<ScanResult> ScanLogFile(const std::string& path, const std::string&
   auto torn = [&](std::string why) {
     r.torn_tail = true;
     r.torn_reason = why + " at offset " + std::to_string(pos);
-    r.valid_bytes = pos;
     return r;
+  };
+  // Whether a whole batch still follows `pos`, computed once when needed.
+  // Cairn writes every record in a batch, and nothing is acknowledged after
+  // a batch that did not reach the disk; so in a file of Cairn's, damage
+  // with no verifiable batch after it is what a crash left of the batches
+  // in flight (a torn tail), while damage before a good batch is corruption.
+  size_t last_good = 0;
+  bool last_good_known = false;
+  auto good_batch_after = [&](size_t at) {
+    if (!last_good_known) {
+      last_good = LastVerifiedBatch(in);
+      last_good_known = true;
+    }
+    return last_good != std::string_view::npos && last_good > at;
+  };
+  auto damaged = [&](std::string why, std::string message) -> base::Result<ScanResult> {
+    if ((r.batches > 0 || preallocated) && !good_batch_after(pos)) return torn(std::move(why));
+    return base::Status::Corruption(name + ": " + message);
   };
   std::vector<std::string> argv;
   std::vector<std::vector<std::string>> batch;
@@ -94,18 +135,22 @@ base::Result<ScanResult> ScanLogFile(const std::string& path, const std::string&
       if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
       auto ann = ParseAnnotation(line);
       if (!ann) {
-        // Another tool's annotation (Redis writes "#TS:..."): skip it.
+        // Filler, or another tool's annotation (Redis writes "#TS:..."). In
+        // the preallocated tail, anything but filler is a torn annotation.
+        if (preallocated && line.find_first_not_of('#') != std::string_view::npos &&
+            !good_batch_after(pos)) {
+          return torn("damaged annotation");
+        }
         pos = nl + 1;
         continue;
       }
       const size_t body = nl + 1;
       if (ann->length > in.size() - body) return torn("incomplete batch");
       std::string_view bytes = in.substr(body, ann->length);
-      const bool last = body + ann->length == in.size();
       if (Checksum(bytes) != ann->checksum) {
-        if (last) return torn("batch failing its checksum");
-        return base::Status::Corruption(name + ": checksum mismatch in batch " + "at offset " + std::to_string(pos) +
-                                        " (seq " + std::to_string(ann->first_seq) + ")");
+        return damaged("batch failing its checksum",
+                       "checksum mismatch in batch at offset " + std::to_string(pos) + " (seq " +
+                           std::to_string(ann->first_seq) + ")");
       }
       // Verified: parse every command before applying any of them.
       protocol::RequestParser parser(limits);
@@ -135,13 +180,17 @@ base::Result<ScanResult> ScanLogFile(const std::string& path, const std::string&
       // the disk before the data did.
       return torn("zero-filled tail");
     }
+    // Records outside batches in the preallocated tail of a file of Cairn's
+    // are the remains of a batch whose annotation was lost, not records.
+    // (Redis, appending to such a file, writes after the filler.)
+    if (preallocated && !good_batch_after(pos)) return torn("record outside a batch");
     // A plain record, as Redis writes them.
     protocol::RequestParser parser(limits);
     size_t p = pos;
     Parse res = ParseCommand(parser, in, &p, &argv);
     if (res == Parse::kIncomplete) return torn("incomplete command");
     if (res == Parse::kBad) {
-      return base::Status::Corruption(name + ": bad file format " + "at offset " + std::to_string(pos));
+      return damaged("bytes that are not a record", "bad file format at offset " + std::to_string(pos));
     }
     CAIRN_RETURN_IF_ERROR(fn(argv, pos));
     r.commands++;

@@ -3,14 +3,16 @@
 // by Redis itself has no annotations and is read as plain commands.
 //
 // Annotated batches are verified (length and XXH3-64) before any of their
-// commands is handed out, so a batch applies whole or not at all. Damage is
-// classified:
-//  - a torn tail: the file ends inside the last batch or command, or the
-//    last batch fails its checksum with nothing after it. The result says
-//    where the valid prefix ends; the caller may truncate there.
-//  - corruption: anything else (a bad batch followed by more data, bytes
-//    that are neither records nor annotations). An error naming the file
-//    and offset.
+// commands is handed out, so a batch applies whole or not at all. Filler
+// lines the writer preallocated (wal/format.h) are skipped; the content ends
+// before the filler at the end of the file. Damage is classified:
+//  - a torn tail: the content ends inside a batch or command, or, in a file
+//    with batches, damage that no verifiable batch follows (what a crash
+//    leaves of the batches in flight). The result says where the valid
+//    prefix ends; the caller may truncate there.
+//  - corruption: anything else (damage followed by a good batch, bytes that
+//    are neither records nor annotations in a file of Redis's). An error
+//    naming the file and offset.
 #pragma once
 
 #include <cstdint>
@@ -24,7 +26,8 @@ namespace cairn::wal {
 
 struct ScanResult {
   uint64_t file_bytes = 0;
-  uint64_t valid_bytes = 0;  // end of the last whole batch or command
+  uint64_t content_bytes = 0;  // file_bytes less the preallocated filler at its end
+  uint64_t valid_bytes = 0;    // end of the last whole batch or command
   uint64_t batches = 0;      // annotated batches verified
   uint64_t commands = 0;
   uint64_t last_seq = 0;     // highest seq covered by an annotation (0: none)

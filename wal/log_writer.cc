@@ -1,8 +1,10 @@
 #include "wal/log_writer.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -17,7 +19,9 @@ namespace cairn::wal {
 struct LogWriter::Segment {
   std::string path;
   int fd = -1;
-  uint64_t size = 0;  // end offset of everything sealed into batches
+  uint64_t size = 0;    // end offset of everything sealed into batches
+  uint64_t extent = 0;  // the file's length, as the writes completed so far left it
+  bool fill_queued = false;  // an extension waits or is in flight
   ~Segment() {
     if (fd >= 0) close(fd);
   }
@@ -31,6 +35,8 @@ struct LogWriter::Batch {
   uint64_t last_seq = 0;
   uint64_t records = 0;
   uint64_t tag = 0;
+  bool fill = false;            // preallocation: filler, no records
+  bool prepared = false;        // offset (filler) and padding settled
   bool sync_requested = false;  // its write carried a linked fdatasync
   bool write_done = false;
   bool synced = false;
@@ -49,9 +55,31 @@ LogWriter::~LogWriter() = default;
 
 namespace {
 base::Result<int> OpenForAppend(const std::string& path) {
-  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) return base::Status::IoErrorFromErrno("opening " + path, errno);
   return fd;
+}
+
+// The file's length, after cutting off whatever follows `offset` unless it
+// is filler the writer may overwrite.
+base::Result<uint64_t> KeepFillerAfter(int fd, const std::string& path, uint64_t offset) {
+  struct stat st;
+  if (fstat(fd, &st) != 0) return base::Status::IoErrorFromErrno("stat of " + path, errno);
+  const uint64_t size = static_cast<uint64_t>(st.st_size);
+  if (size <= offset) return size;
+  constexpr uint64_t kMaxFill = 256ull << 20;
+  if (size - offset <= kMaxFill) {
+    std::string tail(size - offset, '\0');
+    if (pread(fd, tail.data(), tail.size(), static_cast<off_t>(offset)) ==
+            static_cast<ssize_t>(tail.size()) &&
+        IsFill(tail, offset)) {
+      return size;
+    }
+  }
+  if (ftruncate(fd, static_cast<off_t>(offset)) != 0 || fdatasync(fd) != 0) {
+    return base::Status::IoErrorFromErrno("truncating " + path, errno);
+  }
+  return offset;
 }
 }  // namespace
 
@@ -61,10 +89,15 @@ base::Status LogWriter::Open(const std::string& path, uint64_t offset, uint64_t 
   segment_ = std::make_shared<Segment>();
   segment_->path = path;
   segment_->fd = fd.value();
+  auto extent = KeepFillerAfter(fd.value(), path, offset);
+  if (!extent.ok()) return extent.status();
+  segment_->extent = extent.value();
   segment_->size = offset;
   next_seq_ = next_seq;
   durable_seq_ = next_seq - 1;
   pending_db_ = -1;
+  MaybeExtend();
+  Pump();
   return base::Status::Ok();
 }
 
@@ -75,9 +108,14 @@ base::Status LogWriter::Rotate(const std::string& path) {
   auto seg = std::make_shared<Segment>();
   seg->path = path;
   seg->fd = fd.value();
+  auto extent = KeepFillerAfter(fd.value(), path, 0);
+  if (!extent.ok()) return extent.status();
+  seg->extent = extent.value();
   segment_ = std::move(seg);
   // Redis starts every incr file with a SELECT too; batches here always do.
   pending_db_ = -1;
+  MaybeExtend();
+  Pump();
   return base::Status::Ok();
 }
 
@@ -119,6 +157,52 @@ void LogWriter::SealPending() {
   batches_.push_back(std::move(b));
 }
 
+void LogWriter::MaybeExtend() {
+  if (prealloc_chunk_ == 0 || !segment_ || segment_->fill_queued) return;
+  if (segment_->extent >= segment_->size + prealloc_chunk_) return;
+  if (prealloc_paused_until_ms_ != 0 && base::NowMs() < prealloc_paused_until_ms_) return;
+  auto b = std::make_unique<Batch>();
+  b->segment = segment_;
+  b->fill = true;
+  segment_->fill_queued = true;
+  batches_.push_back(std::move(b));
+}
+
+void LogWriter::Prepare(Batch& b) {
+  // Writes go out one at a time, in order: the extent is exact here.
+  Segment& seg = *b.segment;
+  if (b.fill) {
+    b.offset = seg.extent;
+    const uint64_t to = (b.offset + prealloc_chunk_ + kFillLine - 1) / kFillLine * kFillLine;
+    b.bytes = MakeFill(b.offset, to);
+  } else {
+    // Inside filler, the byte after the batch must not be a bare newline
+    // (wal/format.h); the next batch overwrites this '#'.
+    const uint64_t end = b.offset + b.bytes.size();
+    if (end < seg.extent && end % kFillLine == kFillLine - 1) b.bytes += '#';
+  }
+  b.prepared = true;
+}
+
+void LogWriter::AbandonFill(Batch& b, int err) {
+  // The disk refused the extension (full, or a file size limit). Keep what
+  // was written up to a line end, so the file still ends with "\n" (Redis
+  // appends right after it), and carry on without preallocation for a
+  // while rather than refuse writes that still fit.
+  Segment& seg = *b.segment;
+  uint64_t keep = (b.offset + b.written) / kFillLine * kFillLine;
+  if (keep <= b.offset + 1) keep = b.offset;
+  if (ftruncate(seg.fd, static_cast<off_t>(keep)) != 0) keep = b.offset + b.written;
+  seg.extent = std::max(seg.size, keep);
+  CAIRN_LOG_WARNING("Cannot preallocate the append-only log (%s); appending without it",
+                    std::strerror(err != 0 ? err : ENOSPC));
+  prealloc_paused_until_ms_ = base::NowMs() + 10000;
+  b.write_done = true;
+  seg.fill_queued = false;
+  write_idx_++;
+  Retire();
+}
+
 void LogWriter::Flush() {
   flush_requested_ = false;
   Pump();
@@ -127,19 +211,22 @@ void LogWriter::Flush() {
 void LogWriter::Pump() {
   if (write_in_flight_ || write_error_ != 0) return;
   if (write_idx_ == batches_.size()) {
-    if (pending_.empty()) return;
+    bool seal = !pending_.empty();
     // Under `always`, records keep gathering while the syncs in flight run.
-    if (policy_ == SyncPolicy::kAlways && syncs_in_flight_ > 0) {
+    if (seal && policy_ == SyncPolicy::kAlways && syncs_in_flight_ > 0) {
       // Overlap another sync only when no more records can join this batch
       // (the overlap gate says so); otherwise let it grow until a sync ends.
-      if (syncs_in_flight_ >= kMaxSyncsInFlight) return;
-      if (overlap_gate_ && !overlap_gate_()) return;
+      seal = syncs_in_flight_ < kMaxSyncsInFlight && (!overlap_gate_ || overlap_gate_());
     }
-    SealPending();
+    if (seal) SealPending();
+    MaybeExtend();
+    if (write_idx_ == batches_.size()) return;
   }
   Batch& b = *batches_[write_idx_];
+  if (!b.prepared) Prepare(b);
   b.tag = next_tag_++;
-  const bool sync = policy_ == SyncPolicy::kAlways;
+  // Filler needs no sync of its own: the next batch's fdatasync covers it.
+  const bool sync = policy_ == SyncPolicy::kAlways && !b.fill;
   base::Status s = io_->SubmitWrite(b.segment->fd, b.bytes.data() + b.written,
                                     b.bytes.size() - b.written, b.offset + b.written, sync, b.tag);
   if (!s.ok()) {
@@ -177,12 +264,19 @@ void LogWriter::OnWrite(const IoCompletion& c) {
   write_in_flight_ = false;
   CAIRN_CHECK(write_idx_ < batches_.size() && batches_[write_idx_]->tag == c.tag);
   Batch& b = *batches_[write_idx_];
+  if (c.error == 0) {
+    b.written += c.written;
+    b.segment->extent = std::max(b.segment->extent, b.offset + b.written);
+  }
+  if (b.fill && (c.error != 0 || b.written < b.bytes.size())) {
+    AbandonFill(b, c.error);
+    return;
+  }
   if (c.error != 0 || c.written == 0) {
     // Nothing written (ENOSPC, EIO, EFBIG…): keep the batch, retry from Tick.
     FailWrite(c.error != 0 ? c.error : ENOSPC);
     return;
   }
-  b.written += c.written;
   if (b.written < b.bytes.size()) return;  // short write: Pump sends the rest
   if (write_error_ != 0) {
     CAIRN_LOG_WARNING("Append-only log writes succeed again");
@@ -190,7 +284,10 @@ void LogWriter::OnWrite(const IoCompletion& c) {
   }
   b.write_done = true;
   write_idx_++;
-  if (policy_ != SyncPolicy::kAlways) {
+  if (b.fill) {
+    b.segment->fill_queued = false;
+    Retire();
+  } else if (policy_ != SyncPolicy::kAlways) {
     // everysec/no acknowledge at append; durable_seq follows the writes so
     // INFO stays truthful, and the everysec sync covers them.
     unsynced_writes_ = true;
@@ -228,9 +325,12 @@ void LogWriter::Retire() {
   while (!batches_.empty() && batches_.front()->write_done &&
          (policy_ != SyncPolicy::kAlways || batches_.front()->synced ||
           !batches_.front()->sync_requested)) {
-    done = batches_.front()->last_seq;
-    batches_done_++;
-    records_done_ += batches_.front()->records;
+    const Batch& b = *batches_.front();
+    if (!b.fill) {
+      done = b.last_seq;
+      batches_done_++;
+      records_done_ += b.records;
+    }
     batches_.pop_front();
     write_idx_--;
   }

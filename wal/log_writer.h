@@ -12,6 +12,13 @@
 //    once a second when something was written since the last one.
 //  - kNo: batches are written; the OS decides when they reach the disk.
 //
+// Preallocation (set_preallocate): the writer keeps the segment file at
+// least one chunk longer than its records, extending it with filler
+// (wal/format.h) by writes queued behind the batches. A batch then
+// overwrites blocks the file already has, and its fdatasync needs no
+// metadata update: about 1.5x faster than appending on ext4 here
+// (bench/durable.sh). The first sync after an extension carries it.
+//
 // Records are numbered (seq) in append order. durable_seq() is the highest
 // seq whose batch completed under the policy in force (for kAlways: on disk).
 //
@@ -49,6 +56,8 @@ class LogWriter {
 
   // Appends go to `path` from byte `offset` (its valid length) on. The
   // first record appended gets `next_seq`. Opens (creating if needed).
+  // Bytes after `offset` are kept as preallocated space if they are filler,
+  // and cut off otherwise.
   base::Status Open(const std::string& path, uint64_t offset, uint64_t next_seq);
   // Records appended from now on go to `path` (a new, empty segment);
   // everything appended before stays in the previous one.
@@ -65,6 +74,9 @@ class LogWriter {
   // Writes and syncs everything appended, blocking (shutdown).
   base::Status SyncAll();
 
+  // Extend segments `chunk` bytes at a time, keeping at least that much
+  // ahead of the records (0: no preallocation, the file grows by appends).
+  void set_preallocate(uint64_t chunk) { prealloc_chunk_ = chunk; }
   void set_policy(SyncPolicy p) { policy_ = p; }
   SyncPolicy policy() const { return policy_; }
   // Called with the new durable_seq() whenever it advances.
@@ -99,6 +111,14 @@ class LogWriter {
   struct Batch;
 
   void SealPending();
+  // Queues filler after everything queued if the segment runs short of
+  // preallocated space.
+  void MaybeExtend();
+  // Settles what only the moment of writing knows: where filler goes, and
+  // whether a batch ends with a '#' to keep the filler after it valid.
+  void Prepare(Batch& b);
+  // An extension failed (err, or written short): drop it.
+  void AbandonFill(Batch& b, int err);
   // Submits the next write if the policy allows one now.
   void Pump();
   void OnWrite(const IoCompletion& c);
@@ -111,6 +131,8 @@ class LogWriter {
 
   std::unique_ptr<AsyncFileIo> io_;
   SyncPolicy policy_ = SyncPolicy::kAlways;
+  uint64_t prealloc_chunk_ = 0;
+  int64_t prealloc_paused_until_ms_ = 0;  // after a failed extension
   std::shared_ptr<Segment> segment_;  // where new records go
   std::string pending_;               // records not yet sealed into a batch
   uint64_t pending_first_seq_ = 0;

@@ -267,7 +267,10 @@ TEST(LogReaderTest, TornTailIsCutAtLastWholeBatch) {
     WriteAll(torn, bytes.substr(0, cut));
     auto s = Scan(torn);
     ASSERT_TRUE(s.status.ok()) << "cut at " << cut << ": " << s.status.ToString();
-    EXPECT_TRUE(s.result.torn_tail) << cut;
+    // A lone "#" reads as filler (wal/format.h): nothing torn, nothing lost.
+    if (cut > last + 1) {
+      EXPECT_TRUE(s.result.torn_tail) << cut;
+    }
     EXPECT_EQ(s.result.valid_bytes, last) << cut;
     EXPECT_EQ(s.commands.size(), 6u) << cut;  // two whole batches: SELECT + 2 SETs each
   }

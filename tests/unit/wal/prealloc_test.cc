@@ -1,0 +1,263 @@
+// Preallocated segments (wal/format.h "Preallocated space"): what the writer
+// leaves on disk must read back whole with Cairn's reader, stay loadable by
+// Redis's line rules, survive a reopen, and tear like any other tail.
+#include <poll.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+#include "tests/unit/wal/fake_io.h"
+#include "wal/format.h"
+#include "wal/log_reader.h"
+#include "wal/log_writer.h"
+
+namespace cairn::wal {
+namespace {
+
+using Cmd = std::vector<std::string>;
+
+class TempDir {
+ public:
+  TempDir() {
+    char tmpl[] = "/tmp/cairn-prealloc-test-XXXXXX";
+    path_ = mkdtemp(tmpl);
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  std::string File(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void WriteAll(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << bytes;
+}
+
+// Reads `bytes` the way Redis 7.0's AOF loader does (fgets into a 1024-byte
+// buffer; a line starting with '#' is skipped; anything else must be a
+// "*argc" line followed by "$len" lines and payloads). Returns the commands,
+// or fails the test naming the offset.
+std::vector<Cmd> LoadLikeRedis(const std::string& bytes) {
+  std::vector<Cmd> out;
+  size_t pos = 0;
+  auto line = [&](std::string* l) {
+    size_t nl = bytes.find('\n', pos);
+    size_t end = nl == std::string::npos ? bytes.size() : nl + 1;
+    end = std::min(end, pos + 1023);  // fgets with a 1024-byte buffer
+    *l = bytes.substr(pos, end - pos);
+    pos = end;
+  };
+  std::string l;
+  while (pos < bytes.size()) {
+    const size_t at = pos;
+    line(&l);
+    if (l[0] == '#') continue;
+    EXPECT_EQ(l[0], '*') << "Redis would refuse the line at offset " << at;
+    if (l[0] != '*') return out;
+    const int argc = std::stoi(l.substr(1));
+    Cmd cmd;
+    for (int i = 0; i < argc; i++) {
+      line(&l);
+      EXPECT_EQ(l[0], '$') << "at offset " << pos;
+      const size_t len = std::stoul(l.substr(1));
+      cmd.push_back(bytes.substr(pos, len));
+      pos += len + 2;
+    }
+    out.push_back(std::move(cmd));
+  }
+  return out;
+}
+
+std::vector<Cmd> ScanCommands(const std::string& path, ScanResult* result = nullptr) {
+  std::vector<Cmd> out;
+  auto r = ScanLogFile(path, "t.aof", [&](std::vector<std::string>& argv, uint64_t) {
+    out.push_back(argv);
+    return base::Status::Ok();
+  });
+  EXPECT_TRUE(r.ok()) << r.status().ToString();
+  if (r.ok() && result != nullptr) *result = r.value();
+  return out;
+}
+
+// Drives a writer on the real io_uring until everything appended is durable.
+void Drain(LogWriter& w) {
+  w.Flush();
+  while (!w.idle()) {
+    pollfd p{.fd = w.event_fd(), .events = POLLIN, .revents = 0};
+    ASSERT_GE(poll(&p, 1, 5000), 1) << "no completion within 5 s";
+    w.OnIoEvent();
+  }
+}
+
+std::unique_ptr<LogWriter> RealWriter(uint64_t chunk) {
+  auto io = NewUringIo();
+  EXPECT_TRUE(io.ok()) << io.status().ToString();
+  auto w = std::make_unique<LogWriter>(std::move(io).value());
+  w->set_preallocate(chunk);
+  return w;
+}
+
+TEST(FillTest, MakeFillPutsNewlinesOnTheGridAndNeverFirst) {
+  EXPECT_EQ(MakeFill(0, 64), std::string(63, '#') + "\n");
+  EXPECT_EQ(MakeFill(63, 128), std::string(64, '#') + "\n");
+  EXPECT_EQ(MakeFill(62, 128), "#\n" + std::string(63, '#') + "\n");
+  EXPECT_TRUE(IsFill(MakeFill(10, 4096), 10));
+  EXPECT_FALSE(IsFill(MakeFill(10, 4096), 11));  // newlines off the grid
+  EXPECT_FALSE(IsFill("\n" + MakeFill(64, 128), 63));
+  EXPECT_FALSE(IsFill(std::string(64, '#'), 0));    // does not end a line
+  EXPECT_FALSE(IsFill(std::string(300, '#') + "\n", 0));
+  EXPECT_EQ(ContentEnd("*1\r\n$4\r\nPING\r\n" + MakeFill(14, 256)), 14u);
+  EXPECT_EQ(ContentEnd("*1\r\n$4\r\nPI##\n####\n"), 13u);  // a damaged line is content
+  EXPECT_EQ(ContentEnd(MakeFill(0, 256)), 0u);
+}
+
+// Batches whose ends fall on every offset modulo the filler line, with a
+// small chunk so the file is extended many times along the way.
+TEST(PreallocTest, EveryBatchEndKeepsTheFileValidForBothReaders) {
+  TempDir dir;
+  const std::string path = dir.File("log.aof");
+  auto w = RealWriter(4096);
+  ASSERT_TRUE(w->Open(path, 0, 1).ok());
+  std::vector<Cmd> expect;
+  for (int i = 0; i < 300; i++) {
+    Cmd c{"SET", "k" + std::to_string(i), std::string(static_cast<size_t>(i % 130), 'v')};
+    w->Append(i % 3, c);
+    expect.push_back(c);
+    Drain(*w);
+    const std::string bytes = ReadAll(path);
+    ASSERT_EQ(bytes.back(), '\n') << "Redis appends right after the last byte";
+    ASSERT_GT(bytes.size(), w->segment_size()) << "no filler ahead of the records";
+    ASSERT_TRUE(IsFill(bytes.substr(w->segment_size()), w->segment_size())) << "after batch " << i;
+    std::vector<Cmd> redis;
+    for (auto& cmd : LoadLikeRedis(bytes)) {
+      if (cmd[0] != "SELECT") redis.push_back(cmd);
+    }
+    ASSERT_EQ(redis.size(), expect.size()) << "after batch " << i;
+  }
+  ScanResult r;
+  std::vector<Cmd> got;
+  for (auto& cmd : ScanCommands(path, &r)) {
+    if (cmd[0] != "SELECT") got.push_back(cmd);
+  }
+  EXPECT_EQ(got, expect);
+  EXPECT_FALSE(r.torn_tail);
+  EXPECT_EQ(r.valid_bytes, w->segment_size());
+  EXPECT_EQ(r.content_bytes, w->segment_size());
+  EXPECT_GT(r.file_bytes, r.content_bytes);
+}
+
+TEST(PreallocTest, ReopeningKeepsTheFillerAndAppendsOverIt) {
+  TempDir dir;
+  const std::string path = dir.File("log.aof");
+  {
+    auto w = RealWriter(1 << 16);
+    ASSERT_TRUE(w->Open(path, 0, 1).ok());
+    w->Append(0, Cmd{"SET", "a", "1"});
+    Drain(*w);
+  }
+  ScanResult r;
+  ASSERT_EQ(ScanCommands(path, &r).size(), 2u);
+  const uint64_t allocated = std::filesystem::file_size(path);
+  auto w = RealWriter(1 << 16);
+  ASSERT_TRUE(w->Open(path, r.valid_bytes, r.last_seq + 1).ok());
+  w->Append(1, Cmd{"SET", "b", "2"});
+  Drain(*w);
+  EXPECT_EQ(std::filesystem::file_size(path), allocated) << "the second batch should overwrite";
+  EXPECT_EQ(ScanCommands(path).size(), 4u);
+  EXPECT_EQ(LoadLikeRedis(ReadAll(path)).size(), 4u);
+}
+
+TEST(PreallocTest, OpenCutsWhatIsNotFillerAfterTheValidEnd) {
+  TempDir dir;
+  const std::string path = dir.File("log.aof");
+  std::string bytes;
+  AppendSelect(&bytes, 0);
+  AppendCommand(&bytes, Cmd{"SET", "a", "1"});
+  WriteAll(path, bytes + "#cairn 9 1" + MakeFill(bytes.size() + 10, 1024));
+  auto w = RealWriter(0);
+  ASSERT_TRUE(w->Open(path, bytes.size(), 2).ok());
+  EXPECT_EQ(ReadAll(path), bytes);
+}
+
+// A crash leaves the last batch torn over the filler it was written on:
+// every such cut reads back as the batches before it.
+TEST(PreallocTest, TornLastBatchOverFillerIsATornTail) {
+  TempDir dir;
+  const std::string path = dir.File("log.aof");
+  uint64_t last_start = 0;
+  {
+    auto w = RealWriter(4096);
+    ASSERT_TRUE(w->Open(path, 0, 1).ok());
+    for (int b = 0; b < 3; b++) {
+      last_start = w->segment_size();
+      w->Append(b, Cmd{"SET", "k" + std::to_string(b), std::string(40, 'a')});
+      w->Append(b, Cmd{"SET", "j" + std::to_string(b), "x"});
+      Drain(*w);
+    }
+  }
+  const std::string whole = ReadAll(path);
+  ScanResult full;
+  ASSERT_EQ(ScanCommands(path, &full).size(), 9u);
+  const uint64_t end = full.valid_bytes;
+  const std::string torn_path = dir.File("torn.aof");
+  for (uint64_t cut = last_start + 1; cut < end; cut++) {
+    const uint64_t line_end = (end / kFillLine + 1) * kFillLine;
+    WriteAll(torn_path, whole.substr(0, cut) + MakeFill(cut, line_end) + whole.substr(line_end));
+    ScanResult r;
+    auto cmds = ScanCommands(torn_path, &r);
+    ASSERT_EQ(cmds.size(), 6u) << "cut at " << cut;
+    EXPECT_EQ(r.valid_bytes, last_start) << cut;
+    if (cut > last_start + 1) {
+      EXPECT_TRUE(r.torn_tail) << cut;
+    }
+  }
+  // Damage before a batch that verifies is corruption, filler or not.
+  std::string bad = whole;
+  bad[last_start - 5] ^= 1;
+  WriteAll(torn_path, bad);
+  auto r = ScanLogFile(torn_path, "t.aof", [](std::vector<std::string>&, uint64_t) {
+    return base::Status::Ok();
+  });
+  EXPECT_EQ(r.status().code(), base::StatusCode::kCorruption);
+}
+
+TEST(PreallocTest, AFailedExtensionFallsBackToAppending) {
+  TempDir dir;
+  const std::string path = dir.File("log.aof");
+  auto fake = std::make_unique<FakeIo>();
+  FakeIo* io = fake.get();
+  LogWriter w(std::move(fake));
+  w.set_preallocate(1 << 20);
+  ASSERT_TRUE(w.Open(path, 0, 1).ok());
+  ASSERT_EQ(io->pending(), 1u);  // the first extension
+  EXPECT_EQ(io->front().data.size(), 1u << 20);
+  io->Complete(5000);  // the file size limit stops it part way
+  w.OnIoEvent();
+  EXPECT_EQ(w.write_error(), 0) << "a failed extension must not refuse writes";
+  EXPECT_EQ(std::filesystem::file_size(path) % kFillLine, 0u);
+  w.Append(0, Cmd{"SET", "a", "1"});
+  w.Flush();
+  ASSERT_EQ(io->pending(), 1u);
+  io->Complete();
+  w.OnIoEvent();
+  EXPECT_EQ(w.durable_seq(), 1u);
+  EXPECT_EQ(ScanCommands(path).size(), 2u);
+  EXPECT_EQ(LoadLikeRedis(ReadAll(path)).size(), 2u);
+  EXPECT_EQ(io->pending(), 0u) << "no new extension right after a failed one";
+}
+
+}  // namespace
+}  // namespace cairn::wal
