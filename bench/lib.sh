@@ -49,7 +49,8 @@ stop_server() {
 bench_cleanup() {
   local rc=$?
   trap - EXIT INT TERM
-  [[ -n "${bench_pid}" ]] && kill -TERM "${bench_pid}" 2>/dev/null
+  # shellcheck disable=SC2086  # one pid or several (durable.sh's run_clients)
+  [[ -n "${bench_pid}" ]] && kill -TERM ${bench_pid} 2>/dev/null
   stop_server
   rm -rf "${work}"
   exit "${rc}"

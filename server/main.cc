@@ -40,7 +40,7 @@ class AofDriver {
       : io_(io), aof_(aof), listener_(listener) {
     aof_->set_request_flush([this] { boost::asio::post(*io_, [this] { aof_->Flush(); }); });
     aof_->set_on_durable([this](uint64_t seq) { listener_->OnDurable(seq); });
-    aof_->set_overlap_gate([this] { return listener_->MostlyWaiting(); });
+    aof_->set_overlap_gate([this] { return listener_->AllWaiting(); });
     aof_->set_on_event_fd_change([this] { Watch(); });
     Watch();
   }
