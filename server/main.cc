@@ -69,18 +69,22 @@ class AofDriver {
   }
   void Arm() {
     auto* d = desc_.get();
-    d->async_wait(boost::asio::posix::stream_descriptor::wait_read,
-                  [this, d](const boost::system::error_code& ec) {
-                    if (ec || d != desc_.get()) return;
-                    aof_->OnIoEvent();
-                    Arm();
-                  });
+    // A read of the eventfd's counter rather than async_wait: Asio tries a
+    // read at once and keeps the epoll registration, where every async_wait
+    // costs an epoll_ctl (about 3% of the machine under `always`, perf).
+    d->async_read_some(boost::asio::buffer(&counter_, sizeof(counter_)),
+                       [this, d](const boost::system::error_code& ec, size_t) {
+                         if (ec || d != desc_.get()) return;
+                         aof_->OnIoEvent();
+                         Arm();
+                       });
   }
 
   boost::asio::io_context* io_;
   cairn::engine::Aof* aof_;
   cairn::frontend::Listener* listener_;
   std::unique_ptr<boost::asio::posix::stream_descriptor> desc_;
+  uint64_t counter_ = 0;  // the eventfd's count, read and dropped
 };
 namespace engine = cairn::engine;
 
