@@ -91,6 +91,21 @@ base::Status LogWriter::Open(const std::string& path, uint64_t offset, uint64_t 
   segment_->fd = fd.value();
   auto extent = KeepFillerAfter(fd.value(), path, offset);
   if (!extent.ok()) return extent.status();
+  if (prealloc_chunk_ > 0 && offset > 0 && extent.value() == offset) {
+    // The file may end with records another writer (Redis) appended
+    // outside batches. Close them with an empty batch before filler goes
+    // after them, so that readers do not take them for the remains of a
+    // batch torn over the filler (wal/log_reader.h).
+    const std::string marker = FormatAnnotation(
+        Annotation{.first_seq = next_seq, .length = 0, .checksum = Checksum("")});
+    if (pwrite(fd.value(), marker.data(), marker.size(), static_cast<off_t>(offset)) !=
+            static_cast<ssize_t>(marker.size()) ||
+        fdatasync(fd.value()) != 0) {
+      return base::Status::IoErrorFromErrno("writing to " + path, errno);
+    }
+    offset += marker.size();
+    extent = offset;
+  }
   segment_->extent = extent.value();
   segment_->size = offset;
   next_seq_ = next_seq;
@@ -193,7 +208,7 @@ void LogWriter::AbandonFill(Batch& b, int err) {
   uint64_t keep = (b.offset + b.written) / kFillLine * kFillLine;
   if (keep <= b.offset + 1) keep = b.offset;
   if (ftruncate(seg.fd, static_cast<off_t>(keep)) != 0) keep = b.offset + b.written;
-  seg.extent = std::max(seg.size, keep);
+  seg.extent = keep;
   CAIRN_LOG_WARNING("Cannot preallocate the append-only log (%s); appending without it",
                     std::strerror(err != 0 ? err : ENOSPC));
   prealloc_paused_until_ms_ = base::NowMs() + 10000;

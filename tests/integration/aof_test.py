@@ -482,6 +482,14 @@ class RedisInterop(Base):
             after = f.read()
         self.assertEqual(after[:len(data)], data, "Redis appends after the filler")
 
+        # Cairn preallocates after Redis's records and stops without a write
+        # of its own: the records are still records, not a torn tail.
+        for _ in range(2):
+            s = self.cairn(d)
+            check(self, s.conn(), model)
+            s.shutdown()
+            self.assertNotIn("dropped", s.log().split("====")[-1])
+
         s = self.cairn(d)
         c = s.conn()
         check(self, c, model)
@@ -627,7 +635,9 @@ class Damage(Base):
         with open(path, "rb") as f:
             now = f.read()
         self.assertEqual(now[:end], data[:end])
-        self.assertLessEqual(set(now[end:]), set(b"#\n"), "torn tail not cut")
+        # (after the cut, the writer may open with an empty batch: wal/log_writer.cc)
+        rest = re.sub(rb"^#cairn \d+ 0 [0-9a-f]{16}\r\n", b"", now[end:])
+        self.assertLessEqual(set(rest), set(b"#\n"), "torn tail not cut")
         self.assertRegex(s.log(), r"dropped %d bytes" % cut)
         # the log goes on from there
         self.assertEqual(c.cmd("SET", "after", b"1"), "OK")
