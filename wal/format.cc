@@ -97,10 +97,15 @@ bool IsFill(std::string_view bytes, uint64_t from) {
 size_t ContentEnd(std::string_view file) {
   size_t q = file.size();
   while (q > 0 && (file[q - 1] == '#' || file[q - 1] == '\n')) q--;
-  if (q == 0) return 0;
   // The line holding the last other byte is content, up to its newline.
-  size_t nl = file.find('\n', q - 1);
-  return nl == std::string_view::npos ? file.size() : nl + 1;
+  size_t end = 0;
+  if (q > 0) {
+    size_t nl = file.find('\n', q - 1);
+    end = nl == std::string_view::npos ? file.size() : nl + 1;
+  }
+  // Only filler as the writer leaves it is filler: a record of Redis's torn
+  // after "\r\n#" is content.
+  return IsFill(file.substr(end), end) ? end : file.size();
 }
 
 }  // namespace cairn::wal

@@ -55,7 +55,8 @@ std::string MakeFill(uint64_t from, uint64_t to);
 // leaves it (so appending may overwrite it): '#' lines ending with '\n',
 // newlines only where MakeFill puts them.
 bool IsFill(std::string_view bytes, uint64_t from);
-// Where a file's content ends: the file minus its trailing filler lines.
+// Where a file's content ends: the file minus its trailing filler (lines of
+// '#' that IsFill accepts; anything else there makes all of it content).
 size_t ContentEnd(std::string_view file);
 
 }  // namespace cairn::wal

@@ -192,9 +192,13 @@ void LogWriter::Prepare(Batch& b) {
     b.bytes = MakeFill(b.offset, to);
   } else {
     // Inside filler, the byte after the batch must not be a bare newline
-    // (wal/format.h); the next batch overwrites this '#'.
+    // (wal/format.h); the next batch overwrites this '#'. On the file's
+    // last newline, a whole line follows, so that the file still ends
+    // with one (Redis appends there).
     const uint64_t end = b.offset + b.bytes.size();
-    if (end < seg.extent && end % kFillLine == kFillLine - 1) b.bytes += '#';
+    if (end < seg.extent && end % kFillLine == kFillLine - 1) {
+      b.bytes += end + 1 == seg.extent ? MakeFill(end, end + kFillLine + 1) : "#";
+    }
   }
   b.prepared = true;
 }

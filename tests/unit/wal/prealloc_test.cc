@@ -120,8 +120,14 @@ TEST(FillTest, MakeFillPutsNewlinesOnTheGridAndNeverFirst) {
   EXPECT_FALSE(IsFill(std::string(64, '#'), 0));    // does not end a line
   EXPECT_FALSE(IsFill(std::string(300, '#') + "\n", 0));
   EXPECT_EQ(ContentEnd("*1\r\n$4\r\nPING\r\n" + MakeFill(14, 256)), 14u);
-  EXPECT_EQ(ContentEnd("*1\r\n$4\r\nPI##\n####\n"), 13u);  // a damaged line is content
+  // A damaged line is content; the filler after it still is filler.
+  const std::string torn = "*1\r\n$4\r\nPI" + MakeFill(10, 256);
+  EXPECT_EQ(ContentEnd(torn), 64u);
   EXPECT_EQ(ContentEnd(MakeFill(0, 256)), 0u);
+  // '#' and newlines that are not the writer's filler are content: a record
+  // of Redis's torn after "\r\n#", or '#' lines off the grid.
+  EXPECT_EQ(ContentEnd("*1\r\n$4\r\nPING\r\n#"), 15u);
+  EXPECT_EQ(ContentEnd("*1\r\n$4\r\nPI##\n####\n"), 18u);
 }
 
 // Batches whose ends fall on every offset modulo the filler line, with a
@@ -232,6 +238,41 @@ TEST(PreallocTest, TornLastBatchOverFillerIsATornTail) {
     return base::Status::Ok();
   });
   EXPECT_EQ(r.status().code(), base::StatusCode::kCorruption);
+}
+
+// The '#' after a batch that ends on the last newline of the file must not
+// leave the file ending without one (Redis appends right there).
+TEST(PreallocTest, ABatchEndingOnTheLastNewlineKeepsTheFileEndingInOne) {
+  TempDir dir;
+  const std::string path = dir.File("log.aof");
+  auto fake = std::make_unique<FakeIo>();
+  FakeIo* io = fake.get();
+  LogWriter w(std::move(fake));
+  w.set_preallocate(1 << 20);
+  ASSERT_TRUE(w.Open(path, 0, 1).ok());
+  io->Complete(5000);  // the extension stops at 5000: kept up to 4992
+  w.OnIoEvent();
+  ASSERT_EQ(std::filesystem::file_size(path), 4992u);
+  // A batch of exactly 4991 bytes ends where the file has its last '\n'.
+  size_t value = 0;
+  for (size_t v = 4000; v < 4991 && value == 0; v++) {
+    std::string body;
+    AppendSelect(&body, 0);
+    AppendCommand(&body, Cmd{"SET", "k", std::string(v, 'v')});
+    const std::string ann =
+        FormatAnnotation(Annotation{.first_seq = 1, .length = body.size(), .checksum = 0});
+    if (ann.size() + body.size() == 4991) value = v;
+  }
+  ASSERT_NE(value, 0u);
+  w.Append(0, Cmd{"SET", "k", std::string(value, 'v')});
+  w.Flush();
+  io->Complete();
+  w.OnIoEvent();
+  ASSERT_EQ(w.segment_size(), 4991u);
+  const std::string bytes = ReadAll(path);
+  EXPECT_EQ(bytes.back(), '\n');
+  EXPECT_TRUE(IsFill(bytes.substr(4991), 4991));
+  EXPECT_EQ(LoadLikeRedis(bytes + "*1\r\n$4\r\nPING\r\n").size(), 3u);
 }
 
 TEST(PreallocTest, AFailedExtensionFallsBackToAppending) {
