@@ -45,6 +45,8 @@ struct LogWriter::Batch {
 namespace {
 // Batch writes are tagged 1, 2, 3…; the everysec fdatasync uses 0.
 constexpr uint64_t kStandaloneSyncTag = 0;
+// The last fdatasync of a segment rotated away (see Rotate).
+constexpr uint64_t kCloseSyncTag = uint64_t{1} << 62;
 // Linked syncs allowed in flight under `always` (see the header).
 constexpr int kMaxSyncsInFlight = 4;
 }  // namespace
@@ -126,12 +128,42 @@ base::Status LogWriter::Rotate(const std::string& path) {
   auto extent = KeepFillerAfter(fd.value(), path, 0);
   if (!extent.ok()) return extent.status();
   seg->extent = extent.value();
+  if (segment_) {
+    // The old segment gets no more filler, and one last fdatasync once its
+    // queued writes are done: under everysec its last records, and its last
+    // extension under any policy, would otherwise never be synced, and a
+    // file that is not the last must not have a torn tail.
+    const size_t first_unsent = write_idx_ + (write_in_flight_ ? 1 : 0);
+    for (size_t i = batches_.size(); i > first_unsent; i--) {
+      if (batches_[i - 1]->fill && batches_[i - 1]->segment == segment_) {
+        batches_.erase(batches_.begin() + static_cast<std::ptrdiff_t>(i - 1));
+      }
+    }
+    segment_->fill_queued = false;
+    retiring_.push_back(segment_);
+  }
   segment_ = std::move(seg);
   // Redis starts every incr file with a SELECT too; batches here always do.
   pending_db_ = -1;
   MaybeExtend();
   Pump();
+  CloseRetired();
   return base::Status::Ok();
+}
+
+void LogWriter::CloseRetired() {
+  for (auto it = retiring_.begin(); it != retiring_.end();) {
+    bool queued = false;
+    for (size_t i = write_idx_; i < batches_.size() && !queued; i++) {
+      queued = batches_[i]->segment == *it;
+    }
+    if (queued || !io_->SubmitSync((*it)->fd, kCloseSyncTag).ok()) {
+      ++it;
+      continue;
+    }
+    closing_.push_back(std::move(*it));  // keeps the fd open until the sync is done
+    it = retiring_.erase(it);
+  }
 }
 
 uint64_t LogWriter::Append(int db, std::span<const std::string> argv) {
@@ -303,6 +335,7 @@ void LogWriter::OnWrite(const IoCompletion& c) {
   }
   b.write_done = true;
   write_idx_++;
+  if (!retiring_.empty()) CloseRetired();
   if (b.fill) {
     b.segment->fill_queued = false;
     Retire();
@@ -315,6 +348,11 @@ void LogWriter::OnWrite(const IoCompletion& c) {
 }
 
 void LogWriter::OnSync(const IoCompletion& c) {
+  if (c.tag == kCloseSyncTag) {
+    if (c.error != 0) SyncFailed(c.error);
+    closing_.pop_front();
+    return;
+  }
   if (c.tag == kStandaloneSyncTag) {
     sync_in_flight_ = false;
     if (c.error != 0) SyncFailed(c.error);
@@ -381,7 +419,7 @@ base::Status LogWriter::SyncAll() {
   const int64_t deadline = base::NowMs() + 30000;
   Pump();
   while (!pending_.empty() || !batches_.empty() || write_in_flight_ || syncs_in_flight_ > 0 ||
-         sync_in_flight_) {
+         sync_in_flight_ || !closing_.empty()) {
     if (base::NowMs() > deadline) {
       return base::Status::IoError("timed out writing the append-only log at shutdown");
     }
@@ -390,16 +428,22 @@ base::Status LogWriter::SyncAll() {
       Tick(base::NowMs());
       continue;
     }
-    if (write_in_flight_ || syncs_in_flight_ > 0 || sync_in_flight_) io_->Wait();
+    if (write_in_flight_ || syncs_in_flight_ > 0 || sync_in_flight_ || !closing_.empty()) {
+      io_->Wait();
+    }
     OnIoEvent();
     // Batches written under a policy that has since changed to `always`
     // wait for no sync of their own: the final fdatasync below covers them.
-    if (!write_in_flight_ && syncs_in_flight_ == 0 && !sync_in_flight_ && pending_.empty() &&
-        write_idx_ == batches_.size()) {
+    if (!write_in_flight_ && syncs_in_flight_ == 0 && !sync_in_flight_ && closing_.empty() &&
+        pending_.empty() && write_idx_ == batches_.size()) {
       break;
     }
   }
   if (segment_ && fdatasync(segment_->fd) != 0) SyncFailed(errno);
+  for (auto& seg : retiring_) {
+    if (fdatasync(seg->fd) != 0) SyncFailed(errno);
+  }
+  retiring_.clear();
   for (auto& b : batches_) b->synced = true;
   Retire();
   return base::Status::Ok();

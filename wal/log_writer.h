@@ -38,6 +38,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "base/status.h"
 #include "wal/file_io.h"
@@ -103,7 +104,8 @@ class LogWriter {
   uint64_t batches_done() const { return batches_done_; }
   uint64_t records_done() const { return records_done_; }
   bool idle() const {
-    return pending_.empty() && batches_.empty() && !sync_in_flight_ && syncs_in_flight_ == 0;
+    return pending_.empty() && batches_.empty() && !sync_in_flight_ && syncs_in_flight_ == 0 &&
+           retiring_.empty() && closing_.empty();
   }
 
  private:
@@ -119,6 +121,8 @@ class LogWriter {
   void Prepare(Batch& b);
   // An extension failed (err, or written short): drop it.
   void AbandonFill(Batch& b, int err);
+  // Submits the last fdatasync of each rotated segment whose writes are done.
+  void CloseRetired();
   // Submits the next write if the policy allows one now.
   void Pump();
   void OnWrite(const IoCompletion& c);
@@ -134,6 +138,9 @@ class LogWriter {
   uint64_t prealloc_chunk_ = 0;
   int64_t prealloc_paused_until_ms_ = 0;  // after a failed extension
   std::shared_ptr<Segment> segment_;  // where new records go
+  // Rotated away: waiting for their queued writes, then for their last sync.
+  std::vector<std::shared_ptr<Segment>> retiring_;
+  std::deque<std::shared_ptr<Segment>> closing_;
   std::string pending_;               // records not yet sealed into a batch
   uint64_t pending_first_seq_ = 0;
   int pending_db_ = -1;               // db of the last record in pending_

@@ -275,6 +275,37 @@ TEST(PreallocTest, ABatchEndingOnTheLastNewlineKeepsTheFileEndingInOne) {
   EXPECT_EQ(LoadLikeRedis(bytes + "*1\r\n$4\r\nPING\r\n").size(), 3u);
 }
 
+// A segment rotated away gets no more filler, and one last fdatasync once
+// its writes are done (a file that is not the last must not tear).
+TEST(PreallocTest, RotatedSegmentDropsQueuedFillerAndGetsALastSync) {
+  TempDir dir;
+  const std::string old_path = dir.File("old.aof");
+  auto fake = std::make_unique<FakeIo>();
+  FakeIo* io = fake.get();
+  LogWriter w(std::move(fake));
+  w.set_preallocate(4096);
+  ASSERT_TRUE(w.Open(old_path, 0, 1).ok());
+  io->Complete();  // the first extension
+  w.OnIoEvent();
+  w.Append(0, Cmd{"SET", "a", "1"});
+  w.Flush();
+  ASSERT_EQ(io->pending(), 1u);  // batch a in flight, a second extension queued behind it
+  ASSERT_TRUE(w.Rotate(dir.File("new.aof")).ok());
+  io->Complete();  // batch a and its sync
+  w.OnIoEvent();
+  ASSERT_GE(io->pending(), 1u);
+  EXPECT_TRUE(io->front().sync_only) << "the old segment's last sync";
+  EXPECT_FALSE(w.idle());
+  while (io->pending() > 0) {
+    io->Complete();
+    w.OnIoEvent();
+  }
+  EXPECT_TRUE(w.idle());
+  EXPECT_EQ(std::filesystem::file_size(old_path), 4096u) << "no filler after the rotation";
+  EXPECT_EQ(ScanCommands(old_path).size(), 2u);
+  EXPECT_GT(std::filesystem::file_size(dir.File("new.aof")), 0u);
+}
+
 TEST(PreallocTest, AFailedExtensionFallsBackToAppending) {
   TempDir dir;
   const std::string path = dir.File("log.aof");
