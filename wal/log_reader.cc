@@ -6,7 +6,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <climits>
+#include <optional>
 #include <string_view>
 
 #include "protocol/request_parser.h"
@@ -65,25 +67,80 @@ Parse ParseCommand(protocol::RequestParser& parser, std::string_view in, size_t*
   return Parse::kOk;
 }
 
-// Start of the last annotated batch in `in` that verifies, or npos.
-size_t LastVerifiedBatch(std::string_view in) {
-  size_t from = in.size();
-  while (from > 0) {
-    size_t at = in.rfind("#cairn ", from - 1);
-    if (at == std::string_view::npos) return at;
-    from = at;
-    if (at > 0 && in[at - 1] != '\n') continue;
-    size_t nl = in.find('\n', at);
-    if (nl == std::string_view::npos) continue;
-    std::string_view line = in.substr(at, nl - at);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    auto ann = ParseAnnotation(line);
-    if (ann && ann->length <= in.size() - (nl + 1) &&
-        Checksum(in.substr(nl + 1, ann->length)) == ann->checksum) {
-      return at;
-    }
+// The annotation on the line at `at`, if it is one, and where its body
+// starts.
+std::optional<Annotation> AnnotationAt(std::string_view in, size_t at, size_t* body) {
+  size_t nl = in.find('\n', at);
+  if (nl == std::string_view::npos) return std::nullopt;
+  std::string_view line = in.substr(at, nl - at);
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  *body = nl + 1;
+  return ParseAnnotation(line);
+}
+
+bool Verifies(std::string_view in, const Annotation& a, size_t body) {
+  return a.length <= in.size() - body && Checksum(in.substr(body, a.length)) == a.checksum;
+}
+
+// Whether a batch that verifies starts after `from`. Values may hold text
+// that looks like a batch, so the search is bounded: past 64 candidates or
+// 64 MiB of checksumming it answers yes, which makes the caller refuse the
+// start rather than cut anything.
+bool VerifiedBatchAfter(std::string_view in, size_t from) {
+  constexpr int kMaxCandidates = 64;
+  constexpr uint64_t kMaxHashed = uint64_t{64} << 20;
+  int candidates = 0;
+  uint64_t hashed = 0;
+  for (size_t at = in.find("\n#cairn ", from); at != std::string_view::npos;
+       at = in.find("\n#cairn ", at + 1)) {
+    size_t body = 0;
+    auto ann = AnnotationAt(in, at + 1, &body);
+    if (!ann) continue;
+    hashed += std::min<uint64_t>(ann->length, in.size() - body);
+    if (++candidates > kMaxCandidates || hashed > kMaxHashed) return true;
+    if (Verifies(in, *ann, body)) return true;
   }
-  return std::string_view::npos;
+  return false;
+}
+
+// What follows a run of records outside batches that starts at `pos`.
+enum class RunEnd {
+  kContentEnd,     // the records go to the end of the content
+  kEmptyBatch,     // an empty batch: Cairn's mark after records Redis appended
+  kBatch,          // a batch with records
+  kFiller,         // filler, or an annotation that does not verify
+  kBadRecord,      // bytes that are not a record
+};
+
+// `*end`: where the run ends.
+RunEnd ScanRun(std::string_view in, size_t pos, const protocol::ParserLimits& limits,
+               size_t* end) {
+  *end = pos;
+  std::vector<std::string> argv;
+  while (pos < in.size()) {
+    if (in[pos] == '#') {
+      size_t body = 0;
+      auto ann = AnnotationAt(in, pos, &body);
+      *end = pos;
+      if (ann) {
+        if (!Verifies(in, *ann, body)) return RunEnd::kFiller;
+        return ann->length == 0 ? RunEnd::kEmptyBatch : RunEnd::kBatch;
+      }
+      size_t nl = in.find('\n', pos);
+      std::string_view line = in.substr(pos, nl == std::string_view::npos ? in.npos : nl - pos);
+      if (line.find_first_not_of('#') == std::string_view::npos) return RunEnd::kFiller;
+      if (nl == std::string_view::npos) return RunEnd::kContentEnd;
+      pos = nl + 1;  // "#TS:..." and the like, inside Redis's records
+      continue;
+    }
+    *end = pos;
+    protocol::RequestParser parser(limits);
+    Parse res = ParseCommand(parser, in, &pos, &argv);
+    if (res == Parse::kIncomplete) return RunEnd::kContentEnd;
+    if (res == Parse::kBad) return RunEnd::kBadRecord;
+  }
+  *end = pos;
+  return RunEnd::kContentEnd;
 }
 
 }  // namespace
@@ -107,50 +164,63 @@ base::Result<ScanResult> ScanLogFile(const std::string& path, const std::string&
     r.torn_reason = why + " at offset " + std::to_string(pos);
     return r;
   };
-  // Whether a whole batch still follows `pos`, computed once when needed.
-  // Cairn writes every record in a batch, and nothing is acknowledged after
-  // a batch that did not reach the disk; so in a file of Cairn's, damage
-  // with no verifiable batch after it is what a crash left of the batches
-  // in flight (a torn tail), while damage before a good batch is corruption.
-  size_t last_good = 0;
-  bool last_good_known = false;
+  // Cairn writes every record in a batch, and acknowledges nothing after a
+  // batch that did not reach the disk. So in a file of Cairn's (one with
+  // batches, or preallocated), damage that no verifiable batch follows is
+  // what a crash left of the batches in flight: a torn tail. Damage before
+  // a good batch is corruption.
+  bool verified_after_known = false;
+  size_t verified_after_from = 0;
+  bool verified_after = false;
   auto good_batch_after = [&](size_t at) {
-    if (!last_good_known) {
-      last_good = LastVerifiedBatch(in);
-      last_good_known = true;
+    if (!verified_after_known || at < verified_after_from) {
+      verified_after = VerifiedBatchAfter(in, at);
+      verified_after_from = at;
+      verified_after_known = true;
     }
-    return last_good != std::string_view::npos && last_good > at;
+    return verified_after;
   };
   auto damaged = [&](std::string why, std::string message) -> base::Result<ScanResult> {
     if ((r.batches > 0 || preallocated) && !good_batch_after(pos)) return torn(std::move(why));
     return base::Status::Corruption(name + ": " + message);
   };
+  uint64_t next_seq = 0;     // the first seq the next batch must carry (0: not known yet)
+  bool after_filler = false; // the line before `pos` was filler
+  size_t records_ok_until = 0;  // records outside batches before here were checked
   std::vector<std::string> argv;
   std::vector<std::vector<std::string>> batch;
   while (pos < in.size()) {
     if (in[pos] == '#') {
-      size_t nl = in.find('\n', pos);
-      if (nl == std::string_view::npos) return torn("incomplete annotation");
-      std::string_view line = in.substr(pos, nl - pos);
-      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-      auto ann = ParseAnnotation(line);
+      size_t body = 0;
+      auto ann = AnnotationAt(in, pos, &body);
       if (!ann) {
+        size_t nl = in.find('\n', pos);
+        if (nl == std::string_view::npos) return torn("incomplete annotation");
+        std::string_view line = in.substr(pos, nl - pos);
         // Filler, or another tool's annotation (Redis writes "#TS:..."). In
         // the preallocated tail, anything but filler is a torn annotation.
-        if (preallocated && line.find_first_not_of('#') != std::string_view::npos &&
-            !good_batch_after(pos)) {
+        const bool filler = line.find_first_not_of('#') == std::string_view::npos;
+        if (preallocated && !filler && !good_batch_after(pos)) {
           return torn("damaged annotation");
         }
+        after_filler = filler;
         pos = nl + 1;
         continue;
       }
-      const size_t body = nl + 1;
       if (ann->length > in.size() - body) return torn("incomplete batch");
       std::string_view bytes = in.substr(body, ann->length);
       if (Checksum(bytes) != ann->checksum) {
         return damaged("batch failing its checksum",
                        "checksum mismatch in batch at offset " + std::to_string(pos) + " (seq " +
                            std::to_string(ann->first_seq) + ")");
+      }
+      // A batch missing before this one: a page of the file that did not
+      // reach the disk reads as the filler it overwrote.
+      if (ann->first_seq != 0 && next_seq != 0 && ann->first_seq != next_seq) {
+        return damaged("batch missing", "batch at offset " + std::to_string(pos) +
+                                            " starts at seq " + std::to_string(ann->first_seq) +
+                                            ", not " + std::to_string(next_seq) +
+                                            ": a batch is missing before it");
       }
       // Verified: parse every command before applying any of them.
       protocol::RequestParser parser(limits);
@@ -171,8 +241,10 @@ base::Result<ScanResult> ScanLogFile(const std::string& path, const std::string&
       uint64_t n = 0;
       for (const auto& cmd : batch) n += !(cmd.size() == 2 && (cmd[0] == "SELECT"));
       if (n > 0) r.last_seq = ann->first_seq + n - 1;
+      if (ann->first_seq != 0) next_seq = ann->first_seq + n;
       pos = body + ann->length;
       r.valid_bytes = pos;
+      after_filler = false;
       continue;
     }
     if (in[pos] == '\0' && in.find_first_not_of('\0', pos) == std::string_view::npos) {
@@ -180,22 +252,35 @@ base::Result<ScanResult> ScanLogFile(const std::string& path, const std::string&
       // the disk before the data did.
       return torn("zero-filled tail");
     }
-    // Records outside batches in the preallocated tail of a file of Cairn's
-    // are the remains of a batch whose annotation was lost, not records.
-    // (Redis, appending to such a file, writes after the filler.)
-    if (preallocated && !good_batch_after(pos)) return torn("record outside a batch");
+    if ((r.batches > 0 || preallocated) && pos >= records_ok_until) {
+      // Records outside batches in a file of Cairn's: either Redis appended
+      // them (after the end of the file, which Cairn closes with an empty
+      // batch before writing after them), or they are the remains of a
+      // batch whose first page did not reach the disk.
+      size_t run_end = 0;
+      const RunEnd end = ScanRun(in, pos, limits, &run_end);
+      const bool remains = end == RunEnd::kFiller || (end == RunEnd::kBatch && after_filler) ||
+                           (preallocated && (end == RunEnd::kContentEnd ||
+                                             end == RunEnd::kBadRecord));
+      if (remains) {
+        return damaged("records outside a batch",
+                       "records outside a batch at offset " + std::to_string(pos));
+      }
+      records_ok_until = run_end;
+    }
     // A plain record, as Redis writes them.
     protocol::RequestParser parser(limits);
     size_t p = pos;
     Parse res = ParseCommand(parser, in, &p, &argv);
     if (res == Parse::kIncomplete) return torn("incomplete command");
     if (res == Parse::kBad) {
-      return damaged("bytes that are not a record", "bad file format at offset " + std::to_string(pos));
+      return base::Status::Corruption(name + ": bad file format at offset " + std::to_string(pos));
     }
     CAIRN_RETURN_IF_ERROR(fn(argv, pos));
     r.commands++;
     pos = p;
     r.valid_bytes = pos;
+    after_filler = false;
   }
   return r;
 }

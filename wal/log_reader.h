@@ -5,14 +5,19 @@
 // Annotated batches are verified (length and XXH3-64) before any of their
 // commands is handed out, so a batch applies whole or not at all. Filler
 // lines the writer preallocated (wal/format.h) are skipped; the content ends
-// before the filler at the end of the file. Damage is classified:
-//  - a torn tail: the content ends inside a batch or command, or, in a file
-//    with batches, damage that no verifiable batch follows (what a crash
-//    leaves of the batches in flight). The result says where the valid
-//    prefix ends; the caller may truncate there.
-//  - corruption: anything else (damage followed by a good batch, bytes that
-//    are neither records nor annotations in a file of Redis's). An error
-//    naming the file and offset.
+// before the filler at the end of the file.
+//
+// Damage is classified (doc/aof.md, "What recovery does"):
+//  - a torn tail: the content ends inside a batch or command; or, in a file
+//    of Cairn's (with batches, or preallocated), damage that no verifiable
+//    batch follows: a batch failing its checksum, a damaged annotation, a
+//    gap in the batches' sequence numbers (a lost page reads as filler), or
+//    records outside batches that are not where Redis appends (after the
+//    filler at the end of the file, closed by an empty batch when Cairn
+//    writes after them). The result says where the valid prefix ends; the
+//    caller may truncate there. Nothing after that point has been handed out.
+//  - corruption: damage followed by a verifiable batch, or bytes that are
+//    not records among Redis's records. An error naming the file and offset.
 #pragma once
 
 #include <cstdint>
