@@ -40,7 +40,7 @@ class Listener {
   // waiting 89-91k SET/s, 7/8 waiting 82-86k, 6/8 69-87k, always overlapping
   // 70-77k; 200 clients the same within noise. Each sync costs about 60 µs
   // of kernel CPU here, so fewer, fuller batches win on a busy machine.
-bool AllWaiting() const { return waiting_.size() >= connections_.size(); }
+  bool AllWaiting() const { return waiting_.size() >= connections_.size(); }
 
  private:
   void Accept(boost::asio::ip::tcp::acceptor* acceptor);
