@@ -124,7 +124,8 @@ start_server() {
   fi
 }
 
-# log_bytes <dir>: total size of the append-only log files (*.aof) in <dir>.
+# log_bytes <dir>: total size of the append-only log files (*.aof) in <dir>
+# (cairn's include its preallocated filler).
 log_bytes() {
   find "$1" -name '*.aof' -type f -printf '%s\n' 2>/dev/null | awk '{ s += $1 } END { print s + 0 }'
 }
@@ -192,7 +193,7 @@ bench_one() {
   if [[ "${policy}" != no ]] && ((logb == 0)); then
     echo "${name} ${id} ${round}" >> "${nolog}"
   fi
-  printf '  round %d  %-5s %-13s c=%-3s P=%-2s x%s %10.0f ops/s  p50 %6s ms  p99 %6s ms  log %7.0f KiB\n' \
+  printf '  round %d  %-5s %-13s c=%-3s P=%-2s x%s %10.0f ops/s  p50 %6s ms  p99 %6s ms  log files %7.0f KiB\n' \
     "${round}" "${name}" "$(policy_label "${policy}")" "${clients}" "${pipeline}" "${procs}" "${rps}" \
     "${p50:-?}" "${p99:-?}" "$(awk -v b="${logb}" 'BEGIN { print b / 1024 }')" >&2
 }
