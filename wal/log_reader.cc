@@ -11,6 +11,7 @@
 #include <optional>
 #include <string_view>
 
+#include "base/string_util.h"
 #include "protocol/request_parser.h"
 #include "wal/format.h"
 
@@ -82,11 +83,13 @@ bool Verifies(std::string_view in, const Annotation& a, size_t body) {
   return a.length <= in.size() - body && Checksum(in.substr(body, a.length)) == a.checksum;
 }
 
-// Whether a batch that verifies starts after `from`. Values may hold text
-// that looks like a batch, so the search is bounded: past 64 candidates or
-// 64 MiB of checksumming it answers yes, which makes the caller refuse the
-// start rather than cut anything.
-bool VerifiedBatchAfter(std::string_view in, size_t from) {
+// Where the first batch that verifies after `from` starts (npos: none).
+// Values may hold text that looks like a batch, so the search is bounded:
+// past 64 candidates or 64 MiB of checksumming it answers kSomewhere, which
+// makes the caller refuse the start rather than cut anything.
+constexpr size_t kSomewhere = SIZE_MAX - 1;
+
+size_t VerifiedBatchAfter(std::string_view in, size_t from) {
   constexpr int kMaxCandidates = 64;
   constexpr uint64_t kMaxHashed = uint64_t{64} << 20;
   int candidates = 0;
@@ -97,47 +100,55 @@ bool VerifiedBatchAfter(std::string_view in, size_t from) {
     auto ann = AnnotationAt(in, at + 1, &body);
     if (!ann) continue;
     hashed += std::min<uint64_t>(ann->length, in.size() - body);
-    if (++candidates > kMaxCandidates || hashed > kMaxHashed) return true;
-    if (Verifies(in, *ann, body)) return true;
+    if (++candidates > kMaxCandidates || hashed > kMaxHashed) return kSomewhere;
+    if (Verifies(in, *ann, body)) return at + 1;
   }
-  return false;
+  return std::string_view::npos;
 }
 
 // What follows a run of records outside batches that starts at `pos`.
 enum class RunEnd {
-  kContentEnd,     // the records go to the end of the content
-  kEmptyBatch,     // an empty batch: Cairn's mark after records Redis appended
-  kBatch,          // a batch with records
-  kFiller,         // filler, or an annotation that does not verify
-  kBadRecord,      // bytes that are not a record
+  kContentEnd,  // the records go to the end of the content
+  kMark,        // an empty batch of the expected seq: Cairn's mark after
+                // records Redis appended
+  kBatch,       // a batch with records
+  kFiller,      // filler, or an annotation that does not verify
+  kBadRecord,   // bytes that are not a record
 };
 
-// `*end`: where the run ends.
+// `next_seq`: the seq the next batch must carry (0: any). `*end`: where
+// the run ends. `*select_first`: the run starts with a SELECT, as every
+// append session of Redis's does.
 RunEnd ScanRun(std::string_view in, size_t pos, const protocol::ParserLimits& limits,
-               size_t* end) {
+               uint64_t next_seq, size_t* end, bool* select_first) {
   *end = pos;
+  *select_first = false;
+  const size_t start = pos;
   std::vector<std::string> argv;
   while (pos < in.size()) {
+    *end = pos;
     if (in[pos] == '#') {
       size_t body = 0;
       auto ann = AnnotationAt(in, pos, &body);
-      *end = pos;
       if (ann) {
         if (!Verifies(in, *ann, body)) return RunEnd::kFiller;
-        return ann->length == 0 ? RunEnd::kEmptyBatch : RunEnd::kBatch;
+        if (ann->length > 0) return RunEnd::kBatch;
+        const bool mark = ann->first_seq != 0 && (next_seq == 0 || ann->first_seq == next_seq);
+        return mark ? RunEnd::kMark : RunEnd::kFiller;
       }
       size_t nl = in.find('\n', pos);
       std::string_view line = in.substr(pos, nl == std::string_view::npos ? in.npos : nl - pos);
       if (line.find_first_not_of('#') == std::string_view::npos) return RunEnd::kFiller;
+      if (line.starts_with("#cairn")) return RunEnd::kFiller;  // a damaged annotation
       if (nl == std::string_view::npos) return RunEnd::kContentEnd;
-      pos = nl + 1;  // "#TS:..." and the like, inside Redis's records
+      pos = nl + 1;  // "#TS:..." and the like, among Redis's records
       continue;
     }
-    *end = pos;
     protocol::RequestParser parser(limits);
     Parse res = ParseCommand(parser, in, &pos, &argv);
     if (res == Parse::kIncomplete) return RunEnd::kContentEnd;
     if (res == Parse::kBad) return RunEnd::kBadRecord;
+    if (*end == start) *select_first = argv.size() == 2 && base::EqualsIgnoreCase(argv[0], "select");
   }
   *end = pos;
   return RunEnd::kContentEnd;
@@ -169,24 +180,30 @@ base::Result<ScanResult> ScanLogFile(const std::string& path, const std::string&
   // batches, or preallocated), damage that no verifiable batch follows is
   // what a crash left of the batches in flight: a torn tail. Damage before
   // a good batch is corruption.
-  bool verified_after_known = false;
-  size_t verified_after_from = 0;
-  bool verified_after = false;
+  auto cairns = [&] { return r.batches > 0 || preallocated; };
+  size_t searched_from = 0;
+  size_t found_at = std::string_view::npos;
+  bool searched = false;
   auto good_batch_after = [&](size_t at) {
-    if (!verified_after_known || at < verified_after_from) {
-      verified_after = VerifiedBatchAfter(in, at);
-      verified_after_from = at;
-      verified_after_known = true;
+    const bool stale = !searched || at < searched_from ||
+                       (found_at != std::string_view::npos && found_at != kSomewhere &&
+                        at >= found_at);
+    if (stale) {
+      found_at = VerifiedBatchAfter(in, at);
+      searched_from = at;
+      searched = true;
     }
-    return verified_after;
+    return found_at != std::string_view::npos;
   };
-  auto damaged = [&](std::string why, std::string message) -> base::Result<ScanResult> {
-    if ((r.batches > 0 || preallocated) && !good_batch_after(pos)) return torn(std::move(why));
-    return base::Status::Corruption(name + ": " + message);
+  auto damaged = [&](std::string why, std::string message,
+                     std::string detail = "") -> base::Result<ScanResult> {
+    if (cairns() && !good_batch_after(pos)) return torn(std::move(why));
+    return base::Status::Corruption(name + ": " + message + " at offset " + std::to_string(pos) +
+                                    detail);
   };
-  uint64_t next_seq = 0;     // the first seq the next batch must carry (0: not known yet)
-  bool after_filler = false; // the line before `pos` was filler
-  size_t records_ok_until = 0;  // records outside batches before here were checked
+  uint64_t next_seq = 0;        // the seq the next batch must carry (0: not known yet)
+  bool after_filler = false;    // the line before `pos` was filler
+  bool redis_records = false;   // in records Redis appended (Redis's rules apply)
   std::vector<std::string> argv;
   std::vector<std::vector<std::string>> batch;
   while (pos < in.size()) {
@@ -197,30 +214,32 @@ base::Result<ScanResult> ScanLogFile(const std::string& path, const std::string&
         size_t nl = in.find('\n', pos);
         if (nl == std::string_view::npos) return torn("incomplete annotation");
         std::string_view line = in.substr(pos, nl - pos);
+        const bool filler = line.find_first_not_of('#') == std::string_view::npos;
+        if (line.starts_with("#cairn")) return damaged("damaged annotation", "damaged annotation");
         // Filler, or another tool's annotation (Redis writes "#TS:..."). In
         // the preallocated tail, anything but filler is a torn annotation.
-        const bool filler = line.find_first_not_of('#') == std::string_view::npos;
-        if (preallocated && !filler && !good_batch_after(pos)) {
+        if (preallocated && !filler && !redis_records && !good_batch_after(pos)) {
           return torn("damaged annotation");
         }
-        after_filler = filler;
+        if (filler) {
+          after_filler = true;
+          redis_records = false;
+        }
         pos = nl + 1;
         continue;
       }
       if (ann->length > in.size() - body) return torn("incomplete batch");
       std::string_view bytes = in.substr(body, ann->length);
       if (Checksum(bytes) != ann->checksum) {
-        return damaged("batch failing its checksum",
-                       "checksum mismatch in batch at offset " + std::to_string(pos) + " (seq " +
-                           std::to_string(ann->first_seq) + ")");
+        return damaged("batch failing its checksum", "checksum mismatch in batch",
+                       " (seq " + std::to_string(ann->first_seq) + ")");
       }
       // A batch missing before this one: a page of the file that did not
       // reach the disk reads as the filler it overwrote.
       if (ann->first_seq != 0 && next_seq != 0 && ann->first_seq != next_seq) {
-        return damaged("batch missing", "batch at offset " + std::to_string(pos) +
-                                            " starts at seq " + std::to_string(ann->first_seq) +
-                                            ", not " + std::to_string(next_seq) +
-                                            ": a batch is missing before it");
+        return damaged("batch missing", "a batch is missing: the batch starts at seq " +
+                                            std::to_string(ann->first_seq) + ", not " +
+                                            std::to_string(next_seq));
       }
       // Verified: parse every command before applying any of them.
       protocol::RequestParser parser(limits);
@@ -245,6 +264,7 @@ base::Result<ScanResult> ScanLogFile(const std::string& path, const std::string&
       pos = body + ann->length;
       r.valid_bytes = pos;
       after_filler = false;
+      redis_records = false;
       continue;
     }
     if (in[pos] == '\0' && in.find_first_not_of('\0', pos) == std::string_view::npos) {
@@ -252,23 +272,24 @@ base::Result<ScanResult> ScanLogFile(const std::string& path, const std::string&
       // the disk before the data did.
       return torn("zero-filled tail");
     }
-    if ((r.batches > 0 || preallocated) && pos >= records_ok_until) {
-      // Records outside batches in a file of Cairn's: either Redis appended
-      // them (after the end of the file, which Cairn closes with an empty
-      // batch before writing after them), or they are the remains of a
-      // batch whose first page did not reach the disk.
+    if (cairns() && !redis_records) {
+      // Records outside batches in a file of Cairn's are either Redis's
+      // (an append session of Redis's starts with SELECT, at what was the
+      // end of the file, and Cairn closes it with an empty batch before it
+      // writes after it), or the remains of a batch whose first page did
+      // not reach the disk and reads as the filler it overwrote.
+      if (in[pos] != '*') return damaged("bytes that are not a record", "bad file format");
       size_t run_end = 0;
-      const RunEnd end = ScanRun(in, pos, limits, &run_end);
-      const bool remains = end == RunEnd::kFiller || (end == RunEnd::kBatch && after_filler) ||
-                           (preallocated && (end == RunEnd::kContentEnd ||
-                                             end == RunEnd::kBadRecord));
-      if (remains) {
-        return damaged("records outside a batch",
-                       "records outside a batch at offset " + std::to_string(pos));
-      }
-      records_ok_until = run_end;
+      bool select_first = false;
+      const RunEnd end = ScanRun(in, pos, limits, next_seq, &run_end, &select_first);
+      const bool redis =
+          select_first &&
+          (end == RunEnd::kMark || (end == RunEnd::kBatch && !after_filler) ||
+           (!preallocated && (end == RunEnd::kContentEnd || end == RunEnd::kBadRecord)));
+      if (!redis) return damaged("records outside a batch", "records outside a batch");
+      redis_records = true;
     }
-    // A plain record, as Redis writes them.
+    // A plain record, as Redis writes them, under Redis's rules.
     protocol::RequestParser parser(limits);
     size_t p = pos;
     Parse res = ParseCommand(parser, in, &p, &argv);

@@ -15,7 +15,8 @@
 //    records outside batches that are not where Redis appends (after the
 //    filler at the end of the file, closed by an empty batch when Cairn
 //    writes after them). The result says where the valid prefix ends; the
-//    caller may truncate there. Nothing after that point has been handed out.
+//    caller may truncate there. Nothing after that point has been handed
+//    out (but see doc/aof.md on values crafted to look like records).
 //  - corruption: damage followed by a verifiable batch, or bytes that are
 //    not records among Redis's records. An error naming the file and offset.
 #pragma once

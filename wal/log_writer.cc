@@ -131,8 +131,10 @@ base::Status LogWriter::Rotate(const std::string& path) {
   if (segment_) {
     // The old segment gets no more filler, and one last fdatasync once its
     // queued writes are done: under everysec its last records, and its last
-    // extension under any policy, would otherwise never be synced, and a
-    // file that is not the last must not have a torn tail.
+    // extension under any policy, would otherwise never be synced. (Until
+    // that sync lands, a power loss can still tear the old segment's tail
+    // while the new one has batches; recovery then refuses the start:
+    // doc/aof.md, "A known limit".)
     const size_t first_unsent = write_idx_ + (write_in_flight_ ? 1 : 0);
     for (size_t i = batches_.size(); i > first_unsent; i--) {
       if (batches_[i - 1]->fill && batches_[i - 1]->segment == segment_) {
@@ -161,7 +163,9 @@ void LogWriter::CloseRetired() {
       ++it;
       continue;
     }
-    closing_.push_back(std::move(*it));  // keeps the fd open until the sync is done
+    // Released when a close sync completes (in whichever order: io_uring
+    // holds its own reference to the file while the sync runs).
+    closing_.push_back(std::move(*it));
     it = retiring_.erase(it);
   }
 }
@@ -251,6 +255,7 @@ void LogWriter::AbandonFill(Batch& b, int err) {
   b.write_done = true;
   seg.fill_queued = false;
   write_idx_++;
+  if (!retiring_.empty()) CloseRetired();
   Retire();
 }
 

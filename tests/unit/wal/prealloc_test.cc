@@ -355,6 +355,7 @@ std::string PadWithFill(std::string bytes, uint64_t to) {
 
 struct Read {
   std::vector<Cmd> sets;  // SET commands applied
+  std::vector<Cmd> all;   // every command applied
   ScanResult result;
   base::Status status;
 };
@@ -364,7 +365,8 @@ Read ReadBytes(const TempDir& dir, const std::string& bytes) {
   WriteAll(path, bytes);
   Read out;
   auto r = ScanLogFile(path, "r.aof", [&](std::vector<std::string>& argv, uint64_t) {
-    if (argv[0] != "SELECT") out.sets.push_back(argv);
+    if (argv[0] == "SET") out.sets.push_back(argv);
+    out.all.push_back(argv);
     return base::Status::Ok();
   });
   if (r.ok()) {
@@ -434,6 +436,77 @@ TEST(PreallocReaderTest, RecordsRedisAppendedAfterTheFillerAreRecords) {
   ASSERT_TRUE(r.status.ok()) << r.status.ToString();
   EXPECT_TRUE(r.result.torn_tail);
   EXPECT_EQ(r.sets.size(), 3u);
+}
+
+std::string Mark(uint64_t seq) {
+  return FormatAnnotation(Annotation{.first_seq = seq, .length = 0, .checksum = Checksum("")});
+}
+
+// Redis's records (with its "#TS:" lines) closed by Cairn's mark, Cairn's
+// batches after them, and the last batch torn over the filler: a torn tail,
+// whatever was found while reading Redis's part.
+TEST(PreallocReaderTest, ATornLastBatchAfterRedisRecordsIsATornTail) {
+  TempDir dir;
+  const std::string redis = Records({{"SELECT", "0"}, {"SET", "b", "v"}}) +
+                            "#TS:1700000000\r\n" + Records({{"SET", "c", "v"}});
+  const std::string good = PadWithFill(Batch(1, "a"), 4096) + redis + Mark(2) + Batch(2, "d");
+  std::string last = Batch(3, "e");
+  last[last.size() - 4] ^= 1;
+  auto r = ReadBytes(dir, PadWithFill(good + last, 4096));
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_TRUE(r.result.torn_tail);
+  EXPECT_EQ(r.result.valid_bytes, good.size());
+  EXPECT_EQ(r.sets.size(), 4u);
+}
+
+// A batch longer than the preallocated space goes past the end of the file;
+// if its first page is lost, what is left of it is not records either.
+TEST(PreallocReaderTest, RemainsPastTheFillerAreNotRecords) {
+  TempDir dir;
+  const std::string b1 = Batch(1, "a");
+  const std::string remains = Records({{"SET", "b", "v"}, {"SET", "c", "v"}});
+  auto r = ReadBytes(dir, PadWithFill(b1, 4096) + remains);  // no filler after
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_TRUE(r.result.torn_tail);
+  EXPECT_EQ(r.result.valid_bytes, b1.size());
+  EXPECT_EQ(r.sets.size(), 1u);
+  r = ReadBytes(dir, PadWithFill(b1, 4096) + remains.substr(5));  // from inside a record
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_TRUE(r.result.torn_tail);
+  EXPECT_EQ(r.sets.size(), 1u);
+}
+
+// Text in a value that looks like Redis's records and Cairn's mark is only
+// a mark with the sequence number Cairn would have written.
+TEST(PreallocReaderTest, AMarkMustCarryTheExpectedSeq) {
+  TempDir dir;
+  const std::string b1 = Batch(1, "a");
+  const std::string fake = Records({{"SELECT", "0"}, {"FLUSHALL"}});
+  for (uint64_t seq : {0, 7}) {
+    // Cut as a torn tail (seq 0: not a batch at all) or refused (seq 7: it
+    // verifies, so it counts as a good batch after damage): never applied.
+    auto r = ReadBytes(dir, PadWithFill(PadWithFill(b1, 4096) + fake + Mark(seq), 4096));
+    EXPECT_TRUE(r.status.ok() ? r.result.torn_tail
+                              : r.status.code() == base::StatusCode::kCorruption)
+        << seq << ": " << r.status.ToString();
+    for (const auto& c : r.all) EXPECT_NE(c[0], "FLUSHALL") << "applied with mark seq " << seq;
+  }
+  // With the right seq it is a mark, and the records before it Redis's.
+  auto r = ReadBytes(dir, PadWithFill(PadWithFill(b1, 4096) + fake + Mark(2), 4096));
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(r.all.back(), (Cmd{"FLUSHALL"}));
+}
+
+// A damaged annotation before a good batch is corruption; its body is not
+// applied as records.
+TEST(PreallocReaderTest, ADamagedAnnotationBeforeAGoodBatchIsCorruption) {
+  TempDir dir;
+  const std::string b1 = Batch(1, "a");
+  std::string b2 = Batch(2, "b");
+  b2[8] = 'x';  // inside "#cairn 2 ...": no longer an annotation
+  auto r = ReadBytes(dir, PadWithFill(b1 + b2 + Batch(3, "c"), 4096));
+  EXPECT_EQ(r.status.code(), base::StatusCode::kCorruption) << r.status.ToString();
+  EXPECT_EQ(r.sets.size(), 1u);
 }
 
 }  // namespace
