@@ -39,11 +39,15 @@ uint64_t Checksum(std::string_view bytes) { return XXH3_64bits(bytes.data(), byt
 
 std::string FormatAnnotation(const Annotation& a) {
   char buf[kMaxAnnotationLen];
-  int n = std::snprintf(buf, sizeof(buf), "#cairn %llu %llu %016llx\r\n",
+  int n = std::snprintf(buf, sizeof(buf), "#cairn %llu %llu %016llx",
                         static_cast<unsigned long long>(a.first_seq),
                         static_cast<unsigned long long>(a.length),
                         static_cast<unsigned long long>(a.checksum));
-  return std::string(buf, static_cast<size_t>(n));
+  if (a.durable) {
+    n += std::snprintf(buf + n, sizeof(buf) - static_cast<size_t>(n), " %llu",
+                       static_cast<unsigned long long>(*a.durable));
+  }
+  return std::string(buf, static_cast<size_t>(n)) + "\r\n";
 }
 
 std::optional<Annotation> ParseAnnotation(std::string_view line) {
@@ -60,8 +64,11 @@ std::optional<Annotation> ParseAnnotation(std::string_view line) {
   auto seq = base::ParseInt64(field());
   auto len = base::ParseInt64(field());
   std::string_view sum = field();
-  if (!seq || !len || *seq < 0 || *len < 0 || sum.size() != 16 || !line.empty()) {
-    return std::nullopt;
+  if (!seq || !len || *seq < 0 || *len < 0 || sum.size() != 16) return std::nullopt;
+  if (!line.empty()) {
+    auto durable = base::ParseInt64(field());
+    if (!durable || *durable < 0 || !line.empty()) return std::nullopt;
+    a.durable = static_cast<uint64_t>(*durable);
   }
   auto [p, ec] = std::from_chars(sum.data(), sum.data() + sum.size(), a.checksum, 16);
   if (ec != std::errc() || p != sum.data() + sum.size()) return std::nullopt;

@@ -26,9 +26,14 @@ struct Annotation {
   uint64_t first_seq = 0;
   uint64_t length = 0;  // bytes of the batch after the annotation line
   uint64_t checksum = 0;
+  // The live log's batches say how far the log was durable when they were
+  // sealed, so recovery can tell damage no sync ever covered (a crash's)
+  // from damage to what was on disk (doc/aof.md). Base files leave it out.
+  std::optional<uint64_t> durable;
 };
 
-// "#cairn 17 4096 0123456789abcdef\r\n"
+// "#cairn 17 4096 0123456789abcdef\r\n", or with `durable`
+// "#cairn 17 4096 0123456789abcdef 16\r\n".
 std::string FormatAnnotation(const Annotation& a);
 // Parses one annotation line (without its line ending). nullopt if `line`
 // is not a Cairn annotation (other '#' lines are legal and skipped).

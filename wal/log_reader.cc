@@ -83,13 +83,16 @@ bool Verifies(std::string_view in, const Annotation& a, size_t body) {
   return a.length <= in.size() - body && Checksum(in.substr(body, a.length)) == a.checksum;
 }
 
-// Where the first batch that verifies after `from` starts (npos: none).
-// Values may hold text that looks like a batch, so the search is bounded:
-// past 64 candidates or 64 MiB of checksumming it answers kSomewhere, which
-// makes the caller refuse the start rather than cut anything.
+// Where the first batch after `from` starts that verifies and shows the log
+// was durable up to `seq` when it was sealed (npos: none). Batches without
+// that field (older files) count whatever their seq; so does every batch
+// when `seq` is 0 (not known). Values may hold text that looks like a
+// batch, so the search is bounded: past 64 candidates or 64 MiB of
+// checksumming it answers kSomewhere, which makes the caller refuse the
+// start rather than cut anything.
 constexpr size_t kSomewhere = SIZE_MAX - 1;
 
-size_t VerifiedBatchAfter(std::string_view in, size_t from) {
+size_t BatchProvingDurable(std::string_view in, size_t from, uint64_t seq) {
   constexpr int kMaxCandidates = 64;
   constexpr uint64_t kMaxHashed = uint64_t{64} << 20;
   int candidates = 0;
@@ -101,7 +104,12 @@ size_t VerifiedBatchAfter(std::string_view in, size_t from) {
     if (!ann) continue;
     hashed += std::min<uint64_t>(ann->length, in.size() - body);
     if (++candidates > kMaxCandidates || hashed > kMaxHashed) return kSomewhere;
-    if (Verifies(in, *ann, body)) return at + 1;
+    if (!Verifies(in, *ann, body)) continue;
+    // A batch from before the damage (a lower seq) is no crash's doing either.
+    if (seq == 0 || !ann->durable || *ann->durable >= seq ||
+        (ann->first_seq != 0 && ann->first_seq < seq)) {
+      return at + 1;
+    }
   }
   return std::string_view::npos;
 }
@@ -177,31 +185,34 @@ base::Result<ScanResult> ScanLogFile(const std::string& path, const std::string&
   };
   // Cairn writes every record in a batch, and acknowledges nothing after a
   // batch that did not reach the disk. So in a file of Cairn's (one with
-  // batches, or preallocated), damage that no verifiable batch follows is
-  // what a crash left of the batches in flight: a torn tail. Damage before
-  // a good batch is corruption.
+  // batches, or preallocated), damage is what a crash left of the batches
+  // in flight (a torn tail) unless a good batch after it shows that the
+  // damaged part had been synced before (then it is corruption).
   auto cairns = [&] { return r.batches > 0 || preallocated; };
+  uint64_t next_seq = 0;        // the seq the next batch must carry (0: not known yet)
   size_t searched_from = 0;
+  uint64_t searched_seq = 0;
   size_t found_at = std::string_view::npos;
   bool searched = false;
-  auto good_batch_after = [&](size_t at) {
-    const bool stale = !searched || at < searched_from ||
+  auto synced_before = [&](size_t at, uint64_t seq) {
+    const bool stale = !searched || seq != searched_seq || at < searched_from ||
                        (found_at != std::string_view::npos && found_at != kSomewhere &&
                         at >= found_at);
     if (stale) {
-      found_at = VerifiedBatchAfter(in, at);
+      found_at = BatchProvingDurable(in, at, seq);
       searched_from = at;
+      searched_seq = seq;
       searched = true;
     }
     return found_at != std::string_view::npos;
   };
-  auto damaged = [&](std::string why, std::string message,
-                     std::string detail = "") -> base::Result<ScanResult> {
-    if (cairns() && !good_batch_after(pos)) return torn(std::move(why));
+  // `seq`: the first seq of what is damaged.
+  auto damaged = [&](std::string why, std::string message, std::string detail = "",
+                     uint64_t seq = 0) -> base::Result<ScanResult> {
+    if (cairns() && !synced_before(pos, seq != 0 ? seq : next_seq)) return torn(std::move(why));
     return base::Status::Corruption(name + ": " + message + " at offset " + std::to_string(pos) +
                                     detail);
   };
-  uint64_t next_seq = 0;        // the seq the next batch must carry (0: not known yet)
   bool after_filler = false;    // the line before `pos` was filler
   bool redis_records = false;   // in records Redis appended (Redis's rules apply)
   std::vector<std::string> argv;
@@ -218,7 +229,7 @@ base::Result<ScanResult> ScanLogFile(const std::string& path, const std::string&
         if (line.starts_with("#cairn")) return damaged("damaged annotation", "damaged annotation");
         // Filler, or another tool's annotation (Redis writes "#TS:..."). In
         // the preallocated tail, anything but filler is a torn annotation.
-        if (preallocated && !filler && !redis_records && !good_batch_after(pos)) {
+        if (preallocated && !filler && !redis_records && !synced_before(pos, next_seq)) {
           return torn("damaged annotation");
         }
         if (filler) {
@@ -232,7 +243,8 @@ base::Result<ScanResult> ScanLogFile(const std::string& path, const std::string&
       std::string_view bytes = in.substr(body, ann->length);
       if (Checksum(bytes) != ann->checksum) {
         return damaged("batch failing its checksum", "checksum mismatch in batch",
-                       " (seq " + std::to_string(ann->first_seq) + ")");
+                       " (seq " + std::to_string(ann->first_seq) + ")",
+                       next_seq != 0 ? next_seq : ann->first_seq);
       }
       // A batch missing before this one: a page of the file that did not
       // reach the disk reads as the filler it overwrote.

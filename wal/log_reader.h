@@ -9,15 +9,15 @@
 //
 // Damage is classified (doc/aof.md, "What recovery does"):
 //  - a torn tail: the content ends inside a batch or command; or, in a file
-//    of Cairn's (with batches, or preallocated), damage that no verifiable
-//    batch follows: a batch failing its checksum, a damaged annotation, a
+//    of Cairn's (with batches, or preallocated), damage that no later batch
+//    proves was synced (wal/format.h, Annotation::durable): a batch failing its checksum, a damaged annotation, a
 //    gap in the batches' sequence numbers (a lost page reads as filler), or
 //    records outside batches that are not where Redis appends (after the
 //    filler at the end of the file, closed by an empty batch when Cairn
 //    writes after them). The result says where the valid prefix ends; the
 //    caller may truncate there. Nothing after that point has been handed
 //    out (but see doc/aof.md on values crafted to look like records).
-//  - corruption: damage followed by a verifiable batch, or bytes that are
+//  - corruption: damage a later batch proves was synced, or bytes that are
 //    not records among Redis's records. An error naming the file and offset.
 #pragma once
 

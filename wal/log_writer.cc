@@ -98,8 +98,8 @@ base::Status LogWriter::Open(const std::string& path, uint64_t offset, uint64_t 
     // outside batches. Close them with an empty batch before filler goes
     // after them, so that readers do not take them for the remains of a
     // batch torn over the filler (wal/log_reader.h).
-    const std::string marker = FormatAnnotation(
-        Annotation{.first_seq = next_seq, .length = 0, .checksum = Checksum("")});
+    const std::string marker = FormatAnnotation(Annotation{
+        .first_seq = next_seq, .length = 0, .checksum = Checksum(""), .durable = next_seq - 1});
     if (pwrite(fd.value(), marker.data(), marker.size(), static_cast<off_t>(offset)) !=
             static_cast<ssize_t>(marker.size()) ||
         fdatasync(fd.value()) != 0) {
@@ -112,6 +112,7 @@ base::Status LogWriter::Open(const std::string& path, uint64_t offset, uint64_t 
   segment_->size = offset;
   next_seq_ = next_seq;
   durable_seq_ = next_seq - 1;
+  synced_seq_ = durable_seq_;
   pending_db_ = -1;
   MaybeExtend();
   Pump();
@@ -196,7 +197,8 @@ void LogWriter::SealPending() {
   auto b = std::make_unique<Batch>();
   Annotation a{.first_seq = pending_first_seq_,
                .length = pending_.size(),
-               .checksum = Checksum(pending_)};
+               .checksum = Checksum(pending_),
+               .durable = synced_seq_};
   b->bytes = FormatAnnotation(a);
   b->bytes += pending_;
   b->segment = segment_;
@@ -361,6 +363,7 @@ void LogWriter::OnSync(const IoCompletion& c) {
   if (c.tag == kStandaloneSyncTag) {
     sync_in_flight_ = false;
     if (c.error != 0) SyncFailed(c.error);
+    synced_seq_ = std::max(synced_seq_, unsynced_seq_);
     return;
   }
   syncs_in_flight_--;
@@ -402,6 +405,7 @@ void LogWriter::Retire() {
 void LogWriter::Advance(uint64_t seq) {
   if (seq <= durable_seq_) return;
   durable_seq_ = seq;
+  if (policy_ == SyncPolicy::kAlways) synced_seq_ = std::max(synced_seq_, seq);
   if (on_durable_) on_durable_(seq);
 }
 
@@ -416,7 +420,10 @@ void LogWriter::Tick(int64_t now_ms) {
       now_ms - last_sync_ms_ >= 1000 && segment_) {
     last_sync_ms_ = now_ms;
     unsynced_writes_ = false;
-    if (io_->SubmitSync(segment_->fd, kStandaloneSyncTag).ok()) sync_in_flight_ = true;
+    if (io_->SubmitSync(segment_->fd, kStandaloneSyncTag).ok()) {
+      sync_in_flight_ = true;
+      unsynced_seq_ = durable_seq_;  // what this sync covers: every write done so far
+    }
   }
 }
 
@@ -451,6 +458,7 @@ base::Status LogWriter::SyncAll() {
   retiring_.clear();
   for (auto& b : batches_) b->synced = true;
   Retire();
+  synced_seq_ = std::max(synced_seq_, durable_seq_);
   return base::Status::Ok();
 }
 

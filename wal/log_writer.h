@@ -153,7 +153,10 @@ class LogWriter {
   bool sync_in_flight_ = false;   // the standalone everysec sync
   bool flush_requested_ = false;
   bool unsynced_writes_ = false;  // everysec: written since the last fdatasync
-  uint64_t unsynced_seq_ = 0;
+  uint64_t unsynced_seq_ = 0;     // everysec: what the sync in flight covers
+  // Highest seq an fdatasync has covered (under everysec and no, durable_seq_
+  // follows the writes instead). Batches carry it (wal/format.h).
+  uint64_t synced_seq_ = 0;
   int64_t last_sync_ms_ = 0;
   int64_t retry_at_ms_ = 0;
   uint64_t next_seq_ = 1;

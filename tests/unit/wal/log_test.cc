@@ -101,6 +101,18 @@ TEST(FormatTest, AnnotationRoundTrip) {
   EXPECT_EQ(back->checksum, a.checksum);
 }
 
+TEST(FormatTest, TheDurableFieldIsOptional) {
+  Annotation a{.first_seq = 5, .length = 10, .checksum = 1, .durable = 4};
+  std::string line = FormatAnnotation(a);
+  EXPECT_EQ(line, "#cairn 5 10 0000000000000001 4\r\n");
+  auto back = ParseAnnotation(line.substr(0, line.size() - 2));
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->durable, std::optional<uint64_t>(4));
+  EXPECT_FALSE(ParseAnnotation("#cairn 5 10 0000000000000001").value().durable.has_value());
+  EXPECT_FALSE(ParseAnnotation("#cairn 5 10 0000000000000001 4 5").has_value());
+  EXPECT_FALSE(ParseAnnotation("#cairn 5 10 0000000000000001 x").has_value());
+}
+
 TEST(FormatTest, OtherAnnotationsAreNotOurs) {
   EXPECT_FALSE(ParseAnnotation("#TS:1700000000").has_value());
   EXPECT_FALSE(ParseAnnotation("#cairn 1 2").has_value());
@@ -164,6 +176,34 @@ TEST(LogWriterTest, NextBatchGoesWhileASyncRunsAndALaterSyncCoversEarlierBatches
   f.writer->OnIoEvent();
   EXPECT_EQ(f.durable, (std::vector<uint64_t>{2}));
   EXPECT_TRUE(f.writer->idle());
+}
+
+// Each batch says how far the log was synced when it was sealed.
+TEST(LogWriterTest, BatchesCarryTheSyncedSeq) {
+  WriterFixture f;
+  auto durable_of = [&](const FakeIo::Op& op) {
+    auto ann = ParseAnnotation(op.data.substr(0, op.data.find("\r\n")));
+    EXPECT_TRUE(ann.has_value());
+    return ann ? ann->durable : std::nullopt;
+  };
+  f.writer->Append(0, Cmd{"SET", "a", "1"});
+  f.writer->Flush();
+  EXPECT_EQ(durable_of(f.io->front()), std::optional<uint64_t>(0));
+  f.io->CompleteWrite();  // batch 1 written, its sync still running
+  f.writer->OnIoEvent();
+  f.writer->Append(0, Cmd{"SET", "b", "2"});
+  f.writer->Flush();
+  EXPECT_EQ(durable_of(f.io->front()), std::optional<uint64_t>(0));  // 1 not synced yet
+  f.io->CompleteWrite();
+  f.writer->OnIoEvent();
+  f.io->CompleteSync(1);  // batch 2's sync covers batch 1
+  f.io->CompleteSync(0);
+  f.writer->OnIoEvent();
+  ASSERT_EQ(f.writer->durable_seq(), 2u);
+  f.writer->Append(0, Cmd{"SET", "c", "3"});
+  f.writer->Flush();
+  EXPECT_EQ(durable_of(f.io->front()), std::optional<uint64_t>(2));
+  f.CompleteAll();
 }
 
 TEST(LogWriterTest, ShortWriteResumesWhereItStopped) {

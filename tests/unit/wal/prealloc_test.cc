@@ -260,7 +260,7 @@ TEST(PreallocTest, ABatchEndingOnTheLastNewlineKeepsTheFileEndingInOne) {
     AppendSelect(&body, 0);
     AppendCommand(&body, Cmd{"SET", "k", std::string(v, 'v')});
     const std::string ann =
-        FormatAnnotation(Annotation{.first_seq = 1, .length = body.size(), .checksum = 0});
+        FormatAnnotation(Annotation{.first_seq = 1, .length = body.size(), .checksum = 0, .durable = 0});
     if (ann.size() + body.size() == 4991) value = v;
   }
   ASSERT_NE(value, 0u);
@@ -436,6 +436,40 @@ TEST(PreallocReaderTest, RecordsRedisAppendedAfterTheFillerAreRecords) {
   ASSERT_TRUE(r.status.ok()) << r.status.ToString();
   EXPECT_TRUE(r.result.torn_tail);
   EXPECT_EQ(r.sets.size(), 3u);
+}
+
+// As the live writer frames it: with the seq durable at sealing.
+std::string LiveBatch(uint64_t seq, const std::string& key, uint64_t durable) {
+  std::string body;
+  AppendSelect(&body, 0);
+  AppendCommand(&body, Cmd{"SET", key, "v"});
+  return FormatAnnotation(Annotation{
+             .first_seq = seq, .length = body.size(), .checksum = Checksum(body),
+             .durable = durable}) +
+         body;
+}
+
+// After a power loss with several syncs in flight, the disk may have kept a
+// later batch and lost an earlier one. The later batch says the earlier one
+// was not yet synced when it was sealed: a torn tail, cut. A batch saying
+// it was synced proves the damage hit data that was on disk: corruption.
+TEST(PreallocReaderTest, ALaterBatchTellsACrashFromDamage) {
+  TempDir dir;
+  const std::string b1 = LiveBatch(1, "a", 0);
+  std::string b2 = LiveBatch(2, "b", 0);
+  b2[b2.size() - 4] ^= 1;
+  auto r = ReadBytes(dir, PadWithFill(b1 + b2 + LiveBatch(3, "c", 1) + LiveBatch(4, "d", 1), 4096));
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_TRUE(r.result.torn_tail);
+  EXPECT_EQ(r.result.valid_bytes, b1.size());
+  EXPECT_EQ(r.sets, (std::vector<Cmd>{{"SET", "a", "v"}}));
+  r = ReadBytes(dir, PadWithFill(b1 + b2 + LiveBatch(3, "c", 1) + LiveBatch(4, "d", 2), 4096));
+  EXPECT_EQ(r.status.code(), base::StatusCode::kCorruption) << r.status.ToString();
+  // The same for a batch lost whole (its page reads as filler).
+  r = ReadBytes(dir, PadWithFill(PadWithFill(b1, 4096) + LiveBatch(3, "c", 1) + LiveBatch(4, "d", 1), 4096));
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_TRUE(r.result.torn_tail);
+  EXPECT_EQ(r.sets.size(), 1u);
 }
 
 std::string Mark(uint64_t seq) {
