@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/unit/wal/fake_io.h"
+#include "tests/unit/wal/temp_files.h"
 #include "wal/batch_file.h"
 #include "wal/format.h"
 #include "wal/log_reader.h"
@@ -19,32 +20,6 @@ namespace cairn::wal {
 namespace {
 
 using Cmd = std::vector<std::string>;
-
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/cairn-wal-test-XXXXXX";
-    path_ = mkdtemp(tmpl);
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  std::string File(const std::string& name) const { return path_ + "/" + name; }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void WriteAll(const std::string& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << bytes;
-}
 
 struct Scanned {
   std::vector<Cmd> commands;

@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/unit/wal/fake_io.h"
+#include "tests/unit/wal/temp_files.h"
 #include "wal/format.h"
 #include "wal/log_reader.h"
 #include "wal/log_writer.h"
@@ -20,31 +21,6 @@ namespace cairn::wal {
 namespace {
 
 using Cmd = std::vector<std::string>;
-
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/cairn-prealloc-test-XXXXXX";
-    path_ = mkdtemp(tmpl);
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  std::string File(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void WriteAll(const std::string& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << bytes;
-}
 
 // Reads `bytes` the way Redis 7.0's AOF loader does (fgets into a 1024-byte
 // buffer; a line starting with '#' is skipped; anything else must be a
@@ -100,6 +76,16 @@ void Drain(LogWriter& w) {
     ASSERT_GE(poll(&p, 1, 5000), 1) << "no completion within 5 s";
     w.OnIoEvent();
   }
+}
+
+// A writer over FakeIo (completions as the test says), opened on `path`.
+std::unique_ptr<LogWriter> FakeWriter(const std::string& path, uint64_t chunk, FakeIo** io) {
+  auto fake = std::make_unique<FakeIo>();
+  *io = fake.get();
+  auto w = std::make_unique<LogWriter>(std::move(fake));
+  w->set_preallocate(chunk);
+  EXPECT_TRUE(w->Open(path, 0, 1).ok());
+  return w;
 }
 
 std::unique_ptr<LogWriter> RealWriter(uint64_t chunk) {
@@ -245,11 +231,9 @@ TEST(PreallocTest, TornLastBatchOverFillerIsATornTail) {
 TEST(PreallocTest, ABatchEndingOnTheLastNewlineKeepsTheFileEndingInOne) {
   TempDir dir;
   const std::string path = dir.File("log.aof");
-  auto fake = std::make_unique<FakeIo>();
-  FakeIo* io = fake.get();
-  LogWriter w(std::move(fake));
-  w.set_preallocate(1 << 20);
-  ASSERT_TRUE(w.Open(path, 0, 1).ok());
+  FakeIo* io = nullptr;
+  auto writer = FakeWriter(path, 1 << 20, &io);
+  LogWriter& w = *writer;
   io->Complete(5000);  // the extension stops at 5000: kept up to 4992
   w.OnIoEvent();
   ASSERT_EQ(std::filesystem::file_size(path), 4992u);
@@ -280,11 +264,9 @@ TEST(PreallocTest, ABatchEndingOnTheLastNewlineKeepsTheFileEndingInOne) {
 TEST(PreallocTest, RotatedSegmentDropsQueuedFillerAndGetsALastSync) {
   TempDir dir;
   const std::string old_path = dir.File("old.aof");
-  auto fake = std::make_unique<FakeIo>();
-  FakeIo* io = fake.get();
-  LogWriter w(std::move(fake));
-  w.set_preallocate(4096);
-  ASSERT_TRUE(w.Open(old_path, 0, 1).ok());
+  FakeIo* io = nullptr;
+  auto writer = FakeWriter(old_path, 4096, &io);
+  LogWriter& w = *writer;
   io->Complete();  // the first extension
   w.OnIoEvent();
   w.Append(0, Cmd{"SET", "a", "1"});
@@ -309,11 +291,9 @@ TEST(PreallocTest, RotatedSegmentDropsQueuedFillerAndGetsALastSync) {
 TEST(PreallocTest, AFailedExtensionFallsBackToAppending) {
   TempDir dir;
   const std::string path = dir.File("log.aof");
-  auto fake = std::make_unique<FakeIo>();
-  FakeIo* io = fake.get();
-  LogWriter w(std::move(fake));
-  w.set_preallocate(1 << 20);
-  ASSERT_TRUE(w.Open(path, 0, 1).ok());
+  FakeIo* io = nullptr;
+  auto writer = FakeWriter(path, 1 << 20, &io);
+  LogWriter& w = *writer;
   ASSERT_EQ(io->pending(), 1u);  // the first extension
   EXPECT_EQ(io->front().data.size(), 1u << 20);
   io->Complete(5000);  // the file size limit stops it part way
