@@ -79,6 +79,15 @@ std::optional<Annotation> AnnotationAt(std::string_view in, size_t at, size_t* b
   return ParseAnnotation(line);
 }
 
+// A '#' line that is not an annotation: the writer's filler, a damaged
+// annotation of Cairn's, or another tool's (Redis writes "#TS:...").
+enum class Comment { kFiller, kDamagedAnnotation, kOther };
+
+Comment KindOf(std::string_view line) {
+  if (line.find_first_not_of('#') == std::string_view::npos) return Comment::kFiller;
+  return line.starts_with("#cairn") ? Comment::kDamagedAnnotation : Comment::kOther;
+}
+
 bool Verifies(std::string_view in, const Annotation& a, size_t body) {
   return a.length <= in.size() - body && Checksum(in.substr(body, a.length)) == a.checksum;
 }
@@ -146,8 +155,7 @@ RunEnd ScanRun(std::string_view in, size_t pos, const protocol::ParserLimits& li
       }
       size_t nl = in.find('\n', pos);
       std::string_view line = in.substr(pos, nl == std::string_view::npos ? in.npos : nl - pos);
-      if (line.find_first_not_of('#') == std::string_view::npos) return RunEnd::kFiller;
-      if (line.starts_with("#cairn")) return RunEnd::kFiller;  // a damaged annotation
+      if (KindOf(line) != Comment::kOther) return RunEnd::kFiller;
       if (nl == std::string_view::npos) return RunEnd::kContentEnd;
       pos = nl + 1;  // "#TS:..." and the like, among Redis's records
       continue;
@@ -224,11 +232,12 @@ base::Result<ScanResult> ScanLogFile(const std::string& path, const std::string&
       if (!ann) {
         size_t nl = in.find('\n', pos);
         if (nl == std::string_view::npos) return torn("incomplete annotation");
-        std::string_view line = in.substr(pos, nl - pos);
-        const bool filler = line.find_first_not_of('#') == std::string_view::npos;
-        if (line.starts_with("#cairn")) return damaged("damaged annotation", "damaged annotation");
-        // Filler, or another tool's annotation (Redis writes "#TS:..."). In
-        // the preallocated tail, anything but filler is a torn annotation.
+        const Comment kind = KindOf(in.substr(pos, nl - pos));
+        if (kind == Comment::kDamagedAnnotation) {
+          return damaged("damaged annotation", "damaged annotation");
+        }
+        const bool filler = kind == Comment::kFiller;
+        // In the preallocated tail, another tool's annotation is a torn one.
         if (preallocated && !filler && !redis_records && !synced_before(pos, next_seq)) {
           return torn("damaged annotation");
         }

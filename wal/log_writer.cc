@@ -430,8 +430,7 @@ void LogWriter::Tick(int64_t now_ms) {
 base::Status LogWriter::SyncAll() {
   const int64_t deadline = base::NowMs() + 30000;
   Pump();
-  while (!pending_.empty() || !batches_.empty() || write_in_flight_ || syncs_in_flight_ > 0 ||
-         sync_in_flight_ || !closing_.empty()) {
+  while (!pending_.empty() || !batches_.empty() || IoInFlight()) {
     if (base::NowMs() > deadline) {
       return base::Status::IoError("timed out writing the append-only log at shutdown");
     }
@@ -440,14 +439,11 @@ base::Status LogWriter::SyncAll() {
       Tick(base::NowMs());
       continue;
     }
-    if (write_in_flight_ || syncs_in_flight_ > 0 || sync_in_flight_ || !closing_.empty()) {
-      io_->Wait();
-    }
+    if (IoInFlight()) io_->Wait();
     OnIoEvent();
     // Batches written under a policy that has since changed to `always`
     // wait for no sync of their own: the final fdatasync below covers them.
-    if (!write_in_flight_ && syncs_in_flight_ == 0 && !sync_in_flight_ && closing_.empty() &&
-        pending_.empty() && write_idx_ == batches_.size()) {
+    if (!IoInFlight() && pending_.empty() && write_idx_ == batches_.size()) {
       break;
     }
   }

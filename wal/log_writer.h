@@ -104,14 +104,17 @@ class LogWriter {
   uint64_t batches_done() const { return batches_done_; }
   uint64_t records_done() const { return records_done_; }
   bool idle() const {
-    return pending_.empty() && batches_.empty() && !sync_in_flight_ && syncs_in_flight_ == 0 &&
-           retiring_.empty() && closing_.empty();
+    return pending_.empty() && batches_.empty() && retiring_.empty() && !IoInFlight();
   }
 
  private:
   struct Segment;
   struct Batch;
 
+  // A write or a sync of any kind has not completed yet.
+  bool IoInFlight() const {
+    return write_in_flight_ || syncs_in_flight_ > 0 || sync_in_flight_ || !closing_.empty();
+  }
   void SealPending();
   // Queues filler after everything queued if the segment runs short of
   // preallocated space.
