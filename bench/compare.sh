@@ -20,13 +20,7 @@
 set -euo pipefail
 
 script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-repo_root="$(cd "${script_dir}/.." && pwd)"
 
-CAIRN_SERVER="${CAIRN_SERVER:-${repo_root}/build/bin/cairn-server}"
-REDIS_SERVER="${REDIS_SERVER:-/usr/bin/redis-server}"
-REDIS_BENCHMARK="${REDIS_BENCHMARK:-redis-benchmark}"
-REDIS_CLI="${REDIS_CLI:-redis-cli}"
-PYTHON="${PYTHON:-/usr/bin/python3}"
 ROUNDS="${ROUNDS:-3}"
 REQUESTS="${REQUESTS:-200000}"
 CLIENTS="${CLIENTS:-50}"
@@ -39,9 +33,7 @@ TESTS=(SET GET)
 # shellcheck source=bench/lib.sh
 source "${script_dir}/lib.sh"
 
-for bin in "${CAIRN_SERVER}" "${REDIS_SERVER}"; do
-  need_exec "${bin}" "build first, or set CAIRN_SERVER / REDIS_SERVER"
-done
+need_servers
 need_tools "${REDIS_BENCHMARK}" "${REDIS_CLI}" "${PYTHON}" timeout
 need_posint ROUNDS
 need_posint REQUESTS

@@ -40,13 +40,7 @@
 set -euo pipefail
 
 script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-repo_root="$(cd "${script_dir}/.." && pwd)"
 
-CAIRN_SERVER="${CAIRN_SERVER:-${repo_root}/build/bin/cairn-server}"
-REDIS_SERVER="${REDIS_SERVER:-/usr/bin/redis-server}"
-REDIS_BENCHMARK="${REDIS_BENCHMARK:-redis-benchmark}"
-REDIS_CLI="${REDIS_CLI:-redis-cli}"
-PYTHON="${PYTHON:-/usr/bin/python3}"
 ROUNDS="${ROUNDS:-5}"
 REQUESTS="${REQUESTS:-100000}"
 REQUESTS_1C="${REQUESTS_1C:-}"
@@ -63,9 +57,7 @@ TARGET_VS_NOAOF=0.90      # cairn always(50c) / cairn appendonly no(50c)
 # shellcheck source=bench/lib.sh
 source "${script_dir}/lib.sh"
 
-for bin in "${CAIRN_SERVER}" "${REDIS_SERVER}"; do
-  need_exec "${bin}" "build first, or set CAIRN_SERVER / REDIS_SERVER"
-done
+need_servers
 need_tools "${REDIS_BENCHMARK}" "${REDIS_CLI}" "${PYTHON}" timeout
 need_posint ROUNDS
 need_posint REQUESTS

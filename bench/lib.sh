@@ -1,6 +1,7 @@
-# Helpers shared by the bench/ scripts (compare.sh, durable.sh). Sourced, not
-# run. The sourcing script sets `set -euo pipefail` and these globals first:
-#   REDIS_BENCHMARK, REDIS_CLI, PYTHON, BENCH_TIMEOUT   tools and time limit
+# Helpers shared by the bench/ scripts. Sourced, not run. The sourcing
+# script sets `set -euo pipefail` and BENCH_TIMEOUT (time limit) first; the
+# servers and tools below default here unless the environment names others:
+#   CAIRN_SERVER, REDIS_SERVER, REDIS_BENCHMARK, REDIS_CLI, PYTHON
 # and, before calling bench_install_traps, `work` (its temp dir, removed on
 # exit). The helpers maintain `server_pid`, `bench_pid` and `port`: at most one
 # server and one redis-benchmark run at a time, everything on 127.0.0.1.
@@ -14,9 +15,23 @@ port=""
 
 die() { echo "${bench_prog}: $*" >&2; exit 1; }
 
+CAIRN_SERVER="${CAIRN_SERVER:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/build/bin/cairn-server}"
+REDIS_SERVER="${REDIS_SERVER:-/usr/bin/redis-server}"
+REDIS_BENCHMARK="${REDIS_BENCHMARK:-redis-benchmark}"
+REDIS_CLI="${REDIS_CLI:-redis-cli}"
+PYTHON="${PYTHON:-/usr/bin/python3}"
+
 # need_exec <binary> <hint>: dies unless <binary> is an executable file.
 need_exec() {
   [[ -x "$1" ]] || die "not executable: $1 ($2)"
+}
+
+# need_servers: dies unless both servers are executable files.
+need_servers() {
+  local bin
+  for bin in "${CAIRN_SERVER}" "${REDIS_SERVER}"; do
+    need_exec "${bin}" "build first, or set CAIRN_SERVER / REDIS_SERVER"
+  done
 }
 
 # need_tools <tool>...: dies unless every tool is on PATH (or a path to one).

@@ -36,13 +36,7 @@
 set -euo pipefail
 
 script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-repo_root="$(cd "${script_dir}/.." && pwd)"
 
-CAIRN_SERVER="${CAIRN_SERVER:-${repo_root}/build/bin/cairn-server}"
-REDIS_SERVER="${REDIS_SERVER:-/usr/bin/redis-server}"
-REDIS_BENCHMARK="${REDIS_BENCHMARK:-redis-benchmark}"   # unused; lib.sh's global
-REDIS_CLI="${REDIS_CLI:-redis-cli}"
-PYTHON="${PYTHON:-/usr/bin/python3}"
 ROUNDS="${ROUNDS:-3}"
 KEYS="${KEYS:-1000000}"
 VALUE_SIZE="${VALUE_SIZE:-32}"
@@ -54,9 +48,7 @@ CAIRN_EXTRA_ARGS="${CAIRN_EXTRA_ARGS:-}"
 # shellcheck source=bench/lib.sh
 source "${script_dir}/lib.sh"
 
-for bin in "${CAIRN_SERVER}" "${REDIS_SERVER}"; do
-  need_exec "${bin}" "build first, or set CAIRN_SERVER / REDIS_SERVER"
-done
+need_servers
 need_tools "${REDIS_CLI}" "${PYTHON}" timeout
 need_posint ROUNDS
 need_posint KEYS
