@@ -91,6 +91,7 @@ base::Status Aof::OpenWriter(const std::string& incr, uint64_t offset, uint64_t 
     if (request_flush_) request_flush_();
   });
   writer_->set_overlap_gate([this] { return !overlap_gate_ || overlap_gate_(); });
+  writer_->set_inline_gate([this] { return inline_gate_ && inline_gate_(); });
   // 1 MiB holds about 20k small SETs: the extension's metadata update is
   // then paid by one sync in thousands.
   writer_->set_preallocate(1 << 20);
@@ -528,6 +529,7 @@ std::string Aof::Info(int64_t now_ms) const {
     // Cairn's own: group commit at work (records per batch).
     out += line("aof_batches_written", writer_->batches_done());
     out += line("aof_records_written", writer_->records_done());
+    out += line("aof_batches_synced_inline", writer_->inline_batches());
   }
   return out;
 }

@@ -60,6 +60,8 @@ class Aof : public PropagationSink {
   void set_request_flush(std::function<void()> fn);
   // See wal::LogWriter::set_overlap_gate.
   void set_overlap_gate(std::function<bool()> fn) { overlap_gate_ = std::move(fn); }
+  // See wal::LogWriter::set_inline_gate.
+  void set_inline_gate(std::function<bool()> fn) { inline_gate_ = std::move(fn); }
   // The writer's completion eventfd, or -1 while the log is off. Changes
   // when the log is switched on or off; the server re-registers then.
   int event_fd() const;
@@ -112,6 +114,7 @@ class Aof : public PropagationSink {
   std::function<void()> request_flush_;
   std::function<void()> on_fd_change_;
   std::function<bool()> overlap_gate_;
+  std::function<bool()> inline_gate_;
 
   // Sizes for INFO and automatic rewrites.
   uint64_t base_size_ = 0;

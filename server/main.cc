@@ -41,6 +41,7 @@ class AofDriver {
     aof_->set_request_flush([this] { boost::asio::post(*io_, [this] { aof_->Flush(); }); });
     aof_->set_on_durable([this](uint64_t seq) { listener_->OnDurable(seq); });
     aof_->set_overlap_gate([this] { return listener_->AllWaiting(); });
+    aof_->set_inline_gate([this] { return listener_->AllWaiting(); });
     aof_->set_on_event_fd_change([this] { Watch(); });
     Watch();
   }
@@ -48,6 +49,7 @@ class AofDriver {
     aof_->set_request_flush(nullptr);
     aof_->set_on_durable(nullptr);
     aof_->set_overlap_gate(nullptr);
+    aof_->set_inline_gate(nullptr);
     aof_->set_on_event_fd_change(nullptr);
   }
   AofDriver(const AofDriver&) = delete;

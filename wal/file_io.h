@@ -39,6 +39,11 @@ class AsyncFileIo {
                                    bool sync, uint64_t tag) = 0;
   // fdatasync(fd) alone (appendfsync everysec).
   virtual base::Status SubmitSync(int fd, uint64_t tag) = 0;
+  // The same pair as SubmitWrite(..., sync = true), run on the calling
+  // thread and returned at once: the write's completion, then the sync's
+  // (canceled when the write fell short). Blocks for the disk.
+  virtual std::vector<IoCompletion> WriteAndSyncNow(int fd, const char* data, size_t len,
+                                                    uint64_t offset, uint64_t tag) = 0;
   // Becomes readable when completions are ready; Reap() clears it.
   virtual int event_fd() const = 0;
   virtual std::vector<IoCompletion> Reap() = 0;

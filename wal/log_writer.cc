@@ -263,10 +263,10 @@ void LogWriter::AbandonFill(Batch& b, int err) {
 
 void LogWriter::Flush() {
   flush_requested_ = false;
-  Pump();
+  Pump(/*may_inline=*/true);
 }
 
-void LogWriter::Pump() {
+void LogWriter::Pump(bool may_inline) {
   if (write_in_flight_ || write_error_ != 0) return;
   if (write_idx_ == batches_.size()) {
     bool seal = !pending_.empty();
@@ -276,7 +276,16 @@ void LogWriter::Pump() {
       // (the overlap gate says so); otherwise let it grow until a sync ends.
       seal = syncs_in_flight_ < kMaxSyncsInFlight && (!overlap_gate_ || overlap_gate_());
     }
+    // The gate is asked only when nothing is in flight: a batch written
+    // inline must not overtake a queued write, and the engine must not
+    // block while completions for other clients could arrive.
+    const bool inline_write = may_inline && seal && policy_ == SyncPolicy::kAlways &&
+                              !IoInFlight() && inline_gate_ && inline_gate_();
     if (seal) SealPending();
+    if (inline_write) {
+      WriteInline(*batches_[write_idx_]);
+      if (write_in_flight_ || write_error_ != 0) return;
+    }
     MaybeExtend();
     if (write_idx_ == batches_.size()) return;
   }
@@ -297,6 +306,26 @@ void LogWriter::Pump() {
   if (sync) syncs_in_flight_++;
 }
 
+void LogWriter::WriteInline(Batch& b) {
+  if (!b.prepared) Prepare(b);
+  b.tag = next_tag_++;
+  b.sync_requested = true;
+  write_in_flight_ = true;
+  syncs_in_flight_++;
+  inline_batches_++;
+  // Exactly the completions the linked pair would have produced, handled
+  // the same way: a short or failed write keeps the batch for Pump/Tick.
+  for (const IoCompletion& c :
+       io_->WriteAndSyncNow(b.segment->fd, b.bytes.data() + b.written,
+                            b.bytes.size() - b.written, b.offset + b.written, b.tag)) {
+    if (c.kind == IoKind::kWrite) {
+      OnWrite(c);
+    } else {
+      OnSync(c);
+    }
+  }
+}
+
 void LogWriter::OnIoEvent() {
   for (const IoCompletion& c : io_->Reap()) {
     if (c.kind == IoKind::kWrite) {
@@ -305,7 +334,7 @@ void LogWriter::OnIoEvent() {
       OnSync(c);
     }
   }
-  Pump();
+  Pump(/*may_inline=*/true);
 }
 
 void LogWriter::FailWrite(int err) {

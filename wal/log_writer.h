@@ -90,6 +90,16 @@ class LogWriter {
   // only when this returns true (the server: every client is waiting for
   // the log, so no more records can join). Unset: always overlap.
   void set_overlap_gate(std::function<bool()> fn) { overlap_gate_ = std::move(fn); }
+  // Under `always`, with no write or sync in flight, a new batch is written
+  // and fdatasync'ed on the calling thread, blocking, when this returns
+  // true (the server: every client is waiting for the log, so no one could
+  // be served while the sync runs). Handing the pair to io_uring's worker
+  // and taking its completion back costs two cross-thread wake-ups, which
+  // buy nothing when there is nothing else to do: on a VM each can cost
+  // more than the sync itself (bench/durable.sh). Unset: never.
+  void set_inline_gate(std::function<bool()> fn) { inline_gate_ = std::move(fn); }
+  // Batches written and synced inline so far.
+  uint64_t inline_batches() const { return inline_batches_; }
 
   int event_fd() const { return io_->event_fd(); }
   uint64_t last_seq() const { return next_seq_ - 1; }
@@ -126,8 +136,14 @@ class LogWriter {
   void AbandonFill(Batch& b, int err);
   // Submits the last fdatasync of each rotated segment whose writes are done.
   void CloseRetired();
-  // Submits the next write if the policy allows one now.
-  void Pump();
+  // Submits the next write if the policy allows one now. `may_inline`: the
+  // caller is between commands (Flush, OnIoEvent), so a batch may be
+  // written inline and acknowledged from here; never from Open, Rotate or
+  // Tick, which commands and cron reach in the middle of their work.
+  void Pump(bool may_inline = false);
+  // Writes and syncs `b` (the only unsent batch, nothing in flight) on the
+  // calling thread.
+  void WriteInline(Batch& b);
   void OnWrite(const IoCompletion& c);
   void OnSync(const IoCompletion& c);
   void FailWrite(int err);
@@ -168,9 +184,11 @@ class LogWriter {
   int write_error_ = 0;
   uint64_t batches_done_ = 0;
   uint64_t records_done_ = 0;
+  uint64_t inline_batches_ = 0;
   std::function<void(uint64_t)> on_durable_;
   std::function<void()> request_flush_;
   std::function<bool()> overlap_gate_;
+  std::function<bool()> inline_gate_;
 };
 
 }  // namespace cairn::wal

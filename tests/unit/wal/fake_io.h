@@ -37,6 +37,37 @@ class FakeIo : public AsyncFileIo {
     ops_.push_back({fd, "", 0, true, true, tag});
     return base::Status::Ok();
   }
+  // Inline pairs run at once, whole, unless the test arranged a fault with
+  // FailNextInline.
+  std::vector<IoCompletion> WriteAndSyncNow(int fd, const char* data, size_t len, uint64_t offset,
+                                            uint64_t tag) override {
+    inline_calls_++;
+    IoCompletion w{.tag = tag, .kind = IoKind::kWrite};
+    IoCompletion s{.tag = tag, .kind = IoKind::kSync};
+    if (inline_write_error_ != 0) {
+      w.error = inline_write_error_;
+    } else {
+      size_t n = std::min(inline_max_bytes_, len);
+      ssize_t got = pwrite(fd, data, n, static_cast<off_t>(offset));
+      w.written = got > 0 ? static_cast<uint64_t>(got) : 0;
+    }
+    if (w.error != 0 || w.written < len) {
+      s.canceled = true;
+    } else {
+      s.error = inline_sync_error_;
+    }
+    inline_max_bytes_ = SIZE_MAX;
+    inline_write_error_ = 0;
+    inline_sync_error_ = 0;
+    return {w, s};
+  }
+  void FailNextInline(size_t max_bytes, int write_error = 0, int sync_error = 0) {
+    inline_max_bytes_ = max_bytes;
+    inline_write_error_ = write_error;
+    inline_sync_error_ = sync_error;
+  }
+  size_t inline_calls() const { return inline_calls_; }
+
   int event_fd() const override { return efd_; }
   std::vector<IoCompletion> Reap() override {
     std::vector<IoCompletion> out(done_.begin(), done_.end());
@@ -110,6 +141,10 @@ class FakeIo : public AsyncFileIo {
   std::deque<Op> ops_;
   std::deque<IoCompletion> done_;
   std::deque<uint64_t> syncs_;  // linked syncs whose write completed
+  size_t inline_calls_ = 0;
+  size_t inline_max_bytes_ = SIZE_MAX;
+  int inline_write_error_ = 0;
+  int inline_sync_error_ = 0;
 };
 
 }  // namespace cairn::wal

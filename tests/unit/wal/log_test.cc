@@ -220,6 +220,99 @@ TEST(LogWriterTest, FailedWritesAreRetriedAndNothingIsAcknowledgedMeanwhile) {
   EXPECT_EQ(Scan(f.path()).commands.size(), 2u);
 }
 
+// With every client waiting and nothing in flight, the batch is written and
+// synced on the calling thread: acknowledged before Flush returns.
+TEST(LogWriterTest, InlineGateSyncsTheBatchOnTheCallingThread) {
+  WriterFixture f;
+  f.writer->set_inline_gate([] { return true; });
+  f.writer->Append(0, Cmd{"SET", "a", "1"});
+  f.writer->Append(0, Cmd{"SET", "b", "2"});
+  f.writer->Flush();
+  EXPECT_EQ(f.io->inline_calls(), 1u);
+  EXPECT_EQ(f.durable, (std::vector<uint64_t>{2}));
+  EXPECT_EQ(f.io->pending(), 0u);
+  EXPECT_TRUE(f.writer->idle());
+  EXPECT_EQ(f.writer->inline_batches(), 1u);
+  auto s = Scan(f.path());
+  ASSERT_TRUE(s.status.ok()) << s.status.ToString();
+  EXPECT_EQ(s.result.batches, 1u);
+  EXPECT_EQ(s.commands.size(), 3u);
+}
+
+// A batch never overtakes I/O in flight: while a write or sync runs, the
+// gate is not asked and nothing is written inline.
+TEST(LogWriterTest, InlineGateWaitsForTheIoInFlight) {
+  WriterFixture f;
+  bool open = false;
+  int asked = 0;
+  f.writer->set_inline_gate([&] {
+    asked++;
+    return open;
+  });
+  f.writer->Append(0, Cmd{"SET", "a", "1"});
+  f.writer->Flush();  // gate closed: submitted
+  ASSERT_EQ(f.io->pending(), 1u);
+  EXPECT_EQ(asked, 1);
+  open = true;
+  f.writer->Append(0, Cmd{"SET", "b", "2"});
+  f.writer->Flush();
+  EXPECT_EQ(asked, 1);
+  EXPECT_EQ(f.io->inline_calls(), 0u);
+  EXPECT_EQ(f.writer->durable_seq(), 0u);
+  f.io->Complete();  // batch 1 done: batch 2 goes inline from the completion
+  f.writer->OnIoEvent();
+  EXPECT_EQ(f.io->inline_calls(), 1u);
+  EXPECT_EQ(f.durable, (std::vector<uint64_t>{1, 2}));
+  EXPECT_EQ(f.io->pending(), 0u);
+}
+
+TEST(LogWriterTest, InlineShortWriteResumesAsynchronously) {
+  WriterFixture f;
+  f.writer->set_inline_gate([] { return true; });
+  f.writer->Append(0, Cmd{"SET", "key", std::string(1000, 'v')});
+  f.io->FailNextInline(100);
+  f.writer->Flush();
+  EXPECT_EQ(f.writer->durable_seq(), 0u);
+  ASSERT_EQ(f.io->pending(), 1u);  // the rest, with a linked sync
+  EXPECT_EQ(f.io->front().offset, 100u);
+  EXPECT_TRUE(f.io->front().sync);
+  f.CompleteAll();
+  EXPECT_EQ(f.writer->durable_seq(), 1u);
+  auto s = Scan(f.path());
+  ASSERT_TRUE(s.status.ok()) << s.status.ToString();
+  EXPECT_EQ(s.commands.back()[2], std::string(1000, 'v'));
+}
+
+TEST(LogWriterTest, InlineFailedWriteRefusesUntilARetrySucceeds) {
+  WriterFixture f;
+  f.writer->set_inline_gate([] { return true; });
+  f.writer->Append(0, Cmd{"SET", "a", "1"});
+  f.io->FailNextInline(SIZE_MAX, ENOSPC);
+  f.writer->Flush();
+  EXPECT_EQ(f.writer->write_error(), ENOSPC);
+  EXPECT_EQ(f.writer->durable_seq(), 0u);
+  f.writer->Tick(INT64_MAX);  // the retry goes out on the asynchronous path
+  f.CompleteAll();
+  EXPECT_EQ(f.writer->write_error(), 0);
+  EXPECT_EQ(f.writer->durable_seq(), 1u);
+}
+
+TEST(LogWriterDeathTest, FailedInlineFdatasyncIsFatal) {
+  TempDir dir;
+  EXPECT_EXIT(
+      {
+        auto fake = std::make_unique<FakeIo>();
+        FakeIo* io = fake.get();
+        LogWriter w(std::move(fake));
+        (void)w.Open(dir.File("log.aof"), 0, 1);
+        w.set_inline_gate([] { return true; });
+        w.Append(0, Cmd{"SET", "a", "1"});
+        io->FailNextInline(SIZE_MAX, 0, EIO);
+        w.Flush();
+      },
+      ::testing::ExitedWithCode(1), "fdatasync of the append-only log failed");
+}
+
 TEST(LogWriterDeathTest, FailedFdatasyncIsFatal) {
   // The directory belongs to this process: the child exits without
   // running destructors.
