@@ -90,8 +90,10 @@ base::Status Aof::OpenWriter(const std::string& incr, uint64_t offset, uint64_t 
   writer_->set_request_flush([this] {
     if (request_flush_) request_flush_();
   });
-  writer_->set_overlap_gate([this] { return !overlap_gate_ || overlap_gate_(); });
-  writer_->set_inline_gate([this] { return inline_gate_ && inline_gate_(); });
+  writer_->set_signals(signals_);
+  writer_->set_request_flush_after([this](int64_t us) {
+    if (request_flush_after_) request_flush_after_(us);
+  });
   // 1 MiB holds about 20k small SETs: the extension's metadata update is
   // then paid by one sync in thousands.
   writer_->set_preallocate(1 << 20);
@@ -236,6 +238,10 @@ uint64_t Aof::last_seq() const { return writer_ ? writer_->last_seq() : 0; }
 uint64_t Aof::durable_seq() const { return writer_ ? writer_->durable_seq() : 0; }
 void Aof::set_on_durable(std::function<void(uint64_t)> fn) { on_durable_ = std::move(fn); }
 void Aof::set_request_flush(std::function<void()> fn) { request_flush_ = std::move(fn); }
+void Aof::set_commit_signals(const wal::CommitSignals* s) {
+  signals_ = s;
+  if (writer_) writer_->set_signals(s);
+}
 int Aof::event_fd() const { return writer_ ? writer_->event_fd() : -1; }
 
 void Aof::OnIoEvent() {

@@ -58,10 +58,11 @@ class Aof : public PropagationSink {
   void set_on_durable(std::function<void(uint64_t)> fn);
   // Called when records wait for Flush(); the server posts one.
   void set_request_flush(std::function<void()> fn);
-  // See wal::LogWriter::set_overlap_gate.
-  void set_overlap_gate(std::function<bool()> fn) { overlap_gate_ = std::move(fn); }
-  // See wal::LogWriter::set_inline_gate.
-  void set_inline_gate(std::function<bool()> fn) { inline_gate_ = std::move(fn); }
+  // See wal::LogWriter::set_signals and set_request_flush_after.
+  void set_commit_signals(const wal::CommitSignals* s);
+  void set_request_flush_after(std::function<void(int64_t)> fn) {
+    request_flush_after_ = std::move(fn);
+  }
   // The writer's completion eventfd, or -1 while the log is off. Changes
   // when the log is switched on or off; the server re-registers then.
   int event_fd() const;
@@ -113,8 +114,8 @@ class Aof : public PropagationSink {
   std::function<void(uint64_t)> on_durable_;
   std::function<void()> request_flush_;
   std::function<void()> on_fd_change_;
-  std::function<bool()> overlap_gate_;
-  std::function<bool()> inline_gate_;
+  const wal::CommitSignals* signals_ = nullptr;
+  std::function<void(int64_t)> request_flush_after_;
 
   // Sizes for INFO and automatic rewrites.
   uint64_t base_size_ = 0;

@@ -1,83 +1,128 @@
 #include "frontend/connection.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstring>
 
 #include "base/logging.h"
+#include "engine/aof.h"
 
 namespace cairn::frontend {
-
-namespace asio = boost::asio;
-using boost::system::error_code;
 
 namespace {
 constexpr size_t kReadChunk = 16 * 1024;
 
-std::string EndpointString(const asio::ip::tcp::endpoint& ep) {
-  return ep.address().to_string() + ":" + std::to_string(ep.port());
+// "ip:port", with brackets around an IPv6 address, as Redis formats it.
+std::string AddressString(const sockaddr_storage& ss) {
+  char ip[INET6_ADDRSTRLEN] = "?";
+  int port = 0;
+  if (ss.ss_family == AF_INET) {
+    const auto* a = reinterpret_cast<const sockaddr_in*>(&ss);
+    inet_ntop(AF_INET, &a->sin_addr, ip, sizeof(ip));
+    port = ntohs(a->sin_port);
+    return std::string(ip) + ":" + std::to_string(port);
+  }
+  if (ss.ss_family == AF_INET6) {
+    const auto* a = reinterpret_cast<const sockaddr_in6*>(&ss);
+    inet_ntop(AF_INET6, &a->sin6_addr, ip, sizeof(ip));
+    port = ntohs(a->sin6_port);
+    return "[" + std::string(ip) + "]:" + std::to_string(port);
+  }
+  return "?:0";
+}
+
+std::string PeerString(int fd, bool local) {
+  sockaddr_storage ss{};
+  socklen_t len = sizeof(ss);
+  const int rc = local ? getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len)
+                       : getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len);
+  return rc == 0 ? AddressString(ss) : "?:0";
 }
 }  // namespace
 
-Connection::Connection(asio::ip::tcp::socket socket, engine::Engine* engine, Hooks hooks)
-    : socket_(std::move(socket)), engine_(engine), hooks_(std::move(hooks)) {
-  error_code ec;
-  auto remote = socket_.remote_endpoint(ec);
-  if (!ec) client_.addr = EndpointString(remote);
-  auto local = socket_.local_endpoint(ec);
-  if (!ec) client_.laddr = EndpointString(local);
-  client_.fd = socket_.native_handle();
-  socket_.set_option(asio::ip::tcp::no_delay(true), ec);
-  socket_.non_blocking(true, ec);
+Connection::Connection(EventLoop* loop, int fd, engine::Engine* engine, Hooks hooks)
+    : loop_(loop), fd_(fd), engine_(engine), hooks_(std::move(hooks)) {
+  client_.addr = PeerString(fd_, false);
+  client_.laddr = PeerString(fd_, true);
+  client_.fd = fd_;
+  int one = 1;
+  setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
   engine_->AttachClient(client_);
 }
 
-Connection::~Connection() { engine_->DetachClient(client_); }
+Connection::~Connection() {
+  if (!closed_) {
+    loop_->Unwatch(fd_);
+    close(fd_);
+  }
+  engine_->DetachClient(client_);
+}
 
-void Connection::Start() { Read(); }
+base::Status Connection::Start() {
+  base::Status s = loop_->Watch(fd_, EPOLLIN, [this](uint32_t events) { OnEvents(events); });
+  if (!s.ok()) Close();
+  return s;
+}
 
 void Connection::Close() {
   if (closed_) return;
   closed_ = true;
-  error_code ec;
-  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
-  socket_.close(ec);
+  loop_->Unwatch(fd_);
+  close(fd_);
   if (hooks_.on_close) hooks_.on_close(this);
 }
 
 void Connection::RejectAndClose(std::string_view line) {
-  out_.append(line);
-  closing_ = true;
-  Flush();
+  // Best effort, as Redis: one non-blocking write, then close.
+  (void)!send(fd_, line.data(), line.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  Close();
 }
 
-void Connection::Read() {
-  // One read at a time; none while a write is in flight (a client that does
-  // not read its replies stops being read).
-  if (closed_ || closing_ || reading_ || write_in_flight_) return;
-  reading_ = true;
+void Connection::OnEvents(uint32_t events) {
+  if (events & EPOLLOUT) {
+    output_blocked_ = false;
+    Flush();
+    if (closed_) return;
+  }
+  if (events & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
+    if (!output_blocked_ && !closing_) {
+      OnReadable();
+    } else if ((events & (EPOLLERR | EPOLLHUP)) && !(events & EPOLLIN)) {
+      Close();  // a peer gone while we wait to write to it
+      return;
+    }
+  }
+  if (!closed_) UpdateInterest();
+}
+
+void Connection::OnReadable() {
+  // One read per readiness event, as Redis does: under level-triggered
+  // epoll, anything left is reported again, and a second read would only
+  // find EAGAIN for a client that waits for its reply.
   if (in_.size() - in_len_ < kReadChunk) in_.resize(in_len_ + kReadChunk);
-  socket_.async_read_some(
-      asio::buffer(in_.data() + in_len_, in_.size() - in_len_),
-      [self = shared_from_this()](const error_code& ec, size_t n) {
-        self->reading_ = false;
-        self->in_len_ += n;
-        if (ec) {
-          self->Close();
-          return;
-        }
-        self->OnRead(n);
-      });
-}
-
-void Connection::OnRead(size_t n) {
-  engine_->server().stats.total_net_input_bytes += n;
-  bool keep = ProcessInput();
+  const ssize_t n = recv(fd_, in_.data() + in_len_, in_.size() - in_len_, 0);
+  if (n == 0) {
+    Close();
+    return;
+  }
+  if (n < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;
+    Close();
+    return;
+  }
+  in_len_ += static_cast<size_t>(n);
+  engine_->server().stats.total_net_input_bytes += static_cast<uint64_t>(n);
+  const bool keep = ProcessInput();
   if (!keep) closing_ = true;
   Flush();
   if (engine_->server().shutdown != engine::ShutdownRequest::kNone && hooks_.on_shutdown) {
     hooks_.on_shutdown();
-    return;
   }
-  Read();
 }
 
 bool Connection::ProcessInput() {
@@ -128,58 +173,46 @@ bool Connection::ProcessInput() {
 bool Connection::OnDurable(uint64_t seq) {
   while (!holds_.empty() && holds_.front().seq <= seq) holds_.pop_front();
   Flush();
-  return !holds_.empty();
+  if (!closed_) UpdateInterest();
+  return !holds_.empty() && !closed_;
 }
 
 void Connection::Flush() {
-  if (closed_) return;
-  if (write_in_flight_) return;  // OnWritten will pick up out_
+  if (closed_ || output_blocked_) return;
   const size_t sendable = holds_.empty() ? out_.size() : holds_.front().start;
-  if (sendable == 0) {
-    if (closing_ && holds_.empty()) Close();
-    return;
+  size_t sent = 0;
+  while (sent < sendable) {
+    const ssize_t n = send(fd_, out_.data() + sent, sendable - sent, MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        output_blocked_ = true;
+        break;
+      }
+      Close();
+      return;
+    }
+    sent += static_cast<size_t>(n);
   }
-  // Try the direct write first: most replies fit in the socket buffer.
-  error_code ec;
-  size_t n = socket_.write_some(asio::buffer(out_.data(), sendable), ec);
-  if (ec && ec != asio::error::would_block && ec != asio::error::try_again) {
-    Close();
-    return;
-  }
-  engine_->server().stats.total_net_output_bytes += n;
-  Consume(n);
-  if (out_.empty()) {
-    if (closing_) Close();
-    return;
-  }
-  if (n == sendable) return;  // the rest waits for the log
-  writing_.assign(out_.data(), sendable - n);
-  Consume(sendable - n);
-  write_in_flight_ = true;
-  asio::async_write(socket_, asio::buffer(writing_),
-                    [self = shared_from_this()](const error_code& ec, size_t n) {
-                      self->write_in_flight_ = false;
-                      if (ec) {
-                        self->Close();
-                        return;
-                      }
-                      self->OnWritten(n);
-                    });
+  engine_->server().stats.total_net_output_bytes += sent;
+  Consume(sent);
+  if (closing_ && out_.empty() && holds_.empty()) Close();
 }
 
 void Connection::Consume(size_t n) {
+  if (n == 0) return;
   out_.erase(0, n);
   for (Hold& h : holds_) h.start -= n;
 }
 
-void Connection::OnWritten(size_t n) {
-  engine_->server().stats.total_net_output_bytes += n;
-  writing_.clear();
-  if (!out_.empty() || closing_) {
-    Flush();
-    if (closing_ || write_in_flight_) return;
+void Connection::UpdateInterest() {
+  uint32_t want = 0;
+  if (output_blocked_) {
+    want = EPOLLOUT;
+  } else if (!closing_) {
+    want = EPOLLIN;
   }
-  Read();
+  loop_->SetInterest(fd_, want);
 }
 
 }  // namespace cairn::frontend

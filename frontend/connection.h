@@ -1,29 +1,36 @@
-// Connection: one client socket on the engine thread's io_context. Reads
-// bytes, parses as many complete commands as the buffer holds (pipelining),
-// runs each through the engine, and writes all their replies together,
-// trying a direct non-blocking write first so a reply usually leaves in the
-// same loop pass that produced it.
+// Connection: one client socket on the engine thread's EventLoop. Each time
+// the socket is readable it reads once, parses as many complete commands as
+// the buffer holds (pipelining), runs each through the engine, and writes
+// their replies at once, straight to the socket.
 //
-// Lifetime: shared_ptr, kept alive by its pending async operation; the
-// Listener keeps a registry to close every connection at shutdown.
+// Under appendfsync always, the reply to a write may leave only once its
+// log record is durable, and every reply after it waits too (order): the
+// connection holds them until OnDurable says so.
+//
+// Backpressure: when the socket takes less than it is given, the rest waits
+// for the socket to become writable and the connection stops reading (a
+// client that does not read its replies stops being read).
+//
+// Lifetime: the Listener owns connections. Close() unwatches and closes the
+// socket at once and tells the Listener, which destroys the object after
+// the current loop pass (the caller may be one of its own handlers).
 #pragma once
 
-#include <utility>  // before asio: Boost 1.74 awaitable.hpp uses std::exchange
-#include <boost/asio.hpp>
+#include <cstdint>
 #include <deque>
 #include <functional>
-#include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
-#include "engine/aof.h"
 #include "engine/client_state.h"
 #include "engine/engine.h"
+#include "frontend/event_loop.h"
 #include "protocol/request_parser.h"
 
 namespace cairn::frontend {
 
-class Connection : public std::enable_shared_from_this<Connection> {
+class Connection {
  public:
   struct Hooks {
     std::function<void(Connection*)> on_close;  // the socket was closed
@@ -31,33 +38,38 @@ class Connection : public std::enable_shared_from_this<Connection> {
     std::function<void(Connection*)> on_hold;   // replies now wait for the log
   };
 
-  // REQUIRES: engine outlives the connection.
-  Connection(boost::asio::ip::tcp::socket socket, engine::Engine* engine, Hooks hooks);
+  // Takes ownership of `fd`, a connected socket. REQUIRES: loop and engine
+  // outlive the connection.
+  Connection(EventLoop* loop, int fd, engine::Engine* engine, Hooks hooks);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
-  void Start();
-  // Closes the socket; pending operations complete with an error.
+  // Starts reading. Fails (and closes) if the socket cannot be watched.
+  base::Status Start();
   void Close();
-  // Sends `line` (a complete RESP reply) and closes, e.g. "max clients".
+  // Sends `line` (a complete RESP reply) as far as the socket takes it at
+  // once, and closes, e.g. "max number of clients reached".
   void RejectAndClose(std::string_view line);
   // The log is durable up to `seq`: replies waiting for it may go. Returns
   // true while replies still wait for a later seq.
   bool OnDurable(uint64_t seq);
+  bool closed() const { return closed_; }
 
  private:
-  void Read();
-  void OnRead(size_t n);
+  void OnEvents(uint32_t events);
+  void OnReadable();
   // Runs every complete command in the input buffer. Returns false when the
   // connection must close after flushing its output.
   bool ProcessInput();
+  // Writes what may go now; on a short write, waits for EPOLLOUT.
   void Flush();
-  void OnWritten(size_t n);
   // Drops n sent bytes from the front of out_.
   void Consume(size_t n);
+  void UpdateInterest();
 
-  boost::asio::ip::tcp::socket socket_;
+  EventLoop* loop_;
+  int fd_;
   engine::Engine* engine_;
   Hooks hooks_;
   engine::ClientState client_;
@@ -66,19 +78,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // grows (never zero-filled per read, which cost ~10% at pipeline 16).
   std::vector<char> in_;
   size_t in_len_ = 0;
-  std::string out_;       // replies not yet handed to the socket
-  // Under appendfsync always, the reply to a write may leave only once its
-  // log record is durable, and every reply after it waits too (order).
+  std::string out_;  // replies not yet taken by the socket
   // Each hold: out_ offset where the held bytes start, and the seq needed.
   struct Hold {
     size_t start;
     uint64_t seq;
   };
   std::deque<Hold> holds_;
-  std::string writing_;   // bytes of the async write in flight
-  bool write_in_flight_ = false;
-  bool reading_ = false;
-  bool closing_ = false;  // close once output is flushed
+  bool output_blocked_ = false;  // the socket took less than it was given
+  bool closing_ = false;         // close once output is flushed
   bool closed_ = false;
 };
 

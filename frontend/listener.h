@@ -1,26 +1,29 @@
 // Listener: accepts TCP connections on the configured `bind` addresses and
-// `port`, enforces `maxclients`, and owns the set of live connections so that
-// shutdown can close them all. Engine thread only.
+// `port`, enforces `maxclients`, and owns the live connections (so that
+// shutdown can close them all, and durability can release their replies).
+// Engine thread only.
 #pragma once
 
-#include <utility>  // before asio: Boost 1.74 awaitable.hpp uses std::exchange
-#include <boost/asio.hpp>
 #include <functional>
 #include <memory>
+#include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "base/status.h"
 #include "engine/engine.h"
 #include "frontend/connection.h"
+#include "frontend/event_loop.h"
+#include "wal/log_writer.h"
 
 namespace cairn::frontend {
 
-class Listener {
+class Listener : public wal::CommitSignals {
  public:
-  // REQUIRES: io and engine outlive the listener.
-  Listener(boost::asio::io_context* io, engine::Engine* engine,
-           std::function<void()> on_shutdown);
+  // REQUIRES: loop and engine outlive the listener.
+  Listener(EventLoop* loop, engine::Engine* engine, std::function<void()> on_shutdown);
+  ~Listener() override;
   Listener(const Listener&) = delete;
   Listener& operator=(const Listener&) = delete;
 
@@ -34,24 +37,28 @@ class Listener {
   size_t connections() const { return connections_.size(); }
   // The log is durable up to `seq`: release the replies waiting for it.
   void OnDurable(uint64_t seq);
-  // True when every connection waits for the log: no more records can come
-  // until a sync completes, so a batch may as well go now. Measured with
-  // preallocated segments (bench/durable.sh, 50 clients, 3 runs each): all
-  // waiting 89-91k SET/s, 7/8 waiting 82-86k, 6/8 69-87k, always overlapping
-  // 70-77k; 200 clients the same within noise. Each sync costs about 60 µs
-  // of kernel CPU here, so fewer, fuller batches win on a busy machine.
-  bool AllWaiting() const { return waiting_.size() >= connections_.size(); }
+  // wal::CommitSignals. Overlapping a sync only when every connection
+  // waits was measured with preallocated segments (bench/durable.sh, 50
+  // clients, 3 runs each): all waiting 89-91k SET/s, 7/8 waiting 82-86k,
+  // 6/8 69-87k, always overlapping 70-77k; 200 clients the same within noise.
+  bool AllWaiting() const override { return waiting_.size() >= connections_.size(); }
+  bool AllReturned() const override { return returning_.empty(); }
 
  private:
-  void Accept(boost::asio::ip::tcp::acceptor* acceptor);
+  void OnAcceptable(int listen_fd);
+  void Closed(Connection* c);
 
-  boost::asio::io_context* io_;
+  EventLoop* loop_;
   engine::Engine* engine_;
   std::function<void()> on_shutdown_;
-  std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> acceptors_;
-  std::unordered_map<Connection*, std::weak_ptr<Connection>> connections_;
+  std::vector<int> listen_fds_;
+  std::unordered_map<Connection*, std::unique_ptr<Connection>> connections_;
   // Connections with replies held for the log.
-  std::unordered_map<Connection*, std::weak_ptr<Connection>> waiting_;
+  std::unordered_set<Connection*> waiting_;
+  // Released by the last durable advance and not holding a reply since.
+  std::unordered_set<Connection*> returning_;
+  // Closed during this loop pass; destroyed once it ends.
+  std::vector<std::unique_ptr<Connection>> closed_;
 };
 
 }  // namespace cairn::frontend

@@ -6,7 +6,6 @@ set -euo pipefail
 
 PACKAGES=(
   g++ cmake make pkg-config       # toolchain
-  libboost-dev                    # Boost.Asio (header-only)
   liburing-dev                    # io_uring for the log writer
   librocksdb-dev                  # cold tier
   libxxhash-dev                   # XXH3 batch checksums

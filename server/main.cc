@@ -2,13 +2,15 @@
 //
 // Reads the configuration like redis-server (a redis.conf-style file, then
 // `--name value` arguments that override it), enters the data directory,
-// and runs the engine thread's io_context until SIGTERM, SIGINT or SHUTDOWN.
+// and runs the engine thread's event loop until SIGTERM, SIGINT or SHUTDOWN.
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <utility>  // before asio: Boost 1.74 awaitable.hpp uses std::exchange
-#include <boost/asio.hpp>
+#include <sys/signalfd.h>
+
+#include <algorithm>
 #include <cerrno>
+#include <csignal>
 #include <climits>
 #include <cstdio>
 #include <cstring>
@@ -24,32 +26,41 @@
 #include "engine/config.h"
 #include "engine/engine.h"
 #include "engine/snapshots.h"
+#include "frontend/event_loop.h"
 #include "frontend/listener.h"
 
 namespace {
 
 using cairn::base::Status;
 
-// Connects the append-only log to the io_context: its completion eventfd is
+// Connects the append-only log to the event loop: its completion eventfd is
 // watched, flushes requested by appends are posted (so every command ready
 // in this loop pass joins the batch), and durability releases held replies.
 class AofDriver {
  public:
-  AofDriver(boost::asio::io_context* io, cairn::engine::Aof* aof,
+  AofDriver(cairn::frontend::EventLoop* loop, cairn::engine::Aof* aof,
             cairn::frontend::Listener* listener)
-      : io_(io), aof_(aof), listener_(listener) {
-    aof_->set_request_flush([this] { boost::asio::post(*io_, [this] { aof_->Flush(); }); });
+      : loop_(loop), aof_(aof), listener_(listener) {
+    aof_->set_request_flush([this] { loop_->Post([this] { aof_->Flush(); }); });
     aof_->set_on_durable([this](uint64_t seq) { listener_->OnDurable(seq); });
-    aof_->set_overlap_gate([this] { return listener_->AllWaiting(); });
-    aof_->set_inline_gate([this] { return listener_->AllWaiting(); });
+    aof_->set_commit_signals(listener_);
+    aof_->set_request_flush_after([this](int64_t us) {
+      if (flush_timer_ != 0) return;  // one is pending already
+      flush_timer_ = loop_->AfterUs(us, [this] {
+        flush_timer_ = 0;
+        aof_->Flush();
+      });
+    });
     aof_->set_on_event_fd_change([this] { Watch(); });
     Watch();
   }
   ~AofDriver() {
+    loop_->Unwatch(fd_);
     aof_->set_request_flush(nullptr);
     aof_->set_on_durable(nullptr);
-    aof_->set_overlap_gate(nullptr);
-    aof_->set_inline_gate(nullptr);
+    loop_->Cancel(flush_timer_);
+    aof_->set_commit_signals(nullptr);
+    aof_->set_request_flush_after(nullptr);
     aof_->set_on_event_fd_change(nullptr);
   }
   AofDriver(const AofDriver&) = delete;
@@ -57,36 +68,19 @@ class AofDriver {
 
  private:
   void Watch() {
-    if (desc_) {
-      boost::system::error_code ec;
-      desc_->cancel(ec);
-      desc_->close(ec);
-      desc_.reset();
-    }
-    int fd = aof_->event_fd();
-    if (fd < 0) return;
-    // Asio owns (and closes) what it watches: give it a duplicate.
-    desc_ = std::make_unique<boost::asio::posix::stream_descriptor>(*io_, dup(fd));
-    Arm();
-  }
-  void Arm() {
-    auto* d = desc_.get();
-    // A read of the eventfd's counter rather than async_wait: Asio tries a
-    // read at once and keeps the epoll registration, where every async_wait
-    // costs an epoll_ctl (about 3% of the machine under `always`, perf).
-    d->async_read_some(boost::asio::buffer(&counter_, sizeof(counter_)),
-                       [this, d](const boost::system::error_code& ec, size_t) {
-                         if (ec || d != desc_.get()) return;
-                         aof_->OnIoEvent();
-                         Arm();
-                       });
+    loop_->Unwatch(fd_);
+    fd_ = aof_->event_fd();
+    if (fd_ < 0) return;
+    // The writer drains the eventfd when it reaps completions.
+    Status s = loop_->Watch(fd_, EPOLLIN, [this](uint32_t) { aof_->OnIoEvent(); });
+    if (!s.ok()) CAIRN_LOG_WARNING("Cannot watch the log's completions: %s", s.ToString().c_str());
   }
 
-  boost::asio::io_context* io_;
+  cairn::frontend::EventLoop* loop_;
   cairn::engine::Aof* aof_;
   cairn::frontend::Listener* listener_;
-  std::unique_ptr<boost::asio::posix::stream_descriptor> desc_;
-  uint64_t counter_ = 0;  // the eventfd's count, read and dropped
+  int fd_ = -1;
+  uint64_t flush_timer_ = 0;
 };
 namespace engine = cairn::engine;
 
@@ -172,19 +166,29 @@ int main(int argc, char** argv) {
   eng.set_aof(&aof);
   engine::Snapshots snapshots(&eng);
   eng.set_snapshots(&snapshots);
-  // Declared after the engine so it is destroyed first: the connections its
-  // pending handlers still hold detach from a live engine.
-  boost::asio::io_context io(1);
+  cairn::frontend::EventLoop loop;
+  if (Status s = loop.Init(); !s.ok()) return Fatal(s.ToString());
   char exe[PATH_MAX];
   ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
   if (n > 0) eng.server().executable.assign(exe, static_cast<size_t>(n));
   eng.server().config_file = config_file;
 
+  // SIGINT and SIGTERM arrive through a signalfd, handled on the loop like
+  // any other event.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  sigprocmask(SIG_BLOCK, &stop_signals, nullptr);
+  const int sigfd = signalfd(-1, &stop_signals, SFD_NONBLOCK | SFD_CLOEXEC);
+  if (sigfd < 0) return Fatal(std::string("signalfd: ") + std::strerror(errno));
+
   bool stopping = false;
-  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-  boost::asio::steady_timer cron(io);
+  uint64_t cron_timer = 0;
   std::function<void()> stop;
-  cairn::frontend::Listener listener(&io, &eng, [&] {
+  // Declared after the engine so it is destroyed first: its connections
+  // detach from a live engine.
+  cairn::frontend::Listener listener(&loop, &eng, [&] {
     CAIRN_LOG_NOTICE("User requested shutdown...");
     stop();
   });
@@ -192,8 +196,8 @@ int main(int argc, char** argv) {
     if (stopping) return;
     stopping = true;
     listener.Stop();
-    signals.cancel();
-    cron.cancel();
+    loop.Unwatch(sigfd);
+    loop.Cancel(cron_timer);
     // SIGTERM/SIGINT save like SHUTDOWN does when save points are set
     // (SHUTDOWN itself saved already, before replying).
     if (eng.server().shutdown == engine::ShutdownRequest::kNone &&
@@ -204,7 +208,7 @@ int main(int argc, char** argv) {
       CAIRN_LOG_WARNING("Error flushing the append-only log at shutdown: %s",
                         s.ToString().c_str());
     }
-    io.stop();
+    loop.Stop();
   };
   // Clients that vanish mid-write must not kill the server, nor a file
   // size limit the log runs into: that is a write error (EFBIG) the log
@@ -224,22 +228,23 @@ int main(int argc, char** argv) {
     CAIRN_LOG_WARNING("Fatal error loading the RDB file: %s", s.ToString().c_str());
     return 1;
   }
-  AofDriver driver(&io, &aof, &listener);
+  AofDriver driver(&loop, &aof, &listener);
   if (Status s = listener.Listen(v.bind, static_cast<int>(v.port)); !s.ok()) {
     CAIRN_LOG_WARNING("%s", s.message().c_str());
     return 1;
   }
-  signals.async_wait([&](const boost::system::error_code& ec, int sig) {
-    if (ec) return;
-    CAIRN_LOG_NOTICE("Received %s scheduling shutdown...", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  Status watched = loop.Watch(sigfd, EPOLLIN, [&](uint32_t) {
+    signalfd_siginfo info{};
+    if (read(sigfd, &info, sizeof(info)) != static_cast<ssize_t>(sizeof(info))) return;
+    CAIRN_LOG_NOTICE("Received %s scheduling shutdown...",
+                     info.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM");
     stop();
   });
+  if (!watched.ok()) return Fatal(watched.ToString());
   // serverCron's counterpart: the log's periodic work, `hz` times a second.
   std::function<void()> arm_cron = [&] {
     int64_t hz = std::max<int64_t>(1, std::min<int64_t>(500, config.values().hz));
-    cron.expires_after(std::chrono::milliseconds(1000 / hz));
-    cron.async_wait([&](const boost::system::error_code& ec) {
-      if (ec) return;
+    cron_timer = loop.After(1000 / hz, [&] {
       const int64_t now = cairn::base::NowMs();
       eng.Cron(now);
       aof.Cron(now);
@@ -251,7 +256,8 @@ int main(int argc, char** argv) {
   listener.Start();
   CAIRN_LOG_NOTICE("Ready to accept connections tcp on port %lld",
                    static_cast<long long>(v.port));
-  io.run();
+  loop.Run();
+  close(sigfd);
   CAIRN_LOG_NOTICE("Cairn is now ready to exit, bye bye...");
   return 0;
 }

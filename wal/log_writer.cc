@@ -35,6 +35,7 @@ struct LogWriter::Batch {
   uint64_t last_seq = 0;
   uint64_t records = 0;
   uint64_t tag = 0;
+  int64_t submitted_us = 0;     // when its write (and linked sync) went out
   bool fill = false;            // preallocation: filler, no records
   bool prepared = false;        // offset (filler) and padding settled
   bool sync_requested = false;  // its write carried a linked fdatasync
@@ -272,15 +273,16 @@ void LogWriter::Pump(bool may_inline) {
     bool seal = !pending_.empty();
     // Under `always`, records keep gathering while the syncs in flight run.
     if (seal && policy_ == SyncPolicy::kAlways && syncs_in_flight_ > 0) {
-      // Overlap another sync only when no more records can join this batch
-      // (the overlap gate says so); otherwise let it grow until a sync ends.
-      seal = syncs_in_flight_ < kMaxSyncsInFlight && (!overlap_gate_ || overlap_gate_());
+      // Overlap another sync only when no more records can join this batch;
+      // otherwise let it grow until a sync ends.
+      seal = syncs_in_flight_ < kMaxSyncsInFlight && (!signals_ || signals_->AllWaiting());
     }
-    // The gate is asked only when nothing is in flight: a batch written
-    // inline must not overtake a queued write, and the engine must not
-    // block while completions for other clients could arrive.
+    // Gathering and writing inline only when nothing is in flight: a batch
+    // written inline must not overtake a queued write, and the engine must
+    // not block while completions for other clients could arrive.
+    if (seal && policy_ == SyncPolicy::kAlways && !IoInFlight() && Gathering()) return;
     const bool inline_write = may_inline && seal && policy_ == SyncPolicy::kAlways &&
-                              !IoInFlight() && inline_gate_ && inline_gate_();
+                              !IoInFlight() && signals_ && signals_->AllWaiting();
     if (seal) SealPending();
     if (inline_write) {
       WriteInline(*batches_[write_idx_]);
@@ -302,13 +304,32 @@ void LogWriter::Pump(bool may_inline) {
     return;
   }
   b.sync_requested = sync;
+  b.submitted_us = base::MonotonicUs();
   write_in_flight_ = true;
   if (sync) syncs_in_flight_++;
+}
+
+bool LogWriter::Gathering() {
+  if (!signals_ || signals_->AllReturned()) {
+    gather_deadline_us_ = 0;
+    return false;
+  }
+  const int64_t now = base::MonotonicUs();
+  if (gather_deadline_us_ == 0) {
+    gather_deadline_us_ = now + std::min(last_sync_us_, kMaxGatherUs);
+  }
+  if (now >= gather_deadline_us_) {
+    gather_deadline_us_ = 0;
+    return false;
+  }
+  if (request_flush_after_) request_flush_after_(gather_deadline_us_ - now);
+  return true;
 }
 
 void LogWriter::WriteInline(Batch& b) {
   if (!b.prepared) Prepare(b);
   b.tag = next_tag_++;
+  b.submitted_us = base::MonotonicUs();
   b.sync_requested = true;
   write_in_flight_ = true;
   syncs_in_flight_++;
@@ -408,6 +429,7 @@ void LogWriter::OnSync(const IoCompletion& c) {
     }
   }
   if (seg == nullptr) return;  // already covered by a later sync
+  last_sync_us_ = base::MonotonicUs() - batches_[k]->submitted_us;
   for (size_t j = 0; j <= k; j++) {
     if (batches_[j]->segment.get() == seg && batches_[j]->write_done) batches_[j]->synced = true;
   }

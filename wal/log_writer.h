@@ -47,6 +47,20 @@ namespace cairn::wal {
 
 enum class SyncPolicy { kAlways, kEverysec, kNo };
 
+// What the writer asks, under `always`, of the clients whose writes it
+// logs, to decide when a batch goes (see LogWriter::set_signals). The
+// server's listener answers; tests script it. Engine thread.
+class CommitSignals {
+ public:
+  virtual ~CommitSignals() = default;
+  // Every client is waiting for the log: no more records can come until a
+  // sync completes.
+  virtual bool AllWaiting() const = 0;
+  // Every client whose replies the last durable advance released has sent
+  // its next write (or gone).
+  virtual bool AllReturned() const = 0;
+};
+
 class LogWriter {
  public:
   // REQUIRES: io outlives nothing else; the writer owns it.
@@ -86,20 +100,31 @@ class LogWriter {
   // one, so every command ready in this loop pass joins the batch).
   void set_request_flush(std::function<void()> fn) { request_flush_ = std::move(fn); }
 
-  // Under `always`, with a sync already in flight, a new batch is submitted
-  // only when this returns true (the server: every client is waiting for
-  // the log, so no more records can join). Unset: always overlap.
-  void set_overlap_gate(std::function<bool()> fn) { overlap_gate_ = std::move(fn); }
-  // Under `always`, with no write or sync in flight, a new batch is written
-  // and fdatasync'ed on the calling thread, blocking, when this returns
-  // true (the server: every client is waiting for the log, so no one could
-  // be served while the sync runs). Handing the pair to io_uring's worker
-  // and taking its completion back costs two cross-thread wake-ups, which
-  // buy nothing when there is nothing else to do: on a VM each can cost
-  // more than the sync itself (bench/durable.sh). Unset: never.
-  void set_inline_gate(std::function<bool()> fn) { inline_gate_ = std::move(fn); }
+  // Under `always`, the writer asks `signals` (REQUIRES: it outlives the
+  // writer, or is reset first) when to seal and how to write a batch:
+  //  - with a sync in flight, a new batch overlaps it only when AllWaiting()
+  //    (no more records can join it); otherwise it grows until a sync ends;
+  //  - with nothing in flight, records wait while !AllReturned(), for at
+  //    most as long as the last sync took (capped at kMaxGatherUs): every
+  //    sync costs CPU beside the disk's time, and on a busy machine that,
+  //    not the disk, bounds throughput, so waiting a fraction of a sync for
+  //    clients that are about to write turns many small syncs into one;
+  //  - then, if AllWaiting(), the batch is written and fdatasync'ed on the
+  //    calling thread, blocking: handing the pair to io_uring's worker and
+  //    taking its completion back costs two cross-thread wake-ups, which
+  //    buy nothing when no one else could be served meanwhile (on a VM each
+  //    can cost more than the sync itself: bench/durable.sh).
+  // Unset: batches overlap freely, never wait, never go inline.
+  void set_signals(const CommitSignals* signals) { signals_ = signals; }
+  // Called when records wait in the gathering window, with the microseconds
+  // until it closes; the server calls Flush() then (or earlier).
+  void set_request_flush_after(std::function<void(int64_t)> fn) {
+    request_flush_after_ = std::move(fn);
+  }
+  static constexpr int64_t kMaxGatherUs = 2000;
   // Batches written and synced inline so far.
   uint64_t inline_batches() const { return inline_batches_; }
+
 
   int event_fd() const { return io_->event_fd(); }
   uint64_t last_seq() const { return next_seq_ - 1; }
@@ -144,6 +169,9 @@ class LogWriter {
   // Writes and syncs `b` (the only unsent batch, nothing in flight) on the
   // calling thread.
   void WriteInline(Batch& b);
+  // Whether pending records should wait for more to join (the gathering
+  // window); asks for a later Flush when they should.
+  bool Gathering();
   void OnWrite(const IoCompletion& c);
   void OnSync(const IoCompletion& c);
   void FailWrite(int err);
@@ -185,10 +213,12 @@ class LogWriter {
   uint64_t batches_done_ = 0;
   uint64_t records_done_ = 0;
   uint64_t inline_batches_ = 0;
+  int64_t last_sync_us_ = 0;       // how long the last batch's write+sync took
+  int64_t gather_deadline_us_ = 0;  // the open window closes then (0: none open)
   std::function<void(uint64_t)> on_durable_;
   std::function<void()> request_flush_;
-  std::function<bool()> overlap_gate_;
-  std::function<bool()> inline_gate_;
+  const CommitSignals* signals_ = nullptr;
+  std::function<void(int64_t)> request_flush_after_;
 };
 
 }  // namespace cairn::wal

@@ -7,6 +7,7 @@
 
 #include <fcntl.h>
 
+#include <cerrno>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -71,10 +72,12 @@ class RawClient {
     return out;
   }
   // True once the server has closed the connection.
+  // The server closed the connection: an orderly end, or a reset when it
+  // closed with bytes of ours still unread (as Redis does too).
   bool PeerClosed() {
     char c;
     ssize_t n = recv(fd_, &c, 1, 0);
-    return n == 0;
+    return n == 0 || (n < 0 && errno == ECONNRESET);
   }
 
  private:

@@ -220,11 +220,20 @@ TEST(LogWriterTest, FailedWritesAreRetriedAndNothingIsAcknowledgedMeanwhile) {
   EXPECT_EQ(Scan(f.path()).commands.size(), 2u);
 }
 
+// The clients as the writer's tests script them.
+struct ScriptedSignals : CommitSignals {
+  bool waiting = true;
+  bool returned = true;
+  bool AllWaiting() const override { return waiting; }
+  bool AllReturned() const override { return returned; }
+};
+
 // With every client waiting and nothing in flight, the batch is written and
 // synced on the calling thread: acknowledged before Flush returns.
-TEST(LogWriterTest, InlineGateSyncsTheBatchOnTheCallingThread) {
+TEST(LogWriterTest, AllWaitingSyncsTheBatchOnTheCallingThread) {
   WriterFixture f;
-  f.writer->set_inline_gate([] { return true; });
+  ScriptedSignals clients;
+  f.writer->set_signals(&clients);
   f.writer->Append(0, Cmd{"SET", "a", "1"});
   f.writer->Append(0, Cmd{"SET", "b", "2"});
   f.writer->Flush();
@@ -239,24 +248,19 @@ TEST(LogWriterTest, InlineGateSyncsTheBatchOnTheCallingThread) {
   EXPECT_EQ(s.commands.size(), 3u);
 }
 
-// A batch never overtakes I/O in flight: while a write or sync runs, the
-// gate is not asked and nothing is written inline.
-TEST(LogWriterTest, InlineGateWaitsForTheIoInFlight) {
+// A batch never overtakes I/O in flight: while a write or sync runs, nothing
+// is written inline; once it is done, the waiting batch may be.
+TEST(LogWriterTest, InlineWaitsForTheIoInFlight) {
   WriterFixture f;
-  bool open = false;
-  int asked = 0;
-  f.writer->set_inline_gate([&] {
-    asked++;
-    return open;
-  });
+  ScriptedSignals clients;
+  clients.waiting = false;
+  f.writer->set_signals(&clients);
   f.writer->Append(0, Cmd{"SET", "a", "1"});
-  f.writer->Flush();  // gate closed: submitted
+  f.writer->Flush();  // someone could still send a command: submitted
   ASSERT_EQ(f.io->pending(), 1u);
-  EXPECT_EQ(asked, 1);
-  open = true;
+  clients.waiting = true;
   f.writer->Append(0, Cmd{"SET", "b", "2"});
   f.writer->Flush();
-  EXPECT_EQ(asked, 1);
   EXPECT_EQ(f.io->inline_calls(), 0u);
   EXPECT_EQ(f.writer->durable_seq(), 0u);
   f.io->Complete();  // batch 1 done: batch 2 goes inline from the completion
@@ -266,9 +270,54 @@ TEST(LogWriterTest, InlineGateWaitsForTheIoInFlight) {
   EXPECT_EQ(f.io->pending(), 0u);
 }
 
+// While clients released by the last sync have not written again, records
+// wait, for at most as long as that sync took (capped).
+TEST(LogWriterTest, RecordsWaitForReturningClientsAtMostOneSync) {
+  WriterFixture f;
+  ScriptedSignals clients;
+  clients.waiting = false;
+  f.writer->set_signals(&clients);
+  std::vector<int64_t> asked_after;
+  f.writer->set_request_flush_after([&](int64_t us) { asked_after.push_back(us); });
+  f.writer->Append(0, Cmd{"SET", "a", "1"});
+  clients.returned = false;
+  f.writer->Flush();  // no sync measured yet: no window
+  ASSERT_EQ(f.io->pending(), 1u);
+  usleep(3000);  // the sync "takes" 3 ms: the window is capped below it
+  f.CompleteAll();
+  f.writer->Append(0, Cmd{"SET", "b", "2"});
+  f.writer->Flush();
+  EXPECT_EQ(f.io->pending(), 0u);
+  ASSERT_EQ(asked_after.size(), 1u);
+  EXPECT_GT(asked_after[0], 0);
+  EXPECT_LE(asked_after[0], LogWriter::kMaxGatherUs);
+  f.writer->Append(0, Cmd{"SET", "c", "3"});
+  clients.returned = true;  // everyone is back: goes at once
+  f.writer->Flush();
+  ASSERT_EQ(f.io->pending(), 1u);
+  usleep(3000);  // this sync too is slow: the next window is open as well
+  f.CompleteAll();
+  EXPECT_EQ(f.writer->durable_seq(), 3u);
+  auto s = Scan(f.path());
+  ASSERT_TRUE(s.status.ok()) << s.status.ToString();
+  EXPECT_EQ(s.result.batches, 2u);  // b and c went together
+  // A client that never comes back holds records only until the window
+  // closes.
+  clients.returned = false;
+  f.writer->Append(0, Cmd{"SET", "d", "4"});
+  f.writer->Flush();
+  EXPECT_EQ(f.io->pending(), 0u);
+  usleep(static_cast<useconds_t>(LogWriter::kMaxGatherUs + 500));
+  f.writer->Flush();
+  EXPECT_EQ(f.io->pending(), 1u);
+  f.CompleteAll();
+  EXPECT_EQ(f.writer->durable_seq(), 4u);
+}
+
 TEST(LogWriterTest, InlineShortWriteResumesAsynchronously) {
   WriterFixture f;
-  f.writer->set_inline_gate([] { return true; });
+  ScriptedSignals clients;
+  f.writer->set_signals(&clients);
   f.writer->Append(0, Cmd{"SET", "key", std::string(1000, 'v')});
   f.io->FailNextInline(100);
   f.writer->Flush();
@@ -285,7 +334,8 @@ TEST(LogWriterTest, InlineShortWriteResumesAsynchronously) {
 
 TEST(LogWriterTest, InlineFailedWriteRefusesUntilARetrySucceeds) {
   WriterFixture f;
-  f.writer->set_inline_gate([] { return true; });
+  ScriptedSignals clients;
+  f.writer->set_signals(&clients);
   f.writer->Append(0, Cmd{"SET", "a", "1"});
   f.io->FailNextInline(SIZE_MAX, ENOSPC);
   f.writer->Flush();
@@ -305,7 +355,8 @@ TEST(LogWriterDeathTest, FailedInlineFdatasyncIsFatal) {
         FakeIo* io = fake.get();
         LogWriter w(std::move(fake));
         (void)w.Open(dir.File("log.aof"), 0, 1);
-        w.set_inline_gate([] { return true; });
+        ScriptedSignals clients;
+        w.set_signals(&clients);
         w.Append(0, Cmd{"SET", "a", "1"});
         io->FailNextInline(SIZE_MAX, 0, EIO);
         w.Flush();
