@@ -5,7 +5,7 @@ BUILD_DIR ?= build
 JOBS ?= 2
 PORT ?= 6379
 
-.PHONY: all deps configure build run test bench soak fuzz lint clean
+.PHONY: all deps configure build run test bench bench-guard soak fuzz lint clean
 
 all: build
 
@@ -31,6 +31,11 @@ bench: build
 	bench/durable.sh
 	bench/snapshot.sh
 	bench/memory.sh
+	bench/guard.sh
+
+# Fails loudly when durable 1-client SETs fall below redis-server's here.
+bench-guard: build
+	bench/guard.sh
 
 # Long runs that do not belong in `make test`.
 soak: build

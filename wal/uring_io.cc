@@ -118,9 +118,10 @@ class UringIo final : public AsyncFileIo {
   int event_fd() const override { return efd_; }
 
   std::vector<IoCompletion> Reap() override {
+    // One read resets the eventfd's count; completions posted after it
+    // make it readable again.
     uint64_t drained;
-    while (read(efd_, &drained, sizeof(drained)) > 0) {
-    }
+    (void)!read(efd_, &drained, sizeof(drained));
     std::vector<IoCompletion> out;
     io_uring_cqe* cqe;
     while (io_uring_peek_cqe(&ring_, &cqe) == 0) {
