@@ -98,9 +98,11 @@ bytes="${work}/bytes"       # lines: <server> <workload id> <device B/ack> <writ
 
 # The data dirs' device, for its write counters in /proc/diskstats.
 data_dev="$(basename "$(df -P "${work}" | awk 'NR == 2 { print $1 }')")"
-# dev_written: bytes the data dirs' device has written since boot (0 if unknown).
+# dev_written: bytes the data dirs' device has written since boot ("-" when
+# /proc/diskstats has no such device: device-mapper, overlay, tmpfs...). The
+# counter is the whole device's: anything else writing meanwhile counts too.
 dev_written() {
-  awk -v d="${data_dev}" '$3 == d { printf "%.0f\n", $10 * 512; found = 1 } END { if (!found) print 0 }' /proc/diskstats
+  awk -v d="${data_dev}" '$3 == d { printf "%.0f\n", $10 * 512; found = 1 } END { if (!found) print "-" }' /proc/diskstats
 }
 # proc_written <pid>: the process's write_bytes (bytes it caused to be written).
 proc_written() { awk '$1 == "write_bytes:" { print $2 }' "/proc/$1/io" 2>/dev/null || echo 0; }
@@ -208,7 +210,8 @@ bench_one() {
     # reports its records and batches in INFO; redis has no bound here).
     local acked dev wb bound
     acked="$((requests / procs * procs))"
-    dev="$(( $(dev_written) - dev0 ))"
+    dev="-"
+    [[ "${dev0}" != - ]] && dev="$(( $(dev_written) - dev0 ))"
     wb="$(( $(proc_written "${server_pid}") - wb0 ))"
     bound="-"
     if [[ "${name}" == cairn ]]; then
@@ -216,7 +219,9 @@ bench_one() {
         -v b="$(( $(info_field aof_batches_written) - batches0 ))" -v n="${acked}" \
         'BEGIN { printf "%.0f", (s + 4096 * b) / n }')"
     fi
-    echo "${name} ${id} $((dev / acked)) $((wb / acked)) ${bound}" >> "${bytes}"
+    local dev_per="-"
+    [[ "${dev}" != - ]] && dev_per="$((dev / acked))"
+    echo "${name} ${id} ${dev_per} $((wb / acked)) ${bound}" >> "${bytes}"
   fi
   stop_server
   [[ "${rps}" =~ ^[0-9]+(\.[0-9]+)?$ ]] || { cat "${out}" >&2; die "no SET result from ${name} (${id})"; }
@@ -296,10 +301,15 @@ floor_uring="$(col_median 1 "${floors}")"
 floor_pwrite="$(col_median 2 "${floors}")"
 c1="$(lat_median cairn always-c1-P1-x1)"
 r1="$(lat_median redis always-c1-P1-x1)"
-over="$(awk -v c="${c1}" -v f="${floor_uring}" 'BEGIN { printf "%.0f", c - f }')"
 echo
 echo "floor on this machine: io_uring write+fdatasync p50 ${floor_uring} us, pwrite+fdatasync p50 ${floor_pwrite} us"
-echo "always, 1 client: cairn p50 ${c1} us = floor + ${over} us (target <= floor + ${TARGET_OVER_FLOOR_US}: $(awk -v o="${over}" -v t="${TARGET_OVER_FLOOR_US}" 'BEGIN { print (o <= t ? "meets" : "below") }')); redis p50 ${r1} us"
+if [[ -n "${c1}" && -n "${floor_uring}" ]]; then
+  over="$(awk -v c="${c1}" -v f="${floor_uring}" 'BEGIN { printf "%.0f", c - f }')"
+  over_pw="$(awk -v c="${c1}" -v f="${floor_pwrite}" 'BEGIN { printf "%.0f", c - f }')"
+  echo "always, 1 client: cairn p50 ${c1} us = io_uring floor + ${over} us, pwrite floor + ${over_pw} us (target <= floor + ${TARGET_OVER_FLOOR_US}: $(awk -v o="${over}" -v t="${TARGET_OVER_FLOOR_US}" 'BEGIN { print (o <= t ? "meets" : "below") }')); redis p50 ${r1:--} us"
+else
+  echo "always, 1 client: no latency figures (a run failed?)"
+fi
 echo
 echo "bytes per acknowledged write under always (medians): the device's (/proc/diskstats, ${data_dev}), the server's write_bytes (/proc/PID/io), and cairn's bound (its records + one 4 KiB page per batch)"
 printf '%-8s %7s %6s %14s %14s %10s\n' server clients procs "device B/ack" "write_bytes/ack" "bound B/ack"
@@ -307,12 +317,14 @@ for w in "${DISPLAY_ORDER[@]}"; do
   [[ "${W_POLICY[$w]}" == always ]] || continue
   id="$(wid "${w}")"
   for name in cairn redis; do
-    d="$(awk -v s="${name}" -v i="${id}" '$1 == s && $2 == i { print $3 }' "${bytes}" | median_of)"
+    d="$(awk -v s="${name}" -v i="${id}" '$1 == s && $2 == i && $3 != "-" { print $3 }' "${bytes}" | median_of)"
+    n="$(awk -v s="${name}" -v i="${id}" '$1 == s && $2 == i' "${bytes}" | wc -l)"
+    ((n > 0)) || continue
+    [[ "$(awk -v s="${name}" -v i="${id}" '$1 == s && $2 == i && $3 != "-"' "${bytes}" | wc -l)" -gt 0 ]] || d="-"
     b="$(awk -v s="${name}" -v i="${id}" '$1 == s && $2 == i { print $4 }' "${bytes}" | median_of)"
     l="-"
     [[ "${name}" == cairn ]] && l="$(awk -v s="${name}" -v i="${id}" '$1 == s && $2 == i { print $5 }' "${bytes}" | median_of)"
-    [[ -n "${d}" ]] || continue
-    printf '%-8s %7s %6s %14.0f %14.0f %10s\n' "${name}" "${W_CLIENTS[$w]}" "${W_PROCS[$w]}" "${d}" "${b}" "${l}"
+    printf '%-8s %7s %6s %14s %14.0f %10s\n' "${name}" "${W_CLIENTS[$w]}" "${W_PROCS[$w]}" "${d}" "${b}" "${l}"
   done
 done
 echo "(medians of ${ROUNDS} rounds; procs: redis-benchmark processes sharing the clients; SET, ${REQUESTS} requests (${REQUESTS_1C} with 1 client), ${VALUE_SIZE}-byte values, random keys in ${KEYSPACE})"

@@ -83,21 +83,25 @@ int main(int argc, char** argv) {
     const auto start = Clock::now();
     io_uring_sqe* w = io_uring_get_sqe(&ring);
     io_uring_prep_write(w, fd, record.data(), kRecord, next());
+    io_uring_sqe_set_data64(w, 1);
     w->flags |= IOSQE_IO_LINK;
     io_uring_sqe* s = io_uring_get_sqe(&ring);
     io_uring_prep_fsync(s, fd, IORING_FSYNC_DATASYNC);
+    io_uring_sqe_set_data64(s, 2);
     if (int rc = io_uring_submit(&ring); rc < 0) Die("io_uring_submit", -rc);
     for (int done = 0; done < 2; done++) {
       io_uring_cqe* cqe;
       if (int rc = io_uring_wait_cqe(&ring, &cqe); rc < 0) Die("io_uring_wait_cqe", -rc);
       if (cqe->res < 0) Die("write or fdatasync", -cqe->res);
+      if (cqe->user_data == 1 && cqe->res != static_cast<int>(kRecord)) Die("short write", EIO);
       io_uring_cqe_seen(&ring, cqe);
     }
     uring_us.push_back(Us(start, Clock::now()));
   }
   for (int i = 0; i < count; i++) {
     const auto start = Clock::now();
-    if (pwrite(fd, record.data(), kRecord, static_cast<off_t>(next())) < 0) Die("pwrite", errno);
+    const ssize_t n = pwrite(fd, record.data(), kRecord, static_cast<off_t>(next()));
+    if (n != static_cast<ssize_t>(kRecord)) Die("pwrite", n < 0 ? errno : EIO);
     if (fdatasync(fd) != 0) Die("fdatasync", errno);
     pwrite_us.push_back(Us(start, Clock::now()));
   }

@@ -360,7 +360,7 @@ std::string Aof::ForkRewrite(bool rotate) {
   if (pid == 0) {
     // Child: its copy of the dataset is the state at the fork. Plain
     // blocking I/O; never touch the parent's ring or sockets.
-    base::CloseInheritedSockets();
+    base::SetUpForkedChild();
     base::Status s = WriteBase(child_temp_, child_rdb_);
     if (!s.ok()) {
       CAIRN_LOG_WARNING("AOF rewrite child: %s", s.ToString().c_str());

@@ -162,7 +162,7 @@ std::string Snapshots::StartBgsave(bool schedule, bool* scheduled) {
   }
   if (pid == 0) {
     // Child: its memory is the dataset at the fork. Plain blocking I/O.
-    base::CloseInheritedSockets();
+    base::SetUpForkedChild();
     const std::string tmp = TempName(getpid());
     base::Status s = WriteRdbFile(tmp, engine_->keyspace(), options, now);
     if (s.ok()) s = Publish(tmp, engine_->config().values().dbfilename);

@@ -107,7 +107,10 @@ void Connection::OnReadable() {
   if (in_.size() - in_len_ < kReadChunk) in_.resize(in_len_ + kReadChunk);
   const ssize_t n = recv(fd_, in_.data() + in_len_, in_.size() - in_len_, 0);
   if (n == 0) {
-    Close();
+    // The client is done sending (it may only have shut down its side):
+    // what it is owed still goes, replies held for the log included.
+    closing_ = true;
+    Flush();
     return;
   }
   if (n < 0) {
@@ -145,7 +148,12 @@ bool Connection::ProcessInput() {
     }
     protocol::RespWriter writer(&out_, client_.resp);
     const size_t reply_start = out_.size();
+    // A command may reach the log's durable callback (CONFIG SET appendonly
+    // no syncs everything): nothing leaves out_ until it returns, so that
+    // reply_start stays true.
+    in_command_ = true;
     const bool logged = engine_->Execute(client_, parser_.args(), writer);
+    in_command_ = false;
     engine::Aof* aof = engine_->aof();
     if (logged && aof != nullptr && aof->hold_replies()) {
       if (holds_.empty() && hooks_.on_hold) hooks_.on_hold(this);
@@ -178,7 +186,7 @@ bool Connection::OnDurable(uint64_t seq) {
 }
 
 void Connection::Flush() {
-  if (closed_ || output_blocked_) return;
+  if (closed_ || output_blocked_ || in_command_) return;
   const size_t sendable = holds_.empty() ? out_.size() : holds_.front().start;
   size_t sent = 0;
   while (sent < sendable) {

@@ -86,6 +86,7 @@ class Connection {
   };
   std::deque<Hold> holds_;
   bool output_blocked_ = false;  // the socket took less than it was given
+  bool in_command_ = false;      // the engine is running one of our commands
   bool closing_ = false;         // close once output is flushed
   bool closed_ = false;
 };

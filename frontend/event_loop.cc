@@ -4,15 +4,16 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <ctime>
 
 #include "base/check.h"
 #include "base/clock.h"
+#include "base/logging.h"
 
 namespace cairn::frontend {
 namespace {
 constexpr int kMaxEvents = 256;
-
 
 uint64_t Pack(int fd, uint32_t generation) {
   return (static_cast<uint64_t>(generation) << 32) | static_cast<uint32_t>(fd);
@@ -55,8 +56,11 @@ void EventLoop::SetInterest(int fd, uint32_t interest) {
   ev.events = interest;
   ev.data.u64 = Pack(fd, s.generation);
   // Fails only for a descriptor that is not in the set, which Watch put
-  // there: nothing to recover.
-  (void)epoll_ctl(epfd_, EPOLL_CTL_MOD, fd, &ev);
+  // there; keep the old interest then, so a later call tries again.
+  if (epoll_ctl(epfd_, EPOLL_CTL_MOD, fd, &ev) != 0) {
+    CAIRN_LOG_WARNING("epoll_ctl(MOD) of fd %d: %s", fd, std::strerror(errno));
+    return;
+  }
   s.interest = interest;
 }
 
@@ -120,7 +124,10 @@ void EventLoop::Run() {
     const int64_t wait_us = WaitTimeoutUs();
     timespec ts{.tv_sec = wait_us / 1000000, .tv_nsec = (wait_us % 1000000) * 1000};
     const int n = epoll_pwait2(epfd_, events, kMaxEvents, wait_us < 0 ? nullptr : &ts, nullptr);
-    if (n < 0 && errno != EINTR) CAIRN_CHECK(false && "epoll_wait failed");
+    if (n < 0 && errno != EINTR) {
+      CAIRN_LOG_WARNING("epoll_pwait2: %s", std::strerror(errno));
+      CAIRN_CHECK(false && "epoll_pwait2 failed");
+    }
     for (int i = 0; i < n && !stopping_; i++) {
       const int fd = static_cast<int>(events[i].data.u64 & 0xffffffffu);
       const auto generation = static_cast<uint32_t>(events[i].data.u64 >> 32);

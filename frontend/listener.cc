@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -99,8 +100,17 @@ void Listener::OnAcceptable(int listen_fd) {
     const int fd = accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
       if (errno == EINTR || errno == ECONNABORTED) continue;
-      if (errno != EAGAIN && errno != EWOULDBLOCK) {
-        CAIRN_LOG_WARNING("Accepting client connection: %s", std::strerror(errno));
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+      CAIRN_LOG_WARNING("Accepting client connection: %s", std::strerror(errno));
+      if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+        // The socket stays readable while the connection waits, and epoll
+        // is level-triggered: pause accepting rather than spin.
+        loop_->SetInterest(listen_fd, 0);
+        loop_->After(100, [this, listen_fd] {
+          if (std::find(listen_fds_.begin(), listen_fds_.end(), listen_fd) != listen_fds_.end()) {
+            loop_->SetInterest(listen_fd, EPOLLIN);
+          }
+        });
       }
       return;
     }
@@ -128,7 +138,8 @@ void Listener::OnAcceptable(int listen_fd) {
 
 void Listener::Closed(Connection* c) {
   waiting_.erase(c);
-  returning_.erase(c);
+  // The log may be holding records for this client to come back.
+  if (returning_.erase(c) > 0 && returning_.empty() && on_all_returned_) on_all_returned_();
   auto it = connections_.find(c);
   if (it == connections_.end()) return;
   // The caller may be the connection's own handler: destroy it after this

@@ -45,12 +45,16 @@ class AofDriver {
     aof_->set_on_durable([this](uint64_t seq) { listener_->OnDurable(seq); });
     aof_->set_commit_signals(listener_);
     aof_->set_request_flush_after([this](int64_t us) {
-      if (flush_timer_ != 0) return;  // one is pending already
+      const int64_t at = cairn::base::MonotonicUs() + us;
+      if (flush_timer_ != 0 && flush_at_ <= at) return;  // an earlier one is pending
+      loop_->Cancel(flush_timer_);
+      flush_at_ = at;
       flush_timer_ = loop_->AfterUs(us, [this] {
         flush_timer_ = 0;
         aof_->Flush();
       });
     });
+    listener_->set_on_all_returned([this] { loop_->Post([this] { aof_->Flush(); }); });
     aof_->set_on_event_fd_change([this] { Watch(); });
     Watch();
   }
@@ -59,6 +63,7 @@ class AofDriver {
     aof_->set_request_flush(nullptr);
     aof_->set_on_durable(nullptr);
     loop_->Cancel(flush_timer_);
+    listener_->set_on_all_returned(nullptr);
     aof_->set_commit_signals(nullptr);
     aof_->set_request_flush_after(nullptr);
     aof_->set_on_event_fd_change(nullptr);
@@ -81,6 +86,7 @@ class AofDriver {
   cairn::frontend::Listener* listener_;
   int fd_ = -1;
   uint64_t flush_timer_ = 0;
+  int64_t flush_at_ = 0;  // when flush_timer_ fires (monotonic us)
 };
 namespace engine = cairn::engine;
 

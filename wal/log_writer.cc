@@ -52,7 +52,8 @@ constexpr uint64_t kCloseSyncTag = uint64_t{1} << 62;
 constexpr int kMaxSyncsInFlight = 4;
 }  // namespace
 
-LogWriter::LogWriter(std::unique_ptr<AsyncFileIo> io) : io_(std::move(io)) {}
+LogWriter::LogWriter(std::unique_ptr<AsyncFileIo> io)
+    : io_(std::move(io)), now_us_(&base::MonotonicUs) {}
 
 LogWriter::~LogWriter() = default;
 
@@ -195,6 +196,7 @@ uint64_t LogWriter::segment_size() const {
 
 void LogWriter::SealPending() {
   if (pending_.empty()) return;
+  gather_deadline_us_ = 0;  // the next window opens afresh
   auto b = std::make_unique<Batch>();
   Annotation a{.first_seq = pending_first_seq_,
                .length = pending_.size(),
@@ -304,17 +306,17 @@ void LogWriter::Pump(bool may_inline) {
     return;
   }
   b.sync_requested = sync;
-  b.submitted_us = base::MonotonicUs();
+  b.submitted_us = now_us_();
   write_in_flight_ = true;
   if (sync) syncs_in_flight_++;
 }
 
 bool LogWriter::Gathering() {
-  if (!signals_ || signals_->AllReturned()) {
+  if (!signals_ || syncing_all_ || signals_->AllReturned()) {
     gather_deadline_us_ = 0;
     return false;
   }
-  const int64_t now = base::MonotonicUs();
+  const int64_t now = now_us_();
   if (gather_deadline_us_ == 0) {
     gather_deadline_us_ = now + std::min(last_sync_us_, kMaxGatherUs);
   }
@@ -329,7 +331,7 @@ bool LogWriter::Gathering() {
 void LogWriter::WriteInline(Batch& b) {
   if (!b.prepared) Prepare(b);
   b.tag = next_tag_++;
-  b.submitted_us = base::MonotonicUs();
+  b.submitted_us = now_us_();
   b.sync_requested = true;
   write_in_flight_ = true;
   syncs_in_flight_++;
@@ -429,7 +431,7 @@ void LogWriter::OnSync(const IoCompletion& c) {
     }
   }
   if (seg == nullptr) return;  // already covered by a later sync
-  last_sync_us_ = base::MonotonicUs() - batches_[k]->submitted_us;
+  last_sync_us_ = now_us_() - batches_[k]->submitted_us;
   for (size_t j = 0; j <= k; j++) {
     if (batches_[j]->segment.get() == seg && batches_[j]->write_done) batches_[j]->synced = true;
   }
@@ -479,6 +481,11 @@ void LogWriter::Tick(int64_t now_ms) {
 }
 
 base::Status LogWriter::SyncAll() {
+  syncing_all_ = true;
+  struct Reset {
+    bool* flag;
+    ~Reset() { *flag = false; }
+  } reset{&syncing_all_};
   const int64_t deadline = base::NowMs() + 30000;
   Pump();
   while (!pending_.empty() || !batches_.empty() || IoInFlight()) {

@@ -3,11 +3,13 @@
 //
 //  - kAlways: a batch is written and fdatasync'ed as one linked pair; its
 //    records are durable when that sync completes. Records appended while a
-//    batch is in flight form the next batch (group commit). Writes go out
-//    one at a time, in order; once a batch's write is done, the next batch
-//    may go while the previous sync runs (kMaxSyncsInFlight), so a sync
-//    never waits for a queue of them. A sync covers every batch written to
-//    its file before it was issued.
+//    batch is in flight form the next batch (group commit), which may wait
+//    a little for more (set_signals), and may be written and synced on the
+//    calling thread (set_signals). Writes go out one at a time, in order;
+//    once a batch's write is reported done, the next batch may go while the
+//    previous sync runs (kMaxSyncsInFlight; the io_uring implementation
+//    reports a synced write with its sync, so there this does not happen).
+//    A sync covers every batch written to its file before it was issued.
 //  - kEverysec: batches are written as they form; fdatasync runs from Tick()
 //    once a second when something was written since the last one.
 //  - kNo: batches are written; the OS decides when they reach the disk.
@@ -122,6 +124,9 @@ class LogWriter {
     request_flush_after_ = std::move(fn);
   }
   static constexpr int64_t kMaxGatherUs = 2000;
+  // The monotonic clock the gathering window is measured with, in
+  // microseconds (tests step one by hand).
+  void set_clock(int64_t (*now_us)()) { now_us_ = now_us; }
   // Batches written and synced inline so far.
   uint64_t inline_batches() const { return inline_batches_; }
 
@@ -163,8 +168,10 @@ class LogWriter {
   void CloseRetired();
   // Submits the next write if the policy allows one now. `may_inline`: the
   // caller is between commands (Flush, OnIoEvent), so a batch may be
-  // written inline and acknowledged from here; never from Open, Rotate or
-  // Tick, which commands and cron reach in the middle of their work.
+  // written inline and acknowledged from here, and on_durable_ may run
+  // (the server then sends replies); never from Open, Rotate or Tick, which
+  // commands and cron reach in the middle of their work. SyncAll reaches
+  // OnIoEvent: it must not be called from a command either.
   void Pump(bool may_inline = false);
   // Writes and syncs `b` (the only unsent batch, nothing in flight) on the
   // calling thread.
@@ -215,6 +222,8 @@ class LogWriter {
   uint64_t inline_batches_ = 0;
   int64_t last_sync_us_ = 0;       // how long the last batch's write+sync took
   int64_t gather_deadline_us_ = 0;  // the open window closes then (0: none open)
+  bool syncing_all_ = false;        // in SyncAll: no window, records go at once
+  int64_t (*now_us_)() = nullptr;   // set_clock; default base::MonotonicUs
   std::function<void(uint64_t)> on_durable_;
   std::function<void()> request_flush_;
   const CommitSignals* signals_ = nullptr;

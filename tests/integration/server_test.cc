@@ -71,7 +71,8 @@ class RawClient {
     }
     return out;
   }
-  // True once the server has closed the connection.
+  // No more requests from us (the way `nc -N` ends its input).
+  void ShutdownWrite() { shutdown(fd_, SHUT_WR); }
   // The server closed the connection: an orderly end, or a reset when it
   // closed with bytes of ours still unread (as Redis does too).
   bool PeerClosed() {
@@ -141,6 +142,19 @@ TEST(ServerTest, ProtoMaxBulkLenIsEnforced) {
   auto c = server.Connect();
   std::string big(1024 * 1024, 'b');
   EXPECT_EQ(Str(Call(c.get(), {"ECHO", big})), big);
+}
+
+// A client that shuts down its sending side right after its commands still
+// gets every reply, those held for the log (appendfsync always) included,
+// then the server closes: `printf 'SET a 1\r\n' | nc -N host port` works.
+TEST(ServerTest, HalfClosedClientStillGetsItsReplies) {
+  CairnProcess server;
+  RawClient raw(server.port());
+  raw.Send("SET a 1\r\nINCR n\r\nGET a\r\n");
+  raw.ShutdownWrite();
+  EXPECT_EQ(raw.Read(100), "+OK\r\n:1\r\n$1\r\n1\r\n");
+  EXPECT_TRUE(raw.PeerClosed());
+  EXPECT_EQ(Str(server.Command({"GET", "n"})), "1");
 }
 
 TEST(ServerTest, QueryBufferLimitClosesTheGreedyClient) {

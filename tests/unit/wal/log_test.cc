@@ -270,10 +270,16 @@ TEST(LogWriterTest, InlineWaitsForTheIoInFlight) {
   EXPECT_EQ(f.io->pending(), 0u);
 }
 
+// The gathering window's clock, stepped by hand.
+int64_t g_fake_now_us = 0;
+int64_t FakeNowUs() { return g_fake_now_us; }
+
 // While clients released by the last sync have not written again, records
 // wait, for at most as long as that sync took (capped).
 TEST(LogWriterTest, RecordsWaitForReturningClientsAtMostOneSync) {
   WriterFixture f;
+  g_fake_now_us = 1000000;
+  f.writer->set_clock(&FakeNowUs);
   ScriptedSignals clients;
   clients.waiting = false;
   f.writer->set_signals(&clients);
@@ -283,19 +289,21 @@ TEST(LogWriterTest, RecordsWaitForReturningClientsAtMostOneSync) {
   clients.returned = false;
   f.writer->Flush();  // no sync measured yet: no window
   ASSERT_EQ(f.io->pending(), 1u);
-  usleep(3000);  // the sync "takes" 3 ms: the window is capped below it
+  g_fake_now_us += 300;  // the sync takes 300 us
   f.CompleteAll();
   f.writer->Append(0, Cmd{"SET", "b", "2"});
   f.writer->Flush();
-  EXPECT_EQ(f.io->pending(), 0u);
-  ASSERT_EQ(asked_after.size(), 1u);
-  EXPECT_GT(asked_after[0], 0);
-  EXPECT_LE(asked_after[0], LogWriter::kMaxGatherUs);
+  EXPECT_EQ(f.io->pending(), 0u);  // waiting for the clients to return
+  EXPECT_EQ(asked_after, (std::vector<int64_t>{300}));
+  g_fake_now_us += 100;
   f.writer->Append(0, Cmd{"SET", "c", "3"});
+  f.writer->Flush();  // the same window: it closes at the same time
+  EXPECT_EQ(f.io->pending(), 0u);
+  EXPECT_EQ(asked_after.back(), 200);
   clients.returned = true;  // everyone is back: goes at once
   f.writer->Flush();
   ASSERT_EQ(f.io->pending(), 1u);
-  usleep(3000);  // this sync too is slow: the next window is open as well
+  g_fake_now_us += 5000;  // a slow sync: the next window is capped
   f.CompleteAll();
   EXPECT_EQ(f.writer->durable_seq(), 3u);
   auto s = Scan(f.path());
@@ -307,11 +315,19 @@ TEST(LogWriterTest, RecordsWaitForReturningClientsAtMostOneSync) {
   f.writer->Append(0, Cmd{"SET", "d", "4"});
   f.writer->Flush();
   EXPECT_EQ(f.io->pending(), 0u);
-  usleep(static_cast<useconds_t>(LogWriter::kMaxGatherUs + 500));
+  EXPECT_EQ(asked_after.back(), LogWriter::kMaxGatherUs);
+  g_fake_now_us += LogWriter::kMaxGatherUs - 1;
+  f.writer->Flush();
+  EXPECT_EQ(f.io->pending(), 0u);
+  g_fake_now_us += 1;
   f.writer->Flush();
   EXPECT_EQ(f.io->pending(), 1u);
   f.CompleteAll();
   EXPECT_EQ(f.writer->durable_seq(), 4u);
+  // Shutting down does not wait for anyone.
+  f.writer->Append(0, Cmd{"SET", "e", "5"});
+  ASSERT_TRUE(f.writer->SyncAll().ok());
+  EXPECT_EQ(f.writer->durable_seq(), 5u);
 }
 
 TEST(LogWriterTest, InlineShortWriteResumesAsynchronously) {
