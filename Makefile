@@ -4,8 +4,10 @@
 BUILD_DIR ?= build
 JOBS ?= 2
 PORT ?= 6379
+PREFIX ?= /usr/local
+DESTDIR ?=
 
-.PHONY: all deps configure build run test bench bench-guard soak fuzz lint clean
+.PHONY: all deps configure build run test install bench bench-guard soak fuzz lint clean
 
 all: build
 
@@ -21,6 +23,11 @@ build: configure
 run: build
 	@mkdir -p data
 	./$(BUILD_DIR)/bin/cairn-server --port $(PORT) --dir ./data
+
+# cairn-server, cairn-check, a commented cairn.conf and the systemd unit
+# (packaging/install.sh says where).
+install: build
+	@packaging/install.sh $(BUILD_DIR) $(PREFIX) $(DESTDIR)
 
 test: build
 	@scripts/check-layers.sh

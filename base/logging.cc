@@ -1,12 +1,14 @@
 #include "base/logging.h"
 
 #include <sys/time.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include <cstdarg>
 #include <cstdio>
 #include <ctime>
 #include <mutex>
+#include <string>
 
 namespace cairn::base {
 namespace {
@@ -14,6 +16,9 @@ namespace {
 std::mutex g_mu;
 LogLevel g_level = LogLevel::kNotice;
 FILE* g_file = nullptr;  // nullptr means stderr
+std::string g_path;
+bool g_syslog = false;
+std::string g_ident;  // openlog keeps the pointer
 
 }  // namespace
 
@@ -30,8 +35,27 @@ bool SetLogFile(const std::string& path) {
   }
   FILE* f = std::fopen(path.c_str(), "a");
   if (f == nullptr) return false;
+  if (g_file != nullptr) std::fclose(g_file);
+  g_file = f;
+  g_path = path;
+  return true;
+}
+
+bool ReopenLogFile() {
+  std::lock_guard lock(g_mu);
+  if (g_path.empty()) return true;
+  FILE* f = std::fopen(g_path.c_str(), "a");
+  if (f == nullptr) return false;
+  std::fclose(g_file);
   g_file = f;
   return true;
+}
+
+void EnableSyslog(const std::string& ident, int facility) {
+  std::lock_guard lock(g_mu);
+  g_ident = ident;
+  openlog(g_ident.c_str(), LOG_PID | LOG_NDELAY | LOG_NOWAIT, facility);
+  g_syslog = true;
 }
 
 void Log(LogLevel level, std::string_view msg) {
@@ -49,6 +73,10 @@ void Log(LogLevel level, std::string_view msg) {
   std::fprintf(out, "%d:M %s %c %.*s\n", static_cast<int>(getpid()), when,
                kMarks[static_cast<int>(level)], static_cast<int>(msg.size()), msg.data());
   std::fflush(out);
+  if (g_syslog) {
+    static const int kPriorities[] = {LOG_DEBUG, LOG_INFO, LOG_NOTICE, LOG_WARNING};
+    syslog(kPriorities[static_cast<int>(level)], "%.*s", static_cast<int>(msg.size()), msg.data());
+  }
 }
 
 void Logf(LogLevel level, const char* fmt, ...) {

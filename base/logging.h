@@ -14,6 +14,12 @@ void SetLogLevel(LogLevel level);
 // Empty path means stderr. Returns false (and keeps stderr) if the file
 // cannot be opened.
 bool SetLogFile(const std::string& path);
+// Opens the log file again by its name (SIGHUP, after logrotate moved it).
+// Keeps the old one if the name cannot be opened.
+bool ReopenLogFile();
+// Also sends every line to syslog (syslog-enabled), as `ident`, with
+// `facility` (LOG_USER, LOG_LOCAL0...).
+void EnableSyslog(const std::string& ident, int facility);
 void Log(LogLevel level, std::string_view msg);
 
 // printf-style convenience; the message is cut at 4 KiB.

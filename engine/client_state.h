@@ -17,6 +17,8 @@ struct ClientState {
   std::string addr;   // "127.0.0.1:51234"
   std::string laddr;  // local side
   int fd = -1;
+  bool local = false;  // loopback or a unix socket (enable-*-command local)
+  bool authenticated = false;  // requirepass: AUTH succeeded (or none needed)
   int64_t created_ms = 0;
   int64_t last_interaction_ms = 0;
   std::string last_command;  // full name of the last command, for CLIENT LIST

@@ -56,6 +56,19 @@ void CommandTable::Add(std::initializer_list<CommandSpec> specs) {
   }
 }
 
+base::Status CommandTable::Rename(std::string_view from, std::string_view to) {
+  auto it = index_.find(base::ToLower(from));
+  if (it == index_.end()) return base::Status::InvalidArgument("No such command in rename-command");
+  const std::string target = base::ToLower(to);
+  if (!target.empty() && index_.count(target) > 0) {
+    return base::Status::InvalidArgument("Target command name already exists");
+  }
+  const CommandSpec* spec = it->second;
+  index_.erase(it);
+  if (!target.empty()) index_[target] = spec;
+  return base::Status::Ok();
+}
+
 const CommandSpec* CommandTable::Find(std::string_view name) const {
   // Lower-case into a stack buffer: this runs for every command.
   char buf[64];

@@ -14,7 +14,10 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
+
+#include "base/status.h"
 
 namespace cairn::engine {
 
@@ -105,6 +108,8 @@ struct CommandDoc {
   std::string_view since;
   std::string_view group;
   std::string_view complexity;
+  // (version, what changed), as COMMAND DOCS lists them.
+  std::vector<std::pair<std::string_view, std::string_view>> history;
   std::vector<ArgDoc> arguments;
 };
 
@@ -134,6 +139,10 @@ class CommandTable {
 
   // Registers commands; CAIRN_CHECKs that no name is registered twice.
   void Add(std::initializer_list<CommandSpec> specs);
+
+  // rename-command: the top-level command `from` is found as `to` from now
+  // on; an empty `to` removes it. Errors: Redis's texts.
+  base::Status Rename(std::string_view from, std::string_view to);
 
   // Case-insensitive lookup of a top-level command; nullptr when unknown.
   const CommandSpec* Find(std::string_view name) const;

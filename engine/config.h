@@ -1,12 +1,20 @@
-// Server configuration: one table of options (name, type, default, bounds,
-// whether CONFIG SET may change it) over one struct of typed values. The
-// config file, `--name value` arguments, CONFIG GET and CONFIG SET all go
-// through this table, with Redis 7.0's names, value syntax and error texts.
+// Server configuration: one table of every option redis-server 7.0.15 has
+// (name, alias, type, default, bounds, flags) over one struct of typed
+// values. The config file, `--name value` arguments, CONFIG GET and CONFIG
+// SET all go through this table, with Redis 7.0's names, value syntax,
+// formats and error texts. Options Cairn uses have a typed member below;
+// the others (accepted, validated and reported, with no effect in Cairn:
+// README.md lists them and why) keep their value as CONFIG GET shows it.
+// The file grammar (lines, quoting, include, the command line) is in
+// engine/config_file.h.
 //
 // Single-threaded: owned by the engine thread after start-up.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <span>
 #include <string>
 #include <string_view>
@@ -17,30 +25,75 @@
 
 namespace cairn::engine {
 
-enum class FsyncPolicy { kAlways = 0, kEverysec = 1, kNo = 2 };
+// In the order Redis lists appendfsync's choices (its errors show them so).
+enum class FsyncPolicy { kEverysec = 0, kAlways = 1, kNo = 2 };
+
+// client-output-buffer-limit, per client class (normal, replica, pubsub).
+enum class ClientClass { kNormal = 0, kReplica = 1, kPubsub = 2 };
+struct BufferLimit {
+  int64_t hard = 0;
+  int64_t soft = 0;
+  int64_t soft_seconds = 0;
+};
+
+// notify-keyspace-events flags, as Redis numbers them (notify.c).
+namespace notify {
+inline constexpr int kKeyspace = 1 << 0;  // K
+inline constexpr int kKeyevent = 1 << 1;  // E
+inline constexpr int kGeneric = 1 << 2;   // g
+inline constexpr int kString = 1 << 3;    // $
+inline constexpr int kList = 1 << 4;      // l
+inline constexpr int kSet = 1 << 5;       // s
+inline constexpr int kHash = 1 << 6;      // h
+inline constexpr int kZset = 1 << 7;      // z
+inline constexpr int kExpired = 1 << 8;   // x
+inline constexpr int kEvicted = 1 << 9;   // e
+inline constexpr int kStream = 1 << 10;   // t
+inline constexpr int kKeyMiss = 1 << 11;  // m
+inline constexpr int kModule = 1 << 12;   // d
+inline constexpr int kNewKey = 1 << 13;   // n
+// A: every type class (not m, n, K or E).
+inline constexpr int kAll = kGeneric | kString | kList | kSet | kHash | kZset | kExpired |
+                            kEvicted | kStream | kModule;
+}  // namespace notify
 
 struct ConfigValues {
+  // Network and process.
   int64_t port = 6379;
-  std::string bind;
-  std::string dir;
+  std::vector<std::string> bind;  // addresses; "-" prefix: optional
+  std::string unixsocket;
+  int64_t unixsocketperm = 0;
+  bool protected_mode = true;
+  int64_t tcp_backlog = 511;
+  int64_t tcp_keepalive = 300;
+  int64_t timeout = 0;
+  int64_t maxclients = 10000;
+  bool daemonize = false;
+  std::string pidfile;
+  int64_t supervised = 3;  // index into {upstart, systemd, auto, no}
   std::string logfile;
   int64_t loglevel = 2;  // index into {debug, verbose, notice, warning}
-  bool daemonize = false;
-  bool protected_mode = true;
-  int64_t databases = 16;
-  int64_t maxclients = 10000;
-  int64_t timeout = 0;
-  int64_t tcp_keepalive = 300;
-  int64_t tcp_backlog = 511;
+  bool syslog_enabled = false;
+  std::string syslog_ident;
+  int64_t syslog_facility = 1;  // index into {user, local0, ..., local7}
   int64_t hz = 10;
+  int64_t databases = 16;
+  std::string requirepass;
+  int64_t enable_debug_command = 0;      // index into {no, yes, local}
+  int64_t enable_protected_configs = 0;  // index into {no, yes, local}
+  // Protocol limits.
   int64_t proto_max_bulk_len = 512LL * 1024 * 1024;
   int64_t client_query_buffer_limit = 1024LL * 1024 * 1024;
+  std::array<BufferLimit, 3> client_output_buffer_limit{
+      BufferLimit{0, 0, 0}, BufferLimit{256LL << 20, 64LL << 20, 60},
+      BufferLimit{32LL << 20, 8LL << 20, 60}};
+  // Persistence.
   bool appendonly = true;
-  int64_t appendfsync = 0;  // FsyncPolicy
+  int64_t appendfsync = 1;  // FsyncPolicy
   std::string appendfilename;
   std::string appenddirname;
   std::string dbfilename;
-  std::string save;  // "3600 1 300 100", or "" for no snapshots
+  std::vector<std::pair<int64_t, int64_t>> save;  // (seconds, changes)
   bool aof_load_truncated = true;
   int64_t auto_aof_rewrite_percentage = 100;
   int64_t auto_aof_rewrite_min_size = 64LL * 1024 * 1024;
@@ -48,9 +101,7 @@ struct ConfigValues {
   bool rdbcompression = true;
   bool rdbchecksum = true;
   bool stop_writes_on_bgsave_error = true;
-  int64_t enable_debug_command = 0;  // index into {no, yes, local}
-  // Accepted and reported for Redis's tooling; they take effect as the
-  // types and features they tune arrive.
+  // Types and keyspace.
   int64_t list_max_listpack_size = -2;
   int64_t list_compress_depth = 0;
   int64_t set_max_intset_entries = 512;
@@ -65,9 +116,27 @@ struct ConfigValues {
   int64_t maxmemory = 0;
   int64_t maxmemory_policy = 7;  // noeviction
   int64_t maxmemory_samples = 5;
-  std::string notify_keyspace_events;
+  int notify_keyspace_events = 0;  // notify:: flags
+  // Options Cairn refuses to start with unless they are off (they would
+  // promise what Cairn does not do): tls-port, cluster-enabled.
+  int64_t tls_port = 0;
+  bool cluster_enabled = false;
+  // Everything else, as CONFIG GET shows it (canonical name -> value).
+  std::map<std::string, std::string, std::less<>> other;
 
   FsyncPolicy fsync_policy() const { return static_cast<FsyncPolicy>(appendfsync); }
+  const BufferLimit& output_limit(ClientClass c) const {
+    return client_output_buffer_limit[static_cast<size_t>(c)];
+  }
+};
+
+// A `rename-command` line, applied once the command table exists; where it
+// came from, to report a bad one as Redis does.
+struct CommandRename {
+  std::string from, to;
+  std::string source;
+  int line = 0;
+  std::string text;
 };
 
 class Config {
@@ -78,30 +147,56 @@ class Config {
 
   const ConfigValues& values() const { return values_; }
 
-  // Sets one option from its text form, as the config file and `--name
-  // value` give it. `loading` is true at start-up (immutable options may be
-  // set, and repeated `save` lines accumulate as in redis.conf).
-  // Errors carry Redis's CONFIG SET reason text ("argument must be 'yes' or
-  // 'no'"); kNotFound means no such option.
-  base::Status Set(std::string_view name, std::string_view value, bool loading);
-
-  // Parses a redis.conf-style text (one directive per line, quoted args).
-  // Errors name the line: "line 3: unknown option 'foo'".
-  base::Status LoadText(std::string_view text);
-  // Parses `--name value [value…]` arguments (argv without the program and
-  // the config file).
-  base::Status LoadArgs(std::span<const std::string> args);
+  // One directive as a config line gives it: `name` (any case) and its
+  // arguments. While `loading`, immutable options may be set and the
+  // first `save` line replaces the default (BeginLoad() starts a load).
+  // Errors carry Redis's reason text ("argument must be 'yes' or 'no'",
+  // "wrong number of arguments"); kNotFound means no such option.
+  base::Status Apply(std::string_view name, std::span<const std::string> args, bool loading);
+  void BeginLoad() { save_seen_ = false; }
 
   // CONFIG GET: every (name, value) matching any of the glob patterns, once.
   std::vector<std::pair<std::string, std::string>> Get(
       std::span<const std::string> patterns) const;
 
   // CONFIG SET name value [name value …]: all or nothing. On failure returns
-  // the full Redis error message (without the "ERR " prefix).
-  bool SetFromClient(std::span<const std::string> args, std::string* error);
+  // the full Redis error message (without the "ERR " prefix). `local`: the
+  // client is on loopback or a unix socket (enable-protected-configs local).
+  bool SetFromClient(std::span<const std::string> args, bool local, std::string* error);
+
+  // Run by SetFromClient with the values before and after a change, before
+  // it is kept, for changes that must take effect outside the table
+  // (listening again on a new port). Returns "" or the reason the change
+  // cannot take effect, setting *option to the option to name; nothing
+  // changes then.
+  using ApplyHook = std::function<std::string(const ConfigValues& before,
+                                              const ConfigValues& after, std::string* option)>;
+  void set_apply_hook(ApplyHook hook) { apply_hook_ = std::move(hook); }
+
+  // Checks Redis makes once a whole configuration is read (and clamps hz).
+  // Errors are Redis's texts, reported without a line.
+  base::Status FinishLoad();
+
+  // rename-command lines read, in order.
+  const std::vector<CommandRename>& renames() const { return renames_; }
+  void AddRename(CommandRename r) { renames_.push_back(std::move(r)); }
+
+  // Every option's canonical name and default (as CONFIG GET shows it),
+  // hidden ones included, and the aliases: for cairn.conf's test.
+  struct OptionInfo {
+    std::string_view name;
+    std::string_view alias;
+    std::string default_value;
+    bool hidden;
+    bool immutable;
+  };
+  static std::vector<OptionInfo> Options();
 
  private:
   ConfigValues values_;
+  bool save_seen_ = false;
+  std::vector<CommandRename> renames_;
+  ApplyHook apply_hook_;
 };
 
 }  // namespace cairn::engine

@@ -39,10 +39,17 @@ Engine::Engine(Config* config)
   server_.start_ms = base::NowMs();
 }
 
+base::Status Engine::RenameCommand(std::string_view from, std::string_view to) {
+  return table_.Rename(from, to);
+}
+
 void Engine::AttachClient(ClientState& client) {
   client.id = server_.next_client_id++;
   client.created_ms = base::NowMs();
   client.last_interaction_ms = client.created_ms;
+  // As Redis: a client is authenticated from the start while the default
+  // user needs no password; setting one later does not log it out.
+  client.authenticated = config_->values().requirepass.empty();
   server_.connected_clients++;
   server_.stats.total_connections_received++;
   server_.clients[client.id] = &client;
@@ -92,6 +99,13 @@ bool Engine::Execute(ClientState& client, std::vector<std::string>& argv,
   const int argc = static_cast<int>(argv.size());
   if ((cmd->arity > 0 && argc != cmd->arity) || (cmd->arity < 0 && argc < -cmd->arity)) {
     return fail(errors::WrongArity(cmd->full_name));
+  }
+
+  if (!client.authenticated && !config_->values().requirepass.empty() &&
+      !(cmd->flags & kNoAuth)) {
+    server_.stats.total_error_replies++;
+    out.Error("NOAUTH Authentication required.");
+    return false;
   }
 
   // Redis's writeCommandsDeniedByDiskError: while the log cannot be

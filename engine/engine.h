@@ -54,6 +54,9 @@ class Engine {
   void Cron(int64_t now_ms);
 
   // New connection: assigns its id and counts it.
+  // rename-command: `from` answers as `to` from now on ("" disables it).
+  // Errors are Redis's texts.
+  base::Status RenameCommand(std::string_view from, std::string_view to);
   void AttachClient(ClientState& client);
   void DetachClient(ClientState& client);
 

@@ -196,12 +196,9 @@ void Snapshots::Done(bool ok, int64_t now_ms) {
 }
 
 bool Snapshots::SavePointReached(int64_t now_ms) const {
-  std::vector<std::string> parts;
-  protocol::SplitInlineArgs(engine_->config().values().save, &parts);
   const uint64_t changes = engine_->server().dirty - dirty_at_save_;
-  for (size_t i = 0; i + 1 < parts.size(); i += 2) {
-    const int64_t seconds = std::stoll(parts[i]);
-    const uint64_t min_changes = std::stoull(parts[i + 1]);
+  for (const auto& [seconds, min_changes_signed] : engine_->config().values().save) {
+    const auto min_changes = static_cast<uint64_t>(min_changes_signed);
     // After a failed attempt, Redis waits 5 s before trying again.
     if (changes >= min_changes && now_ms - lastsave_ms_ > seconds * 1000 &&
         (last_bgsave_ok_ || now_ms - last_attempt_ms_ > 5000)) {

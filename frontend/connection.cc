@@ -45,13 +45,22 @@ std::string PeerString(int fd, bool local) {
 }
 }  // namespace
 
-Connection::Connection(EventLoop* loop, int fd, engine::Engine* engine, Hooks hooks)
+Connection::Connection(EventLoop* loop, int fd, engine::Engine* engine, Hooks hooks,
+                       bool is_unix)
     : loop_(loop), fd_(fd), engine_(engine), hooks_(std::move(hooks)) {
-  client_.addr = PeerString(fd_, false);
-  client_.laddr = PeerString(fd_, true);
+  if (is_unix) {
+    // What Redis 7.0 shows for a unix socket's peer and local address.
+    client_.addr = "/unixsocket:0";
+    client_.laddr = "/unixsocket:0";
+    client_.local = true;
+  } else {
+    client_.addr = PeerString(fd_, false);
+    client_.laddr = PeerString(fd_, true);
+    client_.local = client_.addr.starts_with("127.") || client_.addr.starts_with("[::1]:");
+    int one = 1;
+    setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  }
   client_.fd = fd_;
-  int one = 1;
-  setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
   engine_->AttachClient(client_);
 }
 

@@ -38,9 +38,9 @@ class Connection {
     std::function<void(Connection*)> on_hold;   // replies now wait for the log
   };
 
-  // Takes ownership of `fd`, a connected socket. REQUIRES: loop and engine
-  // outlive the connection.
-  Connection(EventLoop* loop, int fd, engine::Engine* engine, Hooks hooks);
+  // Takes ownership of `fd`, a connected socket (`is_unix`: a unix socket's).
+  // REQUIRES: loop and engine outlive the connection.
+  Connection(EventLoop* loop, int fd, engine::Engine* engine, Hooks hooks, bool is_unix);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -55,6 +55,8 @@ class Connection {
   // true while replies still wait for a later seq.
   bool OnDurable(uint64_t seq);
   bool closed() const { return closed_; }
+  // The client is on loopback or a unix socket.
+  bool local() const { return client_.local; }
 
  private:
   void OnEvents(uint32_t events);

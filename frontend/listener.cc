@@ -2,6 +2,9 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -10,7 +13,6 @@
 #include <cstring>
 
 #include "base/logging.h"
-#include "protocol/request_parser.h"
 
 namespace cairn::frontend {
 
@@ -19,8 +21,25 @@ namespace {
 // pass, without starving the clients already connected.
 constexpr int kMaxAcceptsPerCall = 1000;
 
-// A listening socket on addr:port, or an error naming them.
-base::Result<int> OpenListener(const std::string& addr, int port, int backlog) {
+// Redis 7.0's words, sent before closing a connection from another host
+// while protected-mode is on and the default user has no password.
+constexpr std::string_view kProtectedModeDenied =
+    "-DENIED Redis is running in protected mode because protected mode is enabled and no "
+    "password is set for the default user. In this mode connections are only accepted from "
+    "the loopback interface. If you want to connect from external computers to Redis you may "
+    "adopt one of the following solutions: 1) Just disable protected mode sending the command "
+    "'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from "
+    "the same host the server is running, however MAKE SURE Redis is not publicly accessible "
+    "from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) "
+    "Alternatively you can just disable the protected mode by editing the Redis configuration "
+    "file, and setting the protected mode option to 'no', and then restarting the server. 3) "
+    "If you started the server manually just for testing, restart it with the "
+    "'--protected-mode no' option. 4) Setup a an authentication password for the default "
+    "user. NOTE: You only need to do one of the above things in order for the server to start "
+    "accepting connections from the outside.\r\n";
+
+// A listening socket on addr:port, or an error naming them (Redis's words).
+base::Result<int> OpenTcpListener(const std::string& addr, int port, int backlog) {
   sockaddr_storage ss{};
   socklen_t len = 0;
   auto* v4 = reinterpret_cast<sockaddr_in*>(&ss);
@@ -34,24 +53,64 @@ base::Result<int> OpenListener(const std::string& addr, int port, int backlog) {
     v6->sin6_port = htons(static_cast<uint16_t>(port));
     len = sizeof(*v6);
   } else {
-    return base::Status::InvalidArgument("bad bind address '" + addr + "'");
+    return base::Status::InvalidArgument("Could not create server TCP listening socket " + addr +
+                                         ":" + std::to_string(port) +
+                                         ": Name or service not known");
   }
   const int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  auto fail = [&](int err) -> base::Status {
+  auto fail = [&](const char* what, int err) -> base::Status {
     if (fd >= 0) close(fd);
     return base::Status::IoError("Could not create server TCP listening socket " + addr + ":" +
-                                 std::to_string(port) + ": " + std::strerror(err));
+                                 std::to_string(port) + ": " + what + ": " + std::strerror(err));
   };
-  if (fd < 0) return fail(errno);
+  if (fd < 0) return fail("socket", errno);
   int one = 1;
-  if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0) return fail(errno);
+  if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0) {
+    return fail("setsockopt", errno);
+  }
   if (ss.ss_family == AF_INET6 &&
       setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) != 0) {
-    return fail(errno);
+    return fail("setsockopt", errno);
   }
-  if (bind(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0) return fail(errno);
-  if (listen(fd, backlog) != 0) return fail(errno);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0) return fail("bind", errno);
+  if (listen(fd, backlog) != 0) return fail("listen", errno);
   return fd;
+}
+
+// The unix socket `path` (a stale socket file left there is replaced), with
+// mode `perm` when non-zero, as Redis's unixsocketperm.
+base::Result<int> OpenUnixListener(const std::string& path, int64_t perm, int backlog) {
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  if (path.size() >= sizeof(addr.sun_path)) {
+    return base::Status::InvalidArgument("Failed opening Unix socket: path too long");
+  }
+  std::memcpy(addr.sun_path, path.data(), path.size());
+  const int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  auto fail = [&](int err) -> base::Status {
+    if (fd >= 0) close(fd);
+    return base::Status::IoError(std::string("Failed opening Unix socket: ") +
+                                 std::strerror(err));
+  };
+  if (fd < 0) return fail(errno);
+  unlink(path.c_str());
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) return fail(errno);
+  if (listen(fd, backlog) != 0) return fail(errno);
+  if (perm != 0 && chmod(path.c_str(), static_cast<mode_t>(perm)) != 0) return fail(errno);
+  return fd;
+}
+
+// Redis's anetKeepAlive: probes after `interval` seconds idle, then every
+// third of it, three times.
+void SetKeepAlive(int fd, int64_t interval) {
+  int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+  int idle = static_cast<int>(interval);
+  int intvl = std::max(1, idle / 3);
+  int cnt = 3;
+  setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
+  setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof(intvl));
+  setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
 }
 }  // namespace
 
@@ -63,39 +122,68 @@ Listener::~Listener() {
   closed_.clear();
 }
 
-base::Status Listener::Listen(const std::string& bind, int port) {
-  std::vector<std::string> addrs;
-  if (!protocol::SplitInlineArgs(bind, &addrs) || addrs.empty()) {
-    return base::Status::InvalidArgument("bad bind address list '" + bind + "'");
+base::Status Listener::Open(const engine::ConfigValues& v, std::vector<Socket>* out) {
+  const int backlog = static_cast<int>(v.tcp_backlog);
+  auto close_all = [&] {
+    for (const Socket& s : *out) close(s.fd);
+    out->clear();
+  };
+  // Port 0 means no TCP listener, as in Redis.
+  if (v.port != 0) {
+    for (std::string addr : v.bind) {
+      const bool optional = addr.starts_with("-");
+      if (optional) addr.erase(0, 1);
+      if (addr == "*") addr = "0.0.0.0";
+      if (addr == "::*") addr = "::";
+      auto fd = OpenTcpListener(addr, static_cast<int>(v.port), backlog);
+      if (!fd.ok()) {
+        CAIRN_LOG_WARNING("Warning: %s", fd.status().message().c_str());
+        if (optional) continue;
+        close_all();
+        return base::Status::IoError("Failed listening on port " + std::to_string(v.port) +
+                                     " (TCP), aborting.");
+      }
+      out->push_back({.fd = fd.value(), .unix_path = ""});
+    }
   }
-  const int backlog = static_cast<int>(engine_->config().values().tcp_backlog);
-  for (std::string addr : addrs) {
-    const bool optional = addr.starts_with("-");
-    if (optional) addr.erase(0, 1);
-    if (addr == "*") addr = "0.0.0.0";
-    if (addr == "::*") addr = "::";
-    auto fd = OpenListener(addr, port, backlog);
+  if (!v.unixsocket.empty()) {
+    auto fd = OpenUnixListener(v.unixsocket, v.unixsocketperm, backlog);
     if (!fd.ok()) {
-      if (optional) continue;
+      close_all();
       return fd.status();
     }
-    listen_fds_.push_back(fd.value());
+    out->push_back({.fd = fd.value(), .unix_path = v.unixsocket});
   }
-  if (listen_fds_.empty()) {
-    return base::Status::IoError("Failed listening on port " + std::to_string(port) +
-                                 " (tcp), aborting.");
+  if (out->empty()) return base::Status::IoError("Configured to not listen anywhere, exiting.");
+  return base::Status::Ok();
+}
+
+base::Status Listener::Listen(const engine::ConfigValues& v) { return Open(v, &sockets_); }
+
+base::Status Listener::Relisten(const engine::ConfigValues& v) {
+  std::vector<Socket> fresh;
+  CAIRN_RETURN_IF_ERROR(Open(v, &fresh));
+  for (const Socket& s : sockets_) {
+    loop_->Unwatch(s.fd);
+    close(s.fd);
   }
+  sockets_ = std::move(fresh);
+  Start();
   return base::Status::Ok();
 }
 
 void Listener::Start() {
-  for (int fd : listen_fds_) {
-    base::Status s = loop_->Watch(fd, EPOLLIN, [this, fd](uint32_t) { OnAcceptable(fd); });
-    if (!s.ok()) CAIRN_LOG_WARNING("Cannot watch a listening socket: %s", s.ToString().c_str());
+  for (const Socket& s : sockets_) {
+    const int fd = s.fd;
+    const bool is_unix = !s.unix_path.empty();
+    base::Status st = loop_->Watch(fd, EPOLLIN, [this, fd, is_unix](uint32_t) {
+      OnAcceptable(fd, is_unix);
+    });
+    if (!st.ok()) CAIRN_LOG_WARNING("Cannot watch a listening socket: %s", st.ToString().c_str());
   }
 }
 
-void Listener::OnAcceptable(int listen_fd) {
+void Listener::OnAcceptable(int listen_fd, bool is_unix) {
   for (int i = 0; i < kMaxAcceptsPerCall; i++) {
     const int fd = accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
@@ -107,8 +195,8 @@ void Listener::OnAcceptable(int listen_fd) {
         // is level-triggered: pause accepting rather than spin.
         loop_->SetInterest(listen_fd, 0);
         loop_->After(100, [this, listen_fd] {
-          if (std::find(listen_fds_.begin(), listen_fds_.end(), listen_fd) != listen_fds_.end()) {
-            loop_->SetInterest(listen_fd, EPOLLIN);
+          for (const Socket& s : sockets_) {
+            if (s.fd == listen_fd) loop_->SetInterest(listen_fd, EPOLLIN);
           }
         });
       }
@@ -123,13 +211,17 @@ void Listener::OnAcceptable(int listen_fd) {
               returning_.erase(c);
             },
     };
-    auto conn = std::make_unique<Connection>(loop_, fd, engine_, std::move(hooks));
+    const auto& cfg = engine_->config().values();
+    if (!is_unix && cfg.tcp_keepalive > 0) SetKeepAlive(fd, cfg.tcp_keepalive);
+    auto conn = std::make_unique<Connection>(loop_, fd, engine_, std::move(hooks), is_unix);
     Connection* c = conn.get();
     connections_[c] = std::move(conn);
-    const auto maxclients = static_cast<size_t>(engine_->config().values().maxclients);
+    const auto maxclients = static_cast<size_t>(cfg.maxclients);
     if (connections_.size() > maxclients) {
       engine_->server().stats.rejected_connections++;
       c->RejectAndClose("-ERR max number of clients reached\r\n");
+    } else if (cfg.protected_mode && cfg.requirepass.empty() && !c->local()) {
+      c->RejectAndClose(kProtectedModeDenied);
     } else {
       (void)c->Start();
     }
@@ -164,11 +256,12 @@ void Listener::OnDurable(uint64_t seq) {
 }
 
 void Listener::Stop() {
-  for (int fd : listen_fds_) {
-    loop_->Unwatch(fd);
-    close(fd);
+  for (const Socket& s : sockets_) {
+    loop_->Unwatch(s.fd);
+    close(s.fd);
+    if (!s.unix_path.empty()) unlink(s.unix_path.c_str());
   }
-  listen_fds_.clear();
+  sockets_.clear();
   std::vector<Connection*> live;
   for (auto& [ptr, conn] : connections_) live.push_back(ptr);
   for (Connection* c : live) c->Close();

@@ -27,10 +27,14 @@ class Listener : public wal::CommitSignals {
   Listener(const Listener&) = delete;
   Listener& operator=(const Listener&) = delete;
 
-  // Binds every address of `bind` (a "-" prefix marks one whose failure is
-  // tolerated, as in redis.conf) on `port`. Fails if none could be bound or a
-  // required one could not.
-  base::Status Listen(const std::string& bind, int port);
+  // Listens as the configuration says: every `bind` address on `port` (a
+  // "-" prefix marks one whose failure is tolerated, as in redis.conf;
+  // port 0: no TCP), and `unixsocket`. Fails, in Redis's words, if a
+  // required address cannot be bound or nothing is listened on.
+  base::Status Listen(const engine::ConfigValues& config);
+  // CONFIG SET port / bind / ...: listens anew, and only once that worked
+  // stops listening where it did; on failure nothing changes.
+  base::Status Relisten(const engine::ConfigValues& config);
   void Start();
   // Stops accepting and closes every connection.
   void Stop();
@@ -50,14 +54,19 @@ class Listener : public wal::CommitSignals {
   void set_on_all_returned(std::function<void()> fn) { on_all_returned_ = std::move(fn); }
 
  private:
-  void OnAcceptable(int listen_fd);
+  struct Socket {
+    int fd;
+    std::string unix_path;  // empty for TCP
+  };
+  base::Status Open(const engine::ConfigValues& config, std::vector<Socket>* out);
+  void OnAcceptable(int listen_fd, bool is_unix);
   void Closed(Connection* c);
 
   EventLoop* loop_;
   engine::Engine* engine_;
   std::function<void()> on_shutdown_;
   std::function<void()> on_all_returned_;
-  std::vector<int> listen_fds_;
+  std::vector<Socket> sockets_;
   std::unordered_map<Connection*, std::unique_ptr<Connection>> connections_;
   // Connections with replies held for the log.
   std::unordered_set<Connection*> waiting_;

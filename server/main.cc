@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <sys/signalfd.h>
+#include <syslog.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -14,9 +15,7 @@
 #include <climits>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <functional>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -24,10 +23,12 @@
 #include "base/logging.h"
 #include "engine/aof.h"
 #include "engine/config.h"
+#include "engine/config_file.h"
 #include "engine/engine.h"
 #include "engine/snapshots.h"
 #include "frontend/event_loop.h"
 #include "frontend/listener.h"
+#include "server/supervision.h"
 
 namespace {
 
@@ -89,36 +90,38 @@ class AofDriver {
   int64_t flush_at_ = 0;  // when flush_timer_ fires (monotonic us)
 };
 namespace engine = cairn::engine;
+using cairn::server::Daemonize;
+using cairn::server::DetectSupervisor;
+using cairn::server::Notify;
+using cairn::server::Supervisor;
+using cairn::server::WritePidFile;
 
+// Where a daemonized server without a pidfile writes its pid (Redis's is
+// /var/run/redis.pid; a different name lets both run side by side).
+constexpr std::string_view kDefaultPidFile = "/var/run/cairn.pid";
+
+// A fatal error found after the configuration was read (Redis's block,
+// without a line).
 int Fatal(const std::string& msg) {
-  std::fprintf(stderr, "\n*** FATAL CONFIG ERROR (cairn %s) ***\n%s\n", engine::kCairnVersion,
-               msg.c_str());
+  std::fputs(engine::FormatConfigError({.reason = msg}).c_str(), stderr);
   return 1;
 }
 
 void Usage() {
   std::fprintf(stderr,
-               "Usage: cairn-server [/path/to/cairn.conf] [options]\n"
-               "       cairn-server --version\n"
-               "       cairn-server --help\n\n"
+               "Usage: ./cairn-server [/path/to/redis.conf] [options] [-]\n"
+               "       ./cairn-server - (read config from stdin)\n"
+               "       ./cairn-server -v or --version\n"
+               "       ./cairn-server -h or --help\n\n"
                "Options are redis.conf directives written as --name value, e.g.\n"
-               "       cairn-server --port 7777 --dir ./data --appendfsync everysec\n");
+               "       ./cairn-server /etc/redis/redis.conf --port 7777 --dir ./data\n"
+               "       ./cairn-server --port 7777 --appendfsync everysec\n");
 }
 
-// mkdir -p: the data directory is created on first start (`make run`).
-Status MakeDirs(const std::string& path) {
-  std::string cur;
-  std::stringstream ss(path);
-  std::string part;
-  if (!path.empty() && path[0] == '/') cur = "/";
-  while (std::getline(ss, part, '/')) {
-    if (part.empty()) continue;
-    cur += part + "/";
-    if (mkdir(cur.c_str(), 0755) != 0 && errno != EEXIST) {
-      return Status::IoErrorFromErrno("creating directory '" + cur + "'", errno);
-    }
-  }
-  return Status::Ok();
+int SyslogFacility(int64_t index) {
+  static constexpr int kFacilities[] = {LOG_USER,   LOG_LOCAL0, LOG_LOCAL1, LOG_LOCAL2, LOG_LOCAL3,
+                                        LOG_LOCAL4, LOG_LOCAL5, LOG_LOCAL6, LOG_LOCAL7};
+  return kFacilities[index];
 }
 
 }  // namespace
@@ -132,42 +135,74 @@ int main(int argc, char** argv) {
   }
   if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
     Usage();
-    return 0;
+    return 1;
   }
 
-  engine::Config config;
+  // As redis-server: an optional config file first, `-` (first or last)
+  // for standard input, then --name value options.
   std::string config_file;
-  if (!args.empty() && !args[0].starts_with("--")) {
+  bool read_stdin = false;
+  if (!args.empty() && args[0] == "-") {
+    read_stdin = true;
+    args.erase(args.begin());
+  } else if (!args.empty() && !args[0].starts_with("-")) {
     config_file = args[0];
     args.erase(args.begin());
-    std::ifstream in(config_file);
-    if (!in) {
-      return Fatal("Can't open the config file '" + config_file + "': " + std::strerror(errno));
-    }
-    std::stringstream text;
-    text << in.rdbuf();
-    Status s = config.LoadText(text.str());
-    if (!s.ok()) return Fatal("Reading the configuration file '" + config_file + "', " + s.message());
     char abs[PATH_MAX];
     if (realpath(config_file.c_str(), abs) != nullptr) config_file = abs;
   }
-  if (Status s = config.LoadArgs(args); !s.ok()) {
-    return Fatal("Reading the command line arguments: " + s.message());
+  if (!read_stdin && !args.empty() && args.back() == "-") {
+    read_stdin = true;
+    args.pop_back();
+  }
+  engine::Config config;
+  if (auto err = engine::LoadConfiguration(&config, config_file, read_stdin, args)) {
+    std::fputs(engine::FormatConfigError(*err).c_str(), stderr);
+    return 1;
   }
   const auto& v = config.values();
-  if (v.daemonize) {
-    return Fatal("'daemonize yes' is not supported: run cairn-server under a supervisor");
+  // Options whose feature Cairn lacks stop the start instead of being
+  // ignored: each would promise what Cairn would not do.
+  if (v.tls_port != 0) return Fatal("TLS is not supported by cairn: tls-port must be 0");
+  if (v.cluster_enabled) {
+    return Fatal("cluster mode is not supported by cairn: cluster-enabled must be no");
   }
   if (!v.logfile.empty() && !cairn::base::SetLogFile(v.logfile)) {
-    return Fatal("Can't open the log file '" + v.logfile + "': " + std::strerror(errno));
+    return Fatal(std::string("Can't open the log file: ") + std::strerror(errno));
   }
   cairn::base::SetLogLevel(static_cast<cairn::base::LogLevel>(v.loglevel));
-  if (Status s = MakeDirs(v.dir); !s.ok()) return Fatal(s.message());
-  if (chdir(v.dir.c_str()) != 0) {
-    return Fatal("Can't chdir to '" + v.dir + "': " + std::strerror(errno));
+  if (v.syslog_enabled) {
+    cairn::base::EnableSyslog(v.syslog_ident, SyslogFacility(v.syslog_facility));
   }
 
   engine::Engine eng(&config);
+  // rename-command lines, now that the command table exists (Redis applies
+  // them as it reads them; the errors are its).
+  for (const auto& r : config.renames()) {
+    if (Status s = eng.RenameCommand(r.from, r.to); !s.ok()) {
+      std::fputs(engine::FormatConfigError(
+                     {.where = r.source, .line = r.line, .text = r.text, .reason = s.message()})
+                     .c_str(),
+                 stderr);
+      return 1;
+    }
+  }
+
+  // Supervision and daemonizing, in Redis's order: a supervisor that waits
+  // for readiness keeps the process in the foreground.
+  static constexpr std::string_view kSupervisedModes[] = {"upstart", "systemd", "auto", "no"};
+  const Supervisor supervisor = DetectSupervisor(kSupervisedModes[v.supervised]);
+  const bool background = v.daemonize && supervisor == Supervisor::kNone;
+  if (background) Daemonize();
+  if (supervisor == Supervisor::kUpstart) {
+    CAIRN_LOG_NOTICE("supervised by upstart, will stop to signal readiness.");
+    Notify(supervisor, "READY=1");
+  } else if (supervisor == Supervisor::kSystemd) {
+    CAIRN_LOG_NOTICE("Supervised by systemd. Please make sure you set appropriate values for "
+                     "TimeoutStartSec and TimeoutStopSec in your service unit.");
+    Notify(supervisor, "STATUS=Cairn is loading...\n");
+  }
+
   engine::Aof aof(&eng);
   eng.set_aof(&aof);
   engine::Snapshots snapshots(&eng);
@@ -179,12 +214,14 @@ int main(int argc, char** argv) {
   if (n > 0) eng.server().executable.assign(exe, static_cast<size_t>(n));
   eng.server().config_file = config_file;
 
-  // SIGINT and SIGTERM arrive through a signalfd, handled on the loop like
-  // any other event.
+  // SIGINT, SIGTERM (stop) and SIGHUP (reopen the log file, for
+  // logrotate) arrive through a signalfd, handled on the loop like any
+  // other event.
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);
   sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGHUP);
   sigprocmask(SIG_BLOCK, &stop_signals, nullptr);
   const int sigfd = signalfd(-1, &stop_signals, SFD_NONBLOCK | SFD_CLOEXEC);
   if (sigfd < 0) return Fatal(std::string("signalfd: ") + std::strerror(errno));
@@ -198,9 +235,11 @@ int main(int argc, char** argv) {
     CAIRN_LOG_NOTICE("User requested shutdown...");
     stop();
   });
+  std::string pidfile;  // written at start: removed at a clean exit
   stop = [&] {
     if (stopping) return;
     stopping = true;
+    Notify(supervisor, "STOPPING=1\n");
     listener.Stop();
     loop.Unwatch(sigfd);
     loop.Cancel(cron_timer);
@@ -208,6 +247,7 @@ int main(int argc, char** argv) {
     // (SHUTDOWN itself saved already, before replying).
     if (eng.server().shutdown == engine::ShutdownRequest::kNone &&
         !config.values().save.empty()) {
+      Notify(supervisor, "STATUS=Saving the final RDB snapshot\n");
       if (!snapshots.Save().empty()) CAIRN_LOG_WARNING("Error saving the DB at shutdown");
     }
     if (Status s = aof.Shutdown(); !s.ok()) {
@@ -224,6 +264,42 @@ int main(int argc, char** argv) {
 
   CAIRN_LOG_NOTICE("Cairn %s starting (speaks redis %s), pid=%d", engine::kCairnVersion,
                    engine::kRedisVersion, static_cast<int>(getpid()));
+  if (config_file.empty()) {
+    CAIRN_LOG_WARNING("Warning: no config file specified, using the default config. In order to "
+                      "specify a config file use %s /path/to/redis.conf",
+                      argv[0]);
+  } else {
+    CAIRN_LOG_NOTICE("Configuration loaded");
+  }
+  // As Redis: listen first (a port in use stops the start before anything
+  // else), then the pidfile, then load the data; clients that connect
+  // meanwhile wait in the backlog.
+  if (Status s = listener.Listen(v); !s.ok()) {
+    CAIRN_LOG_WARNING("%s", s.message().c_str());
+    return 1;
+  }
+  if (background || !v.pidfile.empty()) {
+    pidfile = v.pidfile.empty() ? std::string(kDefaultPidFile) : v.pidfile;
+    (void)config.Apply("pidfile", std::vector<std::string>{pidfile}, /*loading=*/true);
+    if (Status s = WritePidFile(pidfile); !s.ok()) {
+      CAIRN_LOG_WARNING("Failed to write PID file: %s", s.message().c_str());
+    }
+  }
+  config.set_apply_hook([&](const engine::ConfigValues& before, const engine::ConfigValues& after,
+                            std::string* option) -> std::string {
+    if (after.port != before.port || after.bind != before.bind) {
+      if (Status s = listener.Relisten(after); !s.ok()) {
+        CAIRN_LOG_WARNING("%s", s.message().c_str());
+        *option = after.port != before.port ? "port" : "bind";
+        return after.port != before.port ? "Unable to listen on this port. Check server logs."
+                                         : "Failed to bind to specified addresses.";
+      }
+    }
+    if (after.loglevel != before.loglevel) {
+      cairn::base::SetLogLevel(static_cast<cairn::base::LogLevel>(after.loglevel));
+    }
+    return "";
+  });
   // As Redis: the log, when on, is the source of truth; else dump.rdb.
   if (v.appendonly) {
     if (Status s = aof.Start(); !s.ok()) {
@@ -235,13 +311,15 @@ int main(int argc, char** argv) {
     return 1;
   }
   AofDriver driver(&loop, &aof, &listener);
-  if (Status s = listener.Listen(v.bind, static_cast<int>(v.port)); !s.ok()) {
-    CAIRN_LOG_WARNING("%s", s.message().c_str());
-    return 1;
-  }
   Status watched = loop.Watch(sigfd, EPOLLIN, [&](uint32_t) {
     signalfd_siginfo info{};
     if (read(sigfd, &info, sizeof(info)) != static_cast<ssize_t>(sizeof(info))) return;
+    if (info.ssi_signo == SIGHUP) {
+      if (!cairn::base::ReopenLogFile()) {
+        CAIRN_LOG_WARNING("Can't reopen the log file: %s", std::strerror(errno));
+      }
+      return;
+    }
     CAIRN_LOG_NOTICE("Received %s scheduling shutdown...",
                      info.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM");
     stop();
@@ -260,10 +338,22 @@ int main(int argc, char** argv) {
   };
   arm_cron();
   listener.Start();
-  CAIRN_LOG_NOTICE("Ready to accept connections tcp on port %lld",
-                   static_cast<long long>(v.port));
+  if (v.port != 0) {
+    CAIRN_LOG_NOTICE("Ready to accept connections tcp on port %lld",
+                     static_cast<long long>(v.port));
+  }
+  if (!v.unixsocket.empty()) {
+    CAIRN_LOG_NOTICE("The server is now ready to accept connections at %s",
+                     v.unixsocket.c_str());
+  }
+  Notify(supervisor, "STATUS=Ready to accept connections\n");
+  Notify(supervisor, "READY=1\n");
   loop.Run();
   close(sigfd);
+  if (!pidfile.empty() || v.daemonize) {
+    CAIRN_LOG_NOTICE("Removing the pid file.");
+    if (!pidfile.empty()) unlink(pidfile.c_str());
+  }
   CAIRN_LOG_NOTICE("Cairn is now ready to exit, bye bye...");
   return 0;
 }

@@ -32,6 +32,30 @@ bool ValidClientName(std::string_view name) {
 constexpr std::string_view kBadClientName =
     "Client names cannot contain spaces, newlines or special characters.";
 
+// Only the default user exists until ACLs land (issue 12): its password is
+// requirepass, and with none set ("nopass") any password is accepted, as
+// Redis does. Replies WRONGPASS and returns false on a mismatch.
+bool CheckPassword(CommandContext& ctx, std::string_view user, std::string_view password) {
+  const std::string& want = ctx.config.values().requirepass;
+  if (user != "default" || (!want.empty() && password != want)) {
+    ctx.Error({ErrorKind::kWrongPass, "invalid username-password pair or user is disabled."});
+    return false;
+  }
+  ctx.client.authenticated = true;
+  return true;
+}
+
+void Auth(CommandContext& ctx, ArgList args) {
+  if (args.size() > 3) return ctx.Error(errors::kSyntax);
+  if (args.size() == 2 && ctx.config.values().requirepass.empty()) {
+    return ctx.Error(
+        "AUTH <password> called without any password configured for the default user. Are you "
+        "sure your configuration is correct?");
+  }
+  const std::string_view user = args.size() == 3 ? std::string_view(args[1]) : "default";
+  if (CheckPassword(ctx, user, args.back())) ctx.reply.Ok();
+}
+
 void Hello(CommandContext& ctx, ArgList args) {
   int64_t version = 0;
   size_t next = 1;
@@ -42,11 +66,13 @@ void Hello(CommandContext& ctx, ArgList args) {
     version = *v;
   }
   const std::string* user = nullptr;
+  const std::string* password = nullptr;
   const std::string* name = nullptr;
   for (size_t j = next; j < args.size(); j++) {
     size_t more = args.size() - 1 - j;
     if (base::EqualsIgnoreCase(args[j], "auth") && more >= 2) {
       user = &args[j + 1];
+      password = &args[j + 2];
       j += 2;
     } else if (base::EqualsIgnoreCase(args[j], "setname") && more >= 1) {
       name = &args[j + 1];
@@ -55,11 +81,13 @@ void Hello(CommandContext& ctx, ArgList args) {
       return ctx.Error("Syntax error in HELLO option '" + args[j] + "'");
     }
   }
-  // Only the default user exists until ACLs land, and it has no password
-  // ("nopass"), so Redis accepts any password for it.
-  if (user != nullptr && *user != "default") {
-    return ctx.Error(
-        {ErrorKind::kWrongPass, "invalid username-password pair or user is disabled."});
+  if (user != nullptr) {
+    if (!CheckPassword(ctx, *user, *password)) return;
+  } else if (!ctx.client.authenticated && !ctx.config.values().requirepass.empty()) {
+    return ctx.Error({ErrorKind::kNoAuth,
+                      "HELLO must be called with the client already authenticated, otherwise "
+                      "the HELLO <proto> AUTH <user> <pass> option can be used to authenticate "
+                      "the client and select the RESP protocol version at the same time"});
   }
   if (name != nullptr) {
     if (!ValidClientName(*name)) return ctx.Error(kBadClientName);
@@ -204,6 +232,16 @@ void RegisterConnectionCommands(CommandTable& t) {
        .acl = acl::kConnection, .handler = Quit,
        .doc = {.summary = "Close the connection", .since = "1.0.0", .group = "connection",
                .complexity = "O(1)"}},
+      {.name = "auth", .arity = -2,
+       .flags = kNoScript | kLoading | kStale | kFast | kNoAuth | kAllowBusy,
+       .acl = acl::kConnection, .handler = Auth,
+       .doc = {.summary = "Authenticate to the server", .since = "1.0.0",
+               .group = "connection",
+               .complexity = "O(N) where N is the number of passwords defined for the user",
+               .history = {{"6.0.0", "Added ACL style (username and password)."}},
+               .arguments = {{.name = "username", .type = "string", .since = "6.0.0",
+                              .flags = kArgOptional},
+                             {.name = "password", .type = "string"}}}},
       {.name = "hello", .arity = -1,
        .flags = kNoScript | kLoading | kStale | kFast | kNoAuth | kAllowBusy,
        .acl = acl::kConnection, .handler = Hello,

@@ -150,7 +150,7 @@ void WriteArgDocs(protocol::RespWriter& r, const std::vector<ArgDoc>& args) {
 
 void WriteCommandDocs(protocol::RespWriter& r, const CommandSpec& c) {
   const CommandDoc& d = c.doc;
-  r.Map(4 + !d.arguments.empty() + !c.subcommands.empty());
+  r.Map(4 + !d.history.empty() + !d.arguments.empty() + !c.subcommands.empty());
   r.Bulk("summary");
   r.Bulk(d.summary);
   r.Bulk("since");
@@ -159,6 +159,15 @@ void WriteCommandDocs(protocol::RespWriter& r, const CommandSpec& c) {
   r.Bulk(d.group);
   r.Bulk("complexity");
   r.Bulk(d.complexity);
+  if (!d.history.empty()) {
+    r.Bulk("history");
+    r.Array(d.history.size());
+    for (const auto& [version, what] : d.history) {
+      r.Array(2);
+      r.Bulk(version);
+      r.Bulk(what);
+    }
+  }
   if (!d.arguments.empty()) {
     r.Bulk("arguments");
     WriteArgDocs(r, d.arguments);
@@ -439,9 +448,11 @@ void ConfigGet(CommandContext& ctx, ArgList args) {
 }
 
 void ConfigSet(CommandContext& ctx, ArgList args) {
-  if (args.size() % 2 != 0) return ctx.Error(errors::WrongArity("config|set"));
+  if (args.size() % 2 != 0) return ctx.Error(errors::kSyntax);
   std::string error;
-  if (!ctx.config.SetFromClient(args.subspan(2), &error)) return ctx.Error(error);
+  if (!ctx.config.SetFromClient(args.subspan(2), ctx.client.local, &error)) {
+    return ctx.Error(error);
+  }
   if (ctx.aof != nullptr) ctx.aof->ApplyConfig();
   ctx.reply.Ok();
 }

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "engine/config_file.h"
+
 namespace cairn::engine {
 
 Reply Simple(std::string s) { return Reply{.type = Reply::Type::kSimple, .str = std::move(s)}; }
@@ -14,8 +16,8 @@ Reply Array(std::vector<Reply> e) {
 }
 
 EngineHarness::EngineHarness(std::vector<std::string> config_args) {
-  base::Status s = config_.LoadArgs(config_args);
-  EXPECT_TRUE(s.ok()) << s.ToString();
+  auto err = LoadConfiguration(&config_, "", false, config_args);
+  EXPECT_FALSE(err.has_value()) << (err ? FormatConfigError(*err) : "");
   engine_ = std::make_unique<Engine>(&config_);
   engine_->set_propagation_sink(this);
   engine_->AttachClient(client_);
