@@ -116,6 +116,7 @@ base::Status Aof::ReplayFile(const std::string& name, bool last, uint64_t* last_
     std::string scratch;
     protocol::RespWriter w(&scratch, 2);
     engine_->Execute(loader, argv, w);
+    engine_->server().LoadedOne();
     // A failed SELECT would replay what follows into the wrong database
     // (a log from a server with more `databases`): refuse instead.
     if (!scratch.empty() && scratch[0] == '-' && base::EqualsIgnoreCase(argv[0], "select")) {
@@ -171,6 +172,7 @@ base::Status Aof::LoadRdbBase(const std::string& name) {
         // A preamble keeps expired keys too (as Redis loads it): the log
         // after it may refer to them, and lazy expiry removes them.
         ks.db(db).Put(key, std::move(value), expire_ms);
+        engine_->server().LoadedOne();
         return base::Status::Ok();
       });
   if (!r.ok()) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 
@@ -40,6 +41,16 @@ struct ServerState {
   uint64_t dirty = 0;  // writes since start (Redis's server.dirty)
   ShutdownRequest shutdown = ShutdownRequest::kNone;
   bool active_expire = true;  // DEBUG SET-ACTIVE-EXPIRE
+  // Start-up loading: keys and log records loaded so far, and a hook told
+  // every kLoadingReportEvery of them (the server reports to systemd).
+  uint64_t loading_items = 0;
+  std::function<void(uint64_t)> on_loading_progress;
+  static constexpr uint64_t kLoadingReportEvery = 1 << 20;
+  void LoadedOne() {
+    if (++loading_items % kLoadingReportEvery == 0 && on_loading_progress) {
+      on_loading_progress(loading_items);
+    }
+  }
 };
 
 }  // namespace cairn::engine

@@ -88,6 +88,7 @@ base::Status Snapshots::Load() {
         }
         ks.db(db).Put(key, std::move(value), expire_ms);
         loaded++;
+        engine_->server().LoadedOne();
         return base::Status::Ok();
       });
   if (!r.ok()) {

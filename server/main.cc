@@ -300,6 +300,11 @@ int main(int argc, char** argv) {
     }
     return "";
   });
+  // A large dataset takes a while: tell systemd how far loading got.
+  eng.server().on_loading_progress = [&](uint64_t items) {
+    Notify(supervisor, "STATUS=Loading: " + std::to_string(items) +
+                           " keys and log records loaded\n");
+  };
   // As Redis: the log, when on, is the source of truth; else dump.rdb.
   if (v.appendonly) {
     if (Status s = aof.Start(); !s.ok()) {
@@ -346,6 +351,7 @@ int main(int argc, char** argv) {
     CAIRN_LOG_NOTICE("The server is now ready to accept connections at %s",
                      v.unixsocket.c_str());
   }
+  eng.server().on_loading_progress = nullptr;
   Notify(supervisor, "STATUS=Ready to accept connections\n");
   Notify(supervisor, "READY=1\n");
   loop.Run();
