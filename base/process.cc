@@ -14,6 +14,7 @@ void SetUpForkedChild() {
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, nullptr);
+  std::signal(SIGHUP, SIG_IGN);
   std::vector<int> sockets;
   if (DIR* d = opendir("/proc/self/fd")) {
     while (dirent* e = readdir(d)) {

@@ -107,6 +107,7 @@ base::Status Aof::ReplayFile(const std::string& name, bool last, uint64_t* last_
                              uint64_t* length) {
   const std::string path = Path(name);
   ClientState loader;  // each file replays from database 0, as in Redis
+  loader.authenticated = true;  // the log is trusted: requirepass does not apply
   auto apply = [&](std::vector<std::string>& argv, uint64_t offset) -> base::Status {
     if (engine_->table().Find(argv[0]) == nullptr) {
       return base::Status::NotSupported(name + ": unknown command '" + argv[0] +

@@ -19,6 +19,7 @@ struct ClientState {
   int fd = -1;
   bool local = false;  // loopback or a unix socket (enable-*-command local)
   bool authenticated = false;  // requirepass: AUTH succeeded (or none needed)
+  bool unix_socket = false;    // CLIENT LIST flag U
   int64_t created_ms = 0;
   int64_t last_interaction_ms = 0;
   std::string last_command;  // full name of the last command, for CLIENT LIST

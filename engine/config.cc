@@ -14,6 +14,7 @@
 
 #include "base/check.h"
 #include "base/string_util.h"
+#include "protocol/request_parser.h"
 
 namespace cairn::engine {
 namespace {
@@ -210,6 +211,7 @@ std::string GetSave(const ConfigValues& v) {
 // client-output-buffer-limit <class> <hard> <soft> <seconds> [...]: every
 // group is checked first; only the classes named change.
 Status SetOutputBufferLimit(ConfigValues& v, Args args, SetCtx) {
+  if (args.size() == 1 && args[0].empty()) return Status::Ok();  // nothing to change
   if (args.size() % 4 != 0) {
     return Status::InvalidArgument("Wrong number of arguments in buffer limit configuration.");
   }
@@ -246,8 +248,8 @@ std::string GetOutputBufferLimit(const ConfigValues& v) {
   for (size_t c = 0; c < 3; c++) {
     const BufferLimit& l = v.client_output_buffer_limit[c];
     if (!out.empty()) out += ' ';
-    out += std::string(kNames[c]) + " " + std::to_string(l.hard) + " " + std::to_string(l.soft) +
-           " " + std::to_string(l.soft_seconds);
+    out += std::string(kNames[c]) + " " + std::to_string(static_cast<uint64_t>(l.hard)) + " " +
+           std::to_string(static_cast<uint64_t>(l.soft)) + " " + std::to_string(l.soft_seconds);
   }
   return out;
 }
@@ -423,24 +425,11 @@ constexpr char kShutdownOnSigint[] = "shutdown-on-sigint";
 constexpr char kShutdownOnSigterm[] = "shutdown-on-sigterm";
 
 // dir: a chdir, now (later relative paths in the configuration resolve
-// against it, as in Redis). Cairn creates a missing directory first, so
-// `make run` and fresh installs need no mkdir.
+// against it, as in Redis). The directory must exist, as Redis requires: a
+// typo must not start an empty server.
 Status SetDir(ConfigValues&, Args args, SetCtx) {
   if (args.size() != 1) return WrongArgs();
-  const std::string& path = args[0];
-  if (chdir(path.c_str()) == 0) return Status::Ok();
-  if (errno == ENOENT) {
-    std::string cur;
-    size_t pos = 0;
-    while (pos != std::string::npos) {
-      pos = path.find('/', pos + 1);
-      cur = path.substr(0, pos);
-      if (!cur.empty() && mkdir(cur.c_str(), 0755) != 0 && errno != EEXIST) {
-        return Status::InvalidArgument(std::strerror(errno));
-      }
-    }
-    if (chdir(path.c_str()) == 0) return Status::Ok();
-  }
+  if (chdir(args[0].c_str()) == 0) return Status::Ok();
   return Status::InvalidArgument(std::strerror(errno));
 }
 std::string GetDir(const ConfigValues&) {
@@ -921,6 +910,10 @@ Status ApplyValue(ConfigValues& v, const Option& o, Args args, SetCtx ctx) {
       } else {
         auto n = value.starts_with('-') ? std::nullopt : ParseMemory(value);
         if (!n) return Status::InvalidArgument("argument must be a memory or percent value");
+        if (*n > static_cast<uint64_t>(LLONG_MAX)) {
+          return Status::InvalidArgument("argument must be between -100 and " +
+                                         std::to_string(LLONG_MAX) + " inclusive");
+        }
         shown = std::to_string(*n);
       }
       v.other[std::string(o.name)] = shown;
@@ -1002,10 +995,15 @@ Status Config::Apply(std::string_view name, Args args, bool loading) {
     ctx.first_save = !save_seen_;
     save_seen_ = true;
   }
-  // One word given to a multi-argument option is split on spaces, as Redis
-  // 7.0 splits it (`--save "900 1"` is `save 900 1`).
+  // One word given to a multi-argument option is split into arguments as a
+  // config line would be, as Redis 7.0 does (`--save "900 1"` is
+  // `save 900 1`).
   if ((o->flags & kMultiArg) && args.size() == 1 && !args[0].empty()) {
-    return ApplyValue(values_, *o, Words(*o, args[0]), ctx);
+    std::vector<std::string> words;
+    if (!protocol::SplitInlineArgs(args[0], &words)) {
+      return Status::InvalidArgument("Unbalanced quotes in configuration line");
+    }
+    return ApplyValue(values_, *o, words, ctx);
   }
   return ApplyValue(values_, *o, args, ctx);
 }
@@ -1078,14 +1076,19 @@ bool Config::SetFromClient(Args args, bool local, std::string* error) {
     }
   }
   ConfigValues copy = values_;
+  std::string new_dir;
   for (size_t k = 0; k + 1 < args.size(); k += 2) {
     bool via_alias = false;
     const Option* o = FindOption(args[k], &via_alias);
     const std::string_view shown = via_alias ? o->alias : o->name;
     if (o->set == SetDir) {
-      // Protected and refused above unless allowed: a chdir, now.
-      Status s = SetDir(copy, Words(*o, args[k + 1]), SetCtx{});
-      if (!s.ok()) return failed(shown, s.message());
+      // Moved into last, once every other value and the apply hook agreed.
+      struct stat st;
+      if (stat(args[k + 1].c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+        return failed(shown, std::strerror(stat(args[k + 1].c_str(), &st) != 0 ? errno
+                                                                               : ENOTDIR));
+      }
+      new_dir = args[k + 1];
       continue;
     }
     Status s = ApplyValue(copy, *o, Words(*o, args[k + 1]),
@@ -1098,6 +1101,7 @@ bool Config::SetFromClient(Args args, bool local, std::string* error) {
     std::string why = apply_hook_(values_, copy, &option);
     if (!why.empty()) return failed(option, why);
   }
+  if (!new_dir.empty() && chdir(new_dir.c_str()) != 0) return failed("dir", std::strerror(errno));
   values_ = std::move(copy);
   return true;
 }

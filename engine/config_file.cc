@@ -214,7 +214,8 @@ std::string OptionsToConfigLines(std::span<const std::string> options) {
       out += tok.substr(2) + " ";
       need_value = tok.find_first_of(" \t") == std::string::npos;
       // `--save` alone means `save ""`.
-      if (tok == "--save" && (j + 1 == options.size() || options[j + 1].starts_with("--"))) {
+      if (base::EqualsIgnoreCase(tok, "--save") &&
+          (j + 1 == options.size() || options[j + 1].starts_with("--"))) {
         out += "\"\" ";
         need_value = false;
       }

@@ -201,7 +201,9 @@ bool Snapshots::SavePointReached(int64_t now_ms) const {
   for (const auto& [seconds, min_changes_signed] : engine_->config().values().save) {
     const auto min_changes = static_cast<uint64_t>(min_changes_signed);
     // After a failed attempt, Redis waits 5 s before trying again.
-    if (changes >= min_changes && now_ms - lastsave_ms_ > seconds * 1000 &&
+    // In seconds, as Redis compares them (seconds * 1000 could overflow).
+    if (changes >= min_changes && (now_ms - lastsave_ms_) / 1000 >= seconds &&
+        now_ms - lastsave_ms_ > 0 &&
         (last_bgsave_ok_ || now_ms - last_attempt_ms_ > 5000)) {
       return true;
     }

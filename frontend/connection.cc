@@ -49,14 +49,16 @@ Connection::Connection(EventLoop* loop, int fd, engine::Engine* engine, Hooks ho
                        bool is_unix)
     : loop_(loop), fd_(fd), engine_(engine), hooks_(std::move(hooks)) {
   if (is_unix) {
-    // What Redis 7.0 shows for a unix socket's peer and local address.
-    client_.addr = "/unixsocket:0";
-    client_.laddr = "/unixsocket:0";
+    // As Redis 7.0 shows a unix socket client: its path, port 0.
+    client_.addr = engine_->config().values().unixsocket + ":0";
+    client_.laddr = client_.addr;
     client_.local = true;
+    client_.unix_socket = true;
   } else {
     client_.addr = PeerString(fd_, false);
     client_.laddr = PeerString(fd_, true);
-    client_.local = client_.addr.starts_with("127.") || client_.addr.starts_with("[::1]:");
+    // Redis's connIsLocal: exactly 127.0.0.1 or ::1.
+    client_.local = client_.addr.starts_with("127.0.0.1:") || client_.addr.starts_with("[::1]:");
     int one = 1;
     setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
   }

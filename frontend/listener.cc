@@ -96,7 +96,11 @@ base::Result<int> OpenUnixListener(const std::string& path, int64_t perm, int ba
   unlink(path.c_str());
   if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) return fail(errno);
   if (listen(fd, backlog) != 0) return fail(errno);
-  if (perm != 0 && chmod(path.c_str(), static_cast<mode_t>(perm)) != 0) return fail(errno);
+  // As Redis, a failed chmod is not fatal.
+  if (perm != 0 && chmod(path.c_str(), static_cast<mode_t>(perm)) != 0) {
+    CAIRN_LOG_WARNING("Cannot set the permissions of the unix socket %s: %s", path.c_str(),
+                      std::strerror(errno));
+  }
   return fd;
 }
 
@@ -122,65 +126,77 @@ Listener::~Listener() {
   closed_.clear();
 }
 
-base::Status Listener::Open(const engine::ConfigValues& v, std::vector<Socket>* out) {
-  const int backlog = static_cast<int>(v.tcp_backlog);
-  auto close_all = [&] {
-    for (const Socket& s : *out) close(s.fd);
-    out->clear();
-  };
+base::Status Listener::OpenTcp(const engine::ConfigValues& v, std::vector<Socket>* out) {
   // Port 0 means no TCP listener, as in Redis.
-  if (v.port != 0) {
-    for (std::string addr : v.bind) {
-      const bool optional = addr.starts_with("-");
-      if (optional) addr.erase(0, 1);
-      if (addr == "*") addr = "0.0.0.0";
-      if (addr == "::*") addr = "::";
-      auto fd = OpenTcpListener(addr, static_cast<int>(v.port), backlog);
-      if (!fd.ok()) {
-        CAIRN_LOG_WARNING("Warning: %s", fd.status().message().c_str());
-        if (optional) continue;
-        close_all();
-        return base::Status::IoError("Failed listening on port " + std::to_string(v.port) +
-                                     " (TCP), aborting.");
-      }
-      out->push_back({.fd = fd.value(), .unix_path = ""});
-    }
-  }
-  if (!v.unixsocket.empty()) {
-    auto fd = OpenUnixListener(v.unixsocket, v.unixsocketperm, backlog);
+  if (v.port == 0) return base::Status::Ok();
+  const size_t before = out->size();
+  for (std::string addr : v.bind) {
+    const bool optional = addr.starts_with("-");
+    if (optional) addr.erase(0, 1);
+    if (addr == "*") addr = "0.0.0.0";
+    if (addr == "::*") addr = "::";
+    auto fd = OpenTcpListener(addr, static_cast<int>(v.port), static_cast<int>(v.tcp_backlog));
     if (!fd.ok()) {
-      close_all();
-      return fd.status();
+      CAIRN_LOG_WARNING("Warning: %s", fd.status().message().c_str());
+      if (optional) continue;
+      for (size_t i = before; i < out->size(); i++) close((*out)[i].fd);
+      out->resize(before);
+      return base::Status::IoError("Failed listening on port " + std::to_string(v.port) +
+                                   " (TCP), aborting.");
     }
-    out->push_back({.fd = fd.value(), .unix_path = v.unixsocket});
+    out->push_back({.fd = fd.value(), .unix_path = ""});
   }
-  if (out->empty()) return base::Status::IoError("Configured to not listen anywhere, exiting.");
   return base::Status::Ok();
 }
 
-base::Status Listener::Listen(const engine::ConfigValues& v) { return Open(v, &sockets_); }
+base::Status Listener::Listen(const engine::ConfigValues& v) {
+  CAIRN_RETURN_IF_ERROR(OpenTcp(v, &sockets_));
+  if (!v.unixsocket.empty()) {
+    auto fd = OpenUnixListener(v.unixsocket, v.unixsocketperm, static_cast<int>(v.tcp_backlog));
+    if (!fd.ok()) return fd.status();
+    sockets_.push_back({.fd = fd.value(), .unix_path = v.unixsocket});
+  }
+  if (sockets_.empty()) return base::Status::IoError("Configured to not listen anywhere, exiting.");
+  return base::Status::Ok();
+}
 
-base::Status Listener::Relisten(const engine::ConfigValues& v) {
-  std::vector<Socket> fresh;
-  CAIRN_RETURN_IF_ERROR(Open(v, &fresh));
+base::Status Listener::Relisten(const engine::ConfigValues& before,
+                                const engine::ConfigValues& after) {
+  // As Redis: the old TCP listeners close first (the new ones may want the
+  // same address and port), and come back if the new ones cannot be had.
+  // The unix socket is not touched.
+  std::vector<Socket> keep;
   for (const Socket& s : sockets_) {
+    if (!s.unix_path.empty()) {
+      keep.push_back(s);
+      continue;
+    }
     loop_->Unwatch(s.fd);
     close(s.fd);
   }
-  sockets_ = std::move(fresh);
-  Start();
-  return base::Status::Ok();
+  sockets_ = keep;
+  base::Status s = OpenTcp(after, &sockets_);
+  if (!s.ok()) {
+    base::Status back = OpenTcp(before, &sockets_);
+    if (!back.ok()) CAIRN_LOG_WARNING("Could not listen again as before: %s", back.ToString().c_str());
+  }
+  for (const Socket& sock : sockets_) {
+    if (sock.unix_path.empty()) Watch(sock);
+  }
+  return s;
+}
+
+void Listener::Watch(const Socket& s) {
+  const int fd = s.fd;
+  const bool is_unix = !s.unix_path.empty();
+  base::Status st = loop_->Watch(fd, EPOLLIN, [this, fd, is_unix](uint32_t) {
+    OnAcceptable(fd, is_unix);
+  });
+  if (!st.ok()) CAIRN_LOG_WARNING("Cannot watch a listening socket: %s", st.ToString().c_str());
 }
 
 void Listener::Start() {
-  for (const Socket& s : sockets_) {
-    const int fd = s.fd;
-    const bool is_unix = !s.unix_path.empty();
-    base::Status st = loop_->Watch(fd, EPOLLIN, [this, fd, is_unix](uint32_t) {
-      OnAcceptable(fd, is_unix);
-    });
-    if (!st.ok()) CAIRN_LOG_WARNING("Cannot watch a listening socket: %s", st.ToString().c_str());
-  }
+  for (const Socket& s : sockets_) Watch(s);
 }
 
 void Listener::OnAcceptable(int listen_fd, bool is_unix) {

@@ -32,9 +32,10 @@ class Listener : public wal::CommitSignals {
   // port 0: no TCP), and `unixsocket`. Fails, in Redis's words, if a
   // required address cannot be bound or nothing is listened on.
   base::Status Listen(const engine::ConfigValues& config);
-  // CONFIG SET port / bind / ...: listens anew, and only once that worked
-  // stops listening where it did; on failure nothing changes.
-  base::Status Relisten(const engine::ConfigValues& config);
+  // CONFIG SET port / bind: closes the TCP listeners and listens as `after`
+  // says; on failure listens as `before` said again (as Redis does). The
+  // unix socket stays.
+  base::Status Relisten(const engine::ConfigValues& before, const engine::ConfigValues& after);
   void Start();
   // Stops accepting and closes every connection.
   void Stop();
@@ -58,7 +59,8 @@ class Listener : public wal::CommitSignals {
     int fd;
     std::string unix_path;  // empty for TCP
   };
-  base::Status Open(const engine::ConfigValues& config, std::vector<Socket>* out);
+  base::Status OpenTcp(const engine::ConfigValues& config, std::vector<Socket>* out);
+  void Watch(const Socket& s);
   void OnAcceptable(int listen_fd, bool is_unix);
   void Closed(Connection* c);
 

@@ -33,6 +33,10 @@ done
 install -d "${destdir}${bindir}" "${destdir}${sysconfdir}/cairn" "${destdir}${unitdir}"
 install -m 0755 "${build_dir}/bin/cairn-server" "${build_dir}/bin/cairn-check" "${destdir}${bindir}/"
 
+if [[ -z "${destdir}" && "$(id -u)" -eq 0 ]] && ! id cairn >/dev/null 2>&1; then
+  useradd --system --home-dir /var/lib/cairn --no-create-home --shell /usr/sbin/nologin cairn
+fi
+
 conf="${destdir}${sysconfdir}/cairn/cairn.conf"
 target="${conf}"
 [[ -e "${conf}" ]] && target="${conf}.new"
@@ -50,12 +54,20 @@ logfile /var/log/cairn/cairn-server.log
 CONF
 } > "${target}"
 chmod 0640 "${target}"
+# The service runs as cairn: it must read its configuration.
+if getent group cairn >/dev/null 2>&1; then
+  chgrp cairn "${target}" || true
+elif [[ -n "${destdir}" ]]; then
+  echo "install.sh: note: chgrp cairn ${sysconfdir}/cairn/cairn.conf once the cairn user exists" >&2
+fi
 
 sed -e "s|@BINDIR@|${bindir}|g" -e "s|@SYSCONFDIR@|${sysconfdir}|g" \
   "${src}/packaging/cairn-server.service.in" > "${destdir}${unitdir}/cairn-server.service"
 chmod 0644 "${destdir}${unitdir}/cairn-server.service"
 
-if [[ -z "${destdir}" && "$(id -u)" -eq 0 ]] && ! id cairn >/dev/null 2>&1; then
-  useradd --system --home-dir /var/lib/cairn --no-create-home --shell /usr/sbin/nologin cairn
+if [[ -z "${destdir}" && "$(id -u)" -eq 0 ]]; then
+  # What the unit creates too (StateDirectory, LogsDirectory), for a server
+  # started by hand with the installed configuration.
+  install -d -o cairn -g cairn -m 0750 /var/lib/cairn /var/log/cairn
 fi
 echo "installed: ${destdir}${bindir}/cairn-server, ${destdir}${bindir}/cairn-check, ${target}, ${destdir}${unitdir}/cairn-server.service"

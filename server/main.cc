@@ -194,9 +194,17 @@ int main(int argc, char** argv) {
   const Supervisor supervisor = DetectSupervisor(kSupervisedModes[v.supervised]);
   const bool background = v.daemonize && supervisor == Supervisor::kNone;
   if (background) Daemonize();
+  if (supervisor != Supervisor::kNone && v.supervised == 2) {
+    // auto: CONFIG GET supervised then says which one, as in Redis.
+    (void)config.Apply("supervised",
+                       std::vector<std::string>{supervisor == Supervisor::kUpstart ? "upstart"
+                                                                                   : "systemd"},
+                       /*loading=*/true);
+  }
   if (supervisor == Supervisor::kUpstart) {
+    // As Redis: upstart is told at once (the process stops itself).
     CAIRN_LOG_NOTICE("supervised by upstart, will stop to signal readiness.");
-    Notify(supervisor, "READY=1");
+    cairn::server::SignalUpstartReady();
   } else if (supervisor == Supervisor::kSystemd) {
     CAIRN_LOG_NOTICE("Supervised by systemd. Please make sure you set appropriate values for "
                      "TimeoutStartSec and TimeoutStopSec in your service unit.");
@@ -214,17 +222,10 @@ int main(int argc, char** argv) {
   if (n > 0) eng.server().executable.assign(exe, static_cast<size_t>(n));
   eng.server().config_file = config_file;
 
-  // SIGINT, SIGTERM (stop) and SIGHUP (reopen the log file, for
-  // logrotate) arrive through a signalfd, handled on the loop like any
-  // other event.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGHUP);
-  sigprocmask(SIG_BLOCK, &stop_signals, nullptr);
-  const int sigfd = signalfd(-1, &stop_signals, SFD_NONBLOCK | SFD_CLOEXEC);
-  if (sigfd < 0) return Fatal(std::string("signalfd: ") + std::strerror(errno));
+  // Until the loop runs (while the data loads), SIGINT and SIGTERM stop the
+  // process at once (nothing is being written) and SIGHUP is ignored.
+  std::signal(SIGHUP, SIG_IGN);
+  int sigfd = -1;
 
   bool stopping = false;
   uint64_t cron_timer = 0;
@@ -241,7 +242,7 @@ int main(int argc, char** argv) {
     stopping = true;
     Notify(supervisor, "STOPPING=1\n");
     listener.Stop();
-    loop.Unwatch(sigfd);
+    if (sigfd >= 0) loop.Unwatch(sigfd);
     loop.Cancel(cron_timer);
     // SIGTERM/SIGINT save like SHUTDOWN does when save points are set
     // (SHUTDOWN itself saved already, before replying).
@@ -287,8 +288,12 @@ int main(int argc, char** argv) {
   }
   config.set_apply_hook([&](const engine::ConfigValues& before, const engine::ConfigValues& after,
                             std::string* option) -> std::string {
+    if (after.tls_port != 0) {
+      *option = "tls-port";
+      return "TLS is not supported by cairn: tls-port must be 0";
+    }
     if (after.port != before.port || after.bind != before.bind) {
-      if (Status s = listener.Relisten(after); !s.ok()) {
+      if (Status s = listener.Relisten(before, after); !s.ok()) {
         CAIRN_LOG_WARNING("%s", s.message().c_str());
         *option = after.port != before.port ? "port" : "bind";
         return after.port != before.port ? "Unable to listen on this port. Check server logs."
@@ -316,6 +321,18 @@ int main(int argc, char** argv) {
     return 1;
   }
   AofDriver driver(&loop, &aof, &listener);
+  // From here on SIGINT, SIGTERM (stop) and SIGHUP (reopen the log file,
+  // for logrotate) arrive through a signalfd, handled on the loop like any
+  // other event.
+  sigset_t loop_signals;
+  sigemptyset(&loop_signals);
+  sigaddset(&loop_signals, SIGINT);
+  sigaddset(&loop_signals, SIGTERM);
+  sigaddset(&loop_signals, SIGHUP);
+  sigprocmask(SIG_BLOCK, &loop_signals, nullptr);
+  std::signal(SIGHUP, SIG_DFL);  // blocked: it goes to the signalfd
+  sigfd = signalfd(-1, &loop_signals, SFD_NONBLOCK | SFD_CLOEXEC);
+  if (sigfd < 0) return Fatal(std::string("signalfd: ") + std::strerror(errno));
   Status watched = loop.Watch(sigfd, EPOLLIN, [&](uint32_t) {
     signalfd_siginfo info{};
     if (read(sigfd, &info, sizeof(info)) != static_cast<ssize_t>(sizeof(info))) return;

@@ -65,16 +65,12 @@ base::Status WritePidFile(const std::string& path) {
   return base::Status::Ok();
 }
 
+void SignalUpstartReady() {
+  unsetenv("UPSTART_JOB");
+  raise(SIGSTOP);
+}
+
 void Notify(Supervisor who, std::string_view state) {
-  if (who == Supervisor::kUpstart) {
-    if (state == "READY=1") {
-      // Upstart's "expect stop": the job is ready once it has stopped
-      // itself; upstart then resumes it. Only once.
-      unsetenv("UPSTART_JOB");
-      raise(SIGSTOP);
-    }
-    return;
-  }
   if (who != Supervisor::kSystemd) return;
   const char* path = std::getenv("NOTIFY_SOCKET");
   if (path == nullptr || path[0] == '\0') return;

@@ -32,9 +32,11 @@ void Daemonize();
 // path; as in Redis, a failure is logged by the caller and is not fatal.
 base::Status WritePidFile(const std::string& path);
 
-// Tells the supervisor about a state change: "READY=1", "STATUS=...",
-// "STOPPING=1" for systemd; for upstart only readiness counts (the process
-// raises SIGSTOP, and upstart resumes it). Does nothing without one.
+// Tells systemd about a state change ("READY=1\n", "STATUS=...\n",
+// "STOPPING=1\n"). Does nothing under any other supervisor.
 void Notify(Supervisor who, std::string_view state);
+// Upstart's readiness protocol ("expect stop"): the process stops itself
+// with SIGSTOP and upstart resumes it. Call once.
+void SignalUpstartReady();
 
 }  // namespace cairn::server

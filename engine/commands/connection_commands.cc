@@ -35,9 +35,20 @@ constexpr std::string_view kBadClientName =
 // Only the default user exists until ACLs land (issue 12): its password is
 // requirepass, and with none set ("nopass") any password is accepted, as
 // Redis does. Replies WRONGPASS and returns false on a mismatch.
+// Compares without stopping at the first difference, so that the reply's
+// timing does not tell how much of a guess was right.
+bool SamePassword(std::string_view a, std::string_view b) {
+  unsigned char diff = a.size() == b.size() ? 0 : 1;
+  const size_t n = std::max(a.size(), b.size());
+  for (size_t i = 0; i < n; i++) {
+    diff |= static_cast<unsigned char>((i < a.size() ? a[i] : 0) ^ (i < b.size() ? b[i] : 0));
+  }
+  return diff == 0;
+}
+
 bool CheckPassword(CommandContext& ctx, std::string_view user, std::string_view password) {
   const std::string& want = ctx.config.values().requirepass;
-  if (user != "default" || (!want.empty() && password != want)) {
+  if (user != "default" || (!want.empty() && !SamePassword(password, want))) {
     ctx.Error({ErrorKind::kWrongPass, "invalid username-password pair or user is disabled."});
     return false;
   }
@@ -86,7 +97,7 @@ void Hello(CommandContext& ctx, ArgList args) {
   } else if (!ctx.client.authenticated && !ctx.config.values().requirepass.empty()) {
     return ctx.Error({ErrorKind::kNoAuth,
                       "HELLO must be called with the client already authenticated, otherwise "
-                      "the HELLO <proto> AUTH <user> <pass> option can be used to authenticate "
+                      "the HELLO AUTH <user> <pass> option can be used to authenticate "
                       "the client and select the RESP protocol version at the same time"});
   }
   if (name != nullptr) {
@@ -149,7 +160,7 @@ std::string ClientLine(const ClientState& c, int64_t now_ms) {
   const int64_t idle = (now_ms - c.last_interaction_ms) / 1000;
   return "id=" + std::to_string(c.id) + " addr=" + c.addr + " laddr=" + c.laddr +
          " fd=" + std::to_string(c.fd) + " name=" + c.name + " age=" + std::to_string(age) +
-         " idle=" + std::to_string(idle) + " flags=N db=" + std::to_string(c.db) +
+         " idle=" + std::to_string(idle) + " flags=" + std::string(c.unix_socket ? "U" : "N") + " db=" + std::to_string(c.db) +
          " sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0"
          " rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=" +
          c.last_command + " user=default redir=-1 resp=" + std::to_string(c.resp) + "\n";

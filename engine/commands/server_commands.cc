@@ -462,12 +462,21 @@ void ConfigResetStat(CommandContext& ctx, ArgList) {
   ctx.reply.Ok();
 }
 
+void ConfigRewrite(CommandContext& ctx, ArgList) {
+  if (ctx.server.config_file.empty()) {
+    return ctx.Error("The server is running without a config file");
+  }
+  // TODO(#12): rewrite the file, keeping its comments and order.
+  ctx.Error("CONFIG REWRITE is not supported by cairn yet");
+}
+
 void ConfigHelp(CommandContext& ctx, ArgList) {
   ReplyHelp(ctx, {"CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
                   "GET <pattern>", "    Return parameters matching the glob-like <pattern> and their values.",
                   "SET <directive> <value>", "    Set the configuration <directive> to <value>.",
                   "RESETSTAT", "    Reset statistics reported by the INFO command.",
-                  "HELP", "    Print this help."});
+                  "REWRITE", "    Rewrite the configuration file.",
+                  "HELP", "    Prints this help."});
 }
 
 // ---- BGREWRITEAOF ----------------------------------------------------------
@@ -616,6 +625,9 @@ void RegisterServerCommands(CommandTable& t) {
                 .handler = ConfigResetStat,
                 .doc = {.summary = "Reset the stats returned by INFO", .since = "2.0.0",
                         .group = "server", .complexity = "O(1)"}},
+               {.name = "rewrite", .arity = 2, .flags = kAdminFlags, .handler = ConfigRewrite,
+                .doc = {.summary = "Rewrite the configuration file with the in memory configuration",
+                        .since = "2.8.0", .group = "server", .complexity = "O(1)"}},
                {.name = "help", .arity = 2, .flags = kLoading | kStale, .handler = ConfigHelp,
                 .doc = {.summary = "Show helpful text about the different subcommands",
                         .since = "5.0.0", .group = "server", .complexity = "O(1)"}},

@@ -264,7 +264,8 @@ class ConfigTest(ServerTestCase):
         while b"laddr" not in data or not data.endswith(b"\r\n"):
             data += u.recv(4096)
         self.assertTrue(data.startswith(b"+PONG\r\n"), data)
-        self.assertIn(b"addr=/unixsocket:0", data)
+        self.assertIn(b"addr=%s:0 " % path.encode(), data)  # as Redis 7.0 shows it
+        self.assertIn(b" flags=U ", data)
         s.wait_ready()  # TCP too, on its port
         # port 0: the unix socket only.
         d2 = self.newdir("unix-only")
@@ -308,6 +309,54 @@ class ConfigTest(ServerTestCase):
                               "s3cret", "GET", "k"], capture_output=True, text=True,
                              timeout=10)
         self.assertEqual(out.stdout.strip(), "v")
+
+    def test_requirepass_on_an_existing_log_keeps_the_data(self):
+        d = self.newdir("authlog")
+        s = self.cairn(d)
+        c = s.conn()
+        self.assertEqual(c.cmd("SET", "k", "v"), "OK")
+        c.close()
+        s.shutdown()
+        s2 = self.cairn(d, "--requirepass", "pw", ready=False)
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                c2 = s2.conn()
+                break
+            except OSError:
+                self.assertTrue(s2.alive(), "refused to start:\n" + s2.log())
+                self.assertLess(time.monotonic(), deadline)
+                time.sleep(0.05)
+        self.assertEqual(c2.cmd("AUTH", "pw"), "OK")
+        self.assertEqual(c2.cmd("GET", "k"), b"v")
+
+    def test_config_set_edge_cases_change_nothing_when_they_fail(self):
+        d = self.newdir("edges")
+        s = self.cairn(d, "--enable-protected-configs", "yes", "--save", "")
+        c = s.conn()
+        # The same port on another address list: the old listener makes way.
+        self.assertEqual(c.cmd("CONFIG", "SET", "bind", "127.0.0.1"), "OK")
+        d2 = Conn(s.port)
+        self.conns.append(d2)
+        self.assertEqual(d2.cmd("PING"), "PONG")
+        # A failed CONFIG SET leaves dir where it was.
+        other = self.newdir("other")
+        r = c.cmd("CONFIG", "SET", "dir", other, "hz", "abc")
+        self.assertTrue(str(r).startswith("ERR CONFIG SET failed"), r)
+        self.assertEqual(config_get(c, "dir"), os.path.realpath(d).encode())
+        self.assertEqual(c.cmd("CONFIG", "SET", "dir", other), "OK")
+        self.assertEqual(config_get(c, "dir"), os.path.realpath(other).encode())
+        missing = os.path.join(self.tmp, "no-such-dir")
+        self.assertTrue(str(c.cmd("CONFIG", "SET", "dir", missing)).endswith(
+            "No such file or directory"))
+        self.assertFalse(os.path.exists(missing))
+        self.assertTrue(str(c.cmd("CONFIG", "SET", "tls-port", "6380")).startswith(
+            "ERR CONFIG SET failed (possibly related to argument 'tls-port')"))
+        # A save point whose seconds would overflow never fires.
+        self.assertEqual(c.cmd("CONFIG", "SET", "save", "9223372036854775807 1"), "OK")
+        self.assertEqual(c.cmd("SET", "k", "v"), "OK")
+        time.sleep(0.4)
+        self.assertNotIn("Background saving", s.log())
 
     def test_rename_command(self):
         s = self.cairn(self.newdir("rename"), "--rename-command", "get", "fetch",
@@ -367,6 +416,7 @@ class ConfigTest(ServerTestCase):
         here = os.path.join(self.tmp, "svc")
         for path in ("/var/lib/cairn", "/run/cairn", "/var/log/cairn"):
             conf = conf.replace(path, here + path)
+        os.makedirs(here + "/var/lib/cairn")
         os.makedirs(here + "/run/cairn")
         os.makedirs(here + "/var/log/cairn")
         conf_path = os.path.join(self.tmp, "installed.conf")
