@@ -3,6 +3,7 @@
 #include <cctype>
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <limits>
 
@@ -48,6 +49,35 @@ std::optional<double> ParseDouble(std::string_view s) {
   if (end != buf.c_str() + buf.size() || std::isnan(v)) return std::nullopt;
   if (errno == ERANGE && !std::isinf(v) && v != 0) return std::nullopt;
   return v;
+}
+
+std::optional<long double> ParseLongDouble(std::string_view s) {
+  if (s.empty() || s.size() > 5 * 1024 || std::isspace(static_cast<unsigned char>(s[0]))) {
+    return std::nullopt;
+  }
+  std::string buf(s);
+  char* end = nullptr;
+  errno = 0;
+  long double v = std::strtold(buf.c_str(), &end);
+  // Redis's string2ld: out of range (overflow to inf, underflow to 0) is
+  // not a valid float, though a literal "inf" is.
+  if (end != buf.c_str() + buf.size() || std::isnan(v) ||
+      (errno == ERANGE && (std::isinf(v) || std::fpclassify(v) == FP_ZERO))) {
+    return std::nullopt;
+  }
+  return v;
+}
+
+std::string FormatLongDouble(long double v) {
+  char buf[5 * 1024 + 64];
+  int n = std::snprintf(buf, sizeof(buf), "%.17Lf", v);
+  std::string out(buf, static_cast<size_t>(n));
+  if (out.find('.') != std::string::npos) {
+    while (!out.empty() && out.back() == '0') out.pop_back();
+    if (!out.empty() && out.back() == '.') out.pop_back();
+  }
+  if (out == "-0") out = "0";
+  return out;
 }
 
 namespace {

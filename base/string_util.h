@@ -17,6 +17,12 @@ std::optional<int64_t> ParseInt64(std::string_view s);
 // "inf"/"-inf" accepted, NaN rejected (Redis's getLongDoubleFromObject rules).
 std::optional<double> ParseDouble(std::string_view s);
 
+// Redis's string2ld: the whole string, no spaces, not NaN, at most 5 KiB;
+// overflow or underflow is refused, a literal "inf" is not.
+std::optional<long double> ParseLongDouble(std::string_view s);
+// Redis's ld2string in LD_STR_HUMAN mode: "%.17Lf" without trailing zeros.
+std::string FormatLongDouble(long double v);
+
 bool GlobMatch(std::string_view pattern, std::string_view str, bool nocase = false);
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);

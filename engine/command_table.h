@@ -108,6 +108,9 @@ struct CommandDoc {
   std::string_view since;
   std::string_view group;
   std::string_view complexity;
+  std::vector<std::string_view> doc_flags;  // "deprecated", "syscmd"
+  std::string_view deprecated_since;
+  std::string_view replaced_by;
   // (version, what changed), as COMMAND DOCS lists them.
   std::vector<std::pair<std::string_view, std::string_view>> history;
   std::vector<ArgDoc> arguments;

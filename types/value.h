@@ -1,16 +1,41 @@
-// The values a key can hold. Strings only so far; each data-type issue adds
-// its type here, to the per-type table in snapshot/rdb_format.h, and to the
-// value codec. No I/O and no commands in this layer.
+// The values a key can hold: strings, lists, sets, sorted sets and hashes,
+// each in one of Redis 7.0's encodings (what OBJECT ENCODING reports):
+//
+//   string  int / embstr / raw (by content and by the command that wrote it)
+//   list    quicklist (listpack nodes)
+//   set     intset, hashtable
+//   zset    listpack (member, score pairs by score), skiplist (+ member index)
+//   hash    listpack (field, value pairs), hashtable
+//
+// A Value is 40 bytes whatever it holds, so a key's table node stays one
+// small allocation: a string's bytes live inline (up to 32) or on the heap,
+// a collection's representation on the heap behind the same bytes. The
+// operations on each type are in types/{list,set,zset,hash}.h; this file
+// only owns, copies and frees. No I/O and no commands in this layer.
 #pragma once
 
 #include <cstdint>
 #include <string>
 
+#include "types/hash_table.h"
+#include "types/skiplist.h"
 #include "types/value_string.h"
 
 namespace cairn::types {
 
-enum class ValueType : unsigned char { kString };
+class Quicklist;
+
+enum class ValueType : unsigned char { kString, kList, kSet, kZSet, kHash };
+
+// A collection's representation; kNone for strings (see StringForm).
+enum class Encoding : unsigned char {
+  kNone,
+  kListpack,   // zset, hash: a listpack (types/listpack.h)
+  kQuicklist,  // list: a Quicklist
+  kIntset,     // set: an intset (types/intset.h)
+  kHashtable,  // set: HashTable<Empty>; hash: HashTable<std::string>
+  kSkiplist,   // zset: ZSetIndex
+};
 
 // What OBJECT ENCODING reports for a string depends, in Redis, on the
 // command that wrote it, not only on its bytes: SET and friends pick int,
@@ -19,11 +44,19 @@ enum class ValueType : unsigned char { kString };
 // string, embstr or raw by length but never int (kNoInt).
 enum class StringForm : unsigned char { kByContent, kRaw, kNoInt };
 
-// 40 bytes: type, form, the string (inline up to 32 bytes) and the access
-// clock packed together (see ValueString).
+using SetTable = HashTable<Empty>;
+using HashMap = HashTable<std::string>;
+// A big sorted set: members by score (ranges, ranks) and scores by member.
+struct ZSetIndex {
+  HashTable<double> scores;
+  Skiplist order;
+};
+
 struct Value {
   ValueType type = ValueType::kString;
   StringForm form = StringForm::kByContent;
+  Encoding enc = Encoding::kNone;
+  // A string's bytes; for a collection, its representation's pointer.
   ValueString str;
   // Last access, in seconds (Redis's LRU clock): OBJECT IDLETIME.
   uint32_t lru = 0;
@@ -31,6 +64,36 @@ struct Value {
   Value() = default;
   Value(ValueType t, std::string s, StringForm f = StringForm::kByContent)
       : type(t), form(f), str(std::move(s)) {}
+  // A collection holding `rep` in encoding `e` (ownership passes to the
+  // Value). REQUIRES: rep matches (t, e) as listed above.
+  Value(ValueType t, Encoding e, void* rep);
+  ~Value() { FreeRep(); }
+  Value(const Value& o);
+  Value& operator=(const Value& o);
+  Value(Value&& o) noexcept;
+  Value& operator=(Value&& o) noexcept;
+
+  bool is_collection() const { return type != ValueType::kString; }
+  // The representation, by encoding. REQUIRES: the matching encoding.
+  unsigned char* listpack() const { return static_cast<unsigned char*>(str.ptr()); }
+  unsigned char* intset() const { return static_cast<unsigned char*>(str.ptr()); }
+  Quicklist* quicklist() const { return static_cast<Quicklist*>(str.ptr()); }
+  SetTable* set_table() const { return static_cast<SetTable*>(str.ptr()); }
+  HashMap* hash_table() const { return static_cast<HashMap*>(str.ptr()); }
+  ZSetIndex* zset_index() const { return static_cast<ZSetIndex*>(str.ptr()); }
+  // After an operation moved a listpack or intset (realloc).
+  void set_rep(void* rep) { str.SetPtr(rep); }
+  // Replaces the representation (and its encoding), freeing the old one.
+  void Reset(Encoding e, void* rep);
+
+  // What OBJECT ENCODING says.
+  const char* EncodingName() const;
+  // Bytes the representation uses, about (MEMORY USAGE, eviction).
+  size_t MemoryUsage() const;
+
+ private:
+  void FreeRep();
+  void* CopyRep() const;
 };
 static_assert(sizeof(Value) == 40, "keep a key's table node within 96 bytes");
 

@@ -55,6 +55,23 @@ class __attribute__((packed)) ValueString {
   operator std::string_view() const { return view(); }  // NOLINT: reads like a string
   bool operator==(std::string_view o) const { return view() == o; }
 
+  // Pointer mode: holds an opaque pointer instead of bytes (a collection's
+  // representation; Value says which and owns it). The pointer is never
+  // freed or copied here.
+  void SetPtr(void* p) {
+    Free();
+    std::memcpy(bytes_, &p, sizeof(p));
+    len_ = kPtrMark;
+  }
+  void* ptr() const {
+    void* p;
+    std::memcpy(&p, bytes_, sizeof(p));
+    return p;
+  }
+  bool is_ptr() const { return len_ == kPtrMark; }
+  // Forgets the pointer without freeing it.
+  void ClearPtr() { len_ = 0; }
+
   // Moves the bytes out (leaving this empty): for edits beyond the ones below.
   std::string Take() {
     std::string out;
@@ -77,6 +94,7 @@ class __attribute__((packed)) ValueString {
 
  private:
   static constexpr uint8_t kHeapMark = 0xff;
+  static constexpr uint8_t kPtrMark = 0xfe;
 
   bool heap() const { return len_ == kHeapMark; }
   std::string* Heap() const {

@@ -150,7 +150,8 @@ void WriteArgDocs(protocol::RespWriter& r, const std::vector<ArgDoc>& args) {
 
 void WriteCommandDocs(protocol::RespWriter& r, const CommandSpec& c) {
   const CommandDoc& d = c.doc;
-  r.Map(4 + !d.history.empty() + !d.arguments.empty() + !c.subcommands.empty());
+  r.Map(4 + !d.doc_flags.empty() + !d.deprecated_since.empty() + !d.replaced_by.empty() +
+        !d.history.empty() + !d.arguments.empty() + !c.subcommands.empty());
   r.Bulk("summary");
   r.Bulk(d.summary);
   r.Bulk("since");
@@ -159,6 +160,19 @@ void WriteCommandDocs(protocol::RespWriter& r, const CommandSpec& c) {
   r.Bulk(d.group);
   r.Bulk("complexity");
   r.Bulk(d.complexity);
+  if (!d.doc_flags.empty()) {
+    r.Bulk("doc_flags");
+    r.Set(d.doc_flags.size());
+    for (std::string_view f : d.doc_flags) r.Simple(f);
+  }
+  if (!d.deprecated_since.empty()) {
+    r.Bulk("deprecated_since");
+    r.Bulk(d.deprecated_since);
+  }
+  if (!d.replaced_by.empty()) {
+    r.Bulk("replaced_by");
+    r.Bulk(d.replaced_by);
+  }
   if (!d.history.empty()) {
     r.Bulk("history");
     r.Array(d.history.size());

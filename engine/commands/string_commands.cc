@@ -382,54 +382,23 @@ void DecrBy(CommandContext& ctx, ArgList args) {
   IncrDecr(ctx, args[1], -*by);
 }
 
-// Redis's string2ld: the whole string, no spaces, not NaN, at most 5 KiB.
-std::optional<long double> ParseLongDouble(std::string_view s) {
-  if (s.empty() || s.size() > 5 * 1024 || std::isspace(static_cast<unsigned char>(s[0]))) {
-    return std::nullopt;
-  }
-  std::string buf(s);
-  char* end = nullptr;
-  errno = 0;
-  long double v = std::strtold(buf.c_str(), &end);
-  // Redis's string2ld: out of range (overflow to inf, underflow to 0) is
-  // not a valid float, though a literal "inf" is.
-  if (end != buf.c_str() + buf.size() || std::isnan(v) ||
-      (errno == ERANGE && (std::isinf(v) || std::fpclassify(v) == FP_ZERO))) {
-    return std::nullopt;
-  }
-  return v;
-}
-
-// Redis's ld2string in LD_STR_HUMAN mode: "%.17Lf" without trailing zeros.
-std::string FormatLongDouble(long double v) {
-  char buf[5 * 1024 + 64];
-  int n = std::snprintf(buf, sizeof(buf), "%.17Lf", v);
-  std::string out(buf, static_cast<size_t>(n));
-  if (out.find('.') != std::string::npos) {
-    while (!out.empty() && out.back() == '0') out.pop_back();
-    if (!out.empty() && out.back() == '.') out.pop_back();
-  }
-  if (out == "-0") out = "0";
-  return out;
-}
-
 void IncrByFloat(CommandContext& ctx, ArgList args) {
   bool failed;
   Entry* e = FindString(ctx, args[1], &failed);
   if (failed) return;
   long double current = 0;
   if (e != nullptr) {
-    auto v = ParseLongDouble(e->value.str);
+    auto v = base::ParseLongDouble(e->value.str);
     if (!v) return ctx.Error(errors::kNotFloat);
     current = *v;
   }
-  auto by = ParseLongDouble(args[2]);
+  auto by = base::ParseLongDouble(args[2]);
   if (!by) return ctx.Error(errors::kNotFloat);
   const long double result = current + *by;
   if (std::isnan(result) || std::isinf(result)) {
     return ctx.Error("increment would produce NaN or Infinity");
   }
-  std::string text = FormatLongDouble(result);
+  std::string text = base::FormatLongDouble(result);
   if (e != nullptr) {
     e->value.str = text;
     e->value.form = types::StringForm::kNoInt;
@@ -690,7 +659,13 @@ void RegisterStringCommands(CommandTable& t) {
        .key_specs = {Spec(ks::kRO | ks::kAccess)}},
       {.name = "substr", .arity = 4, .flags = kReadonly, .keys = {1, 1, 1},
        .acl = acl::kString, .handler = GetRange,
-       .doc = SubstringDoc("1.0.0"),
+       .doc = [] {
+         CommandDoc d = SubstringDoc("1.0.0");
+         d.doc_flags = {"deprecated"};
+         d.deprecated_since = "2.0.0";
+         d.replaced_by = "`GETRANGE`";
+         return d;
+       }(),
        .key_specs = {Spec(ks::kRO | ks::kAccess)}},
       {.name = "setrange", .arity = 4, .flags = kWrite | kDenyOom, .keys = {1, 1, 1},
        .acl = acl::kString, .handler = SetRange,

@@ -1,0 +1,179 @@
+#include "engine/commands/collection_util.h"
+
+#include <cctype>
+#include <cerrno>
+#include <climits>
+#include <cmath>
+#include <cstdlib>
+
+#include "base/string_util.h"
+
+namespace cairn::engine {
+
+std::string_view TypeName(ValueType t) {
+  switch (t) {
+    case ValueType::kString: return "string";
+    case ValueType::kList: return "list";
+    case ValueType::kSet: return "set";
+    case ValueType::kZSet: return "zset";
+    case ValueType::kHash: return "hash";
+  }
+  return "none";
+}
+
+Entry* FindOfType(CommandContext& ctx, std::string_view key, ValueType type, bool* wrong,
+                  bool read) {
+  *wrong = false;
+  Entry* e = ctx.db().Find(key, ctx.now_ms);
+  if (read) {
+    if (e == nullptr) {
+      ctx.server.stats.keyspace_misses++;
+    } else {
+      ctx.server.stats.keyspace_hits++;
+    }
+  }
+  if (e != nullptr && e->value.type != type) {
+    ctx.WrongType();
+    *wrong = true;
+    return nullptr;
+  }
+  return e;
+}
+
+types::hash::Limits HashLimits(const Config& c) {
+  return {.max_listpack_entries = static_cast<size_t>(c.values().hash_max_listpack_entries),
+          .max_listpack_value = static_cast<size_t>(c.values().hash_max_listpack_value)};
+}
+
+types::set::Limits SetLimits(const Config& c) {
+  return {.max_intset_entries = static_cast<size_t>(c.values().set_max_intset_entries)};
+}
+
+types::zset::Limits ZSetLimits(const Config& c) {
+  return {.max_listpack_entries = static_cast<size_t>(c.values().zset_max_listpack_entries),
+          .max_listpack_value = static_cast<size_t>(c.values().zset_max_listpack_value)};
+}
+
+int ListFill(const Config& c) { return static_cast<int>(c.values().list_max_listpack_size); }
+
+bool DeleteIfEmpty(CommandContext& ctx, std::string_view key, size_t remaining) {
+  if (remaining != 0) return false;
+  ctx.db().Erase(key);
+  return true;
+}
+
+std::optional<uint64_t> ParseScanCursor(CommandContext& ctx, const std::string& arg) {
+  // strtoul as Redis calls it: "-1" wraps to the largest cursor; spaces,
+  // trailing bytes and overflow are refused.
+  errno = 0;
+  char* end = nullptr;
+  const uint64_t cursor = std::strtoull(arg.c_str(), &end, 10);
+  if (arg.empty() || std::isspace(static_cast<unsigned char>(arg[0])) || *end != '\0' ||
+      errno == ERANGE) {
+    ctx.Error("invalid cursor");
+    return std::nullopt;
+  }
+  return cursor;
+}
+
+std::optional<ScanArgs> ParseScanOptions(CommandContext& ctx, ArgList args, size_t first,
+                                         uint64_t cursor) {
+  ScanArgs a;
+  a.cursor = cursor;
+  for (size_t j = first; j < args.size(); j++) {
+    const bool more = j + 1 < args.size();
+    if (base::EqualsIgnoreCase(args[j], "count") && more) {
+      auto v = ctx.IntArg(args[++j]);
+      if (!v) return std::nullopt;
+      if (*v < 1) {
+        ctx.Error(errors::kSyntax);
+        return std::nullopt;
+      }
+      a.count = *v;
+    } else if (base::EqualsIgnoreCase(args[j], "match") && more) {
+      a.pattern = &args[++j];
+      if (*a.pattern == "*") a.pattern = nullptr;
+    } else {
+      ctx.Error(errors::kSyntax);
+      return std::nullopt;
+    }
+  }
+  return a;
+}
+
+void ReplyScan(CommandContext& ctx, const ScanArgs& a, bool pairs, const ScanStep& step) {
+  std::vector<std::string> items;
+  uint64_t cursor = a.cursor;
+  const size_t width = pairs ? 2 : 1;
+  int64_t budget = a.count * 10;
+  do {
+    cursor = step(cursor, items);
+  } while (cursor != 0 && --budget > 0 && static_cast<int64_t>(items.size() / width) < a.count);
+  size_t kept = items.size();
+  if (a.pattern != nullptr) {
+    kept = 0;
+    for (size_t i = 0; i < items.size(); i += width) {
+      if (!base::GlobMatch(*a.pattern, items[i])) continue;
+      for (size_t k = 0; k < width; k++) items[kept + k] = std::move(items[i + k]);
+      kept += width;
+    }
+  }
+  ctx.reply.Array(2);
+  ctx.reply.Bulk(std::to_string(cursor));
+  ctx.reply.Array(kept);
+  for (size_t i = 0; i < kept; i++) ctx.reply.Bulk(items[i]);
+}
+
+void CollectionScan(CommandContext& ctx, ArgList args, ValueType type, bool pairs,
+                    const std::function<ScanStep(const Value&)>& make_step) {
+  auto cursor = ParseScanCursor(ctx, args[2]);
+  if (!cursor) return;
+  bool wrong;
+  Entry* e = FindOfType(ctx, args[1], type, &wrong);
+  if (wrong) return;
+  if (e == nullptr) {
+    // As Redis: a missing key answers an empty scan before the options are
+    // even looked at.
+    ctx.reply.Array(2);
+    ctx.reply.Bulk("0");
+    ctx.reply.Array(0);
+    return;
+  }
+  auto a = ParseScanOptions(ctx, args, 3, *cursor);
+  if (!a) return;
+  ReplyScan(ctx, *a, pairs, make_step(e->value));
+}
+
+std::optional<int64_t> ParseBlockTimeout(CommandContext& ctx, const std::string& arg) {
+  auto v = base::ParseLongDouble(arg);
+  if (!v) {
+    ctx.Error("timeout is not a float or out of range");
+    return std::nullopt;
+  }
+  // Redis converts with a plain cast: what does not fit a long long comes
+  // out as LLONG_MIN on x86 (and is then "negative"), and a fraction of a
+  // millisecond rounds toward zero (so -0.0001 means no timeout).
+  const long double ms = *v * 1000.0L;
+  int64_t t = (std::isnan(ms) || ms >= 9223372036854775808.0L || ms < -9223372036854775808.0L)
+                  ? INT64_MIN
+                  : static_cast<int64_t>(ms);
+  if (t < 0) {
+    ctx.Error("timeout is negative");
+    return std::nullopt;
+  }
+  if (t == 0) return 0;
+  // Redis adds the clock without an overflow check; a deadline that wraps
+  // is one its timeout table never reaches: no timeout.
+  int64_t deadline;
+  if (__builtin_add_overflow(t, ctx.now_ms, &deadline)) return 0;
+  return deadline;
+}
+
+std::optional<double> DoubleArg(CommandContext& ctx, std::string_view arg,
+                                std::string_view error) {
+  auto v = base::ParseDouble(arg);
+  if (!v) ctx.Error(error);
+  return v;
+}
+
+}  // namespace cairn::engine

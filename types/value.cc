@@ -1,0 +1,132 @@
+#include "types/value.h"
+
+#include "types/intset.h"
+#include "types/listpack.h"
+#include "types/quicklist.h"
+
+namespace cairn::types {
+
+Value::Value(ValueType t, Encoding e, void* rep) : type(t), enc(e) { str.SetPtr(rep); }
+
+void Value::FreeRep() {
+  if (!str.is_ptr()) return;
+  void* p = str.ptr();
+  str.ClearPtr();
+  switch (enc) {
+    case Encoding::kListpack: lp::Free(static_cast<unsigned char*>(p)); break;
+    case Encoding::kIntset: intset::Free(static_cast<unsigned char*>(p)); break;
+    case Encoding::kQuicklist: delete static_cast<Quicklist*>(p); break;
+    case Encoding::kHashtable:
+      if (type == ValueType::kSet) {
+        delete static_cast<SetTable*>(p);
+      } else {
+        delete static_cast<HashMap*>(p);
+      }
+      break;
+    case Encoding::kSkiplist: delete static_cast<ZSetIndex*>(p); break;
+    case Encoding::kNone: break;
+  }
+}
+
+void* Value::CopyRep() const {
+  void* p = str.ptr();
+  switch (enc) {
+    case Encoding::kListpack: return lp::Copy(static_cast<unsigned char*>(p));
+    case Encoding::kIntset: return intset::Copy(static_cast<unsigned char*>(p));
+    case Encoding::kQuicklist: return new Quicklist(*static_cast<Quicklist*>(p));
+    case Encoding::kHashtable:
+      if (type == ValueType::kSet) return new SetTable(*static_cast<SetTable*>(p));
+      return new HashMap(*static_cast<HashMap*>(p));
+    case Encoding::kSkiplist: {
+      const auto* src = static_cast<ZSetIndex*>(p);
+      auto* z = new ZSetIndex;
+      z->scores.Reserve(src->scores.size());
+      for (auto* n = src->order.First(); n != nullptr; n = n->level[0].forward) {
+        z->order.Insert(n->score, n->member);
+        z->scores.Insert(n->member, n->score);
+      }
+      return z;
+    }
+    case Encoding::kNone: break;
+  }
+  return nullptr;
+}
+
+Value::Value(const Value& o) : type(o.type), form(o.form), enc(o.enc), lru(o.lru) {
+  if (o.str.is_ptr()) {
+    str.SetPtr(o.CopyRep());
+  } else {
+    str = o.str;
+  }
+}
+
+Value& Value::operator=(const Value& o) {
+  if (this == &o) return *this;
+  Value copy(o);
+  *this = std::move(copy);
+  return *this;
+}
+
+Value::Value(Value&& o) noexcept
+    : type(o.type), form(o.form), enc(o.enc), str(std::move(o.str)), lru(o.lru) {
+  o.type = ValueType::kString;
+  o.enc = Encoding::kNone;
+}
+
+Value& Value::operator=(Value&& o) noexcept {
+  if (this == &o) return *this;
+  FreeRep();
+  type = o.type;
+  form = o.form;
+  enc = o.enc;
+  str = std::move(o.str);
+  lru = o.lru;
+  o.type = ValueType::kString;
+  o.enc = Encoding::kNone;
+  return *this;
+}
+
+void Value::Reset(Encoding e, void* rep) {
+  FreeRep();
+  enc = e;
+  str.SetPtr(rep);
+}
+
+const char* Value::EncodingName() const {
+  switch (enc) {
+    case Encoding::kListpack: return "listpack";
+    case Encoding::kQuicklist: return "quicklist";
+    case Encoding::kIntset: return "intset";
+    case Encoding::kHashtable: return "hashtable";
+    case Encoding::kSkiplist: return "skiplist";
+    case Encoding::kNone: break;
+  }
+  return "raw";
+}
+
+size_t Value::MemoryUsage() const {
+  void* p = str.is_ptr() ? str.ptr() : nullptr;
+  switch (enc) {
+    case Encoding::kListpack: return lp::Bytes(static_cast<unsigned char*>(p));
+    case Encoding::kIntset: return intset::Bytes(static_cast<unsigned char*>(p));
+    case Encoding::kQuicklist: return static_cast<Quicklist*>(p)->MemoryUsage();
+    case Encoding::kHashtable:
+      if (type == ValueType::kSet) return static_cast<SetTable*>(p)->MemoryUsage();
+      return static_cast<HashMap*>(p)->MemoryUsage() +
+             [&] {
+               size_t v = 0;
+               for (const auto& [k, val] : *static_cast<HashMap*>(p)) {
+                 if (val.size() > 15) v += val.capacity() + 1;
+               }
+               return v;
+             }();
+    case Encoding::kSkiplist: {
+      const auto* z = static_cast<ZSetIndex*>(p);
+      return z->scores.MemoryUsage() + z->order.MemoryUsage();
+    }
+    case Encoding::kNone: break;
+  }
+  return str.size();
+}
+
+}  // namespace cairn::types
