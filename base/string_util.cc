@@ -47,7 +47,9 @@ std::optional<double> ParseDouble(std::string_view s) {
   errno = 0;
   double v = std::strtod(buf.c_str(), &end);
   if (end != buf.c_str() + buf.size() || std::isnan(v)) return std::nullopt;
-  if (errno == ERANGE && !std::isinf(v) && v != 0) return std::nullopt;
+  // Redis's getDoubleFromObject: overflow (inf) and underflow to zero are
+  // errors; a denormal result, though ERANGE, is kept.
+  if (errno == ERANGE && (std::isinf(v) || v == 0)) return std::nullopt;
   return v;
 }
 

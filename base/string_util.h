@@ -14,7 +14,8 @@ namespace cairn::base {
 
 std::optional<int64_t> ParseInt64(std::string_view s);
 // Like strtod but the whole string must be consumed and no spaces allowed;
-// "inf"/"-inf" accepted, NaN rejected (Redis's getLongDoubleFromObject rules).
+// "inf"/"-inf" accepted, NaN, overflow and underflow to zero rejected
+// (Redis's getDoubleFromObject rules).
 std::optional<double> ParseDouble(std::string_view s);
 
 // Redis's string2ld: the whole string, no spaces, not NaN, at most 5 KiB;

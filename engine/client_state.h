@@ -9,6 +9,17 @@
 
 namespace cairn::engine {
 
+// What the engine needs of the connection behind a client it parks in a
+// blocking command (engine/blocking/): a way to hand over the reply when
+// the wait ends. The connection then resumes its pipelined commands.
+class ClientConnection {
+ public:
+  virtual ~ClientConnection() = default;
+  // `reply`: the RESP bytes of the blocked command's answer. `logged`: the
+  // command wrote to the log, so the reply waits for it like any write's.
+  virtual void OnUnblocked(std::string reply, bool logged) = 0;
+};
+
 struct ClientState {
   uint64_t id = 0;
   int db = 0;
@@ -24,6 +35,8 @@ struct ClientState {
   int64_t last_interaction_ms = 0;
   std::string last_command;  // full name of the last command, for CLIENT LIST
   bool close_after_reply = false;  // QUIT
+  ClientConnection* conn = nullptr;  // nullptr in engine tests
+  bool blocked = false;  // parked in a blocking command (no reply yet)
 };
 
 }  // namespace cairn::engine

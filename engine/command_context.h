@@ -22,15 +22,18 @@
 namespace cairn::engine {
 
 class Aof;
+class BlockedClients;
 class Snapshots;
 
 class CommandContext {
  public:
   CommandContext(const CommandSpec& spec, ClientState& client, protocol::RespWriter& reply,
                  Keyspace& keyspace, Config& config, const CommandTable& table,
-                 ServerState& server, int64_t now_ms, Aof* aof, Snapshots* snapshots)
+                 ServerState& server, BlockedClients& blocked, int64_t now_ms, Aof* aof,
+                 Snapshots* snapshots)
       : spec(spec), client(client), reply(reply), keyspace(keyspace), config(config),
-        table(table), server(server), now_ms(now_ms), aof(aof), snapshots(snapshots) {}
+        table(table), server(server), blocked(blocked), now_ms(now_ms), aof(aof),
+        snapshots(snapshots) {}
 
   const CommandSpec& spec;
   ClientState& client;
@@ -39,6 +42,7 @@ class CommandContext {
   Config& config;
   const CommandTable& table;
   ServerState& server;
+  BlockedClients& blocked;  // parked clients (CLIENT UNBLOCK, SWAPDB)
   const int64_t now_ms;  // one clock reading per command, as Redis caches mstime
   Aof* const aof;              // the append-only log; nullptr when not wired (tests)
   Snapshots* const snapshots;  // SAVE/BGSAVE; nullptr when not wired (tests)
@@ -63,6 +67,25 @@ class CommandContext {
   void Propagate(std::vector<std::string> argv) { propagated_.push_back(std::move(argv)); }
   std::vector<std::vector<std::string>>& propagated() { return propagated_; }
 
+  // Blocking commands. When there is nothing to take, a handler calls
+  // Block() instead of replying: the client is parked on `keys` (in the
+  // current database) until one holds a `type`, or until the deadline (ms,
+  // 0 for none) passes. Where a client may not wait (MULTI/EXEC, scripts:
+  // may_block false), the handler replies as on a timeout instead.
+  // `woken`: the command is being run again because a key it waits on was
+  // stored; calling Block() then keeps the client parked where it was.
+  struct BlockRequest {
+    std::vector<std::string> keys;
+    int64_t deadline_ms = 0;
+    ValueType type = ValueType::kList;
+  };
+  bool may_block = true;
+  bool woken = false;
+  void Block(std::vector<std::string> keys, int64_t deadline_ms, ValueType type) {
+    block_ = BlockRequest{std::move(keys), deadline_ms, type};
+  }
+  const std::optional<BlockRequest>& block_request() const { return block_; }
+
   // Parses an integer argument; on failure replies Redis's "value is not an
   // integer or out of range" and returns nullopt.
   std::optional<int64_t> IntArg(std::string_view arg);
@@ -70,6 +93,7 @@ class CommandContext {
  private:
   uint64_t dirty_ = 0;
   std::vector<std::vector<std::string>> propagated_;
+  std::optional<BlockRequest> block_;
 };
 
 }  // namespace cairn::engine

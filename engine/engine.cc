@@ -35,6 +35,7 @@ std::string RandomHex(size_t n) {
 Engine::Engine(Config* config)
     : config_(config), keyspace_(static_cast<int>(config->values().databases)) {
   RegisterAllCommands(table_);
+  keyspace_.set_observer(&blocked_);
   server_.run_id = RandomHex(40);
   server_.start_ms = base::NowMs();
 }
@@ -55,7 +56,10 @@ void Engine::AttachClient(ClientState& client) {
   server_.clients[client.id] = &client;
 }
 
+void Engine::ClientClosing(ClientState& client) { blocked_.Remove(client); }
+
 void Engine::DetachClient(ClientState& client) {
+  blocked_.Remove(client);
   server_.connected_clients--;
   server_.clients.erase(client.id);
 }
@@ -132,23 +136,69 @@ bool Engine::Execute(ClientState& client, std::vector<std::string>& argv,
 
   client.last_command = cmd->full_name;
   server_.stats.total_commands_processed++;
-  CommandContext ctx(*cmd, client, out, keyspace_, *config_, table_, server_, now, aof_,
-                     snapshots_);
+  const RunResult r = Run(*cmd, client, argv, out, /*woken=*/false, now);
+  ServeBlocked();
+  return r.logged;
+}
+
+Engine::RunResult Engine::Run(const CommandSpec& cmd, ClientState& client,
+                              std::vector<std::string>& argv, protocol::RespWriter& out,
+                              bool woken, int64_t now) {
+  CommandContext ctx(cmd, client, out, keyspace_, *config_, table_, server_, blocked_, now,
+                     aof_, snapshots_);
+  ctx.woken = woken;
   const int db_before = client.db;
-  cmd->handler(ctx, ArgList(argv));
+  cmd.handler(ctx, ArgList(argv));
   server_.dirty += ctx.dirty();
 
+  RunResult r;
+  if (const auto& req = ctx.block_request()) {
+    r.blocked = true;
+    if (!woken) {
+      blocked_.Park({.client = &client, .db = client.db, .keys = req->keys, .type = req->type,
+                     .deadline_ms = req->deadline_ms, .cmd = &cmd, .argv = argv});
+      if (req->deadline_ms != 0 && on_block_deadline_) on_block_deadline_(req->deadline_ms);
+    }
+  }
   // Expirations found while running the command go first: a replay must
   // delete the expired key before the command that saw it missing.
   PropagateExpired();
-  if (sink_ == nullptr || ctx.dirty() == 0) return false;
+  if (sink_ == nullptr || ctx.dirty() == 0) return r;
   if (!ctx.propagated().empty()) {
-    CAIRN_CHECK(cmd->flags & kCustomPropagation);
+    CAIRN_CHECK(cmd.flags & kCustomPropagation);
     for (const auto& p : ctx.propagated()) sink_->Append(db_before, p);
   } else {
     sink_->Append(db_before, argv);
   }
-  return true;
+  r.logged = true;
+  return r;
 }
+
+void Engine::ServeBlocked() {
+  // Serving a client may store keys others wait on (BLMOVE pushes): keep
+  // going until nothing is ready.
+  while (blocked_.has_ready()) {
+    for (auto& [db, key] : blocked_.TakeReady()) {
+      for (uint64_t id : blocked_.Waiters(db, key)) {
+        const BlockedClients::Wait* w = blocked_.Find(id);
+        if (w == nullptr) continue;  // served from another key meanwhile
+        const Entry* e = keyspace_.db(db).entries().Find(key);
+        if (e == nullptr) break;  // taken whole by an earlier client
+        if (e->value.type != w->type) continue;
+        ClientState& client = *w->client;
+        std::vector<std::string> argv = w->argv;
+        std::string reply;
+        protocol::RespWriter out(&reply, client.resp);
+        const int saved_db = client.db;
+        client.db = w->db;
+        const RunResult r = Run(*w->cmd, client, argv, out, /*woken=*/true, base::NowMs());
+        client.db = saved_db;
+        if (!r.blocked) blocked_.Finish(client, std::move(reply), r.logged);
+      }
+    }
+  }
+}
+
+void Engine::ExpireBlocked(int64_t now_ms) { blocked_.ExpireTimeouts(now_ms); }
 
 }  // namespace cairn::engine

@@ -9,10 +9,12 @@
 // (ServerState::shutdown).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "engine/blocking/blocked_clients.h"
 #include "engine/client_state.h"
 #include "engine/command_table.h"
 #include "engine/config.h"
@@ -58,7 +60,20 @@ class Engine {
   // Errors are Redis's texts.
   base::Status RenameCommand(std::string_view from, std::string_view to);
   void AttachClient(ClientState& client);
+  // The connection is closing: a parked client is forgotten at once, so
+  // that nothing is taken for a reply nobody will read.
+  void ClientClosing(ClientState& client);
   void DetachClient(ClientState& client);
+
+  // Blocked clients whose deadline is at or before now_ms get their
+  // timeout reply. `hook` is told each new deadline (ms, wall clock), so the
+  // server can wake up for it.
+  void ExpireBlocked(int64_t now_ms);
+  int64_t NextBlockedDeadline() const { return blocked_.NextDeadline(); }
+  void set_block_deadline_hook(std::function<void(int64_t)> hook) {
+    on_block_deadline_ = std::move(hook);
+  }
+  const BlockedClients& blocked() const { return blocked_; }
 
   Keyspace& keyspace() { return keyspace_; }
   ServerState& server() { return server_; }
@@ -67,11 +82,23 @@ class Engine {
 
  private:
   void PropagateExpired();
+  struct RunResult {
+    bool logged = false;   // something went to the propagation sink
+    bool blocked = false;  // the handler asked to wait (no reply written)
+  };
+  // Runs a looked-up, checked command: the handler, parking, propagation.
+  RunResult Run(const CommandSpec& cmd, ClientState& client, std::vector<std::string>& argv,
+                protocol::RespWriter& out, bool woken, int64_t now_ms);
+  // Runs the commands of clients parked on keys that became ready.
+  void ServeBlocked();
 
   Config* config_;
   CommandTable table_;
+  // Before keyspace_: the keyspace reports stores to it until destroyed.
+  BlockedClients blocked_;
   Keyspace keyspace_;
   ServerState server_;
+  std::function<void(int64_t)> on_block_deadline_;
   PropagationSink* sink_ = nullptr;
   Aof* aof_ = nullptr;
   Snapshots* snapshots_ = nullptr;

@@ -43,6 +43,7 @@ class KeyTable {
   KeyTable(KeyTable&& other) noexcept;
 
   Entry* Find(std::string_view key);
+  const Entry* Find(std::string_view key) const { return const_cast<KeyTable*>(this)->Find(key); }
   // The entry for `key`, inserted empty when missing (*inserted says so).
   Entry& Insert(std::string_view key, bool* inserted);
   bool Erase(std::string_view key);

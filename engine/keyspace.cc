@@ -23,6 +23,7 @@ Entry& Db::Put(std::string_view key, Value value, int64_t expire_ms) {
   if (value.lru == 0) value.lru = static_cast<uint32_t>(base::NowMs() / 1000);
   e.value = std::move(value);
   SetExpire(e, expire_ms);
+  if (observer_ != nullptr) observer_->KeyStored(index_, key);
   return e;
 }
 

@@ -26,9 +26,18 @@ struct ExpiredKey {
   std::string key;
 };
 
+// Told of every key stored (created or replaced), whatever the command:
+// clients blocked on a key wake up from it (engine/blocking/).
+class StoreObserver {
+ public:
+  virtual ~StoreObserver() = default;
+  virtual void KeyStored(int db, std::string_view key) = 0;
+};
+
 class Db {
  public:
   Db(int index, std::vector<ExpiredKey>* expired) : index_(index), expired_(expired) {}
+  void set_observer(StoreObserver* o) { observer_ = o; }
 
   // The live entry for `key`, or nullptr. An entry whose expiry is at or
   // before now_ms is deleted here and reported as expired. A lookup counts
@@ -63,6 +72,7 @@ class Db {
  private:
   int index_;
   std::vector<ExpiredKey>* expired_;
+  StoreObserver* observer_ = nullptr;
   KeyTable map_;
   size_t expires_ = 0;  // entries with an expiry, for INFO keyspace
   size_t sweep_cursor_ = 0;  // next bucket for ExpireSweep
@@ -83,6 +93,11 @@ class Keyspace {
   // after about `budget_us` microseconds. Expired keys are reported through
   // TakeExpired() like lazily expired ones.
   void ActiveExpireCycle(int64_t now_ms, int64_t budget_us);
+
+  // REQUIRES: `o` outlives the keyspace (or is reset to nullptr).
+  void set_observer(StoreObserver* o) {
+    for (Db& d : dbs_) d.set_observer(o);
+  }
 
   // Expirations found since the last call, in the order they happened.
   std::vector<ExpiredKey> TakeExpired();

@@ -63,10 +63,12 @@ Connection::Connection(EventLoop* loop, int fd, engine::Engine* engine, Hooks ho
     setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
   }
   client_.fd = fd_;
+  client_.conn = this;
   engine_->AttachClient(client_);
 }
 
 Connection::~Connection() {
+  *alive_ = false;
   if (!closed_) {
     loop_->Unwatch(fd_);
     close(fd_);
@@ -85,6 +87,7 @@ void Connection::Close() {
   closed_ = true;
   loop_->Unwatch(fd_);
   close(fd_);
+  engine_->ClientClosing(client_);
   if (hooks_.on_close) hooks_.on_close(this);
 }
 
@@ -99,6 +102,12 @@ void Connection::OnEvents(uint32_t events) {
     output_blocked_ = false;
     Flush();
     if (closed_) return;
+    // Commands left in the buffer when the output filled up (behind a
+    // blocking command that has since been answered) run now.
+    if (!output_blocked_ && !closing_ && in_len_ > 0 && !client_.blocked) {
+      RunBuffered();
+      if (closed_) return;
+    }
   }
   if (events & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
     if (!output_blocked_ && !closing_) {
@@ -131,6 +140,10 @@ void Connection::OnReadable() {
   }
   in_len_ += static_cast<size_t>(n);
   engine_->server().stats.total_net_input_bytes += static_cast<uint64_t>(n);
+  RunBuffered();
+}
+
+void Connection::RunBuffered() {
   const bool keep = ProcessInput();
   if (!keep) closing_ = true;
   Flush();
@@ -146,7 +159,9 @@ bool Connection::ProcessInput() {
                       .max_multibulk_len = 1024LL * 1024 * 1024});
   size_t pos = 0;
   bool keep = true;
-  while (keep) {
+  // A parked client's further commands wait in the buffer (still read, so
+  // that a disconnect is seen and the query buffer limit holds).
+  while (keep && !client_.blocked) {
     auto status = parser_.Parse(std::string_view(in_.data(), in_len_), &pos);
     if (status == protocol::RequestParser::Status::kNeedMore) break;
     if (status == protocol::RequestParser::Status::kError) {
@@ -187,6 +202,27 @@ bool Connection::ProcessInput() {
     keep = false;
   }
   return keep;
+}
+
+void Connection::OnUnblocked(std::string reply, bool logged) {
+  if (closed_) return;
+  const size_t reply_start = out_.size();
+  out_ += reply;
+  engine::Aof* aof = engine_->aof();
+  if (logged && aof != nullptr && aof->hold_replies()) {
+    if (holds_.empty() && hooks_.on_hold) hooks_.on_hold(this);
+    holds_.push_back({reply_start, aof->last_seq()});
+  }
+  Flush();
+  if (closed_) return;
+  UpdateInterest();
+  if (in_len_ == 0) return;
+  loop_->Post([this, alive = std::weak_ptr<bool>(alive_)] {
+    auto a = alive.lock();
+    if (!a || !*a || closed_ || client_.blocked || closing_ || output_blocked_) return;
+    RunBuffered();
+    if (!closed_) UpdateInterest();
+  });
 }
 
 bool Connection::OnDurable(uint64_t seq) {

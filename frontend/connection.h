@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,7 +31,7 @@
 
 namespace cairn::frontend {
 
-class Connection {
+class Connection : public engine::ClientConnection {
  public:
   struct Hooks {
     std::function<void(Connection*)> on_close;  // the socket was closed
@@ -41,7 +42,7 @@ class Connection {
   // Takes ownership of `fd`, a connected socket (`is_unix`: a unix socket's).
   // REQUIRES: loop and engine outlive the connection.
   Connection(EventLoop* loop, int fd, engine::Engine* engine, Hooks hooks, bool is_unix);
-  ~Connection();
+  ~Connection() override;
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
@@ -58,12 +59,19 @@ class Connection {
   // The client is on loopback or a unix socket.
   bool local() const { return client_.local; }
 
+  // engine::ClientConnection: the blocking command this client waited in
+  // has its answer. Pipelined commands behind it run on the next loop pass
+  // (never inside the command that woke it).
+  void OnUnblocked(std::string reply, bool logged) override;
+
  private:
   void OnEvents(uint32_t events);
   void OnReadable();
   // Runs every complete command in the input buffer. Returns false when the
   // connection must close after flushing its output.
   bool ProcessInput();
+  // ProcessInput, then flush, close or shut down as it asks.
+  void RunBuffered();
   // Writes what may go now; on a short write, waits for EPOLLOUT.
   void Flush();
   // Drops n sent bytes from the front of out_.
@@ -91,6 +99,9 @@ class Connection {
   bool in_command_ = false;      // the engine is running one of our commands
   bool closing_ = false;         // close once output is flushed
   bool closed_ = false;
+  // Shared with tasks posted to the loop, which must not touch a
+  // connection destroyed before they run.
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 }  // namespace cairn::frontend

@@ -353,12 +353,28 @@ int main(int argc, char** argv) {
     cron_timer = loop.After(1000 / hz, [&] {
       const int64_t now = cairn::base::NowMs();
       eng.Cron(now);
+      eng.ExpireBlocked(now);  // in case the wall clock jumped past a timer
       aof.Cron(now);
       snapshots.Cron(now);
       arm_cron();
     });
   };
   arm_cron();
+  // Blocked clients' timeouts: one timer for the earliest deadline (Redis
+  // only looks every 1/hz s; a 10 ms BLPOP timeout here takes 10 ms).
+  uint64_t block_timer = 0;
+  int64_t block_timer_at = 0;
+  std::function<void(int64_t)> arm_block = [&](int64_t deadline_ms) {
+    if (block_timer != 0 && block_timer_at <= deadline_ms) return;
+    if (block_timer != 0) loop.Cancel(block_timer);
+    block_timer_at = deadline_ms;
+    block_timer = loop.After(std::max<int64_t>(0, deadline_ms - cairn::base::NowMs()), [&] {
+      block_timer = 0;
+      eng.ExpireBlocked(cairn::base::NowMs());
+      if (const int64_t next = eng.NextBlockedDeadline(); next != 0) arm_block(next);
+    });
+  };
+  eng.set_block_deadline_hook(arm_block);
   listener.Start();
   if (v.port != 0) {
     CAIRN_LOG_NOTICE("Ready to accept connections tcp on port %lld",

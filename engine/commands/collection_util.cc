@@ -12,11 +12,16 @@ namespace cairn::engine {
 
 std::string_view TypeName(ValueType t) {
   switch (t) {
-    case ValueType::kString: return "string";
-    case ValueType::kList: return "list";
-    case ValueType::kSet: return "set";
-    case ValueType::kZSet: return "zset";
-    case ValueType::kHash: return "hash";
+    case ValueType::kString:
+      return "string";
+    case ValueType::kList:
+      return "list";
+    case ValueType::kSet:
+      return "set";
+    case ValueType::kZSet:
+      return "zset";
+    case ValueType::kHash:
+      return "hash";
   }
   return "none";
 }
@@ -114,7 +119,9 @@ void ReplyScan(CommandContext& ctx, const ScanArgs& a, bool pairs, const ScanSte
     kept = 0;
     for (size_t i = 0; i < items.size(); i += width) {
       if (!base::GlobMatch(*a.pattern, items[i])) continue;
-      for (size_t k = 0; k < width; k++) items[kept + k] = std::move(items[i + k]);
+      if (kept != i) {
+        for (size_t k = 0; k < width; k++) items[kept + k] = std::move(items[i + k]);
+      }
       kept += width;
     }
   }
@@ -169,8 +176,23 @@ std::optional<int64_t> ParseBlockTimeout(CommandContext& ctx, const std::string&
   return deadline;
 }
 
-std::optional<double> DoubleArg(CommandContext& ctx, std::string_view arg,
-                                std::string_view error) {
+std::optional<int64_t> RangeArg(CommandContext& ctx, std::string_view arg, int64_t min, int64_t max,
+                                std::string_view msg) {
+  auto v = base::ParseInt64(arg);
+  if (!v) {
+    ctx.Error(msg.empty() ? errors::kNotInteger : msg);
+    return std::nullopt;
+  }
+  if (*v < min || *v > max) {
+    ctx.Error(msg.empty() ? "value is out of range, value must between " + std::to_string(min) +
+                                " and " + std::to_string(max)
+                          : std::string(msg));
+    return std::nullopt;
+  }
+  return v;
+}
+
+std::optional<double> DoubleArg(CommandContext& ctx, std::string_view arg, std::string_view error) {
   auto v = base::ParseDouble(arg);
   if (!v) ctx.Error(error);
   return v;

@@ -4,6 +4,7 @@
 // exact errors. One place, so that each rule is written once.
 #pragma once
 
+#include <climits>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -64,6 +65,19 @@ void ReplyScan(CommandContext& ctx, const ScanArgs& a, bool pairs, const ScanSte
 // Redis's getTimeoutFromObjectOrReply: the absolute deadline in ms, 0 for
 // none. On error, replies and returns nullopt.
 std::optional<int64_t> ParseBlockTimeout(CommandContext& ctx, const std::string& arg);
+
+// Redis's getRangeLongFromObjectOrReply: an integer within [min, max]. An
+// empty `msg` gives Redis's own texts ("value is not an integer or out of
+// range", "value is out of range, value must between <min> and <max>");
+// otherwise `msg` is the error for both.
+std::optional<int64_t> RangeArg(CommandContext& ctx, std::string_view arg, int64_t min, int64_t max,
+                                std::string_view msg = {});
+// getPositiveLongFromObjectOrReply: an integer >= 0.
+inline std::optional<int64_t> PositiveArg(
+    CommandContext& ctx, std::string_view arg,
+    std::string_view msg = "value is out of range, must be positive") {
+  return RangeArg(ctx, arg, 0, INT64_MAX, msg);
+}
 
 // A double argument ("value is not a valid float" otherwise, or `error`).
 std::optional<double> DoubleArg(CommandContext& ctx, std::string_view arg,

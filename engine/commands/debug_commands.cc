@@ -12,10 +12,28 @@
 #include "engine/commands/object_info.h"
 #include "engine/commands/registry.h"
 #include "snapshot/value_codec.h"
+#include "types/listpack.h"
+#include "types/quicklist.h"
 #include "engine/snapshots.h"
 
 namespace cairn::engine {
 namespace {
+
+// DEBUG OBJECT's extra fields for a list, as Redis 7.0 prints them.
+std::string QuicklistDetails(const types::Value& v) {
+  if (v.type != ValueType::kList) return "";
+  const types::Quicklist* q = v.quicklist();
+  size_t bytes = 0;
+  q->ForEachNode([&](const unsigned char* lp) { bytes += types::lp::Bytes(lp); });
+  char buf[160];
+  std::snprintf(buf, sizeof(buf),
+                " ql_nodes:%zu ql_avg_node:%.2f ql_listpack_max:%d ql_compressed:%d "
+                "ql_uncompressed_size:%zu",
+                q->node_count(),
+                q->node_count() == 0 ? 0.0 : static_cast<double>(q->size()) / q->node_count(),
+                q->fill(), 0, bytes);  // nodes are never compressed in memory (README)
+  return buf;
+}
 
 bool IsLocal(const ClientState& c) {
   return c.addr.starts_with("127.") || c.addr.starts_with("::1") || c.addr.empty();
@@ -92,11 +110,12 @@ void Debug(CommandContext& ctx, ArgList args) {
     std::snprintf(addr, sizeof(addr), "%p", static_cast<const void*>(&e->value));
     return ctx.reply.Simple("Value at:" + std::string(addr) +
                             " refcount:" + std::to_string(RefCount(e->value)) +
-                            " encoding:" + std::string(StringEncodingName(e->value)) +
+                            " encoding:" + std::string(EncodingName(e->value)) +
                             " serializedlength:" + std::to_string(body.size()) +
                             " lru:" + std::to_string(e->value.lru & 0xffffff) +
                             " lru_seconds_idle:" +
-                            std::to_string(IdleSeconds(e->value, ctx.now_ms)));
+                            std::to_string(IdleSeconds(e->value, ctx.now_ms)) +
+                            QuicklistDetails(e->value));
   }
   if (sub == "log" && args.size() == 3) {
     CAIRN_LOG_WARNING("DEBUG LOG: %s", args[2].c_str());

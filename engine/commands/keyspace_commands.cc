@@ -9,6 +9,7 @@
 #include "base/string_util.h"
 #include "snapshot/value_codec.h"
 #include "engine/command_context.h"
+#include "engine/commands/collection_util.h"
 #include "engine/commands/object_info.h"
 #include "engine/commands/registry.h"
 
@@ -29,7 +30,7 @@ void Del(CommandContext& ctx, ArgList args) {
 
 void Type(CommandContext& ctx, ArgList args) {
   Entry* e = ctx.db().Find(args[1], ctx.now_ms, /*touch=*/false);
-  ctx.reply.Simple(e == nullptr ? "none" : "string");
+  ctx.reply.Simple(e == nullptr ? "none" : TypeName(e->value.type));
 }
 
 void Touch(CommandContext& ctx, ArgList args) {
@@ -115,7 +116,7 @@ void Scan(CommandContext& ctx, ArgList args) {
     if (pattern != nullptr && !base::GlobMatch(*pattern, key)) continue;
     Entry* e = ctx.db().Find(key, ctx.now_ms);  // expires it, as Redis does
     if (e == nullptr) continue;
-    if (type != nullptr && !base::EqualsIgnoreCase(*type, "string")) continue;
+    if (type != nullptr && !base::EqualsIgnoreCase(*type, TypeName(e->value.type))) continue;
     out.push_back(std::move(key));
   }
   ctx.reply.Array(2);
@@ -227,7 +228,7 @@ Entry* ObjectKey(CommandContext& ctx, std::string_view key) {
 }
 
 void ObjectEncoding(CommandContext& ctx, ArgList args) {
-  if (Entry* e = ObjectKey(ctx, args[2])) ctx.reply.Bulk(StringEncodingName(e->value));
+  if (Entry* e = ObjectKey(ctx, args[2])) ctx.reply.Bulk(EncodingName(e->value));
 }
 
 void ObjectRefcount(CommandContext& ctx, ArgList args) {

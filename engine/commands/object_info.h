@@ -14,7 +14,9 @@ namespace cairn::engine {
 // Redis 7.0's OBJECT ENCODING for a string: "int" when it holds a long of
 // at most 20 characters, "embstr" up to 44 bytes, "raw" beyond, unless the
 // command that wrote it decided otherwise (types::StringForm).
-inline std::string_view StringEncodingName(const types::Value& v) {
+// A collection's is its representation's (types::Value::EncodingName).
+inline std::string_view EncodingName(const types::Value& v) {
+  if (v.is_collection()) return v.EncodingName();
   const std::string_view s = v.str;
   if (v.form == types::StringForm::kRaw) return "raw";
   if (v.form == types::StringForm::kByContent && s.size() <= 20 && base::ParseInt64(s)) {
@@ -26,7 +28,7 @@ inline std::string_view StringEncodingName(const types::Value& v) {
 // OBJECT REFCOUNT: Redis shares the integers 0..9999 (refcount INT_MAX)
 // when no LRU/LFU maxmemory policy is set, as is the case in Cairn.
 inline int64_t RefCount(const types::Value& v) {
-  if (StringEncodingName(v) != "int") return 1;
+  if (EncodingName(v) != "int") return 1;
   auto n = base::ParseInt64(v.str);
   return n && *n >= 0 && *n < 10000 ? INT32_MAX : 1;
 }

@@ -6,6 +6,10 @@ void RegisterAllCommands(CommandTable& t) {
   RegisterConnectionCommands(t);
   RegisterStringCommands(t);
   RegisterBitmapCommands(t);
+  RegisterListCommands(t);
+  RegisterHashCommands(t);
+  RegisterSetCommands(t);
+  RegisterZSetCommands(t);
   RegisterHyperLogLogCommands(t);
   RegisterKeyspaceCommands(t);
   RegisterServerCommands(t);

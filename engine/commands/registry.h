@@ -9,6 +9,10 @@ namespace cairn::engine {
 void RegisterConnectionCommands(CommandTable& t);
 void RegisterStringCommands(CommandTable& t);
 void RegisterBitmapCommands(CommandTable& t);
+void RegisterListCommands(CommandTable& t);
+void RegisterHashCommands(CommandTable& t);
+void RegisterSetCommands(CommandTable& t);
+void RegisterZSetCommands(CommandTable& t);
 void RegisterHyperLogLogCommands(CommandTable& t);
 void RegisterKeyspaceCommands(CommandTable& t);
 void RegisterServerCommands(CommandTable& t);

@@ -9,6 +9,7 @@
 
 #include "base/string_util.h"
 #include "engine/aof.h"
+#include "engine/blocking/blocked_clients.h"
 #include "engine/command_context.h"
 #include "engine/snapshots.h"
 #include "engine/commands/registry.h"
@@ -352,7 +353,9 @@ std::string InfoClients(CommandContext& ctx) {
   std::string out = "# Clients\r\n";
   out += "connected_clients:" + std::to_string(ctx.server.connected_clients) + "\r\n";
   out += "maxclients:" + std::to_string(ctx.config.values().maxclients) + "\r\n";
-  out += "blocked_clients:0\r\ntracking_clients:0\r\n";
+  out += "blocked_clients:" + std::to_string(ctx.blocked.blocked_clients()) + "\r\n";
+  out += "tracking_clients:0\r\n";
+  out += "clients_in_timeout_table:" + std::to_string(ctx.blocked.timed_clients()) + "\r\n";
   return out;
 }
 

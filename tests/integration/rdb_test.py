@@ -557,7 +557,15 @@ def big_dataset(c, rnd):
 class Damage(Base):
     def _probe(self, data):
         """Starts Cairn on a dump.rdb holding `data`. Returns (rc, served,
-        loaded keys or None, log); a server that came up is killed."""
+        loaded keys or None, log); a server that came up is killed. A port
+        taken by another process between free_port() and bind is retried."""
+        for _ in range(5):
+            result = self._probe_once(data)
+            if "Address already in use" not in result[3]:
+                return result
+        return result
+
+    def _probe_once(self, data):
         d = tempfile.mkdtemp(prefix="probe-", dir=self.tmp)
         try:
             with open(os.path.join(d, "dump.rdb"), "wb") as f:

@@ -26,6 +26,11 @@ TEST(ParseDoubleTest, WholeStringMustBeANumber) {
   EXPECT_FALSE(ParseDouble("nan").has_value());
   EXPECT_FALSE(ParseDouble(" 1").has_value());
   EXPECT_FALSE(ParseDouble("1x").has_value());
+  // Redis's getDoubleFromObject: overflow and underflow to zero are refused,
+  // a denormal is kept.
+  EXPECT_FALSE(ParseDouble("1e309").has_value());
+  EXPECT_FALSE(ParseDouble("1e-400").has_value());
+  EXPECT_EQ(ParseDouble("5e-324"), 5e-324);
 }
 
 TEST(GlobMatchTest, FollowsRedisStringmatch) {
