@@ -7,6 +7,7 @@ void RegisterAllCommands(CommandTable& t) {
   RegisterStringCommands(t);
   RegisterBitmapCommands(t);
   RegisterHyperLogLogCommands(t);
+  RegisterGeoCommands(t);
   RegisterKeyspaceCommands(t);
   RegisterServerCommands(t);
   RegisterDebugCommands(t);
