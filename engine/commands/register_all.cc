@@ -11,6 +11,7 @@ void RegisterAllCommands(CommandTable& t) {
   RegisterSetCommands(t);
   RegisterZSetCommands(t);
   RegisterHyperLogLogCommands(t);
+  RegisterGeoCommands(t);
   RegisterKeyspaceCommands(t);
   RegisterServerCommands(t);
   RegisterDebugCommands(t);

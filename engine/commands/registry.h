@@ -14,6 +14,7 @@ void RegisterHashCommands(CommandTable& t);
 void RegisterSetCommands(CommandTable& t);
 void RegisterZSetCommands(CommandTable& t);
 void RegisterHyperLogLogCommands(CommandTable& t);
+void RegisterGeoCommands(CommandTable& t);
 void RegisterKeyspaceCommands(CommandTable& t);
 void RegisterServerCommands(CommandTable& t);
 void RegisterDebugCommands(CommandTable& t);
