@@ -7,6 +7,9 @@
 
 #include <cerrno>
 #include <cstring>
+#include <initializer_list>
+#include <span>
+#include <vector>
 
 #include "base/clock.h"
 #include "base/logging.h"
@@ -14,7 +17,12 @@
 #include "base/string_util.h"
 #include "engine/engine.h"
 #include "engine/snapshots.h"
+#include "protocol/resp_writer.h"
 #include "snapshot/rdb_file.h"
+#include "types/hash.h"
+#include "types/quicklist.h"
+#include "types/set.h"
+#include "types/zset.h"
 #include "wal/batch_file.h"
 #include "wal/log_reader.h"
 
@@ -378,6 +386,70 @@ std::string Aof::ForkRewrite(bool rotate) {
   return "";
 }
 
+namespace {
+
+// The commands that rebuild one key in a RESP base, as Redis's
+// rewriteAppendOnlyFile writes them: collections in commands of at most 64
+// items, then PEXPIREAT for an expiry (a string carries it in SET ... PXAT).
+template <typename Emit>
+base::Status AppendRebuild(const std::string& key, const Entry& e, Emit&& emit) {
+  constexpr size_t kItemsPerCommand = 64;  // Redis's AOF_REWRITE_ITEMS_PER_CMD
+  const types::Value& v = e.value;
+  if (v.type == ValueType::kString) {
+    if (e.expire_ms >= 0) {
+      std::string argv[5] = {"SET", key, std::string(v.str.view()), "PXAT",
+                             std::to_string(e.expire_ms)};
+      return emit(argv);
+    }
+    std::string argv[3] = {"SET", key, std::string(v.str.view())};
+    return emit(argv);
+  }
+  std::vector<std::string> argv;
+  base::Status status = base::Status::Ok();
+  size_t items = 0;
+  auto flush = [&] {
+    if (items > 0 && status.ok()) status = emit(argv);
+    items = 0;
+  };
+  auto add = [&](std::string_view command, std::initializer_list<std::string_view> item) {
+    if (items == 0) argv = {std::string(command), key};
+    for (std::string_view part : item) argv.emplace_back(part);
+    if (++items == kItemsPerCommand) flush();
+    return status.ok();
+  };
+  switch (v.type) {
+    case ValueType::kList: {
+      const types::Quicklist* q = v.quicklist();
+      if (q->size() > 0) {
+        q->Range(0, static_cast<int64_t>(q->size()) - 1,
+                 [&](std::string_view x) { return add("RPUSH", {x}); });
+      }
+      break;
+    }
+    case ValueType::kSet:
+      types::set::ForEach(v, [&](std::string_view m) { return add("SADD", {m}); });
+      break;
+    case ValueType::kZSet:
+      types::zset::ForEach(v, [&](std::string_view m, double score) {
+        return add("ZADD", {protocol::FormatDouble(score), m});
+      });
+      break;
+    case ValueType::kHash:
+      types::hash::ForEach(v, [&](std::string_view f, std::string_view x) {
+        return add("HSET", {f, x});
+      });
+      break;
+    case ValueType::kString:
+      break;
+  }
+  flush();
+  if (!status.ok() || e.expire_ms < 0) return status;
+  std::string pexpire[3] = {"PEXPIREAT", key, std::to_string(e.expire_ms)};
+  return emit(pexpire);
+}
+
+}  // namespace
+
 base::Status Aof::WriteBase(const std::string& path, bool rdb) {
   const int64_t now = base::NowMs();
   const Keyspace& ks = engine_->keyspace();
@@ -387,14 +459,9 @@ base::Status Aof::WriteBase(const std::string& path, bool rdb) {
   for (int db = 0; db < ks.databases(); db++) {
     for (const auto& [key, e] : ks.db(db).entries()) {
       if (e.expire_ms >= 0 && e.expire_ms <= now) continue;
-      if (e.expire_ms >= 0) {
-        std::string argv[5] = {"SET", key, std::string(e.value.str.view()), "PXAT",
-                                std::to_string(e.expire_ms)};
-        CAIRN_RETURN_IF_ERROR(out.Append(db, argv));
-      } else {
-        std::string argv[3] = {"SET", key, std::string(e.value.str.view())};
-        CAIRN_RETURN_IF_ERROR(out.Append(db, argv));
-      }
+      CAIRN_RETURN_IF_ERROR(AppendRebuild(key, e, [&](std::span<const std::string> argv) {
+        return out.Append(db, argv);
+      }));
     }
   }
   return out.Finish();
