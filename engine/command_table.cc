@@ -89,8 +89,10 @@ const CommandSpec* CommandTable::FindSubcommand(const CommandSpec& container,
 }
 
 bool GetKeys(const CommandSpec& spec, ArgList argv, std::vector<int>* positions) {
+  if (spec.getkeys != nullptr) return spec.getkeys(argv, positions);
   const int argc = static_cast<int>(argv.size());
   for (const KeySpec& k : spec.key_specs) {
+    if (k.unknown) continue;
     int first = -1;
     if (k.keyword.empty()) {
       first = k.index;

@@ -89,6 +89,9 @@ struct KeySpec {
   bool keynum = false;          // find_keys: range (false) or keynum (true)
   int lastkey = 0, keystep = 1, limit = 0;    // range
   int keynumidx = 0, firstkey = 1;            // keynum (uses keystep too)
+  // Neither search can be described (SORT's BY/GET and STORE keys): both
+  // show as type "unknown"; the command's getkeys function finds them.
+  bool unknown = false;
 };
 
 // An argument in COMMAND DOCS (name, type, token, flags, nested arguments).
@@ -116,6 +119,10 @@ struct CommandDoc {
   std::vector<ArgDoc> arguments;
 };
 
+// A command's own key finder, for layouts key specs cannot describe (Redis's
+// getkeys_proc). Returns false when argv holds no valid key layout.
+using GetKeysFn = bool (*)(std::span<const std::string> argv, std::vector<int>* positions);
+
 struct CommandSpec {
   std::string_view name;  // lower case; "config|get" style names are built for subcommands
   int arity = 0;          // >0 exact argc, <0 at least -arity
@@ -123,6 +130,7 @@ struct CommandSpec {
   struct { int first = 0, last = 0, step = 0; } keys;  // legacy key range
   uint64_t acl = 0;  // explicit categories; implied ones are added (see Finalize)
   Handler handler = nullptr;
+  GetKeysFn getkeys = nullptr;  // overrides key_specs for COMMAND GETKEYS
   CommandDoc doc;
   std::vector<KeySpec> key_specs;
   std::vector<std::string_view> tips;

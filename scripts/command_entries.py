@@ -179,7 +179,12 @@ def entry(info, docs, handler):
         if "notes" in k:
             f.insert(0, ".notes = " + q(k.pop("notes")))
         bs = pairs(k.pop("begin_search"))
-        spec = pairs(bs["spec"])
+        spec = pairs(bs["spec"]) if bs["spec"] else {}
+        if bs["type"] == "unknown":
+            k.pop("find_keys")
+            f.append(".unknown = true")
+            specs.append("{" + ", ".join(f) + "}")
+            continue
         if bs["type"] == "index":
             f.append(".index = %d" % spec["index"])
         else:

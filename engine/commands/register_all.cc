@@ -10,6 +10,7 @@ void RegisterAllCommands(CommandTable& t) {
   RegisterHashCommands(t);
   RegisterSetCommands(t);
   RegisterZSetCommands(t);
+  RegisterSortCommands(t);
   RegisterHyperLogLogCommands(t);
   RegisterGeoCommands(t);
   RegisterKeyspaceCommands(t);

@@ -145,8 +145,9 @@ void AddGeneric(CommandContext& ctx, ArgList args, int flags) {
   int64_t added = 0, updated = 0, processed = 0;
   double score = 0;
   if (e == nullptr && !xx) {
-    e = &ctx.db().Put(args[1], zset::New(elements, args[idx + 1].size(), ZSetLimits(ctx.config)),
-                      -1);
+    // Redis 7.0.15 sizes a new key by its first member only: 129 pairs of
+    // one member stay a listpack.
+    e = &ctx.db().Put(args[1], zset::New(1, args[idx + 1].size(), ZSetLimits(ctx.config)), -1);
   }
   if (e != nullptr) {
     const zset::Limits limits = ZSetLimits(ctx.config);
