@@ -183,7 +183,8 @@ base::Status Aof::LoadRdbBase(const std::string& name) {
         ks.db(db).Put(key, std::move(value), expire_ms);
         engine_->server().LoadedOne();
         return base::Status::Ok();
-      });
+      },
+      LoadLimitsFor(engine_->config().values()));
   if (!r.ok()) {
     if (r.status().code() == base::StatusCode::kNotFound) {
       return base::Status::Corruption(name + ": named by the manifest but missing");

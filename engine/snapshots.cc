@@ -40,6 +40,7 @@ snapshot::RdbWriteOptions RdbOptionsFor(const Engine& engine, bool aof_base) {
   snapshot::RdbWriteOptions o;
   o.compress = v.rdbcompression;
   o.checksum = v.rdbchecksum;
+  o.list_compress_depth = v.list_compress_depth;
   struct mallinfo2 mi = mallinfo2();
   o.aux = {{"redis-ver", kRedisVersion},
            {"redis-bits", "64"},
@@ -48,6 +49,17 @@ snapshot::RdbWriteOptions RdbOptionsFor(const Engine& engine, bool aof_base) {
            {"aof-base", aof_base ? "1" : "0"},
            {"cairn-ver", kCairnVersion}};
   return o;
+}
+
+snapshot::LoadLimits LoadLimitsFor(const ConfigValues& v) {
+  snapshot::LoadLimits l;
+  l.list_max_listpack_size = v.list_max_listpack_size;
+  l.set.max_intset_entries = static_cast<size_t>(v.set_max_intset_entries);
+  l.hash.max_listpack_entries = static_cast<size_t>(v.hash_max_listpack_entries);
+  l.hash.max_listpack_value = static_cast<size_t>(v.hash_max_listpack_value);
+  l.zset.max_listpack_entries = static_cast<size_t>(v.zset_max_listpack_entries);
+  l.zset.max_listpack_value = static_cast<size_t>(v.zset_max_listpack_value);
+  return l;
 }
 
 Snapshots::Snapshots(Engine* engine) : engine_(engine) {
@@ -90,7 +102,8 @@ base::Status Snapshots::Load() {
         loaded++;
         engine_->server().LoadedOne();
         return base::Status::Ok();
-      });
+      },
+      LoadLimitsFor(v));
   if (!r.ok()) {
     if (r.status().code() == base::StatusCode::kNotFound) return base::Status::Ok();
     return r.status();

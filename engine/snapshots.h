@@ -21,6 +21,7 @@ namespace cairn::engine {
 
 class Engine;
 class Keyspace;
+struct ConfigValues;
 
 // Writes every live key of `keyspace` as an RDB file at `path` (not atomic;
 // callers rename). Used by SAVE, the BGSAVE child and the AOF rewrite.
@@ -29,6 +30,10 @@ base::Status WriteRdbFile(const std::string& path, const Keyspace& keyspace,
 
 // Aux fields Redis 7.0 writes, plus Cairn's own.
 snapshot::RdbWriteOptions RdbOptionsFor(const Engine& engine, bool aof_base);
+
+// The encoding limits loaded collections are converted under (RDB files,
+// the log's RDB base, RESTORE): the live configuration, as Redis uses.
+snapshot::LoadLimits LoadLimitsFor(const ConfigValues& v);
 
 class Snapshots {
  public:

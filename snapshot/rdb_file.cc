@@ -10,6 +10,7 @@
 
 #include "base/crc64.h"
 #include "base/file_util.h"
+#include "base/logging.h"
 #include "snapshot/rdb_format.h"
 #include "snapshot/value_codec.h"
 
@@ -56,7 +57,7 @@ base::Status RdbFileWriter::Put(std::string_view key, const types::Value& value,
   }
   buf_.push_back(static_cast<char>(RdbTypeOf(value)));
   EncodeString(&buf_, key, options_.compress);
-  EncodeValue(&buf_, value, options_.compress);
+  EncodeValue(&buf_, value, options_.compress, options_.list_compress_depth);
   if (buf_.size() >= kBufferBytes) return FlushBuffer();
   return base::Status::Ok();
 }
@@ -83,8 +84,9 @@ base::Status RdbFileWriter::Finish() {
 
 namespace {
 
-// Walks the file; with `fn` null it only validates structure.
-base::Result<RdbInfo> Walk(RdbInput& in, const std::string& name, const RdbEntryFn* fn) {
+// Walks the file; with `fn` null it only validates (every value decoded).
+base::Result<RdbInfo> Walk(RdbInput& in, const std::string& name, const RdbEntryFn* fn,
+                           const LoadLimits& limits) {
   RdbInfo info;
   auto magic = in.Bytes(9);
   if (!magic.ok() || magic.value().substr(0, 5) != "REDIS") {
@@ -169,12 +171,22 @@ base::Result<RdbInfo> Walk(RdbInput& in, const std::string& name, const RdbEntry
         CAIRN_RETURN_IF_ERROR(CheckLoadableType(in, op_pos, op.value()));
         auto key = in.String();
         if (!key.ok()) return key.status();
-        auto value = DecodeValue(in, op.value());
+        auto value = DecodeValue(in, op.value(), limits);
         if (!value.ok()) return value.status();
+        if (!value.value().has_value()) {
+          // An empty collection: skipped, as Redis 7.0 does.
+          if (fn != nullptr && info.empty_keys_skipped < 10) {
+            CAIRN_LOG_NOTICE("%s: skipping empty key '%s' at offset %zu", name.c_str(),
+                             key.value().c_str(), op_pos);
+          }
+          info.empty_keys_skipped++;
+          expire_ms = -1;
+          continue;
+        }
         info.keys++;
         if (fn != nullptr) {
           CAIRN_RETURN_IF_ERROR(
-              (*fn)(db, std::move(key).value(), std::move(value).value(), expire_ms));
+              (*fn)(db, std::move(key).value(), std::move(*value.value()), expire_ms));
         }
         expire_ms = -1;
         continue;
@@ -186,11 +198,11 @@ base::Result<RdbInfo> Walk(RdbInput& in, const std::string& name, const RdbEntry
 }  // namespace
 
 base::Result<RdbInfo> ReadRdb(std::string_view data, const std::string& name,
-                              const RdbEntryFn& fn) {
+                              const RdbEntryFn& fn, const LoadLimits& limits) {
   // Structure first, then the checksum over everything up to EOF, and only
   // then the entries: a damaged file delivers nothing.
   RdbInput probe(data, name);
-  auto info = Walk(probe, name, nullptr);
+  auto info = Walk(probe, name, nullptr, limits);
   if (!info.ok()) return info.status();
   const size_t eof_end = probe.pos();
   if (info.value().version >= 5) {
@@ -206,11 +218,11 @@ base::Result<RdbInfo> ReadRdb(std::string_view data, const std::string& name,
     }
   }
   RdbInput in(data, name);
-  return Walk(in, name, &fn);
+  return Walk(in, name, &fn, limits);
 }
 
 base::Result<RdbInfo> ReadRdbFile(const std::string& path, const std::string& name,
-                                  const RdbEntryFn& fn) {
+                                  const RdbEntryFn& fn, const LoadLimits& limits) {
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) return base::Status::NotFound(path);
@@ -230,7 +242,7 @@ base::Result<RdbInfo> ReadRdbFile(const std::string& path, const std::string& na
   void* p = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
   close(fd);
   if (p == MAP_FAILED) return base::Status::IoErrorFromErrno("mapping " + path, errno);
-  auto r = ReadRdb(std::string_view(static_cast<const char*>(p), size), name, fn);
+  auto r = ReadRdb(std::string_view(static_cast<const char*>(p), size), name, fn, limits);
   munmap(p, size);
   return r;
 }

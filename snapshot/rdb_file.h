@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "snapshot/value_codec.h"
 #include "types/value.h"
 
 namespace cairn::snapshot {
@@ -18,6 +19,7 @@ namespace cairn::snapshot {
 struct RdbWriteOptions {
   bool compress = true;   // rdbcompression
   bool checksum = true;   // rdbchecksum (false writes a zero checksum)
+  int64_t list_compress_depth = 0;  // list-compress-depth (see EncodeValue)
   std::vector<std::pair<std::string, std::string>> aux;  // after Redis's own
 };
 
@@ -52,6 +54,8 @@ class RdbFileWriter {
 struct RdbInfo {
   int version = 0;
   uint64_t keys = 0;
+  // Empty collections, which Redis 7.0 skips too (and logs the first ten).
+  uint64_t empty_keys_skipped = 0;
   std::vector<std::pair<std::string, std::string>> aux;
 };
 
@@ -59,12 +63,14 @@ struct RdbInfo {
 using RdbEntryFn =
     std::function<base::Status(int db, std::string key, types::Value value, int64_t expire_ms)>;
 
-// Reads a whole RDB image. The checksum (when the file carries one) is
-// verified before any entry is handed out, so a damaged file delivers
-// nothing; errors name `name` and the offset.
+// Reads a whole RDB image. Every value is decoded and checked, and the
+// checksum (when the file carries one) verified, before any entry is handed
+// out, so a damaged file delivers nothing; errors name `name` and the
+// offset. Collections are converted under `limits` (the server's config),
+// as Redis converts them on load.
 base::Result<RdbInfo> ReadRdb(std::string_view data, const std::string& name,
-                              const RdbEntryFn& fn);
+                              const RdbEntryFn& fn, const LoadLimits& limits = {});
 base::Result<RdbInfo> ReadRdbFile(const std::string& path, const std::string& name,
-                                  const RdbEntryFn& fn);
+                                  const RdbEntryFn& fn, const LoadLimits& limits = {});
 
 }  // namespace cairn::snapshot

@@ -12,6 +12,7 @@
 #include "engine/commands/collection_util.h"
 #include "engine/commands/object_info.h"
 #include "engine/commands/registry.h"
+#include "engine/snapshots.h"
 
 namespace cairn::engine {
 namespace {
@@ -364,7 +365,8 @@ void PExpireTime(CommandContext& ctx, ArgList args) { ExpireTimeGeneric(ctx, arg
 void Dump(CommandContext& ctx, ArgList args) {
   Entry* e = ctx.db().Find(args[1], ctx.now_ms);
   if (e == nullptr) return ctx.reply.Null();
-  ctx.reply.Bulk(snapshot::DumpPayload(e->value, ctx.config.values().rdbcompression));
+  ctx.reply.Bulk(snapshot::DumpPayload(e->value, ctx.config.values().rdbcompression,
+                                       ctx.config.values().list_compress_depth));
 }
 
 // RESTORE key ttl payload [REPLACE] [ABSTTL] [IDLETIME s] [FREQ f], checked
@@ -400,7 +402,7 @@ void Restore(CommandContext& ctx, ArgList args) {
   auto ttl = ctx.IntArg(args[2]);
   if (!ttl) return;
   if (*ttl < 0) return ctx.Error("Invalid TTL value, must be >= 0");
-  auto value = snapshot::RestorePayload(args[3]);
+  auto value = snapshot::RestorePayload(args[3], LoadLimitsFor(ctx.config.values()));
   if (!value.ok()) {
     return ctx.Error(value.status().code() == base::StatusCode::kInvalidArgument
                          ? "DUMP payload version or checksum are wrong"
