@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "base/string_util.h"
+#include "engine/blocking/blocked_clients.h"
 #include "engine/command_context.h"
 #include "engine/commands/registry.h"
 
@@ -138,9 +139,7 @@ void Select(CommandContext& ctx, ArgList args) {
   ctx.reply.Ok();
 }
 
-void ClientId(CommandContext& ctx, ArgList) {
-  ctx.reply.Int(static_cast<int64_t>(ctx.client.id));
-}
+void ClientId(CommandContext& ctx, ArgList) { ctx.reply.Int(static_cast<int64_t>(ctx.client.id)); }
 
 void ClientGetName(CommandContext& ctx, ArgList) {
   if (ctx.client.name.empty()) return ctx.reply.Null();
@@ -153,6 +152,15 @@ void ClientSetName(CommandContext& ctx, ArgList args) {
   ctx.reply.Ok();
 }
 
+// CLIENT LIST's flags, in Redis's order: b (blocked), U (unix socket), N
+// (none).
+std::string ClientFlags(const ClientState& c) {
+  std::string f;
+  if (c.blocked) f += 'b';
+  if (c.unix_socket) f += 'U';
+  return f.empty() ? "N" : f;
+}
+
 // One CLIENT INFO / CLIENT LIST line, in Redis 7.0's field order. Buffer
 // sizes Cairn does not account per client read 0.
 std::string ClientLine(const ClientState& c, int64_t now_ms) {
@@ -160,10 +168,28 @@ std::string ClientLine(const ClientState& c, int64_t now_ms) {
   const int64_t idle = (now_ms - c.last_interaction_ms) / 1000;
   return "id=" + std::to_string(c.id) + " addr=" + c.addr + " laddr=" + c.laddr +
          " fd=" + std::to_string(c.fd) + " name=" + c.name + " age=" + std::to_string(age) +
-         " idle=" + std::to_string(idle) + " flags=" + std::string(c.unix_socket ? "U" : "N") + " db=" + std::to_string(c.db) +
+         " idle=" + std::to_string(idle) + " flags=" + ClientFlags(c) +
+         " db=" + std::to_string(c.db) +
          " sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0"
          " rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=" +
          c.last_command + " user=default redir=-1 resp=" + std::to_string(c.resp) + "\n";
+}
+
+// CLIENT UNBLOCK id [TIMEOUT|ERROR]: the reason is checked before the id,
+// as in Redis 7.0.
+void ClientUnblock(CommandContext& ctx, ArgList args) {
+  if (args.size() > 4) return ctx.Error(errors::kSyntax);
+  bool as_error = false;
+  if (args.size() == 4) {
+    if (base::EqualsIgnoreCase(args[3], "error")) {
+      as_error = true;
+    } else if (!base::EqualsIgnoreCase(args[3], "timeout")) {
+      return ctx.Error("CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+    }
+  }
+  auto id = ctx.IntArg(args[2]);
+  if (!id) return;
+  ctx.reply.Int(*id > 0 && ctx.blocked.Unblock(static_cast<uint64_t>(*id), as_error) ? 1 : 0);
 }
 
 void ClientInfo(CommandContext& ctx, ArgList) {
@@ -216,6 +242,8 @@ void ClientHelp(CommandContext& ctx, ArgList) {
       "      Return clients of specified type.",
       "SETNAME <name>",
       "    Assign the name <name> to the current connection.",
+      "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+      "    Unblock the specified blocked client.",
       "HELP",
       "    Print this help.",
   };
@@ -229,84 +257,167 @@ constexpr uint64_t kConnFlags = kNoScript | kLoading | kStale;
 
 void RegisterConnectionCommands(CommandTable& t) {
   t.Add({
-      {.name = "ping", .arity = -1, .flags = kFast, .acl = acl::kConnection, .handler = Ping,
-       .doc = {.summary = "Ping the server", .since = "1.0.0", .group = "connection",
+      {.name = "ping",
+       .arity = -1,
+       .flags = kFast,
+       .acl = acl::kConnection,
+       .handler = Ping,
+       .doc = {.summary = "Ping the server",
+               .since = "1.0.0",
+               .group = "connection",
                .complexity = "O(1)",
                .arguments = {{.name = "message", .type = "string", .flags = kArgOptional}}},
        .tips = {"request_policy:all_shards", "response_policy:all_succeeded"}},
-      {.name = "echo", .arity = 2, .flags = kLoading | kStale | kFast, .acl = acl::kConnection,
+      {.name = "echo",
+       .arity = 2,
+       .flags = kLoading | kStale | kFast,
+       .acl = acl::kConnection,
        .handler = Echo,
-       .doc = {.summary = "Echo the given string", .since = "1.0.0", .group = "connection",
-               .complexity = "O(1)", .arguments = {{.name = "message", .type = "string"}}}},
-      {.name = "quit", .arity = -1,
+       .doc = {.summary = "Echo the given string",
+               .since = "1.0.0",
+               .group = "connection",
+               .complexity = "O(1)",
+               .arguments = {{.name = "message", .type = "string"}}}},
+      {.name = "quit",
+       .arity = -1,
        .flags = kNoScript | kLoading | kStale | kFast | kNoAuth | kAllowBusy,
-       .acl = acl::kConnection, .handler = Quit,
-       .doc = {.summary = "Close the connection", .since = "1.0.0", .group = "connection",
+       .acl = acl::kConnection,
+       .handler = Quit,
+       .doc = {.summary = "Close the connection",
+               .since = "1.0.0",
+               .group = "connection",
                .complexity = "O(1)"}},
-      {.name = "auth", .arity = -2,
+      {.name = "auth",
+       .arity = -2,
        .flags = kNoScript | kLoading | kStale | kFast | kNoAuth | kAllowBusy,
-       .acl = acl::kConnection, .handler = Auth,
-       .doc = {.summary = "Authenticate to the server", .since = "1.0.0",
+       .acl = acl::kConnection,
+       .handler = Auth,
+       .doc = {.summary = "Authenticate to the server",
+               .since = "1.0.0",
                .group = "connection",
                .complexity = "O(N) where N is the number of passwords defined for the user",
                .history = {{"6.0.0", "Added ACL style (username and password)."}},
-               .arguments = {{.name = "username", .type = "string", .since = "6.0.0",
-                              .flags = kArgOptional},
-                             {.name = "password", .type = "string"}}}},
-      {.name = "hello", .arity = -1,
+               .arguments =
+                   {{.name = "username", .type = "string", .since = "6.0.0", .flags = kArgOptional},
+                    {.name = "password", .type = "string"}}}},
+      {.name = "hello",
+       .arity = -1,
        .flags = kNoScript | kLoading | kStale | kFast | kNoAuth | kAllowBusy,
-       .acl = acl::kConnection, .handler = Hello,
-       .doc = {.summary = "Handshake with Redis", .since = "6.0.0", .group = "connection",
+       .acl = acl::kConnection,
+       .handler = Hello,
+       .doc = {.summary = "Handshake with Redis",
+               .since = "6.0.0",
+               .group = "connection",
                .complexity = "O(1)",
-               .arguments = {{.name = "arguments", .type = "block", .flags = kArgOptional,
+               .arguments = {{.name = "arguments",
+                              .type = "block",
+                              .flags = kArgOptional,
                               .arguments = {{.name = "protover", .type = "integer"},
-                                            {.name = "username_password", .type = "block",
-                                             .token = "AUTH", .flags = kArgOptional,
-                                             .arguments = {{.name = "username",
-                                                            .type = "string"},
-                                                           {.name = "password",
-                                                            .type = "string"}}},
-                                            {.name = "clientname", .type = "string",
+                                            {.name = "username_password",
+                                             .type = "block",
+                                             .token = "AUTH",
+                                             .flags = kArgOptional,
+                                             .arguments = {{.name = "username", .type = "string"},
+                                                           {.name = "password", .type = "string"}}},
+                                            {.name = "clientname",
+                                             .type = "string",
                                              .token = "SETNAME",
                                              .flags = kArgOptional}}}}}},
-      {.name = "select", .arity = 2, .flags = kLoading | kStale | kFast,
-       .acl = acl::kConnection, .handler = Select,
+      {.name = "select",
+       .arity = 2,
+       .flags = kLoading | kStale | kFast,
+       .acl = acl::kConnection,
+       .handler = Select,
        .doc = {.summary = "Change the selected database for the current connection",
-               .since = "1.0.0", .group = "connection", .complexity = "O(1)",
+               .since = "1.0.0",
+               .group = "connection",
+               .complexity = "O(1)",
                .arguments = {{.name = "index", .type = "integer"}}}},
-      {.name = "client", .arity = -2,
-       .doc = {.summary = "A container for client connection commands", .since = "2.4.0",
-               .group = "connection", .complexity = "Depends on subcommand."},
+      {.name = "client",
+       .arity = -2,
+       .doc = {.summary = "A container for client connection commands",
+               .since = "2.4.0",
+               .group = "connection",
+               .complexity = "Depends on subcommand."},
        .subcommands =
            {
-               {.name = "id", .arity = 2, .flags = kConnFlags, .acl = acl::kConnection,
+               {.name = "id",
+                .arity = 2,
+                .flags = kConnFlags,
+                .acl = acl::kConnection,
                 .handler = ClientId,
                 .doc = {.summary = "Returns the client ID for the current connection",
-                        .since = "5.0.0", .group = "connection", .complexity = "O(1)"}},
-               {.name = "getname", .arity = 2, .flags = kConnFlags, .acl = acl::kConnection,
+                        .since = "5.0.0",
+                        .group = "connection",
+                        .complexity = "O(1)"}},
+               {.name = "getname",
+                .arity = 2,
+                .flags = kConnFlags,
+                .acl = acl::kConnection,
                 .handler = ClientGetName,
-                .doc = {.summary = "Get the current connection name", .since = "2.6.9",
-                        .group = "connection", .complexity = "O(1)"}},
-               {.name = "setname", .arity = 3, .flags = kConnFlags, .acl = acl::kConnection,
+                .doc = {.summary = "Get the current connection name",
+                        .since = "2.6.9",
+                        .group = "connection",
+                        .complexity = "O(1)"}},
+               {.name = "setname",
+                .arity = 3,
+                .flags = kConnFlags,
+                .acl = acl::kConnection,
                 .handler = ClientSetName,
-                .doc = {.summary = "Set the current connection name", .since = "2.6.9",
-                        .group = "connection", .complexity = "O(1)",
+                .doc = {.summary = "Set the current connection name",
+                        .since = "2.6.9",
+                        .group = "connection",
+                        .complexity = "O(1)",
                         .arguments = {{.name = "connection-name", .type = "string"}}}},
-               {.name = "info", .arity = 2, .flags = kConnFlags, .acl = acl::kConnection,
+               {.name = "info",
+                .arity = 2,
+                .flags = kConnFlags,
+                .acl = acl::kConnection,
                 .handler = ClientInfo,
                 .doc = {.summary = "Returns information about the current client connection.",
-                        .since = "6.2.0", .group = "connection", .complexity = "O(1)"},
+                        .since = "6.2.0",
+                        .group = "connection",
+                        .complexity = "O(1)"},
                 .tips = {"nondeterministic_output"}},
-               {.name = "list", .arity = -2, .flags = kAdmin | kConnFlags,
-                .acl = acl::kConnection, .handler = ClientList,
-                .doc = {.summary = "Get the list of client connections", .since = "2.4.0",
+               {.name = "list",
+                .arity = -2,
+                .flags = kAdmin | kConnFlags,
+                .acl = acl::kConnection,
+                .handler = ClientList,
+                .doc = {.summary = "Get the list of client connections",
+                        .since = "2.4.0",
                         .group = "connection",
                         .complexity = "O(N) where N is the number of client connections"},
                 .tips = {"nondeterministic_output"}},
-               {.name = "help", .arity = 2, .flags = kLoading | kStale,
-                .acl = acl::kConnection, .handler = ClientHelp,
+               {.name = "unblock",
+                .arity = -3,
+                .flags = kAdmin | kConnFlags,
+                .acl = acl::kConnection,
+                .handler = ClientUnblock,
+                .doc = {.summary = "Unblock a client blocked in a blocking command from a "
+                                   "different connection",
+                        .since = "5.0.0",
+                        .group = "connection",
+                        .complexity = "O(log N) where N is the number of client connections",
+                        .arguments = {{.name = "client-id", .type = "integer"},
+                                      {.name = "timeout_error",
+                                       .type = "oneof",
+                                       .flags = kArgOptional,
+                                       .arguments = {{.name = "timeout",
+                                                      .type = "pure-token",
+                                                      .token = "TIMEOUT"},
+                                                     {.name = "error",
+                                                      .type = "pure-token",
+                                                      .token = "ERROR"}}}}}},
+               {.name = "help",
+                .arity = 2,
+                .flags = kLoading | kStale,
+                .acl = acl::kConnection,
+                .handler = ClientHelp,
                 .doc = {.summary = "Show helpful text about the different subcommands",
-                        .since = "5.0.0", .group = "connection", .complexity = "O(1)"}},
+                        .since = "5.0.0",
+                        .group = "connection",
+                        .complexity = "O(1)"}},
            }},
   });
 }
