@@ -113,6 +113,10 @@ struct ConfigValues {
   int64_t stream_node_max_entries = 100;
   int64_t hll_sparse_max_bytes = 3000;
   int64_t active_expire_effort = 1;
+  bool lazyfree_lazy_expire = false;
+  bool lazyfree_lazy_server_del = false;
+  bool lazyfree_lazy_user_del = false;
+  bool lazyfree_lazy_user_flush = false;
   int64_t maxmemory = 0;
   int64_t maxmemory_policy = 7;  // noeviction
   int64_t maxmemory_samples = 5;

@@ -36,6 +36,7 @@ Engine::Engine(Config* config)
     : config_(config), keyspace_(static_cast<int>(config->values().databases)) {
   RegisterAllCommands(table_);
   keyspace_.set_observer(&blocked_);
+  keyspace_.free_policy().lazy = &lazy_free_;
   server_.run_id = RandomHex(40);
   server_.start_ms = base::NowMs();
 }
@@ -136,6 +137,11 @@ bool Engine::Execute(ClientState& client, std::vector<std::string>& argv,
 
   client.last_command = cmd->full_name;
   server_.stats.total_commands_processed++;
+  // The lazyfree-lazy-* options as they are now (CONFIG SET may change
+  // them between any two commands).
+  FreePolicy& policy = keyspace_.free_policy();
+  policy.server_del = config_->values().lazyfree_lazy_server_del;
+  policy.expire = config_->values().lazyfree_lazy_expire;
   const RunResult r = Run(*cmd, client, argv, out, /*woken=*/false, now);
   ServeBlocked();
   return r.logged;

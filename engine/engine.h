@@ -19,6 +19,7 @@
 #include "engine/command_table.h"
 #include "engine/config.h"
 #include "engine/keyspace.h"
+#include "engine/memory/lazy_free.h"
 #include "engine/propagation.h"
 #include "engine/server_state.h"
 #include "protocol/resp_writer.h"
@@ -74,6 +75,7 @@ class Engine {
     on_block_deadline_ = std::move(hook);
   }
   const BlockedClients& blocked() const { return blocked_; }
+  const LazyFree& lazy_free() const { return lazy_free_; }
 
   Keyspace& keyspace() { return keyspace_; }
   ServerState& server() { return server_; }
@@ -94,8 +96,10 @@ class Engine {
 
   Config* config_;
   CommandTable table_;
-  // Before keyspace_: the keyspace reports stores to it until destroyed.
+  // Before keyspace_: the keyspace reports stores to it and frees through
+  // it until destroyed.
   BlockedClients blocked_;
+  LazyFree lazy_free_;
   Keyspace keyspace_;
   ServerState server_;
   std::function<void(int64_t)> on_block_deadline_;

@@ -1,6 +1,9 @@
 #include "engine/keyspace.h"
 
+#include <utility>
+
 #include "base/clock.h"
+#include "engine/memory/lazy_free.h"
 
 namespace cairn::engine {
 
@@ -10,7 +13,9 @@ Entry* Db::Find(std::string_view key, int64_t now_ms, bool touch) {
   if (e->expire_ms >= 0 && e->expire_ms <= now_ms) {
     expired_->push_back({index_, std::string(key)});
     expires_--;
+    Value old = std::move(e->value);
     map_.Erase(key);
+    Dispose(std::move(old), policy_->expire);
     return nullptr;
   }
   if (touch) e->value.lru = static_cast<uint32_t>(now_ms / 1000);
@@ -21,6 +26,7 @@ Entry& Db::Put(std::string_view key, Value value, int64_t expire_ms) {
   bool inserted;
   Entry& e = map_.Insert(key, &inserted);
   if (value.lru == 0) value.lru = static_cast<uint32_t>(base::NowMs() / 1000);
+  if (!inserted) Dispose(std::exchange(e.value, Value()), policy_->server_del);
   e.value = std::move(value);
   SetExpire(e, expire_ms);
   if (observer_ != nullptr) observer_->KeyStored(index_, key);
@@ -33,16 +39,27 @@ void Db::SetExpire(Entry& e, int64_t expire_ms) {
   if (e.expire_ms >= 0) expires_++;
 }
 
-bool Db::Erase(std::string_view key) {
+void Db::Dispose(Value v, bool async) {
+  if (async && policy_->lazy != nullptr) policy_->lazy->Free(std::move(v));
+}
+
+bool Db::Erase(std::string_view key, FreeMode mode) {
   Entry* e = map_.Find(key);
   if (e == nullptr) return false;
   if (e->expire_ms >= 0) expires_--;
+  Value old = std::move(e->value);
   map_.Erase(key);
+  Dispose(std::move(old),
+          mode == FreeMode::kAsync || (mode == FreeMode::kServer && policy_->server_del));
   return true;
 }
 
-void Db::Clear() {
-  map_.Clear();
+void Db::Clear(bool async) {
+  if (async && policy_->lazy != nullptr) {
+    policy_->lazy->FreeTable(std::move(map_));
+  } else {
+    map_.Clear();
+  }
   expires_ = 0;
 }
 
@@ -64,7 +81,7 @@ Db::SweepStats Db::ExpireSweep(int64_t now_ms, size_t max_buckets) {
   }
   st.expired = dead.size();
   for (auto& key : dead) {
-    Erase(key);
+    Erase(key, policy_->expire ? FreeMode::kAsync : FreeMode::kSync);
     expired_->push_back({index_, std::move(key)});
   }
   return st;
@@ -89,7 +106,7 @@ void Keyspace::ActiveExpireCycle(int64_t now_ms, int64_t budget_us) {
 
 Keyspace::Keyspace(int databases) {
   dbs_.reserve(static_cast<size_t>(databases));
-  for (int i = 0; i < databases; i++) dbs_.emplace_back(i, &expired_);
+  for (int i = 0; i < databases; i++) dbs_.emplace_back(i, &expired_, &policy_);
 }
 
 std::vector<ExpiredKey> Keyspace::TakeExpired() {

@@ -34,9 +34,25 @@ class StoreObserver {
   virtual void KeyStored(int db, std::string_view key) = 0;
 };
 
+class LazyFree;
+
+// How deleted values are freed: on the background thread (LazyFree) for
+// big ones where the lazyfree-lazy-* options say so. Kept in step with
+// config by the engine.
+struct FreePolicy {
+  LazyFree* lazy = nullptr;  // nullptr: always here
+  bool server_del = false;   // lazyfree-lazy-server-del: overwrites, emptied keys
+  bool expire = false;       // lazyfree-lazy-expire
+};
+
+// Erase's choice: the server's policy (Redis's dbDelete), or the user's
+// (DEL is sync unless lazyfree-lazy-user-del, UNLINK is async).
+enum class FreeMode { kServer, kSync, kAsync };
+
 class Db {
  public:
-  Db(int index, std::vector<ExpiredKey>* expired) : index_(index), expired_(expired) {}
+  Db(int index, std::vector<ExpiredKey>* expired, const FreePolicy* policy)
+      : index_(index), expired_(expired), policy_(policy) {}
   void set_observer(StoreObserver* o) { observer_ = o; }
 
   // The live entry for `key`, or nullptr. An entry whose expiry is at or
@@ -47,8 +63,9 @@ class Db {
   // Inserts or replaces; returns the stored entry (accessed now unless the
   // value carries an access time of its own, as RESTORE IDLETIME sets).
   Entry& Put(std::string_view key, Value value, int64_t expire_ms);
-  bool Erase(std::string_view key);
-  void Clear();
+  bool Erase(std::string_view key, FreeMode mode = FreeMode::kServer);
+  // FLUSHDB: `async` hands the whole table to the background thread.
+  void Clear(bool async = false);
 
   size_t size() const { return map_.size(); }
   // Every entry, expired or not (snapshots and rewrites skip expired ones).
@@ -71,7 +88,10 @@ class Db {
 
  private:
   int index_;
+  void Dispose(Value v, bool async);
+
   std::vector<ExpiredKey>* expired_;
+  const FreePolicy* policy_;
   StoreObserver* observer_ = nullptr;
   KeyTable map_;
   size_t expires_ = 0;  // entries with an expiry, for INFO keyspace
@@ -94,6 +114,9 @@ class Keyspace {
   // TakeExpired() like lazily expired ones.
   void ActiveExpireCycle(int64_t now_ms, int64_t budget_us);
 
+  // How deleted values are freed (see FreePolicy).
+  FreePolicy& free_policy() { return policy_; }
+
   // REQUIRES: `o` outlives the keyspace (or is reset to nullptr).
   void set_observer(StoreObserver* o) {
     for (Db& d : dbs_) d.set_observer(o);
@@ -104,6 +127,7 @@ class Keyspace {
 
  private:
   std::vector<ExpiredKey> expired_;
+  FreePolicy policy_;
   std::vector<Db> dbs_;
   size_t next_db_ = 0;  // active expiry resumes here
 };

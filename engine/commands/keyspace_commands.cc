@@ -8,6 +8,7 @@
 
 #include "base/string_util.h"
 #include "snapshot/value_codec.h"
+#include "engine/blocking/blocked_clients.h"
 #include "engine/command_context.h"
 #include "engine/commands/collection_util.h"
 #include "engine/commands/object_info.h"
@@ -17,17 +18,25 @@
 namespace cairn::engine {
 namespace {
 
-void Del(CommandContext& ctx, ArgList args) {
+void DelGeneric(CommandContext& ctx, ArgList args, FreeMode mode) {
   int64_t deleted = 0;
   Db& db = ctx.db();
   for (size_t j = 1; j < args.size(); j++) {
     // Find first so an expired key counts as missing (and is logged as
     // expired, not as deleted by this command).
-    if (db.Find(args[j], ctx.now_ms) != nullptr && db.Erase(args[j])) deleted++;
+    if (db.Find(args[j], ctx.now_ms) != nullptr && db.Erase(args[j], mode)) deleted++;
   }
   ctx.Dirty(static_cast<uint64_t>(deleted));
   ctx.reply.Int(deleted);
 }
+
+void Del(CommandContext& ctx, ArgList args) {
+  DelGeneric(ctx, args,
+             ctx.config.values().lazyfree_lazy_user_del ? FreeMode::kAsync : FreeMode::kSync);
+}
+
+// UNLINK: big values are freed by the background thread (engine/memory).
+void Unlink(CommandContext& ctx, ArgList args) { DelGeneric(ctx, args, FreeMode::kAsync); }
 
 void Type(CommandContext& ctx, ArgList args) {
   Entry* e = ctx.db().Find(args[1], ctx.now_ms, /*touch=*/false);
@@ -176,7 +185,12 @@ void SwapDb(CommandContext& ctx, ArgList args) {
   const int64_t n = ctx.keyspace.databases();
   if (*a < 0 || *a >= n || *b < 0 || *b >= n) return ctx.Error(errors::kDbIndexOutOfRange);
   if (*a != *b) {
-    ctx.keyspace.db(static_cast<int>(*a)).SwapContents(ctx.keyspace.db(static_cast<int>(*b)));
+    Db& da = ctx.keyspace.db(static_cast<int>(*a));
+    Db& db = ctx.keyspace.db(static_cast<int>(*b));
+    da.SwapContents(db);
+    // Clients blocked on a key that now exists in either database wake up.
+    ctx.blocked.SignalDb(static_cast<int>(*a), da);
+    ctx.blocked.SignalDb(static_cast<int>(*b), db);
   }
   ctx.Dirty();
   ctx.reply.Ok();
@@ -450,32 +464,35 @@ void DbSize(CommandContext& ctx, ArgList) {
   ctx.reply.Int(static_cast<int64_t>(ctx.db().size()));
 }
 
-// FLUSHDB/FLUSHALL [ASYNC|SYNC]. Both modes free synchronously for now; the
-// observable result is the same (freeing a large dataset off-thread is a
-// latency improvement still to make).
-bool ParseFlushMode(CommandContext& ctx, ArgList args) {
+// FLUSHDB/FLUSHALL [ASYNC|SYNC]: ASYNC (or lazyfree-lazy-user-flush without
+// a mode) hands the data to the background thread. Returns nullopt after a
+// syntax error, else whether to free asynchronously.
+std::optional<bool> ParseFlushMode(CommandContext& ctx, ArgList args) {
   if (args.size() > 2 ||
       (args.size() == 2 && !base::EqualsIgnoreCase(args[1], "sync") &&
        !base::EqualsIgnoreCase(args[1], "async"))) {
     ctx.Error(errors::kSyntax);
-    return false;
+    return std::nullopt;
   }
-  return true;
+  if (args.size() == 2) return base::EqualsIgnoreCase(args[1], "async");
+  return ctx.config.values().lazyfree_lazy_user_flush;
 }
 
 void FlushDb(CommandContext& ctx, ArgList args) {
-  if (!ParseFlushMode(ctx, args)) return;
+  auto async = ParseFlushMode(ctx, args);
+  if (!async) return;
   ctx.Dirty(ctx.db().size() + 1);  // +1: logged even when already empty, as Redis does
-  ctx.db().Clear();
+  ctx.db().Clear(*async);
   ctx.reply.Ok();
 }
 
 void FlushAll(CommandContext& ctx, ArgList args) {
-  if (!ParseFlushMode(ctx, args)) return;
+  auto async = ParseFlushMode(ctx, args);
+  if (!async) return;
   uint64_t removed = 0;
   for (int i = 0; i < ctx.keyspace.databases(); i++) {
     removed += ctx.keyspace.db(i).size();
-    ctx.keyspace.db(i).Clear();
+    ctx.keyspace.db(i).Clear(*async);
   }
   ctx.Dirty(removed + 1);
   ctx.reply.Ok();
@@ -513,7 +530,7 @@ void RegisterKeyspaceCommands(CommandTable& t) {
        .key_specs = {{.flags = ks::kRM | ks::kDelete, .index = 1, .lastkey = -1}},
        .tips = {"request_policy:multi_shard", "response_policy:agg_sum"}},
       {.name = "unlink", .arity = -2, .flags = kWrite | kFast, .keys = {1, -1, 1},
-       .acl = acl::kKeyspace, .handler = Del,
+       .acl = acl::kKeyspace, .handler = Unlink,
        .doc = {.summary = "Delete a key asynchronously in another thread. Otherwise it is just "
                           "as DEL, but non blocking.",
                .since = "4.0.0", .group = "generic",

@@ -11,6 +11,7 @@
 #include "engine/aof.h"
 #include "engine/blocking/blocked_clients.h"
 #include "engine/command_context.h"
+#include "engine/memory/lazy_free.h"
 #include "engine/snapshots.h"
 #include "engine/commands/registry.h"
 
@@ -371,13 +372,15 @@ std::string InfoClients(CommandContext& ctx) {
   return out;
 }
 
-std::string InfoMemory(CommandContext&) {
+std::string InfoMemory(CommandContext& ctx) {
   struct mallinfo2 mi = mallinfo2();
   size_t used = mi.uordblks + mi.hblkhd;
   std::string out = "# Memory\r\n";
   out += "used_memory:" + std::to_string(used) + "\r\n";
   out += "used_memory_rss:" + std::to_string(RssBytes()) + "\r\n";
   out += "mem_allocator:libc\r\n";
+  const LazyFree* lazy = ctx.keyspace.free_policy().lazy;
+  out += "lazyfree_pending_objects:" + std::to_string(lazy ? lazy->pending() : 0) + "\r\n";
   return out;
 }
 
@@ -393,6 +396,8 @@ std::string InfoStats(CommandContext& ctx) {
   out += "keyspace_hits:" + std::to_string(st.keyspace_hits) + "\r\n";
   out += "keyspace_misses:" + std::to_string(st.keyspace_misses) + "\r\n";
   out += "total_error_replies:" + std::to_string(st.total_error_replies) + "\r\n";
+  const LazyFree* lazy = ctx.keyspace.free_policy().lazy;
+  out += "lazyfreed_objects:" + std::to_string(lazy ? lazy->freed() : 0) + "\r\n";
   return out;
 }
 
