@@ -48,7 +48,13 @@ class Listener : public wal::CommitSignals {
   // thread. (Overlapping syncs only when all wait was measured on the
   // machine of an earlier issue: all waiting 89-91k SET/s at 50 clients,
   // 7/8 waiting 82-86k, always overlapping 70-77k.)
-  bool AllWaiting() const override { return waiting_.size() >= connections_.size(); }
+  // A client parked in BLPOP & co. counts as waiting: what it sends is not
+  // read as commands until it is served, which only a command can do. (One
+  // both parked and holding replies counts twice; the cost is at most one
+  // inline sync while another client is idle.)
+  bool AllWaiting() const override {
+    return waiting_.size() + engine_->blocked().blocked_clients() >= connections_.size();
+  }
   bool AllReturned() const override { return returning_.empty(); }
   // Called when the last client AllReturned() waited for goes away without
   // writing (the log then need not wait for it).
