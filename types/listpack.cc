@@ -360,7 +360,10 @@ unsigned char* Find(const unsigned char* lp, unsigned char* p, std::string_view 
   while (p != nullptr) {
     if (to_skip == 0) {
       Element e = Get(p);
-      if (v ? (e.is_int && e.ival == *v) : (!e.is_int && e.sval == s)) return p;
+      // A string entry compares by bytes even when `s` reads as an integer:
+      // Redis never writes "12" as a string, but a RESTORE payload may, and
+      // Redis 7.0's lpFind still finds it.
+      if (e.is_int ? (v && e.ival == *v) : e.sval == s) return p;
       to_skip = skip;
     } else {
       to_skip--;

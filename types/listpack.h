@@ -70,9 +70,9 @@ unsigned char* Delete(unsigned char* lp, unsigned char* p, unsigned char** next 
 // Deletes `count` elements from `p` on.
 unsigned char* DeleteRange(unsigned char* lp, unsigned char* p, size_t count);
 
-// The first element equal to `s` at or after `p`, stepping `skip` elements
-// between comparisons (1: every element; 2: every other one, for the
-// fields of a field/value listpack). nullptr when none.
+// The first element equal to `s` at or after `p`, skipping `skip` elements
+// after each comparison, as Redis's lpFind (0: every element; 1: every
+// other one, for the fields of a field/value listpack). nullptr when none.
 unsigned char* Find(const unsigned char* lp, unsigned char* p, std::string_view s,
                     size_t skip = 0);
 

@@ -16,9 +16,14 @@ constexpr size_t kSizeEstimateOverhead = 8;
 
 std::string ElementString(const unsigned char* p) { return lp::Get(p).ToString(); }
 
+// The byte cap of a negative fill (-1 .. -5).
+size_t ByteLimit(int fill) { return kOptimizationLevel[-fill - 1]; }
+
 }  // namespace
 
-Quicklist::Quicklist(int fill) : fill_(fill) {}
+// Redis's quicklistSetFill keeps fills within [-5, 32767] (DEBUG OBJECT's
+// ql_listpack_max shows the clamped value).
+Quicklist::Quicklist(int fill) : fill_(std::clamp(fill, -5, 32767)) {}
 
 Quicklist::~Quicklist() {
   for (Node& n : nodes_) lp::Free(n.lp);
@@ -32,13 +37,17 @@ bool Quicklist::AllowInsert(const Node& n, size_t sz) const {
   // Redis 7.0's estimate of what one more element costs, so that nodes
   // split where Redis's do (checked against its DUMP payloads).
   const size_t new_sz = lp::Bytes(n.lp) + sz + kSizeEstimateOverhead;
-  if (fill_ < 0) {
-    // Fills below -5 act as -5.
-    const size_t level = std::min<size_t>(static_cast<size_t>(-fill_) - 1,
-                                          std::size(kOptimizationLevel) - 1);
-    return new_sz <= kOptimizationLevel[level];
-  }
+  if (fill_ < 0) return new_sz <= ByteLimit(fill_);
   return new_sz <= kSizeSafetyLimit && n.count < static_cast<uint32_t>(fill_);
+}
+
+bool Quicklist::AllowMerge(const Node& a, const Node& b) const {
+  // Redis 7.0's _quicklistNodeAllowMerge subtracts 11 (a ziplist's header
+  // and end byte), not a listpack's 7: merges must fit that estimate to
+  // happen where Redis's do (LINSERT checked against its DUMP payloads).
+  const size_t merge_sz = lp::Bytes(a.lp) + lp::Bytes(b.lp) - 11;
+  if (fill_ < 0) return merge_sz <= ByteLimit(fill_);
+  return merge_sz <= kSizeSafetyLimit && a.count + b.count <= static_cast<uint32_t>(fill_);
 }
 
 void Quicklist::PushFront(std::string_view s) {
@@ -128,55 +137,97 @@ bool Quicklist::Set(int64_t index, std::string_view s) {
   return true;
 }
 
-void Quicklist::InsertAt(size_t index, std::string_view s) {
-  if (index == 0) return PushFront(s);
-  if (index == count_) return PushBack(s);
-  size_t off;
-  const size_t i = Locate(index, &off);
+// LINSERT places the element, splits full nodes and merges the pieces with
+// their neighbours exactly as Redis 7.0's _quicklistInsert does, so that a
+// list's DUMP payload (one listpack per node) matches Redis's byte for byte.
+void Quicklist::InsertNextTo(size_t i, size_t offset, std::string_view s, bool after) {
   Node& n = nodes_[i];
-  if (AllowInsert(n, s.size())) {
-    n.lp = lp::InsertBefore(n.lp, lp::Seek(n.lp, static_cast<int64_t>(off)), s);
-    n.count++;
-    count_++;
-    return;
-  }
-  // Full: split the node at the insertion point, the new element going at
-  // the head of the second half (or the tail of the first if it fits).
-  unsigned char* tail = lp::New();
-  uint32_t moved = 0;
-  for (unsigned char* p = lp::Seek(n.lp, static_cast<int64_t>(off)); p != nullptr;
-       p = lp::Next(n.lp, p)) {
-    tail = lp::Append(tail, lp::Get(p).ToString());
-    moved++;
-  }
-  n.lp = lp::DeleteRange(n.lp, lp::Seek(n.lp, static_cast<int64_t>(off)), moved);
-  n.count -= moved;
-  nodes_.insert(nodes_.begin() + static_cast<std::ptrdiff_t>(i) + 1, Node{tail, moved});
-  Node& first = nodes_[i];
-  Node& second = nodes_[i + 1];
-  if (AllowInsert(first, s.size())) {
-    first.lp = lp::Append(first.lp, s);
-    first.count++;
-  } else if (AllowInsert(second, s.size())) {
-    second.lp = lp::Prepend(second.lp, s);
-    second.count++;
-  } else {
-    unsigned char* single = lp::Append(lp::New(), s);
-    nodes_.insert(nodes_.begin() + static_cast<std::ptrdiff_t>(i) + 1, Node{single, 1});
-  }
+  const bool full = !AllowInsert(n, s.size());
+  const bool at_tail = after && offset == n.count - 1;
+  const bool at_head = !after && offset == 0;
+  const bool has_next = i + 1 < nodes_.size();
+  const bool has_prev = i > 0;
   count_++;
-  if (nodes_[i].count == 0) DropNode(i);
+  if (!full) {
+    unsigned char* p = lp::Seek(n.lp, static_cast<int64_t>(offset));
+    n.lp = after ? lp::InsertAfter(n.lp, p, s) : lp::InsertBefore(n.lp, p, s);
+    n.count++;
+  } else if (at_tail && has_next && AllowInsert(nodes_[i + 1], s.size())) {
+    Node& next = nodes_[i + 1];
+    next.lp = lp::Prepend(next.lp, s);
+    next.count++;
+  } else if (at_head && has_prev && AllowInsert(nodes_[i - 1], s.size())) {
+    Node& prev = nodes_[i - 1];
+    prev.lp = lp::Append(prev.lp, s);
+    prev.count++;
+  } else if (at_tail || at_head) {
+    // No room next door (or no neighbour): a node of its own.
+    nodes_.insert(nodes_.begin() + static_cast<std::ptrdiff_t>(after ? i + 1 : i),
+                  Node{lp::Append(lp::New(), s), 1});
+  } else {
+    // Split at the pivot: the part past it (after) or before it (before)
+    // moves to a new node with the element, then neighbours merge.
+    unsigned char* moved = lp::Copy(n.lp);
+    const uint32_t keep =
+        after ? static_cast<uint32_t>(offset) + 1 : n.count - static_cast<uint32_t>(offset);
+    const uint32_t moved_count = n.count - keep + 1;
+    if (after) {
+      n.lp =
+          lp::DeleteRange(n.lp, lp::Seek(n.lp, static_cast<int64_t>(offset) + 1), n.count - keep);
+      moved = lp::Prepend(lp::DeleteRange(moved, lp::First(moved), keep), s);
+    } else {
+      n.lp = lp::DeleteRange(n.lp, lp::First(n.lp), offset);
+      moved = lp::Append(
+          lp::DeleteRange(moved, lp::Seek(moved, static_cast<int64_t>(offset)), keep), s);
+    }
+    n.count = keep;
+    nodes_.insert(nodes_.begin() + static_cast<std::ptrdiff_t>(after ? i + 1 : i),
+                  Node{moved, moved_count});
+    MergeAround(after ? i : i + 1);
+  }
+}
+
+// Appends element by element: for the canonical encodings every listpack
+// Cairn writes uses, the bytes are those of Redis's lpMerge.
+void Quicklist::MergeWithNext(size_t i) {
+  Node& a = nodes_[i];
+  const Node& b = nodes_[i + 1];
+  for (unsigned char* p = lp::First(b.lp); p != nullptr; p = lp::Next(b.lp, p)) {
+    a.lp = lp::Append(a.lp, lp::Get(p).ToString());
+  }
+  a.count += b.count;
+  DropNode(i + 1);
+}
+
+// Redis 7.0's _quicklistMergeNodes: prev_prev+prev, next+next_next, then
+// center with what precedes it and the result with what follows.
+void Quicklist::MergeAround(size_t center) {
+  if (center >= 2 && AllowMerge(nodes_[center - 2], nodes_[center - 1])) {
+    MergeWithNext(center - 2);
+    center--;
+  }
+  if (center + 2 < nodes_.size() && AllowMerge(nodes_[center + 1], nodes_[center + 2])) {
+    MergeWithNext(center + 1);
+  }
+  size_t target = center;
+  if (center >= 1 && AllowMerge(nodes_[center], nodes_[center - 1])) {
+    MergeWithNext(center - 1);
+    target = center - 1;
+  }
+  if (target + 1 < nodes_.size() && AllowMerge(nodes_[target], nodes_[target + 1])) {
+    MergeWithNext(target);
+  }
 }
 
 bool Quicklist::InsertAtPivot(std::string_view pivot, std::string_view s, bool after) {
-  size_t index = 0;
-  for (const Node& n : nodes_) {
-    for (unsigned char* p = lp::First(n.lp); p != nullptr; p = lp::Next(n.lp, p)) {
+  for (size_t i = 0; i < nodes_.size(); i++) {
+    size_t offset = 0;
+    for (unsigned char* p = lp::First(nodes_[i].lp); p != nullptr;
+         p = lp::Next(nodes_[i].lp, p), offset++) {
       if (lp::Get(p).Equals(pivot)) {
-        InsertAt(after ? index + 1 : index, s);
+        InsertNextTo(i, offset, s, after);
         return true;
       }
-      index++;
     }
   }
   return false;

@@ -27,6 +27,7 @@ class Quicklist {
 
   size_t size() const { return count_; }
   size_t node_count() const { return nodes_.size(); }
+  // The fill in effect: Redis's clamp to [-5, 32767].
   int fill() const { return fill_; }
 
   void PushFront(std::string_view s);
@@ -40,7 +41,8 @@ class Quicklist {
   // LSET: false when out of range.
   bool Set(int64_t index, std::string_view s);
   // LINSERT: inserts before or after the first element equal to `pivot`
-  // (from the head); false when there is none.
+  // (from the head); false when there is none. A full node splits at the
+  // pivot and the pieces merge with their neighbours as in Redis 7.0.
   bool InsertAtPivot(std::string_view pivot, std::string_view s, bool after);
   // LREM semantics: count > 0 from the head, < 0 from the tail, 0 all.
   size_t Remove(std::string_view s, int64_t count);
@@ -70,11 +72,16 @@ class Quicklist {
     uint32_t count;
   };
   bool AllowInsert(const Node& n, size_t sz) const;
+  bool AllowMerge(const Node& a, const Node& b) const;
   // The node holding element `index` (0 <= index < count_) and the
   // element's offset within it.
   size_t Locate(size_t index, size_t* offset) const;
   void DropNode(size_t i);
-  void InsertAt(size_t index, std::string_view s);
+  // Inserts `s` after (or before) element `offset` of node `i`.
+  void InsertNextTo(size_t i, size_t offset, std::string_view s, bool after);
+  // Merges node i + 1 into node i.
+  void MergeWithNext(size_t i);
+  void MergeAround(size_t center);
 
   std::deque<Node> nodes_;
   size_t count_ = 0;

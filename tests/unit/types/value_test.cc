@@ -1,0 +1,176 @@
+#include "types/value.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "types/hash.h"
+#include "types/listpack.h"
+#include "types/quicklist.h"
+#include "types/set.h"
+#include "types/zset.h"
+
+namespace cairn::types {
+namespace {
+
+Value ListOf(std::initializer_list<const char*> elements) {
+  auto* q = new Quicklist(-2);
+  for (const char* e : elements) q->PushBack(e);
+  return Value(ValueType::kList, Encoding::kQuicklist, q);
+}
+
+std::vector<std::string> ListContents(const Value& v) {
+  std::vector<std::string> out;
+  const Quicklist* q = v.quicklist();
+  if (q->size() > 0) {
+    q->Range(0, static_cast<int64_t>(q->size()) - 1, [&](std::string_view s) {
+      out.emplace_back(s);
+      return true;
+    });
+  }
+  return out;
+}
+
+TEST(ValueTest, EncodingNames) {
+  const hash::Limits hl;
+  const set::Limits sl;
+  Value h = hash::New();
+  EXPECT_STREQ(h.EncodingName(), "listpack");
+  hash::Set(h, "f", std::string(100, 'v'), hl);
+  EXPECT_STREQ(h.EncodingName(), "hashtable");
+  Value s = set::NewFor("1");
+  EXPECT_STREQ(s.EncodingName(), "intset");
+  set::Add(s, "x", sl);
+  EXPECT_STREQ(s.EncodingName(), "hashtable");
+  EXPECT_STREQ(zset::New(1, 1, zset::Limits{}).EncodingName(), "listpack");
+  EXPECT_STREQ(zset::New(1000, 1, zset::Limits{}).EncodingName(), "skiplist");
+  EXPECT_STREQ(ListOf({"a"}).EncodingName(), "quicklist");
+}
+
+TEST(ValueTest, StringsCopyAndMoveInlineAndOnTheHeap) {
+  for (size_t len : {size_t{0}, size_t{5}, size_t{32}, size_t{33}, size_t{1000}}) {
+    const std::string bytes(len, 'q');
+    Value v(ValueType::kString, bytes, StringForm::kRaw);
+    v.lru = 77;
+    Value copy(v);
+    EXPECT_EQ(copy.str.view(), bytes);
+    EXPECT_EQ(copy.form, StringForm::kRaw);
+    EXPECT_EQ(copy.lru, 77u);
+    EXPECT_FALSE(copy.is_collection());
+    if (len > 0) {
+      EXPECT_NE(copy.str.data(), v.str.data());
+    }
+    Value moved(std::move(copy));
+    EXPECT_EQ(moved.str.view(), bytes);
+    Value assigned;
+    assigned = moved;
+    EXPECT_EQ(assigned.str.view(), bytes);
+    EXPECT_EQ(moved.str.view(), bytes);
+    assigned = std::move(moved);
+    EXPECT_EQ(assigned.str.view(), bytes);
+  }
+}
+
+TEST(ValueTest, CopiesOfCollectionsAreDeep) {
+  const hash::Limits hl;
+  const set::Limits sl;
+  const zset::Limits zl;
+
+  Value lp_hash = hash::New();
+  hash::Set(lp_hash, "f", "1", hl);
+  Value table_hash = hash::New();
+  hash::Set(table_hash, "f", std::string(100, 'v'), hl);
+  Value ints = set::NewFor("1");
+  set::Add(ints, "1", sl);
+  Value strings = set::NewFor("a");
+  set::Add(strings, "a", sl);
+  Value small_z = zset::New(1, 1, zl);
+  zset::Add(small_z, 1, "m", 0, nullptr, zl);
+  Value big_z = zset::New(1000, 1, zl);
+  zset::Add(big_z, 1, "m", 0, nullptr, zl);
+  zset::Add(big_z, 2, "n", 0, nullptr, zl);
+  Value list = ListOf({"a", "b"});
+
+  Value lp_hash2(lp_hash), table_hash2(table_hash), ints2(ints), strings2(strings),
+      small_z2(small_z), big_z2(big_z), list2(list);
+  EXPECT_NE(lp_hash2.listpack(), lp_hash.listpack());
+  EXPECT_EQ(lp_hash2.enc, Encoding::kListpack);
+  EXPECT_EQ(table_hash2.enc, Encoding::kHashtable);
+  EXPECT_EQ(ints2.enc, Encoding::kIntset);
+  EXPECT_EQ(big_z2.enc, Encoding::kSkiplist);
+  EXPECT_EQ(list2.type, ValueType::kList);
+
+  hash::Set(lp_hash2, "f", "2", hl);
+  hash::Set(table_hash2, "f", "2", hl);
+  set::Add(ints2, "2", sl);
+  set::Add(strings2, "b", sl);
+  zset::Add(small_z2, 5, "m", 0, nullptr, zl);
+  zset::Add(big_z2, 5, "m", 0, nullptr, zl);
+  zset::Remove(big_z2, "n");
+  list2.quicklist()->PushBack("c");
+
+  EXPECT_EQ(hash::Get(lp_hash, "f"), "1");
+  EXPECT_EQ(hash::Get(table_hash, "f"), std::string(100, 'v'));
+  EXPECT_FALSE(set::Contains(ints, "2"));
+  EXPECT_FALSE(set::Contains(strings, "b"));
+  EXPECT_EQ(zset::Score(small_z, "m"), 1);
+  EXPECT_EQ(zset::Score(big_z, "m"), 1);
+  EXPECT_EQ(zset::Card(big_z), 2u);
+  EXPECT_EQ(zset::Rank(big_z, "n", false), 1u);
+  EXPECT_EQ(ListContents(list), (std::vector<std::string>{"a", "b"}));
+
+  EXPECT_EQ(hash::Get(lp_hash2, "f"), "2");
+  EXPECT_EQ(zset::Score(big_z2, "m"), 5);
+  EXPECT_EQ(zset::Rank(big_z2, "m", false), 0u);
+  EXPECT_EQ(ListContents(list2), (std::vector<std::string>{"a", "b", "c"}));
+}
+
+TEST(ValueTest, MoveLeavesAnEmptyString) {
+  Value list = ListOf({"a", "b"});
+  Quicklist* q = list.quicklist();
+  Value moved(std::move(list));
+  EXPECT_EQ(moved.quicklist(), q);
+  EXPECT_EQ(moved.enc, Encoding::kQuicklist);
+  EXPECT_EQ(list.type, ValueType::kString);  // NOLINT(bugprone-use-after-move): the contract
+  EXPECT_EQ(list.enc, Encoding::kNone);
+  EXPECT_FALSE(list.str.is_ptr());
+
+  Value target = set::NewFor("1");
+  target = std::move(moved);
+  EXPECT_EQ(target.type, ValueType::kList);
+  EXPECT_EQ(target.quicklist(), q);
+  EXPECT_EQ(ListContents(target), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(moved.type, ValueType::kString);  // NOLINT(bugprone-use-after-move)
+}
+
+TEST(ValueTest, AssignmentReplacesTheRepresentation) {
+  Value v(ValueType::kString, std::string(100, 's'));
+  const Value list = ListOf({"x"});
+  v = list;
+  EXPECT_EQ(v.type, ValueType::kList);
+  EXPECT_NE(v.quicklist(), list.quicklist());
+  EXPECT_EQ(ListContents(v), (std::vector<std::string>{"x"}));
+  const Value& self = v;
+  v = self;
+  EXPECT_EQ(ListContents(v), (std::vector<std::string>{"x"}));
+  v = Value(ValueType::kString, "back to a string");
+  EXPECT_EQ(v.type, ValueType::kString);
+  EXPECT_EQ(v.enc, Encoding::kNone);
+  EXPECT_FALSE(v.str.is_ptr());
+  EXPECT_EQ(v.str.view(), "back to a string");
+}
+
+TEST(ValueTest, ResetSwapsEncodingAndKeepsType) {
+  Value h = hash::New();
+  hash::Set(h, "a", "1", hash::Limits{});
+  hash::ConvertToTable(h);
+  EXPECT_EQ(h.type, ValueType::kHash);
+  EXPECT_EQ(h.enc, Encoding::kHashtable);
+  EXPECT_EQ(hash::Get(h, "a"), "1");
+  EXPECT_GT(h.MemoryUsage(), 0u);
+}
+
+}  // namespace
+}  // namespace cairn::types
