@@ -157,10 +157,10 @@ std::optional<int64_t> ParseBlockTimeout(CommandContext& ctx, const std::string&
     ctx.Error("timeout is not a float or out of range");
     return std::nullopt;
   }
-  // Redis converts with a plain cast: what does not fit a long long comes
-  // out as LLONG_MIN on x86 (and is then "negative"), and a fraction of a
-  // millisecond rounds toward zero (so -0.0001 means no timeout).
-  const long double ms = *v * 1000.0L;
+  // Redis rounds a fraction of a millisecond up (0.0001 waits 1 ms; -0.0001
+  // becomes 0, no timeout), and what does not fit a long long comes out of
+  // its cast as LLONG_MIN on x86, which is then "negative".
+  const long double ms = std::ceil(*v * 1000.0L);
   int64_t t = (std::isnan(ms) || ms >= 9223372036854775808.0L || ms < -9223372036854775808.0L)
                   ? INT64_MIN
                   : static_cast<int64_t>(ms);
