@@ -354,6 +354,21 @@ size_t CountInLexRange(const Value& z, const LexRange& r) {
 }
 
 namespace {
+// Deletes skiplist nodes from `x` on while `in` holds, O(log n) each.
+template <typename In>
+size_t RemoveSkiplistRun(ZSetIndex* idx, Skiplist::Node* x, In&& in) {
+  size_t removed = 0;
+  while (x != nullptr && in(x)) {
+    Skiplist::Node* next = x->level[0].forward;
+    const std::string member = x->member;
+    idx->scores.Erase(member);
+    idx->order.Delete(x->score, member);
+    removed++;
+    x = next;
+  }
+  return removed;
+}
+
 // Removes the members `pick` chooses, walking in order.
 size_t RemoveWhere(Value& z, const std::function<bool(uint64_t, std::string_view, double)>& pick,
                    const std::function<bool(uint64_t, std::string_view, double)>& past) {
@@ -396,6 +411,13 @@ size_t RemoveWhere(Value& z, const std::function<bool(uint64_t, std::string_view
 }  // namespace
 
 size_t RemoveRangeByRank(Value& z, uint64_t start, uint64_t end) {
+  if (z.enc == Encoding::kSkiplist) {
+    // Start at the rank and walk: O(log n + k), as Redis's zslDeleteRangeByRank.
+    ZSetIndex* idx = z.zset_index();
+    uint64_t left = end - start + 1;
+    return RemoveSkiplistRun(idx, idx->order.AtRank(start + 1),
+                             [&](const Skiplist::Node*) { return left-- > 0; });
+  }
   return RemoveWhere(
       z, [&](uint64_t rank, std::string_view, double) { return rank >= start; },
       [&](uint64_t rank, std::string_view, double) { return rank > end; });
@@ -403,6 +425,11 @@ size_t RemoveRangeByRank(Value& z, uint64_t start, uint64_t end) {
 
 size_t RemoveRangeByScore(Value& z, const ScoreRange& r) {
   if (r.Empty()) return 0;
+  if (z.enc == Encoding::kSkiplist) {
+    ZSetIndex* idx = z.zset_index();
+    return RemoveSkiplistRun(idx, idx->order.FirstInRange(r),
+                             [&](const Skiplist::Node* x) { return r.BelowMax(x->score); });
+  }
   return RemoveWhere(
       z, [&](uint64_t, std::string_view, double s) { return r.AboveMin(s); },
       [&](uint64_t, std::string_view, double s) { return !r.BelowMax(s); });
@@ -410,6 +437,11 @@ size_t RemoveRangeByScore(Value& z, const ScoreRange& r) {
 
 size_t RemoveRangeByLex(Value& z, const LexRange& r) {
   if (r.Empty()) return 0;
+  if (z.enc == Encoding::kSkiplist) {
+    ZSetIndex* idx = z.zset_index();
+    return RemoveSkiplistRun(idx, idx->order.FirstInLexRange(r),
+                             [&](const Skiplist::Node* x) { return r.BelowMax(x->member); });
+  }
   return RemoveWhere(
       z, [&](uint64_t, std::string_view m, double) { return r.AboveMin(m); },
       [&](uint64_t, std::string_view m, double) { return !r.BelowMax(m); });
