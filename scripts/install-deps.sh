@@ -11,6 +11,8 @@ PACKAGES=(
   libxxhash-dev                   # XXH3 batch checksums
   liblzf-dev                      # RDB string compression
   liblua5.1-0-dev                 # scripting
+  libjemalloc-dev                 # the allocator (Redis's): per-thread caches, so
+                                  # the lazy-free thread never starves the engine
   libgtest-dev libgmock-dev       # unit tests
   libhiredis-dev                  # integration-test client
   python3 python3-redis           # client-library test and compat harness

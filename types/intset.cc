@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "base/check.h"
+#include "base/memory.h"
 
 namespace cairn::types::intset {
 namespace {
@@ -57,20 +58,20 @@ bool Search(const unsigned char* is, int64_t v, size_t* pos) {
 }  // namespace
 
 unsigned char* New() {
-  auto* is = static_cast<unsigned char*>(std::malloc(kHeader));
+  auto* is = static_cast<unsigned char*>(base::Malloc(kHeader));
   CAIRN_CHECK(is != nullptr);
   Store32(is, 2);
   Store32(is + 4, 0);
   return is;
 }
 
-void Free(unsigned char* is) { std::free(is); }
+void Free(unsigned char* is) { base::Free(is); }
 
 size_t Bytes(const unsigned char* is) { return kHeader + size_t{Width(is)} * Length(is); }
 size_t Length(const unsigned char* is) { return Load32(is + 4); }
 
 unsigned char* Copy(const unsigned char* is) {
-  auto* out = static_cast<unsigned char*>(std::malloc(Bytes(is)));
+  auto* out = static_cast<unsigned char*>(base::Malloc(Bytes(is)));
   CAIRN_CHECK(out != nullptr);
   std::memcpy(out, is, Bytes(is));
   return out;
@@ -92,14 +93,14 @@ unsigned char* Add(unsigned char* is, int64_t v, bool* added) {
   const uint32_t need = WidthFor(v);
   if (need > w) {
     // Upgrade: the new value is below or above every old one.
-    auto* up = static_cast<unsigned char*>(std::malloc(kHeader + (n + 1) * need));
+    auto* up = static_cast<unsigned char*>(base::Malloc(kHeader + (n + 1) * need));
     CAIRN_CHECK(up != nullptr);
     Store32(up, need);
     Store32(up + 4, static_cast<uint32_t>(n + 1));
     const size_t offset = v < 0 ? 1 : 0;
     for (size_t i = 0; i < n; i++) Write(up + kHeader + (i + offset) * need, need, At(is, i));
     Write(up + kHeader + (v < 0 ? 0 : n) * need, need, v);
-    std::free(is);
+    base::Free(is);
     *added = true;
     return up;
   }
@@ -108,7 +109,7 @@ unsigned char* Add(unsigned char* is, int64_t v, bool* added) {
     *added = false;
     return is;
   }
-  is = static_cast<unsigned char*>(std::realloc(is, kHeader + (n + 1) * w));
+  is = static_cast<unsigned char*>(base::Realloc(is, kHeader + (n + 1) * w));
   CAIRN_CHECK(is != nullptr);
   std::memmove(is + kHeader + (pos + 1) * w, is + kHeader + pos * w, (n - pos) * w);
   Write(is + kHeader + pos * w, w, v);
@@ -127,7 +128,7 @@ unsigned char* Remove(unsigned char* is, int64_t v, bool* removed) {
   const uint32_t w = Width(is);
   std::memmove(is + kHeader + pos * w, is + kHeader + (pos + 1) * w, (n - pos - 1) * w);
   Store32(is + 4, static_cast<uint32_t>(n - 1));
-  auto* shrunk = static_cast<unsigned char*>(std::realloc(is, kHeader + (n - 1) * w));
+  auto* shrunk = static_cast<unsigned char*>(base::Realloc(is, kHeader + (n - 1) * w));
   if (shrunk != nullptr) is = shrunk;
   *removed = true;
   return is;
@@ -151,7 +152,7 @@ bool Validate(std::string_view bytes) {
 }
 
 unsigned char* FromBytes(std::string_view bytes) {
-  auto* out = static_cast<unsigned char*>(std::malloc(bytes.size()));
+  auto* out = static_cast<unsigned char*>(base::Malloc(bytes.size()));
   CAIRN_CHECK(out != nullptr);
   std::memcpy(out, bytes.data(), bytes.size());
   return out;

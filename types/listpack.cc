@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "base/check.h"
+#include "base/memory.h"
 #include "base/string_util.h"
 
 namespace cairn::types::lp {
@@ -165,13 +166,13 @@ unsigned char* Splice(unsigned char* lp, size_t at, size_t old_bytes, std::strin
   const size_t next_total = total - old_bytes + entry.size();
   CAIRN_CHECK(next_total <= UINT32_MAX);
   if (next_total > total) {
-    lp = static_cast<unsigned char*>(std::realloc(lp, next_total));
+    lp = static_cast<unsigned char*>(base::Realloc(lp, next_total));
     CAIRN_CHECK(lp != nullptr);
   }
   std::memmove(lp + at + entry.size(), lp + at + old_bytes, total - at - old_bytes);
   std::memcpy(lp + at, entry.data(), entry.size());
   if (next_total < total) {
-    auto* shrunk = static_cast<unsigned char*>(std::realloc(lp, next_total));
+    auto* shrunk = static_cast<unsigned char*>(base::Realloc(lp, next_total));
     if (shrunk != nullptr) lp = shrunk;
   }
   SetBytes(lp, next_total);
@@ -191,7 +192,7 @@ bool Element::Equals(std::string_view s) const {
 }
 
 unsigned char* New(size_t capacity_hint) {
-  auto* lp = static_cast<unsigned char*>(std::malloc(std::max<size_t>(kHeader + 1, capacity_hint)));
+  auto* lp = static_cast<unsigned char*>(base::Malloc(std::max<size_t>(kHeader + 1, capacity_hint)));
   CAIRN_CHECK(lp != nullptr);
   SetBytes(lp, kHeader + 1);
   SetCount(lp, 0);
@@ -199,18 +200,18 @@ unsigned char* New(size_t capacity_hint) {
   return lp;
 }
 
-void Free(unsigned char* lp) { std::free(lp); }
+void Free(unsigned char* lp) { base::Free(lp); }
 
 unsigned char* Copy(const unsigned char* lp) {
   const size_t n = Bytes(lp);
-  auto* out = static_cast<unsigned char*>(std::malloc(n));
+  auto* out = static_cast<unsigned char*>(base::Malloc(n));
   CAIRN_CHECK(out != nullptr);
   std::memcpy(out, lp, n);
   return out;
 }
 
 unsigned char* FromBytes(std::string_view bytes) {
-  auto* out = static_cast<unsigned char*>(std::malloc(bytes.size()));
+  auto* out = static_cast<unsigned char*>(base::Malloc(bytes.size()));
   CAIRN_CHECK(out != nullptr);
   std::memcpy(out, bytes.data(), bytes.size());
   return out;

@@ -1,5 +1,4 @@
 // Server commands: COMMAND, INFO, CONFIG, SHUTDOWN.
-#include <malloc.h>
 #include <sys/resource.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -7,6 +6,7 @@
 #include <cstdio>
 #include <fstream>
 
+#include "base/memory.h"
 #include "base/string_util.h"
 #include "engine/aof.h"
 #include "engine/blocking/blocked_clients.h"
@@ -373,12 +373,11 @@ std::string InfoClients(CommandContext& ctx) {
 }
 
 std::string InfoMemory(CommandContext& ctx) {
-  struct mallinfo2 mi = mallinfo2();
-  size_t used = mi.uordblks + mi.hblkhd;
+  const size_t used = base::UsedMemory();
   std::string out = "# Memory\r\n";
   out += "used_memory:" + std::to_string(used) + "\r\n";
   out += "used_memory_rss:" + std::to_string(RssBytes()) + "\r\n";
-  out += "mem_allocator:libc\r\n";
+  out += "mem_allocator:" + std::string(base::AllocatorName()) + "\r\n";
   const LazyFree* lazy = ctx.keyspace.free_policy().lazy;
   out += "lazyfree_pending_objects:" + std::to_string(lazy ? lazy->pending() : 0) + "\r\n";
   return out;
