@@ -1,7 +1,6 @@
 #include "engine/snapshots.h"
 
 #include <fcntl.h>
-#include <malloc.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,6 +10,7 @@
 
 #include "base/clock.h"
 #include "base/logging.h"
+#include "base/memory.h"
 #include "base/process.h"
 #include "engine/aof.h"
 #include "engine/engine.h"
@@ -40,12 +40,10 @@ snapshot::RdbWriteOptions RdbOptionsFor(const Engine& engine, bool aof_base) {
   snapshot::RdbWriteOptions o;
   o.compress = v.rdbcompression;
   o.checksum = v.rdbchecksum;
-  o.list_compress_depth = v.list_compress_depth;
-  struct mallinfo2 mi = mallinfo2();
   o.aux = {{"redis-ver", kRedisVersion},
            {"redis-bits", "64"},
            {"ctime", std::to_string(base::NowMs() / 1000)},
-           {"used-mem", std::to_string(mi.uordblks + mi.hblkhd)},
+           {"used-mem", std::to_string(base::UsedMemory())},
            {"aof-base", aof_base ? "1" : "0"},
            {"cairn-ver", kCairnVersion}};
   return o;
@@ -54,6 +52,7 @@ snapshot::RdbWriteOptions RdbOptionsFor(const Engine& engine, bool aof_base) {
 snapshot::LoadLimits LoadLimitsFor(const ConfigValues& v) {
   snapshot::LoadLimits l;
   l.list_max_listpack_size = v.list_max_listpack_size;
+  l.list_compress_depth = v.list_compress_depth;
   l.set.max_intset_entries = static_cast<size_t>(v.set_max_intset_entries);
   l.hash.max_listpack_entries = static_cast<size_t>(v.hash_max_listpack_entries);
   l.hash.max_listpack_value = static_cast<size_t>(v.hash_max_listpack_value);

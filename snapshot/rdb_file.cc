@@ -57,7 +57,7 @@ base::Status RdbFileWriter::Put(std::string_view key, const types::Value& value,
   }
   buf_.push_back(static_cast<char>(RdbTypeOf(value)));
   EncodeString(&buf_, key, options_.compress);
-  EncodeValue(&buf_, value, options_.compress, options_.list_compress_depth);
+  EncodeValue(&buf_, value, options_.compress);
   if (buf_.size() >= kBufferBytes) return FlushBuffer();
   return base::Status::Ok();
 }

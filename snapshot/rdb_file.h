@@ -19,7 +19,6 @@ namespace cairn::snapshot {
 struct RdbWriteOptions {
   bool compress = true;   // rdbcompression
   bool checksum = true;   // rdbchecksum (false writes a zero checksum)
-  int64_t list_compress_depth = 0;  // list-compress-depth (see EncodeValue)
   std::vector<std::pair<std::string, std::string>> aux;  // after Redis's own
 };
 

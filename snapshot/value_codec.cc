@@ -105,9 +105,9 @@ bool TryLzf(std::string* out, std::string_view s, size_t cap, Accept&& accept) {
   return true;
 }
 
-void EncodeList(std::string* out, const types::Quicklist& ql, bool compress, int64_t depth) {
+void EncodeList(std::string* out, const types::Quicklist& ql, bool compress) {
   const uint64_t nodes = ql.node_count();
-  const uint64_t d = static_cast<uint64_t>(std::clamp<int64_t>(depth, 0, kMaxCompressDepth));
+  const uint64_t d = static_cast<uint64_t>(ql.compress());
   EncodeLength(out, nodes);
   uint64_t i = 0;
   ql.ForEachNode([&](const unsigned char* lp) {
@@ -177,13 +177,13 @@ uint8_t RdbTypeOf(const Value& v) {
   return kRdbTypeString;
 }
 
-void EncodeValue(std::string* out, const Value& v, bool compress, int64_t list_compress_depth) {
+void EncodeValue(std::string* out, const Value& v, bool compress) {
   switch (v.type) {
     case ValueType::kString:
       EncodeString(out, v.str, compress);
       return;
     case ValueType::kList:
-      EncodeList(out, *v.quicklist(), compress, list_compress_depth);
+      EncodeList(out, *v.quicklist(), compress);
       return;
     case ValueType::kSet:
       if (v.enc == Encoding::kIntset) {
@@ -220,10 +220,10 @@ void EncodeValue(std::string* out, const Value& v, bool compress, int64_t list_c
   }
 }
 
-std::string DumpPayload(const Value& v, bool compress, int64_t list_compress_depth) {
+std::string DumpPayload(const Value& v, bool compress) {
   std::string out;
   out.push_back(static_cast<char>(RdbTypeOf(v)));
-  EncodeValue(&out, v, compress, list_compress_depth);
+  EncodeValue(&out, v, compress);
   PutLe(&out, kRdbVersion, 2);
   PutLe(&out, base::Crc64(0, out.data(), out.size()), 8);
   return out;
@@ -455,7 +455,8 @@ base::Status ValueDecoder::CheckListpackPairs(std::string_view blob, size_t coun
 
 Value ValueDecoder::NewList() const {
   const int fill = static_cast<int>(std::clamp(limits_.list_max_listpack_size, kMinFill, kMaxFill));
-  return Value(ValueType::kList, Encoding::kQuicklist, new types::Quicklist(fill));
+  const int depth = static_cast<int>(std::clamp<int64_t>(limits_.list_compress_depth, 0, kMaxCompressDepth));
+  return Value(ValueType::kList, Encoding::kQuicklist, new types::Quicklist(fill, depth));
 }
 
 // LIST (1): elements pushed one by one, so nodes split by the current

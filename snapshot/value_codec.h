@@ -39,17 +39,16 @@ void EncodeLength(std::string* out, uint64_t len);
 void EncodeString(std::string* out, std::string_view s, bool compress);
 uint8_t RdbTypeOf(const types::Value& v);
 // The value's body (after its type byte). `compress` is rdbcompression.
-// `list_compress_depth` is list-compress-depth: Redis keeps a list's nodes
-// LZF-compressed in memory except that many at each end, and writes those
-// compressed bytes whatever rdbcompression says; Cairn's lists are not
-// compressed in memory, so the nodes Redis would hold compressed are
+// A list's own compress depth (Quicklist::compress) counts too: Redis keeps
+// a list's nodes LZF-compressed in memory except that many at each end, and
+// writes those compressed bytes whatever rdbcompression says; Cairn's lists
+// are not compressed in memory, so the nodes Redis would hold compressed are
 // compressed here, with its in-memory rule, to give the same bytes.
-void EncodeValue(std::string* out, const types::Value& v, bool compress,
-                 int64_t list_compress_depth = 0);
+void EncodeValue(std::string* out, const types::Value& v, bool compress);
 
 // DUMP's payload: type, body, RDB version (2 bytes LE), CRC-64 (8 bytes LE).
 // `compress` follows rdbcompression, as Redis's DUMP does.
-std::string DumpPayload(const types::Value& v, bool compress, int64_t list_compress_depth = 0);
+std::string DumpPayload(const types::Value& v, bool compress);
 
 // ---- decoding ---------------------------------------------------------------
 
@@ -87,6 +86,7 @@ class RdbInput {
 // -value 64.
 struct LoadLimits {
   int64_t list_max_listpack_size = -2;
+  int64_t list_compress_depth = 0;
   types::set::Limits set;
   types::hash::Limits hash;
   types::zset::Limits zset;

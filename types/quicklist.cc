@@ -23,13 +23,14 @@ size_t ByteLimit(int fill) { return kOptimizationLevel[-fill - 1]; }
 
 // Redis's quicklistSetFill keeps fills within [-5, 32767] (DEBUG OBJECT's
 // ql_listpack_max shows the clamped value).
-Quicklist::Quicklist(int fill) : fill_(std::clamp(fill, -5, 32767)) {}
+Quicklist::Quicklist(int fill, int compress)
+    : fill_(std::clamp(fill, -5, 32767)), compress_(std::clamp(compress, 0, 65535)) {}
 
 Quicklist::~Quicklist() {
   for (Node& n : nodes_) lp::Free(n.lp);
 }
 
-Quicklist::Quicklist(const Quicklist& o) : count_(o.count_), fill_(o.fill_) {
+Quicklist::Quicklist(const Quicklist& o) : count_(o.count_), fill_(o.fill_), compress_(o.compress_) {
   for (const Node& n : o.nodes_) nodes_.push_back({lp::Copy(n.lp), n.count});
 }
 

@@ -20,7 +20,9 @@ namespace cairn::types {
 
 class Quicklist {
  public:
-  explicit Quicklist(int fill);
+  // `compress` is list-compress-depth when the list was made: as in Redis,
+  // each list keeps the settings it was created with.
+  explicit Quicklist(int fill, int compress = 0);
   ~Quicklist();
   Quicklist(const Quicklist& o);
   Quicklist& operator=(const Quicklist&) = delete;
@@ -29,6 +31,9 @@ class Quicklist {
   size_t node_count() const { return nodes_.size(); }
   // The fill in effect: Redis's clamp to [-5, 32767].
   int fill() const { return fill_; }
+  // Nodes at each end kept as they are; Redis holds the others
+  // LZF-compressed (Cairn compresses them only when writing RDB or DUMP).
+  int compress() const { return compress_; }
 
   void PushFront(std::string_view s);
   void PushBack(std::string_view s);
@@ -86,6 +91,7 @@ class Quicklist {
   std::deque<Node> nodes_;
   size_t count_ = 0;
   int fill_;
+  int compress_;
 };
 
 }  // namespace cairn::types

@@ -272,39 +272,57 @@ void RangeByScore(const Value& z, const ScoreRange& r, bool reverse, uint64_t of
   }
 }
 
+namespace {
+// Redis's zzlIsInLexRange, zzlFirstInLexRange and zzlLastInLexRange. When
+// members have different scores a listpack is not in lexicographic order,
+// and these exact steps decide which members a BYLEX range sees (for
+// ZRANGE, ZLEXCOUNT and ZREMRANGEBYLEX alike): copied so replies match.
+bool LpMayHaveLex(const unsigned char* lp, const LexRange& r) {
+  unsigned char* first = lp::First(lp);
+  if (r.Empty() || first == nullptr) return false;
+  unsigned char* last = lp::Prev(lp, lp::Last(lp));
+  return r.AboveMin(lp::Get(last).ToString()) && r.BelowMax(lp::Get(first).ToString());
+}
+
+unsigned char* LpFirstInLex(const unsigned char* lp, const LexRange& r) {
+  if (!LpMayHaveLex(lp, r)) return nullptr;
+  for (unsigned char* m = lp::First(lp); m != nullptr; m = lp::Next(lp, lp::Next(lp, m))) {
+    const std::string member = lp::Get(m).ToString();
+    if (r.AboveMin(member)) return r.BelowMax(member) ? m : nullptr;
+  }
+  return nullptr;
+}
+
+unsigned char* LpLastInLex(const unsigned char* lp, const LexRange& r) {
+  if (!LpMayHaveLex(lp, r)) return nullptr;
+  for (unsigned char* sp = lp::Last(lp); sp != nullptr;) {
+    unsigned char* m = lp::Prev(lp, sp);
+    const std::string member = lp::Get(m).ToString();
+    if (r.BelowMax(member)) return r.AboveMin(member) ? m : nullptr;
+    sp = lp::Prev(lp, m);
+  }
+  return nullptr;
+}
+}  // namespace
+
 void RangeByLex(const Value& z, const LexRange& r, bool reverse, uint64_t offset,
                 const Visit& fn) {
   if (r.Empty()) return;
   if (z.enc == Encoding::kListpack) {
+    // As Redis: the offset skips members without looking at them; then the
+    // walk stops at the first member past the far end of the range.
     const unsigned char* lp = z.listpack();
-    if (!reverse) {
-      for (unsigned char* m = lp::First(lp); m != nullptr;) {
-        unsigned char* sp = lp::Next(lp, m);
-        const std::string member = lp::Get(m).ToString();
-        if (!r.BelowMax(member)) return;
-        if (r.AboveMin(member)) {
-          if (offset > 0) {
-            offset--;
-          } else if (!fn(member, ScoreAt(sp))) {
-            return;
-          }
-        }
-        m = lp::Next(lp, sp);
-      }
-      return;
-    }
-    for (unsigned char* sp = lp::Last(lp); sp != nullptr;) {
-      unsigned char* m = lp::Prev(lp, sp);
+    unsigned char* m = reverse ? LpLastInLex(lp, r) : LpFirstInLex(lp, r);
+    auto step = [&](unsigned char* at) -> unsigned char* {
+      if (!reverse) return lp::Next(lp, lp::Next(lp, at));
+      unsigned char* prev_score = lp::Prev(lp, at);
+      return prev_score == nullptr ? nullptr : lp::Prev(lp, prev_score);
+    };
+    for (; m != nullptr && offset > 0; offset--) m = step(m);
+    for (; m != nullptr; m = step(m)) {
       const std::string member = lp::Get(m).ToString();
-      if (!r.AboveMin(member)) return;
-      if (r.BelowMax(member)) {
-        if (offset > 0) {
-          offset--;
-        } else if (!fn(member, ScoreAt(sp))) {
-          return;
-        }
-      }
-      sp = lp::Prev(lp, m);
+      if (reverse ? !r.AboveMin(member) : !r.BelowMax(member)) return;
+      if (!fn(member, ScoreAt(lp::Next(lp, m)))) return;
     }
     return;
   }
@@ -442,9 +460,15 @@ size_t RemoveRangeByLex(Value& z, const LexRange& r) {
     return RemoveSkiplistRun(idx, idx->order.FirstInLexRange(r),
                              [&](const Skiplist::Node* x) { return r.BelowMax(x->member); });
   }
-  return RemoveWhere(
-      z, [&](uint64_t, std::string_view m, double) { return r.AboveMin(m); },
-      [&](uint64_t, std::string_view m, double) { return !r.BelowMax(m); });
+  unsigned char* lp = z.listpack();
+  unsigned char* first = LpFirstInLex(lp, r);
+  size_t n = 0;
+  for (unsigned char* m = first; m != nullptr && r.BelowMax(lp::Get(m).ToString());
+       m = lp::Next(lp, lp::Next(lp, m))) {
+    n++;
+  }
+  if (n > 0) z.set_rep(lp::DeleteRange(lp, first, 2 * n));
+  return n;
 }
 
 void ForEach(const Value& z, const Visit& fn) {

@@ -60,6 +60,7 @@ types::zset::Limits ZSetLimits(const Config& c) {
 }
 
 int ListFill(const Config& c) { return static_cast<int>(c.values().list_max_listpack_size); }
+int ListCompress(const Config& c) { return static_cast<int>(c.values().list_compress_depth); }
 
 bool DeleteIfEmpty(CommandContext& ctx, std::string_view key, size_t remaining) {
   if (remaining != 0) return false;
@@ -68,12 +69,12 @@ bool DeleteIfEmpty(CommandContext& ctx, std::string_view key, size_t remaining) 
 }
 
 std::optional<uint64_t> ParseScanCursor(CommandContext& ctx, const std::string& arg) {
-  // strtoul as Redis calls it: "-1" wraps to the largest cursor; spaces,
-  // trailing bytes and overflow are refused.
+  // strtoul as Redis calls it: "-1" wraps to the largest cursor, "" is 0;
+  // a leading space, trailing bytes and overflow are refused.
   errno = 0;
   char* end = nullptr;
   const uint64_t cursor = std::strtoull(arg.c_str(), &end, 10);
-  if (arg.empty() || std::isspace(static_cast<unsigned char>(arg[0])) || *end != '\0' ||
+  if (std::isspace(static_cast<unsigned char>(arg[0])) || *end != '\0' ||
       errno == ERANGE) {
     ctx.Error("invalid cursor");
     return std::nullopt;

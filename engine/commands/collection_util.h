@@ -33,7 +33,8 @@ Entry* FindOfType(CommandContext& ctx, std::string_view key, ValueType type, boo
 types::hash::Limits HashLimits(const Config& c);
 types::set::Limits SetLimits(const Config& c);
 types::zset::Limits ZSetLimits(const Config& c);
-int ListFill(const Config& c);  // list-max-listpack-size
+int ListFill(const Config& c);      // list-max-listpack-size
+int ListCompress(const Config& c);  // list-compress-depth
 
 // Removes `key` once its collection is empty: Redis never keeps an empty
 // list, set, sorted set or hash. Returns true when it deleted the key.

@@ -105,8 +105,7 @@ void Debug(CommandContext& ctx, ArgList args) {
     Entry* e = ctx.db().Find(args[2], ctx.now_ms, /*touch=*/false);
     if (e == nullptr) return ctx.Error("no such key");
     std::string body;
-    snapshot::EncodeValue(&body, e->value, ctx.config.values().rdbcompression,
-                          ctx.config.values().list_compress_depth);
+    snapshot::EncodeValue(&body, e->value, ctx.config.values().rdbcompression);
     char addr[32];
     std::snprintf(addr, sizeof(addr), "%p", static_cast<const void*>(&e->value));
     return ctx.reply.Simple("Value at:" + std::string(addr) +

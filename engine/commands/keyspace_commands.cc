@@ -87,14 +87,9 @@ void Keys(CommandContext& ctx, ArgList args) {
 // times as many buckets were visited), then filter by pattern, expiry and
 // type. The cursor is KeyTable's reverse-binary one.
 void Scan(CommandContext& ctx, ArgList args) {
-  const std::string& c = args[1];
-  errno = 0;
-  char* end = nullptr;
-  uint64_t cursor = std::strtoull(c.c_str(), &end, 10);
-  if (c.empty() || std::isspace(static_cast<unsigned char>(c[0])) || *end != '\0' ||
-      errno == ERANGE) {
-    return ctx.Error("invalid cursor");
-  }
+  const std::optional<uint64_t> parsed = ParseScanCursor(ctx, args[1]);
+  if (!parsed) return;
+  uint64_t cursor = *parsed;
   int64_t count = 10;
   const std::string* pattern = nullptr;
   const std::string* type = nullptr;
@@ -379,8 +374,7 @@ void PExpireTime(CommandContext& ctx, ArgList args) { ExpireTimeGeneric(ctx, arg
 void Dump(CommandContext& ctx, ArgList args) {
   Entry* e = ctx.db().Find(args[1], ctx.now_ms);
   if (e == nullptr) return ctx.reply.Null();
-  ctx.reply.Bulk(snapshot::DumpPayload(e->value, ctx.config.values().rdbcompression,
-                                       ctx.config.values().list_compress_depth));
+  ctx.reply.Bulk(snapshot::DumpPayload(e->value, ctx.config.values().rdbcompression));
 }
 
 // RESTORE key ttl payload [REPLACE] [ABSTTL] [IDLETIME s] [FREQ f], checked

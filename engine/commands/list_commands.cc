@@ -20,7 +20,7 @@ using types::Quicklist;
 enum class End { kHead, kTail };
 
 Value NewList(const Config& c) {
-  return Value(ValueType::kList, types::Encoding::kQuicklist, new Quicklist(ListFill(c)));
+  return Value(ValueType::kList, types::Encoding::kQuicklist, new Quicklist(ListFill(c), ListCompress(c)));
 }
 
 // The list at key for a write: created when missing and `create`.

@@ -241,7 +241,9 @@ void SortGeneric(CommandContext& ctx, ArgList args, bool readonly) {
     }
     return;
   }
-  auto* out = new types::Quicklist(ListFill(ctx.config));
+  // Redis's SORT makes its list with createQuicklistObject() alone: the
+  // default fill (-2) and no compression, whatever the configuration says.
+  auto* out = new types::Quicklist(-2, 0);
   Value list(ValueType::kList, types::Encoding::kQuicklist, out);
   for (int64_t j = start; j <= end; j++) {
     const Item& it = items[static_cast<size_t>(j)];

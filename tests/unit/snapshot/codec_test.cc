@@ -333,8 +333,8 @@ Value MakeSet(const std::vector<std::string>& members) {
   return s;
 }
 
-Value MakeList(const std::vector<std::string>& elements, int fill = -2) {
-  Value l(ValueType::kList, Encoding::kQuicklist, new types::Quicklist(fill));
+Value MakeList(const std::vector<std::string>& elements, int fill = -2, int depth = 0) {
+  Value l(ValueType::kList, Encoding::kQuicklist, new types::Quicklist(fill, depth));
   for (const auto& e : elements) l.quicklist()->PushBack(e);
   return l;
 }
@@ -515,8 +515,8 @@ constexpr std::string_view kListDepth2Nocomp =
 
 // The redis-server commands behind each capture are in the comments.
 
-std::string Dump(const Value& v, bool compress = true, int64_t depth = 0) {
-  return ToHex(DumpPayload(v, compress, depth));
+std::string Dump(const Value& v, bool compress = true) {
+  return ToHex(DumpPayload(v, compress));
 }
 
 std::vector<std::string> Items(int n) {
@@ -629,18 +629,18 @@ TEST(RedisBytesTest, Quicklists) {
 
 TEST(RedisBytesTest, ListCompressDepthWritesInteriorNodesCompressed) {
   // list-max-listpack-size 4, list-compress-depth 1; RPUSH l <14 items>
-  Value d1 = MakeList(Items(14), 4);
-  EXPECT_EQ(Dump(d1, true, 1), kListDepth1);
-  EXPECT_EQ(Dump(d1, false, 1), kListDepth1Nocomp);  // rdbcompression no
+  Value d1 = MakeList(Items(14), 4, 1);
+  EXPECT_EQ(Dump(d1, true), kListDepth1);
+  EXPECT_EQ(Dump(d1, false), kListDepth1Nocomp);  // rdbcompression no
   // list-max-listpack-size 3, list-compress-depth 2
-  Value d2 = MakeList(Items(14), 3);
-  EXPECT_EQ(Dump(d2, true, 2), kListDepth2);
-  EXPECT_EQ(Dump(d2, false, 2), kListDepth2Nocomp);
+  Value d2 = MakeList(Items(14), 3, 2);
+  EXPECT_EQ(Dump(d2, true), kListDepth2);
+  EXPECT_EQ(Dump(d2, false), kListDepth2Nocomp);
   // list-compress-depth 1, rdbcompression no: only the two middle nodes
-  Value big = MakeList(Numbered("item-", 3000));
-  ExpectSizeAndCrc(DumpPayload(big, false, 1), 22946, "a6a6cd9f06a421bd");
+  Value big = MakeList(Numbered("item-", 3000), -2, 1);
+  ExpectSizeAndCrc(DumpPayload(big, false), 22946, "a6a6cd9f06a421bd");
   // with rdbcompression yes the same bytes as without a depth
-  ExpectSizeAndCrc(DumpPayload(big, true, 1), 14832, "b90924264643e7a5");
+  ExpectSizeAndCrc(DumpPayload(big, true), 14832, "b90924264643e7a5");
 }
 
 TEST(RedisBytesTest, HashtableSetsAndHashesLoadFromRedis) {
@@ -659,10 +659,11 @@ TEST(RedisBytesTest, RestoreThenDumpGivesRedisBytes) {
                                kIntsetHighwater, kIntsetBig, kListSmall, kListInts,
                                kListLpush, kListDepth1Nocomp, kListDepth2Nocomp}) {
     const std::string p = FromHex(hex);
-    Value v = Restore(p);
+    LoadLimits limits;  // RESTORE under list-compress-depth 1 or 2
+    limits.list_compress_depth = hex == kListDepth1Nocomp ? 1 : hex == kListDepth2Nocomp ? 2 : 0;
+    Value v = Restore(p, limits);
     const bool compress = hex != kHashLzfNocomp && hex != kListInts;
-    const int depth = hex == kListDepth1Nocomp ? 1 : hex == kListDepth2Nocomp ? 2 : 0;
-    EXPECT_EQ(Dump(v, compress && depth == 0, depth), hex);
+    EXPECT_EQ(Dump(v, compress && limits.list_compress_depth == 0), hex);
   }
 }
 
@@ -997,11 +998,18 @@ TEST(CollectionRoundTripTest, EveryTypeAndEncoding) {
       MakeList(Numbered("", 5000)),
       MakeList(Numbered(std::string(5000, 'q'), 20), -1),
   };
-  for (const Value& v : values) {
-    SCOPED_TRACE(std::string(v.EncodingName()) + " type " + std::to_string(RdbTypeOf(v)));
+  for (const Value& original : values) {
+    SCOPED_TRACE(std::string(original.EncodingName()) + " type " + std::to_string(RdbTypeOf(original)));
     for (bool compress : {true, false}) {
       for (int depth : {0, 1, 3}) {
-        Value back = Restore(DumpPayload(v, compress, depth));
+        // A list written with compressed interior nodes, read back into a
+        // list that keeps the same depth.
+        Value v = original;
+        if (v.type == ValueType::kList) v = MakeList(ListOf(original), original.quicklist()->fill(), depth);
+        LoadLimits limits;
+        limits.list_max_listpack_size = v.type == ValueType::kList ? v.quicklist()->fill() : -2;
+        limits.list_compress_depth = depth;
+        Value back = Restore(DumpPayload(v, compress), limits);
         EXPECT_EQ(back.type, v.type);
         EXPECT_EQ(back.enc, v.enc);
         switch (v.type) {
@@ -1015,7 +1023,7 @@ TEST(CollectionRoundTripTest, EveryTypeAndEncoding) {
           default: break;
         }
         if (v.enc != Encoding::kHashtable) {
-          EXPECT_EQ(Dump(back, compress, depth), Dump(v, compress, depth));
+          EXPECT_EQ(Dump(back, compress), Dump(v, compress));
         }
       }
     }
@@ -1025,13 +1033,12 @@ TEST(CollectionRoundTripTest, EveryTypeAndEncoding) {
 TEST_F(RdbFileTest, CollectionsInAFileAndEmptyOnesSkipped) {
   RdbFileWriter w;
   RdbWriteOptions o;
-  o.list_compress_depth = 1;
   ASSERT_TRUE(w.Open(path_, o).ok());
   ASSERT_TRUE(w.BeginDb(0, 5, 1).ok());
   ASSERT_TRUE(w.Put("h", MakeHash({{"f", "v"}}), -1).ok());
   ASSERT_TRUE(w.Put("z", MakeZSet({{"2", "two"}}), 4102444800000).ok());
   ASSERT_TRUE(w.Put("s", MakeSet({"7"}), -1).ok());
-  ASSERT_TRUE(w.Put("l", MakeList(Numbered("item-", 3000)), -1).ok());
+  ASSERT_TRUE(w.Put("l", MakeList(Numbered("item-", 3000), -2, 1), -1).ok());
   ASSERT_TRUE(w.Finish().ok());
   // an empty list and an empty hash listpack, before the EOF
   std::string img = Bytes();
@@ -1061,7 +1068,7 @@ TEST_F(RdbFileTest, CollectionsInAFileAndEmptyOnesSkipped) {
   EXPECT_EQ(got["z"].second, 4102444800000);
   EXPECT_EQ(HashOf(got["h"].first).size(), 1u);
   EXPECT_EQ(ListOf(got["l"].first), Numbered("item-", 3000));
-  EXPECT_EQ(Dump(got["l"].first, true, 1), Dump(MakeList(Numbered("item-", 3000)), true, 1));
+  EXPECT_EQ(Dump(got["l"].first), Dump(MakeList(Numbered("item-", 3000))));
 }
 
 // ---- corrupt input
@@ -1317,7 +1324,7 @@ TEST(CorruptInputTest, RandomEditsNeverCrash) {
       case ValueType::kHash: HashOf(v); break;
       default: break;
     }
-    EXPECT_EQ(Restore(DumpPayload(v, true, 1)).type, v.type);
+    EXPECT_EQ(Restore(DumpPayload(v, true)).type, v.type);
   }
   EXPECT_GT(decoded, 0u);
 }
