@@ -3,9 +3,12 @@
 
 Starts cairn-server (--appendonly yes --appendfsync always
 --enable-debug-command yes) and redis-server (--save "" --appendonly no) side
-by side, drives both with the same seeded random sequence of string and
-keyspace commands over a small keyspace (20 keys, databases 0-2 through
-SELECT) and compares every reply byte for byte, errors included. At the end
+by side, drives both with the same seeded random sequence of string,
+keyspace, list, hash, set, sorted set, geo and SORT commands over a small
+keyspace (20 string keys and a few keys of each collection type, databases
+0-2 through SELECT; half the seeds shrink the encoding limits so that
+conversions happen all the time) and compares every reply byte for byte,
+errors included (where Redis's own order is a hash table's, as a multiset). At the end
 of each seed the whole dataset is compared: DBSIZE, KEYS * and the DUMP and
 PTTL of every key in each database. Standard library only.
 
@@ -103,6 +106,66 @@ FLOATS = [b"1e3", b"1.5e-3", b"-2.5E2", b"3.0e+1", b"1e20", b"1e-20", b"0.1", b"
           b"123456789.123456789", b"0.30000000000000004", b"2.5", b"-1.75", b"1E-5",
           b"4.9e-324", b" 1.5", b"1.5 ", b"1.5x", b"0x1p3", b"+.5e+1", b"1e", b"e1"]
 
+# Collections: a few keys per type, so that commands collide; now and then a
+# command of one type picks any key (WRONGTYPE), and the keyspace commands
+# (RENAME, COPY, MOVE...) mix the types across all keys.
+LIST_KEYS = [b"l0", b"l1", b"l2", b"{t}l"]
+HASH_KEYS = [b"h0", b"h1", b"h2", b"{t}h"]
+SET_KEYS = [b"s0", b"s1", b"s2", b"{t}s"]
+ZSET_KEYS = [b"z0", b"z1", b"z2", b"{t}z"]
+ZLEX_KEYS = [b"zl0", b"zl1"]   # sorted sets whose members mostly score 0
+GEO_KEYS = [b"g0", b"g1"]
+ALL_KEYS = KEYS + LIST_KEYS + HASH_KEYS + SET_KEYS + ZSET_KEYS + ZLEX_KEYS + GEO_KEYS
+POOLS = {"list": LIST_KEYS, "hash": HASH_KEYS, "set": SET_KEYS, "zset": ZSET_KEYS + ZLEX_KEYS,
+         "geo": GEO_KEYS}
+
+# Members of lists, sets and sorted sets (and SORT's elements): integers keep
+# sets intsets; long ones cross the *-max-listpack-value limits. Two members
+# differ only after a NUL: equal for strcoll(), which SORT ... ALPHA uses.
+INT_MEMBERS = [b"%d" % i for i in range(-3, 10)] + [
+    b"100", b"-100", b"65535", b"65536", b"2147483648", b"-2147483649",
+    b"9223372036854775807", b"-9223372036854775808"]
+STR_MEMBERS = [b"a", b"b", b"c", b"d", b"e", b"f", b"A", b"B", b"foo", b"bar", b"aa", b"ab"]
+ODD_MEMBERS = [b"", b"007", b"+1", b"1.0", b"-0", b"9223372036854775808", b"\xff\xfe",
+               b"nul\x00x", b"nul\x00a", b"sp ace", "\u20ac".encode(), b"x" * 16,
+               b"x" * 64, b"y" * 65, b"z" * 200]
+FIELDS = [b"f0", b"f1", b"f2", b"f3", b"f4", b"f5", b"n", b"1", b"-1", b"", b"x" * 70,
+          b"\x00", b"F0"]
+
+# Sorted set scores: ties (lexicographic order), extremes, forms strtod takes.
+SCORES = [b"inf", b"-inf", b"+inf", b"-Inf", b"INF", b"infinity", b"1e308", b"-1e308",
+          b"1.7976931348623157e308", b"1e-300", b"4.9e-324", b"-4.9e-324", b"0.1",
+          b"0.30000000000000004", b"1e17", b"9007199254740993", b"123456789.123456789",
+          b"-0", b"-0.0", b"3.0", b"1E3", b"0x10", b"+5", b".5", b"5."]
+BAD_SCORES = [b"nan", b"abc", b"", b" 1", b"1 ", b"1e400", b"-1e400", b"(1", b"--1",
+              b"infx", b"1,5"]
+
+# Geo: points scattered around a few centres (antimeridian and poles too).
+GEO_CENTRES = [(13.361389, 38.115556), (2.3522, 48.8566), (-73.9857, 40.7484),
+               (179.5, 0.0), (-179.5, -10.0), (0.0, 84.5), (0.0, 0.0)]
+GEO_MEMBERS = [b"Palermo", b"Catania", b"p1", b"p2", b"p3", b"p4", b"a", b"b", b"",
+               b"nul\x00x"]
+GEO_UNITS = [b"m", b"km", b"mi", b"ft"]
+
+# SORT: BY/GET patterns read w_<element> strings and wh_<element> hashes.
+SORT_BY = [b"w_*", b"w_*", b"wh_*->f", b"wh_*->g", b"nosort", b"w_", b"wh_*->", b"*"]
+SORT_GET = [b"#", b"w_*", b"wh_*->f", b"wh_*->g", b"none_*", b"wh_*"]
+WEIGHTS = [b"abc", b"b", b"zz", b"A", b"", b" 5", b"5 ", b"inf", b"-inf", b"nan", b"1e400",
+           b"0x1A", b"3.0", b"1e-5", b"-0"]
+
+# Per seed, half the seeds shrink the encoding limits so that conversions
+# (listpack -> hashtable/skiplist, intset -> hashtable, quicklist nodes,
+# compressed nodes) happen all the time: (name, default, small values).
+ENCODING_CONFIG = [
+    (b"hash-max-listpack-entries", b"128", [b"0", b"1", b"2", b"4"]),
+    (b"hash-max-listpack-value", b"64", [b"0", b"4", b"8", b"16"]),
+    (b"zset-max-listpack-entries", b"128", [b"0", b"1", b"2", b"4"]),
+    (b"zset-max-listpack-value", b"64", [b"0", b"4", b"8", b"16"]),
+    (b"set-max-intset-entries", b"512", [b"0", b"1", b"2", b"4"]),
+    (b"list-max-listpack-size", b"-2", [b"1", b"2", b"4", b"-1"]),
+    (b"list-compress-depth", b"0", [b"1", b"2"]),
+]
+
 
 def _rand_case(rng, name):
     """Mostly upper case; now and then mixed or lower case."""
@@ -122,20 +185,63 @@ class Gen:
         self.rng = random.Random(seed)
         self.exclude = set(exclude)
         self.now_s = now_s
-        self.table = [
+        strings = [
             (40, self.g_get), (45, self.g_set), (4, self.g_setnx), (4, self.g_setex),
             (3, self.g_psetex), (4, self.g_getset), (4, self.g_getdel), (8, self.g_getex),
             (6, self.g_mget), (6, self.g_mset), (3, self.g_msetnx), (8, self.g_append),
             (4, self.g_strlen), (6, self.g_getrange), (6, self.g_setrange),
-            (8, self.g_incr), (6, self.g_incrby), (12, self.g_incrbyfloat),
-            (5, self.g_lcs), (6, self.g_del), (6, self.g_exists), (4, self.g_type),
-            (3, self.g_touch), (5, self.g_rename), (5, self.g_copy), (4, self.g_move),
+            (8, self.g_incr), (6, self.g_incrby), (12, self.g_incrbyfloat), (5, self.g_lcs),
+        ]
+        self.table = [(w * 0.5, g) for w, g in strings] + [
+            # keyspace, over every type
+            (6, self.g_del), (6, self.g_exists), (5, self.g_type),
+            (3, self.g_touch), (6, self.g_rename), (6, self.g_copy), (5, self.g_move),
             (2, self.g_swapdb), (3, self.g_dbsize), (12, self.g_expire),
-            (4, self.g_persist), (10, self.g_ttl), (8, self.g_object), (10, self.g_dump),
-            (3, self.g_keys), (2, self.g_randomkey), (6, self.g_select),
-            (0.25, self.g_flushdb), (5, self.g_wrong_arity),
+            (4, self.g_persist), (10, self.g_ttl), (12, self.g_object), (10, self.g_dump),
+            (6, self.g_dump_restore), (4, self.g_scan), (3, self.g_keys),
+            (2, self.g_randomkey), (6, self.g_select), (0.25, self.g_flushdb),
+            (8, self.g_wrong_arity), (0.5, self.g_hello),
+            # lists
+            (22, self.g_push), (3, self.g_pushx), (10, self.g_pop), (9, self.g_lrange),
+            (4, self.g_lindex), (4, self.g_lset), (5, self.g_linsert), (4, self.g_lrem),
+            (3, self.g_ltrim), (6, self.g_lpos), (6, self.g_lmove), (4, self.g_lmpop),
+            (3, self.g_llen), (3, self.g_blocking),
+            # hashes
+            (22, self.g_hset), (3, self.g_hsetnx), (6, self.g_hget), (4, self.g_hmget),
+            (6, self.g_hdel), (3, self.g_hlen), (3, self.g_hexists), (7, self.g_hgetall),
+            (6, self.g_hincrby), (5, self.g_hincrbyfloat), (2, self.g_hstrlen),
+            (3, self.g_hscan), (4, self.g_hrandfield),
+            # sets
+            (22, self.g_sadd), (6, self.g_srem), (6, self.g_smembers), (4, self.g_sismember),
+            (3, self.g_smismember), (3, self.g_scard), (4, self.g_smove), (10, self.g_setop),
+            (3, self.g_sintercard), (5, self.g_spop), (4, self.g_srandmember),
+            (3, self.g_sscan),
+            # sorted sets
+            (28, self.g_zadd), (6, self.g_zincrby), (6, self.g_zrem), (3, self.g_zcard),
+            (4, self.g_zcount), (4, self.g_zlexcount), (5, self.g_zscore), (3, self.g_zmscore),
+            (4, self.g_zrank), (14, self.g_zrange), (4, self.g_zrangestore),
+            (8, self.g_zrange_old), (5, self.g_zremrange), (5, self.g_zpop), (3, self.g_zmpop),
+            (10, self.g_zsetop), (2, self.g_zintercard), (3, self.g_zscan),
+            (3, self.g_zrandmember),
+            # geo
+            (10, self.g_geoadd), (3, self.g_geopos), (3, self.g_geodist), (2, self.g_geohash),
+            (9, self.g_geosearch), (3, self.g_georadius),
+            # SORT and its weights
+            (14, self.g_sort), (12, self.g_weight),
         ]
         self.total = sum(w for w, _ in self.table)
+        # Encoding limits of this seed (see ENCODING_CONFIG) and protocol.
+        small = self.chance(0.5)
+        self.config = [(n, self.rng.choice(vals) if small and self.chance(0.75) else dflt)
+                       for n, dflt, vals in ENCODING_CONFIG]
+        self.resp3 = self.chance(0.25)
+
+    def preamble(self):
+        """The commands that start a seed: its encoding limits, its protocol."""
+        out = [([b"CONFIG", b"SET"] + [x for nv in self.config for x in nv], "exact")]
+        if self.resp3:
+            out.append(([b"HELLO", b"3"], "type"))
+        return out
 
     # -- building blocks ---------------------------------------------------
 
@@ -143,10 +249,105 @@ class Gen:
         return self.rng.random() < p
 
     def key(self):
-        return self.rng.choice(KEYS)
+        """A string key; now and then any key (WRONGTYPE)."""
+        return self.rng.choice(KEYS) if self.chance(0.95) else self.anykey()
+
+    def anykey(self):
+        return self.rng.choice(ALL_KEYS)
+
+    def tkey(self, kind):
+        """A key of the pool of kind; now and then any key (WRONGTYPE)."""
+        r = self.rng.random()
+        if r < 0.88:
+            return self.rng.choice(POOLS[kind])
+        if r < 0.92 and kind == "zset":
+            return self.rng.choice(GEO_KEYS)
+        if r < 0.92 and kind == "geo":
+            return self.rng.choice(ZSET_KEYS)
+        return self.anykey()
+
+    def tkeys(self, kind, lo, hi):
+        return [self.tkey(kind) for _ in range(self.rng.randint(lo, hi))]
 
     def numkey(self):
         return self.rng.choice(NUMERIC_KEYS) if self.chance(0.6) else self.key()
+
+    def member(self):
+        r = self.rng.random()
+        if r < 0.4:
+            return self.rng.choice(INT_MEMBERS)
+        if r < 0.85:
+            return self.rng.choice(STR_MEMBERS)
+        return self.rng.choice(ODD_MEMBERS)
+
+    def members(self, lo, hi):
+        return [self.member() for _ in range(self.rng.randint(lo, hi))]
+
+    def field(self):
+        return self.rng.choice(FIELDS)
+
+    def score(self):
+        r, rng = self.rng.random(), self.rng
+        if r < 0.45:
+            return b"%d" % rng.randint(-5, 5)
+        if r < 0.6:
+            return b"0"   # ties: the order falls back to the members
+        if r < 0.75:
+            return b"%d.%d" % (rng.randint(-20, 20), rng.randint(0, 99))
+        if r < 0.96:
+            return rng.choice(SCORES)
+        return rng.choice(BAD_SCORES)
+
+    def score_bound(self):
+        """A ZRANGEBYSCORE-style bound."""
+        r, rng = self.rng.random(), self.rng
+        if r < 0.25:
+            return rng.choice([b"-inf", b"+inf", b"inf", b"-inf", b"+inf"])
+        if r < 0.7:
+            return (b"(" if self.chance(0.3) else b"") + b"%d" % rng.randint(-5, 5)
+        if r < 0.85:
+            return (b"(" if self.chance(0.3) else b"") + b"%d.%d" % (rng.randint(-5, 5),
+                                                                    rng.randint(0, 9))
+        if r < 0.96:
+            return rng.choice([b"(inf", b"(-inf", b"(+inf", b"1e308", b"(0", b"-0", b"(1e-300",
+                               b"0x1", b"(5.", b"4.9e-324"])
+        return rng.choice([b"abc", b"((1", b"", b"nan", b"(nan", b"(", b"1 ", b"[1"])
+
+    def lex_bound(self):
+        r, rng = self.rng.random(), self.rng
+        if r < 0.25:
+            return rng.choice([b"-", b"+"])
+        if r < 0.92:
+            return rng.choice([b"[", b"("]) + self.member()
+        return rng.choice([b"a", b"", b"-a", b"+a", b"{a", b"[", b"("])
+
+    def index(self):
+        r = self.rng.random()
+        if r < 0.9:
+            return b"%d" % self.rng.randint(-8, 8)
+        if r < 0.97:
+            return self.rng.choice([b"9223372036854775807", b"-9223372036854775808",
+                                    b"2147483648", b"-100", b"100"])
+        return self.rng.choice([b"abc", b"1.5", b"", b"9223372036854775808"])
+
+    def count_arg(self, lo=0, hi=6):
+        """A COUNT argument, now and then a bad one."""
+        r = self.rng.random()
+        if r < 0.92:
+            return b"%d" % self.rng.randint(lo, hi)
+        return self.rng.choice([b"-1", b"0", b"abc", b"9223372036854775807", b"1.5", b""])
+
+    def timeout(self):
+        """Blocking timeouts: tiny (an empty key times out at once) or bad."""
+        if self.chance(0.95):
+            return self.rng.choice([b"0.01", b"0.01", b"0.02", b"0.005"])
+        return self.rng.choice([b"-1", b"abc", b"-0.5", b"1e400"])
+
+    def opts(self, *groups):
+        """Shuffled options: each group is (probability, [args])."""
+        out = [g for p, g in groups if self.chance(p)]
+        self.rng.shuffle(out)
+        return [a for g in out for a in g]
 
     def value_for(self, key):
         if key in NUMERIC_KEYS and self.chance(0.8):
@@ -165,6 +366,9 @@ class Gen:
 
     def keys(self, lo, hi):
         return [self.key() for _ in range(self.rng.randint(lo, hi))]
+
+    def anykeys(self, lo, hi):
+        return [self.anykey() for _ in range(self.rng.randint(lo, hi))]
 
     def name(self, n):
         return _rand_case(self.rng, n)
@@ -383,20 +587,20 @@ class Gen:
         return args, "exact"
 
     def g_del(self):
-        return [self.name(self.rng.choice([b"DEL", b"UNLINK"]))] + self.keys(1, 3), "exact"
+        return [self.name(self.rng.choice([b"DEL", b"UNLINK"]))] + self.anykeys(1, 3), "exact"
 
     def g_exists(self):
-        return [self.name(b"EXISTS")] + self.keys(1, 5), "exact"
+        return [self.name(b"EXISTS")] + self.anykeys(1, 5), "exact"
 
     def g_type(self):
-        return [self.name(b"TYPE"), self.key()], "exact"
+        return [self.name(b"TYPE"), self.anykey()], "exact"
 
     def g_touch(self):
-        return [self.name(b"TOUCH")] + self.keys(1, 5), "exact"
+        return [self.name(b"TOUCH")] + self.anykeys(1, 5), "exact"
 
     def g_rename(self):
         cmd = self.rng.choice([b"RENAME", b"RENAMENX"])
-        return [self.name(cmd), self.key(), self.key()], "exact"
+        return [self.name(cmd), self.anykey(), self.anykey()], "exact"
 
     def db_arg(self):
         if self.chance(0.95):
@@ -404,7 +608,7 @@ class Gen:
         return self.rng.choice([b"16", b"-1", b"x", b"", b"1.0"])
 
     def g_copy(self):
-        args = [self.name(b"COPY"), self.key(), self.key()]
+        args = [self.name(b"COPY"), self.anykey(), self.anykey()]
         opts = []
         if self.chance(0.4):
             opts.append([self.name(b"DB"), self.db_arg()])
@@ -418,7 +622,7 @@ class Gen:
         return args, "exact"
 
     def g_move(self):
-        return [self.name(b"MOVE"), self.key(), self.db_arg()], "exact"
+        return [self.name(b"MOVE"), self.anykey(), self.db_arg()], "exact"
 
     def g_swapdb(self):
         return [self.name(b"SWAPDB"), self.db_arg(), self.db_arg()], "exact"
@@ -443,7 +647,7 @@ class Gen:
             t = rng.choice([b"9223372036854775807", b"-9223372036854775808",
                             b"9223372036854775", b"-9223372036854775", b"abc", b"1.5", b"",
                             b"9223372036854775808", b"9223372036854"])
-        args = [self.name(cmd), self.key(), t]
+        args = [self.name(cmd), self.anykey(), t]
         n = rng.choice([0, 0, 0, 1, 1, 1, 2]) if rng.random() > 0.02 else 3
         for _ in range(n):
             args.append(self.name(rng.choice([b"NX", b"XX", b"GT", b"LT", b"NX", b"XX",
@@ -451,21 +655,21 @@ class Gen:
         return args, "exact"
 
     def g_persist(self):
-        return [self.name(b"PERSIST"), self.key()], "exact"
+        return [self.name(b"PERSIST"), self.anykey()], "exact"
 
     def g_ttl(self):
         cmd = self.rng.choice([b"TTL", b"PTTL", b"EXPIRETIME", b"PEXPIRETIME"])
-        return [self.name(cmd), self.key()], cmd.decode().lower()
+        return [self.name(cmd), self.anykey()], cmd.decode().lower()
 
     def g_object(self):
         r = self.rng.random()
         if r < 0.9:
-            return [self.name(b"OBJECT"), self.name(b"ENCODING"), self.key()], "exact"
+            return [self.name(b"OBJECT"), self.name(b"ENCODING"), self.anykey()], "exact"
         return self.rng.choice([[b"OBJECT", b"ENCODING"], [b"OBJECT", b"ENCODING", b"a", b"b"],
                                 [b"OBJECT", b"FOO", b"k1"], [b"OBJECT"]]), "exact"
 
     def g_dump(self):
-        return [self.name(b"DUMP"), self.key()], "exact"
+        return [self.name(b"DUMP"), self.anykey()], "dump"
 
     def g_keys(self):
         return [self.name(b"KEYS"), self.rng.choice(KEY_PATTERNS)], "sorted"
@@ -487,6 +691,683 @@ class Gen:
             args.append(b"FOO")
         return args, "exact"
 
+    # -- lists ---------------------------------------------------------------
+
+    def list_elem(self):
+        r = self.rng.random()
+        if r < 0.95:
+            return self.member()
+        if r < 0.995:
+            return self.letters(self.rng.choice([10, 100]))
+        return b"L" * 5000   # larger than a -1 (4 kB) quicklist node
+
+    def list_elems(self, lo, hi):
+        return [self.list_elem() for _ in range(self.rng.randint(lo, hi))]
+
+    def direction(self):
+        if self.chance(0.97):
+            return self.name(self.rng.choice([b"LEFT", b"RIGHT"]))
+        return self.rng.choice([b"UP", b"", b"LEFTX"])
+
+    def numkeys(self, keys):
+        """numkeys of LMPOP, ZUNION...: mostly right."""
+        if self.chance(0.95):
+            return b"%d" % len(keys)
+        return self.rng.choice([b"0", b"-1", b"%d" % (len(keys) + 1), b"abc", b""])
+
+    def g_push(self):
+        cmd = self.rng.choice([b"LPUSH", b"RPUSH"])
+        return [self.name(cmd), self.tkey("list")] + self.list_elems(1, 5), "exact"
+
+    def g_pushx(self):
+        cmd = self.rng.choice([b"LPUSHX", b"RPUSHX"])
+        return [self.name(cmd), self.tkey("list")] + self.list_elems(1, 3), "exact"
+
+    def g_pop(self):
+        args = [self.name(self.rng.choice([b"LPOP", b"RPOP"])), self.tkey("list")]
+        if self.chance(0.5):
+            args.append(self.count_arg(0, 5))
+        return args, "exact"
+
+    def g_lrange(self):
+        return [self.name(b"LRANGE"), self.tkey("list"), self.index(), self.index()], "exact"
+
+    def g_lindex(self):
+        return [self.name(b"LINDEX"), self.tkey("list"), self.index()], "exact"
+
+    def g_lset(self):
+        return [self.name(b"LSET"), self.tkey("list"), self.index(), self.list_elem()], "exact"
+
+    def g_linsert(self):
+        where = self.name(self.rng.choice([b"BEFORE", b"AFTER"])) if self.chance(0.97) else b"MID"
+        return [self.name(b"LINSERT"), self.tkey("list"), where, self.list_elem(),
+                self.list_elem()], "exact"
+
+    def g_lrem(self):
+        n = b"%d" % self.rng.randint(-3, 3) if self.chance(0.9) else self.index()
+        return [self.name(b"LREM"), self.tkey("list"), n, self.list_elem()], "exact"
+
+    def g_ltrim(self):
+        return [self.name(b"LTRIM"), self.tkey("list"), self.index(), self.index()], "exact"
+
+    def g_lpos(self):
+        rng = self.rng
+        rank = b"%d" % rng.randint(-3, 3) if self.chance(0.9) else rng.choice(
+            [b"-9223372036854775808", b"9223372036854775807", b"abc"])
+        args = [self.name(b"LPOS"), self.tkey("list"), self.list_elem()]
+        args += self.opts((0.35, [self.name(b"RANK"), rank]),
+                          (0.35, [self.name(b"COUNT"), self.count_arg(0, 4)]),
+                          (0.25, [self.name(b"MAXLEN"), self.count_arg(0, 6)]),
+                          (0.02, [self.rng.choice([b"RANK", b"FOO"])]))
+        return args, "exact"
+
+    def g_lmove(self):
+        src, dst = self.tkey("list"), self.tkey("list")
+        if self.chance(0.3):
+            return [self.name(b"RPOPLPUSH"), src, dst], "exact"
+        return [self.name(b"LMOVE"), src, dst, self.direction(), self.direction()], "exact"
+
+    def g_lmpop(self):
+        keys = self.tkeys("list", 1, 3)
+        args = [self.name(b"LMPOP"), self.numkeys(keys)] + keys + [self.direction()]
+        if self.chance(0.5):
+            args += [self.name(b"COUNT"), self.count_arg(0, 5)]
+        return args, "exact"
+
+    def g_llen(self):
+        return [self.name(b"LLEN"), self.tkey("list")], "exact"
+
+    def g_blocking(self):
+        """The blocking pops: an empty key times out at once (tiny timeout)."""
+        rng = self.rng
+        cmd = rng.choice([b"BLPOP", b"BRPOP", b"BLMOVE", b"BRPOPLPUSH", b"BLMPOP", b"BZPOPMIN",
+                          b"BZPOPMAX", b"BZMPOP"])
+        kind = "zset" if b"BZ" in cmd else "list"
+        if cmd in (b"BLPOP", b"BRPOP", b"BZPOPMIN", b"BZPOPMAX"):
+            return [self.name(cmd)] + self.tkeys(kind, 1, 3) + [self.timeout()], "exact"
+        if cmd == b"BLMOVE":
+            return [self.name(cmd), self.tkey(kind), self.tkey(kind), self.direction(),
+                    self.direction(), self.timeout()], "exact"
+        if cmd == b"BRPOPLPUSH":
+            return [self.name(cmd), self.tkey(kind), self.tkey(kind), self.timeout()], "exact"
+        keys = self.tkeys(kind, 1, 3)
+        where = (self.name(rng.choice([b"MIN", b"MAX"])) if kind == "zset"
+                 else self.direction())
+        args = [self.name(cmd), self.timeout(), self.numkeys(keys)] + keys + [where]
+        if self.chance(0.5):
+            args += [self.name(b"COUNT"), self.count_arg(0, 5)]
+        return args, "exact"
+
+    # -- hashes --------------------------------------------------------------
+
+    def hvalue(self):
+        if self.chance(0.35):
+            return self.number()
+        return self.value()
+
+    def g_hset(self):
+        args = [self.name(b"HSET" if self.chance(0.85) else b"HMSET"), self.tkey("hash")]
+        for _ in range(self.rng.randint(1, 4)):
+            args += [self.field(), self.hvalue()]
+        if self.chance(0.03):
+            args.append(self.field())
+        return args, "exact"
+
+    def g_hsetnx(self):
+        return [self.name(b"HSETNX"), self.tkey("hash"), self.field(), self.hvalue()], "exact"
+
+    def g_hget(self):
+        return [self.name(b"HGET"), self.tkey("hash"), self.field()], "exact"
+
+    def g_hmget(self):
+        return [self.name(b"HMGET"), self.tkey("hash")] + [
+            self.field() for _ in range(self.rng.randint(1, 4))], "exact"
+
+    def g_hdel(self):
+        return [self.name(b"HDEL"), self.tkey("hash")] + [
+            self.field() for _ in range(self.rng.randint(1, 3))], "exact"
+
+    def g_hlen(self):
+        return [self.name(b"HLEN"), self.tkey("hash")], "exact"
+
+    def g_hexists(self):
+        return [self.name(b"HEXISTS"), self.tkey("hash"), self.field()], "exact"
+
+    def g_hstrlen(self):
+        return [self.name(b"HSTRLEN"), self.tkey("hash"), self.field()], "exact"
+
+    def g_hgetall(self):
+        cmd = self.rng.choice([b"HKEYS", b"HVALS", b"HGETALL"])
+        key = self.tkey("hash")
+        return [self.name(cmd), key], ("enc", key, 2 if cmd == b"HGETALL" else 1)
+
+    def g_hincrby(self):
+        return [self.name(b"HINCRBY"), self.tkey("hash"), self.field(),
+                self.int_arg(-1000, 1000)], "exact"
+
+    def float_incr(self):
+        r, rng = self.rng.random(), self.rng
+        if r < 0.3:
+            return b"%d" % rng.randint(-100, 100)
+        if r < 0.6:
+            return b"%d.%0*d" % (rng.randint(-100, 100), rng.randint(1, 4), rng.randint(0, 9999))
+        if r < 0.75:
+            return b"%de%d" % (rng.randint(-9, 9), rng.randint(-6, 6))
+        if r < 0.96:
+            return rng.choice(FLOATS)
+        return rng.choice(ODD_INTS + BIG_INTS)
+
+    def g_hincrbyfloat(self):
+        return [self.name(b"HINCRBYFLOAT"), self.tkey("hash"), self.field(),
+                self.float_incr()], "exact"
+
+    def cursor(self):
+        if self.chance(0.95):
+            return b"0"
+        return self.rng.choice([b"abc", b"", b" 0", b"1.5", b"00", b"-"])
+
+    def scan_opts(self, patterns):
+        count = (b"%d" % self.rng.choice([1, 2, 3, 5, 10, 100]) if self.chance(0.93)
+                 else self.rng.choice([b"0", b"-1", b"abc"]))
+        return self.opts((0.35, [self.name(b"MATCH"), self.rng.choice(patterns)]),
+                         (0.5, [self.name(b"COUNT"), count]),
+                         (0.01, [self.rng.choice([b"MATCH", b"COUNT", b"FOO"])]))
+
+    MEMBER_PATTERNS = [b"*", b"f*", b"a*", b"*a*", b"[0-9]*", b"-*", b"?", b"x*", b"nul*",
+                       b"*\x00*", b"[^a]*", b"\\*", b""]
+
+    def g_hscan(self):
+        key = self.tkey("hash")
+        return ([self.name(b"HSCAN"), key, self.cursor()] + self.scan_opts(self.MEMBER_PATTERNS),
+                ("scan", key, 2))
+
+    def rand_count(self):
+        """A count of SRANDMEMBER and the like (never a huge negative one)."""
+        r = self.rng.random()
+        if r < 0.85:
+            return b"%d" % self.rng.randint(-6, 6)
+        if r < 0.95:
+            return self.rng.choice([b"100", b"9223372036854775807", b"20"])
+        return self.rng.choice([b"abc", b"-9223372036854775808", b"1.5", b""])
+
+    def g_hrandfield(self):
+        key = self.tkey("hash")
+        args = [self.name(b"HRANDFIELD"), key]
+        count, withvalues = None, False
+        if self.chance(0.75):
+            count = self.rand_count()
+            args.append(count)
+            if self.chance(0.4):
+                withvalues = True
+                args.append(self.name(b"WITHVALUES"))
+        return args, ("rand", "hash", key, count, withvalues, None)
+
+    # -- sets ----------------------------------------------------------------
+
+    def g_sadd(self):
+        return [self.name(b"SADD"), self.tkey("set")] + self.members(1, 5), "exact"
+
+    def g_srem(self):
+        return [self.name(b"SREM"), self.tkey("set")] + self.members(1, 3), "exact"
+
+    def g_smembers(self):
+        key = self.tkey("set")
+        return [self.name(b"SMEMBERS"), key], ("enc", key, 1)
+
+    def g_sismember(self):
+        return [self.name(b"SISMEMBER"), self.tkey("set"), self.member()], "exact"
+
+    def g_smismember(self):
+        return [self.name(b"SMISMEMBER"), self.tkey("set")] + self.members(1, 4), "exact"
+
+    def g_scard(self):
+        return [self.name(b"SCARD"), self.tkey("set")], "exact"
+
+    def g_smove(self):
+        return [self.name(b"SMOVE"), self.tkey("set"), self.tkey("set"), self.member()], "exact"
+
+    def g_setop(self):
+        cmd = self.rng.choice([b"SINTER", b"SUNION", b"SDIFF"])
+        keys = self.tkeys("set", 1, 3)
+        if self.chance(0.35):
+            return [self.name(cmd + b"STORE"), self.tkey("set")] + keys, "exact"
+        return [self.name(cmd)] + keys, "sorted"
+
+    def g_sintercard(self):
+        keys = self.tkeys("set", 1, 3)
+        args = [self.name(b"SINTERCARD"), self.numkeys(keys)] + keys
+        if self.chance(0.4):
+            args += [self.name(b"LIMIT"), self.count_arg(0, 4)]
+        return args, "exact"
+
+    def g_spop(self):
+        """SPOP: what it takes is random, so a pop of part of a set is
+        followed (on both servers) by a DEL of the set or by an SADD of what
+        each server popped."""
+        key = self.tkey("set")
+        args = [self.name(b"SPOP"), key]
+        count = None
+        if self.chance(0.6):
+            r = self.rng.random()
+            count = (b"%d" % self.rng.randint(0, 6) if r < 0.7 else b"100" if r < 0.92
+                     else self.rng.choice([b"-1", b"abc", b"9223372036854775807"]))
+            args.append(count)
+        return args, ("rand", "set", key, count, False,
+                      self.rng.choice(["del", "readd", "readd"]))
+
+    def g_srandmember(self):
+        key = self.tkey("set")
+        args = [self.name(b"SRANDMEMBER"), key]
+        count = None
+        if self.chance(0.7):
+            count = self.rand_count()
+            args.append(count)
+        return args, ("rand", "set", key, count, False, None)
+
+    def g_sscan(self):
+        key = self.tkey("set")
+        return ([self.name(b"SSCAN"), key, self.cursor()] + self.scan_opts(self.MEMBER_PATTERNS),
+                ("scan", key, 1))
+
+    # -- sorted sets ---------------------------------------------------------
+
+    def g_zadd(self):
+        rng = self.rng
+        key = self.tkey("zset") if self.chance(0.8) else rng.choice(ZLEX_KEYS)
+        args = [self.name(b"ZADD"), key]
+        incr = self.chance(0.1)
+        args += self.opts((0.1, [self.name(b"NX")]), (0.12, [self.name(b"XX")]),
+                          (0.1, [self.name(b"GT")]), (0.1, [self.name(b"LT")]),
+                          (0.2, [self.name(b"CH")]), (1 if incr else 0, [self.name(b"INCR")]))
+        n = 1 if incr and self.chance(0.9) else rng.randint(1, 4)
+        for _ in range(n):
+            score = b"0" if key in ZLEX_KEYS and self.chance(0.9) else self.score()
+            args += [score, self.member()]
+        if self.chance(0.03):
+            args.append(self.score())
+        return args, "exact"
+
+    def g_zincrby(self):
+        return [self.name(b"ZINCRBY"), self.tkey("zset"), self.score(), self.member()], "exact"
+
+    def g_zrem(self):
+        return [self.name(b"ZREM"), self.tkey("zset")] + self.members(1, 3), "exact"
+
+    def g_zcard(self):
+        return [self.name(b"ZCARD"), self.tkey("zset")], "exact"
+
+    def g_zcount(self):
+        return [self.name(b"ZCOUNT"), self.tkey("zset"), self.score_bound(),
+                self.score_bound()], "exact"
+
+    def lex_key(self):
+        return self.rng.choice(ZLEX_KEYS) if self.chance(0.5) else self.tkey("zset")
+
+    def g_zlexcount(self):
+        key = self.lex_key()
+        return [self.name(b"ZLEXCOUNT"), key, self.lex_bound(),
+                self.lex_bound()], ("lex", key, None)
+
+    def g_zscore(self):
+        return [self.name(b"ZSCORE"), self.tkey("zset"), self.member()], "exact"
+
+    def g_zmscore(self):
+        return [self.name(b"ZMSCORE"), self.tkey("zset")] + self.members(1, 4), "exact"
+
+    def g_zrank(self):
+        cmd = self.rng.choice([b"ZRANK", b"ZREVRANK"])
+        return [self.name(cmd), self.tkey("zset"), self.member()], "exact"
+
+    def limit(self):
+        return [self.name(b"LIMIT"), b"%d" % self.rng.randint(-1, 4),
+                b"%d" % self.rng.randint(-1, 4) if self.chance(0.95) else b"abc"]
+
+    def zrange_args(self, store):
+        """(the arguments after the key, BYLEX or not)"""
+        r = self.rng.random()
+        if r < 0.4:
+            by, lo, hi = None, self.index(), self.index()
+        elif r < 0.75:
+            by, lo, hi = b"BYSCORE", self.score_bound(), self.score_bound()
+        else:
+            by, lo, hi = b"BYLEX", self.lex_bound(), self.lex_bound()
+        return by == b"BYLEX", [lo, hi] + self.opts(
+            (1 if by else 0, [self.name(by or b"")]), (0.3, [self.name(b"REV")]),
+            (0.35 if by else 0.03, self.limit()),
+            (0 if store else 0.03 if by == b"BYLEX" else 0.4, [self.name(b"WITHSCORES")]),
+            (0.02, [self.rng.choice([b"BYSCORE", b"BYLEX", b"FOO", b"LIMIT"])]))
+
+    def g_zrange(self):
+        key = self.lex_key()
+        bylex, rest = self.zrange_args(False)
+        return [self.name(b"ZRANGE"), key] + rest, ("lex", key, None) if bylex else "exact"
+
+    def g_zrangestore(self):
+        dst, key = self.tkey("zset"), self.lex_key()
+        bylex, rest = self.zrange_args(True)
+        return ([self.name(b"ZRANGESTORE"), dst, key] + rest,
+                ("lex", key, dst) if bylex else "exact")
+
+    def g_zrange_old(self):
+        """ZREVRANGE, ZRANGEBYSCORE, ZREVRANGEBYSCORE, ZRANGEBYLEX, ZREVRANGEBYLEX."""
+        cmd = self.rng.choice([b"ZREVRANGE", b"ZRANGEBYSCORE", b"ZREVRANGEBYSCORE",
+                               b"ZRANGEBYLEX", b"ZREVRANGEBYLEX"])
+        key = self.lex_key() if b"LEX" in cmd else self.tkey("zset")
+        args = [self.name(cmd), key]
+        if cmd == b"ZREVRANGE":
+            return args + [self.index(), self.index()] + self.opts(
+                (0.4, [self.name(b"WITHSCORES")])), "exact"
+        if b"LEX" in cmd:
+            return args + [self.lex_bound(), self.lex_bound()] + self.opts(
+                (0.35, self.limit()), (0.02, [self.name(b"WITHSCORES")])), ("lex", key, None)
+        return args + [self.score_bound(), self.score_bound()] + self.opts(
+            (0.35, self.limit()), (0.4, [self.name(b"WITHSCORES")])), "exact"
+
+    def g_zremrange(self):
+        r = self.rng.random()
+        if r < 0.4:
+            return [self.name(b"ZREMRANGEBYSCORE"), self.tkey("zset"), self.score_bound(),
+                    self.score_bound()], "exact"
+        if r < 0.7:
+            key = self.lex_key()
+            return [self.name(b"ZREMRANGEBYLEX"), key, self.lex_bound(),
+                    self.lex_bound()], ("lex", key, key)
+        return [self.name(b"ZREMRANGEBYRANK"), self.tkey("zset"), self.index(),
+                self.index()], "exact"
+
+    def g_zpop(self):
+        args = [self.name(self.rng.choice([b"ZPOPMIN", b"ZPOPMAX"])), self.tkey("zset")]
+        if self.chance(0.5):
+            args.append(self.count_arg(0, 5))
+        return args, "exact"
+
+    def g_zmpop(self):
+        keys = self.tkeys("zset", 1, 3)
+        where = self.name(self.rng.choice([b"MIN", b"MAX"])) if self.chance(0.97) else b"MID"
+        args = [self.name(b"ZMPOP"), self.numkeys(keys)] + keys + [where]
+        if self.chance(0.5):
+            args += [self.name(b"COUNT"), self.count_arg(0, 5)]
+        return args, "exact"
+
+    def zop_key(self):
+        r = self.rng.random()
+        if r < 0.72:
+            return self.rng.choice(ZSET_KEYS)
+        if r < 0.92:
+            return self.rng.choice(SET_KEYS)   # sets count as score 1
+        return self.anykey()
+
+    def weight(self):
+        r, rng = self.rng.random(), self.rng
+        if r < 0.6:
+            return b"%d" % rng.randint(-2, 3)
+        if r < 0.8:
+            return b"%d.%d" % (rng.randint(-2, 2), rng.randint(0, 99))
+        if r < 0.97:
+            return rng.choice([b"inf", b"-inf", b"0", b"1e308", b"-0", b"1e-300"])
+        return rng.choice([b"abc", b"nan", b""])
+
+    def g_zsetop(self):
+        rng = self.rng
+        op = rng.choice([b"ZUNION", b"ZINTER", b"ZDIFF"])
+        store = self.chance(0.35)
+        keys = [self.zop_key() for _ in range(rng.randint(1, 3))]
+        args = ([self.name(op + b"STORE"), self.tkey("zset")] if store else [self.name(op)])
+        args += [self.numkeys(keys)] + keys
+        nw = len(keys) if self.chance(0.95) else rng.choice([0, len(keys) + 1])
+        agg = (self.name(rng.choice([b"SUM", b"MIN", b"MAX"])) if self.chance(0.97)
+               else b"AVG")
+        args += self.opts((0.3 if op != b"ZDIFF" else 0.03,
+                           [self.name(b"WEIGHTS")] + [self.weight() for _ in range(nw)]),
+                          (0.3 if op != b"ZDIFF" else 0.03, [self.name(b"AGGREGATE"), agg]),
+                          (0.03 if store else 0.5, [self.name(b"WITHSCORES")]))
+        return args, "exact"
+
+    def g_zintercard(self):
+        keys = [self.zop_key() for _ in range(self.rng.randint(1, 3))]
+        args = [self.name(b"ZINTERCARD"), self.numkeys(keys)] + keys
+        if self.chance(0.4):
+            args += [self.name(b"LIMIT"), self.count_arg(0, 4)]
+        return args, "exact"
+
+    def g_zscan(self):
+        key = self.tkey("zset")
+        return ([self.name(b"ZSCAN"), key, self.cursor()] + self.scan_opts(self.MEMBER_PATTERNS),
+                ("scan", key, 2))
+
+    def g_zrandmember(self):
+        key = self.tkey("zset")
+        args = [self.name(b"ZRANDMEMBER"), key]
+        count, withscores = None, False
+        if self.chance(0.75):
+            count = self.rand_count()
+            args.append(count)
+            if self.chance(0.4):
+                withscores = True
+                args.append(self.name(b"WITHSCORES"))
+        return args, ("rand", "zset", key, count, withscores, None)
+
+    # -- geo -----------------------------------------------------------------
+
+    def lonlat(self):
+        rng = self.rng
+        if self.chance(0.03):
+            return rng.choice([[b"180.5", b"0"], [b"-181", b"10"], [b"0", b"85.06"],
+                               [b"10", b"-90"], [b"abc", b"1"], [b"1", b""], [b"nan", b"0"],
+                               [b"inf", b"0"]])
+        if self.chance(0.04):
+            return rng.choice([[b"180", b"85.05112878"], [b"-180", b"-85.05112878"],
+                               [b"0", b"0"], [b"179.999999", b"0"], [b"-0", b"-0"]])
+        lon0, lat0 = rng.choice(GEO_CENTRES)
+        lon = min(180.0, max(-180.0, lon0 + rng.uniform(-1.5, 1.5)))
+        lat = min(85.05112878, max(-85.05112878, lat0 + rng.uniform(-1.5, 1.5)))
+        fmt = rng.choice([b"%.6f", b"%.6f", b"%.17g", b"%.2f"])
+        return [fmt % lon, fmt % lat]
+
+    def geo_member(self):
+        return self.rng.choice(GEO_MEMBERS) if self.chance(0.85) else self.member()
+
+    def unit(self):
+        if self.chance(0.98):
+            return self.name(self.rng.choice(GEO_UNITS))
+        return self.rng.choice([b"yd", b""])
+
+    def distance(self, unit):
+        km = self.rng.choice([0, 0.5, 1, 10, 50, 100, 150, 200, 300, 500, 1000, 5000, 20000])
+        if self.chance(0.03):
+            return self.rng.choice([b"-1", b"abc", b"", b"inf"])
+        per = {b"m": 1000.0, b"km": 1.0, b"mi": 0.621371, b"ft": 3280.84}.get(unit.lower(), 1.0)
+        return b"%g" % (km * per)
+
+    def g_geoadd(self):
+        args = [self.name(b"GEOADD"), self.tkey("geo")]
+        args += self.opts((0.08, [self.name(b"NX")]), (0.08, [self.name(b"XX")]),
+                          (0.15, [self.name(b"CH")]))
+        for _ in range(self.rng.randint(1, 3)):
+            args += self.lonlat() + [self.geo_member()]
+        if self.chance(0.02):
+            args.append(b"1")
+        return args, "exact"
+
+    def g_geopos(self):
+        return [self.name(b"GEOPOS"), self.tkey("geo")] + [
+            self.geo_member() for _ in range(self.rng.randint(0, 3))], "exact"
+
+    def g_geodist(self):
+        args = [self.name(b"GEODIST"), self.tkey("geo"), self.geo_member(), self.geo_member()]
+        if self.chance(0.6):
+            args.append(self.unit())
+        return args, "exact"
+
+    def g_geohash(self):
+        return [self.name(b"GEOHASH"), self.tkey("geo")] + [
+            self.geo_member() for _ in range(self.rng.randint(0, 3))], "exact"
+
+    def geo_shape(self):
+        """FROMMEMBER/FROMLONLAT and BYRADIUS/BYBOX, now and then wrong."""
+        out = []
+        r = self.rng.random()
+        if r < 0.45:
+            out.append([self.name(b"FROMMEMBER"), self.geo_member()])
+        elif r < 0.97:
+            out.append([self.name(b"FROMLONLAT")] + self.lonlat())
+        elif r < 0.985:
+            out += [[b"FROMMEMBER", self.geo_member()], [b"FROMLONLAT"] + self.lonlat()]
+        u = self.unit()
+        r = self.rng.random()
+        if r < 0.55:
+            out.append([self.name(b"BYRADIUS"), self.distance(u), u])
+        elif r < 0.97:
+            out.append([self.name(b"BYBOX"), self.distance(u), self.distance(u), u])
+        elif r < 0.985:
+            out += [[b"BYRADIUS", b"10", b"km"], [b"BYBOX", b"10", b"10", b"km"]]
+        return out
+
+    def geo_count(self):
+        out = [self.name(b"COUNT"), b"%d" % self.rng.randint(1, 5) if self.chance(0.95)
+               else self.rng.choice([b"0", b"-1", b"abc"])]
+        if self.chance(0.3):
+            out.append(self.name(b"ANY"))
+        return out
+
+    def g_geosearch(self):
+        store = self.chance(0.3)
+        groups = self.geo_shape()
+        extra = [(0.4, [self.name(self.rng.choice([b"ASC", b"DESC"]))]),
+                 (0.35, self.geo_count()), (0.02, [self.name(b"ANY")])]
+        if store:
+            extra += [(0.3, [self.name(b"STOREDIST")]), (0.02, [self.name(b"WITHDIST")])]
+        else:
+            extra += [(0.3, [self.name(b"WITHCOORD")]), (0.3, [self.name(b"WITHDIST")]),
+                      (0.3, [self.name(b"WITHHASH")])]
+        groups += [g for p, g in extra if self.chance(p)]
+        self.rng.shuffle(groups)
+        if store:
+            args = [self.name(b"GEOSEARCHSTORE"), self.tkey("geo"), self.tkey("geo")]
+        else:
+            args = [self.name(b"GEOSEARCH"), self.tkey("geo")]
+        return args + [a for g in groups for a in g], "exact"
+
+    def g_georadius(self):
+        rng = self.rng
+        bymember = self.chance(0.5)
+        ro = self.chance(0.25)
+        cmd = (b"GEORADIUSBYMEMBER" if bymember else b"GEORADIUS") + (b"_RO" if ro else b"")
+        u = self.unit()
+        args = [self.name(cmd), self.tkey("geo")]
+        args += [self.geo_member()] if bymember else self.lonlat()
+        args += [self.distance(u), u]
+        groups = [(0.3, [self.name(b"WITHCOORD")]), (0.3, [self.name(b"WITHDIST")]),
+                  (0.3, [self.name(b"WITHHASH")]), (0.35, self.geo_count()),
+                  (0.4, [self.name(rng.choice([b"ASC", b"DESC"]))])]
+        if not ro:
+            groups += [(0.12, [self.name(b"STORE"), self.tkey("geo")]),
+                       (0.08, [self.name(b"STOREDIST"), self.tkey("geo")])]
+        return args + self.opts(*groups), "exact"
+
+    # -- SORT ----------------------------------------------------------------
+
+    def g_sort(self):
+        """SORT / SORT_RO; the mode carries what the comparison needs to
+        tell the order SORT defines from the order it leaves open."""
+        rng = self.rng
+        r = rng.random()
+        key = self.tkey("list" if r < 0.5 else "set" if r < 0.75 else "zset")
+        ro = self.chance(0.15)
+        by = rng.choice(SORT_BY) if self.chance(0.55) else None
+        alpha = self.chance(0.4)
+        nosort = by is not None and b"*" not in by
+        gets = [rng.choice(SORT_GET) for _ in range(rng.randint(1, 3))] if self.chance(0.35) else []
+        if gets and (alpha or nosort) and b"#" not in gets:
+            gets.insert(rng.randint(0, len(gets)), b"#")   # names each element
+        limit = self.chance(0.3)
+        store = None if ro or not self.chance(0.2) else (
+            self.tkey("list") if self.chance(0.7) else self.anykey())
+        groups = []
+        if by is not None:
+            groups.append([self.name(b"BY"), by])
+        if alpha:
+            groups.append([self.name(b"ALPHA")])
+        if limit:
+            groups.append([self.name(b"LIMIT"), b"%d" % rng.randint(-1, 4),
+                           b"%d" % rng.randint(-1, 5)])
+        if self.chance(0.4):
+            groups.append([self.name(rng.choice([b"ASC", b"DESC"]))])
+        if store is not None:
+            groups.append([self.name(b"STORE"), store])
+        groups += [[self.name(b"GET"), g] for g in gets]
+        if self.chance(0.03):
+            groups.append(rng.choice([[b"LIMIT", b"1"], [b"FOO"], [b"BY"], [b"GET"],
+                                      [b"LIMIT", b"a", b"1"]]))
+        rng.shuffle(groups)
+        args = [self.name(b"SORT_RO" if ro else b"SORT"), key] + [a for g in groups for a in g]
+        return args, ("sort", sort_spec(args))
+
+    def weight_value(self):
+        r, rng = self.rng.random(), self.rng
+        if r < 0.45:
+            return b"%d" % rng.randint(-10, 10)
+        if r < 0.65:
+            return b"%d.%d" % (rng.randint(-10, 10), rng.randint(0, 99))
+        if r < 0.85:
+            return rng.choice(WEIGHTS)
+        return rng.choice(STR_MEMBERS)
+
+    def g_weight(self):
+        """The w_<element> / wh_<element> keys SORT's BY and GET read."""
+        m = self.member()
+        r = self.rng.random()
+        if r < 0.55:
+            return [self.name(b"SET"), b"w_" + m, self.weight_value()], "exact"
+        if r < 0.85:
+            args = [self.name(b"HSET"), b"wh_" + m, b"f", self.weight_value()]
+            if self.chance(0.4):
+                args += [b"g", self.weight_value()]
+            return args, "exact"
+        if r < 0.93:
+            return [self.name(b"DEL"), b"w_" + m, b"wh_" + m], "exact"
+        return self.rng.choice([[b"RPUSH", b"w_" + m, b"1"], [b"SADD", b"wh_" + m, b"f"]]), "exact"
+
+    # -- more keyspace -------------------------------------------------------
+
+    SCAN_TYPES = [b"string", b"list", b"set", b"zset", b"hash", b"stream", b"ZSET", b"foo",
+                  b"none", b""]
+
+    def g_scan(self):
+        args = [self.name(b"SCAN"), self.cursor()] + self.scan_opts(
+            KEY_PATTERNS + [b"w_*", b"[lhsz]*", b"?0", b"{t}?"])
+        if self.chance(0.45):
+            args += [self.name(b"TYPE"), self.rng.choice(self.SCAN_TYPES)]
+        return args, ("scan", None, 1)
+
+    def g_dump_restore(self):
+        """DUMP a key and RESTORE the payload into the same server under
+        another (or the same) key; the payloads are compared as DUMPs."""
+        rng = self.rng
+        src, dst = self.anykey(), self.anykey()
+        r = rng.random()
+        ttl = (b"0" if r < 0.6 else b"%d" % self.rel_ms() if r < 0.92
+               else rng.choice([b"-1", b"abc", b""]))
+        opts = []
+        if self.chance(0.5):
+            opts.append([self.name(b"REPLACE")])
+        if self.chance(0.15):
+            opts.append([self.name(b"ABSTTL")])
+            if ttl not in (b"0", b"-1", b"abc", b""):
+                ttl = b"%d" % (self.abs_ms() if self.chance(0.8) else rng.randint(1, 10 ** 12))
+        if self.chance(0.08):
+            opts.append([self.name(b"IDLETIME"), b"%d" % rng.randint(-1, 1000)])
+        if self.chance(0.05):
+            opts.append([self.name(b"FREQ"), b"%d" % rng.randint(-1, 300)])
+        rng.shuffle(opts)
+        opts = [a for o in opts for a in o]
+        corrupt = rng.choice([0, 1, -10, -1]) if self.chance(0.06) else None
+        display = [self.name(b"RESTORE"), dst, ttl, b"<DUMP " + src + b">"] + opts
+        return display, ("dumprestore", src, dst, ttl, opts, corrupt)
+
+    def g_hello(self):
+        return [self.name(b"HELLO"), self.rng.choice([b"2", b"3"])], "type"
+
     ARITY = {b"GET": 2, b"SET": -3, b"SETNX": 3, b"SETEX": 4, b"PSETEX": 4, b"GETSET": 3,
              b"GETDEL": 2, b"GETEX": -2, b"MGET": -2, b"MSET": -3, b"MSETNX": -3,
              b"APPEND": 3, b"STRLEN": 2, b"GETRANGE": 4, b"SUBSTR": 4, b"SETRANGE": 4,
@@ -495,7 +1376,31 @@ class Gen:
              b"RENAME": 3, b"RENAMENX": 3, b"COPY": -3, b"MOVE": 3, b"SWAPDB": 3,
              b"DBSIZE": 1, b"EXPIRE": -3, b"PEXPIRE": -3, b"EXPIREAT": -3,
              b"PEXPIREAT": -3, b"PERSIST": 2, b"TTL": 2, b"PTTL": 2, b"EXPIRETIME": 2,
-             b"PEXPIRETIME": 2, b"DUMP": 2, b"KEYS": 2, b"RANDOMKEY": 1, b"SELECT": 2}
+             b"PEXPIRETIME": 2, b"DUMP": 2, b"KEYS": 2, b"RANDOMKEY": 1, b"SELECT": 2,
+             b"OBJECT": -2, b"RESTORE": -4, b"SCAN": -2,
+             b"LPUSH": -3, b"RPUSH": -3, b"LPUSHX": -3, b"RPUSHX": -3, b"LPOP": -2,
+             b"RPOP": -2, b"LRANGE": 4, b"LINDEX": 3, b"LSET": 4, b"LINSERT": 5, b"LREM": 4,
+             b"LTRIM": 4, b"LPOS": -3, b"LMOVE": 5, b"RPOPLPUSH": 3, b"LMPOP": -4, b"LLEN": 2,
+             b"BLPOP": -3, b"BRPOP": -3, b"BLMOVE": 6, b"BRPOPLPUSH": 4, b"BLMPOP": -5,
+             b"HSET": -4, b"HSETNX": 4, b"HGET": 3, b"HMGET": -3, b"HDEL": -3, b"HLEN": 2,
+             b"HEXISTS": 3, b"HKEYS": 2, b"HVALS": 2, b"HGETALL": 2, b"HINCRBY": 4,
+             b"HINCRBYFLOAT": 4, b"HSTRLEN": 3, b"HSCAN": -3, b"HRANDFIELD": -2, b"HMSET": -4,
+             b"SADD": -3, b"SREM": -3, b"SMEMBERS": 2, b"SISMEMBER": 3, b"SMISMEMBER": -3,
+             b"SCARD": 2, b"SMOVE": 4, b"SINTER": -2, b"SINTERCARD": -3, b"SUNION": -2,
+             b"SDIFF": -2, b"SINTERSTORE": -3, b"SUNIONSTORE": -3, b"SDIFFSTORE": -3,
+             b"SPOP": -2, b"SRANDMEMBER": -2, b"SSCAN": -3,
+             b"ZADD": -4, b"ZINCRBY": 4, b"ZREM": -3, b"ZCARD": 2, b"ZCOUNT": 4,
+             b"ZLEXCOUNT": 4, b"ZSCORE": 3, b"ZMSCORE": -3, b"ZRANK": 3, b"ZREVRANK": 3,
+             b"ZRANGE": -4, b"ZRANGESTORE": -5, b"ZREVRANGE": -4, b"ZRANGEBYSCORE": -4,
+             b"ZREVRANGEBYSCORE": -4, b"ZRANGEBYLEX": -4, b"ZREVRANGEBYLEX": -4,
+             b"ZREMRANGEBYSCORE": 4, b"ZREMRANGEBYLEX": 4, b"ZREMRANGEBYRANK": 4,
+             b"ZPOPMIN": -2, b"ZPOPMAX": -2, b"BZPOPMIN": -3, b"BZPOPMAX": -3, b"ZMPOP": -4,
+             b"BZMPOP": -5, b"ZUNION": -3, b"ZINTER": -3, b"ZDIFF": -3, b"ZUNIONSTORE": -4,
+             b"ZINTERSTORE": -4, b"ZDIFFSTORE": -4, b"ZINTERCARD": -3, b"ZSCAN": -3,
+             b"ZRANDMEMBER": -2, b"GEOADD": -5, b"GEOPOS": -2, b"GEODIST": -4,
+             b"GEOHASH": -2, b"GEOSEARCH": -7, b"GEOSEARCHSTORE": -8, b"GEORADIUS": -6,
+             b"GEORADIUSBYMEMBER": -5, b"GEORADIUS_RO": -6, b"GEORADIUSBYMEMBER_RO": -5,
+             b"SORT": -2, b"SORT_RO": -2}
 
     def g_wrong_arity(self):
         cmd = self.rng.choice(sorted(self.ARITY))
@@ -532,17 +1437,206 @@ def _int_reply(raw):
     return None
 
 
+class Err(bytes):
+    """A decoded error reply."""
+
+
+class Map(list):
+    """A decoded RESP3 map: [(key, value)]."""
+
+
+def decode(raw):
+    """A raw reply as Python values: bytes (strings, doubles, verbatim text),
+    int, None (nil), bool, Err, list (arrays, sets, pushes), Map."""
+    return _decode(raw, 0)[0]
+
+
+def _decode(raw, pos):
+    end = raw.index(b"\r\n", pos)
+    kind, line, pos = raw[pos:pos + 1], raw[pos + 1:end], end + 2
+    if kind in (b"+", b","):
+        return bytes(line), pos
+    if kind == b"-":
+        return Err(line), pos
+    if kind in (b":", b"("):
+        return int(line), pos
+    if kind == b"_":
+        return None, pos
+    if kind == b"#":
+        return line == b"t", pos
+    n = int(line)
+    if kind in (b"$", b"=", b"!"):
+        if n < 0:
+            return None, pos
+        body = raw[pos:pos + n]
+        pos += n + 2
+        return (Err(body) if kind == b"!" else body[4:] if kind == b"=" else body), pos
+    if n < 0:
+        return None, pos
+    if kind in (b"*", b"~", b">"):
+        out = []
+        for _ in range(n):
+            v, pos = _decode(raw, pos)
+            out.append(v)
+        return out, pos
+    if kind == b"%":
+        out = Map()
+        for _ in range(n):
+            k, pos = _decode(raw, pos)
+            v, pos = _decode(raw, pos)
+            out.append((k, v))
+        return out, pos
+    if kind == b"|":     # an attribute, then the reply it annotates
+        for _ in range(2 * n):
+            pos = _decode(raw, pos)[1]
+        return _decode(raw, pos)
+    raise ValueError("not a RESP reply: %r" % raw[:40])
+
+
+def freeze(v):
+    """v hashable and sortable (by repr)."""
+    if isinstance(v, Map):
+        return ("map",) + tuple((freeze(k), freeze(x)) for k, x in v)
+    if isinstance(v, list):
+        return tuple(freeze(x) for x in v)
+    return v
+
+
+def pairs_of(v):
+    """[(a, b)] of a reply of pairs: a RESP3 map, a RESP3 array of 2-element
+    arrays (ZRANGE ... WITHSCORES), or a flat RESP2 array."""
+    if isinstance(v, Map):
+        return [(freeze(k), freeze(x)) for k, x in v]
+    if v and all(isinstance(x, list) and len(x) == 2 for x in v):
+        return [(x[0], x[1]) for x in v]
+    return list(zip(v[0::2], v[1::2]))
+
+
+def _sort_key(x):
+    return repr(x)
+
+
+def multiset_equal(a, b, group=1):
+    """Aggregates a and b with the same header and the same elements in any
+    order; group 2: elements taken by pairs (a RESP2 flat field/value
+    array; a RESP3 map is always taken by pairs)."""
+    sa, sb = rc.split_aggregate(a), rc.split_aggregate(b)
+    if sa is None or sb is None:
+        return a == b
+    if sa[0] != sb[0]:
+        return False
+    ea, eb = sa[1], sb[1]
+    if group == 2 and a[:1] != b"%":
+        ea = [b"".join(ea[i:i + 2]) for i in range(0, len(ea), 2)]
+        eb = [b"".join(eb[i:i + 2]) for i in range(0, len(eb), 2)]
+    return sorted(ea) == sorted(eb)
+
+
+# -- DUMP payloads: the order of a hashtable (set, hash) is the server's own.
+
+RDB_TYPE_SET, RDB_TYPE_HASH = 2, 4
+
+
+def _crc64_table():
+    poly, table = 0x95ac9329ac4bc9b5, []   # Redis's crc64 (Jones, reflected)
+    for i in range(256):
+        c = i
+        for _ in range(8):
+            c = (c >> 1) ^ poly if c & 1 else c >> 1
+        table.append(c)
+    return table
+
+
+CRC64_TABLE = _crc64_table()
+
+
+def crc64(data):
+    crc = 0
+    for byte in data:
+        crc = CRC64_TABLE[(crc ^ byte) & 0xff] ^ (crc >> 8)
+    return crc
+
+
+assert crc64(b"123456789") == 0xe9c6d914c4b8d9ca
+
+
+def _rdb_len(buf, i):
+    """(length or encoding, next index, is_encoded) of an RDB length."""
+    b = buf[i]
+    t = b >> 6
+    if t == 0:
+        return b & 0x3f, i + 1, False
+    if t == 1:
+        return ((b & 0x3f) << 8) | buf[i + 1], i + 2, False
+    if b == 0x80:
+        return int.from_bytes(buf[i + 1:i + 5], "big"), i + 5, False
+    if b == 0x81:
+        return int.from_bytes(buf[i + 1:i + 9], "big"), i + 9, False
+    if t == 3:
+        return b & 0x3f, i + 1, True
+    raise ValueError("bad RDB length byte 0x%02x" % b)
+
+
+def _rdb_string_end(buf, i):
+    n, j, encoded = _rdb_len(buf, i)
+    if not encoded:
+        return j + n
+    if n in (0, 1, 2):       # int8, int16, int32
+        return j + (1, 2, 4)[n]
+    if n == 3:               # LZF: compressed length, plain length, data
+        clen, j, _ = _rdb_len(buf, j)
+        _, j, _ = _rdb_len(buf, j)
+        return j + clen
+    raise ValueError("bad RDB string encoding %d" % n)
+
+
+def dump_canonical(raw):
+    """A raw DUMP reply with the elements of a hashtable set or hash in a
+    canonical order (each element still as its RDB encoding bytes), or the
+    raw reply itself. Raises ValueError on a malformed or badly checksummed
+    payload of those types."""
+    if not isinstance(raw, bytes) or raw[:1] != b"$" or raw.startswith(b"$-1"):
+        return raw
+    payload = _key_of(raw)
+    if payload[:1] not in (bytes([RDB_TYPE_SET]), bytes([RDB_TYPE_HASH])):
+        return raw
+    if crc64(payload[:-8]) != int.from_bytes(payload[-8:], "little"):
+        raise ValueError("bad CRC64")
+    n, i, _ = _rdb_len(payload, 1)
+    items = []
+    for _ in range(n * (2 if payload[0] == RDB_TYPE_HASH else 1)):
+        end = _rdb_string_end(payload, i)
+        items.append(payload[i:end])
+        i = end
+    if len(payload) - i != 10:
+        raise ValueError("%d bytes after the elements" % (len(payload) - i))
+    if payload[0] == RDB_TYPE_HASH:
+        items = [items[k] + b"\0" + items[k + 1] for k in range(0, len(items), 2)]
+    return (payload[:1], n, tuple(sorted(items)), payload[-10:-8])
+
+
+def dump_equal(a, b):
+    if a == b:
+        return True
+    try:
+        return dump_canonical(a) == dump_canonical(b)
+    except (ValueError, IndexError):
+        return False
+
+
 def compare(mode, a, b):
-    """True when raw replies a (cairn) and b (redis) agree under mode."""
+    """True when raw replies a (cairn) and b (redis) agree under a simple
+    mode (the others are compared by their handlers in Pair)."""
     if isinstance(a, str) or isinstance(b, str):   # closed connection
         return a == b
     if mode == "exact":
         return a == b
     if mode == "sorted":
-        sa, sb = rc.split_aggregate(a), rc.split_aggregate(b)
-        if sa is None or sb is None:
-            return a == b
-        return sa[0] == sb[0] and sorted(sa[1]) == sorted(sb[1])
+        return multiset_equal(a, b)
+    if mode == "dump":
+        return dump_equal(a, b)
+    if mode == "type":
+        return a[:1] == b[:1]
     if mode == "randomkey":
         nil = (b"$-1\r\n", b"_\r\n")
         if a in nil or b in nil:
@@ -554,6 +1648,359 @@ def compare(mode, a, b):
             return a == b
         return abs(x - y) <= TTL_TOLERANCE[mode]
     raise ValueError(mode)
+
+
+# -- modes with extra round trips (handlers of Pair.run) -----------------------
+
+UNORDERED_ENCODINGS = {b"hashtable", b"skiplist"}   # scan order is the server's own
+
+
+def _encoding(raw):
+    return _bulk(raw)
+
+
+def _bulk(raw):
+    """The string of a raw bulk reply, else None."""
+    if isinstance(raw, bytes) and raw[:1] == b"$" and not raw.startswith(b"$-1"):
+        return _key_of(raw)
+    return None
+
+
+def _closed(*replies):
+    return any(isinstance(r, str) for r in replies)
+
+
+def handle_enc(p, args, mode):
+    """SMEMBERS, HKEYS, HVALS, HGETALL: exact, but in any order on a
+    hashtable (the OBJECT ENCODING must match too)."""
+    _, key, group = mode
+    (ra, ea), (rb, eb) = p.both([args, [b"OBJECT", b"ENCODING", key]])
+    if _closed(ra, ea, rb, eb):
+        return (ra, ea), (rb, eb), (ra, ea) == (rb, eb)
+    ok = ea == eb and (ra == rb or (_encoding(eb) == b"hashtable"
+                                    and multiset_equal(ra, rb, group)))
+    return (ra, ea), (rb, eb), ok
+
+
+def _scan_page(raw):
+    """(cursor, [element raw]) of a SCAN-family reply, else None."""
+    if not isinstance(raw, bytes):
+        return None
+    top = rc.split_aggregate(raw)
+    if top is None or len(top[1]) != 2:
+        return None
+    cursor = _bulk(top[1][0])
+    inner = rc.split_aggregate(top[1][1])
+    if cursor is None or inner is None:
+        return None
+    return cursor, inner[1]
+
+
+def handle_scan(p, args, mode):
+    """SCAN/HSCAN/SSCAN/ZSCAN from cursor 0, each server iterated to its end
+    with its own cursors. One page each (a listpack, an intset...): exact.
+    Else (a hashtable, the keyspace) the elements are compared as sets: SCAN
+    may return an element twice."""
+    _, key, group = mode
+    ea = eb = None
+    if key is not None:
+        (ea,), (eb,) = p.both([[b"OBJECT", b"ENCODING", key]])
+    ci = 1 if key is None else 2
+    pages_a, pages_b = p.scan_all(p.ca, args, ci), p.scan_all(p.cb, args, ci)
+    a, b = (ea,) + tuple(pages_a), (eb,) + tuple(pages_b)
+    if _closed(*(a + b)):
+        return a, b, a == b
+    if ea != eb:
+        return a, b, False
+    bad_a = [x for x in pages_a if _scan_page(x) is None]
+    bad_b = [x for x in pages_b if _scan_page(x) is None]
+    if bad_a or bad_b:                     # an error (only ever on the first page)
+        return a, b, pages_a == pages_b
+    if len(pages_a) == len(pages_b) == 1 and pages_a == pages_b:
+        return a, b, True
+    if key is not None and _encoding(eb) not in UNORDERED_ENCODINGS:
+        return a, b, False
+
+    def elements(pages):
+        out = []
+        for raw in pages:
+            out += _scan_page(raw)[1]
+        if group == 2:
+            out = [b"".join(out[i:i + 2]) for i in range(0, len(out), 2)]
+        return set(out)
+    return a, b, elements(pages_a) == elements(pages_b)
+
+
+RAND_PROBE = {"set": [b"SMEMBERS"], "hash": [b"HGETALL"], "zset": [b"ZRANGE"]}
+
+
+def _rand_contents(kind, v, withvalues):
+    """(the universe a random reply draws from, every element as in a reply
+    with or without values) of a probe reply."""
+    if kind == "set":
+        return v
+    pairs = pairs_of(v)
+    return pairs if withvalues else [x for x, _ in pairs]
+
+
+def _rand_ok(reply, contents, count, withvalues):
+    """A random reply fits the collection it was drawn from."""
+    if count is None:
+        return reply is None if not contents else reply in contents
+    if not isinstance(reply, list):
+        return False
+    items = [tuple(x) if isinstance(x, list) else x for x in reply]
+    if withvalues:
+        items = pairs_of(reply)
+    n = min(count, len(contents)) if count >= 0 else (-count if contents else 0)
+    if len(items) != n or any(x not in contents for x in items):
+        return False
+    if count >= 0 and len(set(map(freeze, items))) != len(items):
+        return False
+    if count >= len(contents):
+        return sorted(items, key=_sort_key) == sorted(contents, key=_sort_key)
+    return True
+
+
+def handle_rand(p, args, mode):
+    """SRANDMEMBER, HRANDFIELD, ZRANDMEMBER, SPOP: the collection is read
+    first (SMEMBERS, HGETALL, ZRANGE 0 -1 WITHSCORES), compared, and each
+    server's random reply must fit its own collection: size, distinct
+    elements for a count >= 0, the whole collection for a count >= its size.
+    A random pop is followed on both by a DEL of the set or by an SADD of
+    what each server popped, so that the datasets stay equal."""
+    _, kind, key, count, withvalues, followup = mode
+    probe = RAND_PROBE[kind] + [key] + ([b"0", b"-1", b"WITHSCORES"] if kind == "zset" else [])
+    (pa, ra), (pb, rb) = p.both([probe, args])
+    fa = fb = None
+    if _closed(pa, ra, pb, rb):
+        return (pa, ra, fa), (pb, rb, fb), (pa, ra) == (pb, rb)
+    va, vb, xa, xb = decode(pa), decode(pb), decode(ra), decode(rb)
+    try:
+        n = None if count is None else int(count)
+    except ValueError:
+        n = "bad"
+    ok = (pa == pb if kind == "zset" else multiset_equal(pa, pb, 1 if kind == "set" else 2))
+    if isinstance(va, Err) or isinstance(vb, Err) or isinstance(xa, Err) \
+            or isinstance(xb, Err) or n == "bad":
+        return (pa, ra, fa), (pb, rb, fb), ok and ra == rb
+    ca, cb = _rand_contents(kind, va, withvalues), _rand_contents(kind, vb, withvalues)
+    ok = ok and ra[:1] == rb[:1] and _rand_ok(xa, ca, n, withvalues) \
+        and _rand_ok(xb, cb, n, withvalues)
+    size = len(cb)
+    if followup and ok and ((n is None and size >= 2) or (n is not None and 0 < n < size)):
+        if followup == "del":
+            (fa,), (fb,) = p.both([[b"DEL", key]])
+        else:
+            pop_a = [xa] if n is None else xa
+            pop_b = [xb] if n is None else xb
+            fa, fb = p.each([b"SADD", key] + pop_a, [b"SADD", key] + pop_b)
+        ok = fa == fb
+    return (pa, ra, fa), (pb, rb, fb), ok
+
+
+def _by_lookup(pattern, elem):
+    """The command reading what SORT's lookupKeyByPattern reads, or None."""
+    if pattern == b"#":
+        return None
+    star = pattern.find(b"*")
+    if star < 0:
+        return None
+    arrow = pattern.find(b"->", star + 1)
+    if arrow >= 0 and arrow + 2 < len(pattern):
+        return [b"HGET", pattern[:star] + elem + pattern[star + 1:arrow], pattern[arrow + 2:]]
+    return [b"GET", pattern[:star] + elem + pattern[star + 1:]]
+
+
+def sort_spec(args):
+    """What the comparison of a SORT needs, read from its arguments as
+    sortCommandGeneric reads them (the last BY, STORE... counts)."""
+    spec = {"key": args[1], "nosort": False, "by": None, "alpha": False, "limit": False,
+            "gets": [], "store": None}
+    ro = args[0].upper() == b"SORT_RO"
+    j = 2
+    while j < len(args):
+        opt, left = args[j].upper(), len(args) - j - 1
+        if opt == b"ALPHA":
+            spec["alpha"] = True
+        elif opt == b"LIMIT" and left >= 2:
+            spec["limit"] = True
+            j += 2
+        elif opt == b"STORE" and left >= 1 and not ro:
+            spec["store"] = args[j + 1]
+            j += 1
+        elif opt == b"BY" and left >= 1:
+            spec["nosort"] = spec["nosort"] or b"*" not in args[j + 1]   # sticky
+            spec["by"] = args[j + 1]
+            j += 1
+        elif opt == b"GET" and left >= 1:
+            spec["gets"].append(args[j + 1])
+            j += 1
+        j += 1
+    if spec["nosort"]:
+        spec["by"] = None
+    return spec
+
+
+def sort_ties(spec, enc):
+    """Where Redis leaves SORT's order open, given the OBJECT ENCODING of
+    the sorted key: None (fully defined), "all" (BY nosort on a hashtable
+    set: the set's own order), "nul" (ALPHA compares with strcoll(), so
+    elements equal up to a NUL tie) or "weight" (ALPHA BY: elements with the
+    same or no weight tie). Ties keep the input order (glibc's qsort is a
+    merge sort) when the input is a list or an intset and no LIMIT sends
+    SORT BY to Redis's own pqsort; a hashtable set or a sorted set (read
+    from its dict) gives them in hash order."""
+    stable = enc in (b"quicklist", b"intset")
+    if spec["nosort"]:
+        return "all" if enc == b"hashtable" and spec["store"] is None else None
+    if not spec["alpha"]:
+        return None         # numeric: ties fall back to the elements
+    if spec["by"] is None:
+        return None if stable or spec["store"] is not None else "nul"
+    return None if stable and not spec["limit"] else "weight"
+
+
+def sort_equivalent(p, spec, ties, ra, rb):
+    """Replies ra, rb of SORT equal up to the ties of sort_ties (with a
+    LIMIT, a run of ties cut by it may hold different elements)."""
+    xa, xb = decode(ra), decode(rb)
+    if not isinstance(xa, list) or not isinstance(xb, list) or len(xa) != len(xb):
+        return False
+    g = len(spec["gets"]) or 1
+    ga = [tuple(xa[i:i + g]) for i in range(0, len(xa), g)]
+    gb = [tuple(xb[i:i + g]) for i in range(0, len(xb), g)]
+    if ties == "all" or (spec["gets"] and b"#" not in spec["gets"]):
+        # any order (or no way to tell which element a group is)
+        return spec["limit"] or sorted(ga, key=_sort_key) == sorted(gb, key=_sort_key)
+    at = spec["gets"].index(b"#") if spec["gets"] else 0
+    if ties == "nul":
+        def tie(e):
+            return e.split(b"\0")[0]
+    else:
+        elems = sorted({grp[at] for grp in ga + gb})
+        weights = {}
+        for e, r in zip(elems, p.redis_only([_by_lookup(spec["by"], e) for e in elems])):
+            v = decode(r)
+            weights[e] = None if isinstance(v, Err) or v is None else v.split(b"\0")[0]
+
+        def tie(e):
+            return weights[e]
+    ka, kb = [tie(grp[at]) for grp in ga], [tie(grp[at]) for grp in gb]
+    if ka != kb:
+        return False
+    i = 0
+    while i < len(ka):
+        j = i
+        while j < len(ka) and ka[j] == ka[i]:
+            j += 1
+        cut = spec["limit"] and (i == 0 or j == len(ka))
+        if not cut and sorted(ga[i:j], key=_sort_key) != sorted(gb[i:j], key=_sort_key):
+            return False
+        i = j
+    return True
+
+
+def handle_sort(p, args, mode):
+    """SORT and SORT_RO: exact where Redis defines the order (see
+    sort_ties); a STORE whose order is open is followed by a DEL of the
+    destination on both."""
+    spec = mode[1]
+    # Redis 7.0 tests errno after strtod() without clearing it first: an
+    # ERANGE left by an earlier command (ZADD of a subnormal score...) fails
+    # a numeric SORT with "One or more scores can't be converted into
+    # double". BLPOP with a negative timeout parses it (errno = 0) and
+    # fails, changing nothing.
+    (za, ra, ea), (zb, rb, eb) = p.both([[b"BLPOP", b"sort-errno", b"-1"], args,
+                                         [b"OBJECT", b"ENCODING", spec["key"]]])
+    fa = fb = None
+    if _closed(za, ra, ea, zb, rb, eb):
+        return (ra, ea, fa), (rb, eb, fb), (za, ra, ea) == (zb, rb, eb)
+    if za != zb:
+        return (za, ra, ea, fa), (zb, rb, eb, fb), False
+    ties = sort_ties(spec, _encoding(eb))
+    if spec["store"] is not None and ties is not None and rb[:1] == b":":
+        fa, fb = p.both(forget(spec["store"]))
+    ok = ea == eb and fa == fb
+    if ok and ra != rb:
+        ok = (ties is not None and spec["store"] is None
+              and sort_equivalent(p, spec, ties, ra, rb))
+    return (ra, ea, fa), (rb, eb, fb), ok
+
+
+def handle_lex(p, args, mode):
+    """ZRANGEBYLEX and the like: on a skiplist whose members do not all have
+    the same score, where the range starts depends on the skiplist's random
+    levels (Redis documents the result as unspecified). There only the RESP
+    type is compared, and a write (ZREMRANGEBYLEX, ZRANGESTORE) is followed
+    on both by a DEL of the key it wrote. The sorted set is read first."""
+    _, key, written = mode
+    (ea, za, ra), (eb, zb, rb) = p.both([[b"OBJECT", b"ENCODING", key],
+                                         [b"ZRANGE", key, b"0", b"-1", b"WITHSCORES"], args])
+    fa = fb = None
+    if _closed(ea, za, ra, eb, zb, rb):
+        return (ea, za, ra), (eb, zb, rb), (ea, za, ra) == (eb, zb, rb)
+    ok = ea == eb and za == zb
+    v = decode(zb)
+    defined = (_encoding(eb) != b"skiplist" or not isinstance(v, list)
+               or len({s for _, s in pairs_of(v)}) <= 1 or rb[:1] == b"-")
+    if defined:
+        ok = ok and ra == rb
+    else:
+        ok = ok and ra[:1] == rb[:1]
+        if written is not None:
+            fa, fb = p.both(forget(written))
+            ok = ok and fa == fb
+    return (ea, za, ra, fa), (eb, zb, rb, fb), ok
+
+
+def forget(key):
+    """Commands that delete key whatever its state, and that a log records
+    (a DEL of a missing key is not logged, and replaying a random write may
+    well create the key)."""
+    return [[b"SET", key, b"x"], [b"DEL", key]]
+
+
+def handle_dump_restore(p, args, mode):
+    """DUMP src on each server, RESTORE dst with that server's own payload
+    (corrupted alike on both when asked: a byte flipped)."""
+    _, src, dst, ttl, opts, corrupt = mode
+    (da,), (db,) = p.both([[b"DUMP", src]])
+    ra = rb = None
+    ok = not _closed(da, db) and dump_equal(da, db)
+    pa, pb = _bulk(da), _bulk(db)
+    fa = fb = None
+    if ok and pa is not None and pb is not None:
+        hashtable_hash = pb[:1] == bytes([RDB_TYPE_HASH])
+        if corrupt is not None:
+            pa, pb = (bytes(x[:corrupt % len(x)]) + bytes([x[corrupt % len(x)] ^ 0x5a])
+                      + bytes(x[corrupt % len(x) + 1:]) for x in (pa, pb))
+        ra, rb = p.each([args[0], dst, ttl, pa] + opts, [args[0], dst, ttl, pb] + opts)
+        ok = ra == rb
+        if ok and ra == b"+OK\r\n" and hashtable_hash:
+            # A small hash loads as a listpack in the payload's (hash) order.
+            fa, fb = p.both([[b"OBJECT", b"ENCODING", dst], [b"HGETALL", dst]])
+            ok = fa[0] == fb[0] and multiset_equal(fa[1], fb[1], 2)
+            if ok and _encoding(fb[0]) == b"listpack":
+                x, y = p.both(forget(dst))
+                fa, fb, ok = fa + x, fb + y, x == y
+    return (da, ra, fa), (db, rb, fb), ok
+
+
+MODE_TEXT = {
+    "sorted": "as a multiset", "dump": "as DUMP payloads (a hashtable's elements in any order)",
+    "type": "by RESP type only", "randomkey": "nil or a key",
+    "enc": "exact, any order on a hashtable; replies: (reply, OBJECT ENCODING)",
+    "scan": "scanned to cursor 0 on each server; replies: (OBJECT ENCODING, pages...)",
+    "rand": "random reply fits the collection; replies: (collection, reply, follow-up)",
+    "sort": "order up to the ties Redis leaves open; replies: (reply, OBJECT ENCODING, DEL)",
+    "lex": "exact unless a skiplist of mixed scores; replies: (OBJECT ENCODING, ZRANGE, "
+           "reply, DEL)",
+    "dumprestore": "replies: (DUMP, RESTORE, [OBJECT ENCODING, HGETALL, DEL])"}
+MODE_TEXT.update((m, "within %d" % t) for m, t in TTL_TOLERANCE.items())
+
+HANDLERS = {"enc": handle_enc, "scan": handle_scan, "rand": handle_rand, "sort": handle_sort,
+            "lex": handle_lex, "dumprestore": handle_dump_restore}
 
 
 # ---------------------------------------------------------------------------
@@ -580,6 +2027,22 @@ def _script_arg(a):
 
 
 def script_line(args, mode):
+    """The command as a run_compat.py script line. The modes with extra
+    round trips come out as their nearest directive, with a comment."""
+    if isinstance(mode, tuple):
+        kind = mode[0]
+        if kind == "dumprestore":
+            _, src, dst, ttl, opts, corrupt = mode
+            return "# DUMP %s, then RESTORE %s with that server's payload%s" % (
+                fmt_args([src]), fmt_args([dst, ttl] + opts),
+                "" if corrupt is None else " (byte %d flipped)" % corrupt)
+        line = ("!sorted " if kind in ("enc", "sort") else "!type ") + fmt_args(args)
+        if kind == "rand" and mode[5]:
+            line += "\n    # then, if it popped part of the set: %s" % (
+                "DEL key" if mode[5] == "del" else "SADD key <what it popped>")
+        if kind == "scan":
+            line += "\n    # (then on to cursor 0 on each server)"
+        return line
     prefix = {"exact": "", "sorted": "!sorted ", "randomkey": "!type "}.get(mode, "!type ")
     return prefix + fmt_args(args)
 
@@ -660,7 +2123,7 @@ def diff_states(ca, rd, before, volatile):
                 out.append((db, k, "only in %s; its DUMP: %r, PTTL %s" % (side, dump, pttl)))
                 continue
             (cd, cp, ce), (rdump, rp, _) = ckeys[k], rkeys[k]
-            if cd != rdump:
+            if not dump_equal(cd, rdump):
                 out.append((db, k, "DUMP differs:\n      cairn: %r\n      redis: %r"
                             % (cd, rdump)))
             if not compare("pttl", b":%d\r\n" % cp if cp is not None else b"?",
@@ -692,27 +2155,74 @@ class Pair:
         except ValueError as e:
             raise Fatal("bad reply: %s" % e)
 
+    def both(self, cmds):
+        """Sends the commands (argument lists) to both, pipelined; returns
+        ([cairn's replies], [redis's replies])."""
+        data = b"".join(testlib.encode(*args) for args in cmds)
+        self.ca.send(data)
+        self.cb.send(data)
+        return [self._read(self.ca) for _ in cmds], [self._read(self.cb) for _ in cmds]
+
+    def each(self, args_a, args_b):
+        """One command to each server (they may differ); both replies."""
+        self.ca.send(testlib.encode(*args_a))
+        self.cb.send(testlib.encode(*args_b))
+        return self._read(self.ca), self._read(self.cb)
+
+    def redis_only(self, cmds):
+        self.cb.send(b"".join(testlib.encode(*args) for args in cmds))
+        return [self._read(self.cb) for _ in cmds]
+
+    def scan_all(self, conn, args, ci):
+        """The pages of a SCAN-family command on one connection, from its
+        cursor argument args[ci] until the server answers cursor 0."""
+        pages = []
+        args = list(args)
+        while True:
+            conn.send(testlib.encode(*args))
+            raw = self._read(conn)
+            pages.append(raw)
+            page = _scan_page(raw)
+            if page is None or page[0] == b"0":
+                return pages
+            if len(pages) > 10000:
+                raise Fatal("%s: no end after 10000 pages" % fmt_args(args[:ci]))
+            args[ci] = page[0]
+
     def run(self, cmds):
-        """Sends the (args, mode) commands to both and returns the
-        [(cairn reply, redis reply)] in order (pipelined, in chunks)."""
-        out = []
-        for i in range(0, len(cmds), 200):
-            part = cmds[i:i + 200]
-            data = b"".join(testlib.encode(*args) for args, _ in part)
-            self.ca.send(data)
-            self.cb.send(data)
-            ra = [self._read(self.ca) for _ in part]
-            rb = [self._read(self.cb) for _ in part]
-            out.extend(zip(ra, rb))
+        """Runs the (args, mode) commands on both and returns [(cairn's
+        reply, redis's reply, agree)] in order: plain modes pipelined in
+        chunks, the others (tuples) through their HANDLERS."""
+        out, batch = [], []
+
+        def flush():
+            if batch:
+                ra, rb = self.both([args for args, _ in batch])
+                out.extend((a, b, compare(mode, a, b)) for (_, mode), a, b in zip(batch, ra, rb))
+                del batch[:]
+
+        for args, mode in cmds:
+            if isinstance(mode, tuple):
+                flush()
+                out.append(HANDLERS[mode[0]](self, args, mode))
+            else:
+                batch.append((args, mode))
+                if len(batch) == 200:
+                    flush()
+        flush()
         return out
 
     def one(self, args):
         return self.run([(args, "exact")])[0]
 
     def reset(self):
-        for a, b in self.run([([b"FLUSHALL"], "exact"), ([b"SELECT", b"0"], "exact")]):
+        """FLUSHALL, db 0, RESP2 and the default encoding limits on both."""
+        cmds = [[b"FLUSHALL"], [b"SELECT", b"0"],
+                [b"CONFIG", b"SET"] + [x for n, dflt, _ in ENCODING_CONFIG for x in (n, dflt)]]
+        ra, rb = self.both([[b"HELLO", b"2"]] + cmds)
+        for a, b in zip(ra[1:], rb[1:]):
             if a != b"+OK\r\n" or b != b"+OK\r\n":
-                raise Fatal("FLUSHALL/SELECT 0 answered %r / %r" % (a, b))
+                raise Fatal("FLUSHALL/SELECT 0/CONFIG SET answered %r / %r" % (a, b))
 
 
 class Runner:
@@ -722,9 +2232,21 @@ class Runner:
         self.opts = opts
         self.passed = 0
         self.failed = 0
+        self.base_args = {s.name: list(s.extra_args) for s in (cairn, redis)}
+        self.config = []      # the running seed's encoding limits
 
     def pair(self):
         return Pair(self.cairn, self.redis)
+
+    def dead_servers(self, a, b):
+        """The names of the servers that exited; after a closed connection
+        (in replies a or b), each gets 2 s to finish exiting."""
+        deadline = time.monotonic() + (2.0 if "<closed>" in repr((a, b)) else 0)
+        while True:
+            dead = [x.name for x in (self.cairn, self.redis) if not x.alive()]
+            if dead or time.monotonic() >= deadline:
+                return dead
+            time.sleep(0.05)
 
     def run_seed(self, seed, count):
         print("seed %d: %d commands (reproduce: SEED=%d %s --seeds 1 --commands %d)"
@@ -749,27 +2271,41 @@ class Runner:
             def check(i, args, mode):
                 nonlocal failed_here
                 history.append((args, mode))
-                a, b = p.run([(args, mode)])[0]
+                a, b, ok = p.run([(args, mode)])[0]
                 if self.opts.show:
                     print("%5d %s\n  cairn: %r\n  redis: %r" % (i, fmt_args(args), a, b))
-                ok = compare(mode, a, b)
                 last[:] = [a, b]
                 if ok:
                     self.passed += 1
                 else:
                     self.failed += 1
                     failed_here += 1
+                    dead = self.dead_servers(a, b)
+                    if dead:   # no minimizing: a replay would need a restart
+                        self.report(seed, i, args, mode, a, b, recent, [])
+                        raise Abort("%s exited during command %d (%s)"
+                                    % (" and ".join(dead), i, fmt_args(args)))
                     if failed_here == 1:
                         self.report(seed, i, args, mode, a, b, recent, list(history))
+                    elif failed_here <= 50:    # --keep-going: the later ones, briefly
+                        print("FAIL seed %d, command %d: %s\n  cairn: %r\n  redis: %r"
+                              % (seed, i, fmt_args(args), a, b))
                 recent.append((i, args, a, b))
                 return ok
 
-            for i in range(count):
+            # This seed's encoding limits, also given to Cairn when it restarts.
+            self.config = gen.config
+            i = 0
+            for args, mode in gen.preamble():
+                if not check(i, args, mode):
+                    return
+                i += 1
+            for _ in range(count):
                 args, mode = gen.next()
                 if not check(i, args, mode) and not self.opts.keep_going:
                     return
+                i += 1
             # The whole dataset, database by database.
-            i = count
             for db in range(NUM_DBS):
                 sel = [b"SELECT", b"%d" % db]
                 check(i, sel, "exact")
@@ -784,7 +2320,7 @@ class Runner:
                 for raw in sorted(names):
                     key = rc.BytesReader(raw).read()
                     key = key[key.index(b"\r\n") + 2:-2]
-                    for args, mode in (([b"DUMP", key], "exact"), ([b"PTTL", key], "pttl")):
+                    for args, mode in (([b"DUMP", key], "dump"), ([b"PTTL", key], "pttl")):
                         if not check(i, args, mode) and not self.opts.keep_going:
                             return
                         i += 1
@@ -807,52 +2343,57 @@ class Runner:
 
     # -- durability: restart, DEBUG RELOAD, BGREWRITEAOF --------------------
 
-    def cairn_cmd(self, *args):
-        """One command on a fresh connection to Cairn; the raw reply."""
+    def server_cmd(self, server, *args):
+        """One command on a fresh connection to server; the raw reply."""
         try:
-            c = rc.Conn(self.cairn.port)
+            c = rc.Conn(server.port)
         except OSError as e:
-            raise Fatal("cairn: connect: %s" % e)
+            raise Fatal("%s: connect: %s" % (server.name, e))
         try:
             c.send(testlib.encode(*args))
             return c.reply()
         except rc.Timeout:
-            raise Fatal("cairn: no reply to %s within %gs" % (args[0], rc.REPLY_TIMEOUT))
+            raise Fatal("%s: no reply to %s within %gs" % (server.name, args[0], rc.REPLY_TIMEOUT))
         finally:
             c.close()
 
-    def cairn_info(self):
-        raw = self.cairn_cmd(b"INFO", b"persistence")
+    def server_info(self, server):
+        raw = self.server_cmd(server, b"INFO", b"persistence")
         if not isinstance(raw, bytes) or raw[:1] != b"$":
-            raise Fatal("cairn: INFO persistence answered %r" % (raw,))
+            raise Fatal("%s: INFO persistence answered %r" % (server.name, raw))
         return dict(line.split(":", 1) for line in
                     _key_of(raw).decode(errors="replace").splitlines() if ":" in line)
 
-    def wait_idle(self, what, done=lambda info: True):
-        """Waits until Cairn runs no BGSAVE or rewrite and done(info)."""
+    def wait_idle(self, server, what, done=lambda info: True):
+        """Waits until server runs no BGSAVE or rewrite and done(info)."""
         deadline = time.monotonic() + REWRITE_TIMEOUT
         while True:
-            info = self.cairn_info()
+            info = self.server_info(server)
             if (info.get("rdb_bgsave_in_progress", "0") == "0"
                     and info.get("aof_rewrite_in_progress", "0") == "0"
                     and info.get("aof_rewrite_scheduled", "0") == "0" and done(info)):
                 return info
             if time.monotonic() > deadline:
-                raise Fatal("%s: not done after %gs: %s" % (what, REWRITE_TIMEOUT, {
-                    k: v for k, v in info.items() if "rewrite" in k or "bgsave" in k}))
+                raise Fatal("%s: %s: not done after %gs: %s" % (
+                    server.name, what, REWRITE_TIMEOUT,
+                    {k: v for k, v in info.items() if "rewrite" in k or "bgsave" in k}))
             time.sleep(0.01)
 
-    def restart_cairn(self):
-        """SIGKILL Cairn (and any child) and start it again on the same dir."""
-        if not self.cairn.server.kill(timeout=10):
-            raise Abort("cairn did not die on SIGKILL")
-        if not wait_for_binary(self.cairn.binary):
-            raise Abort("%s vanished" % self.cairn.binary)
+    def restart(self, server):
+        """SIGKILL server (and any child) and start it again on the same dir,
+        with this seed's encoding limits from the start (the log replays
+        under them)."""
+        if not server.server.kill(timeout=10):
+            raise Abort("%s did not die on SIGKILL" % server.name)
+        if not wait_for_binary(server.binary):
+            raise Abort("%s vanished" % server.binary)
+        server.extra_args = self.base_args[server.name] + [
+            x.decode() for name, value in self.config for x in (b"--" + name, value)]
         try:
-            self.cairn.start()
+            server.start()
         except (OSError, RuntimeError) as e:
-            self.cairn.print_log()
-            raise Abort("cairn did not restart: %s" % e)
+            server.print_log()
+            raise Abort("%s did not restart: %s" % (server.name, e))
 
     def compare_states(self, seed, step, before, volatile, history):
         """Compares Cairn's dataset with redis's after `step`; returns 0 or 1."""
@@ -885,36 +2426,56 @@ class Runner:
         sys.stdout.flush()
         return 1
 
-    def mirror_reload_on_redis(self):
-        """After Cairn's DEBUG RELOAD: every key of redis through RESTORE
-        REPLACE ABSTTL of its own DUMP, which loads it the way an RDB load
-        does (rdbLoadObject), so OBJECT ENCODING still compares after the
-        reload (an APPENDed "raw" string comes back "embstr" or "int")."""
-        state = snapshot(self.redis.port, "redis")
+    def normalize_hashes(self, i, check):
+        """Rebuilds (DEL, HSET in sorted order, PEXPIREAT; on both servers,
+        through check) every hashtable hash that a load would turn into a
+        listpack: that listpack would take the hashtable's order, which is
+        each server's own. Returns the next command index, or None when a
+        reply differs."""
+        limits = dict(self.config)
+        max_entries = int(limits[b"hash-max-listpack-entries"])
+        max_value = int(limits[b"hash-max-listpack-value"])
         try:
             c = rc.Conn(self.redis.port)
         except OSError as e:
             raise Fatal("redis: connect: %s" % e)
+
+        def ask(*cmds):
+            c.send(b"".join(testlib.encode(*a) for a in cmds))
+            return [decode(c.reply()) for _ in cmds]
         try:
-            for db, (_, keys) in state.items():
-                cmds = [[b"SELECT", b"%d" % db]]
-                for k, (dump, _, at) in keys.items():
-                    cmds.append([b"RESTORE", k, b"%d" % max(at, 0), _key_of(dump),
-                                 b"REPLACE", b"ABSTTL"])
-                c.send(b"".join(testlib.encode(*a) for a in cmds))
-                for a in cmds:
-                    r = c.reply()
-                    if r != b"+OK\r\n":
-                        raise Fatal("redis: %s %s answered %r"
-                                    % (a[0].decode(), fmt_args(a[1:2]), r))
-        except rc.Timeout:
-            raise Fatal("redis: no reply to RESTORE within %gs" % rc.REPLY_TIMEOUT)
+            rebuild = []
+            for db in range(NUM_DBS):
+                names = ask([b"SELECT", b"%d" % db], [b"KEYS", b"*"])[1]
+                for k in names:
+                    enc, pairs, at = ask([b"OBJECT", b"ENCODING", k], [b"HGETALL", k],
+                                         [b"PEXPIRETIME", k])
+                    if enc != b"hashtable" or isinstance(pairs, Err):
+                        continue
+                    pairs = sorted(pairs_of(pairs))
+                    if len(pairs) <= max_entries and all(
+                            len(f) <= max_value and len(v) <= max_value for f, v in pairs):
+                        rebuild.append((db, k, pairs, at))
+        except (rc.Timeout, ValueError, TypeError) as e:
+            raise Fatal("redis: reading the hashes: %s" % e)
         finally:
             c.close()
+        cmds = []
+        for db, k, pairs, at in rebuild:
+            cmds += [[b"SELECT", b"%d" % db], [b"DEL", k],
+                     [b"HSET", k] + [x for pair in pairs for x in pair]]
+            if at >= 0:
+                cmds.append([b"PEXPIREAT", k, b"%d" % at])
+        for args in cmds + ([[b"SELECT", b"0"]] if cmds else []):
+            if not check(i, args, "exact"):
+                return None
+            i += 1
+        return i
 
     def durability(self, seed, gen, i, check, reconnect, history):
-        """Steps 1-3 of the module doc; returns the number of failed steps
-        (it stops at the first). i: the next command index."""
+        """Steps 1-3 of the module doc, each done to both servers; returns
+        the number of failed steps (it stops at the first). i: the next
+        command index."""
         def pre():
             before = snapshot(self.cairn.port, "cairn")
             return before, volatile_keys(before, snapshot(self.redis.port, "redis"))
@@ -922,58 +2483,74 @@ class Runner:
         started = time.monotonic()
         step = "SIGKILL and restart (log replay)"
         before, volatile = pre()
-        self.restart_cairn()
+        for server in (self.cairn, self.redis):
+            self.restart(server)
         reconnect()
         if self.compare_states(seed, step, before, volatile, history):
             return 1
 
         step = "DEBUG RELOAD"
-        self.wait_idle("BGSAVE before DEBUG RELOAD")
-        before, volatile = pre()
-        r = self.cairn_cmd(b"DEBUG", b"RELOAD")
-        if r != b"+OK\r\n":
-            self.failed += 1
-            print("FAIL seed %d, durability: DEBUG RELOAD answered %r" % (seed, r))
-            if not self.cairn.alive():
-                self.cairn.print_log()
-                raise Abort("cairn exited during DEBUG RELOAD")
+        i = self.normalize_hashes(i, check)
+        if i is None:
             return 1
+        for server in (self.cairn, self.redis):
+            self.wait_idle(server, "BGSAVE before DEBUG RELOAD")
+        before, volatile = pre()
+        for server in (self.cairn, self.redis):
+            r = self.server_cmd(server, b"DEBUG", b"RELOAD")
+            if r != b"+OK\r\n":
+                self.failed += 1
+                print("FAIL seed %d, durability: DEBUG RELOAD answered %r on %s"
+                      % (seed, r, server.name))
+                if not server.alive():
+                    server.print_log()
+                    raise Abort("%s exited during DEBUG RELOAD" % server.name)
+                return 1
         if self.compare_states(seed, step, before, volatile, history):
             return 1
-        self.mirror_reload_on_redis()
 
         step = ("BGREWRITEAOF, %d more commands during and %d after it, SIGKILL and restart"
                 % (self.opts.tail, self.opts.tail))
-        rewrites = int(self.wait_idle("BGSAVE before BGREWRITEAOF").get("aof_rewrites", "0"))
-        r = self.cairn_cmd(b"BGREWRITEAOF")
-        if not r.startswith(b"+Background append only file rewriting s"):
-            self.failed += 1
-            print("FAIL seed %d, durability: BGREWRITEAOF answered %r" % (seed, r))
+        i = self.normalize_hashes(i, check)
+        if i is None:
             return 1
-        # Both connections are new (both in db 0); the SELECT puts that in
-        # the history, which the minimizer replays on one connection.
-        if not check(i, [b"SELECT", b"0"], "exact"):
+        rewrites = {}
+        for server in (self.cairn, self.redis):
+            rewrites[server.name] = int(self.wait_idle(server, "BGSAVE before BGREWRITEAOF")
+                                        .get("aof_rewrites", "0"))
+            r = self.server_cmd(server, b"BGREWRITEAOF")
+            if not r.startswith(b"+Background append only file rewriting s"):
+                self.failed += 1
+                print("FAIL seed %d, durability: BGREWRITEAOF answered %r on %s"
+                      % (seed, r, server.name))
+                return 1
+        # Both connections are new (db 0, RESP2); the SELECT and HELLO put
+        # that in the history, which the minimizer replays on one connection.
+        if not check(i, [b"SELECT", b"0"], "exact") or not check(i + 1, [b"HELLO", b"2"], "type"):
             return 1
-        i += 1
+        i += 2
         for _ in range(self.opts.tail):
             args, mode = gen.next()
             if not check(i, args, mode):
                 return 1
             i += 1
-        info = self.wait_idle("BGREWRITEAOF",
-                              lambda info: int(info.get("aof_rewrites", "0")) > rewrites)
-        if info.get("aof_last_bgrewrite_status") != "ok":
-            self.failed += 1
-            print("FAIL seed %d, durability: aof_last_bgrewrite_status:%s"
-                  % (seed, info.get("aof_last_bgrewrite_status")))
-            return 1
+        for server in (self.cairn, self.redis):
+            n = rewrites[server.name]
+            info = self.wait_idle(server, "BGREWRITEAOF",
+                                  lambda info: int(info.get("aof_rewrites", "0")) > n)
+            if info.get("aof_last_bgrewrite_status") != "ok":
+                self.failed += 1
+                print("FAIL seed %d, durability: aof_last_bgrewrite_status:%s on %s"
+                      % (seed, info.get("aof_last_bgrewrite_status"), server.name))
+                return 1
         for _ in range(self.opts.tail):   # after the rewrite: the new incr file
             args, mode = gen.next()
             if not check(i, args, mode):
                 return 1
             i += 1
         before, volatile = pre()
-        self.restart_cairn()
+        for server in (self.cairn, self.redis):
+            self.restart(server)
         reconnect()
         if self.compare_states(seed, step, before, volatile, history):
             return 1
@@ -983,7 +2560,8 @@ class Runner:
 
     def report(self, seed, i, args, mode, a, b, recent, history):
         print("FAIL seed %d, command %d: %s%s" % (
-            seed, i, fmt_args(args), "" if mode == "exact" else "  (compared: %s)" % mode))
+            seed, i, fmt_args(args), "" if mode == "exact" else "  (compared: %s)" % MODE_TEXT.get(
+                mode if isinstance(mode, str) else mode[0], mode)))
         print("  cairn: %r" % (a,))
         print("  redis: %r" % (b,))
         if recent:
@@ -993,7 +2571,7 @@ class Runner:
                 print("    %5d %s\n          -> %r%s" % (
                     j, fmt_args(pargs), pb, "" if pa == pb else "  cairn: %r" % (pa,)))
         sys.stdout.flush()
-        if self.opts.minimize_time > 0:
+        if self.opts.minimize_time > 0 and history:
             try:
                 self.minimize(history)
             except (Fatal, OSError) as e:
@@ -1003,8 +2581,8 @@ class Runner:
 
     def _first_mismatch(self, p, seq):
         p.reset()
-        for j, ((args, mode), (a, b)) in enumerate(zip(seq, p.run(seq))):
-            if not compare(mode, a, b):
+        for j, ((args, mode), (a, b, ok)) in enumerate(zip(seq, p.run(seq))):
+            if not ok:
                 return j
         return None
 
@@ -1063,7 +2641,7 @@ class Runner:
                   "run_compat.py script:" % (len(seq), "2-minimal" if done else
                                              "time budget reached", tries[0]))
             p.reset()
-            for (args, mode), (a, b) in zip(seq, p.run(seq)):
+            for (args, mode), (a, b, _) in zip(seq, p.run(seq)):
                 print("    %s" % script_line(args, mode))
                 print("    #   redis: %r%s" % (b, "" if a == b else "\n    #   cairn: %r" % (a,)))
         finally:
@@ -1131,7 +2709,10 @@ def main():
             "--appendonly", "yes", "--appendfsync", "always",
             "--enable-debug-command", "yes"] if opts.durability else ["--appendonly", "no"])
         servers.append(cairn)
-        redis = rc.Server("redis", opts.redis, ["--save", "", "--appendonly", "no"])
+        redis = rc.Server("redis", opts.redis, [
+            "--save", "", "--appendonly", "yes", "--appendfsync", "always",
+            "--enable-debug-command", "yes"] if opts.durability else [
+            "--save", "", "--appendonly", "no"])
         servers.append(redis)
         runner = Runner(cairn, redis, opts)
         for s in (cairn, redis):
