@@ -393,8 +393,9 @@ namespace {
 // rewriteAppendOnlyFile writes them: collections in commands of at most 64
 // items, then PEXPIREAT for an expiry (a string carries it in SET ... PXAT).
 template <typename Emit>
-base::Status AppendRebuild(const std::string& key, const Entry& e, Emit&& emit) {
+base::Status AppendRebuild(std::string_view key_view, const Entry& e, Emit&& emit) {
   constexpr size_t kItemsPerCommand = 64;  // Redis's AOF_REWRITE_ITEMS_PER_CMD
+  const std::string key(key_view);
   const types::Value& v = e.value;
   if (v.type == ValueType::kString) {
     if (e.expire_ms >= 0) {

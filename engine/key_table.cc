@@ -1,5 +1,11 @@
 #include "engine/key_table.h"
 
+#include <algorithm>
+#include <cstring>
+#include <new>
+
+#include "base/check.h"
+
 namespace cairn::engine {
 
 namespace {
@@ -19,6 +25,19 @@ uint64_t ReverseBits(uint64_t v) {
 
 }  // namespace
 
+KeyTable::Node* KeyTable::NewNode(Node* next, std::string_view key) {
+  CAIRN_CHECK(key.size() <= UINT32_MAX);
+  void* mem = ::operator new(std::max(sizeof(Node), kKeyOffset + key.size()));
+  Node* n = new (mem) Node{next, Entry{}, static_cast<uint32_t>(key.size())};
+  if (!key.empty()) std::memcpy(static_cast<char*>(mem) + kKeyOffset, key.data(), key.size());
+  return n;
+}
+
+void KeyTable::FreeNode(Node* n) {
+  n->~Node();
+  ::operator delete(n);
+}
+
 KeyTable::KeyTable() : buckets_(kMinBuckets, nullptr) {}
 
 KeyTable::~KeyTable() { Clear(); }
@@ -31,7 +50,7 @@ KeyTable::KeyTable(KeyTable&& other) noexcept
 
 Entry* KeyTable::Find(std::string_view key) {
   for (Node* n = buckets_[HashOf(key) & (buckets_.size() - 1)]; n != nullptr; n = n->next) {
-    if (n->key == key) return &n->entry;
+    if (n->key() == key) return &n->entry;
   }
   return nullptr;
 }
@@ -39,7 +58,7 @@ Entry* KeyTable::Find(std::string_view key) {
 Entry& KeyTable::Insert(std::string_view key, bool* inserted) {
   const size_t h = HashOf(key);
   for (Node* n = buckets_[h & (buckets_.size() - 1)]; n != nullptr; n = n->next) {
-    if (n->key == key) {
+    if (n->key() == key) {
       *inserted = false;
       return n->entry;
     }
@@ -47,7 +66,7 @@ Entry& KeyTable::Insert(std::string_view key, bool* inserted) {
   // Grow at load factor 1, as Redis's dict does.
   if (size_ + 1 > buckets_.size()) Resize(buckets_.size() * 2);
   Node*& head = buckets_[h & (buckets_.size() - 1)];
-  head = new Node{head, std::string(key), Entry{}};
+  head = NewNode(head, key);
   size_++;
   *inserted = true;
   return head->entry;
@@ -56,9 +75,9 @@ Entry& KeyTable::Insert(std::string_view key, bool* inserted) {
 bool KeyTable::Erase(std::string_view key) {
   Node** link = &buckets_[HashOf(key) & (buckets_.size() - 1)];
   for (Node* n = *link; n != nullptr; link = &n->next, n = n->next) {
-    if (n->key == key) {
+    if (n->key() == key) {
       *link = n->next;
-      delete n;
+      FreeNode(n);
       size_--;
       MaybeShrink();
       return true;
@@ -71,7 +90,7 @@ void KeyTable::Clear() {
   for (Node*& head : buckets_) {
     while (head != nullptr) {
       Node* next = head->next;
-      delete head;
+      FreeNode(head);
       head = next;
     }
   }
@@ -94,7 +113,7 @@ void KeyTable::Resize(size_t n) {
   for (Node* head : buckets_) {
     while (head != nullptr) {
       Node* following = head->next;
-      Node*& slot = next[HashOf(head->key) & (n - 1)];
+      Node*& slot = next[HashOf(head->key()) & (n - 1)];
       head->next = slot;
       slot = head;
       head = following;
@@ -104,7 +123,7 @@ void KeyTable::Resize(size_t n) {
 }
 
 uint64_t KeyTable::Scan(uint64_t cursor,
-                        const std::function<void(const std::string&, const Entry&)>& fn) const {
+                        const std::function<void(std::string_view, const Entry&)>& fn) const {
   const uint64_t mask = buckets_.size() - 1;
   ForEachInBucket(cursor & mask, fn);
   // Redis's reverse-binary increment: high bits first, so buckets visited

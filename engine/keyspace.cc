@@ -73,10 +73,10 @@ Db::SweepStats Db::ExpireSweep(int64_t now_ms, size_t max_buckets) {
     // just continues in the new layout (a key missed now is met next pass,
     // or expires lazily when touched).
     const size_t b = sweep_cursor_++ % buckets;
-    map_.ForEachInBucket(b, [&](const std::string& key, const Entry& e) {
+    map_.ForEachInBucket(b, [&](std::string_view key, const Entry& e) {
       if (e.expire_ms < 0) return;
       st.checked++;
-      if (e.expire_ms <= now_ms) dead.push_back(key);
+      if (e.expire_ms <= now_ms) dead.emplace_back(key);
     });
   }
   st.expired = dead.size();

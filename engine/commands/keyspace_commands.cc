@@ -72,14 +72,14 @@ void Rename(CommandContext& ctx, ArgList args) { RenameGeneric(ctx, args, false)
 void RenameNx(CommandContext& ctx, ArgList args) { RenameGeneric(ctx, args, true); }
 
 void Keys(CommandContext& ctx, ArgList args) {
-  std::vector<const std::string*> found;
+  std::vector<std::string_view> found;  // into the nodes, which stay put meanwhile
   const bool all = args[1] == "*";
   for (const auto& [key, e] : ctx.db().entries()) {
     if (e.expire_ms >= 0 && e.expire_ms <= ctx.now_ms) continue;
-    if (all || base::GlobMatch(args[1], key)) found.push_back(&key);
+    if (all || base::GlobMatch(args[1], key)) found.push_back(key);
   }
   ctx.reply.Array(found.size());
-  for (const std::string* k : found) ctx.reply.Bulk(*k);
+  for (std::string_view k : found) ctx.reply.Bulk(k);
 }
 
 // SCAN cursor [MATCH pattern] [COUNT count] [TYPE type], after Redis 7.0's
@@ -112,8 +112,8 @@ void Scan(CommandContext& ctx, ArgList args) {
   std::vector<std::string> keys;
   int64_t budget = count * 10;
   do {
-    cursor = ctx.db().entries().Scan(cursor, [&](const std::string& key, const Entry&) {
-      keys.push_back(key);
+    cursor = ctx.db().entries().Scan(cursor, [&](std::string_view key, const Entry&) {
+      keys.emplace_back(key);
     });
   } while (cursor != 0 && --budget > 0 && static_cast<int64_t>(keys.size()) < count);
   std::vector<std::string> out;
@@ -137,8 +137,8 @@ void RandomKey(CommandContext& ctx, ArgList) {
   for (int tries = 0; tries < 100; tries++) {
     const KeyTable::Node* n = ctx.db().entries().Random(rng);
     if (n == nullptr) return ctx.reply.Null();
-    if (n->entry.expire_ms < 0 || n->entry.expire_ms > ctx.now_ms) return ctx.reply.Bulk(n->key);
-    ctx.db().Find(std::string(n->key), ctx.now_ms);  // expires it
+    if (n->entry.expire_ms < 0 || n->entry.expire_ms > ctx.now_ms) return ctx.reply.Bulk(n->key());
+    ctx.db().Find(std::string(n->key()), ctx.now_ms);  // expires it
   }
   ctx.reply.Null();
 }
