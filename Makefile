@@ -38,6 +38,8 @@ bench: build
 	bench/durable.sh
 	bench/snapshot.sh
 	bench/memory.sh
+	bench/collections.sh
+	bench/lazyfree.sh
 	bench/guard.sh
 
 # Fails loudly when durable 1-client SETs fall below redis-server's here.

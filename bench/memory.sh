@@ -1,17 +1,23 @@
 #!/usr/bin/env bash
 # Memory per key: cairn-server and redis-server side by side in one run
-# (issue 5's benchmark). For each dataset, each server in turn is started
+# (issues 5 and 10). For each dataset, each server in turn is started
 # fresh on an empty temp dir with persistence off, measured empty, filled
-# with KEYS distinct string keys key:0 .. key:KEYS-1 (piped in as RESP through
-# `redis-cli --pipe`), and measured again:
+# with distinct keys key:0 .. key:<n-1> (KEYS string keys, or COLL_KEYS
+# collections; piped in as RESP through `redis-cli --pipe`), and measured
+# again:
 #   - used_memory from INFO memory (each allocator's own accounting);
 #   - RSS of the server process (VmRSS from /proc/PID/status);
-#   - bytes per key = (after - before) / KEYS, for each of the two.
+#   - bytes per key = (after - before) / keys, for each of the two.
 # Datasets:
 #   str  VALUE_SIZE-byte values of random letters and digits (never
 #        integer-encoded), from a fixed pool of 1024 as in snapshot.sh;
 #   int  SET key:<n> <n>: small integers, which redis keeps as int-encoded
-#        objects (shared ones below 10000) rather than strings.
+#        objects (shared ones below 10000) rather than strings;
+#   hash COLL_KEYS hashes of FIELDS fields: HSET key:<n> f0 <v> f1 <v> ...,
+#        values FIELD_SIZE random letters and digits from a fixed pool;
+#   zset COLL_KEYS sorted sets of FIELDS members: ZADD key:<n> <score> <m>
+#        ..., members FIELD_SIZE random letters and digits from a fixed pool
+#        (distinct within a key), scores random integers below 1000000.
 # Only one server runs at a time, on 127.0.0.1; the order cairn/redis swaps
 # every round. The table shows the median over the rounds of each figure and
 # the ratio cairn/redis (lower is better); the last line says whether cairn's
@@ -23,9 +29,12 @@
 #   REDIS_SERVER      reference binary       (default /usr/bin/redis-server)
 #   REDIS_CLI         loader and INFO        (default redis-cli)
 #   ROUNDS            rounds                 (default 1: memory hardly varies)
-#   KEYS              keys per dataset       (default 1000000)
+#   KEYS              keys, str and int sets (default 1000000)
 #   VALUE_SIZE        value bytes, str set   (default 32)
-#   DATASETS          which datasets         (default "str int")
+#   COLL_KEYS         keys, hash and zset sets (default 100000)
+#   FIELDS            fields / members per hash / zset (default 10)
+#   FIELD_SIZE        bytes of a hash value / zset member (default 8)
+#   DATASETS          which datasets         (default "str int hash zset")
 #   SETTLE            seconds between the end of the fill and the "after"
 #                     sample                 (default 1)
 #   BENCH_TIMEOUT     seconds allowed per step (generate, fill) (default 300)
@@ -38,7 +47,10 @@ script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROUNDS="${ROUNDS:-1}"
 KEYS="${KEYS:-1000000}"
 VALUE_SIZE="${VALUE_SIZE:-32}"
-DATASETS="${DATASETS:-str int}"
+COLL_KEYS="${COLL_KEYS:-100000}"
+FIELDS="${FIELDS:-10}"
+FIELD_SIZE="${FIELD_SIZE:-8}"
+DATASETS="${DATASETS:-str int hash zset}"
 SETTLE="${SETTLE:-1}"
 BENCH_TIMEOUT="${BENCH_TIMEOUT:-300}"
 BENCH_TMP="${BENCH_TMP:-/tmp}"
@@ -52,6 +64,10 @@ need_tools "${REDIS_CLI}" "${PYTHON}" timeout
 need_posint ROUNDS
 need_posint KEYS
 need_posint VALUE_SIZE
+need_posint COLL_KEYS
+need_posint FIELDS
+need_posint FIELD_SIZE
+((FIELDS <= 1024)) || die "FIELDS must be at most 1024"
 need_posint BENCH_TIMEOUT
 [[ "${SETTLE}" =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "SETTLE must be a number of seconds"
 [[ -d "${BENCH_TMP}" ]] || die "BENCH_TMP is not a directory: ${BENCH_TMP}"
@@ -59,8 +75,11 @@ need_posint BENCH_TIMEOUT
 read -r -a datasets <<< "${DATASETS}"
 ((${#datasets[@]} > 0)) || die "DATASETS is empty"
 for ds in "${datasets[@]}"; do
-  [[ "${ds}" == str || "${ds}" == int ]] || die "unknown dataset '${ds}' (str, int)"
+  [[ "${ds}" =~ ^(str|int|hash|zset)$ ]] || die "unknown dataset '${ds}' (str, int, hash, zset)"
 done
+
+# ds_keys <dataset>: how many keys it has.
+ds_keys() { if [[ "$1" == str || "$1" == int ]]; then echo "${KEYS}"; else echo "${COLL_KEYS}"; fi; }
 
 work="$(mktemp -d "${BENCH_TMP}/cairn-memory.XXXXXX")"
 results="${work}/results"   # lines: <dataset> <server> <metric id> <value>
@@ -68,30 +87,47 @@ results="${work}/results"   # lines: <dataset> <server> <metric id> <value>
 
 bench_install_traps
 
-# A dataset as a RESP stream of SET commands, made once and piped into every
-# server. str: values of random letters and digits (first one a letter, so no
-# server stores them as integers) from a pool of 1024, the same every run.
-# int: the value of key:<n> is <n>.
+# A dataset as a RESP stream of one command per key, made once and piped into
+# every server. str: values of random letters and digits (first one a letter,
+# so no server stores them as integers) from a pool of 1024, the same every
+# run. int: the value of key:<n> is <n>. hash / zset: FIELDS fields f0, f1, ...
+# with values (or FIELDS members with scores) drawn the same way, from a pool
+# of 1024 distinct strings of FIELD_SIZE bytes; a zset's members are
+# consecutive pool entries, so distinct within the key.
 cat > "${work}/gen.py" <<'EOF'
 import random, string, sys
 kind, n, size, out = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+fields = int(sys.argv[5]) if len(sys.argv) > 5 else 0
+def bulk(b):
+    return b"$%d\r\n%s\r\n" % (len(b), b)
 pool = []
-if kind == "str":
+if kind != "int":
     rng = random.Random(4)
     alnum = string.ascii_letters + string.digits
-    for _ in range(1024):
+    seen = set()
+    while len(pool) < 1024:
         v = rng.choice(string.ascii_letters) + "".join(rng.choices(alnum, k=size - 1))
-        pool.append(b"$%d\r\n%s\r\n" % (size, v.encode()))
+        if v not in seen:
+            seen.add(v)
+            pool.append(v.encode())
+scores = random.Random(5)
 with open(out, "wb") as f:
     buf = []
     for i in range(n):
         k = b"key:%d" % i
-        buf.append(b"*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n" % (len(k), k))
-        if pool:
-            buf.append(pool[i & 1023])
+        if kind == "str":
+            buf.append(b"*3\r\n$3\r\nSET\r\n" + bulk(k) + bulk(pool[i & 1023]))
+        elif kind == "int":
+            buf.append(b"*3\r\n$3\r\nSET\r\n" + bulk(k) + bulk(b"%d" % i))
+        elif kind == "hash":
+            buf.append(b"*%d\r\n$4\r\nHSET\r\n" % (2 + 2 * fields) + bulk(k))
+            for j in range(fields):
+                buf.append(bulk(b"f%d" % j) + bulk(pool[(i * fields + j) & 1023]))
         else:
-            v = b"%d" % i
-            buf.append(b"$%d\r\n%s\r\n" % (len(v), v))
+            buf.append(b"*%d\r\n$4\r\nZADD\r\n" % (2 + 2 * fields) + bulk(k))
+            for j in range(fields):
+                s = b"%d" % scores.randrange(1000000)
+                buf.append(bulk(s) + bulk(pool[(i * fields + j) & 1023]))
         if len(buf) >= 20000:
             f.write(b"".join(buf))
             buf.clear()
@@ -113,7 +149,8 @@ sample() {
 
 # measure_one <dataset> <cairn|redis> <round>
 measure_one() {
-  local ds="$1" name="$2" round="$3" dir n
+  local ds="$1" name="$2" round="$3" dir n keys
+  keys="$(ds_keys "${ds}")"
   dir="${work}/r${round}-${ds}-${name}"
   mkdir -p "${dir}"
   local -a cmd
@@ -130,10 +167,10 @@ measure_one() {
   run_step "${dir}" "${work}/${ds}.resp" "${dir}/pipe.out" \
     "redis-cli --pipe into ${name} (${ds}, round ${round})" \
     "${REDIS_CLI}" -h 127.0.0.1 -p "${port}" --pipe
-  grep -q "errors: 0, replies: ${KEYS}\$" "${dir}/pipe.out" ||
+  grep -q "errors: 0, replies: ${keys}\$" "${dir}/pipe.out" ||
     { cat "${dir}/pipe.out" >&2; die "${name}: redis-cli --pipe reported errors"; }
   n="$(cli dbsize)"
-  [[ "${n}" == "${KEYS}" ]] || die "${name}: DBSIZE ${n} after the fill, expected ${KEYS}"
+  [[ "${n}" == "${keys}" ]] || die "${name}: DBSIZE ${n} after the fill, expected ${keys}"
   sleep "${SETTLE}"
   kill -0 "${server_pid}" 2>/dev/null || die "${name} exited after the fill"
   sample "${name}" "${dir}/after"
@@ -142,17 +179,17 @@ measure_one() {
   local ub ua rb ra
   ub="$(metric "${dir}/before" used)"; ua="$(metric "${dir}/after" used)"
   rb="$(metric "${dir}/before" rss)"; ra="$(metric "${dir}/after" rss)"
-  awk -v d="${ds}" -v s="${name}" -v ub="${ub}" -v ua="${ua}" -v rb="${rb}" -v ra="${ra}" -v k="${KEYS}" '
+  awk -v d="${ds}" -v s="${name}" -v ub="${ub}" -v ua="${ua}" -v rb="${rb}" -v ra="${ra}" -v k="${keys}" '
     BEGIN {
       m = 1048576
       printf "%s %s used_before %.2f\n%s %s used_after %.2f\n", d, s, ub / m, d, s, ua / m
       printf "%s %s rss_before %.2f\n%s %s rss_after %.2f\n", d, s, rb / m, d, s, ra / m
       printf "%s %s used_per_key %.1f\n%s %s rss_per_key %.1f\n", d, s, (ua - ub) / k, d, s, (ra - rb) / k
     }' >> "${results}"
-  awk -v r="${round}" -v d="${ds}" -v s="${name}" -v ub="${ub}" -v ua="${ua}" -v rb="${rb}" -v ra="${ra}" -v k="${KEYS}" '
+  awk -v r="${round}" -v d="${ds}" -v s="${name}" -v ub="${ub}" -v ua="${ua}" -v rb="${rb}" -v ra="${ra}" -v k="${keys}" '
     BEGIN {
       m = 1048576
-      printf "  round %d  %-3s %-5s used %8.2f -> %8.2f MiB (%6.1f B/key)  rss %8.2f -> %8.2f MiB (%6.1f B/key)\n",
+      printf "  round %d  %-4s %-5s used %8.2f -> %8.2f MiB (%6.1f B/key)  rss %8.2f -> %8.2f MiB (%6.1f B/key)\n",
         r, d, s, ub / m, ua / m, (ua - ub) / k, rb / m, ra / m, (ra - rb) / k
     }' >&2
   rm -rf "${dir}"
@@ -160,12 +197,14 @@ measure_one() {
 
 echo "cairn: ${CAIRN_SERVER}" >&2
 echo "redis: ${REDIS_SERVER} ($("${REDIS_SERVER}" --version | head -n1))" >&2
-echo "rounds=${ROUNDS} keys=${KEYS} value_size=${VALUE_SIZE} datasets='${DATASETS}' settle=${SETTLE}s" >&2
+echo "rounds=${ROUNDS} keys=${KEYS} value_size=${VALUE_SIZE} coll_keys=${COLL_KEYS} fields=${FIELDS} field_size=${FIELD_SIZE} datasets='${DATASETS}' settle=${SETTLE}s" >&2
 
 for ds in "${datasets[@]}"; do
+  size="${VALUE_SIZE}"
+  [[ "${ds}" == hash || "${ds}" == zset ]] && size="${FIELD_SIZE}"
   run_step "${work}" /dev/null "${work}/gen-${ds}.out" "generating the ${ds} dataset" \
-    "${PYTHON}" "${work}/gen.py" "${ds}" "${KEYS}" "${VALUE_SIZE}" "${work}/${ds}.resp"
-  echo "dataset ${ds}: ${KEYS} SETs, $(stat -c %s "${work}/${ds}.resp" | awk '{ printf "%.1f", $1 / 1048576 }') MiB of RESP" >&2
+    "${PYTHON}" "${work}/gen.py" "${ds}" "$(ds_keys "${ds}")" "${size}" "${work}/${ds}.resp" "${FIELDS}"
+  echo "dataset ${ds}: $(ds_keys "${ds}") commands, $(stat -c %s "${work}/${ds}.resp" | awk '{ printf "%.1f", $1 / 1048576 }') MiB of RESP" >&2
 done
 
 for ((round = 1; round <= ROUNDS; round++)); do
@@ -197,6 +236,7 @@ verdicts=""
 for ds in "${datasets[@]}"; do
   label="${ds}"
   [[ "${ds}" == str ]] && label="str${VALUE_SIZE}"
+  [[ "${ds}" == hash || "${ds}" == zset ]] && label="${ds}${FIELDS}"
   for ((i = 0; i < ${#M_ID[@]}; i++)); do
     c="$(median "${ds}" cairn "${M_ID[$i]}")"
     r="$(median "${ds}" redis "${M_ID[$i]}")"
@@ -205,10 +245,10 @@ for ds in "${datasets[@]}"; do
   c="$(median "${ds}" cairn rss_per_key)"
   r="$(median "${ds}" redis rss_per_key)"
   v=meets
-  awk -v a="${c}" -v b="${r}" 'BEGIN { exit !(a <= b) }' || v=below
+  awk -v a="${c}" -v b="${r}" 'BEGIN { exit !(a <= b) }' || v=misses
   verdicts="${verdicts} ${label}: ${v}"
 done
-echo "(medians of ${ROUNDS} round(s); ${KEYS} keys per dataset; str: ${VALUE_SIZE}-byte values, int: SET key:<n> <n>; lower is better)"
+echo "(medians of ${ROUNDS} round(s); str, int: ${KEYS} keys, str: ${VALUE_SIZE}-byte values, int: SET key:<n> <n>; hash, zset: ${COLL_KEYS} keys of ${FIELDS} fields/members, ${FIELD_SIZE}-byte values/members; lower is better)"
 # Issue 5's target is the str32 dataset; the int one is shown for what Redis
-# saves by sharing small integers.
+# saves by sharing small integers. Issue 10's targets are hash and zset.
 echo "target: cairn bytes/key (RSS) <= redis:${verdicts}"
