@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <string>
 
+#include "engine/transactions/transaction.h"
+
 namespace cairn::engine {
 
 // What the engine needs of the connection behind a client it parks in a
@@ -37,6 +39,7 @@ struct ClientState {
   bool close_after_reply = false;  // QUIT
   ClientConnection* conn = nullptr;  // nullptr in engine tests
   bool blocked = false;  // parked in a blocking command (no reply yet)
+  TransactionState tx;   // MULTI/EXEC/WATCH
 };
 
 }  // namespace cairn::engine

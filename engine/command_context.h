@@ -29,11 +29,11 @@ class CommandContext {
  public:
   CommandContext(const CommandSpec& spec, ClientState& client, protocol::RespWriter& reply,
                  Keyspace& keyspace, Config& config, const CommandTable& table,
-                 ServerState& server, BlockedClients& blocked, int64_t now_ms, Aof* aof,
-                 Snapshots* snapshots)
+                 ServerState& server, BlockedClients& blocked, WatchTable& watches,
+                 int64_t now_ms, Aof* aof, Snapshots* snapshots)
       : spec(spec), client(client), reply(reply), keyspace(keyspace), config(config),
-        table(table), server(server), blocked(blocked), now_ms(now_ms), aof(aof),
-        snapshots(snapshots) {}
+        table(table), server(server), blocked(blocked), watches(watches), now_ms(now_ms),
+        aof(aof), snapshots(snapshots) {}
 
   const CommandSpec& spec;
   ClientState& client;
@@ -43,6 +43,7 @@ class CommandContext {
   const CommandTable& table;
   ServerState& server;
   BlockedClients& blocked;  // parked clients (CLIENT UNBLOCK, SWAPDB)
+  WatchTable& watches;      // WATCHed keys (FLUSHALL, SWAPDB touch them)
   const int64_t now_ms;  // one clock reading per command, as Redis caches mstime
   Aof* const aof;              // the append-only log; nullptr when not wired (tests)
   Snapshots* const snapshots;  // SAVE/BGSAVE; nullptr when not wired (tests)
@@ -86,6 +87,11 @@ class CommandContext {
   }
   const std::optional<BlockRequest>& block_request() const { return block_; }
 
+  // EXEC: the transaction may run; the engine runs the queued commands
+  // after the handler returns and writes their replies as one array.
+  void RequestExec() { exec_ = true; }
+  bool exec_requested() const { return exec_; }
+
   // Parses an integer argument; on failure replies Redis's "value is not an
   // integer or out of range" and returns nullopt.
   std::optional<int64_t> IntArg(std::string_view arg);
@@ -94,6 +100,7 @@ class CommandContext {
   uint64_t dirty_ = 0;
   std::vector<std::vector<std::string>> propagated_;
   std::optional<BlockRequest> block_;
+  bool exec_ = false;
 };
 
 }  // namespace cairn::engine

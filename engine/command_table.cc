@@ -88,11 +88,13 @@ const CommandSpec* CommandTable::FindSubcommand(const CommandSpec& container,
   return it == container.sub_index.end() ? nullptr : it->second;
 }
 
-bool GetKeys(const CommandSpec& spec, ArgList argv, std::vector<int>* positions) {
+bool GetKeys(const CommandSpec& spec, ArgList argv, std::vector<int>* positions,
+             bool written_only) {
   if (spec.getkeys != nullptr) return spec.getkeys(argv, positions);
   const int argc = static_cast<int>(argv.size());
   for (const KeySpec& k : spec.key_specs) {
     if (k.unknown) continue;
+    if (written_only && !(k.flags & (ks::kRW | ks::kOW | ks::kRM))) continue;
     int first = -1;
     if (k.keyword.empty()) {
       first = k.index;

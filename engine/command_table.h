@@ -179,6 +179,9 @@ void RegisterAllCommands(CommandTable& table);
 
 // Key positions of a command (COMMAND GETKEYS), from its key specs and argv.
 // Returns false when the arguments do not hold a valid key layout.
-bool GetKeys(const CommandSpec& spec, ArgList argv, std::vector<int>* positions);
+// `written_only`: only the keys of key specs that may write (not RO), for
+// WATCH; a command with its own getkeys function gives all its keys.
+bool GetKeys(const CommandSpec& spec, ArgList argv, std::vector<int>* positions,
+             bool written_only = false);
 
 }  // namespace cairn::engine

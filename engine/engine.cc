@@ -33,9 +33,11 @@ std::string RandomHex(size_t n) {
 }  // namespace
 
 Engine::Engine(Config* config)
-    : config_(config), keyspace_(static_cast<int>(config->values().databases)) {
+    : config_(config),
+      watches_(static_cast<int>(config->values().databases)),
+      keyspace_(static_cast<int>(config->values().databases)) {
   RegisterAllCommands(table_);
-  keyspace_.set_observer(&blocked_);
+  keyspace_.set_observer(&store_hook_);
   keyspace_.free_policy().lazy = &lazy_free_;
   server_.run_id = RandomHex(40);
   server_.start_ms = base::NowMs();
@@ -57,10 +59,19 @@ void Engine::AttachClient(ClientState& client) {
   server_.clients[client.id] = &client;
 }
 
-void Engine::ClientClosing(ClientState& client) { blocked_.Remove(client); }
+void Engine::StoreHook::KeyStored(int db, std::string_view key) {
+  engine_->blocked_.KeyStored(db, key);
+  engine_->watches_.Touch(db, key, engine_->keyspace_.db(db));
+}
+
+void Engine::ClientClosing(ClientState& client) {
+  blocked_.Remove(client);
+  DiscardTransaction(client, watches_);
+}
 
 void Engine::DetachClient(ClientState& client) {
   blocked_.Remove(client);
+  DiscardTransaction(client, watches_);
   server_.connected_clients--;
   server_.clients.erase(client.id);
 }
@@ -75,11 +86,51 @@ void Engine::Cron(int64_t now_ms) {
 void Engine::PropagateExpired() {
   for (auto& e : keyspace_.TakeExpired()) {
     server_.stats.expired_keys++;
-    if (sink_) {
-      std::string argv[2] = {"DEL", std::move(e.key)};
-      sink_->Append(e.db, argv);
-    }
+    watches_.Touch(e.db, e.key, keyspace_.db(e.db));
+    std::string argv[2] = {"DEL", std::move(e.key)};
+    Emit(e.db, argv);
   }
+}
+
+void Engine::Emit(int db, std::span<const std::string> argv) {
+  if (sink_ == nullptr) return;
+  if (holding_writes_) {
+    held_writes_.emplace_back(db, std::vector<std::string>(argv.begin(), argv.end()));
+    return;
+  }
+  sink_->Append(db, argv);
+}
+
+void Engine::TouchWrittenKeys(const CommandSpec& cmd, ArgList argv, int db) {
+  std::vector<int> positions;
+  if (!GetKeys(cmd, argv, &positions, /*written_only=*/true)) return;
+  for (int p : positions) watches_.Touch(db, argv[static_cast<size_t>(p)], keyspace_.db(db));
+}
+
+bool Engine::RunTransaction(ClientState& client, protocol::RespWriter& out) {
+  std::vector<std::vector<std::string>> queued = std::move(client.tx.queued);
+  // Watches end before the commands run, as in Redis: the transaction's own
+  // writes must not touch them.
+  DiscardTransaction(client, watches_);
+  out.Array(queued.size());
+  holding_writes_ = true;
+  for (auto& argv : queued) {
+    const CommandSpec* cmd = table_.Find(argv[0]);
+    if (!cmd->subcommands.empty() && argv.size() >= 2) cmd = table_.FindSubcommand(*cmd, argv[1]);
+    server_.stats.total_commands_processed++;
+    Run(*cmd, client, argv, out, /*woken=*/false, base::NowMs(), /*may_block=*/false);
+  }
+  holding_writes_ = false;
+  std::vector<std::pair<int, std::vector<std::string>>> writes = std::move(held_writes_);
+  held_writes_.clear();
+  if (writes.empty()) return false;
+  // One write goes alone; more go as MULTI ... EXEC, which the log keeps in
+  // one batch (replayed whole or not at all) and replicas apply atomically.
+  const bool group = writes.size() > 1;
+  if (group) sink_->Append(writes.front().first, std::vector<std::string>{"MULTI"});
+  for (const auto& [db, argv] : writes) sink_->Append(db, argv);
+  if (group) sink_->Append(writes.back().first, std::vector<std::string>{"EXEC"});
+  return true;
 }
 
 bool Engine::Execute(ClientState& client, std::vector<std::string>& argv,
@@ -93,24 +144,38 @@ bool Engine::Execute(ClientState& client, std::vector<std::string>& argv,
   };
 
   const CommandSpec* cmd = table_.Find(argv[0]);
+  // Redis's rejectCommand: inside MULTI a refused command also dooms the
+  // transaction, and a refused EXEC ends it at once, naming the reason.
+  auto reject = [&](const ErrorReply& e) {
+    server_.stats.total_error_replies++;
+    if (cmd != nullptr && cmd->full_name == "exec") {
+      DiscardTransaction(client, watches_);
+      out.Error(ErrorReply{ErrorKind::kExecAbort,
+                           "Transaction discarded because of: " +
+                               (e.kind == ErrorKind::kErr ? e.message : e.Text())}
+                    .Text());
+      return false;
+    }
+    if (client.tx.active) client.tx.aborted = true;
+    out.Error(e.Text());
+    return false;
+  };
   if (cmd == nullptr) {
-    return fail(errors::UnknownCommand(argv[0], argv.data() + 1, argv.size() - 1));
+    return reject(Err(errors::UnknownCommand(argv[0], argv.data() + 1, argv.size() - 1)));
   }
   if (!cmd->subcommands.empty() && argv.size() >= 2) {
     const CommandSpec* sub = table_.FindSubcommand(*cmd, argv[1]);
-    if (sub == nullptr) return fail(errors::UnknownSubcommand(argv[1], argv[0]));
+    if (sub == nullptr) return reject(Err(errors::UnknownSubcommand(argv[1], argv[0])));
     cmd = sub;
   }
   const int argc = static_cast<int>(argv.size());
   if ((cmd->arity > 0 && argc != cmd->arity) || (cmd->arity < 0 && argc < -cmd->arity)) {
-    return fail(errors::WrongArity(cmd->full_name));
+    return reject(Err(errors::WrongArity(cmd->full_name)));
   }
 
   if (!client.authenticated && !config_->values().requirepass.empty() &&
       !(cmd->flags & kNoAuth)) {
-    server_.stats.total_error_replies++;
-    out.Error("NOAUTH Authentication required.");
-    return false;
+    return reject({ErrorKind::kNoAuth, "Authentication required."});
   }
 
   // Redis's writeCommandsDeniedByDiskError: while the log cannot be
@@ -118,21 +183,26 @@ bool Engine::Execute(ClientState& client, std::vector<std::string>& argv,
   // not in the log.
   if ((cmd->flags & kWrite) || cmd->full_name == "ping") {
     if (snapshots_ != nullptr && snapshots_->WritesRefused()) {
-      server_.stats.total_error_replies++;
-      out.Error(
-          "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to "
-          "persist to disk. Commands that may modify the data set are disabled, because this "
-          "instance is configured to report errors during writes if RDB snapshotting fails "
-          "(stop-writes-on-bgsave-error option). Please check the Redis logs for details about "
-          "the RDB error.");
-      return false;
+      return reject(
+          {ErrorKind::kMisconf,
+           "Redis is configured to save RDB snapshots, but it's currently unable to "
+           "persist to disk. Commands that may modify the data set are disabled, because this "
+           "instance is configured to report errors during writes if RDB snapshotting fails "
+           "(stop-writes-on-bgsave-error option). Please check the Redis logs for details about "
+           "the RDB error."});
     }
     std::string err = aof_ != nullptr ? aof_->WriteErrorText() : "";
-    if (!err.empty()) {
-      server_.stats.total_error_replies++;
-      out.Error("MISCONF Errors writing to the AOF file: " + err);
-      return false;
-    }
+    if (!err.empty()) return reject({ErrorKind::kMisconf, "Errors writing to the AOF file: " + err});
+  }
+
+  // Between MULTI and EXEC everything but these is queued (UNWATCH too).
+  if (client.tx.active && cmd->full_name != "exec" && cmd->full_name != "discard" &&
+      cmd->full_name != "multi" && cmd->full_name != "watch" && cmd->full_name != "quit" &&
+      cmd->full_name != "reset") {
+    if (cmd->flags & kNoMulti) return reject(Err("Command not allowed inside a transaction"));
+    client.tx.queued.push_back(argv);
+    out.Simple("QUEUED");
+    return false;
   }
 
   client.last_command = cmd->full_name;
@@ -149,15 +219,21 @@ bool Engine::Execute(ClientState& client, std::vector<std::string>& argv,
 
 Engine::RunResult Engine::Run(const CommandSpec& cmd, ClientState& client,
                               std::vector<std::string>& argv, protocol::RespWriter& out,
-                              bool woken, int64_t now) {
-  CommandContext ctx(cmd, client, out, keyspace_, *config_, table_, server_, blocked_, now,
-                     aof_, snapshots_);
+                              bool woken, int64_t now, bool may_block) {
+  CommandContext ctx(cmd, client, out, keyspace_, *config_, table_, server_, blocked_, watches_,
+                     now, aof_, snapshots_);
   ctx.woken = woken;
+  ctx.may_block = may_block;
   const int db_before = client.db;
   cmd.handler(ctx, ArgList(argv));
   server_.dirty += ctx.dirty();
+  if (ctx.dirty() > 0 && !watches_.empty()) TouchWrittenKeys(cmd, ArgList(argv), db_before);
 
   RunResult r;
+  if (ctx.exec_requested()) {
+    r.logged = RunTransaction(client, out);
+    return r;
+  }
   if (const auto& req = ctx.block_request()) {
     r.blocked = true;
     if (!woken) {
@@ -172,11 +248,11 @@ Engine::RunResult Engine::Run(const CommandSpec& cmd, ClientState& client,
   if (sink_ == nullptr || ctx.dirty() == 0) return r;
   if (!ctx.propagated().empty()) {
     CAIRN_CHECK(cmd.flags & kCustomPropagation);
-    for (const auto& p : ctx.propagated()) sink_->Append(db_before, p);
+    for (const auto& p : ctx.propagated()) Emit(db_before, p);
   } else {
-    sink_->Append(db_before, argv);
+    Emit(db_before, argv);
   }
-  r.logged = true;
+  r.logged = !holding_writes_;
   return r;
 }
 

@@ -22,6 +22,7 @@
 #include "engine/memory/lazy_free.h"
 #include "engine/propagation.h"
 #include "engine/server_state.h"
+#include "engine/transactions/transaction.h"
 #include "protocol/resp_writer.h"
 
 namespace cairn::engine {
@@ -89,8 +90,28 @@ class Engine {
     bool blocked = false;  // the handler asked to wait (no reply written)
   };
   // Runs a looked-up, checked command: the handler, parking, propagation.
+  // `may_block` false (inside EXEC): a blocking command answers as on a
+  // timeout.
   RunResult Run(const CommandSpec& cmd, ClientState& client, std::vector<std::string>& argv,
-                protocol::RespWriter& out, bool woken, int64_t now_ms);
+                protocol::RespWriter& out, bool woken, int64_t now_ms, bool may_block = true);
+  // EXEC that may run: the queued commands, their replies as one array, and
+  // their writes to the sink as one MULTI ... EXEC group. True if it wrote.
+  bool RunTransaction(ClientState& client, protocol::RespWriter& out);
+  // Every write goes to the sink through here; during EXEC it is held and
+  // handed over as one group at the end.
+  void Emit(int db, std::span<const std::string> argv);
+  // After a write command: its watchers' EXECs fail.
+  void TouchWrittenKeys(const CommandSpec& cmd, ArgList argv, int db);
+
+  // Keys stored in any database (Db::Put): blocked clients and watchers hear.
+  class StoreHook : public StoreObserver {
+   public:
+    explicit StoreHook(Engine* e) : engine_(e) {}
+    void KeyStored(int db, std::string_view key) override;
+
+   private:
+    Engine* engine_;
+  };
   // Runs the commands of clients parked on keys that became ready.
   void ServeBlocked();
 
@@ -100,7 +121,12 @@ class Engine {
   // it until destroyed.
   BlockedClients blocked_;
   LazyFree lazy_free_;
+  WatchTable watches_;
+  StoreHook store_hook_{this};
   Keyspace keyspace_;
+  // EXEC's writes, held to go to the sink as one group.
+  bool holding_writes_ = false;
+  std::vector<std::pair<int, std::vector<std::string>>> held_writes_;
   ServerState server_;
   std::function<void(int64_t)> on_block_deadline_;
   PropagationSink* sink_ = nullptr;

@@ -182,6 +182,9 @@ void SwapDb(CommandContext& ctx, ArgList args) {
   if (*a != *b) {
     Db& da = ctx.keyspace.db(static_cast<int>(*a));
     Db& db = ctx.keyspace.db(static_cast<int>(*b));
+    // Watchers of a key present in either database see it change.
+    ctx.watches.TouchDb(static_cast<int>(*a), da, &db, ctx.now_ms);
+    ctx.watches.TouchDb(static_cast<int>(*b), db, &da, ctx.now_ms);
     da.SwapContents(db);
     // Clients blocked on a key that now exists in either database wake up.
     ctx.blocked.SignalDb(static_cast<int>(*a), da);
@@ -476,6 +479,7 @@ void FlushDb(CommandContext& ctx, ArgList args) {
   auto async = ParseFlushMode(ctx, args);
   if (!async) return;
   ctx.Dirty(ctx.db().size() + 1);  // +1: logged even when already empty, as Redis does
+  ctx.watches.TouchDb(ctx.client.db, ctx.db(), nullptr, ctx.now_ms);
   ctx.db().Clear(*async);
   ctx.reply.Ok();
 }
@@ -486,6 +490,7 @@ void FlushAll(CommandContext& ctx, ArgList args) {
   uint64_t removed = 0;
   for (int i = 0; i < ctx.keyspace.databases(); i++) {
     removed += ctx.keyspace.db(i).size();
+    ctx.watches.TouchDb(i, ctx.keyspace.db(i), nullptr, ctx.now_ms);
     ctx.keyspace.db(i).Clear(*async);
   }
   ctx.Dirty(removed + 1);

@@ -17,6 +17,7 @@ void RegisterAllCommands(CommandTable& t) {
   RegisterServerCommands(t);
   RegisterDebugCommands(t);
   RegisterScriptingCommands(t);
+  RegisterTransactionCommands(t);
 }
 
 }  // namespace cairn::engine

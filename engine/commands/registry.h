@@ -20,5 +20,6 @@ void RegisterKeyspaceCommands(CommandTable& t);
 void RegisterServerCommands(CommandTable& t);
 void RegisterDebugCommands(CommandTable& t);
 void RegisterScriptingCommands(CommandTable& t);
+void RegisterTransactionCommands(CommandTable& t);
 
 }  // namespace cairn::engine
