@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 
+#include "engine/pubsub/pubsub.h"
 #include "engine/transactions/transaction.h"
 
 namespace cairn::engine {
@@ -20,6 +21,10 @@ class ClientConnection {
   // `reply`: the RESP bytes of the blocked command's answer. `logged`: the
   // command wrote to the log, so the reply waits for it like any write's.
   virtual void OnUnblocked(std::string reply, bool logged) = 0;
+  // A pub/sub message (RESP bytes) for this client, sent as soon as the
+  // replies before it. A connection whose output grows past
+  // client-output-buffer-limit is closed (later, never inside this call).
+  virtual void Push(std::string bytes) = 0;
 };
 
 struct ClientState {
@@ -40,6 +45,7 @@ struct ClientState {
   ClientConnection* conn = nullptr;  // nullptr in engine tests
   bool blocked = false;  // parked in a blocking command (no reply yet)
   TransactionState tx;   // MULTI/EXEC/WATCH
+  Subscriptions subs;    // pub/sub
 };
 
 }  // namespace cairn::engine

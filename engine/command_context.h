@@ -30,10 +30,10 @@ class CommandContext {
   CommandContext(const CommandSpec& spec, ClientState& client, protocol::RespWriter& reply,
                  Keyspace& keyspace, Config& config, const CommandTable& table,
                  ServerState& server, BlockedClients& blocked, WatchTable& watches,
-                 int64_t now_ms, Aof* aof, Snapshots* snapshots)
+                 PubSub& pubsub, int64_t now_ms, Aof* aof, Snapshots* snapshots)
       : spec(spec), client(client), reply(reply), keyspace(keyspace), config(config),
-        table(table), server(server), blocked(blocked), watches(watches), now_ms(now_ms),
-        aof(aof), snapshots(snapshots) {}
+        table(table), server(server), blocked(blocked), watches(watches), pubsub(pubsub),
+        now_ms(now_ms), aof(aof), snapshots(snapshots) {}
 
   const CommandSpec& spec;
   ClientState& client;
@@ -44,6 +44,7 @@ class CommandContext {
   ServerState& server;
   BlockedClients& blocked;  // parked clients (CLIENT UNBLOCK, SWAPDB)
   WatchTable& watches;      // WATCHed keys (FLUSHALL, SWAPDB touch them)
+  PubSub& pubsub;           // channels and their subscribers
   const int64_t now_ms;  // one clock reading per command, as Redis caches mstime
   Aof* const aof;              // the append-only log; nullptr when not wired (tests)
   Snapshots* const snapshots;  // SAVE/BGSAVE; nullptr when not wired (tests)

@@ -67,11 +67,13 @@ void Engine::StoreHook::KeyStored(int db, std::string_view key) {
 void Engine::ClientClosing(ClientState& client) {
   blocked_.Remove(client);
   DiscardTransaction(client, watches_);
+  pubsub_.UnsubscribeAll(client);
 }
 
 void Engine::DetachClient(ClientState& client) {
   blocked_.Remove(client);
   DiscardTransaction(client, watches_);
+  pubsub_.UnsubscribeAll(client);
   server_.connected_clients--;
   server_.clients.erase(client.id);
 }
@@ -195,6 +197,18 @@ bool Engine::Execute(ClientState& client, std::vector<std::string>& argv,
     if (!err.empty()) return reject({ErrorKind::kMisconf, "Errors writing to the AOF file: " + err});
   }
 
+  // RESP2 subscribe mode: the connection carries messages, so only commands
+  // whose replies cannot be confused with them.
+  if (client.resp == 2 && client.subs.any() && cmd->full_name != "ping" &&
+      cmd->full_name != "subscribe" && cmd->full_name != "ssubscribe" &&
+      cmd->full_name != "unsubscribe" && cmd->full_name != "sunsubscribe" &&
+      cmd->full_name != "psubscribe" && cmd->full_name != "punsubscribe" &&
+      cmd->full_name != "quit" && cmd->full_name != "reset") {
+    return reject(Err("Can't execute '" + cmd->full_name +
+                      "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are "
+                      "allowed in this context"));
+  }
+
   // Between MULTI and EXEC everything but these is queued (UNWATCH too).
   if (client.tx.active && cmd->full_name != "exec" && cmd->full_name != "discard" &&
       cmd->full_name != "multi" && cmd->full_name != "watch" && cmd->full_name != "quit" &&
@@ -221,7 +235,7 @@ Engine::RunResult Engine::Run(const CommandSpec& cmd, ClientState& client,
                               std::vector<std::string>& argv, protocol::RespWriter& out,
                               bool woken, int64_t now, bool may_block) {
   CommandContext ctx(cmd, client, out, keyspace_, *config_, table_, server_, blocked_, watches_,
-                     now, aof_, snapshots_);
+                     pubsub_, now, aof_, snapshots_);
   ctx.woken = woken;
   ctx.may_block = may_block;
   const int db_before = client.db;

@@ -122,6 +122,7 @@ class Engine {
   BlockedClients blocked_;
   LazyFree lazy_free_;
   WatchTable watches_;
+  PubSub pubsub_;
   StoreHook store_hook_{this};
   Keyspace keyspace_;
   // EXEC's writes, held to go to the sink as one group.

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "base/clock.h"
 #include "base/logging.h"
 #include "engine/aof.h"
 
@@ -221,6 +222,43 @@ void Connection::OnUnblocked(std::string reply, bool logged) {
     auto a = alive.lock();
     if (!a || !*a || closed_ || client_.blocked || closing_ || output_blocked_) return;
     RunBuffered();
+    if (!closed_) UpdateInterest();
+  });
+}
+
+void Connection::Push(std::string bytes) {
+  if (closed_ || closing_) return;
+  out_ += bytes;
+  // client-output-buffer-limit: a subscriber that does not read is cut off
+  // rather than let grow without bound (Redis's checkClientOutputBufferLimits).
+  const auto& cfg = engine_->config().values();
+  const engine::BufferLimit& limit = cfg.output_limit(
+      client_.subs.any() ? engine::ClientClass::kPubsub : engine::ClientClass::kNormal);
+  const int64_t pending = static_cast<int64_t>(out_.size());
+  bool over = limit.hard > 0 && pending >= limit.hard;
+  if (limit.soft > 0 && pending >= limit.soft) {
+    const int64_t now = base::NowMs();
+    if (soft_limit_since_ms_ == 0) soft_limit_since_ms_ = now;
+    if (now - soft_limit_since_ms_ >= limit.soft_seconds * 1000) over = true;
+  } else {
+    soft_limit_since_ms_ = 0;
+  }
+  if (over) {
+    CAIRN_LOG_WARNING("Client id=%llu addr=%s scheduled to be closed ASAP for overcoming of "
+                      "output buffer limits.",
+                      static_cast<unsigned long long>(client_.id), client_.addr.c_str());
+    closing_ = true;
+    out_.clear();
+    holds_.clear();
+  }
+  if (push_flush_posted_) return;
+  push_flush_posted_ = true;
+  loop_->Post([this, alive = std::weak_ptr<bool>(alive_)] {
+    auto a = alive.lock();
+    if (!a || !*a || closed_) return;
+    push_flush_posted_ = false;
+    if (closing_ && out_.empty()) return Close();
+    Flush();
     if (!closed_) UpdateInterest();
   });
 }

@@ -63,6 +63,10 @@ class Connection : public engine::ClientConnection {
   // has its answer. Pipelined commands behind it run on the next loop pass
   // (never inside the command that woke it).
   void OnUnblocked(std::string reply, bool logged) override;
+  // engine::ClientConnection: a pub/sub message. Appended now, sent from a
+  // task on the loop (the publisher's command is still running, and a failed
+  // send must not close this connection under the publisher's feet).
+  void Push(std::string bytes) override;
 
  private:
   void OnEvents(uint32_t events);
@@ -99,6 +103,8 @@ class Connection : public engine::ClientConnection {
   bool in_command_ = false;      // the engine is running one of our commands
   bool closing_ = false;         // close once output is flushed
   bool closed_ = false;
+  bool push_flush_posted_ = false;
+  int64_t soft_limit_since_ms_ = 0;  // output above the soft limit since then
   // Shared with tasks posted to the loop, which must not touch a
   // connection destroyed before they run.
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

@@ -12,6 +12,12 @@ namespace {
 
 void Ping(CommandContext& ctx, ArgList args) {
   if (args.size() > 2) return ctx.Error(errors::WrongArity("ping"));
+  if (ctx.client.resp == 2 && ctx.client.subs.any()) {
+    // In subscribe mode a reply must look like a message: [pong, arg].
+    ctx.reply.Array(2);
+    ctx.reply.Bulk("pong");
+    return ctx.reply.Bulk(args.size() == 2 ? std::string_view(args[1]) : std::string_view());
+  }
   if (args.size() == 2) return ctx.reply.Bulk(args[1]);
   ctx.reply.Simple("PONG");
 }
@@ -152,11 +158,14 @@ void ClientSetName(CommandContext& ctx, ArgList args) {
   ctx.reply.Ok();
 }
 
-// CLIENT LIST's flags, in Redis's order: b (blocked), U (unix socket), N
-// (none).
+// CLIENT LIST's flags, in Redis's order: P (pub/sub), x (in MULTI), b
+// (blocked), d (a watched key changed), U (unix socket), N (none).
 std::string ClientFlags(const ClientState& c) {
   std::string f;
+  if (c.subs.any()) f += 'P';
+  if (c.tx.active) f += 'x';
   if (c.blocked) f += 'b';
+  if (c.tx.dirty) f += 'd';
   if (c.unix_socket) f += 'U';
   return f.empty() ? "N" : f;
 }
@@ -170,7 +179,11 @@ std::string ClientLine(const ClientState& c, int64_t now_ms) {
          " fd=" + std::to_string(c.fd) + " name=" + c.name + " age=" + std::to_string(age) +
          " idle=" + std::to_string(idle) + " flags=" + ClientFlags(c) +
          " db=" + std::to_string(c.db) +
-         " sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0"
+         " sub=" + std::to_string(c.subs.channels.size()) +
+         " psub=" + std::to_string(c.subs.patterns.size()) +
+         " ssub=" + std::to_string(c.subs.shard_channels.size()) +
+         " multi=" + (c.tx.active ? std::to_string(c.tx.queued.size()) : std::string("-1")) +
+         " qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0"
          " rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=" +
          c.last_command + " user=default redir=-1 resp=" + std::to_string(c.resp) + "\n";
 }

@@ -18,6 +18,7 @@ void RegisterAllCommands(CommandTable& t) {
   RegisterDebugCommands(t);
   RegisterScriptingCommands(t);
   RegisterTransactionCommands(t);
+  RegisterPubSubCommands(t);
 }
 
 }  // namespace cairn::engine

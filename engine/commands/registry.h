@@ -21,5 +21,6 @@ void RegisterServerCommands(CommandTable& t);
 void RegisterDebugCommands(CommandTable& t);
 void RegisterScriptingCommands(CommandTable& t);
 void RegisterTransactionCommands(CommandTable& t);
+void RegisterPubSubCommands(CommandTable& t);
 
 }  // namespace cairn::engine
