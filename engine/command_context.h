@@ -23,6 +23,7 @@ namespace cairn::engine {
 
 class Aof;
 class BlockedClients;
+class LuaScripts;
 class Snapshots;
 
 class CommandContext {
@@ -30,10 +31,11 @@ class CommandContext {
   CommandContext(const CommandSpec& spec, ClientState& client, protocol::RespWriter& reply,
                  Keyspace& keyspace, Config& config, const CommandTable& table,
                  ServerState& server, BlockedClients& blocked, WatchTable& watches,
-                 PubSub& pubsub, int64_t now_ms, Aof* aof, Snapshots* snapshots)
+                 PubSub& pubsub, LuaScripts& scripts, int64_t now_ms, Aof* aof,
+                 Snapshots* snapshots)
       : spec(spec), client(client), reply(reply), keyspace(keyspace), config(config),
         table(table), server(server), blocked(blocked), watches(watches), pubsub(pubsub),
-        now_ms(now_ms), aof(aof), snapshots(snapshots) {}
+        scripts(scripts), now_ms(now_ms), aof(aof), snapshots(snapshots) {}
 
   const CommandSpec& spec;
   ClientState& client;
@@ -45,6 +47,7 @@ class CommandContext {
   BlockedClients& blocked;  // parked clients (CLIENT UNBLOCK, SWAPDB)
   WatchTable& watches;      // WATCHed keys (FLUSHALL, SWAPDB touch them)
   PubSub& pubsub;           // channels and their subscribers
+  LuaScripts& scripts;      // the Lua state and the script cache
   const int64_t now_ms;  // one clock reading per command, as Redis caches mstime
   Aof* const aof;              // the append-only log; nullptr when not wired (tests)
   Snapshots* const snapshots;  // SAVE/BGSAVE; nullptr when not wired (tests)

@@ -52,6 +52,9 @@ enum CommandFlag : uint64_t {
   // then replaces argv in the log (ARCHITECTURE.md "Determinism"). Without
   // a call, argv is logged verbatim.
   kCustomPropagation = 1 << 25,
+  // Internal: runs other commands (EXEC, EVAL...): their writes go to the
+  // log as one group.
+  kRunsCommands = 1 << 26,
 };
 inline constexpr int kVisibleFlagCount = 19;
 

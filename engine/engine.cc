@@ -38,6 +38,12 @@ Engine::Engine(Config* config)
       keyspace_(static_cast<int>(config->values().databases)) {
   RegisterAllCommands(table_);
   keyspace_.set_observer(&store_hook_);
+  scripts_ = std::make_unique<LuaScripts>(
+      &table_, [this](const CommandSpec& cmd, ClientState& c, std::vector<std::string>& argv,
+                      protocol::RespWriter& w) {
+        server_.stats.total_commands_processed++;
+        Run(cmd, c, argv, w, /*woken=*/false, base::NowMs(), /*may_block=*/false);
+      });
   keyspace_.free_policy().lazy = &lazy_free_;
   server_.run_id = RandomHex(40);
   server_.start_ms = base::NowMs();
@@ -96,7 +102,7 @@ void Engine::PropagateExpired() {
 
 void Engine::Emit(int db, std::span<const std::string> argv) {
   if (sink_ == nullptr) return;
-  if (holding_writes_) {
+  if (hold_depth_ > 0) {
     held_writes_.emplace_back(db, std::vector<std::string>(argv.begin(), argv.end()));
     return;
   }
@@ -109,20 +115,22 @@ void Engine::TouchWrittenKeys(const CommandSpec& cmd, ArgList argv, int db) {
   for (int p : positions) watches_.Touch(db, argv[static_cast<size_t>(p)], keyspace_.db(db));
 }
 
-bool Engine::RunTransaction(ClientState& client, protocol::RespWriter& out) {
+void Engine::RunTransaction(ClientState& client, protocol::RespWriter& out) {
   std::vector<std::vector<std::string>> queued = std::move(client.tx.queued);
   // Watches end before the commands run, as in Redis: the transaction's own
   // writes must not touch them.
   DiscardTransaction(client, watches_);
   out.Array(queued.size());
-  holding_writes_ = true;
   for (auto& argv : queued) {
     const CommandSpec* cmd = table_.Find(argv[0]);
     if (!cmd->subcommands.empty() && argv.size() >= 2) cmd = table_.FindSubcommand(*cmd, argv[1]);
     server_.stats.total_commands_processed++;
     Run(*cmd, client, argv, out, /*woken=*/false, base::NowMs(), /*may_block=*/false);
   }
-  holding_writes_ = false;
+}
+
+bool Engine::ReleaseHeld() {
+  if (--hold_depth_ > 0) return false;
   std::vector<std::pair<int, std::vector<std::string>>> writes = std::move(held_writes_);
   held_writes_.clear();
   if (writes.empty()) return false;
@@ -235,17 +243,21 @@ Engine::RunResult Engine::Run(const CommandSpec& cmd, ClientState& client,
                               std::vector<std::string>& argv, protocol::RespWriter& out,
                               bool woken, int64_t now, bool may_block) {
   CommandContext ctx(cmd, client, out, keyspace_, *config_, table_, server_, blocked_, watches_,
-                     pubsub_, now, aof_, snapshots_);
+                     pubsub_, *scripts_, now, aof_, snapshots_);
   ctx.woken = woken;
   ctx.may_block = may_block;
   const int db_before = client.db;
+  const bool group = (cmd.flags & kRunsCommands) != 0;
+  if (group) hold_depth_++;
   cmd.handler(ctx, ArgList(argv));
   server_.dirty += ctx.dirty();
   if (ctx.dirty() > 0 && !watches_.empty()) TouchWrittenKeys(cmd, ArgList(argv), db_before);
 
   RunResult r;
-  if (ctx.exec_requested()) {
-    r.logged = RunTransaction(client, out);
+  if (ctx.exec_requested()) RunTransaction(client, out);
+  if (group) {
+    PropagateExpired();
+    r.logged = ReleaseHeld();
     return r;
   }
   if (const auto& req = ctx.block_request()) {
@@ -266,7 +278,7 @@ Engine::RunResult Engine::Run(const CommandSpec& cmd, ClientState& client,
   } else {
     Emit(db_before, argv);
   }
-  r.logged = !holding_writes_;
+  r.logged = hold_depth_ == 0;
   return r;
 }
 

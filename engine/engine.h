@@ -22,6 +22,7 @@
 #include "engine/memory/lazy_free.h"
 #include "engine/propagation.h"
 #include "engine/server_state.h"
+#include "engine/scripting/lua_scripts.h"
 #include "engine/transactions/transaction.h"
 #include "protocol/resp_writer.h"
 
@@ -94,9 +95,12 @@ class Engine {
   // timeout.
   RunResult Run(const CommandSpec& cmd, ClientState& client, std::vector<std::string>& argv,
                 protocol::RespWriter& out, bool woken, int64_t now_ms, bool may_block = true);
-  // EXEC that may run: the queued commands, their replies as one array, and
-  // their writes to the sink as one MULTI ... EXEC group. True if it wrote.
-  bool RunTransaction(ClientState& client, protocol::RespWriter& out);
+  // EXEC that may run: the queued commands, their replies as one array.
+  void RunTransaction(ClientState& client, protocol::RespWriter& out);
+  // Writes of a command that runs others (kRunsCommands) are held until it
+  // ends, then go to the sink alone or as MULTI ... EXEC (one log batch).
+  // Returns true if anything was written.
+  bool ReleaseHeld();
   // Every write goes to the sink through here; during EXEC it is held and
   // handed over as one group at the end.
   void Emit(int db, std::span<const std::string> argv);
@@ -123,10 +127,11 @@ class Engine {
   LazyFree lazy_free_;
   WatchTable watches_;
   PubSub pubsub_;
+  std::unique_ptr<LuaScripts> scripts_;
   StoreHook store_hook_{this};
   Keyspace keyspace_;
-  // EXEC's writes, held to go to the sink as one group.
-  bool holding_writes_ = false;
+  // Writes held while a kRunsCommands command runs (nested: EVAL in EXEC).
+  int hold_depth_ = 0;
   std::vector<std::pair<int, std::vector<std::string>>> held_writes_;
   ServerState server_;
   std::function<void(int64_t)> on_block_deadline_;

@@ -11,6 +11,7 @@ PACKAGES=(
   libxxhash-dev                   # XXH3 batch checksums
   liblzf-dev                      # RDB string compression
   liblua5.1-0-dev                 # scripting
+  lua-cjson-dev lua-bitop-dev     # cjson and bit for scripts, as Redis bundles them
   libjemalloc-dev                 # the allocator (Redis's): per-thread caches, so
                                   # the lazy-free thread never starves the engine
   libgtest-dev libgmock-dev       # unit tests

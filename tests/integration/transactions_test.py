@@ -16,6 +16,8 @@ server (a subTest each). What is checked:
     at exactly 200;
   * a client blocked in BLPOP is served by a push inside another client's
     EXEC only after the whole transaction ran;
+  * Cairn only: a script is logged as the commands it ran, one group, never
+    as EVAL;
   * Cairn only: EXEC is logged as one MULTI ... EXEC group; after SIGKILL an
     acknowledged transaction is all there; a transaction whose batch was torn
     (the log cut in its middle, as a crash mid-write leaves it) is all gone
@@ -185,6 +187,26 @@ class Durability(ServerTestCase):
         self.assertEqual(c.cmd("MGET", *["t%d" % i for i in range(20)]),
                          [b"v%d" % i for i in range(20)])
         self.assertEqual(c.cmd("GET", "before"), b"2")
+
+    def test_script_is_logged_by_its_effects(self):
+        d = self.newdir("cairn")
+        s = self.cairn(d)
+        c = s.conn()
+        script = ("for i = 1, 10 do redis.call('rpush', KEYS[1], i) end "
+                  "redis.call('set', KEYS[2], redis.call('llen', KEYS[1])) return 'done'")
+        self.assertEqual(c.cmd("EVAL", script, "2", "list", "count"), b"done")
+        sha = c.cmd("SCRIPT", "LOAD", "return redis.call('incr', KEYS[1])")
+        self.assertEqual(c.cmd("EVALSHA", sha, "1", "n"), 1)
+        s.kill()
+        with open(self.incr_file(d), "rb") as f:
+            log = f.read()
+        self.assertNotIn(b"EVAL", log.upper())  # replay never runs Lua
+        self.assertEqual(log.count(b"*1\r\n$5\r\nMULTI\r\n"), 1)  # the 11 writes of EVAL
+        s = self.cairn(d)
+        c = s.conn()
+        self.assertEqual(c.cmd("LRANGE", "list", "0", "-1"), [b"%d" % i for i in range(1, 11)])
+        self.assertEqual(c.cmd("GET", "count"), b"10")
+        self.assertEqual(c.cmd("GET", "n"), b"1")
 
     def test_torn_transaction_is_all_gone(self):
         d = self.newdir("cairn")

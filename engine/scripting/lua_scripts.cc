@@ -1,0 +1,667 @@
+#include "engine/scripting/lua_scripts.h"
+
+extern "C" {
+#include <lauxlib.h>
+#include <lua.h>
+#include <lualib.h>
+// Debian's lua-cjson and lua-bitop (the libraries Redis bundles).
+int luaopen_cjson(lua_State* L);
+int luaopen_bit(lua_State* L);
+}
+
+#include <cstdio>
+#include <cmath>
+#include <cstring>
+
+#include "base/check.h"
+#include "base/logging.h"
+#include "base/sha1.h"
+#include "base/string_util.h"
+#include "engine/scripting/lua_libs.h"
+
+namespace cairn::engine {
+namespace {
+
+constexpr const char* kSelfKey = "cairn.scripts";  // registry: the LuaScripts*
+constexpr const char* kEnvKey = "cairn.env";       // registry: the scripts' environment
+constexpr const char* kFuncPrefix = "f_";          // registry: compiled scripts
+constexpr int kMaxDepth = 100;                     // nested tables in replies
+
+// ---- RESP reply bytes -> Lua values (what redis.call returns) ---------------
+
+class RespToLua {
+ public:
+  RespToLua(lua_State* L, std::string_view s) : L_(L), s_(s) {}
+  // Pushes one value; false on malformed input (never from our own writer).
+  bool Push() {
+    if (pos_ >= s_.size()) return false;
+    const char type = s_[pos_++];
+    const std::string_view line = Line();
+    switch (type) {
+      case '+':
+        lua_newtable(L_);
+        SetField("ok", line);
+        return true;
+      case '-':
+        lua_newtable(L_);
+        SetField("err", line);
+        return true;
+      case ':': {
+        lua_pushnumber(L_, static_cast<lua_Number>(base::ParseInt64(line).value_or(0)));
+        return true;
+      }
+      case '$': {
+        const int64_t n = base::ParseInt64(line).value_or(-1);
+        if (n < 0) {
+          lua_pushboolean(L_, 0);
+          return true;
+        }
+        lua_pushlstring(L_, s_.data() + pos_, static_cast<size_t>(n));
+        pos_ += static_cast<size_t>(n) + 2;
+        return true;
+      }
+      case '*':
+      case '~':
+      case '>': {
+        const int64_t n = base::ParseInt64(line).value_or(-1);
+        if (n < 0) {
+          lua_pushboolean(L_, 0);
+          return true;
+        }
+        if (type == '~') {  // RESP3 set: {set={member=true, ...}}
+          lua_newtable(L_);
+          lua_pushstring(L_, "set");
+          lua_newtable(L_);
+          for (int64_t i = 0; i < n; i++) {
+            if (!Push()) return false;
+            lua_pushboolean(L_, 1);
+            lua_settable(L_, -3);
+          }
+          lua_settable(L_, -3);
+          return true;
+        }
+        lua_newtable(L_);
+        for (int64_t i = 0; i < n; i++) {
+          if (!Push()) return false;
+          lua_rawseti(L_, -2, static_cast<int>(i + 1));
+        }
+        return true;
+      }
+      case '%': {  // RESP3 map: {map={k=v, ...}}
+        const int64_t n = base::ParseInt64(line).value_or(0);
+        lua_newtable(L_);
+        lua_pushstring(L_, "map");
+        lua_newtable(L_);
+        for (int64_t i = 0; i < n; i++) {
+          if (!Push() || !Push()) return false;
+          lua_settable(L_, -3);
+        }
+        lua_settable(L_, -3);
+        return true;
+      }
+      case '_':
+        lua_pushnil(L_);
+        return true;
+      case '#':
+        lua_pushboolean(L_, line == "t");
+        return true;
+      case ',': {
+        lua_newtable(L_);
+        lua_pushstring(L_, "double");
+        lua_pushnumber(L_, std::strtod(std::string(line).c_str(), nullptr));
+        lua_settable(L_, -3);
+        return true;
+      }
+      case '(':
+        lua_newtable(L_);
+        SetField("big_number", line);
+        return true;
+      case '=': {
+        const int64_t n = base::ParseInt64(line).value_or(0);
+        const std::string_view body = s_.substr(pos_, static_cast<size_t>(n));
+        pos_ += static_cast<size_t>(n) + 2;
+        lua_newtable(L_);
+        lua_pushstring(L_, "verbatim_string");
+        lua_newtable(L_);
+        SetField("format", body.substr(0, 3));
+        SetField("string", body.substr(std::min<size_t>(4, body.size())));
+        lua_settable(L_, -3);
+        return true;
+      }
+      default:
+        return false;
+    }
+  }
+
+ private:
+  std::string_view Line() {
+    const size_t end = s_.find("\r\n", pos_);
+    const std::string_view l = s_.substr(pos_, end - pos_);
+    pos_ = end == std::string_view::npos ? s_.size() : end + 2;
+    return l;
+  }
+  void SetField(const char* name, std::string_view v) {
+    lua_pushstring(L_, name);
+    lua_pushlstring(L_, v.data(), v.size());
+    lua_settable(L_, -3);
+  }
+  lua_State* L_;
+  std::string_view s_;
+  size_t pos_ = 0;
+};
+
+// ---- Lua values -> the EVAL reply ----------------------------------------------
+
+// A string field of the table at the top of the stack, if present.
+std::optional<std::string> StringField(lua_State* L, const char* name) {
+  lua_pushstring(L, name);
+  lua_rawget(L, -2);
+  std::optional<std::string> out;
+  if (lua_type(L, -1) == LUA_TSTRING) {
+    size_t n;
+    const char* p = lua_tolstring(L, -1, &n);
+    out.emplace(p, n);
+  }
+  lua_pop(L, 1);
+  return out;
+}
+
+void ReplyFromLua(lua_State* L, protocol::RespWriter& out, int script_resp, int depth) {
+  if (depth > kMaxDepth) {
+    out.Error("ERR reached lua stack limit");
+    lua_pop(L, 1);
+    return;
+  }
+  switch (lua_type(L, -1)) {
+    case LUA_TSTRING: {
+      size_t n;
+      const char* p = lua_tolstring(L, -1, &n);
+      out.Bulk(std::string_view(p, n));
+      break;
+    }
+    case LUA_TBOOLEAN:
+      if (script_resp == 2) {
+        if (lua_toboolean(L, -1)) {
+          out.Int(1);
+        } else {
+          out.Null();
+        }
+      } else {
+        out.Bool(lua_toboolean(L, -1) != 0);
+      }
+      break;
+    case LUA_TNUMBER:
+      out.Int(static_cast<int64_t>(lua_tonumber(L, -1)));
+      break;
+    case LUA_TTABLE: {
+      if (auto err = StringField(L, "err")) {
+        out.Error(*err);
+        break;
+      }
+      if (auto ok = StringField(L, "ok")) {
+        out.Simple(*ok);
+        break;
+      }
+      lua_pushstring(L, "double");
+      lua_rawget(L, -2);
+      if (lua_type(L, -1) == LUA_TNUMBER) {
+        out.Double(lua_tonumber(L, -1));
+        lua_pop(L, 2);
+        return;
+      }
+      lua_pop(L, 1);
+      lua_pushstring(L, "map");
+      lua_rawget(L, -2);
+      if (lua_type(L, -1) == LUA_TTABLE) {
+        size_t n = 0;
+        lua_pushnil(L);
+        while (lua_next(L, -2) != 0) {
+          n++;
+          lua_pop(L, 1);
+        }
+        out.Map(n);
+        lua_pushnil(L);
+        while (lua_next(L, -2) != 0) {
+          lua_pushvalue(L, -2);
+          ReplyFromLua(L, out, script_resp, depth + 1);  // the key
+          ReplyFromLua(L, out, script_resp, depth + 1);  // the value
+        }
+        lua_pop(L, 2);
+        return;
+      }
+      lua_pop(L, 1);
+      lua_pushstring(L, "set");
+      lua_rawget(L, -2);
+      if (lua_type(L, -1) == LUA_TTABLE) {
+        size_t n = 0;
+        lua_pushnil(L);
+        while (lua_next(L, -2) != 0) {
+          n++;
+          lua_pop(L, 1);
+        }
+        out.Set(n);
+        lua_pushnil(L);
+        while (lua_next(L, -2) != 0) {
+          lua_pop(L, 1);
+          lua_pushvalue(L, -1);
+          ReplyFromLua(L, out, script_resp, depth + 1);
+        }
+        lua_pop(L, 2);
+        return;
+      }
+      lua_pop(L, 1);
+      // An array: elements 1, 2, ... up to the first nil.
+      size_t n = 0;
+      while (true) {
+        lua_rawgeti(L, -1, static_cast<int>(n + 1));
+        const bool nil = lua_isnil(L, -1);
+        lua_pop(L, 1);
+        if (nil) break;
+        n++;
+      }
+      out.Array(n);
+      for (size_t i = 1; i <= n; i++) {
+        lua_rawgeti(L, -1, static_cast<int>(i));
+        ReplyFromLua(L, out, script_resp, depth + 1);
+      }
+      break;
+    }
+    default:
+      out.Null();
+  }
+  lua_pop(L, 1);
+}
+
+// Errors of the redis.* functions, raised as Redis raises them: a table
+// {err="ERR ..."}, without a position in the message.
+int RaiseError(lua_State* L, const char* msg) {
+  lua_newtable(L);
+  lua_pushstring(L, "err");
+  lua_pushstring(L, (std::string("ERR ") + msg).c_str());
+  lua_settable(L, -3);
+  return lua_error(L);
+}
+
+// ---- the C side of the redis library ---------------------------------------------
+
+int LuaRedisCall(lua_State* L) { return LuaScripts::From(L)->RedisCall(L, true); }
+int LuaRedisPCall(lua_State* L) { return LuaScripts::From(L)->RedisCall(L, false); }
+int LuaSetResp(lua_State* L) { return LuaScripts::From(L)->SetResp(L); }
+
+int LuaSha1Hex(lua_State* L) {
+  if (lua_gettop(L) != 1) return RaiseError(L, "wrong number of arguments");
+  size_t n;
+  const char* p = lua_tolstring(L, 1, &n);
+  const std::string hex = base::Sha1Hex(std::string_view(p != nullptr ? p : "", p ? n : 0));
+  lua_pushlstring(L, hex.data(), hex.size());
+  return 1;
+}
+
+// redis.error_reply(msg) / redis.status_reply(msg): {err=msg} / {ok=msg}.
+int ReplyTable(lua_State* L, const char* field) {
+  if (lua_gettop(L) != 1 || lua_type(L, 1) != LUA_TSTRING) {
+    return RaiseError(L, "wrong number or type of arguments");
+  }
+  lua_newtable(L);
+  lua_pushstring(L, field);
+  lua_pushvalue(L, 1);
+  lua_settable(L, -3);
+  return 1;
+}
+int LuaErrorReply(lua_State* L) { return ReplyTable(L, "err"); }
+int LuaStatusReply(lua_State* L) { return ReplyTable(L, "ok"); }
+
+int LuaLog(lua_State* L) {
+  const int argc = lua_gettop(L);
+  if (argc < 2) return RaiseError(L, "redis.log() requires two arguments or more.");
+  if (!lua_isnumber(L, 1)) return RaiseError(L, "First argument must be a number (log level).");
+  std::string msg;
+  for (int i = 2; i <= argc; i++) {
+    size_t n;
+    const char* p = lua_tolstring(L, i, &n);
+    if (p == nullptr) continue;
+    if (i > 2) msg += ' ';
+    msg.append(p, n);
+  }
+  CAIRN_LOG_NOTICE("%s", msg.c_str());
+  return 0;
+}
+
+int LuaNoop(lua_State*) { return 0; }
+int LuaTrue(lua_State* L) {
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+
+// math.random / math.randomseed as Redis replaces them: a 48-bit LCG
+// (lrand48's), seeded with 0 at start, the same on every platform.
+constexpr uint64_t kRandMask = (uint64_t{1} << 48) - 1;
+int32_t NextRand(uint64_t& x) {
+  x = (x * 0x5DEECE66DULL + 0xB) & kRandMask;
+  return static_cast<int32_t>(x >> 17);
+}
+void SeedRand(uint64_t& x, int32_t seed) { x = ((static_cast<uint64_t>(seed) << 16) | 0x330E) & kRandMask; }
+
+int LuaRandom(lua_State* L) {
+  constexpr int32_t kMax = 2147483647;
+  const lua_Number r =
+      static_cast<lua_Number>(NextRand(LuaScripts::From(L)->rand_state()) % kMax) /
+      static_cast<lua_Number>(kMax);
+  switch (lua_gettop(L)) {
+    case 0:
+      lua_pushnumber(L, r);
+      break;
+    case 1: {
+      const int u = luaL_checkint(L, 1);
+      luaL_argcheck(L, 1 <= u, 1, "interval is empty");
+      lua_pushnumber(L, std::floor(r * u) + 1);
+      break;
+    }
+    case 2: {
+      const int l = luaL_checkint(L, 1);
+      const int u = luaL_checkint(L, 2);
+      luaL_argcheck(L, l <= u, 2, "interval is empty");
+      lua_pushnumber(L, std::floor(r * (u - l + 1)) + l);
+      break;
+    }
+    default:
+      return luaL_error(L, "wrong number of arguments");
+  }
+  return 1;
+}
+
+int LuaRandomSeed(lua_State* L) {
+  SeedRand(LuaScripts::From(L)->rand_state(), static_cast<int32_t>(luaL_checkint(L, 1)));
+  return 0;
+}
+
+// Globals: scripts see the libraries and KEYS/ARGV through a read-only view.
+int EnvIndex(lua_State* L) {
+  // upvalue 1: the real globals
+  lua_pushvalue(L, 2);
+  lua_rawget(L, lua_upvalueindex(1));
+  if (!lua_isnil(L, -1)) return 1;
+  const char* name = lua_tostring(L, 2);
+  if (name != nullptr && std::strcmp(name, "loadstring") == 0) return 1;  // removed: nil
+  return luaL_error(L, "Script attempted to access nonexistent global variable '%s'",
+                    name != nullptr ? name : "?");
+}
+
+int EnvNewIndex(lua_State* L) { return luaL_error(L, "Attempt to modify a readonly table"); }
+
+// The error handler: any error becomes {err=..., source=..., line=...},
+// with where the script was when it happened.
+int ErrorHandler(lua_State* L) {
+  std::string msg;
+  if (lua_istable(L, 1)) {
+    lua_pushstring(L, "err");
+    lua_rawget(L, 1);
+    if (lua_isstring(L, -1)) msg = lua_tostring(L, -1);
+    lua_pop(L, 1);
+  } else if (lua_isstring(L, 1)) {
+    msg = std::string("ERR ") + lua_tostring(L, 1);
+  } else {
+    msg = "ERR unknown error";
+  }
+  lua_Debug ar;
+  int line = -1;
+  for (int level = 1; lua_getstack(L, level, &ar) != 0; level++) {
+    lua_getinfo(L, "Sl", &ar);
+    if (std::strcmp(ar.source, "@user_script") == 0) {
+      line = ar.currentline;
+      break;
+    }
+  }
+  lua_newtable(L);
+  lua_pushstring(L, "err");
+  lua_pushlstring(L, msg.data(), msg.size());
+  lua_settable(L, -3);
+  lua_pushstring(L, "line");
+  lua_pushinteger(L, line);
+  lua_settable(L, -3);
+  return 1;
+}
+
+void SetFunction(lua_State* L, const char* name, lua_CFunction f) {
+  lua_pushstring(L, name);
+  lua_pushcfunction(L, f);
+  lua_settable(L, -3);
+}
+
+}  // namespace
+
+LuaScripts::LuaScripts(const CommandTable* table, RunFn run) : table_(table), run_(std::move(run)) {
+  script_client_.authenticated = true;
+  script_client_.name = "lua";
+  SeedRand(rand_state_, 0);
+  Open();
+}
+
+LuaScripts::~LuaScripts() { Close(); }
+
+LuaScripts* LuaScripts::From(lua_State* L) {
+  lua_getfield(L, LUA_REGISTRYINDEX, kSelfKey);
+  auto* self = static_cast<LuaScripts*>(lua_touserdata(L, -1));
+  lua_pop(L, 1);
+  return self;
+}
+
+void LuaScripts::Open() {
+  L_ = luaL_newstate();
+  CAIRN_CHECK(L_ != nullptr);
+  // The libraries Redis loads; no io, os or package.
+  const std::pair<const char*, lua_CFunction> libs[] = {
+      {"", luaopen_base},        {LUA_TABLIBNAME, luaopen_table}, {LUA_STRLIBNAME, luaopen_string},
+      {LUA_MATHLIBNAME, luaopen_math}, {LUA_DBLIBNAME, luaopen_debug}, {"cjson", luaopen_cjson},
+      {"bit", luaopen_bit}, {"struct", OpenStructLib}, {"cmsgpack", OpenCmsgpackLib}};
+  for (const auto& [name, open] : libs) {
+    lua_pushcfunction(L_, open);
+    lua_pushstring(L_, name);
+    lua_call(L_, 1, 1);
+    // Some modules only return their table (Debian's cjson): a global, as
+    // Redis has it.
+    if (name[0] != '\0' && lua_istable(L_, -1)) lua_setglobal(L_, name);
+    lua_settop(L_, 0);
+  }
+  lua_settop(L_, 0);
+  for (const char* removed : {"loadfile", "dofile", "print"}) {
+    lua_pushnil(L_);
+    lua_setglobal(L_, removed);
+  }
+  lua_getglobal(L_, "math");
+  SetFunction(L_, "random", LuaRandom);
+  SetFunction(L_, "randomseed", LuaRandomSeed);
+  lua_pop(L_, 1);
+
+  lua_pushlightuserdata(L_, this);
+  lua_setfield(L_, LUA_REGISTRYINDEX, kSelfKey);
+
+  lua_newtable(L_);  // redis
+  SetFunction(L_, "call", LuaRedisCall);
+  SetFunction(L_, "pcall", LuaRedisPCall);
+  SetFunction(L_, "sha1hex", LuaSha1Hex);
+  SetFunction(L_, "error_reply", LuaErrorReply);
+  SetFunction(L_, "status_reply", LuaStatusReply);
+  SetFunction(L_, "log", LuaLog);
+  SetFunction(L_, "setresp", LuaSetResp);
+  // Scripts are always replicated by their effects: these are accepted and
+  // change nothing, as in Redis 7.0.
+  SetFunction(L_, "set_repl", LuaNoop);
+  SetFunction(L_, "replicate_commands", LuaTrue);
+  const std::pair<const char*, int> constants[] = {
+      {"LOG_DEBUG", 0}, {"LOG_VERBOSE", 1}, {"LOG_NOTICE", 2}, {"LOG_WARNING", 3},
+      {"REPL_NONE", 0}, {"REPL_AOF", 1},    {"REPL_SLAVE", 2}, {"REPL_REPLICA", 2},
+      {"REPL_ALL", 3}};
+  for (const auto& [name, v] : constants) {
+    lua_pushstring(L_, name);
+    lua_pushinteger(L_, v);
+    lua_settable(L_, -3);
+  }
+  lua_setglobal(L_, "redis");
+
+  // The scripts' environment: an empty table reading through to the
+  // globals, refusing new ones.
+  lua_newtable(L_);                  // env
+  lua_newtable(L_);                  // its metatable
+  lua_pushstring(L_, "__index");
+  lua_pushvalue(L_, LUA_GLOBALSINDEX);
+  lua_pushcclosure(L_, EnvIndex, 1);
+  lua_settable(L_, -3);
+  lua_pushstring(L_, "__newindex");
+  lua_pushcfunction(L_, EnvNewIndex);
+  lua_settable(L_, -3);
+  lua_setmetatable(L_, -2);
+  lua_setfield(L_, LUA_REGISTRYINDEX, kEnvKey);
+}
+
+void LuaScripts::Close() {
+  if (L_ != nullptr) lua_close(L_);
+  L_ = nullptr;
+  shas_.clear();
+}
+
+void LuaScripts::Flush() {
+  Close();
+  Open();
+}
+
+bool LuaScripts::Exists(std::string_view sha) const {
+  std::string lower(sha);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return shas_.count(lower) != 0;
+}
+
+std::optional<std::string> LuaScripts::Load(std::string_view body, std::string* sha) {
+  *sha = base::Sha1Hex(body);
+  if (shas_.count(*sha) != 0) return std::nullopt;
+  if (luaL_loadbuffer(L_, body.data(), body.size(), "@user_script") != 0) {
+    std::string err = "Error compiling script (new function): ";
+    err += lua_tostring(L_, -1);
+    lua_pop(L_, 1);
+    return err;
+  }
+  lua_getfield(L_, LUA_REGISTRYINDEX, kEnvKey);
+  lua_setfenv(L_, -2);
+  lua_setfield(L_, LUA_REGISTRYINDEX, (kFuncPrefix + *sha).c_str());
+  shas_.insert(*sha);
+  return std::nullopt;
+}
+
+namespace {
+void SetArgTable(lua_State* L, const char* name, ArgList items) {
+  lua_newtable(L);
+  for (size_t i = 0; i < items.size(); i++) {
+    lua_pushlstring(L, items[i].data(), items[i].size());
+    lua_rawseti(L, -2, static_cast<int>(i + 1));
+  }
+  lua_setglobal(L, name);
+}
+}  // namespace
+
+void LuaScripts::Call(const std::string& sha, ClientState& caller, ArgList keys, ArgList args,
+                      bool read_only, protocol::RespWriter& out) {
+  std::string lower(sha);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  script_client_.db = caller.db;
+  script_client_.resp = 2;
+  script_client_.id = caller.id;
+  read_only_ = read_only;
+  SetArgTable(L_, "KEYS", keys);
+  SetArgTable(L_, "ARGV", args);
+
+  lua_pushcfunction(L_, ErrorHandler);
+  const int handler = lua_gettop(L_);
+  lua_getfield(L_, LUA_REGISTRYINDEX, (kFuncPrefix + lower).c_str());
+  const int status = lua_pcall(L_, 0, 1, handler);
+  if (status != 0) {
+    // {err=..., line=...}: Redis's "<error> script: <sha>, on @user_script:<line>."
+    std::string msg = "ERR unknown error";
+    int line = -1;
+    if (lua_istable(L_, -1)) {
+      if (auto e = StringField(L_, "err")) msg = *e;
+      lua_pushstring(L_, "line");
+      lua_rawget(L_, -2);
+      line = static_cast<int>(lua_tointeger(L_, -1));
+      lua_pop(L_, 1);
+    } else if (lua_isstring(L_, -1)) {
+      msg = std::string("ERR ") + lua_tostring(L_, -1);
+    }
+    if (line >= 0) msg += " script: " + lower + ", on @user_script:" + std::to_string(line) + ".";
+    out.Error(msg);
+    lua_settop(L_, 0);
+  } else {
+    ReplyFromLua(L_, out, script_client_.resp, 0);
+    lua_settop(L_, 0);
+  }
+  // Let the collector see the garbage of big scripts now and then.
+  lua_gc(L_, LUA_GCSTEP, 1);
+}
+
+int LuaScripts::SetResp(lua_State* L) {
+  if (lua_gettop(L) != 1) return RaiseError(L, "redis.setresp() requires one argument.");
+  const int v = static_cast<int>(lua_tointeger(L, 1));
+  if (v != 2 && v != 3) return RaiseError(L, "RESP version must be 2 or 3.");
+  script_client_.resp = v;
+  return 0;
+}
+
+int LuaScripts::RedisCall(lua_State* L, bool raise) {
+  const int argc = lua_gettop(L);
+  auto fail = [&](const char* msg) -> int {
+    lua_settop(L, 0);
+    lua_newtable(L);
+    lua_pushstring(L, "err");
+    lua_pushstring(L, msg);
+    lua_settable(L, -3);
+    if (raise) return lua_error(L);
+    return 1;
+  };
+  if (argc == 0) return fail("ERR Please specify at least one argument for this redis lib call");
+  std::vector<std::string> argv;
+  argv.reserve(static_cast<size_t>(argc));
+  for (int i = 1; i <= argc; i++) {
+    const int t = lua_type(L, i);
+    if (t == LUA_TNUMBER) {
+      // As Redis formats them: %.17g (3 -> "3", 0.1 -> "0.10000000000000001").
+      char buf[64];
+      const int len = std::snprintf(buf, sizeof(buf), "%.17g", lua_tonumber(L, i));
+      argv.emplace_back(buf, static_cast<size_t>(len));
+    } else if (t == LUA_TSTRING) {
+      size_t n;
+      const char* p = lua_tolstring(L, i, &n);
+      argv.emplace_back(p, n);
+    } else {
+      return fail("ERR Lua redis lib command arguments must be strings or integers");
+    }
+  }
+  const CommandSpec* cmd = table_->Find(argv[0]);
+  if (cmd != nullptr && !cmd->subcommands.empty() && argv.size() >= 2) {
+    cmd = table_->FindSubcommand(*cmd, argv[1]);
+  }
+  if (cmd == nullptr) return fail("ERR Unknown Redis command called from script");
+  const int n = static_cast<int>(argv.size());
+  if ((cmd->arity > 0 && n != cmd->arity) || (cmd->arity < 0 && n < -cmd->arity)) {
+    return fail("ERR Wrong number of args calling Redis command from script");
+  }
+  if (cmd->flags & kNoScript) return fail("ERR This Redis command is not allowed from script");
+  if (read_only_ && (cmd->flags & kWrite)) {
+    return fail("ERR Write commands are not allowed from read-only scripts.");
+  }
+  std::string reply;
+  protocol::RespWriter w(&reply, script_client_.resp);
+  run_(*cmd, script_client_, argv, w);
+  lua_settop(L, 0);
+  RespToLua conv(L, reply);
+  if (!conv.Push()) lua_pushboolean(L, 0);
+  if (raise && lua_istable(L, -1)) {
+    lua_pushstring(L, "err");
+    lua_rawget(L, -2);
+    const bool is_error = lua_isstring(L, -1);
+    lua_pop(L, 1);
+    if (is_error) return lua_error(L);
+  }
+  return 1;
+}
+
+}  // namespace cairn::engine

@@ -1,0 +1,70 @@
+// Lua scripting (Redis 7.0's eval.c and script_lua.c): one Lua 5.1 state for
+// the server, scripts cached by SHA-1, KEYS and ARGV, redis.call/pcall running
+// commands through the engine, and the type conversions between Lua and RESP
+// as Redis documents them. A script runs atomically: nothing else runs on the
+// engine thread meanwhile. Its writes reach the log as the commands it ran
+// (held by the engine and written as one MULTI ... EXEC group), so a replay
+// never runs Lua. Engine thread only.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include "engine/client_state.h"
+#include "engine/command_table.h"
+#include "protocol/resp_writer.h"
+
+struct lua_State;
+
+namespace cairn::engine {
+
+class LuaScripts {
+ public:
+  // Runs one command for a script as `client`, its reply written to `out`.
+  // The command is looked up and checked already. Supplied by the engine.
+  using RunFn = std::function<void(const CommandSpec&, ClientState&, std::vector<std::string>&,
+                                   protocol::RespWriter&)>;
+
+  LuaScripts(const CommandTable* table, RunFn run);
+  ~LuaScripts();
+  LuaScripts(const LuaScripts&) = delete;
+  LuaScripts& operator=(const LuaScripts&) = delete;
+
+  // SCRIPT LOAD and EVAL: compiles `body` and caches it under its SHA-1
+  // (*sha). On a compile error returns Redis's message (without "ERR ").
+  std::optional<std::string> Load(std::string_view body, std::string* sha);
+  bool Exists(std::string_view sha) const;
+  void Flush();
+
+  // EVAL*: runs the cached script `sha` for `caller`, the reply to `out`.
+  // `read_only`: EVAL_RO / EVALSHA_RO.
+  void Call(const std::string& sha, ClientState& caller, ArgList keys, ArgList args,
+            bool read_only, protocol::RespWriter& out);
+
+  // For the C functions registered in the Lua state.
+  static LuaScripts* From(lua_State* L);
+  int RedisCall(lua_State* L, bool raise);  // redis.call / redis.pcall
+  int SetResp(lua_State* L);
+
+ private:
+  void Open();
+  void Close();
+
+  const CommandTable* table_;
+  RunFn run_;
+  lua_State* L_ = nullptr;
+  std::unordered_set<std::string> shas_;
+  // During a call.
+  ClientState script_client_;
+  bool read_only_ = false;
+  uint64_t rand_state_ = 0;  // math.random: Redis's lrand48, reseeded per call
+ public:
+  uint64_t& rand_state() { return rand_state_; }
+};
+
+}  // namespace cairn::engine
