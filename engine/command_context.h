@@ -96,6 +96,13 @@ class CommandContext {
   void RequestExec() { exec_ = true; }
   bool exec_requested() const { return exec_; }
 
+  // A keyspace event (notify.h) for `key` in the client's database, or in
+  // database `db`.
+  void Notify(int type, std::string_view event, std::string_view key) {
+    NotifyIn(client.db, type, event, key);
+  }
+  void NotifyIn(int db, int type, std::string_view event, std::string_view key);
+
   // Parses an integer argument; on failure replies Redis's "value is not an
   // integer or out of range" and returns nullopt.
   std::optional<int64_t> IntArg(std::string_view arg);

@@ -8,9 +8,14 @@
 #include "base/string_util.h"
 #include "engine/aof.h"
 #include "engine/command_context.h"
+#include "engine/pubsub/notify.h"
 #include "engine/snapshots.h"
 
 namespace cairn::engine {
+
+void CommandContext::NotifyIn(int db, int type, std::string_view event, std::string_view key) {
+  NotifyKeyspaceEvent(pubsub, config.values().notify_keyspace_events, type, event, key, db);
+}
 
 std::optional<int64_t> CommandContext::IntArg(std::string_view arg) {
   auto v = base::ParseInt64(arg);
@@ -65,7 +70,11 @@ void Engine::AttachClient(ClientState& client) {
   server_.clients[client.id] = &client;
 }
 
-void Engine::StoreHook::KeyStored(int db, std::string_view key) {
+void Engine::StoreHook::KeyStored(int db, std::string_view key, bool created) {
+  if (created) {
+    NotifyKeyspaceEvent(engine_->pubsub_, engine_->config_->values().notify_keyspace_events,
+                        notify::kNewKey, "new", key, db);
+  }
   engine_->blocked_.KeyStored(db, key);
   engine_->watches_.Touch(db, key, engine_->keyspace_.db(db));
 }
@@ -95,6 +104,8 @@ void Engine::PropagateExpired() {
   for (auto& e : keyspace_.TakeExpired()) {
     server_.stats.expired_keys++;
     watches_.Touch(e.db, e.key, keyspace_.db(e.db));
+    NotifyKeyspaceEvent(pubsub_, config_->values().notify_keyspace_events, notify::kExpired,
+                        "expired", e.key, e.db);
     std::string argv[2] = {"DEL", std::move(e.key)};
     Emit(e.db, argv);
   }

@@ -111,7 +111,7 @@ class Engine {
   class StoreHook : public StoreObserver {
    public:
     explicit StoreHook(Engine* e) : engine_(e) {}
-    void KeyStored(int db, std::string_view key) override;
+    void KeyStored(int db, std::string_view key, bool created) override;
 
    private:
     Engine* engine_;

@@ -29,7 +29,7 @@ Entry& Db::Put(std::string_view key, Value value, int64_t expire_ms) {
   if (!inserted) Dispose(std::exchange(e.value, Value()), policy_->server_del);
   e.value = std::move(value);
   SetExpire(e, expire_ms);
-  if (observer_ != nullptr) observer_->KeyStored(index_, key);
+  if (observer_ != nullptr) observer_->KeyStored(index_, key, inserted);
   return e;
 }
 

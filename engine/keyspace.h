@@ -31,7 +31,8 @@ struct ExpiredKey {
 class StoreObserver {
  public:
   virtual ~StoreObserver() = default;
-  virtual void KeyStored(int db, std::string_view key) = 0;
+  // `created`: the key did not exist before (keyspace event "new").
+  virtual void KeyStored(int db, std::string_view key, bool created) = 0;
 };
 
 class LazyFree;

@@ -62,7 +62,7 @@ bool BlockedClients::Unblock(uint64_t client_id, bool as_error) {
   return true;
 }
 
-void BlockedClients::KeyStored(int db, std::string_view key) {
+void BlockedClients::KeyStored(int db, std::string_view key, bool) {
   if (by_key_.empty()) return;
   DbKey k(db, std::string(key));
   if (!by_key_.contains(k) || ready_set_.contains(k)) return;

@@ -67,7 +67,7 @@ class BlockedClients : public StoreObserver {
   bool Unblock(uint64_t client_id, bool as_error);
 
   // StoreObserver: a key was created or replaced.
-  void KeyStored(int db, std::string_view key) override;
+  void KeyStored(int db, std::string_view key, bool created = false) override;
   // Every waited-on key of `db` that exists now is ready (SWAPDB).
   void SignalDb(int db, const Db& contents);
 

@@ -193,6 +193,7 @@ void SetBit(CommandContext& ctx, ArgList args) {
   if (grew || old != *on) {
     byte = static_cast<uint8_t>(*on ? byte | mask : byte & ~mask);
     ctx.Dirty();
+    ctx.Notify(notify::kString, "setbit", args[1]);
   }
   ctx.reply.Int(old);
 }
@@ -317,7 +318,10 @@ void BitOp(CommandContext& ctx, ArgList args) {
   }
   Db& db = ctx.db();
   if (maxlen == 0) {
-    if (db.Find(args[2], ctx.now_ms) != nullptr && db.Erase(args[2])) ctx.Dirty();
+    if (db.Find(args[2], ctx.now_ms) != nullptr && db.Erase(args[2])) {
+      ctx.Dirty();
+      ctx.Notify(notify::kGeneric, "del", args[2]);
+    }
     return ctx.reply.Int(0);
   }
   std::string result(maxlen, '\0');
@@ -347,6 +351,7 @@ void BitOp(CommandContext& ctx, ArgList args) {
   // Redis's setKey: the destination is replaced and loses any TTL.
   db.Put(args[2], Value{ValueType::kString, std::move(result), types::StringForm::kRaw}, -1);
   ctx.Dirty();
+  ctx.Notify(notify::kString, "set", args[2]);
   ctx.reply.Int(static_cast<int64_t>(maxlen));
 }
 
@@ -533,6 +538,7 @@ void BitfieldGeneric(CommandContext& ctx, ArgList args, bool readonly_command) {
     if (grew || r.stored != old) changes++;
   }
   ctx.Dirty(changes);
+  if (changes > 0) ctx.Notify(notify::kString, "setbit", args[1]);
 }
 
 void Bitfield(CommandContext& ctx, ArgList args) { BitfieldGeneric(ctx, args, false); }

@@ -65,6 +65,7 @@ int ListCompress(const Config& c) { return static_cast<int>(c.values().list_comp
 bool DeleteIfEmpty(CommandContext& ctx, std::string_view key, size_t remaining) {
   if (remaining != 0) return false;
   ctx.db().Erase(key);
+  ctx.Notify(notify::kGeneric, "del", key);
   return true;
 }
 

@@ -204,6 +204,8 @@ void GeoAdd(CommandContext& ctx, ArgList args) {
     }
   }
   ctx.Dirty(static_cast<uint64_t>(added + updated));
+  // GEOADD is ZADD underneath in Redis, events included.
+  if (added + updated > 0) ctx.Notify(notify::kZset, "zadd", args[1]);
   ctx.reply.Int(ch ? added + updated : added);
 }
 
@@ -434,6 +436,7 @@ void StoreMatches(CommandContext& ctx, const std::string& dest, std::vector<Matc
     if (existed) {
       db.Erase(dest);
       ctx.Dirty();
+      ctx.Notify(notify::kGeneric, "del", dest);
       ctx.Propagate({"DEL", dest});
     }
     return ctx.reply.Int(0);
@@ -457,6 +460,8 @@ void StoreMatches(CommandContext& ctx, const std::string& dest, std::vector<Matc
   }
   db.Put(dest, std::move(z), -1);
   ctx.Dirty(n);
+  ctx.Notify(notify::kZset,
+             ctx.spec.full_name == "geosearchstore" ? "geosearchstore" : "georadiusstore", dest);
   if (existed) ctx.Propagate({"DEL", dest});
   ctx.Propagate(std::move(zadd));
   ctx.reply.Int(static_cast<int64_t>(n));

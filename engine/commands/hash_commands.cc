@@ -41,6 +41,7 @@ int64_t SetPairs(CommandContext& ctx, ArgList args, Value* h) {
     created += hash::Set(*h, args[j], args[j + 1], limits);
   }
   ctx.Dirty((args.size() - 2) / 2);
+  ctx.Notify(notify::kHash, "hset", args[1]);
   return created;
 }
 
@@ -74,6 +75,7 @@ void HSetNx(CommandContext& ctx, ArgList args) {
   hash::ConvertIfLong(*h, args[3], limits);
   hash::Set(*h, args[2], args[3], limits);
   ctx.Dirty();
+  ctx.Notify(notify::kHash, "hset", args[1]);
   ctx.reply.Int(1);
 }
 
@@ -131,15 +133,18 @@ void HDel(CommandContext& ctx, ArgList args) {
   if (wrong) return;
   if (e == nullptr) return ctx.reply.Int(0);
   int64_t deleted = 0;
+  bool emptied = false;
   for (size_t j = 2; j < args.size(); j++) {
     if (!hash::Delete(e->value, args[j])) continue;
     deleted++;
     if (hash::Len(e->value) == 0) {
-      ctx.db().Erase(args[1]);
+      emptied = true;
       break;
     }
   }
   ctx.Dirty(static_cast<uint64_t>(deleted));
+  if (deleted > 0) ctx.Notify(notify::kHash, "hdel", args[1]);
+  if (emptied) DeleteIfEmpty(ctx, args[1], 0);
   ctx.reply.Int(deleted);
 }
 
@@ -185,6 +190,7 @@ void HIncrBy(CommandContext& ctx, ArgList args) {
   if (e == nullptr) e = &ctx.db().Put(args[1], hash::New(), -1);
   hash::Set(e->value, args[2], std::to_string(value), HashLimits(ctx.config));
   ctx.Dirty();
+  ctx.Notify(notify::kHash, "hincrby", args[1]);
   ctx.reply.Int(value);
 }
 
@@ -211,6 +217,7 @@ void HIncrByFloat(CommandContext& ctx, ArgList args) {
   if (e == nullptr) e = &ctx.db().Put(args[1], hash::New(), -1);
   hash::Set(e->value, args[2], text, HashLimits(ctx.config));
   ctx.Dirty();
+  ctx.Notify(notify::kHash, "hincrbyfloat", args[1]);
   ctx.reply.Bulk(text);
   // As Redis: logged as HSET with the result, so that float formatting
   // can never make a replay differ.

@@ -88,6 +88,7 @@ void PfAdd(CommandContext& ctx, ArgList args) {
   if (updated > 0) {
     hll::InvalidateCache(*s);
     ctx.Dirty(updated);
+    ctx.Notify(notify::kString, "pfadd", args[1]);
   }
   ctx.reply.Int(updated > 0 ? 1 : 0);
 }
@@ -148,6 +149,7 @@ void PfMerge(CommandContext& ctx, ArgList args) {
   }
   hll::InvalidateCache(*s);
   ctx.Dirty();
+  ctx.Notify(notify::kString, "pfadd", args[1]);
   ctx.reply.Ok();
 }
 

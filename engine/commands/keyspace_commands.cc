@@ -24,7 +24,10 @@ void DelGeneric(CommandContext& ctx, ArgList args, FreeMode mode) {
   for (size_t j = 1; j < args.size(); j++) {
     // Find first so an expired key counts as missing (and is logged as
     // expired, not as deleted by this command).
-    if (db.Find(args[j], ctx.now_ms) != nullptr && db.Erase(args[j], mode)) deleted++;
+    if (db.Find(args[j], ctx.now_ms) != nullptr && db.Erase(args[j], mode)) {
+      ctx.Notify(notify::kGeneric, "del", args[j]);
+      deleted++;
+    }
   }
   ctx.Dirty(static_cast<uint64_t>(deleted));
   ctx.reply.Int(deleted);
@@ -65,6 +68,8 @@ void RenameGeneric(CommandContext& ctx, ArgList args, bool nx) {
   db.Erase(args[1]);
   db.Put(args[2], std::move(v), expire);
   ctx.Dirty();
+  ctx.Notify(notify::kGeneric, "rename_from", args[1]);
+  ctx.Notify(notify::kGeneric, "rename_to", args[2]);
   return nx ? ctx.reply.Int(1) : ctx.reply.Ok();
 }
 
@@ -168,6 +173,8 @@ void Move(CommandContext& ctx, ArgList args) {
   to.Put(args[1], std::move(e->value), e->expire_ms);
   from.Erase(args[1]);
   ctx.Dirty();
+  ctx.Notify(notify::kGeneric, "move_from", args[1]);
+  ctx.NotifyIn(dst, notify::kGeneric, "move_to", args[1]);
   ctx.reply.Int(1);
 }
 
@@ -222,6 +229,7 @@ void Copy(CommandContext& ctx, ArgList args) {
   copy.lru = 0;  // a new object: accessed now, as Redis's COPY makes it
   to.Put(args[2], std::move(copy), e->expire_ms);
   ctx.Dirty();
+  ctx.NotifyIn(dst_db, notify::kGeneric, "copy_to", args[2]);
   ctx.reply.Int(1);
 }
 
@@ -342,9 +350,11 @@ void ExpireGeneric(CommandContext& ctx, ArgList args, bool seconds, bool relativ
   ctx.Dirty();
   if (when <= ctx.now_ms) {
     db.Erase(args[1]);
+    ctx.Notify(notify::kGeneric, "del", args[1]);
     ctx.Propagate({"DEL", args[1]});
   } else {
     db.SetExpire(*e, when);
+    ctx.Notify(notify::kGeneric, "expire", args[1]);
     ctx.Propagate({"PEXPIREAT", args[1], std::to_string(when)});
   }
   ctx.reply.Int(1);
@@ -360,6 +370,7 @@ void Persist(CommandContext& ctx, ArgList args) {
   if (e == nullptr || e->expire_ms < 0) return ctx.reply.Int(0);
   ctx.db().SetExpire(*e, -1);
   ctx.Dirty();
+  ctx.Notify(notify::kGeneric, "persist", args[1]);
   ctx.reply.Int(1);
 }
 
@@ -426,6 +437,7 @@ void Restore(CommandContext& ctx, ArgList args) {
     // Already expired: nothing is created; a replaced key is gone.
     if (deleted) {
       ctx.Dirty();
+      ctx.Notify(notify::kGeneric, "del", key);
       ctx.Propagate({"DEL", key});
     }
     return ctx.reply.Ok();
@@ -436,6 +448,7 @@ void Restore(CommandContext& ctx, ArgList args) {
   }
   db.Put(key, std::move(restored), when != 0 ? when : -1);
   ctx.Dirty();
+  ctx.Notify(notify::kGeneric, "restore", key);
   ctx.reply.Ok();
   // Deterministic form: the TTL as an absolute time (Redis 7.0 does the same).
   std::vector<std::string> argv = {"RESTORE", key, std::to_string(when), args[3]};

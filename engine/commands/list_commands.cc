@@ -61,6 +61,7 @@ void PushGeneric(CommandContext& ctx, ArgList args, End end, bool only_existing)
   if (q == nullptr) return ctx.reply.Int(0);
   for (size_t j = 2; j < args.size(); j++) Push(q, end, args[j]);
   ctx.Dirty(args.size() - 2);
+  ctx.Notify(notify::kList, end == End::kHead ? "lpush" : "rpush", args[1]);
   ctx.reply.Int(static_cast<int64_t>(q->size()));
 }
 
@@ -84,6 +85,7 @@ void LInsert(CommandContext& ctx, ArgList args) {
   if (q == nullptr) return ctx.reply.Int(0);
   if (!q->InsertAtPivot(args[3], args[4], after)) return ctx.reply.Int(-1);
   ctx.Dirty();
+  ctx.Notify(notify::kList, "linsert", args[1]);
   ctx.reply.Int(static_cast<int64_t>(q->size()));
 }
 
@@ -115,6 +117,7 @@ void LSet(CommandContext& ctx, ArgList args) {
   if (!index) return;
   if (!e->value.quicklist()->Set(*index, args[3])) return ctx.Error("index out of range");
   ctx.Dirty();
+  ctx.Notify(notify::kList, "lset", args[1]);
   ctx.reply.Ok();
 }
 
@@ -145,6 +148,7 @@ void PopGeneric(CommandContext& ctx, ArgList args, End end) {
     PopRangeReply(ctx, q, end, *count);
     ctx.Dirty(before - q->size());
   }
+  ctx.Notify(notify::kList, end == End::kHead ? "lpop" : "rpop", args[1]);
   DeleteIfEmpty(ctx, args[1], q->size());
 }
 
@@ -191,13 +195,15 @@ void LTrim(CommandContext& ctx, ArgList args) {
   if (s < 0) s = 0;
   if (s > t || s >= len) {
     ctx.Dirty(static_cast<uint64_t>(len));
-    ctx.db().Erase(args[1]);
+    ctx.Notify(notify::kList, "ltrim", args[1]);
+    DeleteIfEmpty(ctx, args[1], 0);
     return ctx.reply.Ok();
   }
   if (t >= len) t = len - 1;
   const uint64_t removed = static_cast<uint64_t>(len - (t - s + 1));
   if (removed != 0) q->Trim(static_cast<size_t>(s), static_cast<size_t>(t));
   ctx.Dirty(removed);
+  ctx.Notify(notify::kList, "ltrim", args[1]);
   ctx.reply.Ok();
 }
 
@@ -210,6 +216,7 @@ void LRem(CommandContext& ctx, ArgList args) {
   if (q == nullptr) return ctx.reply.Int(0);
   const size_t removed = q->Remove(args[3], *count);
   ctx.Dirty(removed);
+  if (removed > 0) ctx.Notify(notify::kList, "lrem", args[1]);
   DeleteIfEmpty(ctx, args[1], q->size());
   ctx.reply.Int(static_cast<int64_t>(removed));
 }
@@ -295,6 +302,10 @@ void MoveElement(CommandContext& ctx, std::string_view src, Quicklist* from, std
     to = ctx.db().Put(dst, NewList(ctx.config), -1).value.quicklist();
   }
   Push(to, where_to, value);
+  // Redis 7.0 tells of the push before the pop (its documentation says the
+  // opposite; the server is the reference).
+  ctx.Notify(notify::kList, where_to == End::kHead ? "lpush" : "rpush", dst);
+  ctx.Notify(notify::kList, where_from == End::kHead ? "lpop" : "rpop", src);
   // The source goes once empty; with src == dst it never is (the element
   // went back in).
   DeleteIfEmpty(ctx, src, from->size());
@@ -338,6 +349,7 @@ bool MultiPop(CommandContext& ctx, ArgList keys, End end, int64_t count, bool* s
     PopRangeReply(ctx, q, end, count);
     ctx.Dirty(n);
     ctx.Propagate({end == End::kHead ? "LPOP" : "RPOP", key, std::to_string(n)});
+    ctx.Notify(notify::kList, end == End::kHead ? "lpop" : "rpop", key);
     DeleteIfEmpty(ctx, key, q->size());
     *served = true;
     return true;
@@ -406,6 +418,7 @@ void BlockingPop(CommandContext& ctx, ArgList args, End end) {
     ctx.reply.Bulk(Pop(q, end));
     ctx.Dirty();
     ctx.Propagate({end == End::kHead ? "LPOP" : "RPOP", key});
+    ctx.Notify(notify::kList, end == End::kHead ? "lpop" : "rpop", key);
     DeleteIfEmpty(ctx, key, q->size());
     return;
   }

@@ -46,6 +46,7 @@ void SAdd(CommandContext& ctx, ArgList args) {
   int64_t added = 0;
   for (size_t j = 2; j < args.size(); j++) added += set::Add(e->value, args[j], limits);
   ctx.Dirty(static_cast<uint64_t>(added));
+  if (added > 0) ctx.Notify(notify::kSet, "sadd", args[1]);
   ctx.reply.Int(added);
 }
 
@@ -55,15 +56,18 @@ void SRem(CommandContext& ctx, ArgList args) {
   if (wrong) return;
   if (e == nullptr) return ctx.reply.Int(0);
   int64_t removed = 0;
+  bool emptied = false;
   for (size_t j = 2; j < args.size(); j++) {
     if (!set::Remove(e->value, args[j])) continue;
     removed++;
     if (set::Card(e->value) == 0) {
-      ctx.db().Erase(args[1]);
+      emptied = true;
       break;
     }
   }
   ctx.Dirty(static_cast<uint64_t>(removed));
+  if (removed > 0) ctx.Notify(notify::kSet, "srem", args[1]);
+  if (emptied) DeleteIfEmpty(ctx, args[1], 0);
   ctx.reply.Int(removed);
 }
 
@@ -104,7 +108,8 @@ void SPopCount(CommandContext& ctx, ArgList args) {
   const size_t size = set::Card(s);
   if (static_cast<uint64_t>(*count) >= size) {
     ReplyMembers(ctx, s);
-    ctx.db().Erase(args[1]);
+    ctx.Notify(notify::kSet, "spop", args[1]);
+    DeleteIfEmpty(ctx, args[1], 0);
     ctx.Dirty(size);
     ctx.Propagate({"DEL", args[1]});
     return;
@@ -125,6 +130,7 @@ void SPopCount(CommandContext& ctx, ArgList args) {
   }
   if (srem.size() > 2) ctx.Propagate(std::move(srem));
   ctx.Dirty(n);
+  ctx.Notify(notify::kSet, "spop", args[1]);
 }
 
 void SPop(CommandContext& ctx, ArgList args) {
@@ -136,6 +142,7 @@ void SPop(CommandContext& ctx, ArgList args) {
   if (e == nullptr) return ctx.reply.Null();
   std::string m = set::Random(e->value, Rng());
   set::Remove(e->value, m);
+  ctx.Notify(notify::kSet, "spop", args[1]);
   DeleteIfEmpty(ctx, args[1], set::Card(e->value));
   ctx.reply.Bulk(m);
   ctx.Dirty();
@@ -207,10 +214,14 @@ void SMove(CommandContext& ctx, ArgList args) {
   }
   if (src == dst) return ctx.reply.Int(set::Contains(src->value, args[3]) ? 1 : 0);
   if (!set::Remove(src->value, args[3])) return ctx.reply.Int(0);
+  ctx.Notify(notify::kSet, "srem", args[1]);
   DeleteIfEmpty(ctx, args[1], set::Card(src->value));
   if (dst == nullptr) dst = &ctx.db().Put(args[2], set::NewFor(args[3]), -1);
   ctx.Dirty();
-  if (set::Add(dst->value, args[3], SetLimits(ctx.config))) ctx.Dirty();
+  if (set::Add(dst->value, args[3], SetLimits(ctx.config))) {
+    ctx.Dirty();
+    ctx.Notify(notify::kSet, "sadd", args[2]);
+  }
   ctx.reply.Int(1);
 }
 
@@ -234,9 +245,11 @@ void StoreResult(CommandContext& ctx, const std::string& dst, Value result) {
   if (n > 0) {
     ctx.db().Put(dst, std::move(result), -1);
     ctx.Dirty();
+    ctx.Notify(notify::kSet, ctx.spec.full_name, dst);
   } else if (ctx.db().Find(dst, ctx.now_ms) != nullptr) {
     ctx.db().Erase(dst);
     ctx.Dirty();
+    ctx.Notify(notify::kGeneric, "del", dst);
   }
   ctx.reply.Int(static_cast<int64_t>(n));
 }

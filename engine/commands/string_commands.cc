@@ -108,6 +108,8 @@ void Set(CommandContext& ctx, ArgList args) {
   if ((flags & kKeepTtl) && existing != nullptr) expire_ms = existing->expire_ms;
   db.Put(key, Value{ValueType::kString, args[2]}, expire_ms);
   ctx.Dirty();
+  ctx.Notify(notify::kString, "set", key);
+  if (expire_arg != nullptr) ctx.Notify(notify::kGeneric, "expire", key);
   if (!(flags & kGet)) ctx.reply.Ok();
 
   // Deterministic form: a relative expiry becomes absolute (as Redis 7.0
@@ -143,6 +145,7 @@ void SetNx(CommandContext& ctx, ArgList args) {
   if (ctx.db().Find(args[1], ctx.now_ms) != nullptr) return ctx.reply.Int(0);
   ctx.db().Put(args[1], Value{ValueType::kString, args[2]}, -1);
   ctx.Dirty();
+  ctx.Notify(notify::kString, "set", args[1]);
   ctx.reply.Int(1);
 }
 
@@ -160,6 +163,8 @@ void SetExGeneric(CommandContext& ctx, ArgList args, bool seconds, std::string_v
   }
   ctx.db().Put(args[1], Value{ValueType::kString, args[3]}, when);
   ctx.Dirty();
+  ctx.Notify(notify::kString, "set", args[1]);
+  ctx.Notify(notify::kGeneric, "expire", args[1]);
   ctx.reply.Ok();
   ctx.Propagate({"SET", args[1], args[3], "PXAT", std::to_string(when)});
 }
@@ -171,6 +176,7 @@ void GetSet(CommandContext& ctx, ArgList args) {
   if (!ReplyString(ctx, args[1])) return;
   ctx.db().Put(args[1], Value{ValueType::kString, args[2]}, -1);
   ctx.Dirty();
+  ctx.Notify(notify::kString, "set", args[1]);
 }
 
 void GetDel(CommandContext& ctx, ArgList args) {
@@ -181,6 +187,7 @@ void GetDel(CommandContext& ctx, ArgList args) {
   ctx.reply.Bulk(e->value.str);
   ctx.db().Erase(args[1]);
   ctx.Dirty();
+  ctx.Notify(notify::kGeneric, "del", args[1]);
   ctx.Propagate({"DEL", args[1]});
 }
 
@@ -226,14 +233,17 @@ void GetEx(CommandContext& ctx, ArgList args) {
   if (time_arg != nullptr && when <= ctx.now_ms) {
     ctx.db().Erase(args[1]);
     ctx.Dirty();
+    ctx.Notify(notify::kGeneric, "del", args[1]);
     ctx.Propagate({"DEL", args[1]});
   } else if (time_arg != nullptr) {
     ctx.db().SetExpire(*e, when);
     ctx.Dirty();
+    ctx.Notify(notify::kGeneric, "expire", args[1]);
     ctx.Propagate({"PEXPIREAT", args[1], std::to_string(when)});
   } else if (mode == kPersist && e->expire_ms >= 0) {
     ctx.db().SetExpire(*e, -1);
     ctx.Dirty();
+    ctx.Notify(notify::kGeneric, "persist", args[1]);
     ctx.Propagate({"PERSIST", args[1]});
   }
 }
@@ -259,6 +269,7 @@ void MSetGeneric(CommandContext& ctx, ArgList args, bool nx) {
   }
   for (size_t j = 1; j < args.size(); j += 2) {
     ctx.db().Put(args[j], Value{ValueType::kString, args[j + 1]}, -1);
+    ctx.Notify(notify::kString, "set", args[j]);
   }
   ctx.Dirty((args.size() - 1) / 2);
   if (nx) return ctx.reply.Int(1);
@@ -275,12 +286,14 @@ void Append(CommandContext& ctx, ArgList args) {
   if (e == nullptr) {
     ctx.db().Put(args[1], Value{ValueType::kString, args[2]}, -1);
     ctx.Dirty();
+    ctx.Notify(notify::kString, "append", args[1]);
     return ctx.reply.Int(static_cast<int64_t>(args[2].size()));
   }
   if (!CheckLength(ctx, e->value.str.size() + args[2].size())) return;
   e->value.str += args[2];
   e->value.form = types::StringForm::kRaw;  // Redis unshares it into a raw string
   ctx.Dirty();
+  ctx.Notify(notify::kString, "append", args[1]);
   ctx.reply.Int(static_cast<int64_t>(e->value.str.size()));
 }
 
@@ -328,6 +341,7 @@ void SetRange(CommandContext& ctx, ArgList args) {
     s += v;
     ctx.db().Put(args[1], Value{ValueType::kString, std::move(s), types::StringForm::kRaw}, -1);
     ctx.Dirty();
+    ctx.Notify(notify::kString, "setrange", args[1]);
     return ctx.reply.Int(*offset + static_cast<int64_t>(v.size()));
   }
   if (v.empty()) return ctx.reply.Int(static_cast<int64_t>(e->value.str.size()));
@@ -340,6 +354,7 @@ void SetRange(CommandContext& ctx, ArgList args) {
   e->value.str = std::move(s);
   e->value.form = types::StringForm::kRaw;
   ctx.Dirty();
+  ctx.Notify(notify::kString, "setrange", args[1]);
   ctx.reply.Int(new_len);
 }
 
@@ -364,6 +379,7 @@ void IncrDecr(CommandContext& ctx, std::string_view key, int64_t by) {
     ctx.db().Put(key, Value{ValueType::kString, std::to_string(result)}, -1);
   }
   ctx.Dirty();
+  ctx.Notify(notify::kString, "incrby", key);
   ctx.reply.Int(result);
 }
 
@@ -406,6 +422,7 @@ void IncrByFloat(CommandContext& ctx, ArgList args) {
     ctx.db().Put(args[1], Value{ValueType::kString, text, types::StringForm::kNoInt}, -1);
   }
   ctx.Dirty();
+  ctx.Notify(notify::kString, "incrbyfloat", args[1]);
   ctx.reply.Bulk(text);
   // Float formatting may differ between machines: log the result itself.
   ctx.Propagate({"SET", args[1], text, "KEEPTTL"});

@@ -167,6 +167,7 @@ void AddGeneric(CommandContext& ctx, ArgList args, int flags) {
       score = new_score;
     }
     ctx.Dirty(static_cast<uint64_t>(added + updated));
+    if (added + updated > 0) ctx.Notify(notify::kZset, incr ? "zincr" : "zadd", args[1]);
     DeleteIfEmpty(ctx, args[1], zset::Card(e->value));
   }
   if (incr) {
@@ -187,15 +188,18 @@ void ZRem(CommandContext& ctx, ArgList args) {
   if (wrong) return;
   if (e == nullptr) return ctx.reply.Int(0);
   int64_t deleted = 0;
+  bool emptied = false;
   for (size_t j = 2; j < args.size(); j++) {
     if (!zset::Remove(e->value, args[j])) continue;
     deleted++;
     if (zset::Card(e->value) == 0) {
-      ctx.db().Erase(args[1]);
+      emptied = true;
       break;
     }
   }
   ctx.Dirty(static_cast<uint64_t>(deleted));
+  if (deleted > 0) ctx.Notify(notify::kZset, "zrem", args[1]);
+  if (emptied) DeleteIfEmpty(ctx, args[1], 0);
   ctx.reply.Int(deleted);
 }
 
@@ -297,6 +301,7 @@ class RangeSink {
       if (ctx_.db().Find(*dst_, ctx_.now_ms) != nullptr) {
         ctx_.db().Erase(*dst_);
         ctx_.Dirty();
+        ctx_.Notify(notify::kGeneric, "del", *dst_);
       }
       return ctx_.reply.Int(0);
     }
@@ -307,6 +312,7 @@ class RangeSink {
     for (size_t i = 0; i < n; i++) zset::Add(z, scores_[i], members_[i], 0, nullptr, limits);
     ctx_.db().Put(*dst_, std::move(z), -1);
     ctx_.Dirty();
+    ctx_.Notify(notify::kZset, "zrangestore", *dst_);
     ctx_.reply.Int(static_cast<int64_t>(n));
   }
 
@@ -483,6 +489,12 @@ void RemRangeGeneric(CommandContext& ctx, ArgList args, RangeType type) {
   } else {
     removed = zset::RemoveRangeByLex(e->value, lex_range);
   }
+  if (removed > 0) {
+    static constexpr std::string_view kEvents[] = {"zremrangebyrank", "zremrangebyscore",
+                                                   "zremrangebylex"};
+    ctx.Notify(notify::kZset,
+               kEvents[type == RangeType::kRank ? 0 : type == RangeType::kScore ? 1 : 2], args[1]);
+  }
   DeleteIfEmpty(ctx, args[1], zset::Card(e->value));
   ctx.Dirty(removed);
   ctx.reply.Int(static_cast<int64_t>(removed));
@@ -560,6 +572,7 @@ const std::string* PopGeneric(CommandContext& ctx, ArgList keys, PopEnd where, b
     ctx.reply.Double(s);
   }
   ctx.Dirty(n);
+  ctx.Notify(notify::kZset, where == PopEnd::kMin ? "zpopmin" : "zpopmax", *key);
   DeleteIfEmpty(ctx, *key, zset::Card(e->value));
   return key;
 }
@@ -922,6 +935,7 @@ void SetOpGeneric(CommandContext& ctx, ArgList args, size_t numkeys_idx, const s
       if (ctx.db().Find(*dst, ctx.now_ms) != nullptr) {
         ctx.db().Erase(*dst);
         ctx.Dirty();
+        ctx.Notify(notify::kGeneric, "del", *dst);
       }
       return ctx.reply.Int(0);
     }
@@ -933,6 +947,7 @@ void SetOpGeneric(CommandContext& ctx, ArgList args, size_t numkeys_idx, const s
     const size_t stored = result.size();
     ctx.db().Put(*dst, std::move(z), -1);
     ctx.Dirty();
+    ctx.Notify(notify::kZset, ctx.spec.full_name, *dst);
     return ctx.reply.Int(static_cast<int64_t>(stored));
   }
   ctx.reply.Array(withscores && ctx.client.resp == 2 ? result.size() * 2 : result.size());
