@@ -102,6 +102,7 @@ class CommandContext {
     NotifyIn(client.db, type, event, key);
   }
   void NotifyIn(int db, int type, std::string_view event, std::string_view key);
+  bool notified() const { return notified_; }
 
   // Parses an integer argument; on failure replies Redis's "value is not an
   // integer or out of range" and returns nullopt.
@@ -112,6 +113,7 @@ class CommandContext {
   std::vector<std::vector<std::string>> propagated_;
   std::optional<BlockRequest> block_;
   bool exec_ = false;
+  bool notified_ = false;
 };
 
 }  // namespace cairn::engine

@@ -14,6 +14,10 @@
 namespace cairn::engine {
 
 void CommandContext::NotifyIn(int db, int type, std::string_view event, std::string_view key) {
+  // Redis signals a modified key (WATCH) where it notifies: exactly the keys
+  // a command changed.
+  watches.Touch(db, key, keyspace.db(db));
+  notified_ = true;
   NotifyKeyspaceEvent(pubsub, config.values().notify_keyspace_events, type, event, key, db);
 }
 
@@ -79,6 +83,12 @@ void Engine::StoreHook::KeyStored(int db, std::string_view key, bool created) {
   engine_->watches_.Touch(db, key, engine_->keyspace_.db(db));
 }
 
+void Engine::StoreHook::KeyExpired(int db, std::string_view key) {
+  engine_->watches_.Touch(db, key, engine_->keyspace_.db(db));
+  NotifyKeyspaceEvent(engine_->pubsub_, engine_->config_->values().notify_keyspace_events,
+                      notify::kExpired, "expired", key, db);
+}
+
 void Engine::ClientClosing(ClientState& client) {
   blocked_.Remove(client);
   DiscardTransaction(client, watches_);
@@ -103,9 +113,7 @@ void Engine::Cron(int64_t now_ms) {
 void Engine::PropagateExpired() {
   for (auto& e : keyspace_.TakeExpired()) {
     server_.stats.expired_keys++;
-    watches_.Touch(e.db, e.key, keyspace_.db(e.db));
-    NotifyKeyspaceEvent(pubsub_, config_->values().notify_keyspace_events, notify::kExpired,
-                        "expired", e.key, e.db);
+    // (Watchers and subscribers were told when the key went: KeyExpired.)
     std::string argv[2] = {"DEL", std::move(e.key)};
     Emit(e.db, argv);
   }
@@ -144,7 +152,9 @@ bool Engine::ReleaseHeld() {
   if (--hold_depth_ > 0) return false;
   std::vector<std::pair<int, std::vector<std::string>>> writes = std::move(held_writes_);
   held_writes_.clear();
-  if (writes.empty()) return false;
+  // The log may have been switched off meanwhile (CONFIG SET appendonly no
+  // inside MULTI): nothing to hand the writes to.
+  if (writes.empty() || sink_ == nullptr) return false;
   // One write goes alone; more go as MULTI ... EXEC, which the log keeps in
   // one batch (replayed whole or not at all) and replicas apply atomically.
   const bool group = writes.size() > 1;
@@ -262,7 +272,11 @@ Engine::RunResult Engine::Run(const CommandSpec& cmd, ClientState& client,
   if (group) hold_depth_++;
   cmd.handler(ctx, ArgList(argv));
   server_.dirty += ctx.dirty();
-  if (ctx.dirty() > 0 && !watches_.empty()) TouchWrittenKeys(cmd, ArgList(argv), db_before);
+  // Commands that name what they changed (Notify) touched those keys; for
+  // any other write, every key it may write counts as changed.
+  if (ctx.dirty() > 0 && !ctx.notified() && !watches_.empty()) {
+    TouchWrittenKeys(cmd, ArgList(argv), db_before);
+  }
 
   RunResult r;
   if (ctx.exec_requested()) RunTransaction(client, out);

@@ -112,6 +112,7 @@ class Engine {
    public:
     explicit StoreHook(Engine* e) : engine_(e) {}
     void KeyStored(int db, std::string_view key, bool created) override;
+    void KeyExpired(int db, std::string_view key) override;
 
    private:
     Engine* engine_;

@@ -16,6 +16,8 @@ Entry* Db::Find(std::string_view key, int64_t now_ms, bool touch) {
     Value old = std::move(e->value);
     map_.Erase(key);
     Dispose(std::move(old), policy_->expire);
+    // The copy: `key` may have pointed into the node just erased.
+    if (observer_ != nullptr) observer_->KeyExpired(index_, std::string(expired_->back().key));
     return nullptr;
   }
   if (touch) e->value.lru = static_cast<uint32_t>(now_ms / 1000);
@@ -82,6 +84,7 @@ Db::SweepStats Db::ExpireSweep(int64_t now_ms, size_t max_buckets) {
   st.expired = dead.size();
   for (auto& key : dead) {
     Erase(key, policy_->expire ? FreeMode::kAsync : FreeMode::kSync);
+    if (observer_ != nullptr) observer_->KeyExpired(index_, key);
     expired_->push_back({index_, std::move(key)});
   }
   return st;

@@ -33,6 +33,9 @@ class StoreObserver {
   virtual ~StoreObserver() = default;
   // `created`: the key did not exist before (keyspace event "new").
   virtual void KeyStored(int db, std::string_view key, bool created) = 0;
+  // An expired key was just deleted (lazily or by the active cycle): told at
+  // once, as Redis publishes "expired" before the command goes on.
+  virtual void KeyExpired(int /*db*/, std::string_view /*key*/) {}
 };
 
 class LazyFree;

@@ -162,7 +162,7 @@ bool Connection::ProcessInput() {
   bool keep = true;
   // A parked client's further commands wait in the buffer (still read, so
   // that a disconnect is seen and the query buffer limit holds).
-  while (keep && !client_.blocked) {
+  while (keep && !client_.blocked && !drop_output_) {
     auto status = parser_.Parse(std::string_view(in_.data(), in_len_), &pos);
     if (status == protocol::RequestParser::Status::kNeedMore) break;
     if (status == protocol::RequestParser::Status::kError) {
@@ -247,9 +247,10 @@ void Connection::Push(std::string bytes) {
     CAIRN_LOG_WARNING("Client id=%llu addr=%s scheduled to be closed ASAP for overcoming of "
                       "output buffer limits.",
                       static_cast<unsigned long long>(client_.id), client_.addr.c_str());
+    // The buffers stay as they are (this client's own command may be writing
+    // its reply now); the posted task closes the connection unsent.
     closing_ = true;
-    out_.clear();
-    holds_.clear();
+    drop_output_ = true;
   }
   if (push_flush_posted_) return;
   push_flush_posted_ = true;
@@ -257,7 +258,7 @@ void Connection::Push(std::string bytes) {
     auto a = alive.lock();
     if (!a || !*a || closed_) return;
     push_flush_posted_ = false;
-    if (closing_ && out_.empty()) return Close();
+    if (drop_output_ || (closing_ && out_.empty())) return Close();
     Flush();
     if (!closed_) UpdateInterest();
   });
@@ -271,7 +272,7 @@ bool Connection::OnDurable(uint64_t seq) {
 }
 
 void Connection::Flush() {
-  if (closed_ || output_blocked_ || in_command_) return;
+  if (closed_ || output_blocked_ || in_command_ || drop_output_) return;
   const size_t sendable = holds_.empty() ? out_.size() : holds_.front().start;
   size_t sent = 0;
   while (sent < sendable) {

@@ -104,6 +104,8 @@ class Connection : public engine::ClientConnection {
   bool closing_ = false;         // close once output is flushed
   bool closed_ = false;
   bool push_flush_posted_ = false;
+  // Over client-output-buffer-limit: close without sending what is queued.
+  bool drop_output_ = false;
   int64_t soft_limit_since_ms_ = 0;  // output above the soft limit since then
   // Shared with tasks posted to the loop, which must not touch a
   // connection destroyed before they run.

@@ -73,6 +73,13 @@ void RespWriter::Bool(bool b) {
   }
 }
 
+void RespWriter::BigNumber(std::string_view digits) {
+  if (protocol_ < 3) return Bulk(digits);
+  out_->push_back('(');
+  out_->append(digits);
+  out_->append("\r\n");
+}
+
 void RespWriter::Verbatim(std::string_view format, std::string_view text) {
   if (protocol_ >= 3) {
     Header('=', static_cast<int64_t>(text.size() + 4));

@@ -37,6 +37,7 @@ class RespWriter {
   void Double(double d);  // RESP2: a bulk string
   void Bool(bool b);  // RESP2: 1 or 0
   void Verbatim(std::string_view format, std::string_view text);  // RESP2: bulk
+  void BigNumber(std::string_view digits);  // RESP3 (; RESP2: a bulk string
   void Ok() { Simple("OK"); }
 
   // Appends bytes that are already a complete RESP reply (e.g. a captured

@@ -5,6 +5,7 @@
 #include "base/string_util.h"
 #include "engine/blocking/blocked_clients.h"
 #include "engine/command_context.h"
+#include "engine/pubsub/pubsub.h"
 #include "engine/commands/registry.h"
 
 namespace cairn::engine {
@@ -23,6 +24,17 @@ void Ping(CommandContext& ctx, ArgList args) {
 }
 
 void Echo(CommandContext& ctx, ArgList args) { ctx.reply.Bulk(args[1]); }
+
+// RESET: the connection as it was when it connected (Redis's clearClientConnectionState).
+void Reset(CommandContext& ctx, ArgList) {
+  DiscardTransaction(ctx.client, ctx.watches);
+  ctx.pubsub.UnsubscribeAll(ctx.client);
+  ctx.client.db = 0;
+  ctx.client.resp = 2;
+  ctx.client.name.clear();
+  ctx.client.authenticated = ctx.config.values().requirepass.empty();
+  ctx.reply.Simple("RESET");
+}
 
 void Quit(CommandContext& ctx, ArgList) {
   ctx.reply.Ok();
@@ -291,6 +303,13 @@ void RegisterConnectionCommands(CommandTable& t) {
                .group = "connection",
                .complexity = "O(1)",
                .arguments = {{.name = "message", .type = "string"}}}},
+      {.name = "reset", .arity = 1,
+       .flags = kNoScript | kLoading | kStale | kFast | kNoAuth | kAllowBusy,
+       .acl = acl::kConnection, .handler = Reset,
+       .doc = {.summary = "Reset the connection",
+               .since = "6.2.0",
+               .group = "connection",
+               .complexity = "O(1)"}},
       {.name = "quit",
        .arity = -1,
        .flags = kNoScript | kLoading | kStale | kFast | kNoAuth | kAllowBusy,

@@ -361,6 +361,11 @@ bool IsArray(lua_State* L, size_t* n) {
 }
 
 void PackValue(lua_State* L, std::string* out, int level) {
+  if (!lua_checkstack(L, 4)) {  // no room to walk deeper: nil, as too deep a table
+    out->push_back(static_cast<char>(0xc0));
+    lua_pop(L, 1);
+    return;
+  }
   int t = lua_type(L, -1);
   if (t == LUA_TTABLE && level == kMaxNesting) t = LUA_TNIL;
   switch (t) {

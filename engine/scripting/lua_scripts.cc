@@ -24,17 +24,18 @@ namespace {
 
 constexpr const char* kSelfKey = "cairn.scripts";  // registry: the LuaScripts*
 constexpr const char* kEnvKey = "cairn.env";       // registry: the scripts' environment
+constexpr const char* kVisibleKey = "cairn.visible";  // registry: what the environment shows
 constexpr const char* kFuncPrefix = "f_";          // registry: compiled scripts
-constexpr int kMaxDepth = 100;                     // nested tables in replies
 
 // ---- RESP reply bytes -> Lua values (what redis.call returns) ---------------
 
 class RespToLua {
  public:
   RespToLua(lua_State* L, std::string_view s) : L_(L), s_(s) {}
-  // Pushes one value; false on malformed input (never from our own writer).
+  // Pushes one value; false on malformed input (never from our own writer)
+  // or when the Lua stack cannot grow (deeply nested replies).
   bool Push() {
-    if (pos_ >= s_.size()) return false;
+    if (pos_ >= s_.size() || !lua_checkstack(L_, 4)) return false;
     const char type = s_[pos_++];
     const std::string_view line = Line();
     switch (type) {
@@ -167,7 +168,8 @@ std::optional<std::string> StringField(lua_State* L, const char* name) {
 }
 
 void ReplyFromLua(lua_State* L, protocol::RespWriter& out, int script_resp, int depth) {
-  if (depth > kMaxDepth) {
+  (void)depth;  // bounded by the Lua stack, as in Redis
+  if (!lua_checkstack(L, 4)) {
     out.Error("ERR reached lua stack limit");
     lua_pop(L, 1);
     return;
@@ -201,6 +203,23 @@ void ReplyFromLua(lua_State* L, protocol::RespWriter& out, int script_resp, int 
       if (auto ok = StringField(L, "ok")) {
         out.Simple(*ok);
         break;
+      }
+      if (auto big = StringField(L, "big_number")) {
+        out.BigNumber(*big);
+        break;
+      }
+      lua_pushstring(L, "verbatim_string");
+      lua_rawget(L, -2);
+      if (lua_istable(L, -1)) {
+        auto format = StringField(L, "format");
+        auto text = StringField(L, "string");
+        lua_pop(L, 1);
+        if (format && text) {
+          out.Verbatim(*format, *text);
+          break;
+        }
+      } else {
+        lua_pop(L, 1);
       }
       lua_pushstring(L, "double");
       lua_rawget(L, -2);
@@ -328,6 +347,59 @@ int LuaLog(lua_State* L) {
 }
 
 int LuaNoop(lua_State*) { return 0; }
+
+// bit.tohex(x [, n]) as LuaBitOp defines it, with n = INT32_MIN handled.
+uint32_t ToBits(lua_State* L, int idx) {
+  // LuaBitOp's conversion: the low 32 bits of the number, modulo 2^32.
+  const double d = luaL_checknumber(L, idx) + 6755399441055744.0;  // 2^52 + 2^51
+  uint64_t bits;
+  std::memcpy(&bits, &d, sizeof bits);
+  return static_cast<uint32_t>(bits);
+}
+
+int SafeToHex(lua_State* L) {
+  uint32_t b = ToBits(L, 1);
+  int32_t n = lua_isnone(L, 2) ? 8 : static_cast<int32_t>(ToBits(L, 2));
+  const char* digits = "0123456789abcdef";
+  if (n == INT32_MIN) n = INT32_MIN + 1;
+  if (n < 0) {
+    n = -n;
+    digits = "0123456789ABCDEF";
+  }
+  if (n > 8) n = 8;
+  char buf[8];
+  for (int i = n; --i >= 0;) {
+    buf[i] = digits[b & 15];
+    b >>= 4;
+  }
+  lua_pushlstring(L, buf, static_cast<size_t>(n));
+  return 1;
+}
+
+// True when some string in the value at `idx` is too long for cjson.
+bool HasHugeString(lua_State* L, int idx, int depth) {
+  constexpr size_t kMaxJsonString = (INT32_MAX - 2) / 6;
+  if (lua_type(L, idx) == LUA_TSTRING) return lua_objlen(L, idx) > kMaxJsonString;
+  if (lua_type(L, idx) != LUA_TTABLE || depth > 1000 || !lua_checkstack(L, 3)) return false;
+  const int t = idx > 0 ? idx : lua_gettop(L) + idx + 1;
+  lua_pushnil(L);
+  while (lua_next(L, t) != 0) {
+    if (HasHugeString(L, -1, depth + 1) || HasHugeString(L, -2, depth + 1)) {
+      lua_pop(L, 2);
+      return true;
+    }
+    lua_pop(L, 1);
+  }
+  return false;
+}
+
+int SafeJsonEncode(lua_State* L) {
+  if (HasHugeString(L, 1, 0)) return luaL_error(L, "Cannot serialise: string too long");
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_insert(L, 1);
+  lua_call(L, lua_gettop(L) - 1, 1);
+  return 1;
+}
 int LuaTrue(lua_State* L) {
   lua_pushboolean(L, 1);
   return 1;
@@ -377,18 +449,94 @@ int LuaRandomSeed(lua_State* L) {
 }
 
 // Globals: scripts see the libraries and KEYS/ARGV through a read-only view.
+// What scripts see as globals (Redis 7.0's allow lists): these libraries,
+// as read-only views, and these functions; KEYS and ARGV per call.
+constexpr const char* kAllowedLibraries[] = {"string", "cjson", "bit", "cmsgpack", "math",
+                                             "table",  "struct", "coroutine", "redis"};
+constexpr const char* kAllowedBuiltins[] = {
+    "xpcall", "tostring", "next", "assert", "tonumber", "rawequal", "rawget",
+    "collectgarbage", "getmetatable", "pcall", "type", "select", "unpack", "gcinfo", "pairs",
+    "ipairs", "error"};
+
+// __index of a read-only view: upvalue 1 is the table it shows.
+int ViewIndex(lua_State* L) {
+  lua_pushvalue(L, 2);
+  lua_rawget(L, lua_upvalueindex(1));
+  return 1;
+}
+
+// __index of the scripts' globals: upvalue 1 holds what they may see.
 int EnvIndex(lua_State* L) {
-  // upvalue 1: the real globals
   lua_pushvalue(L, 2);
   lua_rawget(L, lua_upvalueindex(1));
   if (!lua_isnil(L, -1)) return 1;
   const char* name = lua_tostring(L, 2);
-  if (name != nullptr && std::strcmp(name, "loadstring") == 0) return 1;  // removed: nil
   return luaL_error(L, "Script attempted to access nonexistent global variable '%s'",
                     name != nullptr ? name : "?");
 }
 
-int EnvNewIndex(lua_State* L) { return luaL_error(L, "Attempt to modify a readonly table"); }
+int ReadOnlyNewIndex(lua_State* L) { return luaL_error(L, "Attempt to modify a readonly table"); }
+
+// The metatable of every read-only view: protected (getmetatable answers
+// false, setmetatable refuses) and marked for SafeRawset.
+void PushReadOnlyMeta(lua_State* L, lua_CFunction index, int index_upvalue) {
+  lua_newtable(L);
+  lua_pushstring(L, "__index");
+  lua_pushvalue(L, index_upvalue < 0 ? index_upvalue - 2 : index_upvalue);
+  lua_pushcclosure(L, index, 1);
+  lua_settable(L, -3);
+  lua_pushstring(L, "__newindex");
+  lua_pushcfunction(L, ReadOnlyNewIndex);
+  lua_settable(L, -3);
+  lua_pushstring(L, "__metatable");  // what getmetatable shows: an empty table
+  lua_newtable(L);
+  lua_settable(L, -3);
+  lua_pushstring(L, "__cairn_readonly");
+  lua_pushboolean(L, 1);
+  lua_settable(L, -3);
+}
+
+bool IsReadOnlyView(lua_State* L, int idx) {
+  if (!lua_istable(L, idx) || !lua_getmetatable(L, idx)) return false;
+  lua_pushstring(L, "__cairn_readonly");
+  lua_rawget(L, -2);
+  const bool ro = lua_toboolean(L, -1) != 0;
+  lua_pop(L, 2);
+  return ro;
+}
+
+// rawset and setmetatable, refusing the read-only views (Redis's tables
+// are read-only; its error carries no position).
+int SafeRawset(lua_State* L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  luaL_checkany(L, 2);
+  luaL_checkany(L, 3);
+  if (IsReadOnlyView(L, 1)) return RaiseError(L, "Attempt to modify a readonly table");
+  lua_settop(L, 3);
+  lua_rawset(L, 1);
+  return 1;
+}
+
+int SafeSetmetatable(lua_State* L) {
+  if (IsReadOnlyView(L, 1)) return RaiseError(L, "Attempt to modify a readonly table");
+  lua_pushvalue(L, lua_upvalueindex(1));  // the original setmetatable
+  lua_insert(L, 1);
+  lua_call(L, lua_gettop(L) - 1, 1);
+  return 1;
+}
+
+// loadstring's chunks run in the scripts' environment, not the server's
+// real globals: upvalue 1 is that environment, upvalue 2 the original.
+int SafeLoadstring(lua_State* L) {
+  lua_pushvalue(L, lua_upvalueindex(2));  // the original loadstring
+  lua_insert(L, 1);
+  lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+  if (lua_isfunction(L, 1)) {
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_setfenv(L, 1);
+  }
+  return lua_gettop(L);
+}
 
 // The error handler: any error becomes {err=..., source=..., line=...},
 // with where the script was when it happened.
@@ -404,12 +552,16 @@ int ErrorHandler(lua_State* L) {
   } else {
     msg = "ERR unknown error";
   }
+  // Where: the innermost Lua function (C functions have no line), its
+  // source as Lua names it ("@user_script", or a loadstring chunk's text).
   lua_Debug ar;
   int line = -1;
+  const char* source = "";
   for (int level = 1; lua_getstack(L, level, &ar) != 0; level++) {
     lua_getinfo(L, "Sl", &ar);
-    if (std::strcmp(ar.source, "@user_script") == 0) {
+    if (ar.currentline >= 0) {
       line = ar.currentline;
+      source = ar.source;
       break;
     }
   }
@@ -419,6 +571,9 @@ int ErrorHandler(lua_State* L) {
   lua_settable(L, -3);
   lua_pushstring(L, "line");
   lua_pushinteger(L, line);
+  lua_settable(L, -3);
+  lua_pushstring(L, "source");
+  lua_pushstring(L, source);
   lua_settable(L, -3);
   return 1;
 }
@@ -464,6 +619,18 @@ void LuaScripts::Open() {
     if (name[0] != '\0' && lua_istable(L_, -1)) lua_setglobal(L_, name);
     lua_settop(L_, 0);
   }
+  // Debian's lua-bitop and lua-cjson lack fixes Redis carries: bit.tohex
+  // with n = INT32_MIN (CVE-2024-31449) and cjson.encode of strings whose
+  // escaped size overflows an int (CVE-2022-24834). Guarded here.
+  lua_getglobal(L_, "bit");
+  lua_pushcfunction(L_, SafeToHex);
+  lua_setfield(L_, -2, "tohex");
+  lua_pop(L_, 1);
+  lua_getglobal(L_, "cjson");
+  lua_getfield(L_, -1, "encode");
+  lua_pushcclosure(L_, SafeJsonEncode, 1);
+  lua_setfield(L_, -2, "encode");
+  lua_pop(L_, 1);
   lua_settop(L_, 0);
   for (const char* removed : {"loadfile", "dofile", "print"}) {
     lua_pushnil(L_);
@@ -500,19 +667,50 @@ void LuaScripts::Open() {
   }
   lua_setglobal(L_, "redis");
 
-  // The scripts' environment: an empty table reading through to the
-  // globals, refusing new ones.
-  lua_newtable(L_);                  // env
-  lua_newtable(L_);                  // its metatable
-  lua_pushstring(L_, "__index");
-  lua_pushvalue(L_, LUA_GLOBALSINDEX);
-  lua_pushcclosure(L_, EnvIndex, 1);
-  lua_settable(L_, -3);
-  lua_pushstring(L_, "__newindex");
-  lua_pushcfunction(L_, EnvNewIndex);
-  lua_settable(L_, -3);
-  lua_setmetatable(L_, -2);
+  // The scripts' environment: an empty, read-only table whose reads go to
+  // `visible` (the allowed libraries as read-only views, the allowed
+  // functions, _G, KEYS and ARGV). The server's own globals stay out of
+  // reach, so no script can change what the next one finds.
+  lua_newtable(L_);  // visible
+  const int visible = lua_gettop(L_);
+  lua_newtable(L_);  // env
+  const int env = lua_gettop(L_);
+  PushReadOnlyMeta(L_, EnvIndex, visible);
+  lua_setmetatable(L_, env);
+  for (const char* lib : kAllowedLibraries) {
+    lua_getglobal(L_, lib);
+    const int real = lua_gettop(L_);
+    lua_newtable(L_);  // the view
+    PushReadOnlyMeta(L_, ViewIndex, real);
+    lua_setmetatable(L_, -2);
+    lua_setfield(L_, visible, lib);
+    lua_pop(L_, 1);
+  }
+  for (const char* fn : kAllowedBuiltins) {
+    lua_getglobal(L_, fn);
+    lua_setfield(L_, visible, fn);
+  }
+  lua_pushcfunction(L_, SafeRawset);
+  lua_setfield(L_, visible, "rawset");
+  lua_getglobal(L_, "setmetatable");
+  lua_pushcclosure(L_, SafeSetmetatable, 1);
+  lua_setfield(L_, visible, "setmetatable");
+  lua_pushvalue(L_, env);
+  lua_getglobal(L_, "loadstring");
+  lua_pushcclosure(L_, SafeLoadstring, 2);
+  lua_setfield(L_, visible, "loadstring");
+  lua_pushvalue(L_, env);
+  lua_setfield(L_, visible, "_G");
+  lua_pushvalue(L_, visible);
+  lua_setfield(L_, LUA_REGISTRYINDEX, kVisibleKey);
+  lua_pushvalue(L_, env);
   lua_setfield(L_, LUA_REGISTRYINDEX, kEnvKey);
+  lua_settop(L_, 0);
+  // Nothing left in the real globals can reach the registry or the C side.
+  for (const char* removed : {"debug", "newproxy", "setfenv", "load", "module", "require"}) {
+    lua_pushnil(L_);
+    lua_setglobal(L_, removed);
+  }
 }
 
 void LuaScripts::Close() {
@@ -550,12 +748,15 @@ std::optional<std::string> LuaScripts::Load(std::string_view body, std::string* 
 
 namespace {
 void SetArgTable(lua_State* L, const char* name, ArgList items) {
+  lua_getfield(L, LUA_REGISTRYINDEX, kVisibleKey);
+  lua_pushstring(L, name);
   lua_newtable(L);
   for (size_t i = 0; i < items.size(); i++) {
     lua_pushlstring(L, items[i].data(), items[i].size());
     lua_rawseti(L, -2, static_cast<int>(i + 1));
   }
-  lua_setglobal(L, name);
+  lua_rawset(L, -3);
+  lua_pop(L, 1);
 }
 }  // namespace
 
@@ -578,8 +779,10 @@ void LuaScripts::Call(const std::string& sha, ClientState& caller, ArgList keys,
     // {err=..., line=...}: Redis's "<error> script: <sha>, on @user_script:<line>."
     std::string msg = "ERR unknown error";
     int line = -1;
+    std::string source;
     if (lua_istable(L_, -1)) {
       if (auto e = StringField(L_, "err")) msg = *e;
+      if (auto src = StringField(L_, "source")) source = *src;
       lua_pushstring(L_, "line");
       lua_rawget(L_, -2);
       line = static_cast<int>(lua_tointeger(L_, -1));
@@ -587,7 +790,9 @@ void LuaScripts::Call(const std::string& sha, ClientState& caller, ArgList keys,
     } else if (lua_isstring(L_, -1)) {
       msg = std::string("ERR ") + lua_tostring(L_, -1);
     }
-    if (line >= 0) msg += " script: " + lower + ", on @user_script:" + std::to_string(line) + ".";
+    if (line >= 0) {
+      msg += " script: " + lower + ", on " + source + ":" + std::to_string(line) + ".";
+    }
     out.Error(msg);
     lua_settop(L_, 0);
   } else {
@@ -607,17 +812,30 @@ int LuaScripts::SetResp(lua_State* L) {
 }
 
 int LuaScripts::RedisCall(lua_State* L, bool raise) {
+  // Lua raises errors with longjmp: no C++ object may be alive in this frame
+  // when lua_error runs, so the work happens in RunCall and only a flag
+  // comes back here.
+  const bool is_error = RunCall(L);
+  if (raise && is_error) return lua_error(L);
+  return 1;
+}
+
+namespace {
+void PushErrorTable(lua_State* L, const char* msg) {
+  lua_settop(L, 0);
+  lua_newtable(L);
+  lua_pushstring(L, "err");
+  lua_pushstring(L, msg);
+  lua_settable(L, -3);
+}
+}  // namespace
+
+bool LuaScripts::RunCall(lua_State* L) {
   const int argc = lua_gettop(L);
-  auto fail = [&](const char* msg) -> int {
-    lua_settop(L, 0);
-    lua_newtable(L);
-    lua_pushstring(L, "err");
-    lua_pushstring(L, msg);
-    lua_settable(L, -3);
-    if (raise) return lua_error(L);
-    return 1;
-  };
-  if (argc == 0) return fail("ERR Please specify at least one argument for this redis lib call");
+  if (argc == 0) {
+    PushErrorTable(L, "ERR Please specify at least one argument for this redis lib call");
+    return true;
+  }
   std::vector<std::string> argv;
   argv.reserve(static_cast<size_t>(argc));
   for (int i = 1; i <= argc; i++) {
@@ -632,21 +850,28 @@ int LuaScripts::RedisCall(lua_State* L, bool raise) {
       const char* p = lua_tolstring(L, i, &n);
       argv.emplace_back(p, n);
     } else {
-      return fail("ERR Lua redis lib command arguments must be strings or integers");
+      PushErrorTable(L, "ERR Lua redis lib command arguments must be strings or integers");
+      return true;
     }
   }
   const CommandSpec* cmd = table_->Find(argv[0]);
   if (cmd != nullptr && !cmd->subcommands.empty() && argv.size() >= 2) {
     cmd = table_->FindSubcommand(*cmd, argv[1]);
   }
-  if (cmd == nullptr) return fail("ERR Unknown Redis command called from script");
+  const char* refused = nullptr;
   const int n = static_cast<int>(argv.size());
-  if ((cmd->arity > 0 && n != cmd->arity) || (cmd->arity < 0 && n < -cmd->arity)) {
-    return fail("ERR Wrong number of args calling Redis command from script");
+  if (cmd == nullptr) {
+    refused = "ERR Unknown Redis command called from script";
+  } else if ((cmd->arity > 0 && n != cmd->arity) || (cmd->arity < 0 && n < -cmd->arity)) {
+    refused = "ERR Wrong number of args calling Redis command from script";
+  } else if (cmd->flags & kNoScript) {
+    refused = "ERR This Redis command is not allowed from script";
+  } else if (read_only_ && (cmd->flags & (kWrite | kMayReplicate))) {
+    refused = "ERR Write commands are not allowed from read-only scripts.";
   }
-  if (cmd->flags & kNoScript) return fail("ERR This Redis command is not allowed from script");
-  if (read_only_ && (cmd->flags & kWrite)) {
-    return fail("ERR Write commands are not allowed from read-only scripts.");
+  if (refused != nullptr) {
+    PushErrorTable(L, refused);
+    return true;
   }
   std::string reply;
   protocol::RespWriter w(&reply, script_client_.resp);
@@ -654,14 +879,12 @@ int LuaScripts::RedisCall(lua_State* L, bool raise) {
   lua_settop(L, 0);
   RespToLua conv(L, reply);
   if (!conv.Push()) lua_pushboolean(L, 0);
-  if (raise && lua_istable(L, -1)) {
-    lua_pushstring(L, "err");
-    lua_rawget(L, -2);
-    const bool is_error = lua_isstring(L, -1);
-    lua_pop(L, 1);
-    if (is_error) return lua_error(L);
-  }
-  return 1;
+  if (!lua_istable(L, -1)) return false;
+  lua_pushstring(L, "err");
+  lua_rawget(L, -2);
+  const bool is_error = lua_isstring(L, -1);
+  lua_pop(L, 1);
+  return is_error;
 }
 
 }  // namespace cairn::engine

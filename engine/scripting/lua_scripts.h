@@ -49,6 +49,9 @@ class LuaScripts {
   // For the C functions registered in the Lua state.
   static LuaScripts* From(lua_State* L);
   int RedisCall(lua_State* L, bool raise);  // redis.call / redis.pcall
+  // redis.call's work, leaving its result (or error table) on the stack;
+  // true when it is an error.
+  bool RunCall(lua_State* L);
   int SetResp(lua_State* L);
 
  private:
