@@ -53,6 +53,7 @@ Engine::Engine(Config* config)
         server_.stats.total_commands_processed++;
         Run(cmd, c, argv, w, /*woken=*/false, base::NowMs(), /*may_block=*/false);
       });
+  scripts_->set_should_stop([this] { return server_.shutdown == ShutdownRequest::kNoSave; });
   keyspace_.free_policy().lazy = &lazy_free_;
   server_.run_id = RandomHex(40);
   server_.start_ms = base::NowMs();
@@ -153,8 +154,10 @@ bool Engine::ReleaseHeld() {
   std::vector<std::pair<int, std::vector<std::string>>> writes = std::move(held_writes_);
   held_writes_.clear();
   // The log may have been switched off meanwhile (CONFIG SET appendonly no
-  // inside MULTI): nothing to hand the writes to.
+  // inside MULTI): nothing to hand the writes to. A script stopped by
+  // SHUTDOWN NOSAVE was never acknowledged: its writes are not logged.
   if (writes.empty() || sink_ == nullptr) return false;
+  if (scripts_->stopped() && server_.shutdown != ShutdownRequest::kNone) return false;
   // One write goes alone; more go as MULTI ... EXEC, which the log keeps in
   // one batch (replayed whole or not at all) and replicas apply atomically.
   const bool group = writes.size() > 1;
@@ -224,6 +227,23 @@ bool Engine::Execute(ClientState& client, std::vector<std::string>& argv,
     }
     std::string err = aof_ != nullptr ? aof_->WriteErrorText() : "";
     if (!err.empty()) return reject({ErrorKind::kMisconf, "Errors writing to the AOF file: " + err});
+  }
+
+  // A script past busy-reply-threshold: others may only stop it (SCRIPT
+  // KILL, SHUTDOWN NOSAVE) or run what cannot disturb it (allow-busy).
+  if (scripts_->busy() && scripts_->caller() != &client) {
+    bool allowed = (cmd->flags & kAllowBusy) != 0;
+    if (cmd->full_name == "shutdown") {
+      allowed = false;
+      for (size_t i = 1; i < argv.size(); i++) {
+        if (base::EqualsIgnoreCase(argv[i], "nosave")) allowed = true;
+      }
+    }
+    if (!allowed) {
+      return reject({ErrorKind::kBusy,
+                     "Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN "
+                     "NOSAVE."});
+    }
   }
 
   // RESP2 subscribe mode: the connection carries messages, so only commands

@@ -78,6 +78,7 @@ class Engine {
   }
   const BlockedClients& blocked() const { return blocked_; }
   const LazyFree& lazy_free() const { return lazy_free_; }
+  LuaScripts& scripts() { return *scripts_; }
 
   Keyspace& keyspace() { return keyspace_; }
   ServerState& server() { return server_; }

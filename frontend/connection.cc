@@ -136,11 +136,19 @@ void Connection::OnReadable() {
   }
   if (n < 0) {
     if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;
+    // While this client's own command runs (a long script polling the
+    // loop) the connection must outlive it: close afterwards.
+    if (in_command_) {
+      closing_ = true;
+      return;
+    }
     Close();
     return;
   }
   in_len_ += static_cast<size_t>(n);
   engine_->server().stats.total_net_input_bytes += static_cast<uint64_t>(n);
+  // Commands behind a running one wait for it (they run when it returns).
+  if (in_command_) return;
   RunBuffered();
 }
 

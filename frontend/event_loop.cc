@@ -116,6 +116,25 @@ int64_t EventLoop::WaitTimeoutUs() const {
   return std::max<int64_t>(0, timers_.begin()->first.first - base::MonotonicUs());
 }
 
+void EventLoop::Dispatch(const epoll_event* events, int n) {
+  for (int i = 0; i < n && !stopping_; i++) {
+    const int fd = static_cast<int>(events[i].data.u64 & 0xffffffffu);
+    const auto generation = static_cast<uint32_t>(events[i].data.u64 >> 32);
+    Slot& s = slots_[static_cast<size_t>(fd)];
+    if (!s.watched || s.generation != generation) continue;
+    // A copy: the handler may unwatch its own fd (dropping the original)
+    // or watch a new one (moving slots_).
+    FdHandler h = s.handler;
+    h(events[i].events);
+  }
+}
+
+void EventLoop::PollOnce() {
+  epoll_event events[kMaxEvents];
+  const int n = epoll_wait(epfd_, events, kMaxEvents, 0);
+  if (n > 0) Dispatch(events, n);
+}
+
 void EventLoop::Run() {
   epoll_event events[kMaxEvents];
   while (!stopping_) {
@@ -128,16 +147,7 @@ void EventLoop::Run() {
       CAIRN_LOG_WARNING("epoll_pwait2: %s", std::strerror(errno));
       CAIRN_CHECK(false && "epoll_pwait2 failed");
     }
-    for (int i = 0; i < n && !stopping_; i++) {
-      const int fd = static_cast<int>(events[i].data.u64 & 0xffffffffu);
-      const auto generation = static_cast<uint32_t>(events[i].data.u64 >> 32);
-      Slot& s = slots_[static_cast<size_t>(fd)];
-      if (!s.watched || s.generation != generation) continue;
-      // A copy: the handler may unwatch its own fd (dropping the original)
-      // or watch a new one (moving slots_).
-      FdHandler h = s.handler;
-      h(events[i].events);
-    }
+    Dispatch(events, n);
     RunPosted();
     RunTimers();
     RunPosted();

@@ -63,6 +63,10 @@ class EventLoop {
 
   // Handles events until Stop().
   void Run();
+  // Handles the fd events ready now, without waiting, timers or posted
+  // tasks: what a long script lets through while it runs (a handler may
+  // call this; see LuaScripts::set_on_busy).
+  void PollOnce();
   void Stop() { stopping_ = true; }
 
  private:
@@ -73,6 +77,7 @@ class EventLoop {
     bool watched = false;
   };
   void RunPosted();
+  void Dispatch(const struct epoll_event* events, int n);
   void RunTimers();
   // How long the next wait may last: -1 for ever.
   int64_t WaitTimeoutUs() const;

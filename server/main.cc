@@ -375,6 +375,9 @@ int main(int argc, char** argv) {
     });
   };
   eng.set_block_deadline_hook(arm_block);
+  // A script past busy-reply-threshold lets other clients in (they get
+  // -BUSY, or stop it with SCRIPT KILL / SHUTDOWN NOSAVE).
+  eng.scripts().set_on_busy([&loop] { loop.PollOnce(); });
   listener.Start();
   if (v.port != 0) {
     CAIRN_LOG_NOTICE("Ready to accept connections tcp on port %lld",

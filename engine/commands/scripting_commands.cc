@@ -55,8 +55,13 @@ void EvalGeneric(CommandContext& ctx, ArgList args, bool by_sha, bool read_only)
     return ctx.Error(*err);
   }
   const size_t first_arg = 3 + static_cast<size_t>(*numkeys);
+  int64_t busy_after = 5000;
+  if (auto it = ctx.config.values().other.find("busy-reply-threshold");
+      it != ctx.config.values().other.end()) {
+    busy_after = base::ParseInt64(it->second).value_or(5000);
+  }
   ctx.scripts.Call(sha, ctx.client, args.subspan(3, static_cast<size_t>(*numkeys)),
-                   args.subspan(first_arg), read_only, ctx.reply);
+                   args.subspan(first_arg), read_only, busy_after, ctx.reply);
 }
 
 void Eval(CommandContext& ctx, ArgList args) { EvalGeneric(ctx, args, false, false); }
@@ -85,8 +90,8 @@ void ScriptFlush(CommandContext& ctx, ArgList args) {
 }
 
 void ScriptKill(CommandContext& ctx, ArgList) {
-  // A script runs to its end before anything else is served (no -BUSY yet).
-  ctx.Error({ErrorKind::kNotBusy, "No scripts in execution right now."});
+  if (auto err = ctx.scripts.Kill()) return ctx.Error(*err);
+  ctx.reply.Ok();
 }
 
 void ScriptHelp(CommandContext& ctx, ArgList) {

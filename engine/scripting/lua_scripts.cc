@@ -14,6 +14,7 @@ int luaopen_bit(lua_State* L);
 #include <cstring>
 
 #include "base/check.h"
+#include "base/clock.h"
 #include "base/logging.h"
 #include "base/sha1.h"
 #include "base/string_util.h"
@@ -760,14 +761,50 @@ void SetArgTable(lua_State* L, const char* name, ArgList items) {
 }
 }  // namespace
 
+void LuaScripts::Hook(lua_State* L, lua_Debug*) {
+  LuaScripts* self = From(L);
+  if (!self->busy_ && base::NowMs() - self->start_ms_ >= self->busy_after_ms_) {
+    self->busy_ = true;
+    CAIRN_LOG_WARNING("Slow script detected: still in execution after %lld milliseconds. You can "
+                      "try killing the script using the SCRIPT KILL command.",
+                      static_cast<long long>(base::NowMs() - self->start_ms_));
+  }
+  if (self->busy_ && self->on_busy_) self->on_busy_();
+  const bool stop = self->should_stop_ && self->should_stop_();
+  if (stop) self->stopped_ = true;
+  if (self->kill_ || stop) {
+    // Every line from now on stops it again, even inside a pcall.
+    lua_sethook(L, Hook, LUA_MASKLINE, 0);
+    RaiseError(L, "Script killed by user with SCRIPT KILL...");
+  }
+}
+
+std::optional<ErrorReply> LuaScripts::Kill() {
+  if (!running_) return ErrorReply{ErrorKind::kNotBusy, "No scripts in execution right now."};
+  if (wrote_) {
+    return ErrorReply{ErrorKind::kUnkillable,
+                      "Sorry the script already executed write commands against the dataset. "
+                      "You can either wait the script termination or kill the server in a hard "
+                      "way using the SHUTDOWN NOSAVE command."};
+  }
+  kill_ = true;
+  return std::nullopt;
+}
+
 void LuaScripts::Call(const std::string& sha, ClientState& caller, ArgList keys, ArgList args,
-                      bool read_only, protocol::RespWriter& out) {
+                      bool read_only, int64_t busy_after_ms, protocol::RespWriter& out) {
   std::string lower(sha);
   for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   script_client_.db = caller.db;
   script_client_.resp = 2;
   script_client_.id = caller.id;
   read_only_ = read_only;
+  caller_ = &caller;
+  running_ = true;
+  busy_ = wrote_ = kill_ = stopped_ = false;
+  start_ms_ = base::NowMs();
+  busy_after_ms_ = busy_after_ms;
+  lua_sethook(L_, Hook, LUA_MASKCOUNT, 100000);
   SetArgTable(L_, "KEYS", keys);
   SetArgTable(L_, "ARGV", args);
 
@@ -799,6 +836,9 @@ void LuaScripts::Call(const std::string& sha, ClientState& caller, ArgList keys,
     ReplyFromLua(L_, out, script_client_.resp, 0);
     lua_settop(L_, 0);
   }
+  lua_sethook(L_, nullptr, 0, 0);
+  running_ = false;
+  busy_ = false;
   // Let the collector see the garbage of big scripts now and then.
   lua_gc(L_, LUA_GCSTEP, 1);
 }
@@ -873,6 +913,7 @@ bool LuaScripts::RunCall(lua_State* L) {
     PushErrorTable(L, refused);
     return true;
   }
+  if (cmd->flags & kWrite) wrote_ = true;
   std::string reply;
   protocol::RespWriter w(&reply, script_client_.resp);
   run_(*cmd, script_client_, argv, w);

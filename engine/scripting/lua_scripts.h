@@ -17,9 +17,11 @@
 
 #include "engine/client_state.h"
 #include "engine/command_table.h"
+#include "engine/errors.h"
 #include "protocol/resp_writer.h"
 
 struct lua_State;
+struct lua_Debug;
 
 namespace cairn::engine {
 
@@ -42,9 +44,22 @@ class LuaScripts {
   void Flush();
 
   // EVAL*: runs the cached script `sha` for `caller`, the reply to `out`.
-  // `read_only`: EVAL_RO / EVALSHA_RO.
+  // `read_only`: EVAL_RO / EVALSHA_RO. `busy_after_ms`: busy-reply-threshold.
   void Call(const std::string& sha, ClientState& caller, ArgList keys, ArgList args,
-            bool read_only, protocol::RespWriter& out);
+            bool read_only, int64_t busy_after_ms, protocol::RespWriter& out);
+
+  // A script that has run past busy-reply-threshold is "busy": every
+  // hundred thousand Lua instructions it calls on_busy (the server lets
+  // other clients in then, who get -BUSY) and stops at once when
+  // should_stop says so (SHUTDOWN NOSAVE) or SCRIPT KILL asked.
+  void set_on_busy(std::function<void()> fn) { on_busy_ = std::move(fn); }
+  void set_should_stop(std::function<bool()> fn) { should_stop_ = std::move(fn); }
+  bool busy() const { return running_ && busy_; }
+  const ClientState* caller() const { return running_ ? caller_ : nullptr; }
+  // SCRIPT KILL: nullopt when the script will stop, else the error to answer.
+  std::optional<ErrorReply> Kill();
+  // The last script was stopped by should_stop: its writes must not count.
+  bool stopped() const { return stopped_; }
 
   // For the C functions registered in the Lua state.
   static LuaScripts* From(lua_State* L);
@@ -64,7 +79,19 @@ class LuaScripts {
   std::unordered_set<std::string> shas_;
   // During a call.
   ClientState script_client_;
+  const ClientState* caller_ = nullptr;
   bool read_only_ = false;
+  bool running_ = false;
+  bool busy_ = false;
+  bool wrote_ = false;
+  bool kill_ = false;
+  bool stopped_ = false;
+  int64_t start_ms_ = 0;
+  int64_t busy_after_ms_ = 5000;
+  std::function<void()> on_busy_;
+  std::function<bool()> should_stop_;
+ public:
+  static void Hook(lua_State* L, ::lua_Debug* ar);
   uint64_t rand_state_ = 0;  // math.random: Redis's lrand48, reseeded per call
  public:
   uint64_t& rand_state() { return rand_state_; }
