@@ -191,7 +191,7 @@ base::Status Aof::LoadRdbBase(const std::string& name) {
     }
     return r.status();
   }
-  return base::Status::Ok();
+  return LoadFunctions(*engine_, r.value().functions, name);
 }
 
 base::Status Aof::Load() {
@@ -458,6 +458,11 @@ base::Status Aof::WriteBase(const std::string& path, bool rdb) {
   if (rdb) return WriteRdbFile(path, ks, RdbOptionsFor(*engine_, /*aof_base=*/true), now);
   wal::BatchFile out;
   CAIRN_RETURN_IF_ERROR(out.Open(path));
+  // FUNCTION libraries first, as Redis's rewrite writes them.
+  for (const auto& [name, lib] : engine_->functions().libraries()) {
+    std::string argv[3] = {"FUNCTION", "LOAD", lib.code};
+    CAIRN_RETURN_IF_ERROR(out.Append(0, argv));
+  }
   for (int db = 0; db < ks.databases(); db++) {
     for (const auto& [key, e] : ks.db(db).entries()) {
       if (e.expire_ms >= 0 && e.expire_ms <= now) continue;

@@ -31,11 +31,11 @@ class CommandContext {
   CommandContext(const CommandSpec& spec, ClientState& client, protocol::RespWriter& reply,
                  Keyspace& keyspace, Config& config, const CommandTable& table,
                  ServerState& server, BlockedClients& blocked, WatchTable& watches,
-                 PubSub& pubsub, LuaScripts& scripts, int64_t now_ms, Aof* aof,
-                 Snapshots* snapshots)
+                 PubSub& pubsub, LuaScripts& scripts, LuaScripts& functions, int64_t now_ms,
+                 Aof* aof, Snapshots* snapshots)
       : spec(spec), client(client), reply(reply), keyspace(keyspace), config(config),
         table(table), server(server), blocked(blocked), watches(watches), pubsub(pubsub),
-        scripts(scripts), now_ms(now_ms), aof(aof), snapshots(snapshots) {}
+        scripts(scripts), functions(functions), now_ms(now_ms), aof(aof), snapshots(snapshots) {}
 
   const CommandSpec& spec;
   ClientState& client;
@@ -47,7 +47,8 @@ class CommandContext {
   BlockedClients& blocked;  // parked clients (CLIENT UNBLOCK, SWAPDB)
   WatchTable& watches;      // WATCHed keys (FLUSHALL, SWAPDB touch them)
   PubSub& pubsub;           // channels and their subscribers
-  LuaScripts& scripts;      // the Lua state and the script cache
+  LuaScripts& scripts;      // the Lua state and the script cache (EVAL)
+  LuaScripts& functions;    // the Lua state of FUNCTION libraries
   const int64_t now_ms;  // one clock reading per command, as Redis caches mstime
   Aof* const aof;              // the append-only log; nullptr when not wired (tests)
   Snapshots* const snapshots;  // SAVE/BGSAVE; nullptr when not wired (tests)

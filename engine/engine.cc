@@ -54,6 +54,15 @@ Engine::Engine(Config* config)
         Run(cmd, c, argv, w, /*woken=*/false, base::NowMs(), /*may_block=*/false);
       });
   scripts_->set_should_stop([this] { return server_.shutdown == ShutdownRequest::kNoSave; });
+  functions_ = std::make_unique<LuaScripts>(
+      &table_,
+      [this](const CommandSpec& cmd, ClientState& c, std::vector<std::string>& argv,
+             protocol::RespWriter& w) {
+        server_.stats.total_commands_processed++;
+        Run(cmd, c, argv, w, /*woken=*/false, base::NowMs(), /*may_block=*/false);
+      },
+      /*functions=*/true);
+  functions_->set_should_stop([this] { return server_.shutdown == ShutdownRequest::kNoSave; });
   keyspace_.free_policy().lazy = &lazy_free_;
   server_.run_id = RandomHex(40);
   server_.start_ms = base::NowMs();
@@ -157,7 +166,10 @@ bool Engine::ReleaseHeld() {
   // inside MULTI): nothing to hand the writes to. A script stopped by
   // SHUTDOWN NOSAVE was never acknowledged: its writes are not logged.
   if (writes.empty() || sink_ == nullptr) return false;
-  if (scripts_->stopped() && server_.shutdown != ShutdownRequest::kNone) return false;
+  if ((scripts_->stopped() || functions_->stopped()) &&
+      server_.shutdown != ShutdownRequest::kNone) {
+    return false;
+  }
   // One write goes alone; more go as MULTI ... EXEC, which the log keeps in
   // one batch (replayed whole or not at all) and replicas apply atomically.
   const bool group = writes.size() > 1;
@@ -231,7 +243,9 @@ bool Engine::Execute(ClientState& client, std::vector<std::string>& argv,
 
   // A script past busy-reply-threshold: others may only stop it (SCRIPT
   // KILL, SHUTDOWN NOSAVE) or run what cannot disturb it (allow-busy).
-  if (scripts_->busy() && scripts_->caller() != &client) {
+  const LuaScripts* running = scripts_->busy() ? scripts_.get()
+                              : functions_->busy() ? functions_.get() : nullptr;
+  if (running != nullptr && running->caller() != &client) {
     bool allowed = (cmd->flags & kAllowBusy) != 0;
     if (cmd->full_name == "shutdown") {
       allowed = false;
@@ -284,7 +298,7 @@ Engine::RunResult Engine::Run(const CommandSpec& cmd, ClientState& client,
                               std::vector<std::string>& argv, protocol::RespWriter& out,
                               bool woken, int64_t now, bool may_block) {
   CommandContext ctx(cmd, client, out, keyspace_, *config_, table_, server_, blocked_, watches_,
-                     pubsub_, *scripts_, now, aof_, snapshots_);
+                     pubsub_, *scripts_, *functions_, now, aof_, snapshots_);
   ctx.woken = woken;
   ctx.may_block = may_block;
   const int db_before = client.db;

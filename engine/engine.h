@@ -79,6 +79,7 @@ class Engine {
   const BlockedClients& blocked() const { return blocked_; }
   const LazyFree& lazy_free() const { return lazy_free_; }
   LuaScripts& scripts() { return *scripts_; }
+  LuaScripts& functions() { return *functions_; }
 
   Keyspace& keyspace() { return keyspace_; }
   ServerState& server() { return server_; }
@@ -130,6 +131,7 @@ class Engine {
   WatchTable watches_;
   PubSub pubsub_;
   std::unique_ptr<LuaScripts> scripts_;
+  std::unique_ptr<LuaScripts> functions_;
   StoreHook store_hook_{this};
   Keyspace keyspace_;
   // Writes held while a kRunsCommands command runs (nested: EVAL in EXEC).

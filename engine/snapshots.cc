@@ -19,6 +19,17 @@
 
 namespace cairn::engine {
 
+base::Status LoadFunctions(Engine& engine, const std::vector<std::string>& codes,
+                           const std::string& file) {
+  for (const std::string& code : codes) {
+    std::string name;
+    if (auto err = engine.functions().LoadLibrary(code, /*replace=*/true, &name)) {
+      return base::Status::Corruption(file + ": a function library does not load: " + *err);
+    }
+  }
+  return base::Status::Ok();
+}
+
 base::Status WriteRdbFile(const std::string& path, const Keyspace& keyspace,
                           const snapshot::RdbWriteOptions& options, int64_t now_ms) {
   snapshot::RdbFileWriter w;
@@ -46,6 +57,9 @@ snapshot::RdbWriteOptions RdbOptionsFor(const Engine& engine, bool aof_base) {
            {"used-mem", std::to_string(base::UsedMemory())},
            {"aof-base", aof_base ? "1" : "0"},
            {"cairn-ver", kCairnVersion}};
+  for (const auto& [name, lib] : const_cast<Engine&>(engine).functions().libraries()) {
+    o.functions.push_back(lib.code);
+  }
   return o;
 }
 
@@ -107,6 +121,7 @@ base::Status Snapshots::Load() {
     if (r.status().code() == base::StatusCode::kNotFound) return base::Status::Ok();
     return r.status();
   }
+  CAIRN_RETURN_IF_ERROR(LoadFunctions(*engine_, r.value().functions, v.dbfilename));
   loaded_keys_ = loaded;
   loaded_expired_ = expired;
   CAIRN_LOG_NOTICE("DB loaded from disk: %.3f seconds (%llu keys, %llu expired keys skipped)",

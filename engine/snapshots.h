@@ -25,6 +25,10 @@ struct ConfigValues;
 
 // Writes every live key of `keyspace` as an RDB file at `path` (not atomic;
 // callers rename). Used by SAVE, the BGSAVE child and the AOF rewrite.
+// Loads the FUNCTION libraries an RDB file carried (replacing same-named
+// ones); Corruption naming `file` when one does not load.
+base::Status LoadFunctions(Engine& engine, const std::vector<std::string>& codes,
+                           const std::string& file);
 base::Status WriteRdbFile(const std::string& path, const Keyspace& keyspace,
                           const snapshot::RdbWriteOptions& options, int64_t now_ms);
 

@@ -35,6 +35,12 @@ base::Status RdbFileWriter::Open(const std::string& path, const RdbWriteOptions&
     EncodeString(&buf_, k, false);
     EncodeString(&buf_, v, false);
   }
+  // FUNCTION libraries (RDB_OPCODE_FUNCTION2), before the data, as Redis
+  // 7.0 writes them.
+  for (const std::string& code : options_.functions) {
+    buf_.push_back(static_cast<char>(kOpFunction2));
+    EncodeString(&buf_, code, options_.compress);
+  }
   return base::Status::Ok();
 }
 
@@ -163,10 +169,15 @@ base::Result<RdbInfo> Walk(RdbInput& in, const std::string& name, const RdbEntry
       case kOpModuleAux:
         return base::Status::NotSupported(in.ErrorAt(op_pos, "module data").message() +
                                           " is not supported");
-      case kOpFunction:
-      case kOpFunction2:
-        return base::Status::NotSupported(in.ErrorAt(op_pos, "a function library").message() +
-                                          " is not supported yet");
+      case kOpFunction2: {
+        auto code = in.String();
+        if (!code.ok()) return code.status();
+        info.functions.push_back(std::move(code).value());
+        continue;
+      }
+      case kOpFunction:  // the 7.0 release candidates' format, never in a release
+        return base::Status::NotSupported(in.ErrorAt(op_pos, "a pre-release function library").message() +
+                                          " is not supported");
       default: {
         CAIRN_RETURN_IF_ERROR(CheckLoadableType(in, op_pos, op.value()));
         auto key = in.String();

@@ -20,6 +20,7 @@ struct RdbWriteOptions {
   bool compress = true;   // rdbcompression
   bool checksum = true;   // rdbchecksum (false writes a zero checksum)
   std::vector<std::pair<std::string, std::string>> aux;  // after Redis's own
+  std::vector<std::string> functions;  // FUNCTION libraries' code, after the aux fields
 };
 
 // Streams an RDB file to `path` (created or truncated) with a running
@@ -56,6 +57,9 @@ struct RdbInfo {
   // Empty collections, which Redis 7.0 skips too (and logs the first ten).
   uint64_t empty_keys_skipped = 0;
   std::vector<std::pair<std::string, std::string>> aux;
+  // FUNCTION libraries (RDB_OPCODE_FUNCTION2): each library's code, in file
+  // order, for the caller to load (FUNCTION LOAD semantics).
+  std::vector<std::string> functions;
 };
 
 // Called per key: database, key, value, absolute expiry in ms (-1: none).

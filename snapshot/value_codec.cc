@@ -829,6 +829,40 @@ base::Result<std::optional<Value>> DecodeValue(RdbInput& in, uint8_t type,
   return ValueDecoder(in, type, limits).Decode();
 }
 
+std::string FunctionsDumpPayload(const std::vector<std::string>& codes, bool compress) {
+  std::string out;
+  for (const std::string& code : codes) {
+    out.push_back(static_cast<char>(kOpFunction2));
+    EncodeString(&out, code, compress);
+  }
+  PutLe(&out, kRdbVersion, 2);
+  PutLe(&out, base::Crc64(0, out.data(), out.size()), 8);
+  return out;
+}
+
+base::Result<std::vector<std::string>> FunctionsRestorePayload(std::string_view payload) {
+  if (payload.size() < 10) {
+    return base::Status::InvalidArgument("DUMP payload version or checksum are wrong");
+  }
+  const uint64_t version = GetLe(payload.substr(payload.size() - 10, 2));
+  const uint64_t crc = GetLe(payload.substr(payload.size() - 8, 8));
+  if (version > kRdbVersion || base::Crc64(0, payload.data(), payload.size() - 8) != crc) {
+    return base::Status::InvalidArgument("DUMP payload version or checksum are wrong");
+  }
+  RdbInput in(payload.substr(0, payload.size() - 10), "payload");
+  std::vector<std::string> codes;
+  while (in.remaining() > 0) {
+    auto op = in.Byte();
+    if (!op.ok() || op.value() != kOpFunction2) {
+      return base::Status::InvalidArgument("given type is not a function");
+    }
+    auto code = in.String();
+    if (!code.ok()) return base::Status::InvalidArgument("failed loading the given functions payload");
+    codes.push_back(std::move(code).value());
+  }
+  return codes;
+}
+
 base::Result<Value> RestorePayload(std::string_view payload, const LoadLimits& limits) {
   // Footer: RDB version (2 bytes LE), then CRC-64 of everything before it.
   if (payload.size() < 10) return base::Status::InvalidArgument("payload too short");

@@ -106,6 +106,12 @@ base::Result<std::optional<types::Value>> DecodeValue(RdbInput& in, uint8_t type
 // RESTORE's check and decode. kInvalidArgument: version or checksum wrong;
 // kCorruption: bad data format (Redis's two RESTORE errors), which includes
 // an empty collection and a type Redis 7.0 does not know.
+// FUNCTION DUMP / FUNCTION RESTORE: the libraries' code as RDB_OPCODE_FUNCTION2
+// records, with DUMP's footer (RDB version, CRC-64). Restore gives the codes
+// back, or Redis's error text (without "ERR ").
+std::string FunctionsDumpPayload(const std::vector<std::string>& codes, bool compress);
+base::Result<std::vector<std::string>> FunctionsRestorePayload(std::string_view payload);
+
 base::Result<types::Value> RestorePayload(std::string_view payload,
                                           const LoadLimits& limits = {});
 

@@ -307,6 +307,31 @@ int RaiseError(lua_State* L, const char* msg) {
 int LuaRedisCall(lua_State* L) { return LuaScripts::From(L)->RedisCall(L, true); }
 int LuaRedisPCall(lua_State* L) { return LuaScripts::From(L)->RedisCall(L, false); }
 int LuaSetResp(lua_State* L) { return LuaScripts::From(L)->SetResp(L); }
+int LuaRegisterFunction(lua_State* L) { return LuaScripts::From(L)->RegisterFunction(L); }
+
+// The `redis` a function library sees: while FUNCTION LOAD runs the
+// library's code, only what registering needs (Redis's load-time API).
+int FunctionsRedisIndex(lua_State* L) {
+  const char* key = lua_tostring(L, 2);
+  if (LuaScripts::From(L)->loading() && key != nullptr) {
+    static constexpr const char* kAtLoad[] = {"register_function", "log", "LOG_DEBUG",
+                                              "LOG_VERBOSE", "LOG_NOTICE", "LOG_WARNING"};
+    bool ok = false;
+    for (const char* k : kAtLoad) ok = ok || std::strcmp(k, key) == 0;
+    if (!ok) {
+      return luaL_error(L, "Script attempted to access nonexistent global variable '%s'", key);
+    }
+  }
+  // Once loaded, functions no longer see register_function.
+  if (!LuaScripts::From(L)->loading() && key != nullptr &&
+      std::strcmp(key, "register_function") == 0) {
+    lua_pushnil(L);
+    return 1;
+  }
+  lua_pushvalue(L, 2);
+  lua_rawget(L, lua_upvalueindex(1));
+  return 1;
+}
 
 int LuaSha1Hex(lua_State* L) {
   if (lua_gettop(L) != 1) return RaiseError(L, "wrong number of arguments");
@@ -468,10 +493,13 @@ int ViewIndex(lua_State* L) {
 
 // __index of the scripts' globals: upvalue 1 holds what they may see.
 int EnvIndex(lua_State* L) {
+  const char* name = lua_tostring(L, 2);
+  // While FUNCTION LOAD runs a library's code, `redis` is all there is.
+  const bool hidden = LuaScripts::From(L)->loading() &&
+                      (name == nullptr || std::strcmp(name, "redis") != 0);
   lua_pushvalue(L, 2);
   lua_rawget(L, lua_upvalueindex(1));
-  if (!lua_isnil(L, -1)) return 1;
-  const char* name = lua_tostring(L, 2);
+  if (!lua_isnil(L, -1) && !hidden) return 1;
   return luaL_error(L, "Script attempted to access nonexistent global variable '%s'",
                     name != nullptr ? name : "?");
 }
@@ -587,7 +615,8 @@ void SetFunction(lua_State* L, const char* name, lua_CFunction f) {
 
 }  // namespace
 
-LuaScripts::LuaScripts(const CommandTable* table, RunFn run) : table_(table), run_(std::move(run)) {
+LuaScripts::LuaScripts(const CommandTable* table, RunFn run, bool functions)
+    : table_(table), run_(std::move(run)), functions_mode_(functions) {
   script_client_.authenticated = true;
   script_client_.name = "lua";
   SeedRand(rand_state_, 0);
@@ -653,6 +682,7 @@ void LuaScripts::Open() {
   SetFunction(L_, "status_reply", LuaStatusReply);
   SetFunction(L_, "log", LuaLog);
   SetFunction(L_, "setresp", LuaSetResp);
+  if (functions_mode_) SetFunction(L_, "register_function", LuaRegisterFunction);
   // Scripts are always replicated by their effects: these are accepted and
   // change nothing, as in Redis 7.0.
   SetFunction(L_, "set_repl", LuaNoop);
@@ -682,7 +712,8 @@ void LuaScripts::Open() {
     lua_getglobal(L_, lib);
     const int real = lua_gettop(L_);
     lua_newtable(L_);  // the view
-    PushReadOnlyMeta(L_, ViewIndex, real);
+    const bool load_view = functions_mode_ && std::strcmp(lib, "redis") == 0;
+    PushReadOnlyMeta(L_, load_view ? FunctionsRedisIndex : ViewIndex, real);
     lua_setmetatable(L_, -2);
     lua_setfield(L_, visible, lib);
     lua_pop(L_, 1);
@@ -722,6 +753,8 @@ void LuaScripts::Close() {
 
 void LuaScripts::Flush() {
   Close();
+  libraries_.clear();
+  functions_.clear();
   Open();
 }
 
@@ -791,10 +824,7 @@ std::optional<ErrorReply> LuaScripts::Kill() {
   return std::nullopt;
 }
 
-void LuaScripts::Call(const std::string& sha, ClientState& caller, ArgList keys, ArgList args,
-                      bool read_only, int64_t busy_after_ms, protocol::RespWriter& out) {
-  std::string lower(sha);
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+void LuaScripts::Begin(ClientState& caller, bool read_only, int64_t busy_after_ms) {
   script_client_.db = caller.db;
   script_client_.resp = 2;
   script_client_.id = caller.id;
@@ -805,15 +835,14 @@ void LuaScripts::Call(const std::string& sha, ClientState& caller, ArgList keys,
   start_ms_ = base::NowMs();
   busy_after_ms_ = busy_after_ms;
   lua_sethook(L_, Hook, LUA_MASKCOUNT, 100000);
-  SetArgTable(L_, "KEYS", keys);
-  SetArgTable(L_, "ARGV", args);
+}
 
-  lua_pushcfunction(L_, ErrorHandler);
-  const int handler = lua_gettop(L_);
-  lua_getfield(L_, LUA_REGISTRYINDEX, (kFuncPrefix + lower).c_str());
-  const int status = lua_pcall(L_, 0, 1, handler);
+// Runs what is on the stack (error handler, function, `nargs` arguments)
+// and replies; errors read "<error> script: <label>, on <source>:<line>.".
+void LuaScripts::Invoke(const std::string& label, int nargs, protocol::RespWriter& out) {
+  const int handler = lua_gettop(L_) - nargs - 1;
+  const int status = lua_pcall(L_, nargs, 1, handler);
   if (status != 0) {
-    // {err=..., line=...}: Redis's "<error> script: <sha>, on @user_script:<line>."
     std::string msg = "ERR unknown error";
     int line = -1;
     std::string source;
@@ -828,19 +857,227 @@ void LuaScripts::Call(const std::string& sha, ClientState& caller, ArgList keys,
       msg = std::string("ERR ") + lua_tostring(L_, -1);
     }
     if (line >= 0) {
-      msg += " script: " + lower + ", on " + source + ":" + std::to_string(line) + ".";
+      msg += " script: " + label + ", on " + source + ":" + std::to_string(line) + ".";
     }
     out.Error(msg);
-    lua_settop(L_, 0);
   } else {
     ReplyFromLua(L_, out, script_client_.resp, 0);
-    lua_settop(L_, 0);
   }
+  lua_settop(L_, 0);
   lua_sethook(L_, nullptr, 0, 0);
   running_ = false;
   busy_ = false;
   // Let the collector see the garbage of big scripts now and then.
   lua_gc(L_, LUA_GCSTEP, 1);
+}
+
+void LuaScripts::Call(const std::string& sha, ClientState& caller, ArgList keys, ArgList args,
+                      bool read_only, int64_t busy_after_ms, protocol::RespWriter& out) {
+  std::string lower(sha);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  Begin(caller, read_only, busy_after_ms);
+  SetArgTable(L_, "KEYS", keys);
+  SetArgTable(L_, "ARGV", args);
+  lua_pushcfunction(L_, ErrorHandler);
+  lua_getfield(L_, LUA_REGISTRYINDEX, (kFuncPrefix + lower).c_str());
+  Invoke(lower, 0, out);
+}
+
+// ---- functions ------------------------------------------------------------------
+
+namespace {
+bool ValidName(std::string_view n) {
+  if (n.empty()) return false;
+  for (char c : n) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
+  }
+  return true;
+}
+
+void PushArray(lua_State* L, ArgList items) {
+  lua_newtable(L);
+  for (size_t i = 0; i < items.size(); i++) {
+    lua_pushlstring(L, items[i].data(), items[i].size());
+    lua_rawseti(L, -2, static_cast<int>(i + 1));
+  }
+}
+
+constexpr const char* kKnownFlags[] = {"no-writes", "allow-oom", "allow-stale", "no-cluster",
+                                       "allow-cross-slot-keys"};
+}  // namespace
+
+int LuaScripts::RegisterFunction(lua_State* L) {
+  if (!loading_) return RaiseError(L, "redis.register_function can only be called on FUNCTION LOAD command");
+  FunctionInfo f;
+  const int argc = lua_gettop(L);
+  if (argc == 2) {
+    if (!lua_isstring(L, 1)) return RaiseError(L, "first argument to redis.register_function must be a string");
+    if (!lua_isfunction(L, 2)) return RaiseError(L, "second argument to redis.register_function must be a function");
+    f.name = lua_tostring(L, 1);
+    lua_pushvalue(L, 2);
+  } else if (argc == 1 && lua_istable(L, 1)) {
+    bool have_callback = false;
+    lua_pushnil(L);
+    while (lua_next(L, 1) != 0) {
+      const char* key = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "";
+      if (std::strcmp(key, "function_name") == 0) {
+        if (!lua_isstring(L, -1)) return RaiseError(L, "function_name argument given to redis.register_function must be a string");
+        f.name = lua_tostring(L, -1);
+      } else if (std::strcmp(key, "description") == 0) {
+        if (!lua_isstring(L, -1)) return RaiseError(L, "description argument given to redis.register_function must be a string");
+        f.description = lua_tostring(L, -1);
+        f.has_description = true;
+      } else if (std::strcmp(key, "callback") == 0) {
+        if (!lua_isfunction(L, -1)) return RaiseError(L, "callback argument given to redis.register_function must be a function");
+        have_callback = true;
+      } else if (std::strcmp(key, "flags") == 0) {
+        if (!lua_istable(L, -1)) return RaiseError(L, "flags argument to redis.register_function must be a table representing function flags");
+        for (int i = 1;; i++) {
+          lua_rawgeti(L, -1, i);
+          if (lua_isnil(L, -1)) {
+            lua_pop(L, 1);
+            break;
+          }
+          const char* flag = lua_isstring(L, -1) ? lua_tostring(L, -1) : "";
+          bool known = false;
+          for (const char* k : kKnownFlags) known = known || std::strcmp(k, flag) == 0;
+          if (!known) return RaiseError(L, "unknown flag given");
+          f.flags.emplace_back(flag);
+          lua_pop(L, 1);
+        }
+      } else {
+        return RaiseError(L, "unknown argument given to redis.register_function");
+      }
+      lua_pop(L, 1);
+    }
+    if (f.name.empty() && !lua_isstring(L, -1)) {
+    }
+    if (!have_callback) return RaiseError(L, "redis.register_function must get a callback argument");
+    lua_getfield(L, 1, "callback");
+  } else {
+    return RaiseError(L, "wrong number of arguments to redis.register_function");
+  }
+  if (!ValidName(f.name)) {
+    lua_pop(L, 1);
+    return RaiseError(L, "Function names can only contain letters, numbers, or underscores(_) and must be at least one character long");
+  }
+  for (const FunctionInfo& p : pending_) {
+    if (p.name == f.name) {
+      lua_pop(L, 1);
+      return RaiseError(L, "Function already exists in the library");
+    }
+  }
+  f.ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  for (const std::string& fl : f.flags) f.no_writes = f.no_writes || fl == "no-writes";
+  pending_.push_back(std::move(f));
+  return 0;
+}
+
+std::optional<std::string> LuaScripts::LoadLibrary(std::string_view code, bool replace,
+                                                   std::string* name) {
+  if (code.substr(0, 2) != "#!") return "Missing library metadata";
+  const size_t eol = code.find('\n');
+  const std::string_view first = code.substr(2, eol == std::string_view::npos ? code.npos : eol - 2);
+  std::vector<std::string> parts;
+  for (size_t i = 0; i < first.size();) {
+    const size_t j = first.find(' ', i);
+    const std::string_view part = first.substr(i, j == first.npos ? first.npos : j - i);
+    if (!part.empty()) parts.emplace_back(part);
+    if (j == first.npos) break;
+    i = j + 1;
+  }
+  if (parts.empty() || base::ToLower(parts[0]) != "lua") {
+    return "Engine '" + (parts.empty() ? std::string() : parts[0]) + "' not found";
+  }
+  name->clear();
+  for (size_t i = 1; i < parts.size(); i++) {
+    if (parts[i].rfind("name=", 0) != 0) return "Invalid metadata value given: " + parts[i];
+    *name = parts[i].substr(5);
+  }
+  if (name->empty()) return "Library name was not given";
+  if (!ValidName(*name)) {
+    return "Library names can only contain letters, numbers, or underscores(_) and must be at least one character long";
+  }
+  if (!replace && libraries_.count(*name) != 0) return "Library '" + *name + "' already exists";
+  // The shebang line is not Lua: compile from its newline on, so that line
+  // numbers stay those of the library's text.
+  const std::string_view body = eol == std::string_view::npos ? std::string_view() : code.substr(eol);
+  if (luaL_loadbuffer(L_, body.data(), body.size(), "@user_function") != 0) {
+    std::string err = std::string("Error compiling function: ") + lua_tostring(L_, -1);
+    lua_settop(L_, 0);
+    return err;
+  }
+  lua_getfield(L_, LUA_REGISTRYINDEX, kEnvKey);
+  lua_setfenv(L_, -2);
+  lua_pushcfunction(L_, ErrorHandler);
+  lua_insert(L_, -2);
+  pending_.clear();
+  loading_ = true;
+  const int status = lua_pcall(L_, 0, 0, 1);
+  loading_ = false;
+  auto drop_pending = [&] {
+    for (const FunctionInfo& f : pending_) luaL_unref(L_, LUA_REGISTRYINDEX, f.ref);
+    pending_.clear();
+  };
+  if (status != 0) {
+    std::string msg = "unknown error";
+    if (lua_istable(L_, -1)) {
+      if (auto e = StringField(L_, "err")) msg = *e;
+    }
+    lua_settop(L_, 0);
+    drop_pending();
+    return "Error registering functions: " + msg;
+  }
+  lua_settop(L_, 0);
+  if (pending_.empty()) return "No functions registered";
+  for (const FunctionInfo& f : pending_) {
+    auto it = functions_.find(f.name);
+    if (it != functions_.end() && it->second.library != *name) {
+      const std::string err = "Function " + f.name + " already exists";
+      drop_pending();
+      return err;
+    }
+  }
+  DeleteLibrary(*name);
+  Library& lib = libraries_[*name];
+  lib.name = *name;
+  lib.code = std::string(code);
+  for (FunctionInfo& f : pending_) {
+    f.library = *name;
+    lib.functions.push_back(f.name);
+    functions_[f.name] = std::move(f);
+  }
+  pending_.clear();
+  return std::nullopt;
+}
+
+bool LuaScripts::DeleteLibrary(const std::string& name) {
+  auto it = libraries_.find(name);
+  if (it == libraries_.end()) return false;
+  for (const std::string& fn : it->second.functions) {
+    auto f = functions_.find(fn);
+    if (f == functions_.end()) continue;
+    luaL_unref(L_, LUA_REGISTRYINDEX, f->second.ref);
+    functions_.erase(f);
+  }
+  libraries_.erase(it);
+  return true;
+}
+
+const LuaScripts::FunctionInfo* LuaScripts::FindFunction(std::string_view name) const {
+  auto it = functions_.find(name);
+  return it == functions_.end() ? nullptr : &it->second;
+}
+
+void LuaScripts::CallFunction(const FunctionInfo& f, ClientState& caller, ArgList keys,
+                              ArgList args, int64_t busy_after_ms, protocol::RespWriter& out) {
+  const std::string label = f.name;
+  Begin(caller, f.no_writes, busy_after_ms);
+  lua_pushcfunction(L_, ErrorHandler);
+  lua_rawgeti(L_, LUA_REGISTRYINDEX, f.ref);
+  PushArray(L_, keys);
+  PushArray(L_, args);
+  Invoke(label, 2, out);
 }
 
 int LuaScripts::SetResp(lua_State* L) {

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -32,7 +33,10 @@ class LuaScripts {
   using RunFn = std::function<void(const CommandSpec&, ClientState&, std::vector<std::string>&,
                                    protocol::RespWriter&)>;
 
-  LuaScripts(const CommandTable* table, RunFn run);
+  // `functions`: this state holds FUNCTION libraries (redis.register_function
+  // exists; the library code sees only the load-time API) rather than EVAL
+  // scripts.
+  LuaScripts(const CommandTable* table, RunFn run, bool functions = false);
   ~LuaScripts();
   LuaScripts(const LuaScripts&) = delete;
   LuaScripts& operator=(const LuaScripts&) = delete;
@@ -61,6 +65,32 @@ class LuaScripts {
   // The last script was stopped by should_stop: its writes must not count.
   bool stopped() const { return stopped_; }
 
+  // ---- functions (FUNCTION LOAD, FCALL), on a functions state -------------
+  struct FunctionInfo {
+    std::string name;
+    std::string library;
+    std::string description;
+    bool has_description = false;
+    std::vector<std::string> flags;
+    bool no_writes = false;
+    int ref = 0;  // the callback, in the Lua registry
+  };
+  struct Library {
+    std::string name;
+    std::string code;
+    std::vector<std::string> functions;  // in registration order
+  };
+  // FUNCTION LOAD: the library's name in *name, or Redis's error text.
+  std::optional<std::string> LoadLibrary(std::string_view code, bool replace, std::string* name);
+  bool DeleteLibrary(const std::string& name);
+  const std::map<std::string, Library>& libraries() const { return libraries_; }
+  size_t function_count() const { return functions_.size(); }
+  const FunctionInfo* FindFunction(std::string_view name) const;
+  void CallFunction(const FunctionInfo& f, ClientState& caller, ArgList keys, ArgList args,
+                    int64_t busy_after_ms, protocol::RespWriter& out);
+  int RegisterFunction(lua_State* L);
+  bool loading() const { return loading_; }
+
   // For the C functions registered in the Lua state.
   static LuaScripts* From(lua_State* L);
   int RedisCall(lua_State* L, bool raise);  // redis.call / redis.pcall
@@ -72,11 +102,18 @@ class LuaScripts {
  private:
   void Open();
   void Close();
+  void Begin(ClientState& caller, bool read_only, int64_t busy_after_ms);
+  void Invoke(const std::string& label, int nargs, protocol::RespWriter& out);
 
   const CommandTable* table_;
   RunFn run_;
   lua_State* L_ = nullptr;
   std::unordered_set<std::string> shas_;
+  bool functions_mode_ = false;
+  bool loading_ = false;
+  std::vector<FunctionInfo> pending_;  // registered by the library being loaded
+  std::map<std::string, Library> libraries_;
+  std::map<std::string, FunctionInfo, std::less<>> functions_;
   // During a call.
   ClientState script_client_;
   const ClientState* caller_ = nullptr;
