@@ -14,6 +14,7 @@ fresh server each). What is checked:
   * a subscriber that disconnects is forgotten (NUMSUB, PUBLISH's count);
   * PUBSUB CHANNELS / NUMSUB / NUMPAT / SHARDCHANNELS / SHARDNUMSUB seen by
     another client;
+  * python3-redis PubSub objects, several subscribers by channel and pattern;
   * client-output-buffer-limit pubsub: a subscriber that stops reading is
     disconnected once its pending output passes the hard limit, and the
     server carries on.
@@ -151,6 +152,47 @@ class PubSubTest(ServerTestCase):
             self.assertEqual(pub.cmd("PUBSUB", "NUMSUB", "a", "b"), [b"a", 0, b"b", 0])
             self.assertEqual(pub.cmd("PUBSUB", "NUMPAT"), 0)
             self.assertEqual(pub.cmd("PUBLISH", "a", "x"), 0)
+
+        self.both(run)
+
+    def test_python3_redis_clients(self):
+        try:
+            import redis as redispy  # python3-redis, as applications use it
+        except ImportError:
+            self.fail("python3-redis is not installed (scripts/install-deps.sh installs it)")
+
+        def run(s):
+            pub = redispy.Redis(port=s.port)
+            subs = [redispy.Redis(port=s.port).pubsub(ignore_subscribe_messages=True)
+                    for _ in range(3)]
+            subs[0].subscribe("orders")
+            subs[1].psubscribe("ord*")
+            subs[2].subscribe("orders", "refunds")
+            for p in subs:  # the confirmations
+                while p.get_message(timeout=1.0) is not None:
+                    pass
+            self.assertEqual(pub.publish("orders", "o-1"), 3)
+            self.assertEqual(pub.publish("refunds", "r-1"), 1)
+            self.assertEqual(pub.pubsub_numsub("orders", "refunds"),
+                             [(b"orders", 2), (b"refunds", 1)])
+            self.assertEqual(pub.pubsub_numpat(), 1)
+
+            def drain(p, n):
+                got = []
+                deadline = time.time() + 5
+                while len(got) < n and time.time() < deadline:
+                    m = p.get_message(timeout=0.5)
+                    if m is not None:
+                        got.append((m["type"], m["channel"], m["data"]))
+                return got
+
+            self.assertEqual(drain(subs[0], 1), [("message", b"orders", b"o-1")])
+            self.assertEqual(drain(subs[1], 1), [("pmessage", b"orders", b"o-1")])
+            self.assertEqual(drain(subs[2], 2), [("message", b"orders", b"o-1"),
+                                                  ("message", b"refunds", b"r-1")])
+            for p in subs:
+                p.close()
+            pub.close()
 
         self.both(run)
 

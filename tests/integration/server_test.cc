@@ -98,6 +98,36 @@ TEST(ServerTest, SetAndGetThroughHiredis) {
   EXPECT_EQ(Str(Call(c.get(), {"GET", binary})), binary);
 }
 
+// Pub/sub through hiredis: two subscribers (one by channel, one by
+// pattern) each get what a third client publishes, as hiredis parses it.
+TEST(ServerTest, PubSubThroughHiredis) {
+  CairnProcess server;
+  auto by_channel = server.Connect();
+  auto by_pattern = server.Connect();
+  auto pub = server.Connect();
+  ReplyPtr r = Call(by_channel.get(), {"SUBSCRIBE", "news.sport"});
+  ASSERT_TRUE(r && r->type == REDIS_REPLY_ARRAY && r->elements == 3);
+  r = Call(by_pattern.get(), {"PSUBSCRIBE", "news.*"});
+  ASSERT_TRUE(r && r->type == REDIS_REPLY_ARRAY && r->elements == 3);
+  EXPECT_EQ(Str(Call(pub.get(), {"PUBLISH", "news.sport", "goal"})), "2");
+  EXPECT_EQ(Str(Call(pub.get(), {"PUBLISH", "news.weather", "rain"})), "1");
+  void* raw = nullptr;
+  ASSERT_EQ(redisGetReply(by_channel.get(), &raw), REDIS_OK);
+  ReplyPtr m(static_cast<redisReply*>(raw));
+  ASSERT_EQ(m->elements, 3u);
+  EXPECT_EQ(std::string(m->element[0]->str), "message");
+  EXPECT_EQ(std::string(m->element[2]->str), "goal");
+  for (const char* want : {"goal", "rain"}) {
+    raw = nullptr;
+    ASSERT_EQ(redisGetReply(by_pattern.get(), &raw), REDIS_OK);
+    ReplyPtr pm(static_cast<redisReply*>(raw));
+    ASSERT_EQ(pm->elements, 4u);
+    EXPECT_EQ(std::string(pm->element[0]->str), "pmessage");
+    EXPECT_EQ(std::string(pm->element[1]->str), "news.*");
+    EXPECT_EQ(std::string(pm->element[3]->str), want);
+  }
+}
+
 TEST(ServerTest, PipelinesTenThousandCommands) {
   CairnProcess server;
   auto c = server.Connect();
