@@ -306,6 +306,21 @@ Engine::RunResult Engine::Run(const CommandSpec& cmd, ClientState& client,
   if (group) hold_depth_++;
   cmd.handler(ctx, ArgList(argv));
   server_.dirty += ctx.dirty();
+  // Key-miss events (class m): a read command's keys that are not there, as
+  // Redis's lookupKeyRead reports them (OBJECT looks without notifying).
+  if ((config_->values().notify_keyspace_events & notify::kKeyMiss) && (cmd.flags & kReadonly) &&
+      cmd.full_name.rfind("object|", 0) != 0) {
+    std::vector<int> positions;
+    if (GetKeys(cmd, ArgList(argv), &positions)) {
+      for (int p : positions) {
+        const std::string& key = argv[static_cast<size_t>(p)];
+        if (keyspace_.db(db_before).entries().Find(key) == nullptr) {
+          NotifyKeyspaceEvent(pubsub_, config_->values().notify_keyspace_events,
+                              notify::kKeyMiss, "keymiss", key, db_before);
+        }
+      }
+    }
+  }
   // Commands that name what they changed (Notify) touched those keys; for
   // any other write, every key it may write counts as changed.
   if (ctx.dirty() > 0 && !ctx.notified() && !watches_.empty()) {
