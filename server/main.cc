@@ -378,6 +378,7 @@ int main(int argc, char** argv) {
   // A script past busy-reply-threshold lets other clients in (they get
   // -BUSY, or stop it with SCRIPT KILL / SHUTDOWN NOSAVE).
   eng.scripts().set_on_busy([&loop] { loop.PollOnce(); });
+  eng.functions().set_on_busy([&loop] { loop.PollOnce(); });
   listener.Start();
   if (v.port != 0) {
     CAIRN_LOG_NOTICE("Ready to accept connections tcp on port %lld",
