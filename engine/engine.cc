@@ -254,9 +254,10 @@ bool Engine::Execute(ClientState& client, std::vector<std::string>& argv,
       }
     }
     if (!allowed) {
-      return reject({ErrorKind::kBusy,
-                     "Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN "
-                     "NOSAVE."});
+      return reject({ErrorKind::kBusy, std::string("Redis is busy running a script. You can only "
+                                                   "call ") +
+                                           (running == functions_.get() ? "FUNCTION" : "SCRIPT") +
+                                           " KILL or SHUTDOWN NOSAVE."});
     }
   }
 

@@ -9,6 +9,7 @@ cairn-server (a subTest each, a fresh server each) with the same assertions:
   * while a script runs past busy-reply-threshold, other clients get -BUSY
     for ordinary commands (PING, GET) and may still send allow-busy ones
     (MULTI);
+  * FUNCTION KILL stops a long FCALL (whose -BUSY names FUNCTION KILL);
   * SCRIPT KILL stops a script that has not written, whose caller then gets
     "Script killed by user with SCRIPT KILL..."; NOTBUSY when none runs;
   * a script that wrote cannot be killed (UNKILLABLE); SHUTDOWN without
@@ -63,6 +64,29 @@ class ScriptBusyTest(ServerTestCase):
                                 reply)
                 self.assertEqual(other.cmd("PING"), "PONG")
                 self.assertEqual(runner.cmd("PING"), "PONG")
+                s.kill()
+
+    def test_function_kill(self):
+        busy = ServerError("BUSY Redis is busy running a script. You can only call FUNCTION "
+                           "KILL or SHUTDOWN NOSAVE.")
+        for name in ("redis", "cairn"):
+            with self.subTest(server=name):
+                s, _ = self.start(name)
+                runner, other = s.conn(), s.conn()
+                other.cmd("FUNCTION", "LOAD", "#!lua name=spin\nredis.register_function{"
+                          "function_name='spin', callback=function() " + SPIN + " end, "
+                          "flags={'no-writes'}}")
+                runner.send(encode("FCALL", "spin", "0"))
+                for _ in range(100):
+                    if other.cmd("GET", "k") == busy:
+                        break
+                    time.sleep(0.02)
+                else:
+                    self.fail("the function never made the server busy")
+                self.assertEqual(other.cmd("FUNCTION", "KILL"), "OK")
+                self.assertTrue(str(runner.reply()).startswith(
+                    "ERR Script killed by user with SCRIPT KILL..."))
+                self.assertEqual(other.cmd("PING"), "PONG")
                 s.kill()
 
     def test_a_script_that_wrote_is_unkillable_but_shutdown_nosave_stops_it(self):
