@@ -85,27 +85,6 @@ results="${work}/results"   # lines: <case> <server> <metric> <value>
 
 bench_install_traps
 
-# stable_copy <src> <dst>: waits (up to BINARY_WAIT s) until <src> is an
-# executable that has not changed for 2 s (others may be relinking it),
-# then copies it, so every round runs the same build.
-stable_copy() {
-  local src="$1" dst="$2" i a b
-  for ((i = 0; i < BINARY_WAIT; i += 2)); do
-    if [[ -x "${src}" ]]; then
-      a="$(stat -c '%Y %s' "${src}" 2>/dev/null || true)"
-      sleep 2
-      b="$(stat -c '%Y %s' "${src}" 2>/dev/null || true)"
-      if [[ -n "${a}" && "${a}" == "${b}" ]] && cp "${src}" "${dst}" 2>/dev/null &&
-         "${dst}" --version > /dev/null 2>&1; then
-        return 0
-      fi
-    else
-      sleep 2
-    fi
-  done
-  die "no stable executable at ${src} within ${BINARY_WAIT}s (build first, or set CAIRN_SERVER)"
-}
-
 cairn_src="${CAIRN_SERVER}"
 stable_copy "${cairn_src}" "${work}/cairn-server"
 CAIRN_SERVER="${work}/cairn-server"

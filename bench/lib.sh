@@ -197,3 +197,24 @@ metric() { awk -v k="$2" '$1 == k { print $2; exit }' "$1"; }
 
 # ratio <a> <b>: a/b to two decimals, "-" when b is not positive.
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
+
+# stable_copy <src> <dst>: waits (up to BINARY_WAIT s, default 120) until <src> is an
+# executable that has not changed for 2 s (others may be relinking it),
+# then copies it, so every round runs the same build.
+stable_copy() {
+  local src="$1" dst="$2" i a b
+  for ((i = 0; i < ${BINARY_WAIT:-120}; i += 2)); do
+    if [[ -x "${src}" ]]; then
+      a="$(stat -c '%Y %s' "${src}" 2>/dev/null || true)"
+      sleep 2
+      b="$(stat -c '%Y %s' "${src}" 2>/dev/null || true)"
+      if [[ -n "${a}" && "${a}" == "${b}" ]] && cp "${src}" "${dst}" 2>/dev/null &&
+         "${dst}" --version > /dev/null 2>&1; then
+        return 0
+      fi
+    else
+      sleep 2
+    fi
+  done
+  die "no stable executable at ${src} within ${BINARY_WAIT:-120}s (build first, or set CAIRN_SERVER)"
+}

@@ -11,6 +11,13 @@
 namespace cairn::engine {
 namespace {
 
+// busy-reply-threshold (lua-time-limit), in ms.
+int64_t BusyThresholdMs(CommandContext& ctx) {
+  auto it = ctx.config.values().other.find("busy-reply-threshold");
+  if (it == ctx.config.values().other.end()) return 5000;
+  return base::ParseInt64(it->second).value_or(5000);
+}
+
 // FUNCTION LIST [LIBRARYNAME pattern] [WITHCODE]: libraries in name order
 // (Redis walks a hash table; replies compare as sets).
 void FunctionList(CommandContext& ctx, ArgList args) {
@@ -125,11 +132,7 @@ void FCallGeneric(CommandContext& ctx, ArgList args, bool read_only) {
   if (read_only && !f->no_writes) {
     return ctx.Error("Can not execute a script with write flag using *_ro command.");
   }
-  int64_t busy_after = 5000;
-  if (auto it = ctx.config.values().other.find("busy-reply-threshold");
-      it != ctx.config.values().other.end()) {
-    busy_after = base::ParseInt64(it->second).value_or(5000);
-  }
+  const int64_t busy_after = BusyThresholdMs(ctx);
   ctx.functions.CallFunction(*f, ctx.client, args.subspan(3, static_cast<size_t>(*numkeys)),
                              args.subspan(3 + static_cast<size_t>(*numkeys)), busy_after,
                              ctx.reply);
@@ -239,11 +242,7 @@ void EvalGeneric(CommandContext& ctx, ArgList args, bool by_sha, bool read_only)
     return ctx.Error(*err);
   }
   const size_t first_arg = 3 + static_cast<size_t>(*numkeys);
-  int64_t busy_after = 5000;
-  if (auto it = ctx.config.values().other.find("busy-reply-threshold");
-      it != ctx.config.values().other.end()) {
-    busy_after = base::ParseInt64(it->second).value_or(5000);
-  }
+  const int64_t busy_after = BusyThresholdMs(ctx);
   ctx.scripts.Call(sha, ctx.client, args.subspan(3, static_cast<size_t>(*numkeys)),
                    args.subspan(first_arg), read_only, busy_after, ctx.reply);
 }

@@ -168,6 +168,17 @@ std::optional<std::string> StringField(lua_State* L, const char* name) {
   return out;
 }
 
+// How many key/value pairs the table at the top of the stack holds.
+size_t PairCount(lua_State* L) {
+  size_t n = 0;
+  lua_pushnil(L);
+  while (lua_next(L, -2) != 0) {
+    n++;
+    lua_pop(L, 1);
+  }
+  return n;
+}
+
 void ReplyFromLua(lua_State* L, protocol::RespWriter& out, int script_resp, int depth) {
   (void)depth;  // bounded by the Lua stack, as in Redis
   if (!lua_checkstack(L, 4)) {
@@ -233,12 +244,7 @@ void ReplyFromLua(lua_State* L, protocol::RespWriter& out, int script_resp, int 
       lua_pushstring(L, "map");
       lua_rawget(L, -2);
       if (lua_type(L, -1) == LUA_TTABLE) {
-        size_t n = 0;
-        lua_pushnil(L);
-        while (lua_next(L, -2) != 0) {
-          n++;
-          lua_pop(L, 1);
-        }
+        const size_t n = PairCount(L);
         out.Map(n);
         lua_pushnil(L);
         while (lua_next(L, -2) != 0) {
@@ -253,12 +259,7 @@ void ReplyFromLua(lua_State* L, protocol::RespWriter& out, int script_resp, int 
       lua_pushstring(L, "set");
       lua_rawget(L, -2);
       if (lua_type(L, -1) == LUA_TTABLE) {
-        size_t n = 0;
-        lua_pushnil(L);
-        while (lua_next(L, -2) != 0) {
-          n++;
-          lua_pop(L, 1);
-        }
+        const size_t n = PairCount(L);
         out.Set(n);
         lua_pushnil(L);
         while (lua_next(L, -2) != 0) {
