@@ -54,14 +54,6 @@ class Conn3(Conn):
 
 
 class PubSubTest(ServerTestCase):
-    def both(self, fn):
-        for name in ("redis", "cairn"):
-            with self.subTest(server=name):
-                d = self.newdir(name)
-                s = self.redis(d) if name == "redis" else self.cairn(d)
-                fn(s)
-                s.kill()
-
     def conn3(self, s):
         c = Conn3(s.port)
         self.conns.append(c)

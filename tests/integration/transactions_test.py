@@ -34,19 +34,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from cairn_testlib import ServerTestCase, take_server_arg  # noqa: E402
 
 
-class Both(ServerTestCase):
-    """Runs fn(server) on redis-server and on cairn-server."""
-
-    def both(self, fn):
-        for name in ("redis", "cairn"):
-            with self.subTest(server=name):
-                d = self.newdir(name)
-                s = self.redis(d) if name == "redis" else self.cairn(d)
-                fn(s)
-                s.kill()
-
-
-class WatchRaces(Both):
+class WatchRaces(ServerTestCase):
     def test_other_clients_changes_fail_exec(self):
         changes = [
             ("SET", "k", "other"), ("DEL", "k"), ("EXPIRE", "k", "100"), ("APPEND", "k", "x"),

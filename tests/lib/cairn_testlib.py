@@ -565,6 +565,16 @@ class ServerTestCase(LogsOnFailure, unittest.TestCase):
                               preexec)
         return s.wait_ready() if ready else s
 
+    def both(self, fn):
+        """Runs fn(server) on a fresh redis-server (the oracle), then on a
+        fresh cairn-server, each in a subTest of its own."""
+        for name in ("redis", "cairn"):
+            with self.subTest(server=name):
+                d = self.newdir(name)
+                s = self.redis(d) if name == "redis" else self.cairn(d)
+                fn(s)
+                s.kill()
+
     def redis(self, d, *extra, preexec=None):
         """redis-server on d, once it answers PING; skips the test when
         redis-server is not installed."""
