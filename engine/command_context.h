@@ -56,8 +56,9 @@ class CommandContext {
   Db& db() { return keyspace.db(client.db); }
 
   void Error(const ErrorReply& e) {
-    server.stats.total_error_replies++;
-    reply.Error(e.Text());
+    const std::string text = e.Text();
+    server.stats.CountError(text);
+    reply.Error(text);
   }
   void Error(std::string_view msg) { Error(Err(std::string(msg))); }
   void WrongType() { Error({ErrorKind::kWrongType, std::string(errors::kWrongTypeMsg)}); }

@@ -184,7 +184,7 @@ bool Engine::Execute(ClientState& client, std::vector<std::string>& argv,
   const int64_t now = base::NowMs();
   client.last_interaction_ms = now;
   auto fail = [&](std::string msg) {
-    server_.stats.total_error_replies++;
+    server_.stats.CountError("ERR");
     out.Error("ERR " + msg);
     return false;
   };
@@ -193,8 +193,8 @@ bool Engine::Execute(ClientState& client, std::vector<std::string>& argv,
   // Redis's rejectCommand: inside MULTI a refused command also dooms the
   // transaction, and a refused EXEC ends it at once, naming the reason.
   auto reject = [&](const ErrorReply& e) {
-    server_.stats.total_error_replies++;
     if (cmd != nullptr && cmd->full_name == "exec") {
+      server_.stats.CountError("EXECABORT");
       DiscardTransaction(client, watches_);
       out.Error(ErrorReply{ErrorKind::kExecAbort,
                            "Transaction discarded because of: " +
@@ -202,6 +202,7 @@ bool Engine::Execute(ClientState& client, std::vector<std::string>& argv,
                     .Text());
       return false;
     }
+    server_.stats.CountError(e.Text());
     if (client.tx.active) client.tx.aborted = true;
     out.Error(e.Text());
     return false;

@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 
 namespace cairn::engine {
 
@@ -23,6 +24,17 @@ struct ServerStats {
   uint64_t total_net_input_bytes = 0;
   uint64_t total_net_output_bytes = 0;
   uint64_t total_error_replies = 0;
+  // INFO errorstats: error replies by their first word (ERR, WRONGTYPE...).
+  std::map<std::string, uint64_t, std::less<>> errorstats;
+
+  // Counts one error reply whose text (without '-') is `text`.
+  void CountError(std::string_view text) {
+    total_error_replies++;
+    const std::string_view code = text.substr(0, text.find(' '));
+    auto it = errorstats.find(code);
+    if (it == errorstats.end()) it = errorstats.emplace(std::string(code), 0).first;
+    it->second++;
+  }
 };
 
 enum class ShutdownRequest { kNone, kDefault, kSave, kNoSave };

@@ -19,7 +19,7 @@ constexpr std::string_view kInvalidHll = "INVALIDOBJ Corrupted HLL object detect
 constexpr std::string_view kNotHll = "Key is not a valid HyperLogLog string value.";
 
 void InvalidHll(CommandContext& ctx) {
-  ctx.server.stats.total_error_replies++;
+  ctx.server.stats.CountError(kInvalidHll);
   ctx.reply.Error(kInvalidHll);
 }
 

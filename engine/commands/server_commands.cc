@@ -426,6 +426,18 @@ std::string InfoCpu(CommandContext&) {
   return buf;
 }
 
+std::string InfoModules(CommandContext&) { return "# Modules\r\n"; }
+
+std::string InfoErrorstats(CommandContext& ctx) {
+  std::string out = "# Errorstats\r\n";
+  for (const auto& [code, n] : ctx.server.stats.errorstats) {
+    out += "errorstat_" + code + ":count=" + std::to_string(n) + "\r\n";
+  }
+  return out;
+}
+
+std::string InfoCluster(CommandContext&) { return "# Cluster\r\ncluster_enabled:0\r\n"; }
+
 std::string InfoKeyspace(CommandContext& ctx) {
   std::string out = "# Keyspace\r\n";
   for (int i = 0; i < ctx.keyspace.databases(); i++) {
@@ -448,7 +460,8 @@ constexpr InfoSection kInfoSections[] = {
     {"memory", InfoMemory, true},   {"persistence", InfoPersistence, true},
     {"stats", InfoStats, true},
     {"replication", InfoReplication, true}, {"cpu", InfoCpu, true},
-    {"keyspace", InfoKeyspace, true},
+    {"modules", InfoModules, true}, {"errorstats", InfoErrorstats, true},
+    {"cluster", InfoCluster, true}, {"keyspace", InfoKeyspace, true},
 };
 
 void Info(CommandContext& ctx, ArgList args) {
