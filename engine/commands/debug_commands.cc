@@ -66,6 +66,57 @@ void DebugReload(CommandContext& ctx, ArgList args) {
   ctx.reply.Ok();
 }
 
+// DEBUG PROTOCOL <type>: one reply of each RESP3 type, as Redis 7.0 sends
+// them (RESP2 clients get the RESP2 form), for client libraries' tests.
+void DebugProtocol(CommandContext& ctx, const std::string& type) {
+  protocol::RespWriter& r = ctx.reply;
+  if (type == "string") return r.Bulk("Hello World");
+  if (type == "integer") return r.Int(12345);
+  if (type == "double") return r.Double(3.141);
+  if (type == "bignum") return r.BigNumber("1234567999999999999999999999999999999");
+  if (type == "null") return r.Null();
+  if (type == "array" || type == "set") {
+    if (type == "array") {
+      r.Array(3);
+    } else {
+      r.Set(3);
+    }
+    for (int i = 0; i < 3; i++) r.Int(i);
+    return;
+  }
+  if (type == "map") {
+    r.Map(3);
+    for (int i = 0; i < 3; i++) {
+      r.Int(i);
+      r.Bool(i == 1);
+    }
+    return;
+  }
+  if (type == "attrib") {
+    if (ctx.client.resp >= 3) {
+      r.Raw("|1\r\n");
+      r.Bulk("key-popularity");
+      r.Array(2);
+      r.Bulk("key:123");
+      r.Int(90);
+    }
+    return r.Bulk("Some real reply following the attribute");
+  }
+  if (type == "push") {
+    if (ctx.client.resp < 3) return ctx.Error("RESP2 is not supported by this command");
+    r.Push(2);
+    r.Bulk("server-cpu-usage");
+    r.Int(42);
+    return r.Bulk("Some real reply following the push reply");
+  }
+  if (type == "verbatim") return r.Verbatim("txt", "This is a verbatim\nstring");
+  if (type == "true") return r.Bool(true);
+  if (type == "false") return r.Bool(false);
+  ctx.Error(
+      "Wrong protocol type name. Please use one of the following: "
+      "string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false");
+}
+
 void Debug(CommandContext& ctx, ArgList args) {
   const int64_t mode = ctx.config.values().enable_debug_command;
   if (mode == 0 || (mode == 2 && !IsLocal(ctx.client))) {
@@ -121,6 +172,12 @@ void Debug(CommandContext& ctx, ArgList args) {
     CAIRN_LOG_WARNING("DEBUG LOG: %s", args[2].c_str());
     return ctx.reply.Ok();
   }
+  if (sub == "error" && args.size() == 3) {
+    // The argument, as the error text itself (client test suites use it).
+    ctx.server.stats.CountError(args[2]);
+    return ctx.reply.Error(args[2]);
+  }
+  if (sub == "protocol" && args.size() == 3) return DebugProtocol(ctx, base::ToLower(args[2]));
   if (sub == "set-active-expire" && args.size() == 3) {
     ctx.server.active_expire = std::atoi(args[2].c_str()) != 0;
     return ctx.reply.Ok();

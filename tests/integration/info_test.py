@@ -1,7 +1,9 @@
 #!/usr/bin/python3
-"""INFO beside redis-server 7.0.15: the sections a default INFO lists, in
-Redis's order (clients read some of them at connect time: Modules, Cluster),
-and INFO errorstats counting the same errors the same way.
+"""INFO and the DEBUG helpers client test suites use, beside redis-server
+7.0.15: the sections a default INFO lists, in Redis's order (clients read
+some of them at connect time: Modules, Cluster), INFO errorstats counting
+the same errors the same way, and DEBUG ERROR / DEBUG PROTOCOL replies byte
+for byte in RESP2 and RESP3.
 
     /usr/bin/python3 tests/integration/info_test.py path/to/cairn-server [unittest args]
 """
@@ -11,7 +13,9 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from cairn_testlib import ServerTestCase, take_server_arg  # noqa: E402
+import socket  # noqa: E402
+
+from cairn_testlib import ServerTestCase, encode, take_server_arg  # noqa: E402
 
 ERRORS = [("NOSUCHCOMMAND",), ("GET",), ("SET", "s", "x"), ("LPUSH", "s", "a"),
           ("INCR", "s"), ("EXEC",), ("MULTI",), ("SET",), ("EXEC",),
@@ -52,6 +56,40 @@ class InfoTest(ServerTestCase):
         self.assertIn("errorstat_WRONGTYPE", seen["cairn"][1])
         self.assertEqual(seen["cairn"][2], {"cluster_enabled": "0"})
         self.assertEqual(seen["cairn"][3], ["Modules"])
+
+
+class DebugProtocolTest(ServerTestCase):
+    TYPES = ["string", "integer", "double", "bignum", "null", "array", "set", "map", "attrib",
+             "push", "verbatim", "true", "false", "nosuch"]
+
+    def test_debug_protocol_and_error_match_redis(self):
+        seen = []
+
+        def raw_reply(s, *cmds):
+            sock = socket.create_connection(("127.0.0.1", s.port))
+            sock.sendall(b"".join(encode(*c) for c in cmds) + encode("PING", "end"))
+            data = b""
+            sock.settimeout(5)
+            while not data.endswith(b"$3\r\nend\r\n"):
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+            sock.close()
+            return data
+
+        def run(s):
+            out = [raw_reply(s, ("DEBUG", "ERROR", "my error"), ("DEBUG", "ERROR", "-X y"))]
+            for resp in ("2", "3"):
+                out.append(raw_reply(s, ("HELLO", resp, "SETNAME", "x"),
+                                     *[("DEBUG", "PROTOCOL", t) for t in self.TYPES]))
+            # HELLO's reply names the server and its client id: compare after it
+            seen.append([o.split(b"$11\r\nHello World", 1)[-1] for o in out])
+
+        self.both(run, "--enable-debug-command", "yes")
+        self.assertEqual(len(seen), 2)
+        self.assertEqual(seen[1], seen[0])
+        self.assertIn(b">2\r\n$16\r\nserver-cpu-usage", seen[0][2])
 
 
 if __name__ == "__main__":

@@ -565,13 +565,14 @@ class ServerTestCase(LogsOnFailure, unittest.TestCase):
                               preexec)
         return s.wait_ready() if ready else s
 
-    def both(self, fn):
+    def both(self, fn, *extra):
         """Runs fn(server) on a fresh redis-server (the oracle), then on a
-        fresh cairn-server, each in a subTest of its own."""
+        fresh cairn-server, each in a subTest of its own; `extra` goes on
+        both command lines."""
         for name in ("redis", "cairn"):
             with self.subTest(server=name):
                 d = self.newdir(name)
-                s = self.redis(d) if name == "redis" else self.cairn(d)
+                s = self.redis(d, *extra) if name == "redis" else self.cairn(d, *extra)
                 fn(s)
                 s.kill()
 
