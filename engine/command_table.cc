@@ -89,8 +89,18 @@ const CommandSpec* CommandTable::FindSubcommand(const CommandSpec& container,
 }
 
 bool GetKeys(const CommandSpec& spec, ArgList argv, std::vector<int>* positions,
-             bool written_only) {
-  if (spec.getkeys != nullptr) return spec.getkeys(argv, positions);
+             bool written_only, std::vector<uint32_t>* key_flags) {
+  if (spec.getkeys != nullptr) {
+    if (!spec.getkeys(argv, positions)) return false;
+    if (key_flags != nullptr) {
+      for (size_t i = 0; i < positions->size(); i++) {
+        const KeySpec* k = spec.key_specs.empty() ? nullptr
+                           : i == 0 ? &spec.key_specs.front() : &spec.key_specs.back();
+        key_flags->push_back(k != nullptr ? k->flags : 0);
+      }
+    }
+    return true;
+  }
   const int argc = static_cast<int>(argv.size());
   for (const KeySpec& k : spec.key_specs) {
     if (k.unknown) continue;
@@ -131,7 +141,10 @@ bool GetKeys(const CommandSpec& spec, ArgList argv, std::vector<int>* positions,
       if (*n == 0) continue;
     }
     if (last >= argc || last < first) return false;
-    for (int i = first; i <= last; i += step) positions->push_back(i);
+    for (int i = first; i <= last; i += step) {
+      positions->push_back(i);
+      if (key_flags != nullptr) key_flags->push_back(k.flags);
+    }
   }
   return true;
 }

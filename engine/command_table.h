@@ -184,7 +184,10 @@ void RegisterAllCommands(CommandTable& table);
 // Returns false when the arguments do not hold a valid key layout.
 // `written_only`: only the keys of key specs that may write (not RO), for
 // WATCH; a command with its own getkeys function gives all its keys.
+// `key_flags` (optional): each key's key-spec flags (ks::), for COMMAND
+// GETKEYSANDFLAGS; for a command with its own getkeys function, the first
+// key has the first spec's flags and the others the last spec's.
 bool GetKeys(const CommandSpec& spec, ArgList argv, std::vector<int>* positions,
-             bool written_only = false);
+             bool written_only = false, std::vector<uint32_t>* key_flags = nullptr);
 
 }  // namespace cairn::engine

@@ -41,10 +41,12 @@ void WriteFlagSet(protocol::RespWriter& r, uint64_t flags) {
   WriteBitNames(r, flags, kVisibleFlagCount, [](int i) { return kNames[i]; });
 }
 
+constexpr std::string_view kKeySpecFlagNames[ks::kFlagCount] = {
+    "RO", "RW", "OW", "RM", "access", "update", "insert", "delete", "not_key", "incomplete",
+    "variable_flags"};
+
 void WriteKeySpec(protocol::RespWriter& r, const KeySpec& k) {
-  static constexpr std::string_view kNames[ks::kFlagCount] = {
-      "RO", "RW", "OW", "RM", "access", "update", "insert", "delete", "not_key", "incomplete",
-      "variable_flags"};
+  const auto& kNames = kKeySpecFlagNames;
   r.Map(k.notes.empty() ? 3 : 4);
   if (!k.notes.empty()) {
     r.Bulk("notes");
@@ -258,7 +260,7 @@ void CommandDocs(CommandContext& ctx, ArgList args) {
   }
 }
 
-void CommandGetKeys(CommandContext& ctx, ArgList args) {
+void CommandGetKeysGeneric(CommandContext& ctx, ArgList args, bool with_flags) {
   ArgList argv = args.subspan(2);
   const CommandSpec* c = ctx.table.Find(argv[0]);
   if (c != nullptr && !c->subcommands.empty() && argv.size() >= 2) {
@@ -270,12 +272,48 @@ void CommandGetKeys(CommandContext& ctx, ArgList args) {
     return ctx.Error("Invalid number of arguments specified for command");
   }
   std::vector<int> positions;
-  if (!GetKeys(*c, argv, &positions)) {
+  std::vector<uint32_t> flags;
+  if (!GetKeys(*c, argv, &positions, /*written_only=*/false, with_flags ? &flags : nullptr)) {
     return ctx.Error("Invalid arguments specified for command");
   }
   if (positions.empty()) return ctx.Error("The command has no key arguments");
+  // Key specs with variable flags: what Redis's getkeys functions decide
+  // from the arguments (SET with GET reads; BITFIELD without SET or INCRBY only reads).
+  for (uint32_t& f : flags) {
+    if (!(f & ks::kVariableFlags)) continue;
+    bool reads = false, writes = false;
+    for (size_t j = 1; j < argv.size(); j++) {
+      if (base::EqualsIgnoreCase(argv[j], "get")) reads = true;
+      if (base::EqualsIgnoreCase(argv[j], "set") || base::EqualsIgnoreCase(argv[j], "incrby")) {
+        writes = true;
+      }
+    }
+    if (c->full_name == "set") {
+      f = reads ? (ks::kRW | ks::kAccess | ks::kUpdate) : (ks::kOW | ks::kUpdate);
+    } else if (c->full_name == "bitfield") {
+      f = writes ? (ks::kRW | ks::kAccess | ks::kUpdate) : (ks::kRO | ks::kAccess);
+    } else {
+      f &= ~static_cast<uint32_t>(ks::kVariableFlags);
+    }
+  }
   ctx.reply.Array(positions.size());
-  for (int p : positions) ctx.reply.Bulk(argv[static_cast<size_t>(p)]);
+  for (size_t i = 0; i < positions.size(); i++) {
+    if (!with_flags) {
+      ctx.reply.Bulk(argv[static_cast<size_t>(positions[i])]);
+      continue;
+    }
+    ctx.reply.Array(2);
+    ctx.reply.Bulk(argv[static_cast<size_t>(positions[i])]);
+    ctx.reply.Array(static_cast<size_t>(__builtin_popcount(flags[i])));
+    for (int b = 0; b < ks::kFlagCount; b++) {
+      if (flags[i] & (1u << b)) ctx.reply.Simple(kKeySpecFlagNames[b]);
+    }
+  }
+}
+
+void CommandGetKeys(CommandContext& ctx, ArgList args) { CommandGetKeysGeneric(ctx, args, false); }
+void CommandGetKeysAndFlags(CommandContext& ctx, ArgList args) {
+  CommandGetKeysGeneric(ctx, args, true);
 }
 
 void CommandList(CommandContext& ctx, ArgList args) {
@@ -637,6 +675,11 @@ void RegisterServerCommands(CommandTable& t) {
                         .arguments = {{.name = "command-name", .type = "string",
                                        .flags = kArgOptional | kArgMultiple}}},
                 .tips = {"nondeterministic_output_order"}},
+               {.name = "getkeysandflags", .arity = -4, .flags = kLoading | kStale,
+                .acl = acl::kConnection, .handler = CommandGetKeysAndFlags,
+                .doc = {.summary = "Extract keys and access flags given a full Redis command",
+                        .since = "7.0.0", .group = "server",
+                        .complexity = "O(N) where N is the number of arguments to the command"}},
                {.name = "getkeys", .arity = -4, .flags = kLoading | kStale,
                 .acl = acl::kConnection, .handler = CommandGetKeys,
                 .doc = {.summary = "Extract keys given a full Redis command", .since = "2.8.13",
