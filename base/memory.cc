@@ -12,6 +12,8 @@
 // From jemalloc (base/CMakeLists.txt links it); its header redeclares malloc
 // with attributes that clash with glibc's in C++, so only this is declared.
 extern "C" int mallctl(const char* name, void* oldp, size_t* oldlenp, void* newp, size_t newlen);
+extern "C" void malloc_stats_print(void (*write_cb)(void*, const char*), void* cbopaque,
+                                   const char* opts);
 
 namespace cairn::base {
 namespace {
@@ -81,6 +83,19 @@ const char* AllocatorName() {
     return "jemalloc-" + v.substr(0, v.find('-'));
   }();
   return name.c_str();
+}
+
+void PurgeAllocator() {
+  // "arena.<MALLCTL_ARENAS_ALL>.purge" (4096 is jemalloc's all-arenas index).
+  mallctl("arena.4096.purge", nullptr, nullptr, nullptr, 0);
+}
+
+std::string AllocatorStats() {
+  std::string out;
+  malloc_stats_print(
+      [](void* opaque, const char* s) { static_cast<std::string*>(opaque)->append(s); }, &out,
+      nullptr);
+  return out;
 }
 
 void* Malloc(size_t n) {

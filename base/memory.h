@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 
 namespace cairn::base {
 
@@ -25,6 +26,10 @@ size_t UsedMemory();
 
 // INFO's mem_allocator: "jemalloc-<version>".
 const char* AllocatorName();
+// MEMORY PURGE: dirty pages back to the system. MEMORY MALLOC-STATS: the
+// allocator's own report.
+void PurgeAllocator();
+std::string AllocatorStats();
 
 void* Malloc(size_t n);               // never nullptr: aborts when out of memory
 void* Realloc(void* p, size_t n);     // as realloc; p may be nullptr

@@ -521,6 +521,69 @@ void Info(CommandContext& ctx, ArgList args) {
   ctx.reply.Verbatim("txt", out);
 }
 
+// ---- MEMORY ------------------------------------------------------------------
+
+// MEMORY USAGE key [SAMPLES n]: the key's node (its bytes included) and its
+// value as Cairn holds them; the whole value is measured (SAMPLES is
+// accepted for compatibility).
+void MemoryUsageCmd(CommandContext& ctx, ArgList args) {
+  if (args.size() != 3 && args.size() != 5) return ctx.Error(errors::kSyntax);
+  if (args.size() == 5) {
+    if (!base::EqualsIgnoreCase(args[3], "samples")) return ctx.Error(errors::kSyntax);
+    auto n = ctx.IntArg(args[4]);
+    if (!n) return;
+  }
+  Entry* e = ctx.db().Find(args[2], ctx.now_ms, /*touch=*/false);
+  if (e == nullptr) return ctx.reply.Null();
+  const size_t node = KeyTable::kKeyOffset + args[2].size();
+  ctx.reply.Int(static_cast<int64_t>(node + e->value.MemoryUsage()));
+}
+
+void MemoryDoctor(CommandContext& ctx, ArgList) {
+  // Redis's doctor has nothing to say below 5 MB; above, Cairn has no
+  // fragmentation or peak analysis of its own to report.
+  if (base::UsedMemory() < 5 * 1024 * 1024) {
+    return ctx.reply.Verbatim(
+        "txt",
+        "Hi Sam, this instance is empty or is using very little memory, my issues detector "
+        "can't be used in these conditions. Please, leave for your mission on Earth and fill "
+        "it with some data. The new Sam and I will be back to our programming as soon as I "
+        "finished rebooting.\n");
+  }
+  ctx.reply.Verbatim("txt",
+                     "Hi Sam, I can't find any memory issue in your instance. I can only account "
+                     "for what occurs on this base.\n");
+}
+
+void MemoryPurge(CommandContext& ctx, ArgList) {
+  base::PurgeAllocator();
+  ctx.reply.Ok();
+}
+
+void MemoryMallocStats(CommandContext& ctx, ArgList) {
+  ctx.reply.Verbatim("txt", base::AllocatorStats());
+}
+
+void MemoryHelp(CommandContext& ctx, ArgList) {
+  static constexpr std::string_view kLines[] = {
+      "MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "DOCTOR",
+      "    Return memory problems reports.",
+      "MALLOC-STATS",
+      "    Return internal statistics report from the memory allocator.",
+      "PURGE",
+      "    Attempt to purge dirty pages for reclamation by the allocator.",
+      "STATS",
+      "    Return information about the memory usage of the server.",
+      "USAGE <key> [SAMPLES <count>]",
+      "    Return memory in bytes used by <key> and its value. Nested values are",
+      "    sampled up to <count> times (default: 5, 0 means sample all).",
+      "HELP",
+      "    Prints this help."};
+  ctx.reply.Array(std::size(kLines));
+  for (auto l : kLines) ctx.reply.Simple(l);
+}
+
 // ---- CONFIG ----------------------------------------------------------------
 
 void ConfigGet(CommandContext& ctx, ArgList args) {
@@ -746,6 +809,47 @@ void RegisterServerCommands(CommandTable& t) {
                .group = "server", .complexity = "O(1)",
                .arguments = {{.name = "schedule", .type = "pure-token", .token = "SCHEDULE",
                               .since = "3.2.2", .flags = kArgOptional}}}},
+      {.name = "memory", .arity = -2,
+       .doc = {.summary = "A container for memory diagnostics commands", .since = "4.0.0",
+               .group = "server", .complexity = "Depends on subcommand."},
+       .subcommands =
+           {
+               {.name = "usage", .arity = -3, .flags = kReadonly, .keys = {2, 2, 1}, .handler = MemoryUsageCmd,
+                .doc = {.summary = "Estimate the memory usage of a key",
+                        .since = "4.0.0",
+                        .group = "server",
+                        .complexity = "O(N) where N is the number of samples.",
+                        .arguments = {{.name = "key", .type = "key", .key_spec_index = 0},
+                       {.name = "count", .type = "integer", .token = "SAMPLES", .flags = kArgOptional}}},
+                .key_specs = {{.flags = ks::kRO, .index = 2}}},
+
+               {.name = "doctor", .arity = 2, .handler = MemoryDoctor,
+                .doc = {.summary = "Outputs memory problems report",
+                        .since = "4.0.0",
+                        .group = "server",
+                        .complexity = "O(1)"},
+                .tips = {"nondeterministic_output", "request_policy:all_shards", "response_policy:special"}},
+
+               {.name = "purge", .arity = 2, .handler = MemoryPurge,
+                .doc = {.summary = "Ask the allocator to release memory",
+                        .since = "4.0.0",
+                        .group = "server",
+                        .complexity = "Depends on how much memory is allocated, could be slow"},
+                .tips = {"request_policy:all_shards", "response_policy:all_succeeded"}},
+
+               {.name = "malloc-stats", .arity = 2, .handler = MemoryMallocStats,
+                .doc = {.summary = "Show allocator internal stats",
+                        .since = "4.0.0",
+                        .group = "server",
+                        .complexity = "Depends on how much memory is allocated, could be slow"},
+                .tips = {"nondeterministic_output", "request_policy:all_shards", "response_policy:special"}},
+
+               {.name = "help", .arity = 2, .flags = kLoading | kStale, .handler = MemoryHelp,
+                .doc = {.summary = "Show helpful text about the different subcommands",
+                        .since = "4.0.0",
+                        .group = "server",
+                        .complexity = "O(1)"}},
+           }},
       {.name = "time", .arity = 1, .flags = kLoading | kStale | kFast, .handler = Time,
        .doc = {.summary = "Return the current server time",
                .since = "2.6.0",
