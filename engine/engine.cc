@@ -158,6 +158,12 @@ void Engine::RunTransaction(ClientState& client, protocol::RespWriter& out) {
   }
 }
 
+CommandStat& Engine::CommandStatOf(const CommandSpec& cmd) {
+  CommandStat& st = server_.stats.commandstats[&cmd];
+  if (st.name.empty()) st.name = cmd.full_name;
+  return st;
+}
+
 bool Engine::ReleaseHeld() {
   if (--hold_depth_ > 0) return false;
   std::vector<std::pair<int, std::vector<std::string>>> writes = std::move(held_writes_);
@@ -203,6 +209,7 @@ bool Engine::Execute(ClientState& client, std::vector<std::string>& argv,
       return false;
     }
     server_.stats.CountError(e.Text());
+    if (cmd != nullptr) CommandStatOf(*cmd).rejected_calls++;
     if (client.tx.active) client.tx.aborted = true;
     out.Error(e.Text());
     return false;
@@ -306,7 +313,15 @@ Engine::RunResult Engine::Run(const CommandSpec& cmd, ClientState& client,
   const int db_before = client.db;
   const bool group = (cmd.flags & kRunsCommands) != 0;
   if (group) hold_depth_++;
+  const uint64_t errors_before = server_.stats.total_error_replies;
+  const int64_t started_us = base::MonotonicUs();
   cmd.handler(ctx, ArgList(argv));
+  {
+    CommandStat& st = CommandStatOf(cmd);
+    st.calls++;
+    st.usec += static_cast<uint64_t>(base::MonotonicUs() - started_us);
+    if (server_.stats.total_error_replies != errors_before) st.failed_calls++;
+  }
   server_.dirty += ctx.dirty();
   // Key-miss events (class m): a read command's keys that are not there, as
   // Redis's lookupKeyRead reports them (OBJECT looks without notifying).

@@ -103,6 +103,7 @@ class Engine {
   // ends, then go to the sink alone or as MULTI ... EXEC (one log batch).
   // Returns true if anything was written.
   bool ReleaseHeld();
+  CommandStat& CommandStatOf(const CommandSpec& cmd);
   // Every write goes to the sink through here; during EXEC it is held and
   // handed over as one group at the end.
   void Emit(int db, std::span<const std::string> argv);

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <unordered_map>
 #include <string>
 #include <string_view>
 
@@ -13,6 +14,15 @@ namespace cairn::engine {
 
 inline constexpr const char* kRedisVersion = "7.0.15";  // what we answer as; see README
 inline constexpr const char* kCairnVersion = "0.1.0";
+
+// INFO commandstats: one command's (or subcommand's) counters.
+struct CommandStat {
+  std::string name;  // full name ("get", "config|set")
+  uint64_t calls = 0;
+  uint64_t usec = 0;
+  uint64_t rejected_calls = 0;  // refused before running (arity, auth, MULTI...)
+  uint64_t failed_calls = 0;    // ran and answered an error
+};
 
 struct ServerStats {
   uint64_t total_connections_received = 0;
@@ -26,6 +36,9 @@ struct ServerStats {
   uint64_t total_error_replies = 0;
   // INFO errorstats: error replies by their first word (ERR, WRONGTYPE...).
   std::map<std::string, uint64_t, std::less<>> errorstats;
+  // Keyed by the command's CommandSpec (a pointer hash: one lookup per
+  // command on the hot path).
+  std::unordered_map<const void*, CommandStat> commandstats;
 
   // Counts one error reply whose text (without '-') is `text`.
   void CountError(std::string_view text) {

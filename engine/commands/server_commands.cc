@@ -3,6 +3,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 
@@ -476,6 +477,26 @@ std::string InfoErrorstats(CommandContext& ctx) {
 
 std::string InfoCluster(CommandContext&) { return "# Cluster\r\ncluster_enabled:0\r\n"; }
 
+std::string InfoCommandstats(CommandContext& ctx) {
+  std::string out = "# Commandstats\r\n";
+  std::vector<const CommandStat*> all;
+  for (const auto& [spec, st] : ctx.server.stats.commandstats) all.push_back(&st);
+  std::sort(all.begin(), all.end(),
+            [](const CommandStat* a, const CommandStat* b) { return a->name < b->name; });
+  for (const CommandStat* stp : all) {
+    const CommandStat& st = *stp;
+    const std::string& name = st.name;
+    char per_call[32];
+    std::snprintf(per_call, sizeof(per_call), "%.2f",
+                  st.calls == 0 ? 0.0 : static_cast<double>(st.usec) / static_cast<double>(st.calls));
+    out += "cmdstat_" + name + ":calls=" + std::to_string(st.calls) +
+           ",usec=" + std::to_string(st.usec) + ",usec_per_call=" + per_call +
+           ",rejected_calls=" + std::to_string(st.rejected_calls) +
+           ",failed_calls=" + std::to_string(st.failed_calls) + "\r\n";
+  }
+  return out;
+}
+
 std::string InfoKeyspace(CommandContext& ctx) {
   std::string out = "# Keyspace\r\n";
   for (int i = 0; i < ctx.keyspace.databases(); i++) {
@@ -498,18 +519,25 @@ constexpr InfoSection kInfoSections[] = {
     {"memory", InfoMemory, true},   {"persistence", InfoPersistence, true},
     {"stats", InfoStats, true},
     {"replication", InfoReplication, true}, {"cpu", InfoCpu, true},
-    {"modules", InfoModules, true}, {"errorstats", InfoErrorstats, true},
-    {"cluster", InfoCluster, true}, {"keyspace", InfoKeyspace, true},
+    {"modules", InfoModules, true}, {"commandstats", InfoCommandstats, false},
+    {"errorstats", InfoErrorstats, true}, {"cluster", InfoCluster, true},
+    {"keyspace", InfoKeyspace, true},
 };
 
 void Info(CommandContext& ctx, ArgList args) {
-  std::vector<bool> want(std::size(kInfoSections), args.size() == 1);
+  std::vector<bool> want(std::size(kInfoSections), false);
+  for (size_t i = 0; i < std::size(kInfoSections); i++) {
+    want[i] = args.size() == 1 && kInfoSections[i].in_default;
+  }
   for (size_t j = 1; j < args.size(); j++) {
-    bool everything = base::EqualsIgnoreCase(args[j], "all") ||
-                      base::EqualsIgnoreCase(args[j], "everything") ||
-                      base::EqualsIgnoreCase(args[j], "default");
+    const bool everything = base::EqualsIgnoreCase(args[j], "all") ||
+                            base::EqualsIgnoreCase(args[j], "everything");
+    const bool defaults = base::EqualsIgnoreCase(args[j], "default");
     for (size_t i = 0; i < std::size(kInfoSections); i++) {
-      if (everything || base::EqualsIgnoreCase(args[j], kInfoSections[i].name)) want[i] = true;
+      if (everything || (defaults && kInfoSections[i].in_default) ||
+          base::EqualsIgnoreCase(args[j], kInfoSections[i].name)) {
+        want[i] = true;
+      }
     }
   }
   std::string out;

@@ -58,6 +58,31 @@ class InfoTest(ServerTestCase):
         self.assertEqual(seen["cairn"][3], ["Modules"])
 
 
+class CommandstatsTest(ServerTestCase):
+    def test_counts_match_redis(self):
+        seen = []
+
+        def run(s):
+            c = s.conn()
+            for cmd in [("SET", "s", "x"), ("GET", "s"), ("GET", "s"), ("GET",), ("INCR", "s"),
+                        ("CONFIG", "GET", "port"), ("CONFIG", "SET", "nosuch", "1"),
+                        ("MULTI",), ("GET", "s"), ("EXEC",)]:
+                c.cmd(*cmd)
+            stats = {}
+            for k, v in fields(c.cmd("INFO", "commandstats"), "Commandstats").items():
+                parts = dict(p.split("=") for p in v.split(","))
+                stats[k] = (parts["calls"], parts["rejected_calls"], parts["failed_calls"])
+            stats.pop("cmdstat_info", None)  # this very INFO is counted or not
+            seen.append((stats, "Commandstats" in sections(c.cmd("INFO", "all")),
+                         "Commandstats" in sections(c.cmd("INFO"))))
+
+        self.both(run)
+        self.assertEqual(seen[1], seen[0])
+        self.assertEqual(seen[1][0]["cmdstat_get"], ("3", "1", "0"))
+        self.assertTrue(seen[1][1])
+        self.assertFalse(seen[1][2])
+
+
 class DebugProtocolTest(ServerTestCase):
     TYPES = ["string", "integer", "double", "bignum", "null", "array", "set", "map", "attrib",
              "push", "verbatim", "true", "false", "nosuch"]
