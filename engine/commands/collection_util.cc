@@ -69,6 +69,23 @@ bool DeleteIfEmpty(CommandContext& ctx, std::string_view key, size_t remaining) 
   return true;
 }
 
+void RemoveMembers(CommandContext& ctx, ArgList args, ValueType type,
+                   bool (*remove)(Value&, std::string_view), size_t (*size)(const Value&),
+                   int notify_class, std::string_view event) {
+  bool wrong;
+  Entry* e = FindOfType(ctx, args[1], type, &wrong, false);
+  if (wrong) return;
+  if (e == nullptr) return ctx.reply.Int(0);
+  int64_t removed = 0;
+  for (size_t j = 2; j < args.size() && size(e->value) > 0; j++) {
+    if (remove(e->value, args[j])) removed++;
+  }
+  ctx.Dirty(static_cast<uint64_t>(removed));
+  if (removed > 0) ctx.Notify(notify_class, event, args[1]);
+  DeleteIfEmpty(ctx, args[1], size(e->value));
+  ctx.reply.Int(removed);
+}
+
 std::optional<uint64_t> ParseScanCursor(CommandContext& ctx, const std::string& arg) {
   // strtoul as Redis calls it: "-1" wraps to the largest cursor, "" is 0;
   // a leading space, trailing bytes and overflow are refused.

@@ -40,6 +40,13 @@ int ListCompress(const Config& c);  // list-compress-depth
 // list, set, sorted set or hash. Returns true when it deleted the key.
 bool DeleteIfEmpty(CommandContext& ctx, std::string_view key, size_t remaining);
 
+// SREM / ZREM / HDEL key member...: removes the members from the collection
+// of `type` at args[1] (stopping once it is empty, as Redis does), tells the
+// `event`, deletes the emptied key and replies with the count removed.
+void RemoveMembers(CommandContext& ctx, ArgList args, ValueType type,
+                   bool (*remove)(Value&, std::string_view), size_t (*size)(const Value&),
+                   int notify_class, std::string_view event);
+
 // HSCAN/SSCAN/ZSCAN key cursor [MATCH pattern] [COUNT count], as Redis's
 // scanGenericCommand: the cursor is checked first, then the key (a missing
 // one answers an empty scan without looking at the options), then the

@@ -128,24 +128,7 @@ void HKeys(CommandContext& ctx, ArgList args) { ReplyAll(ctx, args, Part::kKeys)
 void HVals(CommandContext& ctx, ArgList args) { ReplyAll(ctx, args, Part::kValues); }
 
 void HDel(CommandContext& ctx, ArgList args) {
-  bool wrong;
-  Entry* e = FindOfType(ctx, args[1], ValueType::kHash, &wrong, false);
-  if (wrong) return;
-  if (e == nullptr) return ctx.reply.Int(0);
-  int64_t deleted = 0;
-  bool emptied = false;
-  for (size_t j = 2; j < args.size(); j++) {
-    if (!hash::Delete(e->value, args[j])) continue;
-    deleted++;
-    if (hash::Len(e->value) == 0) {
-      emptied = true;
-      break;
-    }
-  }
-  ctx.Dirty(static_cast<uint64_t>(deleted));
-  if (deleted > 0) ctx.Notify(notify::kHash, "hdel", args[1]);
-  if (emptied) DeleteIfEmpty(ctx, args[1], 0);
-  ctx.reply.Int(deleted);
+  RemoveMembers(ctx, args, ValueType::kHash, hash::Delete, hash::Len, notify::kHash, "hdel");
 }
 
 void HLen(CommandContext& ctx, ArgList args) {

@@ -51,24 +51,7 @@ void SAdd(CommandContext& ctx, ArgList args) {
 }
 
 void SRem(CommandContext& ctx, ArgList args) {
-  bool wrong;
-  Entry* e = FindOfType(ctx, args[1], ValueType::kSet, &wrong, false);
-  if (wrong) return;
-  if (e == nullptr) return ctx.reply.Int(0);
-  int64_t removed = 0;
-  bool emptied = false;
-  for (size_t j = 2; j < args.size(); j++) {
-    if (!set::Remove(e->value, args[j])) continue;
-    removed++;
-    if (set::Card(e->value) == 0) {
-      emptied = true;
-      break;
-    }
-  }
-  ctx.Dirty(static_cast<uint64_t>(removed));
-  if (removed > 0) ctx.Notify(notify::kSet, "srem", args[1]);
-  if (emptied) DeleteIfEmpty(ctx, args[1], 0);
-  ctx.reply.Int(removed);
+  RemoveMembers(ctx, args, ValueType::kSet, set::Remove, set::Card, notify::kSet, "srem");
 }
 
 void SIsMember(CommandContext& ctx, ArgList args) {

@@ -183,24 +183,7 @@ void ZIncrBy(CommandContext& ctx, ArgList args) { AddGeneric(ctx, args, zset::kI
 // ---- simple reads and removals --------------------------------------------
 
 void ZRem(CommandContext& ctx, ArgList args) {
-  bool wrong;
-  Entry* e = FindOfType(ctx, args[1], ValueType::kZSet, &wrong, false);
-  if (wrong) return;
-  if (e == nullptr) return ctx.reply.Int(0);
-  int64_t deleted = 0;
-  bool emptied = false;
-  for (size_t j = 2; j < args.size(); j++) {
-    if (!zset::Remove(e->value, args[j])) continue;
-    deleted++;
-    if (zset::Card(e->value) == 0) {
-      emptied = true;
-      break;
-    }
-  }
-  ctx.Dirty(static_cast<uint64_t>(deleted));
-  if (deleted > 0) ctx.Notify(notify::kZset, "zrem", args[1]);
-  if (emptied) DeleteIfEmpty(ctx, args[1], 0);
-  ctx.reply.Int(deleted);
+  RemoveMembers(ctx, args, ValueType::kZSet, zset::Remove, zset::Card, notify::kZset, "zrem");
 }
 
 void ZCard(CommandContext& ctx, ArgList args) {
