@@ -69,6 +69,39 @@ bool DeleteIfEmpty(CommandContext& ctx, std::string_view key, size_t remaining) 
   return true;
 }
 
+bool ParseMultiPopArgs(CommandContext& ctx, ArgList args, size_t first, std::string_view end0,
+                       std::string_view end1, ArgList* keys, bool* second, int64_t* count) {
+  auto numkeys = RangeArg(ctx, args[first], 1, INT64_MAX, "numkeys should be greater than 0");
+  if (!numkeys) return false;
+  const size_t where_idx = first + 1 + static_cast<size_t>(*numkeys);
+  if (*numkeys >= static_cast<int64_t>(args.size()) || where_idx >= args.size()) {
+    ctx.Error(errors::kSyntax);
+    return false;
+  }
+  if (base::EqualsIgnoreCase(args[where_idx], end0)) {
+    *second = false;
+  } else if (base::EqualsIgnoreCase(args[where_idx], end1)) {
+    *second = true;
+  } else {
+    ctx.Error(errors::kSyntax);
+    return false;
+  }
+  *count = -1;
+  for (size_t j = where_idx + 1; j < args.size(); j++) {
+    if (*count == -1 && base::EqualsIgnoreCase(args[j], "count") && j + 1 < args.size()) {
+      auto v = RangeArg(ctx, args[++j], 1, INT64_MAX, "count should be greater than 0");
+      if (!v) return false;
+      *count = *v;
+    } else {
+      ctx.Error(errors::kSyntax);
+      return false;
+    }
+  }
+  if (*count == -1) *count = 1;
+  *keys = args.subspan(first + 1, static_cast<size_t>(*numkeys));
+  return true;
+}
+
 void RemoveMembers(CommandContext& ctx, ArgList args, ValueType type,
                    bool (*remove)(Value&, std::string_view), size_t (*size)(const Value&),
                    int notify_class, std::string_view event) {

@@ -40,6 +40,12 @@ int ListCompress(const Config& c);  // list-compress-depth
 // list, set, sorted set or hash. Returns true when it deleted the key.
 bool DeleteIfEmpty(CommandContext& ctx, std::string_view key, size_t remaining);
 
+// LMPOP / ZMPOP and their blocking forms: "numkeys key... <end> [COUNT n]"
+// from args[first], <end> one of end0 / end1 (case-insensitive; *second
+// says end1). COUNT defaults to 1. False after replying Redis's error.
+bool ParseMultiPopArgs(CommandContext& ctx, ArgList args, size_t first, std::string_view end0,
+                       std::string_view end1, ArgList* keys, bool* second, int64_t* count);
+
 // SREM / ZREM / HDEL key member...: removes the members from the collection
 // of `type` at args[1] (stopping once it is empty, as Redis does), tells the
 // `event`, deletes the emptied key and replies with the count removed.

@@ -361,29 +361,9 @@ bool MultiPop(CommandContext& ctx, ArgList keys, End end, int64_t count, bool* s
 // *keys to the key arguments.
 bool ParseMultiPop(CommandContext& ctx, ArgList args, size_t first, ArgList* keys, End* end,
                    int64_t* count) {
-  auto numkeys = RangeArg(ctx, args[first], 1, INT64_MAX, "numkeys should be greater than 0");
-  if (!numkeys) return false;
-  const size_t where_idx = first + 1 + static_cast<size_t>(*numkeys);
-  if (*numkeys >= static_cast<int64_t>(args.size()) || where_idx >= args.size()) {
-    ctx.Error(errors::kSyntax);
-    return false;
-  }
-  auto e = ParseEnd(ctx, args[where_idx]);
-  if (!e) return false;
-  *end = *e;
-  *count = -1;
-  for (size_t j = where_idx + 1; j < args.size(); j++) {
-    if (*count == -1 && base::EqualsIgnoreCase(args[j], "count") && j + 1 < args.size()) {
-      auto v = RangeArg(ctx, args[++j], 1, INT64_MAX, "count should be greater than 0");
-      if (!v) return false;
-      *count = *v;
-    } else {
-      ctx.Error(errors::kSyntax);
-      return false;
-    }
-  }
-  if (*count == -1) *count = 1;
-  *keys = args.subspan(first + 1, static_cast<size_t>(*numkeys));
+  bool right;
+  if (!ParseMultiPopArgs(ctx, args, first, "left", "right", keys, &right, count)) return false;
+  *end = right ? End::kTail : End::kHead;
   return true;
 }
 

@@ -612,35 +612,9 @@ void BZPopMax(CommandContext& ctx, ArgList args) {
 // "numkeys key... MIN|MAX [COUNT count]" from args[first].
 bool ParseMultiPop(CommandContext& ctx, ArgList args, size_t first, ArgList* keys, PopEnd* where,
                    int64_t* count) {
-  auto numkeys = RangeArg(ctx, args[first], 1, LONG_MAX, "numkeys should be greater than 0");
-  if (!numkeys) return false;
-  if (*numkeys >= static_cast<int64_t>(args.size()) ||
-      first + 1 + static_cast<size_t>(*numkeys) >= args.size()) {
-    ctx.Error(errors::kSyntax);
-    return false;
-  }
-  const size_t where_idx = first + 1 + static_cast<size_t>(*numkeys);
-  if (base::EqualsIgnoreCase(args[where_idx], "min")) {
-    *where = PopEnd::kMin;
-  } else if (base::EqualsIgnoreCase(args[where_idx], "max")) {
-    *where = PopEnd::kMax;
-  } else {
-    ctx.Error(errors::kSyntax);
-    return false;
-  }
-  *count = -1;
-  for (size_t j = where_idx + 1; j < args.size(); j++) {
-    if (*count == -1 && base::EqualsIgnoreCase(args[j], "count") && j + 1 < args.size()) {
-      auto v = RangeArg(ctx, args[++j], 1, LONG_MAX, "count should be greater than 0");
-      if (!v) return false;
-      *count = *v;
-    } else {
-      ctx.Error(errors::kSyntax);
-      return false;
-    }
-  }
-  if (*count == -1) *count = 1;
-  *keys = args.subspan(first + 1, static_cast<size_t>(*numkeys));
+  bool max;
+  if (!ParseMultiPopArgs(ctx, args, first, "min", "max", keys, &max, count)) return false;
+  *where = max ? PopEnd::kMax : PopEnd::kMin;
   return true;
 }
 
