@@ -381,6 +381,10 @@ class ValueDecoder {
   Decoded HashZipmap();
   Decoded HashZiplist();
   Decoded HashListpack();
+  // The pair encodings of sorted sets and hashes, which differ only in the
+  // type, the entry limit and the conversion beyond it.
+  Decoded PairsZiplist(ValueType type, size_t max_entries, void (*convert)(Value&));
+  Decoded PairsListpack(ValueType type, size_t max_entries, void (*convert)(Value&));
 
   base::Result<double> StringScore();
   // Checks a (field or member, value or score) sequence: an even count, no
@@ -664,6 +668,11 @@ Decoded ValueDecoder::ZSetOfPairs(bool binary_scores) {
 // ZSET_ZIPLIST (12): the entries copied into a listpack; a skiplist beyond
 // zset-max-listpack-entries (member lengths are not checked, as in Redis).
 Decoded ValueDecoder::ZSetZiplist() {
+  return PairsZiplist(ValueType::kZSet, limits_.zset.max_listpack_entries,
+                      types::zset::ConvertToSkiplist);
+}
+
+Decoded ValueDecoder::PairsZiplist(ValueType type, size_t max_entries, void (*convert)(Value&)) {
   auto blob = in_.String();
   if (!blob.ok()) return blob.status();
   auto entries = ZiplistEntries(blob.value());
@@ -672,22 +681,27 @@ Decoded ValueDecoder::ZSetZiplist() {
   CAIRN_RETURN_IF_ERROR(CheckPairs(*entries));
   auto l = ListpackOf(*entries);
   if (!l.ok()) return l.status();
-  Value v(ValueType::kZSet, Encoding::kListpack, l.value());
-  if (entries->size() / 2 > limits_.zset.max_listpack_entries) types::zset::ConvertToSkiplist(v);
+  Value v(type, Encoding::kListpack, l.value());
+  if (entries->size() / 2 > max_entries) convert(v);
   return Some(std::move(v));
 }
 
 // ZSET_LISTPACK (17): kept as it is; a skiplist beyond
 // zset-max-listpack-entries. The order is not checked (nor by Redis).
 Decoded ValueDecoder::ZSetListpack() {
+  return PairsListpack(ValueType::kZSet, limits_.zset.max_listpack_entries,
+                       types::zset::ConvertToSkiplist);
+}
+
+Decoded ValueDecoder::PairsListpack(ValueType type, size_t max_entries, void (*convert)(Value&)) {
   auto blob = in_.String();
   if (!blob.ok()) return blob.status();
   size_t count = 0;
   if (!lp::Validate(blob.value(), &count)) return Bad("an invalid listpack");
   if (count == 0) return Empty();
   CAIRN_RETURN_IF_ERROR(CheckListpackPairs(blob.value(), count));
-  Value v(ValueType::kZSet, Encoding::kListpack, lp::FromBytes(blob.value()));
-  if (count / 2 > limits_.zset.max_listpack_entries) types::zset::ConvertToSkiplist(v);
+  Value v(type, Encoding::kListpack, lp::FromBytes(blob.value()));
+  if (count / 2 > max_entries) convert(v);
   return Some(std::move(v));
 }
 
@@ -765,31 +779,15 @@ Decoded ValueDecoder::HashZipmap() {
 // HASH_ZIPLIST (13): the entries copied into a listpack; a hash table beyond
 // hash-max-listpack-entries (lengths are not checked, as in Redis).
 Decoded ValueDecoder::HashZiplist() {
-  auto blob = in_.String();
-  if (!blob.ok()) return blob.status();
-  auto entries = ZiplistEntries(blob.value());
-  if (!entries) return Bad("an invalid ziplist");
-  if (entries->empty()) return Empty();
-  CAIRN_RETURN_IF_ERROR(CheckPairs(*entries));
-  auto l = ListpackOf(*entries);
-  if (!l.ok()) return l.status();
-  Value v(ValueType::kHash, Encoding::kListpack, l.value());
-  if (entries->size() / 2 > limits_.hash.max_listpack_entries) types::hash::ConvertToTable(v);
-  return Some(std::move(v));
+  return PairsZiplist(ValueType::kHash, limits_.hash.max_listpack_entries,
+                      types::hash::ConvertToTable);
 }
 
 // HASH_LISTPACK (16): kept as it is; a hash table beyond
 // hash-max-listpack-entries (lengths are not checked, as in Redis).
 Decoded ValueDecoder::HashListpack() {
-  auto blob = in_.String();
-  if (!blob.ok()) return blob.status();
-  size_t count = 0;
-  if (!lp::Validate(blob.value(), &count)) return Bad("an invalid listpack");
-  if (count == 0) return Empty();
-  CAIRN_RETURN_IF_ERROR(CheckListpackPairs(blob.value(), count));
-  Value v(ValueType::kHash, Encoding::kListpack, lp::FromBytes(blob.value()));
-  if (count / 2 > limits_.hash.max_listpack_entries) types::hash::ConvertToTable(v);
-  return Some(std::move(v));
+  return PairsListpack(ValueType::kHash, limits_.hash.max_listpack_entries,
+                       types::hash::ConvertToTable);
 }
 
 Decoded ValueDecoder::Decode() {
