@@ -13,6 +13,8 @@
 #        integer-encoded), from a fixed pool of 1024 as in snapshot.sh;
 #   int  SET key:<n> <n>: small integers, which redis keeps as int-encoded
 #        objects (shared ones below 10000) rather than strings;
+#   ttl  as str, each key with a TTL (SET ... EX 1000000): what an expiry
+#        costs on top;
 #   hash COLL_KEYS hashes of FIELDS fields: HSET key:<n> f0 <v> f1 <v> ...,
 #        values FIELD_SIZE random letters and digits from a fixed pool;
 #   zset COLL_KEYS sorted sets of FIELDS members: ZADD key:<n> <score> <m>
@@ -31,10 +33,10 @@
 #   ROUNDS            rounds                 (default 1: memory hardly varies)
 #   KEYS              keys, str and int sets (default 1000000)
 #   VALUE_SIZE        value bytes, str set   (default 32)
-#   COLL_KEYS         keys, hash and zset sets (default 100000)
+#   COLL_KEYS         keys, hash and zset sets (default 1000000)
 #   FIELDS            fields / members per hash / zset (default 10)
 #   FIELD_SIZE        bytes of a hash value / zset member (default 8)
-#   DATASETS          which datasets         (default "str int hash zset")
+#   DATASETS          which datasets         (default "str int ttl hash zset")
 #   SETTLE            seconds between the end of the fill and the "after"
 #                     sample                 (default 1)
 #   BENCH_TIMEOUT     seconds allowed per step (generate, fill) (default 300)
@@ -47,10 +49,10 @@ script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROUNDS="${ROUNDS:-1}"
 KEYS="${KEYS:-1000000}"
 VALUE_SIZE="${VALUE_SIZE:-32}"
-COLL_KEYS="${COLL_KEYS:-100000}"
+COLL_KEYS="${COLL_KEYS:-1000000}"
 FIELDS="${FIELDS:-10}"
 FIELD_SIZE="${FIELD_SIZE:-8}"
-DATASETS="${DATASETS:-str int hash zset}"
+DATASETS="${DATASETS:-str int ttl hash zset}"
 SETTLE="${SETTLE:-1}"
 BENCH_TIMEOUT="${BENCH_TIMEOUT:-300}"
 BENCH_TMP="${BENCH_TMP:-/tmp}"
@@ -75,11 +77,11 @@ need_posint BENCH_TIMEOUT
 read -r -a datasets <<< "${DATASETS}"
 ((${#datasets[@]} > 0)) || die "DATASETS is empty"
 for ds in "${datasets[@]}"; do
-  [[ "${ds}" =~ ^(str|int|hash|zset)$ ]] || die "unknown dataset '${ds}' (str, int, hash, zset)"
+  [[ "${ds}" =~ ^(str|int|ttl|hash|zset)$ ]] || die "unknown dataset '${ds}' (str, int, ttl, hash, zset)"
 done
 
 # ds_keys <dataset>: how many keys it has.
-ds_keys() { if [[ "$1" == str || "$1" == int ]]; then echo "${KEYS}"; else echo "${COLL_KEYS}"; fi; }
+ds_keys() { if [[ "$1" == hash || "$1" == zset ]]; then echo "${COLL_KEYS}"; else echo "${KEYS}"; fi; }
 
 work="$(mktemp -d "${BENCH_TMP}/cairn-memory.XXXXXX")"
 results="${work}/results"   # lines: <dataset> <server> <metric id> <value>
@@ -117,6 +119,9 @@ with open(out, "wb") as f:
         k = b"key:%d" % i
         if kind == "str":
             buf.append(b"*3\r\n$3\r\nSET\r\n" + bulk(k) + bulk(pool[i & 1023]))
+        elif kind == "ttl":
+            buf.append(b"*5\r\n$3\r\nSET\r\n" + bulk(k) + bulk(pool[i & 1023]) +
+                       bulk(b"EX") + bulk(b"1000000"))
         elif kind == "int":
             buf.append(b"*3\r\n$3\r\nSET\r\n" + bulk(k) + bulk(b"%d" % i))
         elif kind == "hash":
@@ -236,6 +241,7 @@ verdicts=""
 for ds in "${datasets[@]}"; do
   label="${ds}"
   [[ "${ds}" == str ]] && label="str${VALUE_SIZE}"
+  [[ "${ds}" == ttl ]] && label="ttl${VALUE_SIZE}"
   [[ "${ds}" == hash || "${ds}" == zset ]] && label="${ds}${FIELDS}"
   for ((i = 0; i < ${#M_ID[@]}; i++)); do
     c="$(median "${ds}" cairn "${M_ID[$i]}")"
@@ -248,7 +254,7 @@ for ds in "${datasets[@]}"; do
   awk -v a="${c}" -v b="${r}" 'BEGIN { exit !(a <= b) }' || v=misses
   verdicts="${verdicts} ${label}: ${v}"
 done
-echo "(medians of ${ROUNDS} round(s); str, int: ${KEYS} keys, str: ${VALUE_SIZE}-byte values, int: SET key:<n> <n>; hash, zset: ${COLL_KEYS} keys of ${FIELDS} fields/members, ${FIELD_SIZE}-byte values/members; lower is better)"
+echo "(medians of ${ROUNDS} round(s); str, int, ttl: ${KEYS} keys, str and ttl: ${VALUE_SIZE}-byte values, ttl: EX 1000000, int: SET key:<n> <n>; hash, zset: ${COLL_KEYS} keys of ${FIELDS} fields/members, ${FIELD_SIZE}-byte values/members; lower is better)"
 # Issue 5's target is the str32 dataset; the int one is shown for what Redis
 # saves by sharing small integers. Issue 10's targets are hash and zset.
 echo "target: cairn bytes/key (RSS) <= redis:${verdicts}"

@@ -393,14 +393,15 @@ namespace {
 // rewriteAppendOnlyFile writes them: collections in commands of at most 64
 // items, then PEXPIREAT for an expiry (a string carries it in SET ... PXAT).
 template <typename Emit>
-base::Status AppendRebuild(std::string_view key_view, const Entry& e, Emit&& emit) {
+base::Status AppendRebuild(std::string_view key_view, const Entry& e, int64_t expire_ms,
+                           Emit&& emit) {
   constexpr size_t kItemsPerCommand = 64;  // Redis's AOF_REWRITE_ITEMS_PER_CMD
   const std::string key(key_view);
   const types::Value& v = e.value;
   if (v.type == ValueType::kString) {
-    if (e.expire_ms >= 0) {
+    if (expire_ms >= 0) {
       std::string argv[5] = {"SET", key, std::string(v.str.view()), "PXAT",
-                             std::to_string(e.expire_ms)};
+                             std::to_string(expire_ms)};
       return emit(argv);
     }
     std::string argv[3] = {"SET", key, std::string(v.str.view())};
@@ -445,8 +446,8 @@ base::Status AppendRebuild(std::string_view key_view, const Entry& e, Emit&& emi
       break;
   }
   flush();
-  if (!status.ok() || e.expire_ms < 0) return status;
-  std::string pexpire[3] = {"PEXPIREAT", key, std::to_string(e.expire_ms)};
+  if (!status.ok() || expire_ms < 0) return status;
+  std::string pexpire[3] = {"PEXPIREAT", key, std::to_string(expire_ms)};
   return emit(pexpire);
 }
 
@@ -465,8 +466,9 @@ base::Status Aof::WriteBase(const std::string& path, bool rdb) {
   }
   for (int db = 0; db < ks.databases(); db++) {
     for (const auto& [key, e] : ks.db(db).entries()) {
-      if (e.expire_ms >= 0 && e.expire_ms <= now) continue;
-      CAIRN_RETURN_IF_ERROR(AppendRebuild(key, e, [&](std::span<const std::string> argv) {
+      const int64_t when = ks.db(db).ExpireOf(e);
+      if (when >= 0 && when <= now) continue;
+      CAIRN_RETURN_IF_ERROR(AppendRebuild(key, e, when, [&](std::span<const std::string> argv) {
         return out.Append(db, argv);
       }));
     }

@@ -189,11 +189,6 @@ bool Engine::Execute(ClientState& client, std::vector<std::string>& argv,
                      protocol::RespWriter& out) {
   const int64_t now = base::NowMs();
   client.last_interaction_ms = now;
-  auto fail = [&](std::string msg) {
-    server_.stats.CountError("ERR");
-    out.Error("ERR " + msg);
-    return false;
-  };
 
   const CommandSpec* cmd = table_.Find(argv[0]);
   // Redis's rejectCommand: inside MULTI a refused command also dooms the

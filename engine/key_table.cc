@@ -26,7 +26,7 @@ uint64_t ReverseBits(uint64_t v) {
 }  // namespace
 
 KeyTable::Node* KeyTable::NewNode(Node* next, std::string_view key) {
-  CAIRN_CHECK(key.size() <= UINT32_MAX);
+  CAIRN_CHECK(key.size() < Node::kHasExpire);
   void* mem = ::operator new(std::max(sizeof(Node), kKeyOffset + key.size()));
   Node* n = new (mem) Node{next, Entry{}, static_cast<uint32_t>(key.size())};
   if (!key.empty()) std::memcpy(static_cast<char*>(mem) + kKeyOffset, key.data(), key.size());
@@ -34,6 +34,7 @@ KeyTable::Node* KeyTable::NewNode(Node* next, std::string_view key) {
 }
 
 void KeyTable::FreeNode(Node* n) {
+  if (n->meta & Node::kHasExpire) expires_.erase(n);
   n->~Node();
   ::operator delete(n);
 }
@@ -43,9 +44,27 @@ KeyTable::KeyTable() : buckets_(kMinBuckets, nullptr) {}
 KeyTable::~KeyTable() { Clear(); }
 
 KeyTable::KeyTable(KeyTable&& other) noexcept
-    : buckets_(std::move(other.buckets_)), size_(other.size_) {
+    : buckets_(std::move(other.buckets_)), size_(other.size_), expires_(std::move(other.expires_)) {
   other.buckets_.assign(kMinBuckets, nullptr);
   other.size_ = 0;
+  other.expires_.clear();
+}
+
+int64_t KeyTable::ExpireOf(const Entry& e) const {
+  const Node* n = NodeOf(e);
+  if ((n->meta & Node::kHasExpire) == 0) return -1;
+  return expires_.find(n)->second;
+}
+
+void KeyTable::SetExpire(Entry& e, int64_t expire_ms) {
+  Node* n = NodeOf(e);
+  if (expire_ms >= 0) {
+    expires_[n] = expire_ms;
+    n->meta |= Node::kHasExpire;
+  } else if (n->meta & Node::kHasExpire) {
+    expires_.erase(n);
+    n->meta &= ~Node::kHasExpire;
+  }
 }
 
 Entry* KeyTable::Find(std::string_view key) {
@@ -87,6 +106,7 @@ bool KeyTable::Erase(std::string_view key) {
 }
 
 void KeyTable::Clear() {
+  expires_.clear();  // first, so that FreeNode has nothing to erase
   for (Node*& head : buckets_) {
     while (head != nullptr) {
       Node* next = head->next;
@@ -101,6 +121,7 @@ void KeyTable::Clear() {
 void KeyTable::Swap(KeyTable& other) {
   buckets_.swap(other.buckets_);
   std::swap(size_, other.size_);
+  expires_.swap(other.expires_);
 }
 
 void KeyTable::MaybeShrink() {

@@ -14,6 +14,7 @@
 #include <random>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -21,27 +22,33 @@
 
 namespace cairn::engine {
 
+// A key's value. Its expiry, if any, is kept by the table beside it
+// (KeyTable::ExpireOf), not here: most keys have none, and 8 bytes in every
+// node would push a short key's node from 64 to 80 bytes.
 struct Entry {
   types::Value value;
-  int64_t expire_ms = -1;  // -1: no expiry
 };
 
 class KeyTable {
  public:
   // No cached hash: it would cost 8 bytes a key, and chains are short
   // (load factor <= 1), so comparing keys directly is cheap. The key's bytes
-  // live in the node's own allocation, after key_size (Redis embeds its keys
-  // too): one allocation a key, and 60 + n bytes instead of 88 plus a heap
-  // string for keys over 15 bytes (bench/memory.sh).
+  // live in the node's own allocation, after `meta` (Redis embeds its keys
+  // too): one allocation a key, 52 + n bytes, so a key of up to 12 bytes
+  // takes one 64-byte block (bench/memory.sh).
   struct Node {
+    static constexpr uint32_t kHasExpire = 1u << 31;
     Node* next;
     Entry entry;
-    uint32_t key_size;
+    // The key's length, and kHasExpire when expires_ holds an expiry for
+    // it (so that the keys without one never probe expires_).
+    uint32_t meta;
+    uint32_t key_size() const { return meta & ~kHasExpire; }
     std::string_view key() const {
-      return {reinterpret_cast<const char*>(this) + kKeyOffset, key_size};
+      return {reinterpret_cast<const char*>(this) + kKeyOffset, key_size()};
     }
   };
-  static constexpr size_t kKeyOffset = offsetof(Node, key_size) + sizeof(uint32_t);
+  static constexpr size_t kKeyOffset = offsetof(Node, meta) + sizeof(uint32_t);
 
   KeyTable();
   ~KeyTable();
@@ -56,6 +63,13 @@ class KeyTable {
   Entry& Insert(std::string_view key, bool* inserted);
   bool Erase(std::string_view key);
   void Clear();
+
+  // The absolute expiry in ms of the key whose entry is `e`, -1 for none.
+  // REQUIRES: `e` is an entry of this table.
+  int64_t ExpireOf(const Entry& e) const;
+  // Sets (expire_ms >= 0) or removes (-1) that expiry.
+  void SetExpire(Entry& e, int64_t expire_ms);
+  size_t expires() const { return expires_.size(); }
   void Swap(KeyTable& other);
 
   size_t size() const { return size_; }
@@ -100,12 +114,19 @@ class KeyTable {
 
  private:
   static Node* NewNode(Node* next, std::string_view key);
-  static void FreeNode(Node* n);
+  void FreeNode(Node* n);
+  static Node* NodeOf(const Entry& e) {
+    return reinterpret_cast<Node*>(
+        const_cast<char*>(reinterpret_cast<const char*>(&e)) - offsetof(Node, entry));
+  }
   void Resize(size_t n);
   void MaybeShrink();
 
   std::vector<Node*> buckets_;
   size_t size_ = 0;
+  // Expiries by node, as Redis keeps its `expires` dict beside the keys:
+  // only keys that have one pay for it.
+  std::unordered_map<const Node*, int64_t> expires_;
 };
 
 }  // namespace cairn::engine

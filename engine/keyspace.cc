@@ -10,9 +10,9 @@ namespace cairn::engine {
 Entry* Db::Find(std::string_view key, int64_t now_ms, bool touch) {
   Entry* e = map_.Find(key);
   if (e == nullptr) return nullptr;
-  if (e->expire_ms >= 0 && e->expire_ms <= now_ms) {
+  const int64_t when = map_.ExpireOf(*e);
+  if (when >= 0 && when <= now_ms) {
     expired_->push_back({index_, std::string(key)});
-    expires_--;
     Value old = std::move(e->value);
     map_.Erase(key);
     Dispose(std::move(old), policy_->expire);
@@ -30,16 +30,11 @@ Entry& Db::Put(std::string_view key, Value value, int64_t expire_ms) {
   if (value.lru == 0) value.lru = static_cast<uint32_t>(base::NowMs() / 1000);
   if (!inserted) Dispose(std::exchange(e.value, Value()), policy_->server_del);
   e.value = std::move(value);
-  SetExpire(e, expire_ms);
+  map_.SetExpire(e, expire_ms);
   if (observer_ != nullptr) observer_->KeyStored(index_, key, inserted);
   return e;
 }
 
-void Db::SetExpire(Entry& e, int64_t expire_ms) {
-  if (e.expire_ms >= 0) expires_--;
-  e.expire_ms = expire_ms;
-  if (e.expire_ms >= 0) expires_++;
-}
 
 void Db::Dispose(Value v, bool async) {
   if (async && policy_->lazy != nullptr) policy_->lazy->Free(std::move(v));
@@ -48,7 +43,6 @@ void Db::Dispose(Value v, bool async) {
 bool Db::Erase(std::string_view key, FreeMode mode) {
   Entry* e = map_.Find(key);
   if (e == nullptr) return false;
-  if (e->expire_ms >= 0) expires_--;
   Value old = std::move(e->value);
   map_.Erase(key);
   Dispose(std::move(old),
@@ -62,12 +56,11 @@ void Db::Clear(bool async) {
   } else {
     map_.Clear();
   }
-  expires_ = 0;
 }
 
 Db::SweepStats Db::ExpireSweep(int64_t now_ms, size_t max_buckets) {
   SweepStats st;
-  if (expires_ == 0 || map_.empty()) return st;
+  if (map_.expires() == 0) return st;
   const size_t buckets = map_.bucket_count();
   std::vector<std::string> dead;
   for (; st.buckets < max_buckets && st.buckets < buckets; st.buckets++) {
@@ -76,9 +69,10 @@ Db::SweepStats Db::ExpireSweep(int64_t now_ms, size_t max_buckets) {
     // or expires lazily when touched).
     const size_t b = sweep_cursor_++ % buckets;
     map_.ForEachInBucket(b, [&](std::string_view key, const Entry& e) {
-      if (e.expire_ms < 0) return;
+      const int64_t when = map_.ExpireOf(e);
+      if (when < 0) return;
       st.checked++;
-      if (e.expire_ms <= now_ms) dead.emplace_back(key);
+      if (when <= now_ms) dead.emplace_back(key);
     });
   }
   st.expired = dead.size();

@@ -1,5 +1,5 @@
 // The keyspace: `databases` numbered databases, each a hash table from key to
-// entry (value + optional absolute expiry in ms, wall clock). Lookups expire
+// value and optional absolute expiry in ms (wall clock). Lookups expire
 // keys lazily: a key past its expiry is deleted on access and its deletion is
 // queued as an expiration event, which the engine propagates as DEL before
 // the command's own effects (ARCHITECTURE.md "Determinism").
@@ -74,8 +74,18 @@ class Db {
   size_t size() const { return map_.size(); }
   // Every entry, expired or not (snapshots and rewrites skip expired ones).
   const KeyTable& entries() const { return map_; }
-  size_t expires() const { return expires_; }
-  void SetExpire(Entry& e, int64_t expire_ms);
+  size_t expires() const { return map_.expires(); }
+  // The entry's absolute expiry in ms, -1 for none. REQUIRES: `e` is one
+  // of this database's entries (from Find, Put or entries()).
+  int64_t ExpireOf(const Entry& e) const { return map_.ExpireOf(e); }
+  void SetExpire(Entry& e, int64_t expire_ms) { map_.SetExpire(e, expire_ms); }
+  // `key` is present and past its expiry, not yet deleted (no side effect).
+  bool ExpiredAt(std::string_view key, int64_t now_ms) const {
+    const Entry* e = map_.Find(key);
+    if (e == nullptr) return false;
+    const int64_t when = map_.ExpireOf(*e);
+    return when >= 0 && when <= now_ms;
+  }
   // Active expiry: visits up to `max_buckets` hash buckets from where the
   // last call stopped, deleting (and reporting as expired) entries whose
   // time has passed.
@@ -85,10 +95,7 @@ class Db {
   SweepStats ExpireSweep(int64_t now_ms, size_t max_buckets);
 
   // SWAPDB: exchanges the data; each Db keeps its number.
-  void SwapContents(Db& other) {
-    map_.Swap(other.map_);
-    std::swap(expires_, other.expires_);
-  }
+  void SwapContents(Db& other) { map_.Swap(other.map_); }
 
  private:
   int index_;
@@ -98,7 +105,6 @@ class Db {
   const FreePolicy* policy_;
   StoreObserver* observer_ = nullptr;
   KeyTable map_;
-  size_t expires_ = 0;  // entries with an expiry, for INFO keyspace
   size_t sweep_cursor_ = 0;  // next bucket for ExpireSweep
 };
 

@@ -39,8 +39,9 @@ base::Status WriteRdbFile(const std::string& path, const Keyspace& keyspace,
     if (d.size() == 0) continue;
     CAIRN_RETURN_IF_ERROR(w.BeginDb(db, d.size(), d.expires()));
     for (const auto& [key, e] : d.entries()) {
-      if (e.expire_ms >= 0 && e.expire_ms <= now_ms) continue;
-      CAIRN_RETURN_IF_ERROR(w.Put(key, e.value, e.expire_ms));
+      const int64_t when = d.ExpireOf(e);
+      if (when >= 0 && when <= now_ms) continue;
+      CAIRN_RETURN_IF_ERROR(w.Put(key, e.value, when));
     }
   }
   return w.Finish();

@@ -64,7 +64,7 @@ void RenameGeneric(CommandContext& ctx, ArgList args, bool nx) {
     db.Erase(args[2]);
   }
   Value v = std::move(src->value);
-  const int64_t expire = src->expire_ms;
+  const int64_t expire = db.ExpireOf(*src);
   db.Erase(args[1]);
   db.Put(args[2], std::move(v), expire);
   ctx.Dirty();
@@ -80,7 +80,8 @@ void Keys(CommandContext& ctx, ArgList args) {
   std::vector<std::string_view> found;  // into the nodes, which stay put meanwhile
   const bool all = args[1] == "*";
   for (const auto& [key, e] : ctx.db().entries()) {
-    if (e.expire_ms >= 0 && e.expire_ms <= ctx.now_ms) continue;
+    const int64_t when = ctx.db().ExpireOf(e);
+    if (when >= 0 && when <= ctx.now_ms) continue;
     if (all || base::GlobMatch(args[1], key)) found.push_back(key);
   }
   ctx.reply.Array(found.size());
@@ -142,7 +143,8 @@ void RandomKey(CommandContext& ctx, ArgList) {
   for (int tries = 0; tries < 100; tries++) {
     const KeyTable::Node* n = ctx.db().entries().Random(rng);
     if (n == nullptr) return ctx.reply.Null();
-    if (n->entry.expire_ms < 0 || n->entry.expire_ms > ctx.now_ms) return ctx.reply.Bulk(n->key());
+    const int64_t when = ctx.db().ExpireOf(n->entry);
+    if (when < 0 || when > ctx.now_ms) return ctx.reply.Bulk(n->key());
     ctx.db().Find(std::string(n->key()), ctx.now_ms);  // expires it
   }
   ctx.reply.Null();
@@ -170,7 +172,7 @@ void Move(CommandContext& ctx, ArgList args) {
   Db& to = ctx.keyspace.db(dst);
   Entry* e = from.Find(args[1], ctx.now_ms);
   if (e == nullptr || to.Find(args[1], ctx.now_ms) != nullptr) return ctx.reply.Int(0);
-  to.Put(args[1], std::move(e->value), e->expire_ms);
+  to.Put(args[1], std::move(e->value), from.ExpireOf(*e));
   from.Erase(args[1]);
   ctx.Dirty();
   ctx.Notify(notify::kGeneric, "move_from", args[1]);
@@ -227,7 +229,7 @@ void Copy(CommandContext& ctx, ArgList args) {
   }
   types::Value copy = e->value;
   copy.lru = 0;  // a new object: accessed now, as Redis's COPY makes it
-  to.Put(args[2], std::move(copy), e->expire_ms);
+  to.Put(args[2], std::move(copy), ctx.db().ExpireOf(*e));
   ctx.Dirty();
   ctx.NotifyIn(dst_db, notify::kGeneric, "copy_to", args[2]);
   ctx.reply.Int(1);
@@ -341,7 +343,7 @@ void ExpireGeneric(CommandContext& ctx, ArgList args, bool seconds, bool relativ
   Db& db = ctx.db();
   Entry* e = db.Find(args[1], ctx.now_ms);
   if (e == nullptr) return ctx.reply.Int(0);
-  const int64_t current = e->expire_ms;
+  const int64_t current = db.ExpireOf(*e);
   if (((flags & kNx) && current != -1) || ((flags & kXx) && current == -1) ||
       ((flags & kGt) && (current == -1 || when <= current)) ||
       ((flags & kLt) && current != -1 && when >= current)) {
@@ -367,7 +369,7 @@ void PExpireAt(CommandContext& ctx, ArgList args) { ExpireGeneric(ctx, args, fal
 
 void Persist(CommandContext& ctx, ArgList args) {
   Entry* e = ctx.db().Find(args[1], ctx.now_ms);
-  if (e == nullptr || e->expire_ms < 0) return ctx.reply.Int(0);
+  if (e == nullptr || ctx.db().ExpireOf(*e) < 0) return ctx.reply.Int(0);
   ctx.db().SetExpire(*e, -1);
   ctx.Dirty();
   ctx.Notify(notify::kGeneric, "persist", args[1]);
@@ -378,8 +380,9 @@ void Persist(CommandContext& ctx, ArgList args) {
 void ExpireTimeGeneric(CommandContext& ctx, ArgList args, bool ms) {
   Entry* e = ctx.db().Find(args[1], ctx.now_ms, /*touch=*/false);
   if (e == nullptr) return ctx.reply.Int(-2);
-  if (e->expire_ms < 0) return ctx.reply.Int(-1);
-  ctx.reply.Int(ms ? e->expire_ms : e->expire_ms / 1000);
+  const int64_t when = ctx.db().ExpireOf(*e);
+  if (when < 0) return ctx.reply.Int(-1);
+  ctx.reply.Int(ms ? when : when / 1000);
 }
 
 void ExpireTime(CommandContext& ctx, ArgList args) { ExpireTimeGeneric(ctx, args, false); }
@@ -462,8 +465,9 @@ void Restore(CommandContext& ctx, ArgList args) {
 void TtlGeneric(CommandContext& ctx, ArgList args, bool ms) {
   Entry* e = ctx.db().Find(args[1], ctx.now_ms, /*touch=*/false);
   if (e == nullptr) return ctx.reply.Int(-2);
-  if (e->expire_ms < 0) return ctx.reply.Int(-1);
-  int64_t left = std::max<int64_t>(e->expire_ms - ctx.now_ms, 0);
+  const int64_t when = ctx.db().ExpireOf(*e);
+  if (when < 0) return ctx.reply.Int(-1);
+  int64_t left = std::max<int64_t>(when - ctx.now_ms, 0);
   ctx.reply.Int(ms ? left : (left + 500) / 1000);
 }
 

@@ -105,7 +105,7 @@ void Set(CommandContext& ctx, ArgList args) {
     if (!(flags & kGet)) ctx.reply.Null();
     return;
   }
-  if ((flags & kKeepTtl) && existing != nullptr) expire_ms = existing->expire_ms;
+  if ((flags & kKeepTtl) && existing != nullptr) expire_ms = db.ExpireOf(*existing);
   db.Put(key, Value{ValueType::kString, args[2]}, expire_ms);
   ctx.Dirty();
   ctx.Notify(notify::kString, "set", key);
@@ -240,7 +240,7 @@ void GetEx(CommandContext& ctx, ArgList args) {
     ctx.Dirty();
     ctx.Notify(notify::kGeneric, "expire", args[1]);
     ctx.Propagate({"PEXPIREAT", args[1], std::to_string(when)});
-  } else if (mode == kPersist && e->expire_ms >= 0) {
+  } else if (mode == kPersist && ctx.db().ExpireOf(*e) >= 0) {
     ctx.db().SetExpire(*e, -1);
     ctx.Dirty();
     ctx.Notify(notify::kGeneric, "persist", args[1]);

@@ -42,8 +42,7 @@ void Watch(CommandContext& ctx, ArgList args) {
   if (ctx.client.tx.active) return ctx.Error("WATCH inside MULTI is not allowed");
   const Db& db = ctx.db();
   for (size_t i = 1; i < args.size(); i++) {
-    const Entry* e = db.entries().Find(args[i]);
-    const bool expired = e != nullptr && e->expire_ms >= 0 && e->expire_ms <= ctx.now_ms;
+    const bool expired = db.ExpiredAt(args[i], ctx.now_ms);
     ctx.watches.Watch(ctx.client, ctx.client.db, args[i], expired);
   }
   ctx.reply.Ok();

@@ -11,11 +11,6 @@ namespace {
 // Present in the table, expired or not (Redis's dictFind).
 bool Exists(const Db& db, std::string_view key) { return db.entries().Find(key) != nullptr; }
 
-bool ExpiredIn(const Db& db, std::string_view key, int64_t now_ms) {
-  const Entry* e = db.entries().Find(key);
-  return e != nullptr && e->expire_ms >= 0 && e->expire_ms <= now_ms;
-}
-
 WatchedKey* Find(ClientState& c, int db, std::string_view key) {
   for (WatchedKey& wk : c.tx.watched) {
     if (wk.db == db && wk.key == key) return &wk;
@@ -80,8 +75,8 @@ void WatchTable::TouchDb(int db, const Db& emptied, const Db* replaced_with, int
           wk->expired = false;  // the expired key is simply gone
           continue;
         }
-        if (ExpiredIn(*replaced_with, key, now_ms)) continue;  // still expired
-      } else if (!in_emptied && ExpiredIn(*replaced_with, key, now_ms)) {
+        if (replaced_with->ExpiredAt(key, now_ms)) continue;  // still expired
+      } else if (!in_emptied && replaced_with->ExpiredAt(key, now_ms)) {
         wk->expired = true;  // a missing key replaced by an expired one
         continue;
       }
@@ -100,7 +95,7 @@ void DiscardTransaction(ClientState& client, WatchTable& watches) {
 
 bool WatchTable::AnyExpiredSince(const ClientState& c, const Keyspace& ks, int64_t now_ms) {
   return std::any_of(c.tx.watched.begin(), c.tx.watched.end(), [&](const WatchedKey& wk) {
-    return !wk.expired && ExpiredIn(ks.db(wk.db), wk.key, now_ms);
+    return !wk.expired && ks.db(wk.db).ExpiredAt(wk.key, now_ms);
   });
 }
 

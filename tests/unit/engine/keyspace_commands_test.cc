@@ -144,6 +144,60 @@ TEST(ScanTest, MatchAndTypeFilter) {
   EXPECT_EQ(h.Run({"SCAN", "0", "TYPE", "list", "COUNT", "1000"}).elements[1].elements.size(), 0u);
 }
 
+// Expiries live beside the nodes (KeyTable::expires_), keyed by node: they
+// must follow their key through growth, shrinking, erase and swap, and never
+// leak onto a later key that reuses the name or the memory.
+TEST(KeyTableTest, ExpiriesFollowTheirKeys) {
+  KeyTable t, other;
+  bool inserted;
+  for (int i = 0; i < 5000; i++) {
+    Entry& e = t.Insert("k" + std::to_string(i), &inserted);
+    if (i % 3 == 0) t.SetExpire(e, 1000 + i);
+  }
+  EXPECT_EQ(t.expires(), 1667u);
+  for (int i = 0; i < 5000; i += 2) t.Erase("k" + std::to_string(i));  // shrinks nothing yet
+  EXPECT_EQ(t.expires(), 833u);
+  for (int i = 1; i < 5000; i += 2) {
+    EXPECT_EQ(t.ExpireOf(*t.Find("k" + std::to_string(i))), i % 3 == 0 ? 1000 + i : -1) << i;
+  }
+  // A key erased with an expiry comes back without one.
+  Entry& back = t.Insert("k0", &inserted);
+  EXPECT_TRUE(inserted);
+  EXPECT_EQ(t.ExpireOf(back), -1);
+  t.SetExpire(*t.Find("k3"), -1);
+  EXPECT_EQ(t.ExpireOf(*t.Find("k3")), -1);
+  EXPECT_EQ(t.expires(), 832u);
+  // Shrink to a few keys, then swap: the expiries go with the table.
+  for (int i = 5; i < 5000; i++) t.Erase("k" + std::to_string(i));
+  t.Swap(other);
+  EXPECT_EQ(t.expires(), 0u);
+  EXPECT_EQ(other.expires(), 0u);  // k3's was removed; k1 never had one
+  other.SetExpire(*other.Find("k1"), 7);
+  KeyTable moved(std::move(other));
+  EXPECT_EQ(other.expires(), 0u);
+  EXPECT_EQ(moved.ExpireOf(*moved.Find("k1")), 7);
+  moved.Clear();
+  EXPECT_EQ(moved.expires(), 0u);
+}
+
+TEST(KeyspaceTest, SwapdbAndMoveCarryTtls) {
+  EngineHarness h;
+  h.Run({"SET", "a", "1", "EX", "100"});
+  h.Run({"SET", "b", "2"});
+  EXPECT_EQ(h.Run({"SWAPDB", "0", "1"}), Simple("OK"));
+  EXPECT_EQ(h.Run({"TTL", "a"}), Int(-2));
+  h.Run({"SELECT", "1"});
+  EXPECT_EQ(h.Run({"TTL", "a"}), Int(100));
+  EXPECT_EQ(h.Run({"MOVE", "a", "2"}), Int(1));
+  h.Run({"SELECT", "2"});
+  EXPECT_EQ(h.Run({"TTL", "a"}), Int(100));
+  EXPECT_EQ(h.Run({"RENAME", "a", "c"}), Simple("OK"));
+  EXPECT_EQ(h.Run({"TTL", "c"}), Int(100));
+  EXPECT_EQ(h.Run({"PERSIST", "c"}), Int(1));
+  EXPECT_EQ(h.Run({"TTL", "c"}), Int(-1));
+  EXPECT_EQ(h.engine().keyspace().db(2).expires(), 0u);
+}
+
 TEST(KeyTableTest, RandomKeyReachesEveryKey) {
   EngineHarness h;
   for (int i = 0; i < 20; i++) h.Run({"SET", "k" + std::to_string(i), "v"});

@@ -58,9 +58,10 @@ TEST(StringCommandsTest, KeepTtlKeepsTheExpiry) {
   int64_t future = base::NowMs() + 100000;
   h.Run({"SET", "k", "v", "PXAT", std::to_string(future)});
   EXPECT_EQ(h.Run({"SET", "k", "w", "KEEPTTL"}), Simple("OK"));
-  EXPECT_EQ(h.engine().keyspace().db(0).Find("k", base::NowMs())->expire_ms, future);
+  Db& db = h.engine().keyspace().db(0);
+  EXPECT_EQ(db.ExpireOf(*db.Find("k", base::NowMs())), future);
   EXPECT_EQ(h.Run({"SET", "k", "x"}), Simple("OK"));
-  EXPECT_EQ(h.engine().keyspace().db(0).Find("k", base::NowMs())->expire_ms, -1);
+  EXPECT_EQ(db.ExpireOf(*db.Find("k", base::NowMs())), -1);
 }
 
 TEST(StringCommandsTest, OptionErrorsMatchRedis) {
