@@ -90,6 +90,10 @@ void PurgeAllocator() {
   mallctl("arena.4096.purge", nullptr, nullptr, nullptr, 0);
 }
 
+void SetAllocatorBackgroundThread(bool on) {
+  mallctl("background_thread", nullptr, nullptr, &on, sizeof(on));
+}
+
 std::string AllocatorStats() {
   std::string out;
   malloc_stats_print(

@@ -30,6 +30,10 @@ const char* AllocatorName();
 // allocator's own report.
 void PurgeAllocator();
 std::string AllocatorStats();
+// jemalloc-bg-thread: jemalloc's background threads return freed pages to
+// the system on their own, instead of only when this process next calls
+// malloc; Redis turns them on by default, and so does Cairn.
+void SetAllocatorBackgroundThread(bool on);
 
 void* Malloc(size_t n);               // never nullptr: aborts when out of memory
 void* Realloc(void* p, size_t n);     // as realloc; p may be nullptr

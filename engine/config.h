@@ -115,6 +115,7 @@ struct ConfigValues {
   int64_t active_expire_effort = 1;
   bool lazyfree_lazy_expire = false;
   bool lazyfree_lazy_server_del = false;
+  bool jemalloc_bg_thread = true;
   bool lazyfree_lazy_user_del = false;
   bool lazyfree_lazy_user_flush = false;
   int64_t maxmemory = 0;

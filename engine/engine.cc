@@ -5,6 +5,7 @@
 
 #include "base/check.h"
 #include "base/clock.h"
+#include "base/memory.h"
 #include "base/string_util.h"
 #include "engine/aof.h"
 #include "engine/command_context.h"
@@ -114,6 +115,10 @@ void Engine::DetachClient(ClientState& client) {
 }
 
 void Engine::Cron(int64_t now_ms) {
+  if (config_->values().jemalloc_bg_thread != allocator_bg_thread_) {
+    allocator_bg_thread_ = config_->values().jemalloc_bg_thread;
+    base::SetAllocatorBackgroundThread(allocator_bg_thread_);
+  }
   if (!server_.active_expire) return;
   const int64_t hz = std::max<int64_t>(1, config_->values().hz);
   keyspace_.ActiveExpireCycle(now_ms, 1000000 / hz / 4);

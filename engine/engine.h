@@ -143,6 +143,7 @@ class Engine {
   PropagationSink* sink_ = nullptr;
   Aof* aof_ = nullptr;
   Snapshots* snapshots_ = nullptr;
+  bool allocator_bg_thread_ = false;  // jemalloc's own default; Cron applies the config
 };
 
 }  // namespace cairn::engine
