@@ -116,6 +116,10 @@ struct ConfigValues {
   bool lazyfree_lazy_expire = false;
   bool lazyfree_lazy_server_del = false;
   bool jemalloc_bg_thread = true;
+  int64_t slowlog_log_slower_than = 10000;  // µs; negative: off
+  int64_t slowlog_max_len = 128;
+  int64_t latency_monitor_threshold = 0;  // ms; 0: off
+  bool latency_tracking = true;
   bool lazyfree_lazy_user_del = false;
   bool lazyfree_lazy_user_flush = false;
   int64_t maxmemory = 0;

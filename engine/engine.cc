@@ -125,6 +125,26 @@ void Engine::Cron(int64_t now_ms) {
   PropagateExpired();
 }
 
+void Engine::RecordCall(const CommandSpec& cmd, const ClientState& client,
+                        std::span<const std::string> argv, int64_t took_us, bool failed,
+                        int64_t now) {
+  const ConfigValues& v = config_->values();
+  CommandStat& st = CommandStatOf(cmd);
+  st.calls++;
+  st.usec += static_cast<uint64_t>(took_us);
+  if (failed) st.failed_calls++;
+  if (client.blocked) return;  // parked: counted when it is served, as Redis does
+  if (v.latency_tracking) {
+    if (st.latency == nullptr) st.latency = std::make_unique<LatencyHistogram>();
+    st.latency->Record(took_us * 1000);
+  }
+  if (cmd.flags & kSkipSlowlog) return;
+  server_.latency.MaybeAdd(v.latency_monitor_threshold,
+                           (cmd.flags & kFast) ? "fast-command" : "command", took_us / 1000, now);
+  server_.slowlog.MaybeAdd(v.slowlog_log_slower_than, v.slowlog_max_len, took_us, cmd.full_name,
+                           argv, client.addr, client.name, now);
+}
+
 void Engine::PropagateExpired() {
   for (auto& e : keyspace_.TakeExpired()) {
     server_.stats.expired_keys++;
@@ -316,12 +336,8 @@ Engine::RunResult Engine::Run(const CommandSpec& cmd, ClientState& client,
   const uint64_t errors_before = server_.stats.total_error_replies;
   const int64_t started_us = base::MonotonicUs();
   cmd.handler(ctx, ArgList(argv));
-  {
-    CommandStat& st = CommandStatOf(cmd);
-    st.calls++;
-    st.usec += static_cast<uint64_t>(base::MonotonicUs() - started_us);
-    if (server_.stats.total_error_replies != errors_before) st.failed_calls++;
-  }
+  RecordCall(cmd, client, argv, base::MonotonicUs() - started_us,
+             server_.stats.total_error_replies != errors_before, now);
   server_.dirty += ctx.dirty();
   // Key-miss events (class m): a read command's keys that are not there, as
   // Redis's lookupKeyRead reports them (OBJECT looks without notifying).

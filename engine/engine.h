@@ -104,6 +104,10 @@ class Engine {
   // Returns true if anything was written.
   bool ReleaseHeld();
   CommandStat& CommandStatOf(const CommandSpec& cmd);
+  // After a command ran: commandstats, latency histogram, LATENCY events
+  // and SLOWLOG.
+  void RecordCall(const CommandSpec& cmd, const ClientState& client,
+                  std::span<const std::string> argv, int64_t took_us, bool failed, int64_t now);
   // Every write goes to the sink through here; during EXEC it is held and
   // handed over as one group at the end.
   void Emit(int db, std::span<const std::string> argv);

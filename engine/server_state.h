@@ -6,9 +6,14 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <unordered_map>
 #include <string>
 #include <string_view>
+
+#include "engine/ops/latency_histogram.h"
+#include "engine/ops/latency_monitor.h"
+#include "engine/ops/slowlog.h"
 
 namespace cairn::engine {
 
@@ -22,6 +27,8 @@ struct CommandStat {
   uint64_t usec = 0;
   uint64_t rejected_calls = 0;  // refused before running (arity, auth, MULTI...)
   uint64_t failed_calls = 0;    // ran and answered an error
+  // latency-tracking: LATENCY HISTOGRAM, INFO latencystats (made on first call).
+  std::unique_ptr<LatencyHistogram> latency;
 };
 
 struct ServerStats {
@@ -66,6 +73,8 @@ struct ServerState {
   uint64_t dirty = 0;  // writes since start (Redis's server.dirty)
   ShutdownRequest shutdown = ShutdownRequest::kNone;
   bool active_expire = true;  // DEBUG SET-ACTIVE-EXPIRE
+  SlowLog slowlog;
+  LatencyMonitor latency;
   // Start-up loading: keys and log records loaded so far, and a hook told
   // every kLoadingReportEvery of them (the server reports to systemd).
   uint64_t loading_items = 0;

@@ -19,6 +19,7 @@ void RegisterAllCommands(CommandTable& t) {
   RegisterScriptingCommands(t);
   RegisterTransactionCommands(t);
   RegisterPubSubCommands(t);
+  RegisterOpsCommands(t);
 }
 
 }  // namespace cairn::engine

@@ -22,5 +22,6 @@ void RegisterDebugCommands(CommandTable& t);
 void RegisterScriptingCommands(CommandTable& t);
 void RegisterTransactionCommands(CommandTable& t);
 void RegisterPubSubCommands(CommandTable& t);
+void RegisterOpsCommands(CommandTable& t);
 
 }  // namespace cairn::engine

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <sstream>
 
 #include "base/clock.h"
 #include "base/memory.h"
@@ -497,6 +498,36 @@ std::string InfoCommandstats(CommandContext& ctx) {
   return out;
 }
 
+// latency_percentiles_usec_<command>:p50=..,p99=..: from each command's
+// latency histogram, at latency-tracking-info-percentiles.
+std::string InfoLatencystats(CommandContext& ctx) {
+  std::string out = "# Latencystats\r\n";
+  if (!ctx.config.values().latency_tracking) return out;
+  std::vector<std::string> percentiles;  // as CONFIG GET shows them: "50 99 99.9"
+  {
+    std::istringstream words(ctx.config.values().other.at("latency-tracking-info-percentiles"));
+    for (std::string w; words >> w;) percentiles.push_back(w);
+  }
+  std::vector<const CommandStat*> all;
+  for (const auto& [spec, st] : ctx.server.stats.commandstats) {
+    if (st.latency != nullptr) all.push_back(&st);
+  }
+  std::sort(all.begin(), all.end(),
+            [](const CommandStat* a, const CommandStat* b) { return a->name < b->name; });
+  for (const CommandStat* st : all) {
+    out += "latency_percentiles_usec_" + st->name + ":";
+    for (size_t i = 0; i < percentiles.size(); i++) {
+      char v[64];
+      std::snprintf(v, sizeof(v), "%.3f",
+                    static_cast<double>(st->latency->ValueAtPercentile(
+                        std::strtod(percentiles[i].c_str(), nullptr))) / 1000.0);
+      out += (i ? ",p" : "p") + percentiles[i] + "=" + v;
+    }
+    out += "\r\n";
+  }
+  return out;
+}
+
 std::string InfoKeyspace(CommandContext& ctx) {
   std::string out = "# Keyspace\r\n";
   for (int i = 0; i < ctx.keyspace.databases(); i++) {
@@ -520,7 +551,8 @@ constexpr InfoSection kInfoSections[] = {
     {"stats", InfoStats, true},
     {"replication", InfoReplication, true}, {"cpu", InfoCpu, true},
     {"modules", InfoModules, true}, {"commandstats", InfoCommandstats, false},
-    {"errorstats", InfoErrorstats, true}, {"cluster", InfoCluster, true},
+    {"errorstats", InfoErrorstats, true}, {"latencystats", InfoLatencystats, false},
+    {"cluster", InfoCluster, true},
     {"keyspace", InfoKeyspace, true},
 };
 

@@ -1,0 +1,131 @@
+#!/usr/bin/python3
+"""SLOWLOG, LATENCY and INFO latencystats beside redis-server 7.0.15: the
+same commands logged (secrets redacted, long arguments and long argument
+lists cut the same way), the same trimming to slowlog-max-len, the same
+latency events, graph and histogram buckets. Times differ run to run, so
+entries are compared without their timestamps and durations.
+
+    /usr/bin/python3 tests/integration/ops_test.py path/to/cairn-server [unittest args]
+"""
+
+import os
+import re
+import sys
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from cairn_testlib import ServerError, ServerTestCase, take_server_arg  # noqa: E402
+
+
+def slowlog(c, count=-1):
+    """SLOWLOG GET as (id, argv, client name), newest first; checks the rest's form."""
+    out = []
+    for e in c.ok("SLOWLOG", "GET", str(count)):
+        ident, when, took, argv, addr, name = e
+        assert when > 1_600_000_000 and took >= 0, e
+        assert re.fullmatch(rb"127\.0\.0\.1:\d+", addr), e
+        out.append((ident, argv, name))
+    return out
+
+
+class SlowlogTest(ServerTestCase):
+    def test_entries_match_redis(self):
+        seen = []
+
+        def run(s):
+            c = s.conn()
+            c.ok("CONFIG", "SET", "slowlog-log-slower-than", "0")
+            c.ok("SLOWLOG", "RESET")
+            c.ok("CLIENT", "SETNAME", "tester")
+            c.ok("SET", "k", "v")
+            c.cmd("AUTH", "secret")            # an error reply: still logged, redacted
+            c.cmd("AUTH", "user", "secret")
+            c.cmd("HELLO", "2", "AUTH", "default", "secret", "SETNAME", "x")
+            c.ok("SET", "big", "x" * 300)       # cut at 128 bytes
+            c.ok("RPUSH", "l", *[str(i) for i in range(40)])  # cut at 32 arguments
+            c.ok("MULTI")
+            c.ok("INCR", "n")
+            c.ok("EXEC")                       # EXEC is not logged, what it ran is
+            c.cmd("GET")                       # refused before running: not logged
+            first = slowlog(c)
+            length = c.ok("SLOWLOG", "LEN")
+            c.ok("CONFIG", "SET", "slowlog-max-len", "3")
+            c.ok("SET", "a", "1")
+            trimmed = slowlog(c)
+            c.ok("CONFIG", "SET", "slowlog-log-slower-than", "-1")
+            c.ok("SET", "b", "2")
+            off = c.ok("SLOWLOG", "LEN")
+            errors = [c.cmd("SLOWLOG", "GET", "-2"), c.cmd("SLOWLOG", "GET", "x"),
+                      c.cmd("SLOWLOG", "GET", "1", "2"), c.cmd("SLOWLOG", "LEN", "x"),
+                      c.cmd("SLOWLOG", "NOSUCH"), c.ok("SLOWLOG", "GET", "0")]
+            seen.append((first, length, trimmed, off, [str(e) for e in errors]))
+
+        self.both(run)
+        self.assertEqual(len(seen), 2)
+        self.assertEqual(seen[1], seen[0])
+        first = seen[0][0]
+        self.assertIn([b"AUTH", b"(redacted)"], [e[1] for e in first])
+        self.assertIn([b"HELLO", b"2", b"AUTH", b"(redacted)", b"(redacted)", b"SETNAME", b"x"],
+                      [e[1] for e in first])
+        self.assertIn(b"x" * 128 + b"... (172 more bytes)", [a for e in first for a in e[1]])
+        self.assertIn(b"... (11 more arguments)", [a for e in first for a in e[1]])
+        self.assertNotIn([b"EXEC"], [e[1] for e in first])
+        self.assertIn([b"INCR", b"n"], [e[1] for e in first])
+        self.assertEqual(seen[0][3], 3)
+
+
+class LatencyTest(ServerTestCase):
+    def test_monitor_and_histograms_match_redis(self):
+        seen = []
+
+        def run(s):
+            c = s.conn()
+            empty = (c.ok("LATENCY", "LATEST"), c.ok("LATENCY", "HISTORY", "command"),
+                     str(c.cmd("LATENCY", "GRAPH", "command")),
+                     c.ok("LATENCY", "DOCTOR"))
+            c.ok("CONFIG", "SET", "latency-monitor-threshold", "20")
+            c.ok("DEBUG", "SLEEP", "0.05")
+            c.ok("SET", "k", "v")  # fast and quick: no event
+            latest = c.ok("LATENCY", "LATEST")
+            events = [(e[0], e[2] >= 50, e[3] >= 50) for e in latest]
+            history = c.ok("LATENCY", "HISTORY", "command")
+            graph = c.ok("LATENCY", "GRAPH", "command").decode()
+            # The heights depend on the sleep's exact ms; the drawing does not.
+            graph = re.sub(r"\d+ ms", "N ms", graph)
+            doctor = c.ok("LATENCY", "DOCTOR").decode().splitlines()[0]
+            hist = c.ok("LATENCY", "HISTOGRAM", "set", "nosuch", "config|set", "debug")
+            hist = {name: dict(zip(v[::2], v[1::2]))[b"calls"]
+                    for name, v in zip(hist[::2], hist[1::2])}
+            pct = c.info("latencystats")
+            reset = (c.ok("LATENCY", "RESET", "nosuch"), c.ok("LATENCY", "RESET"),
+                     c.ok("LATENCY", "LATEST"))
+            seen.append((empty, events, len(history), graph, doctor, hist,
+                         sorted(pct.keys()), [sorted(p.split("=")[0] for p in v.split(","))
+                                              for v in pct.values()][:1], reset))
+
+        self.both(run, "--enable-debug-command", "yes")
+        self.assertEqual(len(seen), 2)
+        self.assertEqual(seen[1], seen[0])
+        self.assertEqual(seen[0][1], [(b"command", True, True)])
+        self.assertIn("latency_percentiles_usec_set", seen[0][6])
+
+    def test_histogram_buckets_match_redis(self):
+        # One DEBUG SLEEP lands in a bucket whose edge both servers print the
+        # same way (HdrHistogram's, 2 significant digits).
+        seen = []
+
+        def run(s):
+            c = s.conn()
+            c.ok("DEBUG", "SLEEP", "0.02")
+            h = c.ok("LATENCY", "HISTOGRAM", "debug")
+            buckets = dict(zip(h[1][3][::2], h[1][3][1::2]))
+            seen.append(sorted(buckets.items())[-1])
+
+        self.both(run, "--enable-debug-command", "yes")
+        self.assertEqual(seen[1], seen[0])
+        self.assertEqual(seen[0], (33816, 1))
+
+
+if __name__ == "__main__":
+    ServerTestCase.cairn_binary = take_server_arg(__file__)
+    unittest.main()
