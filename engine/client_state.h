@@ -25,7 +25,14 @@ class ClientConnection {
   // replies before it. A connection whose output grows past
   // client-output-buffer-limit is closed (later, never inside this call).
   virtual void Push(std::string bytes) = 0;
+  // CLIENT KILL: close as soon as the current command is done, unsent
+  // replies dropped (never inside this call).
+  virtual void Kill() = 0;
 };
+
+// CLIENT REPLY: kSkipNext is set by SKIP and becomes kSkip for the command
+// after it.
+enum class ReplyMode { kOn, kOff, kSkipNext, kSkip };
 
 struct ClientState {
   uint64_t id = 0;
@@ -41,7 +48,9 @@ struct ClientState {
   int64_t created_ms = 0;
   int64_t last_interaction_ms = 0;
   std::string last_command;  // full name of the last command, for CLIENT LIST
-  bool close_after_reply = false;  // QUIT
+  bool close_after_reply = false;  // QUIT, CLIENT KILL of itself
+  ReplyMode reply_mode = ReplyMode::kOn;
+  bool no_evict = false;  // CLIENT NO-EVICT (flag e; eviction is issue 15)
   ClientConnection* conn = nullptr;  // nullptr in engine tests
   bool blocked = false;  // parked in a blocking command (no reply yet)
   TransactionState tx;   // MULTI/EXEC/WATCH

@@ -103,6 +103,7 @@ struct ArgDoc {
   std::string_view type;  // key, string, integer, double, pattern, unix-time, pure-token, oneof, block
   std::string_view token;
   std::string_view since;
+  std::string_view deprecated_since;
   uint32_t flags = 0;  // kOptional, kMultiple, kMultipleToken
   int key_spec_index = -1;
   std::vector<ArgDoc> arguments;

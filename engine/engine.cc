@@ -212,6 +212,21 @@ bool Engine::ReleaseHeld() {
 
 bool Engine::Execute(ClientState& client, std::vector<std::string>& argv,
                      protocol::RespWriter& out) {
+  // CLIENT REPLY OFF / SKIP: the command runs, its reply is taken back.
+  if (client.reply_mode == ReplyMode::kSkipNext) client.reply_mode = ReplyMode::kSkip;
+  const ReplyMode mode = client.reply_mode;
+  const size_t mark = out.buffer()->size();
+  const bool logged = ExecuteOne(client, argv, out);
+  // (CLIENT REPLY ON is answered: the mode is on again once it ran.)
+  if (mode != ReplyMode::kOn && client.reply_mode != ReplyMode::kOn && !client.blocked) {
+    out.buffer()->resize(mark);
+    if (client.reply_mode == ReplyMode::kSkip) client.reply_mode = ReplyMode::kOn;
+  }
+  return logged;
+}
+
+bool Engine::ExecuteOne(ClientState& client, std::vector<std::string>& argv,
+                        protocol::RespWriter& out) {
   const int64_t now = base::NowMs();
   client.last_interaction_ms = now;
 

@@ -95,6 +95,7 @@ class Engine {
   // Runs a looked-up, checked command: the handler, parking, propagation.
   // `may_block` false (inside EXEC): a blocking command answers as on a
   // timeout.
+  bool ExecuteOne(ClientState& client, std::vector<std::string>& argv, protocol::RespWriter& out);
   RunResult Run(const CommandSpec& cmd, ClientState& client, std::vector<std::string>& argv,
                 protocol::RespWriter& out, bool woken, int64_t now_ms, bool may_block = true);
   // EXEC that may run: the queued commands, their replies as one array.

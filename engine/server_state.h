@@ -67,7 +67,7 @@ struct ServerState {
   uint64_t next_client_id = 1;
   size_t connected_clients = 0;
   // Every connected client by id (CLIENT LIST); owned by the connections.
-  std::map<uint64_t, const struct ClientState*> clients;
+  std::map<uint64_t, struct ClientState*> clients;
   int tcp_port = 0;
   ServerStats stats;
   uint64_t dirty = 0;  // writes since start (Redis's server.dirty)

@@ -272,6 +272,16 @@ void Connection::Push(std::string bytes) {
   });
 }
 
+void Connection::Kill() {
+  if (closed_ || drop_output_) return;
+  closing_ = true;
+  drop_output_ = true;
+  loop_->Post([this, alive = std::weak_ptr<bool>(alive_)] {
+    auto a = alive.lock();
+    if (a && *a && !closed_) Close();
+  });
+}
+
 bool Connection::OnDurable(uint64_t seq) {
   while (!holds_.empty() && holds_.front().seq <= seq) holds_.pop_front();
   Flush();

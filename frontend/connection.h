@@ -67,6 +67,8 @@ class Connection : public engine::ClientConnection {
   // task on the loop (the publisher's command is still running, and a failed
   // send must not close this connection under the publisher's feet).
   void Push(std::string bytes) override;
+  // engine::ClientConnection: CLIENT KILL from another client.
+  void Kill() override;
 
  private:
   void OnEvents(uint32_t events);

@@ -130,6 +130,8 @@ def args_cpp(args, indent):
             fields.append(".token = " + q(d.pop("token")))
         if "since" in d:
             fields.append(".since = " + q(d.pop("since")))
+        if "deprecated_since" in d:
+            fields.append(".deprecated_since = " + q(d.pop("deprecated_since")))
         if "flags" in d:
             fields.append(".flags = " + " | ".join(ARG_FLAGS[f] for f in d.pop("flags")))
         if "key_spec_index" in d:

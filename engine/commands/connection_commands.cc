@@ -171,7 +171,8 @@ void ClientSetName(CommandContext& ctx, ArgList args) {
 }
 
 // CLIENT LIST's flags, in Redis's order: P (pub/sub), x (in MULTI), b
-// (blocked), d (a watched key changed), U (unix socket), N (none).
+// (blocked), d (a watched key changed), U (unix socket), e (no-evict), N
+// (none).
 std::string ClientFlags(const ClientState& c) {
   std::string f;
   if (c.subs.any()) f += 'P';
@@ -179,6 +180,7 @@ std::string ClientFlags(const ClientState& c) {
   if (c.blocked) f += 'b';
   if (c.tx.dirty) f += 'd';
   if (c.unix_socket) f += 'U';
+  if (c.no_evict) f += 'e';
   return f.empty() ? "N" : f;
 }
 
@@ -215,6 +217,103 @@ void ClientUnblock(CommandContext& ctx, ArgList args) {
   auto id = ctx.IntArg(args[2]);
   if (!id) return;
   ctx.reply.Int(*id > 0 && ctx.blocked.Unblock(static_cast<uint64_t>(*id), as_error) ? 1 : 0);
+}
+
+// Ends `c`'s connection: at once for another client, after this reply for
+// the caller itself (Redis's CLIENT_CLOSE_AFTER_REPLY).
+void KillClient(CommandContext& ctx, ClientState& c) {
+  if (&c == &ctx.client) {
+    c.close_after_reply = true;
+  } else if (c.conn != nullptr) {
+    c.conn->Kill();
+  }
+}
+
+// CLIENT KILL ip:port, or CLIENT KILL <filter value> ... (ID, TYPE, USER,
+// ADDR, LADDR, SKIPME), as Redis 7.0 parses them.
+void ClientKill(CommandContext& ctx, ArgList args) {
+  if (args.size() == 3) {
+    for (auto& [id, c] : ctx.server.clients) {
+      if (c->addr != args[2]) continue;
+      KillClient(ctx, *c);
+      return ctx.reply.Ok();
+    }
+    return ctx.Error("No such client");
+  }
+  std::optional<uint64_t> id;
+  std::optional<std::string> type, addr, laddr;
+  bool skipme = true;
+  for (size_t i = 2; i < args.size(); i += 2) {
+    if (i + 1 >= args.size()) return ctx.Error(errors::kSyntax);
+    const std::string& opt = args[i];
+    const std::string& val = args[i + 1];
+    if (base::EqualsIgnoreCase(opt, "id")) {
+      auto n = base::ParseInt64(val);
+      if (!n || *n <= 0) return ctx.Error("client-id should be greater than 0");
+      id = static_cast<uint64_t>(*n);
+    } else if (base::EqualsIgnoreCase(opt, "type")) {
+      std::string t = base::ToLower(val);
+      if (t == "slave") t = "replica";
+      if (t != "normal" && t != "master" && t != "replica" && t != "pubsub") {
+        return ctx.Error("Unknown client type '" + val + "'");
+      }
+      type = t;
+    } else if (base::EqualsIgnoreCase(opt, "addr")) {
+      addr = val;
+    } else if (base::EqualsIgnoreCase(opt, "laddr")) {
+      laddr = val;
+    } else if (base::EqualsIgnoreCase(opt, "user")) {
+      // Only the default user exists until ACL users do (issue 12).
+      if (val != "default") return ctx.Error("No such user '" + val + "'");
+    } else if (base::EqualsIgnoreCase(opt, "skipme")) {
+      if (base::EqualsIgnoreCase(val, "yes")) {
+        skipme = true;
+      } else if (base::EqualsIgnoreCase(val, "no")) {
+        skipme = false;
+      } else {
+        return ctx.Error(errors::kSyntax);
+      }
+    } else {
+      return ctx.Error(errors::kSyntax);
+    }
+  }
+  std::vector<ClientState*> doomed;
+  for (auto& [cid, c] : ctx.server.clients) {
+    ClientState& cs = cid == ctx.client.id ? ctx.client : *c;
+    if (id && cs.id != *id) continue;
+    if (type && *type != (cs.subs.any() ? "pubsub" : "normal")) continue;
+    if (addr && cs.addr != *addr) continue;
+    if (laddr && cs.laddr != *laddr) continue;
+    if (skipme && &cs == &ctx.client) continue;
+    doomed.push_back(&cs);
+  }
+  for (ClientState* c : doomed) KillClient(ctx, *c);
+  ctx.reply.Int(static_cast<int64_t>(doomed.size()));
+}
+
+// CLIENT REPLY ON|OFF|SKIP: OFF and SKIP are not answered themselves.
+void ClientReply(CommandContext& ctx, ArgList args) {
+  if (base::EqualsIgnoreCase(args[2], "on")) {
+    ctx.client.reply_mode = ReplyMode::kOn;
+    ctx.reply.Ok();
+  } else if (base::EqualsIgnoreCase(args[2], "off")) {
+    ctx.client.reply_mode = ReplyMode::kOff;
+  } else if (base::EqualsIgnoreCase(args[2], "skip")) {
+    if (ctx.client.reply_mode != ReplyMode::kOff) ctx.client.reply_mode = ReplyMode::kSkipNext;
+  } else {
+    ctx.Error(errors::kSyntax);
+  }
+}
+
+void ClientNoEvict(CommandContext& ctx, ArgList args) {
+  if (base::EqualsIgnoreCase(args[2], "on")) {
+    ctx.client.no_evict = true;
+  } else if (base::EqualsIgnoreCase(args[2], "off")) {
+    ctx.client.no_evict = false;
+  } else {
+    return ctx.Error(errors::kSyntax);
+  }
+  ctx.reply.Ok();
 }
 
 void ClientInfo(CommandContext& ctx, ArgList) {
@@ -441,6 +540,41 @@ void RegisterConnectionCommands(CommandTable& t) {
                                                      {.name = "error",
                                                       .type = "pure-token",
                                                       .token = "ERROR"}}}}}},
+               {.name = "kill", .arity = -3, .flags = kAdmin | kNoScript | kLoading | kStale,
+                .acl = acl::kConnection, .handler = ClientKill,
+                .doc = {.summary = "Kill the connection of a client",
+                        .since = "2.4.0",
+                        .group = "connection",
+                        .complexity = "O(N) where N is the number of client connections",
+                        .history = {{"2.8.12", "Added new filter format."}, {"2.8.12", "`ID` option."}, {"3.2.0", "Added `master` type in for `TYPE` option."}, {"5.0.0", "Replaced `slave` `TYPE` with `replica`. `slave` still supported for backward compatibility."}, {"6.2.0", "`LADDR` option."}},
+                        .arguments = {{.name = "filter", .type = "oneof", .arguments = {{.name = "ip:port", .type = "string", .deprecated_since = "2.8.12"},
+                         {.name = "new-format", .type = "oneof", .flags = kArgMultiple, .arguments = {{.name = "client-id", .type = "integer", .token = "ID", .since = "2.8.12", .flags = kArgOptional},
+                           {.name = "normal_master_slave_pubsub", .type = "oneof", .token = "TYPE", .since = "2.8.12", .flags = kArgOptional, .arguments = {{.name = "normal", .type = "pure-token", .token = "NORMAL"},
+                             {.name = "master", .type = "pure-token", .token = "MASTER", .since = "3.2.0"},
+                             {.name = "slave", .type = "pure-token", .token = "SLAVE"},
+                             {.name = "replica", .type = "pure-token", .token = "REPLICA", .since = "5.0.0"},
+                             {.name = "pubsub", .type = "pure-token", .token = "PUBSUB"}}},
+                           {.name = "username", .type = "string", .token = "USER", .flags = kArgOptional},
+                           {.name = "ip:port", .type = "string", .token = "ADDR", .flags = kArgOptional},
+                           {.name = "ip:port", .type = "string", .token = "LADDR", .since = "6.2.0", .flags = kArgOptional},
+                           {.name = "yes/no", .type = "string", .token = "SKIPME", .flags = kArgOptional}}}}}}}},
+               {.name = "reply", .arity = 3, .flags = kNoScript | kLoading | kStale,
+                .acl = acl::kConnection, .handler = ClientReply,
+                .doc = {.summary = "Instruct the server whether to reply to commands",
+                        .since = "3.2.0",
+                        .group = "connection",
+                        .complexity = "O(1)",
+                        .arguments = {{.name = "on_off_skip", .type = "oneof", .arguments = {{.name = "on", .type = "pure-token", .token = "ON"},
+                         {.name = "off", .type = "pure-token", .token = "OFF"},
+                         {.name = "skip", .type = "pure-token", .token = "SKIP"}}}}}},
+               {.name = "no-evict", .arity = 3, .flags = kAdmin | kNoScript | kLoading | kStale,
+                .acl = acl::kConnection, .handler = ClientNoEvict,
+                .doc = {.summary = "Set client eviction mode for the current connection",
+                        .since = "7.0.0",
+                        .group = "connection",
+                        .complexity = "O(1)",
+                        .arguments = {{.name = "enabled", .type = "oneof", .arguments = {{.name = "on", .type = "pure-token", .token = "ON"},
+                         {.name = "off", .type = "pure-token", .token = "OFF"}}}}}},
                {.name = "help",
                 .arity = 2,
                 .flags = kLoading | kStale,

@@ -135,7 +135,7 @@ void WriteArgDocs(protocol::RespWriter& r, const std::vector<ArgDoc>& args) {
   for (const auto& a : args) {
     bool nested = a.type == "oneof" || a.type == "block";
     size_t fields = 2 + (a.type == "key") + !a.token.empty() + !a.since.empty() +
-                    (a.flags != 0) + nested;
+                    !a.deprecated_since.empty() + (a.flags != 0) + nested;
     r.Map(fields);
     r.Bulk("name");
     r.Bulk(a.name);
@@ -152,6 +152,10 @@ void WriteArgDocs(protocol::RespWriter& r, const std::vector<ArgDoc>& args) {
     if (!a.since.empty()) {
       r.Bulk("since");
       r.Bulk(a.since);
+    }
+    if (!a.deprecated_since.empty()) {
+      r.Bulk("deprecated_since");
+      r.Bulk(a.deprecated_since);
     }
     if (a.flags != 0) {
       r.Bulk("flags");

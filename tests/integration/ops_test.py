@@ -14,7 +14,7 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from cairn_testlib import ServerError, ServerTestCase, take_server_arg  # noqa: E402
+from cairn_testlib import Disconnected, ServerTestCase, take_server_arg  # noqa: E402
 
 
 def slowlog(c, count=-1):
@@ -124,6 +124,56 @@ class LatencyTest(ServerTestCase):
         self.both(run, "--enable-debug-command", "yes")
         self.assertEqual(seen[1], seen[0])
         self.assertEqual(seen[0], (33816, 1))
+
+
+def closed(c):
+    """The server closed `c` (a command on it gets no reply)."""
+    try:
+        c.send(b"*1\r\n$4\r\nPING\r\n")
+        c.reply()
+        return False
+    except Disconnected:
+        return True
+
+
+class ClientKillReplyTest(ServerTestCase):
+    def test_kill_and_reply_modes_match_redis(self):
+        seen = []
+
+        def run(s):
+            admin, plain, sub, blocked = s.conn(), s.conn(), s.conn(), s.conn()
+            plain_id = plain.ok("CLIENT", "ID")
+            sub.ok("SUBSCRIBE", "ch")
+            blocked.send(b"*3\r\n$5\r\nBLPOP\r\n$1\r\nq\r\n$1\r\n0\r\n")
+            admin.ok("CLIENT", "ID")  # BLPOP has surely arrived after this round trip
+            out = [admin.ok("CLIENT", "KILL", "ID", str(plain_id)), closed(plain),
+                   admin.ok("CLIENT", "KILL", "TYPE", "pubsub"), closed(sub)]
+            addr = [line for line in admin.ok("CLIENT", "LIST").decode().splitlines()
+                    if "cmd=blpop" in line][0].split(" ")[1].split("=")[1]
+            out += [admin.ok("CLIENT", "KILL", addr), closed(blocked),
+                    admin.ok("LPUSH", "q", "x")]  # no one is waiting any more
+            # SKIPME yes (the default) spares the caller; no kills it after the reply.
+            out += [admin.ok("CLIENT", "KILL", "ADDR", "1.2.3.4:1"),
+                    admin.ok("CLIENT", "KILL", "SKIPME", "yes")]
+            me = admin.ok("CLIENT", "ID")
+            out += [admin.ok("CLIENT", "KILL", "ID", str(me), "SKIPME", "no"), closed(admin)]
+            # CLIENT REPLY: OFF and SKIP are silent, so is what they cover.
+            c = s.conn()
+            c.send(b"".join(b"*%d\r\n" % len(cmd) + b"".join(b"$%d\r\n%s\r\n" % (len(a), a)
+                                                             for a in cmd)
+                            for cmd in [(b"CLIENT", b"REPLY", b"SKIP"), (b"SET", b"a", b"1"),
+                                        (b"GET", b"a"), (b"CLIENT", b"REPLY", b"OFF"),
+                                        (b"INCR", b"a"), (b"NOSUCH",), (b"CLIENT", b"REPLY", b"ON"),
+                                        (b"GET", b"a")]))
+            out += [c.reply(), c.reply(), c.reply()]
+            s.conn().ok("PING")  # the server goes on
+            seen.append(out)
+
+        self.both(run)
+        self.assertEqual(len(seen), 2)
+        self.assertEqual(seen[1], seen[0])
+        self.assertEqual(seen[0], [1, True, 1, True, "OK", True, 1, 0, 0, 1, True,
+                                   b"1", "OK", b"2"])
 
 
 if __name__ == "__main__":
