@@ -43,7 +43,8 @@ struct ClientState {
   std::string laddr;  // local side
   int fd = -1;
   bool local = false;  // loopback or a unix socket (enable-*-command local)
-  bool authenticated = false;  // requirepass: AUTH succeeded (or none needed)
+  bool authenticated = false;  // AUTH succeeded, or the default user needs none
+  struct AclUser* user = nullptr;  // who it runs as (nullptr: the default user)
   bool unix_socket = false;    // CLIENT LIST flag U
   int64_t created_ms = 0;
   int64_t last_interaction_ms = 0;
@@ -56,5 +57,9 @@ struct ClientState {
   TransactionState tx;   // MULTI/EXEC/WATCH
   Subscriptions subs;    // pub/sub
 };
+
+// One CLIENT INFO / CLIENT LIST line (no newline), as Redis 7.0 writes it;
+// also ACL LOG's client-info.
+std::string ClientInfoLine(const ClientState& c, int64_t now_ms);
 
 }  // namespace cairn::engine

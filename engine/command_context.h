@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,6 +24,7 @@ namespace cairn::engine {
 
 class Aof;
 class BlockedClients;
+class Acl;
 class LuaScripts;
 class Snapshots;
 
@@ -31,11 +33,12 @@ class CommandContext {
   CommandContext(const CommandSpec& spec, ClientState& client, protocol::RespWriter& reply,
                  Keyspace& keyspace, Config& config, const CommandTable& table,
                  ServerState& server, BlockedClients& blocked, WatchTable& watches,
-                 PubSub& pubsub, LuaScripts& scripts, LuaScripts& functions, int64_t now_ms,
-                 Aof* aof, Snapshots* snapshots)
+                 PubSub& pubsub, LuaScripts& scripts, LuaScripts& functions, Acl& acl,
+                 int64_t now_ms, Aof* aof, Snapshots* snapshots)
       : spec(spec), client(client), reply(reply), keyspace(keyspace), config(config),
         table(table), server(server), blocked(blocked), watches(watches), pubsub(pubsub),
-        scripts(scripts), functions(functions), now_ms(now_ms), aof(aof), snapshots(snapshots) {}
+        scripts(scripts), functions(functions), acl(acl), now_ms(now_ms), aof(aof),
+        snapshots(snapshots) {}
 
   const CommandSpec& spec;
   ClientState& client;
@@ -49,11 +52,18 @@ class CommandContext {
   PubSub& pubsub;           // channels and their subscribers
   LuaScripts& scripts;      // the Lua state and the script cache (EVAL)
   LuaScripts& functions;    // the Lua state of FUNCTION libraries
+  Acl& acl;                 // users and their permissions
   const int64_t now_ms;  // one clock reading per command, as Redis caches mstime
   Aof* const aof;              // the append-only log; nullptr when not wired (tests)
   Snapshots* const snapshots;  // SAVE/BGSAVE; nullptr when not wired (tests)
 
   Db& db() { return keyspace.db(client.db); }
+
+  // A HELP reply: one simple string per line.
+  void ReplyLines(std::span<const std::string_view> lines) {
+    reply.Array(lines.size());
+    for (auto l : lines) reply.Simple(l);
+  }
 
   void Error(const ErrorReply& e) {
     const std::string text = e.Text();

@@ -32,13 +32,14 @@ uint64_t ImpliedCategories(const CommandSpec& c) {
   return a;
 }
 
-void Finalize(CommandSpec* c, const CommandSpec* parent) {
+void Finalize(CommandSpec* c, const CommandSpec* parent, int* next_id) {
   c->parent = parent;
+  c->id = (*next_id)++;
   c->full_name = parent ? std::string(parent->name) + "|" + std::string(c->name)
                         : std::string(c->name);
   c->acl = ImpliedCategories(*c);
   for (auto& sub : c->subcommands) {
-    Finalize(&sub, c);
+    Finalize(&sub, c, next_id);
     c->sub_index[std::string(sub.name)] = &sub;
   }
 }
@@ -49,7 +50,7 @@ void CommandTable::Add(std::initializer_list<CommandSpec> specs) {
   for (const auto& s : specs) {
     auto owned = std::make_unique<CommandSpec>(s);
     CAIRN_CHECK(owned->handler != nullptr || !owned->subcommands.empty());
-    Finalize(owned.get(), nullptr);
+    Finalize(owned.get(), nullptr, &next_id_);
     CAIRN_CHECK(index_.count(owned->full_name) == 0);
     index_[owned->full_name] = owned.get();
     commands_.push_back(std::move(owned));
@@ -87,6 +88,39 @@ const CommandSpec* CommandTable::FindSubcommand(const CommandSpec& container,
   auto it = container.sub_index.find(base::ToLower(sub));
   return it == container.sub_index.end() ? nullptr : it->second;
 }
+
+namespace {
+
+// Key specs flagged VARIABLE_FLAGS: what the key is used for depends on the
+// arguments, as Redis's setGetKeys and bitfieldGetKeys decide it (ACL key
+// permissions and COMMAND GETKEYSANDFLAGS follow).
+void VariableKeyFlags(const CommandSpec& spec, ArgList argv, std::vector<uint32_t>* flags) {
+  if (spec.full_name == "set") {
+    bool get = false;
+    for (size_t i = 3; i < argv.size(); i++) get = get || base::EqualsIgnoreCase(argv[i], "get");
+    (*flags)[0] = get ? (ks::kRW | ks::kAccess | ks::kUpdate) : (ks::kOW | ks::kUpdate);
+  } else if (spec.full_name == "bitfield") {
+    bool read_only = true;
+    for (size_t i = 2; i < argv.size(); i++) {
+      const size_t left = argv.size() - i - 1;
+      if (base::EqualsIgnoreCase(argv[i], "get") && left >= 2) {
+        i += 2;
+      } else if ((base::EqualsIgnoreCase(argv[i], "set") ||
+                  base::EqualsIgnoreCase(argv[i], "incrby")) && left >= 3) {
+        read_only = false;
+        i += 3;
+      } else if (base::EqualsIgnoreCase(argv[i], "overflow") && left >= 1) {
+        i += 1;
+      } else {
+        read_only = false;  // a syntax error: assume it writes
+        break;
+      }
+    }
+    (*flags)[0] = read_only ? (ks::kRO | ks::kAccess) : (ks::kRW | ks::kAccess | ks::kUpdate);
+  }
+}
+
+}  // namespace
 
 bool GetKeys(const CommandSpec& spec, ArgList argv, std::vector<int>* positions,
              bool written_only, std::vector<uint32_t>* key_flags) {
@@ -146,6 +180,7 @@ bool GetKeys(const CommandSpec& spec, ArgList argv, std::vector<int>* positions,
       if (key_flags != nullptr) key_flags->push_back(k.flags);
     }
   }
+  if (key_flags != nullptr && !key_flags->empty()) VariableKeyFlags(spec, argv, key_flags);
   return true;
 }
 

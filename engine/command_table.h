@@ -143,6 +143,7 @@ struct CommandSpec {
   // Filled in by CommandTable::Add.
   std::string full_name;  // "get", "config|get"
   const CommandSpec* parent = nullptr;
+  int id = -1;  // 0.. across commands and subcommands (ACL's permission bits)
   std::unordered_map<std::string, const CommandSpec*> sub_index;  // lower-case names
 };
 
@@ -168,9 +169,12 @@ class CommandTable {
   // Commands in registration order (COMMAND, COMMAND LIST).
   const std::vector<std::unique_ptr<CommandSpec>>& commands() const { return commands_; }
   size_t size() const { return commands_.size(); }
+  // How many ids Add gave out (commands and subcommands).
+  int id_count() const { return next_id_; }
 
  private:
   std::vector<std::unique_ptr<CommandSpec>> commands_;
+  int next_id_ = 0;
   struct Hash {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }

@@ -468,9 +468,11 @@ using V = ConfigValues;
 // otherwise).
 const std::array kOptions = {
     Option{.name = "acl-pubsub-default", .type = Type::kEnum, .default_value = "resetchannels",
-           .choices = kAclPubsub},
-    Option{.name = "aclfile", .type = Type::kString, .default_value = "", .flags = kImmutable},
-    Option{.name = "acllog-max-len", .type = Type::kInt, .default_value = "128", .max = kI64},
+           .choices = kAclPubsub, .i = &V::acl_pubsub_default},
+    Option{.name = "aclfile", .type = Type::kString, .default_value = "", .flags = kImmutable,
+           .s = &V::aclfile},
+    Option{.name = "acllog-max-len", .type = Type::kInt, .default_value = "128", .max = kI64,
+           .i = &V::acllog_max_len},
     Option{.name = "active-defrag-cycle-max", .type = Type::kInt, .default_value = "25",
            .min = 1, .max = 99},
     Option{.name = "active-defrag-cycle-min", .type = Type::kInt, .default_value = "1", .min = 1,

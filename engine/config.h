@@ -79,6 +79,9 @@ struct ConfigValues {
   int64_t hz = 10;
   int64_t databases = 16;
   std::string requirepass;
+  int64_t acl_pubsub_default = 1;  // index into {allchannels, resetchannels}
+  std::string aclfile;
+  int64_t acllog_max_len = 128;
   int64_t enable_debug_command = 0;      // index into {no, yes, local}
   int64_t enable_protected_configs = 0;  // index into {no, yes, local}
   // Protocol limits.
@@ -189,6 +192,9 @@ class Config {
   // rename-command lines read, in order.
   const std::vector<CommandRename>& renames() const { return renames_; }
   void AddRename(CommandRename r) { renames_.push_back(std::move(r)); }
+  // `user ...` lines read (ACL users declared in the configuration file).
+  const std::vector<std::vector<std::string>>& user_lines() const { return user_lines_; }
+  void AddUserLine(std::vector<std::string> words) { user_lines_.push_back(std::move(words)); }
 
   // Every option's canonical name and default (as CONFIG GET shows it),
   // hidden ones included, and the aliases: for cairn.conf's test.
@@ -204,6 +210,7 @@ class Config {
  private:
   ConfigValues values_;
   bool save_seen_ = false;
+  std::vector<std::vector<std::string>> user_lines_;
   std::vector<CommandRename> renames_;
   ApplyHook apply_hook_;
 };

@@ -149,8 +149,10 @@ class Loader {
       return std::nullopt;
     }
     if (name == "user" && argc >= 2) {
-      return "ACL users in the configuration ('user' lines) are not supported by cairn yet; "
-             "use requirepass";
+      std::vector<std::string> words(argv.begin(), argv.end());
+      words[0] = "user";
+      config_->AddUserLine(std::move(words));
+      return std::nullopt;
     }
     if (name == "loadmodule" && argc >= 2) return "cairn cannot load Redis modules";
     if (name.find('.') != std::string::npos) {

@@ -47,22 +47,27 @@ Engine::Engine(Config* config)
       watches_(static_cast<int>(config->values().databases)),
       keyspace_(static_cast<int>(config->values().databases)) {
   RegisterAllCommands(table_);
+  acl_ = std::make_unique<Acl>(table_);
+  SyncAclConfig();
   keyspace_.set_observer(&store_hook_);
-  scripts_ = std::make_unique<LuaScripts>(
-      &table_, [this](const CommandSpec& cmd, ClientState& c, std::vector<std::string>& argv,
-                      protocol::RespWriter& w) {
-        server_.stats.total_commands_processed++;
-        Run(cmd, c, argv, w, /*woken=*/false, base::NowMs(), /*may_block=*/false);
-      });
+  // What scripts call: checked against the caller's ACL user, as Redis does.
+  auto script_call = [this](const CommandSpec& cmd, ClientState& c, std::vector<std::string>& argv,
+                            protocol::RespWriter& w) {
+    const AclVerdict v = AclCheck(c, cmd, argv, "lua");
+    if (!v.ok()) {
+      static constexpr std::string_view kWhy[] = {
+          "", "can't run this command or subcommand",
+          "can't access at least one of the keys mentioned in the command arguments", "",
+          "can't publish to the channel mentioned in the command"};
+      w.Error("ERR The user executing the script " + std::string(kWhy[static_cast<int>(v.denial)]));
+      return;
+    }
+    server_.stats.total_commands_processed++;
+    Run(cmd, c, argv, w, /*woken=*/false, base::NowMs(), /*may_block=*/false);
+  };
+  scripts_ = std::make_unique<LuaScripts>(&table_, script_call);
   scripts_->set_should_stop([this] { return server_.shutdown == ShutdownRequest::kNoSave; });
-  functions_ = std::make_unique<LuaScripts>(
-      &table_,
-      [this](const CommandSpec& cmd, ClientState& c, std::vector<std::string>& argv,
-             protocol::RespWriter& w) {
-        server_.stats.total_commands_processed++;
-        Run(cmd, c, argv, w, /*woken=*/false, base::NowMs(), /*may_block=*/false);
-      },
-      /*functions=*/true);
+  functions_ = std::make_unique<LuaScripts>(&table_, script_call, /*functions=*/true);
   functions_->set_should_stop([this] { return server_.shutdown == ShutdownRequest::kNoSave; });
   keyspace_.free_policy().lazy = &lazy_free_;
   server_.run_id = RandomHex(40);
@@ -79,7 +84,10 @@ void Engine::AttachClient(ClientState& client) {
   client.last_interaction_ms = client.created_ms;
   // As Redis: a client is authenticated from the start while the default
   // user needs no password; setting one later does not log it out.
-  client.authenticated = config_->values().requirepass.empty();
+  SyncAclConfig();  // a CONFIG SET requirepass just before must count
+  const AclUser& def = acl_->default_user();
+  client.user = &acl_->default_user();
+  client.authenticated = def.nopass && def.enabled;
   server_.connected_clients++;
   server_.stats.total_connections_received++;
   server_.clients[client.id] = &client;
@@ -123,6 +131,33 @@ void Engine::Cron(int64_t now_ms) {
   const int64_t hz = std::max<int64_t>(1, config_->values().hz);
   keyspace_.ActiveExpireCycle(now_ms, 1000000 / hz / 4);
   PropagateExpired();
+}
+
+AclVerdict Engine::AclCheck(ClientState& client, const CommandSpec& cmd,
+                            std::span<const std::string> argv, std::string_view context) {
+  const AclUser* user = client.user != nullptr ? client.user : &acl_->default_user();
+  const AclVerdict v = acl_->Check(*user, cmd, argv);
+  if (v.ok()) return v;
+  std::string object = v.denial == AclDenial::kCommand ? cmd.full_name
+                                                       : argv[static_cast<size_t>(v.arg)];
+  acl_->Log(v.denial, context, std::move(object), user->name,
+            ClientInfoLine(client, base::NowMs()), base::NowMs(),
+            config_->values().acllog_max_len);
+  return v;
+}
+
+void Engine::DisconnectUser(const AclUser* user, ClientState* current) {
+  auto drop = [&](ClientState& c) {
+    if (c.user != user) return;
+    c.user = &acl_->default_user();  // never left pointing at a deleted user
+    c.authenticated = false;
+    if (&c == current) {
+      c.close_after_reply = true;
+    } else if (c.conn != nullptr) {
+      c.conn->Kill();
+    }
+  };
+  for (auto& [id, c] : server_.clients) drop(id == current->id ? *current : *c);
 }
 
 void Engine::RecordCall(const CommandSpec& cmd, const ClientState& client,
@@ -178,6 +213,21 @@ void Engine::RunTransaction(ClientState& client, protocol::RespWriter& out) {
   for (auto& argv : queued) {
     const CommandSpec* cmd = table_.Find(argv[0]);
     if (!cmd->subcommands.empty() && argv.size() >= 2) cmd = table_.FindSubcommand(*cmd, argv[1]);
+    // Checked again as it runs: the rules may have changed since it queued.
+    if (const AclVerdict v = AclCheck(client, *cmd, argv, "multi"); !v.ok()) {
+      const char* why = v.denial == AclDenial::kCommand
+                            ? "no permission to execute the command or subcommand"
+                        : v.denial == AclDenial::kKey
+                            ? "no permission to touch the specified keys"
+                            : "no permission to access one of the channels used as arguments";
+      const ErrorReply e{ErrorKind::kNoPerm,
+                         std::string("ACLs rules changed between the moment the transaction was "
+                                     "accumulated and the EXEC call. This command is no longer "
+                                     "allowed for the following reason: ") + why};
+      server_.stats.CountError(e.Text());
+      out.Error(e.Text());
+      continue;
+    }
     server_.stats.total_commands_processed++;
     Run(*cmd, client, argv, out, /*woken=*/false, base::NowMs(), /*may_block=*/false);
   }
@@ -225,8 +275,21 @@ bool Engine::Execute(ClientState& client, std::vector<std::string>& argv,
   return logged;
 }
 
+void Engine::SyncAclConfig() {
+  const ConfigValues& v = config_->values();
+  if (v.acl_pubsub_default != acl_pubsub_default_) {
+    acl_pubsub_default_ = v.acl_pubsub_default;
+    acl_->set_new_users_all_channels(v.acl_pubsub_default == 0);
+  }
+  if (v.requirepass != acl_requirepass_) {
+    acl_requirepass_ = v.requirepass;
+    acl_->SetDefaultPassword(v.requirepass);
+  }
+}
+
 bool Engine::ExecuteOne(ClientState& client, std::vector<std::string>& argv,
                         protocol::RespWriter& out) {
+  SyncAclConfig();
   const int64_t now = base::NowMs();
   client.last_interaction_ms = now;
 
@@ -262,9 +325,21 @@ bool Engine::ExecuteOne(ClientState& client, std::vector<std::string>& argv,
     return reject(Err(errors::WrongArity(cmd->full_name)));
   }
 
-  if (!client.authenticated && !config_->values().requirepass.empty() &&
-      !(cmd->flags & kNoAuth)) {
+  const AclUser& def = acl_->default_user();
+  if (!client.authenticated && !(def.nopass && def.enabled) && !(cmd->flags & kNoAuth)) {
     return reject({ErrorKind::kNoAuth, "Authentication required."});
+  }
+  if (const AclVerdict v = AclCheck(client, *cmd, argv, client.tx.active ? "multi" : "toplevel");
+      !v.ok()) {
+    if (v.denial == AclDenial::kCommand) {
+      return reject({ErrorKind::kNoPerm,
+                     "this user has no permissions to run the '" + cmd->full_name + "' command"});
+    }
+    return reject({ErrorKind::kNoPerm, v.denial == AclDenial::kKey
+                                           ? "this user has no permissions to access one of "
+                                             "the keys used as arguments"
+                                           : "this user has no permissions to access one of "
+                                             "the channels used as arguments"});
   }
 
   // Redis's writeCommandsDeniedByDiskError: while the log cannot be
@@ -342,7 +417,7 @@ Engine::RunResult Engine::Run(const CommandSpec& cmd, ClientState& client,
                               std::vector<std::string>& argv, protocol::RespWriter& out,
                               bool woken, int64_t now, bool may_block) {
   CommandContext ctx(cmd, client, out, keyspace_, *config_, table_, server_, blocked_, watches_,
-                     pubsub_, *scripts_, *functions_, now, aof_, snapshots_);
+                     pubsub_, *scripts_, *functions_, *acl_, now, aof_, snapshots_);
   ctx.woken = woken;
   ctx.may_block = may_block;
   const int db_before = client.db;

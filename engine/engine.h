@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/acl/acl.h"
 #include "engine/blocking/blocked_clients.h"
 #include "engine/client_state.h"
 #include "engine/command_table.h"
@@ -80,6 +81,14 @@ class Engine {
   const LazyFree& lazy_free() const { return lazy_free_; }
   LuaScripts& scripts() { return *scripts_; }
   LuaScripts& functions() { return *functions_; }
+  Acl& acl() { return *acl_; }
+  // requirepass (the default user's password) and acl-pubsub-default, as
+  // configured now; done before every command, so CONFIG SET takes effect
+  // at once.
+  void SyncAclConfig();
+  // Ends the connections of clients logged in as `user` (ACL DELUSER,
+  // LOAD); `current`, if one of them, after its reply.
+  void DisconnectUser(const AclUser* user, ClientState* current);
 
   Keyspace& keyspace() { return keyspace_; }
   ServerState& server() { return server_; }
@@ -96,6 +105,10 @@ class Engine {
   // `may_block` false (inside EXEC): a blocking command answers as on a
   // timeout.
   bool ExecuteOne(ClientState& client, std::vector<std::string>& argv, protocol::RespWriter& out);
+  // ACL: whether client's user may run cmd; on a refusal, logs it (ACL LOG,
+  // `context` toplevel, multi or lua) and returns the refusal.
+  AclVerdict AclCheck(ClientState& client, const CommandSpec& cmd,
+                      std::span<const std::string> argv, std::string_view context);
   RunResult Run(const CommandSpec& cmd, ClientState& client, std::vector<std::string>& argv,
                 protocol::RespWriter& out, bool woken, int64_t now_ms, bool may_block = true);
   // EXEC that may run: the queued commands, their replies as one array.
@@ -138,6 +151,9 @@ class Engine {
   PubSub pubsub_;
   std::unique_ptr<LuaScripts> scripts_;
   std::unique_ptr<LuaScripts> functions_;
+  std::unique_ptr<Acl> acl_;
+  std::string acl_requirepass_;      // what SyncAclConfig last applied
+  int64_t acl_pubsub_default_ = -1;
   StoreHook store_hook_{this};
   Keyspace keyspace_;
   // Writes held while a kRunsCommands command runs (nested: EVAL in EXEC).

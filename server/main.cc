@@ -188,6 +188,25 @@ int main(int argc, char** argv) {
     }
   }
 
+  // ACL users: requirepass is the default user's password, then `user`
+  // lines or the aclfile (not both, as Redis refuses) may say more.
+  eng.SyncAclConfig();
+  if (!v.aclfile.empty() && !config.user_lines().empty()) {
+    return Fatal(
+        "Configuring Redis with users defined in redis.conf and at the same setting an ACL file "
+        "path is invalid. This setup is very likely to lead to configuration errors and security "
+        "holes, please define either an ACL file or declare users directly in your redis.conf, "
+        "but not both.");
+  }
+  if (Status s = eng.acl().LoadConfigLines(config.user_lines()); !s.ok()) {
+    return Fatal("Error in user declaration in the configuration: " + s.message());
+  }
+  if (!v.aclfile.empty()) {
+    if (Status s = eng.acl().LoadFile(v.aclfile, nullptr); !s.ok()) {
+      return Fatal("Aborting Redis startup because of ACL errors: " + s.message());
+    }
+  }
+
   // Supervision and daemonizing, in Redis's order: a supervisor that waits
   // for readiness keeps the process in the foreground.
   static constexpr std::string_view kSupervisedModes[] = {"upstart", "systemd", "auto", "no"};

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "base/string_util.h"
+#include "engine/acl/acl.h"
 #include "engine/blocking/blocked_clients.h"
 #include "engine/command_context.h"
 #include "engine/pubsub/pubsub.h"
@@ -32,7 +33,9 @@ void Reset(CommandContext& ctx, ArgList) {
   ctx.client.db = 0;
   ctx.client.resp = 2;
   ctx.client.name.clear();
-  ctx.client.authenticated = ctx.config.values().requirepass.empty();
+  const AclUser& def = ctx.acl.default_user();
+  ctx.client.user = &ctx.acl.default_user();
+  ctx.client.authenticated = def.nopass && def.enabled;
   ctx.reply.Simple("RESET");
 }
 
@@ -51,39 +54,33 @@ bool ValidClientName(std::string_view name) {
 constexpr std::string_view kBadClientName =
     "Client names cannot contain spaces, newlines or special characters.";
 
-// Only the default user exists until ACLs land (issue 12): its password is
-// requirepass, and with none set ("nopass") any password is accepted, as
-// Redis does. Replies WRONGPASS and returns false on a mismatch.
-// Compares without stopping at the first difference, so that the reply's
-// timing does not tell how much of a guess was right.
-bool SamePassword(std::string_view a, std::string_view b) {
-  unsigned char diff = a.size() == b.size() ? 0 : 1;
-  const size_t n = std::max(a.size(), b.size());
-  for (size_t i = 0; i < n; i++) {
-    diff |= static_cast<unsigned char>((i < a.size() ? a[i] : 0) ^ (i < b.size() ? b[i] : 0));
-  }
-  return diff == 0;
-}
-
-bool CheckPassword(CommandContext& ctx, std::string_view user, std::string_view password) {
-  const std::string& want = ctx.config.values().requirepass;
-  if (user != "default" || (!want.empty() && !SamePassword(password, want))) {
+// AUTH and HELLO AUTH: the user's password (or nopass) logs the client in
+// as that user; a refusal is logged in ACL LOG and answers WRONGPASS
+// whether the user is missing, off or the password wrong.
+bool CheckPassword(CommandContext& ctx, std::string_view user, std::string_view password,
+                   const std::string& command) {
+  AclUser* u = ctx.acl.Find(user);
+  if (u == nullptr || !Acl::CheckPassword(*u, password)) {
+    ctx.acl.Log(AclDenial::kAuth, ctx.client.tx.active ? "multi" : "toplevel", command,
+                std::string(user), ClientInfoLine(ctx.client, ctx.now_ms), ctx.now_ms,
+                ctx.config.values().acllog_max_len);
     ctx.Error({ErrorKind::kWrongPass, "invalid username-password pair or user is disabled."});
     return false;
   }
+  ctx.client.user = u;
   ctx.client.authenticated = true;
   return true;
 }
 
 void Auth(CommandContext& ctx, ArgList args) {
   if (args.size() > 3) return ctx.Error(errors::kSyntax);
-  if (args.size() == 2 && ctx.config.values().requirepass.empty()) {
+  if (args.size() == 2 && ctx.acl.default_user().nopass) {
     return ctx.Error(
         "AUTH <password> called without any password configured for the default user. Are you "
         "sure your configuration is correct?");
   }
   const std::string_view user = args.size() == 3 ? std::string_view(args[1]) : "default";
-  if (CheckPassword(ctx, user, args.back())) ctx.reply.Ok();
+  if (CheckPassword(ctx, user, args.back(), args[0])) ctx.reply.Ok();
 }
 
 void Hello(CommandContext& ctx, ArgList args) {
@@ -112,8 +109,9 @@ void Hello(CommandContext& ctx, ArgList args) {
     }
   }
   if (user != nullptr) {
-    if (!CheckPassword(ctx, *user, *password)) return;
-  } else if (!ctx.client.authenticated && !ctx.config.values().requirepass.empty()) {
+    if (!CheckPassword(ctx, *user, *password, args[0])) return;
+  } else if (!ctx.client.authenticated &&
+             !(ctx.acl.default_user().nopass && ctx.acl.default_user().enabled)) {
     return ctx.Error({ErrorKind::kNoAuth,
                       "HELLO must be called with the client already authenticated, otherwise "
                       "the HELLO AUTH <user> <pass> option can be used to authenticate "
@@ -184,23 +182,6 @@ std::string ClientFlags(const ClientState& c) {
   return f.empty() ? "N" : f;
 }
 
-// One CLIENT INFO / CLIENT LIST line, in Redis 7.0's field order. Buffer
-// sizes Cairn does not account per client read 0.
-std::string ClientLine(const ClientState& c, int64_t now_ms) {
-  const int64_t age = (now_ms - c.created_ms) / 1000;
-  const int64_t idle = (now_ms - c.last_interaction_ms) / 1000;
-  return "id=" + std::to_string(c.id) + " addr=" + c.addr + " laddr=" + c.laddr +
-         " fd=" + std::to_string(c.fd) + " name=" + c.name + " age=" + std::to_string(age) +
-         " idle=" + std::to_string(idle) + " flags=" + ClientFlags(c) +
-         " db=" + std::to_string(c.db) +
-         " sub=" + std::to_string(c.subs.channels.size()) +
-         " psub=" + std::to_string(c.subs.patterns.size()) +
-         " ssub=" + std::to_string(c.subs.shard_channels.size()) +
-         " multi=" + (c.tx.active ? std::to_string(c.tx.queued.size()) : std::string("-1")) +
-         " qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0"
-         " rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=" +
-         c.last_command + " user=default redir=-1 resp=" + std::to_string(c.resp) + "\n";
-}
 
 // CLIENT UNBLOCK id [TIMEOUT|ERROR]: the reason is checked before the id,
 // as in Redis 7.0.
@@ -317,7 +298,7 @@ void ClientNoEvict(CommandContext& ctx, ArgList args) {
 }
 
 void ClientInfo(CommandContext& ctx, ArgList) {
-  ctx.reply.Verbatim("txt", ClientLine(ctx.client, ctx.now_ms));
+  ctx.reply.Verbatim("txt", ClientInfoLine(ctx.client, ctx.now_ms) + "\n");
 }
 
 // CLIENT LIST [TYPE normal|master|replica|pubsub] [ID id [id ...]]
@@ -345,7 +326,7 @@ void ClientList(CommandContext& ctx, ArgList args) {
     for (const auto& [id, c] : ctx.server.clients) {
       if (!ids.empty() && std::find(ids.begin(), ids.end(), id) == ids.end()) continue;
       // The caller's own line shows this command, as in Redis.
-      out += ClientLine(id == ctx.client.id ? ctx.client : *c, ctx.now_ms);
+      out += ClientInfoLine(id == ctx.client.id ? ctx.client : *c, ctx.now_ms) + "\n";
     }
   }
   ctx.reply.Verbatim("txt", out);
@@ -371,13 +352,31 @@ void ClientHelp(CommandContext& ctx, ArgList) {
       "HELP",
       "    Print this help.",
   };
-  ctx.reply.Array(std::size(kLines));
-  for (auto l : kLines) ctx.reply.Simple(l);
+  ctx.ReplyLines(kLines);
 }
 
 constexpr uint64_t kConnFlags = kNoScript | kLoading | kStale;
 
 }  // namespace
+
+// In Redis 7.0's field order. Buffer sizes Cairn does not account per
+// client read 0.
+std::string ClientInfoLine(const ClientState& c, int64_t now_ms) {
+  const int64_t age = (now_ms - c.created_ms) / 1000;
+  const int64_t idle = (now_ms - c.last_interaction_ms) / 1000;
+  return "id=" + std::to_string(c.id) + " addr=" + c.addr + " laddr=" + c.laddr +
+         " fd=" + std::to_string(c.fd) + " name=" + c.name + " age=" + std::to_string(age) +
+         " idle=" + std::to_string(idle) + " flags=" + ClientFlags(c) +
+         " db=" + std::to_string(c.db) +
+         " sub=" + std::to_string(c.subs.channels.size()) +
+         " psub=" + std::to_string(c.subs.patterns.size()) +
+         " ssub=" + std::to_string(c.subs.shard_channels.size()) +
+         " multi=" + (c.tx.active ? std::to_string(c.tx.queued.size()) : std::string("-1")) +
+         " qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0"
+         " rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=" +
+         c.last_command + " user=" + (c.user != nullptr ? c.user->name : std::string("default")) +
+         " redir=-1 resp=" + std::to_string(c.resp);
+}
 
 void RegisterConnectionCommands(CommandTable& t) {
   t.Add({

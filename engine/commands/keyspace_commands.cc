@@ -287,8 +287,7 @@ void ObjectHelp(CommandContext& ctx, ArgList) {
       "    <key>.",
       "HELP",
       "    Prints this help."};  // sic: Redis 7.0's OBJECT HELP wording
-  ctx.reply.Array(std::size(kLines));
-  for (auto l : kLines) ctx.reply.Simple(l);
+  ctx.ReplyLines(kLines);
 }
 
 void Exists(CommandContext& ctx, ArgList args) {

@@ -11,11 +11,6 @@
 namespace cairn::engine {
 namespace {
 
-void HelpLines(CommandContext& ctx, std::span<const std::string_view> lines) {
-  ctx.reply.Array(lines.size());
-  for (auto l : lines) ctx.reply.Simple(l);
-}
-
 // ---- SLOWLOG ---------------------------------------------------------------
 
 void SlowlogGet(CommandContext& ctx, ArgList args) {
@@ -68,7 +63,7 @@ void SlowlogHelp(CommandContext& ctx, ArgList) {
       "    Reset the slowlog.",
       "HELP",
       "    Prints this help."};
-  HelpLines(ctx, kLines);
+  ctx.ReplyLines(kLines);
 }
 
 // ---- LATENCY ---------------------------------------------------------------
@@ -188,7 +183,7 @@ void LatencyHelp(CommandContext& ctx, ArgList) {
       "    If no commands are specified then all histograms are replied.",
       "HELP",
       "    Prints this help."};
-  HelpLines(ctx, kLines);
+  ctx.ReplyLines(kLines);
 }
 
 }  // namespace

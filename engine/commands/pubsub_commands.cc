@@ -127,8 +127,7 @@ void PubsubHelp(CommandContext& ctx, ArgList) {
       "    Return the number of subscribers for the specified shard level channel(s)",
       "HELP",
       "    Prints this help."};
-  ctx.reply.Array(std::size(kLines));
-  for (auto l : kLines) ctx.reply.Simple(l);
+  ctx.ReplyLines(kLines);
 }
 
 }  // namespace

@@ -20,6 +20,7 @@ void RegisterAllCommands(CommandTable& t) {
   RegisterTransactionCommands(t);
   RegisterPubSubCommands(t);
   RegisterOpsCommands(t);
+  RegisterAclCommands(t);
 }
 
 }  // namespace cairn::engine

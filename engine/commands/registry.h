@@ -23,5 +23,6 @@ void RegisterScriptingCommands(CommandTable& t);
 void RegisterTransactionCommands(CommandTable& t);
 void RegisterPubSubCommands(CommandTable& t);
 void RegisterOpsCommands(CommandTable& t);
+void RegisterAclCommands(CommandTable& t);
 
 }  // namespace cairn::engine

@@ -216,8 +216,7 @@ void FunctionHelp(CommandContext& ctx, ArgList) {
       "      in case of functions name collision with another library).",
       "HELP",
       "    Prints this help."};
-  ctx.reply.Array(std::size(kLines));
-  for (auto l : kLines) ctx.reply.Simple(l);
+  ctx.ReplyLines(kLines);
 }
 
 void FCall(CommandContext& ctx, ArgList args) { FCallGeneric(ctx, args, false); }
@@ -296,8 +295,7 @@ void ScriptHelp(CommandContext& ctx, ArgList) {
       "    Load a script into the scripts cache without executing it.",
       "HELP",
       "    Prints this help."};
-  ctx.reply.Array(std::size(kLines));
-  for (auto l : kLines) ctx.reply.Simple(l);
+  ctx.ReplyLines(kLines);
 }
 
 

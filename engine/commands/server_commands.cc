@@ -644,8 +644,7 @@ void MemoryHelp(CommandContext& ctx, ArgList) {
       "    sampled up to <count> times (default: 5, 0 means sample all).",
       "HELP",
       "    Prints this help."};
-  ctx.reply.Array(std::size(kLines));
-  for (auto l : kLines) ctx.reply.Simple(l);
+  ctx.ReplyLines(kLines);
 }
 
 // ---- CONFIG ----------------------------------------------------------------

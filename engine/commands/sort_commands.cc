@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "base/string_util.h"
+#include "engine/acl/acl.h"
 #include "engine/command_context.h"
 #include "engine/commands/collection_util.h"
 #include "engine/commands/registry.h"
@@ -64,6 +65,10 @@ void SortGeneric(CommandContext& ctx, ArgList args, bool readonly) {
   const std::string* sortby = nullptr;
   const std::string* storekey = nullptr;
   std::vector<const std::string*> gets;
+  // BY and GET read keys their patterns make up: only for a user who may
+  // read every key (Redis's ACLUserCheckCmdWithUnrestrictedKeyAccess).
+  const AclUser* user = ctx.client.user != nullptr ? ctx.client.user : &ctx.acl.default_user();
+  const bool full_key_access = ctx.acl.HasUnrestrictedKeyAccess(*user, ctx.spec, args, kAclRead);
   for (size_t j = 2; j < args.size(); j++) {
     const size_t left = args.size() - j - 1;
     const std::string& o = args[j];
@@ -86,8 +91,15 @@ void SortGeneric(CommandContext& ctx, ArgList args, bool readonly) {
     } else if (base::EqualsIgnoreCase(o, "by") && left >= 1) {
       sortby = &args[++j];
       // A pattern without '*' names one key for every element: no sorting.
-      if (sortby->find('*') == std::string::npos) dontsort = true;
+      if (sortby->find('*') == std::string::npos) {
+        dontsort = true;
+      } else if (!full_key_access) {
+        return ctx.Error("BY option of SORT denied due to insufficient ACL permissions.");
+      }
     } else if (base::EqualsIgnoreCase(o, "get") && left >= 1) {
+      if (!full_key_access) {
+        return ctx.Error("GET option of SORT denied due to insufficient ACL permissions.");
+      }
       gets.push_back(&args[++j]);
     } else {
       return ctx.Error(errors::kSyntax);

@@ -831,6 +831,7 @@ void LuaScripts::Begin(ClientState& caller, bool read_only, int64_t busy_after_m
   script_client_.id = caller.id;
   read_only_ = read_only;
   caller_ = &caller;
+  script_client_.user = caller.user;  // scripts run with the caller's ACL permissions
   running_ = true;
   busy_ = wrote_ = kill_ = stopped_ = false;
   start_ms_ = base::NowMs();

@@ -94,6 +94,16 @@ class Conn:
     def settimeout(self, t):
         self.sock.settimeout(t)
 
+    def closed_by_server(self):
+        """Whether the server has closed this connection: a PING gets no
+        reply (CLIENT KILL, ACL DELUSER...)."""
+        try:
+            self.send(b"*1\r\n$4\r\nPING\r\n")
+            self.reply()
+            return False
+        except Disconnected:
+            return True
+
     def send(self, data):
         try:
             self.sock.sendall(data)
