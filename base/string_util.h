@@ -29,4 +29,8 @@ bool GlobMatch(std::string_view pattern, std::string_view str, bool nocase = fal
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 std::string ToLower(std::string_view s);
 
+// Redis's sdscatrepr: `s` in double quotes, with \\ \" \n \r \t \a \b
+// and \xNN for other unprintable bytes (config lines, MONITOR).
+std::string QuoteRepr(std::string_view s);
+
 }  // namespace cairn::base

@@ -52,6 +52,8 @@ struct ClientState {
   bool close_after_reply = false;  // QUIT, CLIENT KILL of itself
   ReplyMode reply_mode = ReplyMode::kOn;
   bool no_evict = false;  // CLIENT NO-EVICT (flag e; eviction is issue 15)
+  bool monitor = false;   // MONITOR: sees every command (flag O)
+  bool is_script = false;  // the client scripts' commands run as ("lua" in MONITOR)
   ClientConnection* conn = nullptr;  // nullptr in engine tests
   bool blocked = false;  // parked in a blocking command (no reply yet)
   TransactionState tx;   // MULTI/EXEC/WATCH

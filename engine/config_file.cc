@@ -62,31 +62,6 @@ std::string_view Trim(std::string_view s) {
   return s.substr(b, e - b + 1);
 }
 
-// sdscatrepr: a value quoted so that the config line splits it back whole.
-std::string Repr(std::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '"': out += "\\\""; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\a': out += "\\a"; break;
-      case '\b': out += "\\b"; break;
-      default:
-        if (std::isprint(c)) {
-          out += static_cast<char>(c);
-        } else {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\x%02x", c);
-          out += buf;
-        }
-    }
-  }
-  return out + "\"";
-}
-
 class Loader {
  public:
   explicit Loader(Config* config) : config_(config) {}
@@ -222,7 +197,7 @@ std::string OptionsToConfigLines(std::span<const std::string> options) {
         need_value = false;
       }
     } else {
-      out += Repr(tok) + " ";
+      out += base::QuoteRepr(tok) + " ";
       need_value = false;
     }
   }

@@ -1,14 +1,19 @@
 #include "engine/engine.h"
 
+#include <sys/time.h>
+
 #include <algorithm>
+#include <cstdio>
 #include <random>
 
 #include "base/check.h"
 #include "base/clock.h"
+#include "base/logging.h"
 #include "base/memory.h"
 #include "base/string_util.h"
 #include "engine/aof.h"
 #include "engine/command_context.h"
+#include "engine/ops/slowlog.h"
 #include "engine/pubsub/notify.h"
 #include "engine/snapshots.h"
 
@@ -115,6 +120,7 @@ void Engine::ClientClosing(ClientState& client) {
 }
 
 void Engine::DetachClient(ClientState& client) {
+  std::erase(server_.monitors, &client);
   blocked_.Remove(client);
   DiscardTransaction(client, watches_);
   pubsub_.UnsubscribeAll(client);
@@ -123,6 +129,7 @@ void Engine::DetachClient(ClientState& client) {
 }
 
 void Engine::Cron(int64_t now_ms) {
+  CloseIdleClients(now_ms);
   if (config_->values().jemalloc_bg_thread != allocator_bg_thread_) {
     allocator_bg_thread_ = config_->values().jemalloc_bg_thread;
     base::SetAllocatorBackgroundThread(allocator_bg_thread_);
@@ -173,11 +180,53 @@ void Engine::RecordCall(const CommandSpec& cmd, const ClientState& client,
     if (st.latency == nullptr) st.latency = std::make_unique<LatencyHistogram>();
     st.latency->Record(took_us * 1000);
   }
+  // MONITOR: what ran, after it ran (scripts before, EXEC after what it
+  // ran: see Run).
+  if (!server_.monitors.empty() && !(cmd.flags & (kRunsCommands | kSkipMonitor | kAdmin))) {
+    FeedMonitors(cmd, client, argv);
+  }
   if (cmd.flags & kSkipSlowlog) return;
   server_.latency.MaybeAdd(v.latency_monitor_threshold,
                            (cmd.flags & kFast) ? "fast-command" : "command", took_us / 1000, now);
   server_.slowlog.MaybeAdd(v.slowlog_log_slower_than, v.slowlog_max_len, took_us, cmd.full_name,
                            argv, client.addr, client.name, now);
+}
+
+void Engine::FeedMonitors(const CommandSpec& cmd, const ClientState& client,
+                          std::span<const std::string> argv) {
+  // "+1339518083.107412 [0 127.0.0.1:60866] "keys" "*"", as Redis's
+  // replicationFeedMonitors writes it (arguments quoted as sdscatrepr does).
+  timeval tv;
+  gettimeofday(&tv, nullptr);
+  char head[64];
+  std::snprintf(head, sizeof(head), "+%ld.%06ld [%d ", static_cast<long>(tv.tv_sec),
+                static_cast<long>(tv.tv_usec), client.db);
+  std::string line = head;
+  line += client.is_script ? "lua" : client.addr;
+  line += "]";
+  for (size_t i = 0; i < argv.size(); i++) {
+    line += " ";
+    line += RedactedArg(cmd.full_name, argv, i) ? std::string("\"(redacted)\"")
+                                                : base::QuoteRepr(argv[i]);
+  }
+  line += "\r\n";
+  for (ClientState* m : server_.monitors) {
+    if (m->conn != nullptr) m->conn->Push(line);
+  }
+}
+
+void Engine::CloseIdleClients(int64_t now_ms) {
+  // `timeout`: a client silent for longer is closed, as Redis's
+  // clientsCronHandleTimeout does; not one blocked in a command (its own
+  // timeout rules) nor a subscriber (silent by nature).
+  const int64_t timeout_ms = config_->values().timeout * 1000;
+  if (timeout_ms <= 0) return;
+  for (auto& [id, c] : server_.clients) {
+    if (c->conn == nullptr || c->blocked || c->subs.any()) continue;
+    if (now_ms - c->last_interaction_ms <= timeout_ms) continue;
+    CAIRN_LOG_VERBOSE("Closing idle client");
+    c->conn->Kill();
+  }
 }
 
 void Engine::PropagateExpired() {
@@ -329,6 +378,10 @@ bool Engine::ExecuteOne(ClientState& client, std::vector<std::string>& argv,
   if (!client.authenticated && !(def.nopass && def.enabled) && !(cmd->flags & kNoAuth)) {
     return reject({ErrorKind::kNoAuth, "Authentication required."});
   }
+  // A monitor is a replica to Redis: it may not touch the keyspace.
+  if (client.monitor && (cmd->flags & (kWrite | kReadonly | kMayReplicate))) {
+    return reject(Err("Replica can't interact with the keyspace"));
+  }
   if (const AclVerdict v = AclCheck(client, *cmd, argv, client.tx.active ? "multi" : "toplevel");
       !v.ok()) {
     if (v.denial == AclDenial::kCommand) {
@@ -423,6 +476,9 @@ Engine::RunResult Engine::Run(const CommandSpec& cmd, ClientState& client,
   const int db_before = client.db;
   const bool group = (cmd.flags & kRunsCommands) != 0;
   if (group) hold_depth_++;
+  // Redis shows a script to monitors before the commands it runs (its
+  // skip-monitor flag is about the generic feed, which it bypasses).
+  if (!server_.monitors.empty() && IsScriptCall(cmd)) FeedMonitors(cmd, client, argv);
   const uint64_t errors_before = server_.stats.total_error_replies;
   const int64_t started_us = base::MonotonicUs();
   cmd.handler(ctx, ArgList(argv));
@@ -451,7 +507,10 @@ Engine::RunResult Engine::Run(const CommandSpec& cmd, ClientState& client,
   }
 
   RunResult r;
-  if (ctx.exec_requested()) RunTransaction(client, out);
+  if (ctx.exec_requested()) {
+    RunTransaction(client, out);
+    if (!server_.monitors.empty()) FeedMonitors(cmd, client, argv);
+  }
   if (group) {
     PropagateExpired();
     r.logged = ReleaseHeld();

@@ -89,6 +89,15 @@ class Engine {
   // Ends the connections of clients logged in as `user` (ACL DELUSER,
   // LOAD); `current`, if one of them, after its reply.
   void DisconnectUser(const AclUser* user, ClientState* current);
+  // EVAL, EVALSHA, FCALL...: shown to monitors before they run.
+  static bool IsScriptCall(const CommandSpec& cmd) {
+    return (cmd.flags & kRunsCommands) && cmd.full_name != "exec";
+  }
+  // MONITOR: tells every monitor that `client` ran argv.
+  void FeedMonitors(const CommandSpec& cmd, const ClientState& client,
+                    std::span<const std::string> argv);
+  // `timeout`: closes clients idle for longer (from Cron).
+  void CloseIdleClients(int64_t now_ms);
 
   Keyspace& keyspace() { return keyspace_; }
   ServerState& server() { return server_; }

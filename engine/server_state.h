@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <unordered_map>
+#include <vector>
 #include <string>
 #include <string_view>
 
@@ -68,6 +69,8 @@ struct ServerState {
   size_t connected_clients = 0;
   // Every connected client by id (CLIENT LIST); owned by the connections.
   std::map<uint64_t, struct ClientState*> clients;
+  // Clients in MONITOR mode, in the order they entered it.
+  std::vector<struct ClientState*> monitors;
   int tcp_port = 0;
   ServerStats stats;
   uint64_t dirty = 0;  // writes since start (Redis's server.dirty)

@@ -33,6 +33,10 @@ void Reset(CommandContext& ctx, ArgList) {
   ctx.client.db = 0;
   ctx.client.resp = 2;
   ctx.client.name.clear();
+  if (ctx.client.monitor) {
+    ctx.client.monitor = false;
+    std::erase(ctx.server.monitors, &ctx.client);
+  }
   const AclUser& def = ctx.acl.default_user();
   ctx.client.user = &ctx.acl.default_user();
   ctx.client.authenticated = def.nopass && def.enabled;
@@ -168,11 +172,12 @@ void ClientSetName(CommandContext& ctx, ArgList args) {
   ctx.reply.Ok();
 }
 
-// CLIENT LIST's flags, in Redis's order: P (pub/sub), x (in MULTI), b
+// CLIENT LIST's flags, in Redis's order: O (monitor), P (pub/sub), x (in MULTI), b
 // (blocked), d (a watched key changed), U (unix socket), e (no-evict), N
 // (none).
 std::string ClientFlags(const ClientState& c) {
   std::string f;
+  if (c.monitor) f += 'O';
   if (c.subs.any()) f += 'P';
   if (c.tx.active) f += 'x';
   if (c.blocked) f += 'b';

@@ -66,6 +66,17 @@ void SlowlogHelp(CommandContext& ctx, ArgList) {
   ctx.ReplyLines(kLines);
 }
 
+// ---- MONITOR ---------------------------------------------------------------
+
+// The client sees every command from now on (Engine::FeedMonitors); it is
+// a replica to Redis, so it may no longer read or write keys.
+void Monitor(CommandContext& ctx, ArgList) {
+  if (ctx.client.monitor) return;  // already one: Redis says nothing
+  ctx.client.monitor = true;
+  ctx.server.monitors.push_back(&ctx.client);
+  ctx.reply.Ok();
+}
+
 // ---- LATENCY ---------------------------------------------------------------
 
 void LatencyLatest(CommandContext& ctx, ArgList) {
@@ -190,6 +201,12 @@ void LatencyHelp(CommandContext& ctx, ArgList) {
 
 void RegisterOpsCommands(CommandTable& t) {
   t.Add({
+      {.name = "monitor", .arity = 1, .flags = kAdmin | kNoScript | kLoading | kStale,
+       .handler = Monitor,
+       .doc = {.summary = "Listen for all requests received by the server in real time",
+               .since = "1.0.0",
+               .group = "server",
+               .complexity = ""}},
       {.name = "slowlog", .arity = -2,
        .doc = {.summary = "A container for slow log commands", .since = "2.2.12",
                .group = "server", .complexity = "Depends on subcommand."},

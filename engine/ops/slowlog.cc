@@ -10,9 +10,9 @@ namespace {
 constexpr size_t kMaxArgs = 32;
 constexpr size_t kMaxArgBytes = 128;
 
-// Arguments that hold secrets, as Redis redacts them from the slow log:
-// every argument of AUTH, the password after HELLO's AUTH.
-bool Redacted(std::string_view command, std::span<const std::string> argv, size_t i) {
+}  // namespace
+
+bool RedactedArg(std::string_view command, std::span<const std::string> argv, size_t i) {
   if (command == "auth") return i >= 1;
   if (command == "hello") {
     for (size_t j = 2; j < argv.size(); j++) {
@@ -27,7 +27,6 @@ bool Redacted(std::string_view command, std::span<const std::string> argv, size_
   return false;
 }
 
-}  // namespace
 
 void SlowLog::MaybeAdd(int64_t threshold_us, int64_t max_len, int64_t duration_us,
                        std::string_view command, std::span<const std::string> argv,
@@ -40,7 +39,7 @@ void SlowLog::MaybeAdd(int64_t threshold_us, int64_t max_len, int64_t duration_u
   const size_t kept = argv.size() > kMaxArgs ? kMaxArgs - 1 : argv.size();
   e.argv.reserve(kept + 1);
   for (size_t i = 0; i < kept; i++) {
-    if (Redacted(command, argv, i)) {
+    if (RedactedArg(command, argv, i)) {
       e.argv.emplace_back("(redacted)");
     } else if (argv[i].size() > kMaxArgBytes) {
       e.argv.push_back(argv[i].substr(0, kMaxArgBytes) + "... (" +

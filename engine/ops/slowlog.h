@@ -15,6 +15,11 @@
 
 namespace cairn::engine {
 
+// Whether argv[i] holds a secret that SLOWLOG and MONITOR show as
+// "(redacted)", as Redis does: AUTH's arguments, HELLO AUTH's user and
+// password. `command` is the full name ("auth", "hello").
+bool RedactedArg(std::string_view command, std::span<const std::string> argv, size_t i);
+
 struct SlowLogEntry {
   uint64_t id;
   int64_t time_sec;     // when the command ended, unix seconds

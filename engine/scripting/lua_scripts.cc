@@ -620,6 +620,7 @@ LuaScripts::LuaScripts(const CommandTable* table, RunFn run, bool functions)
     : table_(table), run_(std::move(run)), functions_mode_(functions) {
   script_client_.authenticated = true;
   script_client_.name = "lua";
+  script_client_.is_script = true;
   SeedRand(rand_state_, 0);
   Open();
 }

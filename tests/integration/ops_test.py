@@ -11,6 +11,7 @@ entries are compared without their timestamps and durations.
 import os
 import re
 import sys
+import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
@@ -166,6 +167,60 @@ class ClientKillReplyTest(ServerTestCase):
         self.assertEqual(seen[1], seen[0])
         self.assertEqual(seen[0], [1, True, 1, True, "OK", True, 1, 0, 0, 1, True,
                                    b"1", "OK", b"2"])
+
+
+class MonitorTest(ServerTestCase):
+    def test_stream_matches_redis(self):
+        # What a monitor sees, with the times and the client's port taken
+        # out: the same lines in the same order (scripts before what they
+        # run, EXEC after, secrets redacted, admin commands left out).
+        seen = []
+
+        def run(s):
+            mon, c = s.conn(), s.conn()
+            out = [mon.cmd("MONITOR")]
+            for cmd in [("SET", "k", "a b\"\n\x01"), ("AUTH", "x", "y"), ("CONFIG", "GET", "port"),
+                        ("EVAL", "redis.call('set','z','1')", "0"), ("SELECT", "2"),
+                        ("GET", "q"), ("HELLO", "2", "AUTH", "default", "pw"),
+                        ("MULTI",), ("SET", "a", "1"), ("EXEC",), ("PING", "end")]:
+                c.cmd(*cmd)
+            while True:
+                line = mon.reply()
+                m = re.fullmatch(r"(\d+)\.(\d{6}) \[(\d+) ([^\]]*)\] (.*)", line)
+                self.assertIsNotNone(m, line)
+                who = "lua" if m.group(4) == "lua" else "client"
+                self.assertTrue(who == "lua" or re.fullmatch(r"127\.0\.0\.1:\d+", m.group(4)))
+                out.append((m.group(3), who, m.group(5)))
+                if '"end"' in line:
+                    break
+            # A monitor is a replica to Redis: no keyspace; RESET ends it.
+            out += [str(mon.cmd("GET", "k")), mon.cmd("RESET"), mon.cmd("GET", "k")]
+            seen.append(out)
+
+        self.both(run)
+        self.assertEqual(seen[1], seen[0])
+        self.assertIn(("0", "lua", '"set" "z" "1"'), seen[0])
+        self.assertIn(("0", "client", '"AUTH" "(redacted)" "(redacted)"'), seen[0])
+
+
+class IdleTimeoutTest(ServerTestCase):
+    def test_idle_clients_close_subscribers_stay(self):
+        seen = []
+
+        def run(s):
+            idle, busy, sub = s.conn(), s.conn(), s.conn()
+            idle.ok("PING")
+            sub.ok("SUBSCRIBE", "ch")
+            deadline = time.monotonic() + 3
+            while time.monotonic() < deadline:
+                busy.ok("PING")  # keeps talking: never idle
+                time.sleep(0.2)
+            seen.append((idle.closed_by_server(), busy.closed_by_server(),
+                         s.conn().ok("PUBLISH", "ch", "m")))
+
+        self.both(run, "--timeout", "1")
+        self.assertEqual(seen[1], seen[0])
+        self.assertEqual(seen[0], (True, False, 1))
 
 
 if __name__ == "__main__":
