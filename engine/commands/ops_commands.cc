@@ -2,7 +2,10 @@
 // The logs themselves are engine/ops/slowlog.h and latency_monitor.h; the
 // engine feeds them after every command (Engine::Run).
 #include <algorithm>
+#include <cmath>
 #include <ctime>
+#include <random>
+#include <vector>
 
 #include "base/string_util.h"
 #include "engine/command_context.h"
@@ -75,6 +78,108 @@ void Monitor(CommandContext& ctx, ArgList) {
   ctx.client.monitor = true;
   ctx.server.monitors.push_back(&ctx.client);
   ctx.reply.Ok();
+}
+
+// ---- LOLWUT ----------------------------------------------------------------
+
+// A canvas of pixels drawn as Braille characters (2x4 dots each), for
+// LOLWUT VERSION 5's rendition of Georg Nees's "Schotter" (1968): a grid
+// of squares, more and more rotated and displaced row after row.
+class BrailleCanvas {
+ public:
+  BrailleCanvas(int width, int height)
+      : w_(width), h_(height), px_(static_cast<size_t>(width * height), false) {}
+  void Set(int x, int y) {
+    if (x >= 0 && y >= 0 && x < w_ && y < h_) px_[static_cast<size_t>(y * w_ + x)] = true;
+  }
+  void Line(double x0, double y0, double x1, double y1) {
+    const int steps = static_cast<int>(std::max(std::abs(x1 - x0), std::abs(y1 - y0))) + 1;
+    for (int i = 0; i <= steps; i++) {
+      const double t = static_cast<double>(i) / steps;
+      Set(static_cast<int>(std::lround(x0 + (x1 - x0) * t)),
+          static_cast<int>(std::lround(y0 + (y1 - y0) * t)));
+    }
+  }
+  std::string Render() const {
+    // Braille dot bits by (dx, dy) within a cell.
+    static constexpr int kBit[4][2] = {{0x01, 0x08}, {0x02, 0x10}, {0x04, 0x20}, {0x40, 0x80}};
+    std::string out;
+    for (int cy = 0; cy < h_; cy += 4) {
+      for (int cx = 0; cx < w_; cx += 2) {
+        int code = 0;
+        for (int dy = 0; dy < 4; dy++) {
+          for (int dx = 0; dx < 2; dx++) {
+            const int x = cx + dx, y = cy + dy;
+            if (x < w_ && y < h_ && px_[static_cast<size_t>(y * w_ + x)]) code |= kBit[dy][dx];
+          }
+        }
+        const int cp = 0x2800 + code;  // UTF-8 of U+28xx: three bytes
+        out += static_cast<char>(0xE0 | (cp >> 12));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+      }
+      out += '\n';
+    }
+    return out;
+  }
+
+ private:
+  int w_, h_;
+  std::vector<bool> px_;
+};
+
+std::string Schotter(int cols, int per_row, int per_col) {
+  static std::mt19937_64 rng(std::random_device{}());
+  std::uniform_real_distribution<double> unit(-1.0, 1.0);
+  const int width = cols * 2;
+  const int side = std::max(1, width / (per_row + 2));
+  const int height = side * (per_col + 2);
+  BrailleCanvas canvas(width, height);
+  for (int row = 0; row < per_col; row++) {
+    const double chaos = static_cast<double>(row) / per_col;  // grows down the sheet
+    for (int col = 0; col < per_row; col++) {
+      const double cx = side * (col + 1.5) + unit(rng) * chaos * side / 2;
+      const double cy = side * (row + 1.5) + unit(rng) * chaos * side / 2;
+      const double angle = unit(rng) * chaos * 3.14159265358979 / 4;
+      double px[4], py[4];
+      for (int k = 0; k < 4; k++) {
+        const double a = angle + 3.14159265358979 / 4 + k * 3.14159265358979 / 2;
+        px[k] = cx + std::cos(a) * side / 1.4142;
+        py[k] = cy + std::sin(a) * side / 1.4142;
+      }
+      for (int k = 0; k < 4; k++) canvas.Line(px[k], py[k], px[(k + 1) % 4], py[(k + 1) % 4]);
+    }
+  }
+  return canvas.Render();
+}
+
+// LOLWUT [VERSION v] [arguments]: version 5 draws "Schotter" (arguments:
+// columns, squares per row, squares per column); every other version says
+// the version only (Redis draws a different picture for 6; Cairn does not).
+void Lolwut(CommandContext& ctx, ArgList args) {
+  int64_t version = 0;
+  size_t next = 1;
+  if (args.size() >= 3 && base::EqualsIgnoreCase(args[1], "version")) {
+    auto v = ctx.IntArg(args[2]);
+    if (!v) return;
+    version = *v;
+    next = 3;
+  }
+  const std::string tail = std::string("Redis ver. ") + kRedisVersion + "\n";
+  if (version != 5) return ctx.reply.Verbatim("txt", tail);
+  int64_t params[3] = {66, 8, 12};
+  for (size_t i = 0; i < 3 && next + i < args.size(); i++) {
+    auto v = ctx.IntArg(args[next + i]);
+    if (!v) return;
+    params[i] = *v;
+  }
+  // Redis's bounds: 1..1000 columns, 1..200 squares each way.
+  params[0] = std::clamp<int64_t>(params[0], 1, 1000);
+  params[1] = std::clamp<int64_t>(params[1], 1, 200);
+  params[2] = std::clamp<int64_t>(params[2], 1, 200);
+  ctx.reply.Verbatim("txt", Schotter(static_cast<int>(params[0]), static_cast<int>(params[1]),
+                                     static_cast<int>(params[2])) +
+                                "\nGeorg Nees - schotter, plotter on paper, 1968. " + tail);
 }
 
 // ---- LATENCY ---------------------------------------------------------------
@@ -201,6 +306,13 @@ void LatencyHelp(CommandContext& ctx, ArgList) {
 
 void RegisterOpsCommands(CommandTable& t) {
   t.Add({
+      {.name = "lolwut", .arity = -1, .flags = kReadonly | kFast, .handler = Lolwut,
+       .doc = {.summary = "Display some computer art and the Redis version",
+               .since = "5.0.0",
+               .group = "server",
+               .complexity = "",
+               .arguments = {{.name = "version", .type = "integer", .token = "VERSION",
+                              .flags = kArgOptional}}}},
       {.name = "monitor", .arity = 1, .flags = kAdmin | kNoScript | kLoading | kStale,
        .handler = Monitor,
        .doc = {.summary = "Listen for all requests received by the server in real time",

@@ -33,8 +33,7 @@ MAXCLIENTS = 200
 # The log is off: what is measured is the network layer, not the disk of a
 # machine that may be busy compiling.
 LIMITS = ("--client-query-buffer-limit", "1mb", "--proto-max-bulk-len", "1mb",
-          "--client-output-buffer-limit", "normal 4mb 2mb 1",
-          "--maxclients", str(MAXCLIENTS), "--appendonly", "no", "--save", "")
+          "--client-output-buffer-limit", "normal 4mb 2mb 1", "--appendonly", "no", "--save", "")
 
 ATTACK_S = 6.0            # how long the attackers and the good client run
 TICK_S = 0.05             # slowloris and trickle pace: one byte per tick
@@ -83,7 +82,6 @@ PROTOCOL_CASES = [
 OTHER_CASES = [
     ("inline $-5", b"$-5\r\n"),
     ("empty and null multibulks, then PING", b"*-1\r\n*0\r\n*1\r\n$4\r\nPING\r\n"),
-    ("multibulk count INT_MAX, waiting for its arguments", b"*2147483647\r\n"),
     ("NUL in a multibulk argument", b"*2\r\n$4\r\nECHO\r\n$3\r\na\x00b\r\n"),
     # Redis finds the end of an inline line, and of a multibulk or bulk
     # header, with strchr: a NUL before it hides it, and Redis waits for
@@ -490,7 +488,8 @@ class HostileClientsTest(ServerTestCase):
                     time.sleep(0.05)
             seen[s.name] = (pongs, refused, still, rejected, again)
 
-        self.both(run, *LIMITS)
+        self.both(run, "--maxclients", str(limit), *LIMITS)
+        self.assertEqual(sorted(seen), ["cairn-server", "redis-server"])
         self.assertEqual(seen["cairn-server"], seen["redis-server"])
         self.assertEqual(seen["redis-server"],
                          (["PONG"] * (limit - 1), [ERR_MAXCLIENTS] * 5, "PONG", "5", "PONG"))
@@ -504,11 +503,12 @@ class HostileClientsTest(ServerTestCase):
         # the argument bytes, so one-byte arguments are cut off after ~1M of
         # them, but the per-argument cost is not counted.
         # Bound: baseline + 2 x query limit + 16 MB of allocator slack.
-        s = self.cairn(self.newdir("cairn"), *LIMITS)
-        good = s.conn()
-        time.sleep(0.2)
         for arg in (b"", b"a"):
             with self.subTest(argument=arg):
+                # A fresh server each: the first's freed memory may stay resident.
+                s = self.cairn(self.newdir("cairn"), *LIMITS)
+                good = s.conn()
+                time.sleep(0.2)
                 baseline = rss_bytes(s.pid)
                 sampler = RssSampler(s.pid, every_s=0.01)
                 self.threads.append(sampler)
@@ -535,9 +535,10 @@ class HostileClientsTest(ServerTestCase):
                 self.assertLessEqual(sampler.peak, bound,
                                      "%s of %r arguments took the server from %s to %s"
                                      % (mb(sent), arg, mb(baseline), mb(sampler.peak)))
+                s.kill()
 
     def test_hostile_clients(self):
-        s = self.cairn(self.newdir("cairn"), *LIMITS)
+        s = self.cairn(self.newdir("cairn"), "--maxclients", str(MAXCLIENTS), *LIMITS)
         admin, good = s.conn(), s.conn()
         config = admin.ok("CONFIG", "GET", "*-buffer-limit")
         self.assertEqual(dict(zip(config[::2], config[1::2])), {
