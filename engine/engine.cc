@@ -121,6 +121,7 @@ void Engine::ClientClosing(ClientState& client) {
 
 void Engine::DetachClient(ClientState& client) {
   std::erase(server_.monitors, &client);
+  std::erase_if(paused_, [&](const Parked& p) { return p.client == &client; });
   blocked_.Remove(client);
   DiscardTransaction(client, watches_);
   pubsub_.UnsubscribeAll(client);
@@ -130,6 +131,9 @@ void Engine::DetachClient(ClientState& client) {
 
 void Engine::Cron(int64_t now_ms) {
   CloseIdleClients(now_ms);
+  if (!paused_.empty()) ResumePaused(now_ms);
+  // Keys do not expire during a pause (Redis pauses expiry with writes).
+  if (server_.pause_type != PauseType::kNone && now_ms < server_.pause_end_ms) return;
   if (config_->values().jemalloc_bg_thread != allocator_bg_thread_) {
     allocator_bg_thread_ = config_->values().jemalloc_bg_thread;
     base::SetAllocatorBackgroundThread(allocator_bg_thread_);
@@ -212,6 +216,39 @@ void Engine::FeedMonitors(const CommandSpec& cmd, const ClientState& client,
   line += "\r\n";
   for (ClientState* m : server_.monitors) {
     if (m->conn != nullptr) m->conn->Push(line);
+  }
+}
+
+bool Engine::PausedFor(const ClientState& client, const CommandSpec& cmd, int64_t now) const {
+  if (server_.pause_type == PauseType::kNone || now >= server_.pause_end_ms) return false;
+  if (server_.pause_type == PauseType::kAll) return true;
+  constexpr uint64_t kMayWrite = kWrite | kMayReplicate;
+  if (cmd.flags & kMayWrite) return true;
+  if (cmd.full_name != "exec" || !client.tx.active) return false;
+  for (const auto& argv : client.tx.queued) {
+    const CommandSpec* q = table_.Find(argv[0]);
+    if (q != nullptr && !q->subcommands.empty() && argv.size() >= 2) {
+      q = table_.FindSubcommand(*q, argv[1]);
+    }
+    if (q != nullptr && (q->flags & kMayWrite)) return true;
+  }
+  return false;
+}
+
+void Engine::ResumePaused(int64_t now_ms) {
+  if (server_.pause_type != PauseType::kNone && now_ms < server_.pause_end_ms) return;
+  server_.pause_type = PauseType::kNone;
+  // In the order they arrived; one that pauses or blocks again stays parked
+  // (its reply comes later, as for any blocked command).
+  std::deque<Parked> parked = std::move(paused_);
+  paused_.clear();
+  for (Parked& p : parked) {
+    ClientState& c = *p.client;
+    c.blocked = false;
+    std::string reply;
+    protocol::RespWriter w(&reply, c.resp);
+    const bool logged = Execute(c, p.argv, w);
+    if (!c.blocked && c.conn != nullptr) c.conn->OnUnblocked(std::move(reply), logged);
   }
 }
 
@@ -316,6 +353,8 @@ bool Engine::Execute(ClientState& client, std::vector<std::string>& argv,
   const ReplyMode mode = client.reply_mode;
   const size_t mark = out.buffer()->size();
   const bool logged = ExecuteOne(client, argv, out);
+  // CLIENT UNPAUSE (or a pause run out): the parked commands go now.
+  if (!paused_.empty() && server_.pause_type == PauseType::kNone) ResumePaused(base::NowMs());
   // (CLIENT REPLY ON is answered: the mode is on again once it ran.)
   if (mode != ReplyMode::kOn && client.reply_mode != ReplyMode::kOn && !client.blocked) {
     out.buffer()->resize(mark);
@@ -445,6 +484,15 @@ bool Engine::ExecuteOne(ClientState& client, std::vector<std::string>& argv,
   }
 
   // Between MULTI and EXEC everything but these is queued (UNWATCH too).
+  // CLIENT PAUSE: the command waits, parked like a blocked one, and runs
+  // when the pause ends (ResumePaused). Under WRITE only what may write
+  // waits (EXEC: if what it would run may).
+  if (PausedFor(client, *cmd, now)) {
+    client.blocked = true;
+    paused_.push_back({&client, argv});
+    return false;
+  }
+
   if (client.tx.active && cmd->full_name != "exec" && cmd->full_name != "discard" &&
       cmd->full_name != "multi" && cmd->full_name != "watch" && cmd->full_name != "quit" &&
       cmd->full_name != "reset") {

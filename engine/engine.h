@@ -9,6 +9,7 @@
 // (ServerState::shutdown).
 #pragma once
 
+#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
@@ -96,6 +97,10 @@ class Engine {
   // MONITOR: tells every monitor that `client` ran argv.
   void FeedMonitors(const CommandSpec& cmd, const ClientState& client,
                     std::span<const std::string> argv);
+  // CLIENT PAUSE: whether `cmd` from `client` must wait now; and the
+  // parked commands run once the pause is over.
+  bool PausedFor(const ClientState& client, const CommandSpec& cmd, int64_t now) const;
+  void ResumePaused(int64_t now_ms);
   // `timeout`: closes clients idle for longer (from Cron).
   void CloseIdleClients(int64_t now_ms);
 
@@ -161,6 +166,11 @@ class Engine {
   std::unique_ptr<LuaScripts> scripts_;
   std::unique_ptr<LuaScripts> functions_;
   std::unique_ptr<Acl> acl_;
+  struct Parked {
+    ClientState* client;
+    std::vector<std::string> argv;
+  };
+  std::deque<Parked> paused_;  // CLIENT PAUSE: commands waiting, in order
   std::string acl_requirepass_;      // what SyncAclConfig last applied
   int64_t acl_pubsub_default_ = -1;
   StoreHook store_hook_{this};

@@ -60,6 +60,9 @@ struct ServerStats {
 
 enum class ShutdownRequest { kNone, kDefault, kSave, kNoSave };
 
+// CLIENT PAUSE: what is paused, milder to stricter.
+enum class PauseType { kNone, kWrite, kAll };
+
 struct ServerState {
   std::string run_id;  // 40 hex chars, random per start
   std::string executable;
@@ -76,6 +79,8 @@ struct ServerState {
   uint64_t dirty = 0;  // writes since start (Redis's server.dirty)
   ShutdownRequest shutdown = ShutdownRequest::kNone;
   bool active_expire = true;  // DEBUG SET-ACTIVE-EXPIRE
+  PauseType pause_type = PauseType::kNone;  // CLIENT PAUSE, until pause_end_ms
+  int64_t pause_end_ms = 0;
   SlowLog slowlog;
   LatencyMonitor latency;
   // Start-up loading: keys and log records loaded so far, and a hook told

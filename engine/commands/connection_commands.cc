@@ -277,6 +277,39 @@ void ClientKill(CommandContext& ctx, ArgList args) {
   ctx.reply.Int(static_cast<int64_t>(doomed.size()));
 }
 
+// CLIENT PAUSE timeout [WRITE|ALL]: clients' commands (or only those that
+// may write) wait until the time is up or CLIENT UNPAUSE; the engine parks
+// them (Engine::ExecuteOne) and runs them in order when the pause ends. A
+// new pause never shortens one in force, nor makes it milder.
+void ClientPause(CommandContext& ctx, ArgList args) {
+  if (args.size() > 4) {
+    return ctx.Error("unknown subcommand or wrong number of arguments for '" + args[1] +
+                     "'. Try CLIENT HELP.");
+  }
+  auto ms = base::ParseInt64(args[2]);
+  if (!ms) return ctx.Error("timeout is not an integer or out of range");
+  if (*ms < 0) return ctx.Error("timeout is negative");
+  PauseType type = PauseType::kAll;
+  if (args.size() == 4) {
+    if (base::EqualsIgnoreCase(args[3], "write")) {
+      type = PauseType::kWrite;
+    } else if (!base::EqualsIgnoreCase(args[3], "all")) {
+      return ctx.Error("CLIENT PAUSE mode must be WRITE or ALL");
+    }
+  }
+  ServerState& s = ctx.server;
+  const int64_t end = ctx.now_ms + *ms;
+  if (s.pause_type == PauseType::kNone || end > s.pause_end_ms) s.pause_end_ms = end;
+  if (type > s.pause_type) s.pause_type = type;
+  ctx.reply.Ok();
+}
+
+void ClientUnpause(CommandContext& ctx, ArgList) {
+  ctx.server.pause_type = PauseType::kNone;  // the engine resumes the parked
+  ctx.server.pause_end_ms = 0;
+  ctx.reply.Ok();
+}
+
 // CLIENT REPLY ON|OFF|SKIP: OFF and SKIP are not answered themselves.
 void ClientReply(CommandContext& ctx, ArgList args) {
   if (base::EqualsIgnoreCase(args[2], "on")) {
@@ -579,6 +612,22 @@ void RegisterConnectionCommands(CommandTable& t) {
                         .complexity = "O(1)",
                         .arguments = {{.name = "enabled", .type = "oneof", .arguments = {{.name = "on", .type = "pure-token", .token = "ON"},
                          {.name = "off", .type = "pure-token", .token = "OFF"}}}}}},
+               {.name = "pause", .arity = -3, .flags = kAdmin | kNoScript | kLoading | kStale,
+                .acl = acl::kConnection, .handler = ClientPause,
+                .doc = {.summary = "Stop processing commands from clients for some time",
+                        .since = "2.9.50",
+                        .group = "connection",
+                        .complexity = "O(1)",
+                        .history = {{"6.2.0", "`CLIENT PAUSE WRITE` mode added along with the `mode` option."}},
+                        .arguments = {{.name = "timeout", .type = "integer"},
+                       {.name = "mode", .type = "oneof", .since = "6.2.0", .flags = kArgOptional, .arguments = {{.name = "write", .type = "pure-token", .token = "WRITE"},
+                         {.name = "all", .type = "pure-token", .token = "ALL"}}}}}},
+               {.name = "unpause", .arity = 2, .flags = kAdmin | kNoScript | kLoading | kStale,
+                .acl = acl::kConnection, .handler = ClientUnpause,
+                .doc = {.summary = "Resume processing of clients that were paused",
+                        .since = "6.2.0",
+                        .group = "connection",
+                        .complexity = "O(N) Where N is the number of paused clients"}},
                {.name = "help",
                 .arity = 2,
                 .flags = kLoading | kStale,

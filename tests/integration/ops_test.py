@@ -15,7 +15,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from cairn_testlib import ServerTestCase, take_server_arg  # noqa: E402
+from cairn_testlib import ServerTestCase, encode, take_server_arg  # noqa: E402
 
 
 def slowlog(c, count=-1):
@@ -201,6 +201,37 @@ class MonitorTest(ServerTestCase):
         self.assertEqual(seen[1], seen[0])
         self.assertIn(("0", "lua", '"set" "z" "1"'), seen[0])
         self.assertIn(("0", "client", '"AUTH" "(redacted)" "(redacted)"'), seen[0])
+
+
+class ClientPauseTest(ServerTestCase):
+    def test_pause_write_and_all_match_redis(self):
+        # Paused commands wait (in order, pipelines included) until the pause
+        # ends or CLIENT UNPAUSE; under WRITE reads and read-only
+        # transactions go on. Times are compared as "waited" or "did not".
+        seen = []
+
+        def run(s):
+            admin, c = s.conn(), s.conn()
+            admin.ok("SET", "k", "v")
+            out = [admin.ok("CLIENT", "PAUSE", "800", "ALL")]
+            t = time.monotonic()
+            c.send(encode("GET", "k") + encode("PING"))
+            out += [c.reply(), c.reply(), time.monotonic() - t > 0.6]
+            out.append(admin.ok("CLIENT", "PAUSE", "5000", "WRITE"))
+            t = time.monotonic()
+            out += [c.cmd("GET", "k"), c.cmd("MULTI"), c.cmd("GET", "k"), c.cmd("EXEC")]
+            c.send(encode("SET", "k", "w"))
+            time.sleep(0.3)
+            out.append(s.conn().ok("CLIENT", "UNPAUSE"))
+            out += [c.reply(), c.cmd("GET", "k"), time.monotonic() - t < 2]
+            out += [str(admin.cmd("CLIENT", "PAUSE", "x")), str(admin.cmd("CLIENT", "PAUSE", "-1")),
+                    str(admin.cmd("CLIENT", "PAUSE", "1", "SOME"))]
+            seen.append(out)
+
+        self.both(run)
+        self.assertEqual(seen[1], seen[0])
+        self.assertEqual(seen[0][1:4], [b"v", "PONG", True])
+        self.assertEqual(seen[0][-6:-3], ["OK", b"w", True])
 
 
 class IdleTimeoutTest(ServerTestCase):
