@@ -155,6 +155,12 @@ void Connection::OnReadable() {
 void Connection::RunBuffered() {
   const bool keep = ProcessInput();
   if (!keep) closing_ = true;
+  if (drop_output_) {  // over its output limit: closed with nothing more sent
+    if (engine_->server().shutdown != engine::ShutdownRequest::kNone && hooks_.on_shutdown) {
+      hooks_.on_shutdown();
+    }
+    return Close();
+  }
   Flush();
   if (engine_->server().shutdown != engine::ShutdownRequest::kNone && hooks_.on_shutdown) {
     hooks_.on_shutdown();
@@ -196,6 +202,8 @@ bool Connection::ProcessInput() {
     }
     if (client_.close_after_reply) keep = false;
     if (engine_->server().shutdown != engine::ShutdownRequest::kNone) keep = false;
+    // Replies pile up here when the client pipelines without reading.
+    if (OverOutputLimit()) keep = false;
   }
   if (pos > 0) {
     std::memmove(in_.data(), in_.data() + pos, in_len_ - pos);
@@ -234,11 +242,11 @@ void Connection::OnUnblocked(std::string reply, bool logged) {
   });
 }
 
-void Connection::Push(std::string bytes) {
-  if (closed_ || closing_) return;
-  out_ += bytes;
-  // client-output-buffer-limit: a subscriber that does not read is cut off
-  // rather than let grow without bound (Redis's checkClientOutputBufferLimits).
+bool Connection::OverOutputLimit() {
+  // client-output-buffer-limit: a client that does not read its replies (or
+  // its messages) is cut off rather than let them grow without bound, by
+  // its class's hard limit, or its soft limit held for soft_seconds
+  // (Redis's checkClientOutputBufferLimits).
   const auto& cfg = engine_->config().values();
   const engine::BufferLimit& limit = cfg.output_limit(
       client_.subs.any() ? engine::ClientClass::kPubsub : engine::ClientClass::kNormal);
@@ -251,15 +259,21 @@ void Connection::Push(std::string bytes) {
   } else {
     soft_limit_since_ms_ = 0;
   }
-  if (over) {
-    CAIRN_LOG_WARNING("Client id=%llu addr=%s scheduled to be closed ASAP for overcoming of "
-                      "output buffer limits.",
-                      static_cast<unsigned long long>(client_.id), client_.addr.c_str());
-    // The buffers stay as they are (this client's own command may be writing
-    // its reply now); the posted task closes the connection unsent.
-    closing_ = true;
-    drop_output_ = true;
-  }
+  if (!over) return false;
+  CAIRN_LOG_WARNING("Client id=%llu addr=%s scheduled to be closed ASAP for overcoming of "
+                    "output buffer limits.",
+                    static_cast<unsigned long long>(client_.id), client_.addr.c_str());
+  // The buffers stay as they are (this client's own command may be writing
+  // its reply now); the connection closes with them unsent.
+  closing_ = true;
+  drop_output_ = true;
+  return true;
+}
+
+void Connection::Push(std::string bytes) {
+  if (closed_ || closing_) return;
+  out_ += bytes;
+  OverOutputLimit();
   if (push_flush_posted_) return;
   push_flush_posted_ = true;
   loop_->Post([this, alive = std::weak_ptr<bool>(alive_)] {

@@ -83,6 +83,9 @@ class Connection : public engine::ClientConnection {
   // Drops n sent bytes from the front of out_.
   void Consume(size_t n);
   void UpdateInterest();
+  // Whether out_ is over the client's client-output-buffer-limit; if so,
+  // marks the connection to close without sending it.
+  bool OverOutputLimit();
 
   EventLoop* loop_;
   int fd_;

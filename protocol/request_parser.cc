@@ -23,9 +23,19 @@ RequestParser::Status RequestParser::Parse(std::string_view in, size_t* pos) {
   return Status::kNeedMore;
 }
 
+namespace {
+
+// Redis finds a line's end with strchr, which stops at a NUL byte: a line
+// with one is never complete (the client is cut off at the line length
+// limit instead), and the same bytes must not mean more to Cairn.
+bool HasNul(std::string_view s) { return s.find('\0') != std::string_view::npos; }
+
+}  // namespace
+
 RequestParser::Status RequestParser::ParseInline(std::string_view in, size_t* pos) {
   std::string_view rest = in.substr(*pos);
   size_t nl = rest.find('\n');
+  if (nl != std::string_view::npos && HasNul(rest.substr(0, nl))) nl = std::string_view::npos;
   if (nl == std::string_view::npos) {
     if (rest.size() > limits_.max_inline_len) return Fail("too big inline request");
     return Status::kNeedMore;
@@ -44,6 +54,7 @@ namespace {
 size_t FindLine(std::string_view in, size_t pos) {
   size_t cr = in.find('\r', pos);
   if (cr == std::string_view::npos || cr + 1 >= in.size()) return 0;
+  if (HasNul(in.substr(pos, cr - pos))) return 0;
   return cr + 2 - pos;
 }
 

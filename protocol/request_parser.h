@@ -44,9 +44,13 @@ class RequestParser {
   const std::string& error() const { return error_; }
 
   void set_limits(ParserLimits limits) { limits_ = limits; }
-  // Bytes of arguments held for a command not yet complete; with the
-  // connection's unparsed input, what client-query-buffer-limit bounds.
-  size_t pending_bytes() const { return multibulk_left_ > 0 ? pending_bytes_ : 0; }
+  // Bytes held for a command not yet complete: its arguments' bytes and
+  // the argument slots themselves (so that millions of empty arguments
+  // count too); with the connection's unparsed input, what
+  // client-query-buffer-limit bounds.
+  size_t pending_bytes() const {
+    return multibulk_left_ > 0 ? pending_bytes_ + args_.capacity() * sizeof(std::string) : 0;
+  }
 
  private:
   Status ParseInline(std::string_view in, size_t* pos);
