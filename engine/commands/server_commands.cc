@@ -9,8 +9,10 @@
 #include <sstream>
 
 #include "base/clock.h"
+#include "base/logging.h"
 #include "base/memory.h"
 #include "base/string_util.h"
+#include "engine/acl/acl.h"
 #include "engine/aof.h"
 #include "engine/blocking/blocked_clients.h"
 #include "engine/command_context.h"
@@ -677,8 +679,18 @@ void ConfigRewrite(CommandContext& ctx, ArgList) {
   if (ctx.server.config_file.empty()) {
     return ctx.Error("The server is running without a config file");
   }
-  // TODO(#12): rewrite the file, keeping its comments and order.
-  ctx.Error("CONFIG REWRITE is not supported by cairn yet");
+  // Without an aclfile, the users live in the configuration file.
+  std::vector<std::string> users;
+  if (ctx.config.values().aclfile.empty()) {
+    for (const auto& [name, u] : ctx.acl.users()) users.push_back(ctx.acl.Describe(*u));
+  }
+  base::Status s = ctx.config.Rewrite(ctx.server.config_file, users);
+  if (!s.ok()) {
+    CAIRN_LOG_WARNING("CONFIG REWRITE failed: %s", s.message().c_str());
+    return ctx.Error("Rewriting config file: " + s.message());
+  }
+  CAIRN_LOG_NOTICE("CONFIG REWRITE executed with success.");
+  ctx.reply.Ok();
 }
 
 void ConfigHelp(CommandContext& ctx, ArgList) {
