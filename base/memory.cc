@@ -90,6 +90,18 @@ void PurgeAllocator() {
   mallctl("arena.4096.purge", nullptr, nullptr, nullptr, 0);
 }
 
+AllocatorFigures AllocatorNumbers() {
+  uint64_t epoch = 1;
+  size_t len = sizeof(epoch);
+  mallctl("epoch", &epoch, &len, &epoch, len);  // refresh the statistics
+  AllocatorFigures f;
+  len = sizeof(size_t);
+  mallctl("stats.allocated", &f.allocated, &len, nullptr, 0);
+  mallctl("stats.active", &f.active, &len, nullptr, 0);
+  mallctl("stats.resident", &f.resident, &len, nullptr, 0);
+  return f;
+}
+
 void SetAllocatorBackgroundThread(bool on) {
   mallctl("background_thread", nullptr, nullptr, &on, sizeof(on));
 }

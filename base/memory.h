@@ -34,6 +34,12 @@ std::string AllocatorStats();
 // the system on their own, instead of only when this process next calls
 // malloc; Redis turns them on by default, and so does Cairn.
 void SetAllocatorBackgroundThread(bool on);
+// jemalloc's own view (INFO memory's allocator_*, MEMORY STATS): bytes
+// allocated, in active pages, and resident.
+struct AllocatorFigures {
+  size_t allocated = 0, active = 0, resident = 0;
+};
+AllocatorFigures AllocatorNumbers();
 
 void* Malloc(size_t n);               // never nullptr: aborts when out of memory
 void* Realloc(void* p, size_t n);     // as realloc; p may be nullptr

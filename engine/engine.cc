@@ -76,6 +76,8 @@ Engine::Engine(Config* config)
   functions_->set_should_stop([this] { return server_.shutdown == ShutdownRequest::kNoSave; });
   keyspace_.free_policy().lazy = &lazy_free_;
   server_.run_id = RandomHex(40);
+  server_.used_memory_startup = base::UsedMemory();
+  server_.used_memory_peak = server_.used_memory_startup;
   server_.start_ms = base::NowMs();
 }
 
@@ -130,6 +132,7 @@ void Engine::DetachClient(ClientState& client) {
 }
 
 void Engine::Cron(int64_t now_ms) {
+  server_.used_memory_peak = std::max(server_.used_memory_peak, base::UsedMemory());
   CloseIdleClients(now_ms);
   if (!paused_.empty()) ResumePaused(now_ms);
   // Keys do not expire during a pause (Redis pauses expiry with writes).

@@ -81,6 +81,8 @@ struct ServerState {
   bool active_expire = true;  // DEBUG SET-ACTIVE-EXPIRE
   PauseType pause_type = PauseType::kNone;  // CLIENT PAUSE, until pause_end_ms
   int64_t pause_end_ms = 0;
+  size_t used_memory_peak = 0;     // INFO memory, MEMORY STATS
+  size_t used_memory_startup = 0;  // before any data was loaded
   SlowLog slowlog;
   LatencyMonitor latency;
   // Start-up loading: keys and log records loaded so far, and a hook told

@@ -17,6 +17,7 @@
 #include "engine/blocking/blocked_clients.h"
 #include "engine/command_context.h"
 #include "engine/memory/lazy_free.h"
+#include "engine/scripting/lua_scripts.h"
 #include "engine/snapshots.h"
 #include "engine/commands/registry.h"
 
@@ -419,14 +420,142 @@ std::string InfoClients(CommandContext& ctx) {
   return out;
 }
 
+// Redis's bytesToHuman: 1023B, 1.00K, 1.50M, ...
+std::string HumanBytes(double n) {
+  static constexpr const char* kUnits[] = {"K", "M", "G", "T", "P"};
+  char buf[64];
+  if (n < 1024) {
+    std::snprintf(buf, sizeof(buf), "%lluB", static_cast<unsigned long long>(n));
+    return buf;
+  }
+  int u = -1;
+  while (n >= 1024 && u < 4) {
+    n /= 1024;
+    u++;
+  }
+  std::snprintf(buf, sizeof(buf), "%.2f%s", n, kUnits[u]);
+  return buf;
+}
+
+// Where the memory goes, as INFO memory and MEMORY STATS report it. The
+// overhead is Cairn's own: per database, the bucket array and each key's
+// node (key bytes and values count as data), and the expiry map.
+struct MemoryFigures {
+  size_t used = 0, rss = 0, peak = 0, startup = 0, overhead = 0, dataset = 0, keys = 0;
+  size_t lua_eval = 0, lua_functions = 0, scripts_eval = 0, functions = 0;
+  struct DbOverhead {
+    int db;
+    size_t main, expires;
+  };
+  std::vector<DbOverhead> dbs;
+  base::AllocatorFigures alloc;
+};
+
+MemoryFigures ComputeMemory(CommandContext& ctx) {
+  MemoryFigures f;
+  f.used = base::UsedMemory();
+  ctx.server.used_memory_peak = std::max(ctx.server.used_memory_peak, f.used);
+  f.peak = ctx.server.used_memory_peak;
+  f.startup = ctx.server.used_memory_startup;
+  f.rss = RssBytes();
+  f.alloc = base::AllocatorNumbers();
+  f.lua_eval = ctx.scripts.vm_memory();
+  f.lua_functions = ctx.functions.vm_memory();
+  f.scripts_eval = ctx.scripts.script_count() * (sizeof(std::string) + 48);
+  for (const auto& [name, lib] : ctx.functions.libraries()) f.functions += lib.code.size();
+  f.overhead = f.startup + f.scripts_eval + f.functions;
+  for (int i = 0; i < ctx.keyspace.databases(); i++) {
+    const Db& db = ctx.keyspace.db(i);
+    if (db.size() == 0) continue;
+    const size_t main = db.entries().bucket_count() * sizeof(void*) +
+                        db.size() * KeyTable::kKeyOffset;
+    const size_t expires = db.expires() * 40;  // a map node and its bucket
+    f.dbs.push_back({i, main, expires});
+    f.overhead += main + expires;
+    f.keys += db.size();
+  }
+  f.dataset = f.used > f.overhead ? f.used - f.overhead : 0;
+  return f;
+}
+
+double Ratio(double a, double b) { return b == 0 ? 0 : a / b; }
+
 std::string InfoMemory(CommandContext& ctx) {
-  const size_t used = base::UsedMemory();
-  std::string out = "# Memory\r\n";
-  out += "used_memory:" + std::to_string(used) + "\r\n";
-  out += "used_memory_rss:" + std::to_string(RssBytes()) + "\r\n";
-  out += "mem_allocator:" + std::string(base::AllocatorName()) + "\r\n";
+  const MemoryFigures f = ComputeMemory(ctx);
+  const ConfigValues& v = ctx.config.values();
+  const std::string policy = ctx.config.Get(std::vector<std::string>{"maxmemory-policy"})[0].second;
+  const size_t system = static_cast<size_t>(sysconf(_SC_PHYS_PAGES)) *
+                        static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  const size_t vm_total = f.lua_eval + f.lua_functions;
   const LazyFree* lazy = ctx.keyspace.free_policy().lazy;
-  out += "lazyfree_pending_objects:" + std::to_string(lazy ? lazy->pending() : 0) + "\r\n";
+  char buf[64];
+  auto pct = [&](double x) {
+    std::snprintf(buf, sizeof(buf), "%.2f%%", x);
+    return std::string(buf);
+  };
+  auto ratio = [&](double x) {
+    std::snprintf(buf, sizeof(buf), "%.2f", x);
+    return std::string(buf);
+  };
+  auto diff = [](size_t a, size_t b) {
+    return std::to_string(static_cast<int64_t>(a) - static_cast<int64_t>(b));
+  };
+  const std::pair<const char*, std::string> fields[] = {
+      {"used_memory", std::to_string(f.used)},
+      {"used_memory_human", HumanBytes(static_cast<double>(f.used))},
+      {"used_memory_rss", std::to_string(f.rss)},
+      {"used_memory_rss_human", HumanBytes(static_cast<double>(f.rss))},
+      {"used_memory_peak", std::to_string(f.peak)},
+      {"used_memory_peak_human", HumanBytes(static_cast<double>(f.peak))},
+      {"used_memory_peak_perc", pct(Ratio(100.0 * f.used, static_cast<double>(f.peak)))},
+      {"used_memory_overhead", std::to_string(f.overhead)},
+      {"used_memory_startup", std::to_string(f.startup)},
+      {"used_memory_dataset", std::to_string(f.dataset)},
+      {"used_memory_dataset_perc",
+       pct(Ratio(100.0 * f.dataset, static_cast<double>(f.used > f.startup ? f.used - f.startup : 0)))},
+      {"allocator_allocated", std::to_string(f.alloc.allocated)},
+      {"allocator_active", std::to_string(f.alloc.active)},
+      {"allocator_resident", std::to_string(f.alloc.resident)},
+      {"total_system_memory", std::to_string(system)},
+      {"total_system_memory_human", HumanBytes(static_cast<double>(system))},
+      {"used_memory_lua", std::to_string(f.lua_eval)},
+      {"used_memory_vm_eval", std::to_string(f.lua_eval)},
+      {"used_memory_lua_human", HumanBytes(static_cast<double>(f.lua_eval))},
+      {"used_memory_scripts_eval", std::to_string(f.scripts_eval)},
+      {"number_of_cached_scripts", std::to_string(ctx.scripts.script_count())},
+      {"number_of_functions", std::to_string(ctx.functions.function_count())},
+      {"number_of_libraries", std::to_string(ctx.functions.libraries().size())},
+      {"used_memory_vm_functions", std::to_string(f.lua_functions)},
+      {"used_memory_vm_total", std::to_string(vm_total)},
+      {"used_memory_vm_total_human", HumanBytes(static_cast<double>(vm_total))},
+      {"used_memory_functions", std::to_string(f.functions)},
+      {"used_memory_scripts", std::to_string(f.scripts_eval + f.functions)},
+      {"used_memory_scripts_human", HumanBytes(static_cast<double>(f.scripts_eval + f.functions))},
+      {"maxmemory", std::to_string(v.maxmemory)},
+      {"maxmemory_human", HumanBytes(static_cast<double>(v.maxmemory))},
+      {"maxmemory_policy", policy},
+      {"allocator_frag_ratio", ratio(Ratio(f.alloc.active, f.alloc.allocated))},
+      {"allocator_frag_bytes", diff(f.alloc.active, f.alloc.allocated)},
+      {"allocator_rss_ratio", ratio(Ratio(f.alloc.resident, f.alloc.active))},
+      {"allocator_rss_bytes", diff(f.alloc.resident, f.alloc.active)},
+      {"rss_overhead_ratio", ratio(Ratio(f.rss, f.alloc.resident))},
+      {"rss_overhead_bytes", diff(f.rss, f.alloc.resident)},
+      {"mem_fragmentation_ratio", ratio(Ratio(f.rss, f.used))},
+      {"mem_fragmentation_bytes", diff(f.rss, f.used)},
+      {"mem_not_counted_for_evict", "0"},
+      {"mem_replication_backlog", "0"},
+      {"mem_total_replication_buffers", "0"},
+      {"mem_clients_slaves", "0"},
+      {"mem_clients_normal", "0"},
+      {"mem_cluster_links", "0"},
+      {"mem_aof_buffer", "0"},
+      {"mem_allocator", base::AllocatorName()},
+      {"active_defrag_running", "0"},
+      {"lazyfree_pending_objects", std::to_string(lazy ? lazy->pending() : 0)},
+      {"lazyfreed_objects", std::to_string(lazy ? lazy->freed() : 0)},
+  };
+  std::string out = "# Memory\r\n";
+  for (const auto& [k, val] : fields) out += std::string(k) + ":" + val + "\r\n";
   return out;
 }
 
@@ -442,8 +571,6 @@ std::string InfoStats(CommandContext& ctx) {
   out += "keyspace_hits:" + std::to_string(st.keyspace_hits) + "\r\n";
   out += "keyspace_misses:" + std::to_string(st.keyspace_misses) + "\r\n";
   out += "total_error_replies:" + std::to_string(st.total_error_replies) + "\r\n";
-  const LazyFree* lazy = ctx.keyspace.free_policy().lazy;
-  out += "lazyfreed_objects:" + std::to_string(lazy ? lazy->freed() : 0) + "\r\n";
   return out;
 }
 
@@ -603,6 +730,58 @@ void MemoryUsageCmd(CommandContext& ctx, ArgList args) {
   if (e == nullptr) return ctx.reply.Null();
   const size_t node = KeyTable::kKeyOffset + args[2].size();
   ctx.reply.Int(static_cast<int64_t>(node + e->value.MemoryUsage()));
+}
+
+// MEMORY STATS: Redis's fields, from the same figures as INFO memory.
+void MemoryStats(CommandContext& ctx, ArgList) {
+  const MemoryFigures f = ComputeMemory(ctx);
+  auto& r = ctx.reply;
+  r.Map(27 + f.dbs.size());
+  auto num = [&](const char* k, int64_t v) {
+    r.Bulk(k);
+    r.Int(v);
+  };
+  auto dbl = [&](const char* k, double v) {
+    r.Bulk(k);
+    r.Double(v);
+  };
+  const auto i = [](size_t v) { return static_cast<int64_t>(v); };
+  num("peak.allocated", i(f.peak));
+  num("total.allocated", i(f.used));
+  num("startup.allocated", i(f.startup));
+  num("replication.backlog", 0);
+  num("clients.slaves", 0);
+  num("clients.normal", 0);
+  num("cluster.links", 0);
+  num("aof.buffer", 0);
+  num("lua.caches", i(f.scripts_eval));
+  num("functions.caches", i(f.functions));
+  for (const auto& d : f.dbs) {
+    r.Bulk("db." + std::to_string(d.db));
+    r.Map(3);
+    num("overhead.hashtable.main", i(d.main));
+    num("overhead.hashtable.expires", i(d.expires));
+    num("overhead.hashtable.slot-to-keys", 0);
+  }
+  num("overhead.total", i(f.overhead));
+  num("keys.count", i(f.keys));
+  num("keys.bytes-per-key",
+      f.keys == 0 ? 0 : i((f.used > f.startup ? f.used - f.startup : 0) / f.keys));
+  num("dataset.bytes", i(f.dataset));
+  dbl("dataset.percentage",
+      Ratio(100.0 * f.dataset, static_cast<double>(f.used > f.startup ? f.used - f.startup : 0)));
+  dbl("peak.percentage", Ratio(100.0 * f.used, static_cast<double>(f.peak)));
+  num("allocator.allocated", i(f.alloc.allocated));
+  num("allocator.active", i(f.alloc.active));
+  num("allocator.resident", i(f.alloc.resident));
+  dbl("allocator-fragmentation.ratio", Ratio(f.alloc.active, f.alloc.allocated));
+  num("allocator-fragmentation.bytes", i(f.alloc.active) - i(f.alloc.allocated));
+  dbl("allocator-rss.ratio", Ratio(f.alloc.resident, f.alloc.active));
+  num("allocator-rss.bytes", i(f.alloc.resident) - i(f.alloc.active));
+  dbl("rss-overhead.ratio", Ratio(f.rss, f.alloc.resident));
+  num("rss-overhead.bytes", i(f.rss) - i(f.alloc.resident));
+  dbl("fragmentation", Ratio(f.rss, f.used));
+  num("fragmentation.bytes", i(f.rss) - i(f.used));
 }
 
 void MemoryDoctor(CommandContext& ctx, ArgList) {
@@ -889,6 +1068,13 @@ void RegisterServerCommands(CommandTable& t) {
                .group = "server", .complexity = "Depends on subcommand."},
        .subcommands =
            {
+               {.name = "stats", .arity = 2, .handler = MemoryStats,
+                .doc = {.summary = "Show memory usage details",
+                        .since = "4.0.0",
+                        .group = "server",
+                        .complexity = "O(1)"},
+                .tips = {"nondeterministic_output", "request_policy:all_shards",
+                         "response_policy:special"}},
                {.name = "usage", .arity = -3, .flags = kReadonly, .keys = {2, 2, 1}, .handler = MemoryUsageCmd,
                 .doc = {.summary = "Estimate the memory usage of a key",
                         .since = "4.0.0",

@@ -1168,4 +1168,10 @@ bool LuaScripts::RunCall(lua_State* L) {
   return is_error;
 }
 
+size_t LuaScripts::vm_memory() const {
+  if (L_ == nullptr) return 0;
+  return static_cast<size_t>(lua_gc(L_, LUA_GCCOUNT, 0)) * 1024 +
+         static_cast<size_t>(lua_gc(L_, LUA_GCCOUNTB, 0));
+}
+
 }  // namespace cairn::engine

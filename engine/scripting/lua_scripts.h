@@ -85,6 +85,9 @@ class LuaScripts {
   bool DeleteLibrary(const std::string& name);
   const std::map<std::string, Library>& libraries() const { return libraries_; }
   size_t function_count() const { return functions_.size(); }
+  // INFO memory: the Lua VM's bytes, and the cached scripts (EVAL) count.
+  size_t vm_memory() const;
+  size_t script_count() const { return shas_.size(); }
   const FunctionInfo* FindFunction(std::string_view name) const;
   void CallFunction(const FunctionInfo& f, ClientState& caller, ArgList keys, ArgList args,
                     int64_t busy_after_ms, protocol::RespWriter& out);

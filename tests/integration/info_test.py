@@ -58,6 +58,27 @@ class InfoTest(ServerTestCase):
         self.assertEqual(seen["cairn"][3], ["Modules"])
 
 
+class MemoryFieldsTest(ServerTestCase):
+    def test_info_memory_and_memory_stats_name_what_redis_names(self):
+        # Monitoring reads these by name: the same fields, in the same order
+        # (values are each server's own accounting).
+        seen = []
+
+        def run(s):
+            c = s.conn()
+            c.ok("SET", "k", "v")
+            c.ok("SELECT", "3")
+            c.ok("SET", "k", "v", "EX", "100")
+            info = fields(c.ok("INFO", "memory"), "Memory")
+            stats = c.ok("MEMORY", "STATS")
+            seen.append((list(info), stats[0::2], int(info["used_memory"]) > 0,
+                         float(info["mem_fragmentation_ratio"]) > 0))
+
+        self.both(run)
+        self.assertEqual(seen[1], seen[0])
+        self.assertIn(b"db.3", seen[0][1])
+
+
 class CommandstatsTest(ServerTestCase):
     def test_counts_match_redis(self):
         seen = []
