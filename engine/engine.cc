@@ -76,6 +76,7 @@ Engine::Engine(Config* config)
   functions_->set_should_stop([this] { return server_.shutdown == ShutdownRequest::kNoSave; });
   keyspace_.free_policy().lazy = &lazy_free_;
   server_.run_id = RandomHex(40);
+  server_.replid = RandomHex(40);
   server_.used_memory_startup = base::UsedMemory();
   server_.used_memory_peak = server_.used_memory_startup;
   server_.start_ms = base::NowMs();
@@ -133,6 +134,12 @@ void Engine::DetachClient(ClientState& client) {
 
 void Engine::Cron(int64_t now_ms) {
   server_.used_memory_peak = std::max(server_.used_memory_peak, base::UsedMemory());
+  if (now_ms - server_.stats.ops_per_sec.last_ms >= 100) {
+    ServerStats& st = server_.stats;
+    st.ops_per_sec.Sample(now_ms, st.total_commands_processed);
+    st.input_per_sec.Sample(now_ms, st.total_net_input_bytes);
+    st.output_per_sec.Sample(now_ms, st.total_net_output_bytes);
+  }
   CloseIdleClients(now_ms);
   if (!paused_.empty()) ResumePaused(now_ms);
   // Keys do not expire during a pause (Redis pauses expiry with writes).

@@ -32,6 +32,31 @@ struct CommandStat {
   std::unique_ptr<LatencyHistogram> latency;
 };
 
+// INFO's instantaneous_* figures, as Redis's trackInstantaneousMetric keeps
+// them: the rate between each of the last 16 samples (taken every 100 ms),
+// averaged.
+struct InstantaneousMetric {
+  static constexpr int kSamples = 16;
+  double rates[kSamples] = {};
+  int next = 0;
+  int64_t last_ms = 0;
+  uint64_t last_value = 0;
+  void Sample(int64_t now_ms, uint64_t value) {
+    if (last_ms != 0 && now_ms > last_ms) {
+      rates[next] = static_cast<double>(value - last_value) * 1000.0 /
+                    static_cast<double>(now_ms - last_ms);
+      next = (next + 1) % kSamples;
+    }
+    last_ms = now_ms;
+    last_value = value;
+  }
+  double Rate() const {
+    double sum = 0;
+    for (double r : rates) sum += r;
+    return sum / kSamples;
+  }
+};
+
 struct ServerStats {
   uint64_t total_connections_received = 0;
   uint64_t total_commands_processed = 0;
@@ -42,6 +67,9 @@ struct ServerStats {
   uint64_t total_net_input_bytes = 0;
   uint64_t total_net_output_bytes = 0;
   uint64_t total_error_replies = 0;
+  uint64_t total_reads_processed = 0;   // socket reads
+  uint64_t total_writes_processed = 0;  // socket writes
+  InstantaneousMetric ops_per_sec, input_per_sec, output_per_sec;
   // INFO errorstats: error replies by their first word (ERR, WRONGTYPE...).
   std::map<std::string, uint64_t, std::less<>> errorstats;
   // Keyed by the command's CommandSpec (a pointer hash: one lookup per
@@ -65,6 +93,7 @@ enum class PauseType { kNone, kWrite, kAll };
 
 struct ServerState {
   std::string run_id;  // 40 hex chars, random per start
+  std::string replid;  // the replication ID (INFO replication; issue 13 makes it live)
   std::string executable;
   std::string config_file;
   int64_t start_ms = 0;

@@ -147,6 +147,7 @@ void Connection::OnReadable() {
   }
   in_len_ += static_cast<size_t>(n);
   engine_->server().stats.total_net_input_bytes += static_cast<uint64_t>(n);
+  engine_->server().stats.total_reads_processed++;
   // Commands behind a running one wait for it (they run when it returns).
   if (in_command_) return;
   RunBuffered();
@@ -321,6 +322,7 @@ void Connection::Flush() {
     sent += static_cast<size_t>(n);
   }
   engine_->server().stats.total_net_output_bytes += sent;
+  engine_->server().stats.total_writes_processed++;
   Consume(sent);
   if (closing_ && out_.empty() && holds_.empty()) Close();
 }

@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <random>
 
 #include "base/logging.h"
 #include "base/string_util.h"
@@ -129,6 +130,9 @@ void Debug(CommandContext& ctx, ArgList args) {
   if (sub == "help" && args.size() == 2) {
     static constexpr std::string_view kLines[] = {
         "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "CHANGE-REPL-ID",
+        "    Change the replication IDs of the instance.",
+        "    Dangerous: should be used only for testing the replication subsystem.",
         "LOG <message>",
         "    Write <message> to the server log.",
         "OBJECT <key>",
@@ -178,6 +182,14 @@ void Debug(CommandContext& ctx, ArgList args) {
     return ctx.reply.Error(args[2]);
   }
   if (sub == "protocol" && args.size() == 3) return DebugProtocol(ctx, base::ToLower(args[2]));
+  if (sub == "change-repl-id" && args.size() == 2) {
+    // A new replication ID (client test suites use it to force full syncs).
+    static std::mt19937_64 rng(std::random_device{}());
+    static constexpr char kHex[] = "0123456789abcdef";
+    ctx.server.replid.clear();
+    for (int i = 0; i < 40; i++) ctx.server.replid += kHex[rng() & 15];
+    return ctx.reply.Ok();
+  }
   if (sub == "set-active-expire" && args.size() == 3) {
     ctx.server.active_expire = std::atoi(args[2].c_str()) != 0;
     return ctx.reply.Ok();

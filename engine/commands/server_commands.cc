@@ -392,28 +392,43 @@ std::string InfoServer(CommandContext& ctx) {
   struct utsname u;
   uname(&u);
   int64_t uptime = (ctx.now_ms - s.start_ms) / 1000;
+  static constexpr const char* kSupervised[] = {"upstart", "systemd", "unknown", "no"};
   std::string out = "# Server\r\n";
   out += "redis_version:" + std::string(kRedisVersion) + "\r\n";
   out += "cairn_version:" + std::string(kCairnVersion) + "\r\n";
-  out += "redis_git_sha1:00000000\r\nredis_git_dirty:0\r\nredis_mode:standalone\r\n";
+  out += "redis_git_sha1:00000000\r\nredis_git_dirty:0\r\nredis_build_id:0\r\n"
+         "redis_mode:standalone\r\n";
   out += "os:" + std::string(u.sysname) + " " + u.release + " " + u.machine + "\r\n";
-  out += "arch_bits:64\r\nmultiplexing_api:epoll\r\n";
+  out += "arch_bits:64\r\nmonotonic_clock:POSIX clock_gettime\r\nmultiplexing_api:epoll\r\n"
+         "atomicvar_api:c11-builtin\r\n";
+  out += "gcc_version:" + std::to_string(__GNUC__) + "." + std::to_string(__GNUC_MINOR__) + "." +
+         std::to_string(__GNUC_PATCHLEVEL__) + "\r\n";
   out += "process_id:" + std::to_string(getpid()) + "\r\n";
+  out += "process_supervised:" +
+         std::string(kSupervised[std::clamp<int64_t>(ctx.config.values().supervised, 0, 3)]) +
+         "\r\n";
   out += "run_id:" + s.run_id + "\r\n";
   out += "tcp_port:" + std::to_string(ctx.config.values().port) + "\r\n";
   out += "server_time_usec:" + std::to_string(ctx.now_ms * 1000) + "\r\n";
   out += "uptime_in_seconds:" + std::to_string(uptime) + "\r\n";
   out += "uptime_in_days:" + std::to_string(uptime / 86400) + "\r\n";
   out += "hz:" + std::to_string(ctx.config.values().hz) + "\r\n";
+  out += "configured_hz:" + std::to_string(ctx.config.values().hz) + "\r\n";
+  // Redis's LRU clock: seconds, 24 bits.
+  out += "lru_clock:" + std::to_string((ctx.now_ms / 1000) & ((1 << 24) - 1)) + "\r\n";
   out += "executable:" + s.executable + "\r\n";
   out += "config_file:" + s.config_file + "\r\n";
+  out += "io_threads_active:0\r\n";
   return out;
 }
 
 std::string InfoClients(CommandContext& ctx) {
   std::string out = "# Clients\r\n";
   out += "connected_clients:" + std::to_string(ctx.server.connected_clients) + "\r\n";
+  out += "cluster_connections:0\r\n";
   out += "maxclients:" + std::to_string(ctx.config.values().maxclients) + "\r\n";
+  // Per-client buffers are not accounted (CLIENT LIST's qbuf, omem read 0).
+  out += "client_recent_max_input_buffer:0\r\nclient_recent_max_output_buffer:0\r\n";
   out += "blocked_clients:" + std::to_string(ctx.blocked.blocked_clients()) + "\r\n";
   out += "tracking_clients:0\r\n";
   out += "clients_in_timeout_table:" + std::to_string(ctx.blocked.timed_clients()) + "\r\n";
@@ -561,21 +576,77 @@ std::string InfoMemory(CommandContext& ctx) {
 
 std::string InfoStats(CommandContext& ctx) {
   const ServerStats& st = ctx.server.stats;
+  char kbps[64];
+  auto kb = [&](double v) {
+    std::snprintf(kbps, sizeof(kbps), "%.2f", v / 1024);
+    return std::string(kbps);
+  };
+  // Features Cairn does not have (yet): replication (issue 13), eviction
+  // (issue 15), defragmentation, client tracking, I/O threads: zeros.
+  const std::pair<const char*, std::string> fields[] = {
+      {"total_connections_received", std::to_string(st.total_connections_received)},
+      {"total_commands_processed", std::to_string(st.total_commands_processed)},
+      {"instantaneous_ops_per_sec", std::to_string(static_cast<int64_t>(st.ops_per_sec.Rate()))},
+      {"total_net_input_bytes", std::to_string(st.total_net_input_bytes)},
+      {"total_net_output_bytes", std::to_string(st.total_net_output_bytes)},
+      {"total_net_repl_input_bytes", "0"},
+      {"total_net_repl_output_bytes", "0"},
+      {"instantaneous_input_kbps", kb(st.input_per_sec.Rate())},
+      {"instantaneous_output_kbps", kb(st.output_per_sec.Rate())},
+      {"instantaneous_input_repl_kbps", "0.00"},
+      {"instantaneous_output_repl_kbps", "0.00"},
+      {"rejected_connections", std::to_string(st.rejected_connections)},
+      {"sync_full", "0"},
+      {"sync_partial_ok", "0"},
+      {"sync_partial_err", "0"},
+      {"expired_keys", std::to_string(st.expired_keys)},
+      {"expired_stale_perc", "0.00"},
+      {"expired_time_cap_reached_count", "0"},
+      {"expire_cycle_cpu_milliseconds", "0"},
+      {"evicted_keys", "0"},
+      {"evicted_clients", "0"},
+      {"total_eviction_exceeded_time", "0"},
+      {"current_eviction_exceeded_time", "0"},
+      {"keyspace_hits", std::to_string(st.keyspace_hits)},
+      {"keyspace_misses", std::to_string(st.keyspace_misses)},
+      {"pubsub_channels", std::to_string(ctx.pubsub.ChannelCount(PubSub::Kind::kChannel))},
+      {"pubsub_patterns", std::to_string(ctx.pubsub.Patterns())},
+      {"pubsubshard_channels", std::to_string(ctx.pubsub.ChannelCount(PubSub::Kind::kShard))},
+      {"latest_fork_usec", "0"},
+      {"total_forks", "0"},
+      {"migrate_cached_sockets", "0"},
+      {"slave_expires_tracked_keys", "0"},
+      {"active_defrag_hits", "0"},
+      {"active_defrag_misses", "0"},
+      {"active_defrag_key_hits", "0"},
+      {"active_defrag_key_misses", "0"},
+      {"total_active_defrag_time", "0"},
+      {"current_active_defrag_time", "0"},
+      {"tracking_total_keys", "0"},
+      {"tracking_total_items", "0"},
+      {"tracking_total_prefixes", "0"},
+      {"unexpected_error_replies", "0"},
+      {"total_error_replies", std::to_string(st.total_error_replies)},
+      {"dump_payload_sanitizations", "0"},
+      {"total_reads_processed", std::to_string(st.total_reads_processed)},
+      {"total_writes_processed", std::to_string(st.total_writes_processed)},
+      {"io_threaded_reads_processed", "0"},
+      {"io_threaded_writes_processed", "0"},
+      {"reply_buffer_shrinks", "0"},
+      {"reply_buffer_expands", "0"},
+  };
   std::string out = "# Stats\r\n";
-  out += "total_connections_received:" + std::to_string(st.total_connections_received) + "\r\n";
-  out += "total_commands_processed:" + std::to_string(st.total_commands_processed) + "\r\n";
-  out += "total_net_input_bytes:" + std::to_string(st.total_net_input_bytes) + "\r\n";
-  out += "total_net_output_bytes:" + std::to_string(st.total_net_output_bytes) + "\r\n";
-  out += "rejected_connections:" + std::to_string(st.rejected_connections) + "\r\n";
-  out += "expired_keys:" + std::to_string(st.expired_keys) + "\r\n";
-  out += "keyspace_hits:" + std::to_string(st.keyspace_hits) + "\r\n";
-  out += "keyspace_misses:" + std::to_string(st.keyspace_misses) + "\r\n";
-  out += "total_error_replies:" + std::to_string(st.total_error_replies) + "\r\n";
+  for (const auto& [k, v] : fields) out += std::string(k) + ":" + v + "\r\n";
   return out;
 }
 
 std::string InfoPersistence(CommandContext& ctx) {
-  std::string out = "# Persistence\r\nloading:0\r\nasync_loading:0\r\n";
+  // The current_* fields describe a fork in progress in Redis; Cairn's
+  // snapshot progress is not reported there (zeros).
+  std::string out =
+      "# Persistence\r\nloading:0\r\nasync_loading:0\r\ncurrent_cow_peak:0\r\n"
+      "current_cow_size:0\r\ncurrent_cow_size_age:0\r\ncurrent_fork_perc:0.00\r\n"
+      "current_save_keys_processed:0\r\ncurrent_save_keys_total:0\r\n";
   if (ctx.snapshots != nullptr) out += ctx.snapshots->Info(ctx.now_ms);
   if (ctx.aof != nullptr) {
     out += ctx.aof->Info(ctx.now_ms);
@@ -585,18 +656,36 @@ std::string InfoPersistence(CommandContext& ctx) {
   return out;
 }
 
-std::string InfoReplication(CommandContext&) {
-  return "# Replication\r\nrole:master\r\nconnected_slaves:0\r\n";
+// A primary with no replicas (replication is issue 13): the fields Redis
+// shows then, its backlog not yet created.
+std::string InfoReplication(CommandContext& ctx) {
+  return "# Replication\r\nrole:master\r\nconnected_slaves:0\r\n"
+         "master_failover_state:no-failover\r\nmaster_replid:" + ctx.server.replid +
+         "\r\nmaster_replid2:0000000000000000000000000000000000000000\r\n"
+         "master_repl_offset:0\r\nsecond_repl_offset:-1\r\nrepl_backlog_active:0\r\n"
+         "repl_backlog_size:" + ctx.config.Get(std::vector<std::string>{"repl-backlog-size"})[0].second +
+         "\r\nrepl_backlog_first_byte_offset:0\r\nrepl_backlog_histlen:0\r\n";
 }
 
 std::string InfoCpu(CommandContext&) {
-  struct rusage self;
+  struct rusage self, children, thread;
   getrusage(RUSAGE_SELF, &self);
-  char buf[256];
-  std::snprintf(buf, sizeof(buf), "# CPU\r\nused_cpu_sys:%ld.%06ld\r\nused_cpu_user:%ld.%06ld\r\n",
-                static_cast<long>(self.ru_stime.tv_sec), static_cast<long>(self.ru_stime.tv_usec),
-                static_cast<long>(self.ru_utime.tv_sec), static_cast<long>(self.ru_utime.tv_usec));
-  return buf;
+  getrusage(RUSAGE_CHILDREN, &children);
+  getrusage(RUSAGE_THREAD, &thread);  // INFO runs on the engine thread: the main one
+  std::string out = "# CPU\r\n";
+  auto add = [&](const char* name, const timeval& tv) {
+    char buf[64];
+    std::snprintf(buf, sizeof(buf), "%s:%ld.%06ld\r\n", name, static_cast<long>(tv.tv_sec),
+                  static_cast<long>(tv.tv_usec));
+    out += buf;
+  };
+  add("used_cpu_sys", self.ru_stime);
+  add("used_cpu_user", self.ru_utime);
+  add("used_cpu_sys_children", children.ru_stime);
+  add("used_cpu_user_children", children.ru_utime);
+  add("used_cpu_sys_main_thread", thread.ru_stime);
+  add("used_cpu_user_main_thread", thread.ru_utime);
+  return out;
 }
 
 std::string InfoModules(CommandContext&) { return "# Modules\r\n"; }

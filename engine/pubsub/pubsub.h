@@ -45,6 +45,8 @@ class PubSub {
   std::vector<std::string> Channels(Kind kind, const std::string* pattern) const;
   size_t Subscribers(Kind kind, std::string_view channel) const;
   size_t Patterns() const { return patterns_.size(); }
+  // INFO stats: channels (or shard channels) with subscribers.
+  size_t ChannelCount(Kind kind) const { return table(kind).size(); }
 
  private:
   struct Hash {

@@ -58,6 +58,26 @@ class InfoTest(ServerTestCase):
         self.assertEqual(seen["cairn"][3], ["Modules"])
 
 
+class FieldNamesTest(ServerTestCase):
+    def test_info_everything_names_what_redis_names(self):
+        # Scrapers read fields by name: every section's fields, in Redis's
+        # order (Cairn adds cairn_version only); per-command, per-error and
+        # per-db lines are covered elsewhere.
+        seen = []
+
+        def run(s):
+            text = s.conn().ok("INFO", "everything").decode()
+            names = [line.split(":", 1)[0] for line in text.split("\r\n")
+                     if ":" in line and not line.startswith(
+                         ("cmdstat_", "errorstat_", "latency_percentiles_usec_", "db"))]
+            seen.append([n for n in names if n != "cairn_version"])
+
+        # (With the log on, both add the aof_* fields Redis shows then.)
+        self.both(run, "--appendonly", "no")
+        self.assertEqual(seen[1], seen[0])
+        self.assertIn("instantaneous_ops_per_sec", seen[0])
+
+
 class MemoryFieldsTest(ServerTestCase):
     def test_info_memory_and_memory_stats_name_what_redis_names(self):
         # Monitoring reads these by name: the same fields, in the same order
