@@ -40,6 +40,7 @@ bench: build
 	bench/memory.sh
 	bench/collections.sh
 	bench/lazyfree.sh
+	bench/info_cost.sh
 	bench/guard.sh
 
 # Fails loudly when durable 1-client SETs fall below redis-server's here.
