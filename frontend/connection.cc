@@ -148,6 +148,8 @@ void Connection::OnReadable() {
   in_len_ += static_cast<size_t>(n);
   engine_->server().stats.total_net_input_bytes += static_cast<uint64_t>(n);
   engine_->server().stats.total_reads_processed++;
+  // Any bytes count as activity for `timeout`, as Redis's lastinteraction.
+  client_.last_interaction_ms = base::NowMs();
   // Commands behind a running one wait for it (they run when it returns).
   if (in_command_) return;
   RunBuffered();
@@ -249,8 +251,11 @@ bool Connection::OverOutputLimit() {
   // its class's hard limit, or its soft limit held for soft_seconds
   // (Redis's checkClientOutputBufferLimits).
   const auto& cfg = engine_->config().values();
+  // A monitor is a replica to Redis, and limited as one.
   const engine::BufferLimit& limit = cfg.output_limit(
-      client_.subs.any() ? engine::ClientClass::kPubsub : engine::ClientClass::kNormal);
+      client_.monitor       ? engine::ClientClass::kReplica
+      : client_.subs.any() ? engine::ClientClass::kPubsub
+                           : engine::ClientClass::kNormal);
   const int64_t pending = static_cast<int64_t>(out_.size());
   bool over = limit.hard > 0 && pending >= limit.hard;
   if (limit.soft > 0 && pending >= limit.soft) {
