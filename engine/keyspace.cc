@@ -56,6 +56,7 @@ void Db::Clear(bool async) {
   } else {
     map_.Clear();
   }
+  avg_ttl_ = 0;
 }
 
 Db::SweepStats Db::ExpireSweep(int64_t now_ms, size_t max_buckets) {
@@ -63,6 +64,7 @@ Db::SweepStats Db::ExpireSweep(int64_t now_ms, size_t max_buckets) {
   if (map_.expires() == 0) return st;
   const size_t buckets = map_.bucket_count();
   std::vector<std::string> dead;
+  int64_t ttl_sum = 0, ttl_count = 0;
   for (; st.buckets < max_buckets && st.buckets < buckets; st.buckets++) {
     // The table may have been resized since the last call; the cursor then
     // just continues in the new layout (a key missed now is met next pass,
@@ -72,10 +74,21 @@ Db::SweepStats Db::ExpireSweep(int64_t now_ms, size_t max_buckets) {
       const int64_t when = map_.ExpireOf(e);
       if (when < 0) return;
       st.checked++;
-      if (when <= now_ms) dead.emplace_back(key);
+      if (when <= now_ms) {
+        dead.emplace_back(key);
+      } else {
+        ttl_sum += when - now_ms;
+        ttl_count++;
+      }
     });
   }
   st.expired = dead.size();
+  if (ttl_count > 0) {
+    // As Redis's activeExpireCycle: the first estimate is the sample's
+    // mean, later ones move 2% toward each new sample.
+    const int64_t mean = ttl_sum / ttl_count;
+    avg_ttl_ = avg_ttl_ == 0 ? mean : avg_ttl_ / 50 * 49 + mean / 50;
+  }
   for (auto& key : dead) {
     Erase(key, policy_->expire ? FreeMode::kAsync : FreeMode::kSync);
     if (observer_ != nullptr) observer_->KeyExpired(index_, key);

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "engine/key_table.h"
@@ -93,9 +94,15 @@ class Db {
     size_t buckets = 0, checked = 0, expired = 0;
   };
   SweepStats ExpireSweep(int64_t now_ms, size_t max_buckets);
+  // INFO keyspace's avg_ttl: Redis's estimate, a running average (each
+  // sweep's mean TTL weighted 1/50) of the TTLs the active expiry sees.
+  int64_t avg_ttl() const { return map_.expires() == 0 ? 0 : avg_ttl_; }
 
   // SWAPDB: exchanges the data; each Db keeps its number.
-  void SwapContents(Db& other) { map_.Swap(other.map_); }
+  void SwapContents(Db& other) {
+    map_.Swap(other.map_);
+    std::swap(avg_ttl_, other.avg_ttl_);
+  }
 
  private:
   int index_;
@@ -106,6 +113,7 @@ class Db {
   StoreObserver* observer_ = nullptr;
   KeyTable map_;
   size_t sweep_cursor_ = 0;  // next bucket for ExpireSweep
+  int64_t avg_ttl_ = 0;
 };
 
 class Keyspace {

@@ -756,7 +756,8 @@ std::string InfoKeyspace(CommandContext& ctx) {
     const Db& db = ctx.keyspace.db(i);
     if (db.size() == 0) continue;
     out += "db" + std::to_string(i) + ":keys=" + std::to_string(db.size()) +
-           ",expires=" + std::to_string(db.expires()) + ",avg_ttl=0\r\n";
+           ",expires=" + std::to_string(db.expires()) +
+           ",avg_ttl=" + std::to_string(db.avg_ttl()) + "\r\n";
   }
   return out;
 }

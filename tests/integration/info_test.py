@@ -10,6 +10,7 @@ for byte in RESP2 and RESP3.
 
 import os
 import sys
+import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
@@ -76,6 +77,32 @@ class FieldNamesTest(ServerTestCase):
         self.both(run, "--appendonly", "no")
         self.assertEqual(seen[1], seen[0])
         self.assertIn("instantaneous_ops_per_sec", seen[0])
+
+
+class KeyspaceTest(ServerTestCase):
+    def test_avg_ttl_is_estimated_as_redis_does(self):
+        # avg_ttl comes from what the active expiry samples: a few cycles
+        # after keys with a 100 s TTL are set, both servers estimate it just
+        # under 100000 ms; a database without expiries says 0.
+        seen = []
+
+        def run(s):
+            c = s.conn()
+            c.pipeline([("SET", "k%d" % i, "v", "EX", "100") for i in range(50)] +
+                       [("SET", "plain", "v")])
+            time.sleep(1.5)
+            ks = fields(c.ok("INFO", "keyspace"), "Keyspace")
+            db0 = dict(p.split("=") for p in ks["db0"].split(","))
+            seen.append((db0["keys"], db0["expires"], 90000 < int(db0["avg_ttl"]) <= 100000))
+            c.ok("SELECT", "1")
+            c.ok("SET", "x", "y")
+            ks = fields(c.ok("INFO", "keyspace"), "Keyspace")
+            seen.append(ks["db1"])
+
+        self.both(run)
+        self.assertEqual(seen[2:], seen[:2])
+        self.assertEqual(seen[0], ("51", "50", True))
+        self.assertEqual(seen[1], "keys=1,expires=0,avg_ttl=0")
 
 
 class MemoryFieldsTest(ServerTestCase):
