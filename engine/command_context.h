@@ -64,6 +64,9 @@ class CommandContext {
     reply.Array(lines.size());
     for (auto l : lines) reply.Simple(l);
   }
+  void ReplyLines(std::initializer_list<std::string_view> lines) {
+    ReplyLines(std::span(lines.begin(), lines.size()));
+  }
 
   void Error(const ErrorReply& e) {
     const std::string text = e.Text();

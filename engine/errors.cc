@@ -56,10 +56,21 @@ std::string UnknownCommand(std::string_view name, const std::string* args, size_
   return "unknown command '" + Cut(name, 128) + "', with args beginning with: " + list;
 }
 
+namespace {
+std::string Upper(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+}  // namespace
+
 std::string UnknownSubcommand(std::string_view sub, std::string_view command) {
-  std::string upper(command);
-  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return "unknown subcommand '" + Cut(sub, 128) + "'. Try " + upper + " HELP.";
+  return "unknown subcommand '" + Cut(sub, 128) + "'. Try " + Upper(command) + " HELP.";
+}
+
+std::string SubcommandSyntax(std::string_view sub, std::string_view command) {
+  return "unknown subcommand or wrong number of arguments for '" + std::string(sub) + "'. Try " +
+         Upper(command) + " HELP.";
 }
 
 std::string InvalidExpireTime(std::string_view command) {

@@ -40,6 +40,9 @@ std::string WrongArity(std::string_view command);
 std::string UnknownCommand(std::string_view name, const std::string* args, size_t nargs);
 // "unknown subcommand 'x'. Try CLIENT HELP."
 std::string UnknownSubcommand(std::string_view sub, std::string_view command);
+// Redis's addReplySubcommandSyntaxError: "unknown subcommand or wrong
+// number of arguments for 'x'. Try CLIENT HELP."
+std::string SubcommandSyntax(std::string_view sub, std::string_view command);
 // "invalid expire time in 'set' command"
 std::string InvalidExpireTime(std::string_view command);
 

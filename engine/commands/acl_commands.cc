@@ -22,8 +22,7 @@ constexpr std::string_view kNoAclFile =
 // subcommand-syntax error, naming the subcommand as typed.
 bool TooManyArgs(CommandContext& ctx, ArgList args) {
   if (args.size() <= 3) return false;
-  ctx.Error("unknown subcommand or wrong number of arguments for '" + args[1] +
-            "'. Try ACL HELP.");
+  ctx.Error(errors::SubcommandSyntax(args[1], "acl"));
   return true;
 }
 

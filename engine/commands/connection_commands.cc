@@ -283,8 +283,7 @@ void ClientKill(CommandContext& ctx, ArgList args) {
 // new pause never shortens one in force, nor makes it milder.
 void ClientPause(CommandContext& ctx, ArgList args) {
   if (args.size() > 4) {
-    return ctx.Error("unknown subcommand or wrong number of arguments for '" + args[1] +
-                     "'. Try CLIENT HELP.");
+    return ctx.Error(errors::SubcommandSyntax(args[1], "client"));
   }
   auto ms = base::ParseInt64(args[2]);
   if (!ms) return ctx.Error("timeout is not an integer or out of range");

@@ -145,9 +145,7 @@ void Debug(CommandContext& ctx, ArgList args) {
         "    Stop the server for <seconds>. Decimals allowed.",
         "HELP",
         "    Print this help."};
-    ctx.reply.Array(std::size(kLines));
-    for (auto l : kLines) ctx.reply.Simple(l);
-    return;
+    return ctx.ReplyLines(kLines);
   }
   if (sub == "reload") return DebugReload(ctx, args);
   if (sub == "sleep" && args.size() == 3) {
@@ -194,8 +192,7 @@ void Debug(CommandContext& ctx, ArgList args) {
     ctx.server.active_expire = std::atoi(args[2].c_str()) != 0;
     return ctx.reply.Ok();
   }
-  ctx.Error("unknown subcommand or wrong number of arguments for '" + args[1] +
-            "'. Try DEBUG HELP.");
+  ctx.Error(errors::SubcommandSyntax(args[1], "debug"));
 }
 
 }  // namespace

@@ -18,7 +18,7 @@ namespace {
 
 void SlowlogGet(CommandContext& ctx, ArgList args) {
   if (args.size() > 3) {
-    return ctx.Error("unknown subcommand or wrong number of arguments for '" + args[1] + "'. Try SLOWLOG HELP.");
+    return ctx.Error(errors::SubcommandSyntax(args[1], "slowlog"));
   }
   int64_t count = 10;
   if (args.size() == 3) {

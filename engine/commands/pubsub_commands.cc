@@ -81,8 +81,7 @@ void SPublish(CommandContext& ctx, ArgList args) {
 
 void ChannelsGeneric(CommandContext& ctx, ArgList args, Kind kind) {
   if (args.size() > 3) {
-    return ctx.Error("unknown subcommand or wrong number of arguments for '" + args[1] +
-                     "'. Try PUBSUB HELP.");
+    return ctx.Error(errors::SubcommandSyntax(args[1], "pubsub"));
   }
   const std::vector<std::string> names =
       ctx.pubsub.Channels(kind, args.size() == 3 ? &args[2] : nullptr);

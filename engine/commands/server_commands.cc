@@ -359,13 +359,8 @@ void CommandList(CommandContext& ctx, ArgList args) {
   for (auto n : names) ctx.reply.Bulk(n);
 }
 
-void ReplyHelp(CommandContext& ctx, std::initializer_list<std::string_view> lines) {
-  ctx.reply.Array(lines.size());
-  for (auto l : lines) ctx.reply.Simple(l);
-}
-
 void CommandHelp(CommandContext& ctx, ArgList) {
-  ReplyHelp(ctx, {"COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+  ctx.ReplyLines({"COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
                   "(no subcommand)", "    Return details about all Redis commands.", "COUNT",
                   "    Return the total number of commands in this Redis server.",
                   "LIST", "    Return a list of all commands in this Redis server.",
@@ -963,7 +958,7 @@ void ConfigRewrite(CommandContext& ctx, ArgList) {
 }
 
 void ConfigHelp(CommandContext& ctx, ArgList) {
-  ReplyHelp(ctx, {"CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+  ctx.ReplyLines({"CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
                   "GET <pattern>", "    Return parameters matching the glob-like <pattern> and their values.",
                   "SET <directive> <value>", "    Set the configuration <directive> to <value>.",
                   "RESETSTAT", "    Reset statistics reported by the INFO command.",
