@@ -59,6 +59,21 @@ class CommandContext {
 
   Db& db() { return keyspace.db(client.db); }
 
+  // Every connected client, the caller as ctx.client (fn(ClientState&)).
+  template <typename Fn>
+  void ForEachClient(Fn&& fn) {
+    for (auto& [id, c] : server.clients) fn(id == client.id ? client : *c);
+  }
+  // Ends c's connection: at once for another client, after this reply for
+  // the caller itself (Redis's CLIENT_CLOSE_AFTER_REPLY).
+  void CloseClient(ClientState& c) {
+    if (&c == &client) {
+      c.close_after_reply = true;
+    } else if (c.conn != nullptr) {
+      c.conn->Kill();
+    }
+  }
+
   // A HELP reply: one simple string per line.
   void ReplyLines(std::span<const std::string_view> lines) {
     reply.Array(lines.size());

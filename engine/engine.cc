@@ -167,20 +167,6 @@ AclVerdict Engine::AclCheck(ClientState& client, const CommandSpec& cmd,
   return v;
 }
 
-void Engine::DisconnectUser(const AclUser* user, ClientState* current) {
-  auto drop = [&](ClientState& c) {
-    if (c.user != user) return;
-    c.user = &acl_->default_user();  // never left pointing at a deleted user
-    c.authenticated = false;
-    if (&c == current) {
-      c.close_after_reply = true;
-    } else if (c.conn != nullptr) {
-      c.conn->Kill();
-    }
-  };
-  for (auto& [id, c] : server_.clients) drop(id == current->id ? *current : *c);
-}
-
 void Engine::RecordCall(const CommandSpec& cmd, const ClientState& client,
                         std::span<const std::string> argv, int64_t took_us, bool failed,
                         int64_t now) {

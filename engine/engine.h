@@ -87,9 +87,6 @@ class Engine {
   // configured now; done before every command, so CONFIG SET takes effect
   // at once.
   void SyncAclConfig();
-  // Ends the connections of clients logged in as `user` (ACL DELUSER,
-  // LOAD); `current`, if one of them, after its reply.
-  void DisconnectUser(const AclUser* user, ClientState* current);
   // EVAL, EVALSHA, FCALL...: shown to monitors before they run.
   static bool IsScriptCall(const CommandSpec& cmd) {
     return (cmd.flags & kRunsCommands) && cmd.full_name != "exec";

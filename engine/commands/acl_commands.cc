@@ -41,20 +41,14 @@ void DropRevokedSubscribers(CommandContext& ctx, const AclUser& user) {
       return literal ? p == ch : base::GlobMatch(p, ch);
     });
   };
-  for (auto& [id, c] : ctx.server.clients) {
-    ClientState& cs = id == ctx.client.id ? ctx.client : *c;
-    if (cs.user != &user || !cs.subs.any()) continue;
+  ctx.ForEachClient([&](ClientState& cs) {
+    if (cs.user != &user || !cs.subs.any()) return;
     bool kill = false;
     for (const auto& p : cs.subs.patterns) kill = kill || !ok(p, true);
     for (const auto& ch : cs.subs.channels) kill = kill || !ok(ch, false);
     for (const auto& ch : cs.subs.shard_channels) kill = kill || !ok(ch, false);
-    if (!kill) continue;
-    if (&cs == &ctx.client) {
-      cs.close_after_reply = true;
-    } else if (cs.conn != nullptr) {
-      cs.conn->Kill();
-    }
-  }
+    if (kill) ctx.CloseClient(cs);
+  });
 }
 
 void AclSetUser(CommandContext& ctx, ArgList args) {
@@ -105,17 +99,12 @@ void AclGetUser(CommandContext& ctx, ArgList args) {
 // Ends the sessions of users that no longer exist (after DELUSER or LOAD):
 // Redis disconnects their clients, the caller after its reply.
 void DisconnectUsers(CommandContext& ctx, const std::vector<const AclUser*>& gone) {
-  for (auto& [id, c] : ctx.server.clients) {
-    ClientState& cs = id == ctx.client.id ? ctx.client : *c;
-    if (std::find(gone.begin(), gone.end(), cs.user) == gone.end()) continue;
+  ctx.ForEachClient([&](ClientState& cs) {
+    if (std::find(gone.begin(), gone.end(), cs.user) == gone.end()) return;
     cs.user = &ctx.acl.default_user();
     cs.authenticated = false;
-    if (&cs == &ctx.client) {
-      cs.close_after_reply = true;
-    } else if (cs.conn != nullptr) {
-      cs.conn->Kill();
-    }
-  }
+    ctx.CloseClient(cs);
+  });
 }
 
 void AclDelUser(CommandContext& ctx, ArgList args) {

@@ -205,26 +205,17 @@ void ClientUnblock(CommandContext& ctx, ArgList args) {
   ctx.reply.Int(*id > 0 && ctx.blocked.Unblock(static_cast<uint64_t>(*id), as_error) ? 1 : 0);
 }
 
-// Ends `c`'s connection: at once for another client, after this reply for
-// the caller itself (Redis's CLIENT_CLOSE_AFTER_REPLY).
-void KillClient(CommandContext& ctx, ClientState& c) {
-  if (&c == &ctx.client) {
-    c.close_after_reply = true;
-  } else if (c.conn != nullptr) {
-    c.conn->Kill();
-  }
-}
-
 // CLIENT KILL ip:port, or CLIENT KILL <filter value> ... (ID, TYPE, USER,
 // ADDR, LADDR, SKIPME), as Redis 7.0 parses them.
 void ClientKill(CommandContext& ctx, ArgList args) {
   if (args.size() == 3) {
-    for (auto& [id, c] : ctx.server.clients) {
-      if (c->addr != args[2]) continue;
-      KillClient(ctx, *c);
-      return ctx.reply.Ok();
-    }
-    return ctx.Error("No such client");
+    ClientState* found = nullptr;
+    ctx.ForEachClient([&](ClientState& c) {
+      if (found == nullptr && c.addr == args[2]) found = &c;
+    });
+    if (found == nullptr) return ctx.Error("No such client");
+    ctx.CloseClient(*found);
+    return ctx.reply.Ok();
   }
   std::optional<uint64_t> id;
   std::optional<std::string> type, addr, laddr;
@@ -264,16 +255,15 @@ void ClientKill(CommandContext& ctx, ArgList args) {
     }
   }
   std::vector<ClientState*> doomed;
-  for (auto& [cid, c] : ctx.server.clients) {
-    ClientState& cs = cid == ctx.client.id ? ctx.client : *c;
-    if (id && cs.id != *id) continue;
-    if (type && *type != (cs.subs.any() ? "pubsub" : "normal")) continue;
-    if (addr && cs.addr != *addr) continue;
-    if (laddr && cs.laddr != *laddr) continue;
-    if (skipme && &cs == &ctx.client) continue;
+  ctx.ForEachClient([&](ClientState& cs) {
+    if (id && cs.id != *id) return;
+    if (type && *type != (cs.subs.any() ? "pubsub" : "normal")) return;
+    if (addr && cs.addr != *addr) return;
+    if (laddr && cs.laddr != *laddr) return;
+    if (skipme && &cs == &ctx.client) return;
     doomed.push_back(&cs);
-  }
-  for (ClientState* c : doomed) KillClient(ctx, *c);
+  });
+  for (ClientState* c : doomed) ctx.CloseClient(*c);
   ctx.reply.Int(static_cast<int64_t>(doomed.size()));
 }
 
@@ -360,11 +350,11 @@ void ClientList(CommandContext& ctx, ArgList args) {
   }
   std::string out;
   if (!none) {
-    for (const auto& [id, c] : ctx.server.clients) {
-      if (!ids.empty() && std::find(ids.begin(), ids.end(), id) == ids.end()) continue;
-      // The caller's own line shows this command, as in Redis.
-      out += ClientInfoLine(id == ctx.client.id ? ctx.client : *c, ctx.now_ms) + "\n";
-    }
+    // (The caller's own line shows this command, as in Redis.)
+    ctx.ForEachClient([&](ClientState& c) {
+      if (!ids.empty() && std::find(ids.begin(), ids.end(), c.id) == ids.end()) return;
+      out += ClientInfoLine(c, ctx.now_ms) + "\n";
+    });
   }
   ctx.reply.Verbatim("txt", out);
 }
