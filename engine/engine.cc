@@ -156,7 +156,7 @@ void Engine::Cron(int64_t now_ms) {
 
 AclVerdict Engine::AclCheck(ClientState& client, const CommandSpec& cmd,
                             std::span<const std::string> argv, std::string_view context) {
-  const AclUser* user = client.user != nullptr ? client.user : &acl_->default_user();
+  const AclUser* user = &acl_->UserOf(client.user);
   const AclVerdict v = acl_->Check(*user, cmd, argv);
   if (v.ok()) return v;
   std::string object = v.denial == AclDenial::kCommand ? cmd.full_name

@@ -91,6 +91,11 @@ class Acl {
     return users_;
   }
   AclUser& default_user() { return *users_.at("default"); }
+  // The user a client runs as: its own, or "default" for one that never
+  // had one set (the log's replay client).
+  const AclUser& UserOf(const AclUser* client_user) {
+    return client_user != nullptr ? *client_user : default_user();
+  }
   // acl-pubsub-default: whether new (and reset) users get allchannels.
   void set_new_users_all_channels(bool all) { new_users_all_channels_ = all; }
 

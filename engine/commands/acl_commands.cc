@@ -133,7 +133,7 @@ void AclUsers(CommandContext& ctx, ArgList) {
 }
 
 void AclWhoAmI(CommandContext& ctx, ArgList) {
-  ctx.reply.Bulk(ctx.client.user != nullptr ? ctx.client.user->name : "default");
+  ctx.reply.Bulk(ctx.acl.UserOf(ctx.client.user).name);
 }
 
 void AclCat(CommandContext& ctx, ArgList args) {

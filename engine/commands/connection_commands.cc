@@ -219,6 +219,7 @@ void ClientKill(CommandContext& ctx, ArgList args) {
   }
   std::optional<uint64_t> id;
   std::optional<std::string> type, addr, laddr;
+  const AclUser* user = nullptr;
   bool skipme = true;
   for (size_t i = 2; i < args.size(); i += 2) {
     if (i + 1 >= args.size()) return ctx.Error(errors::kSyntax);
@@ -240,8 +241,8 @@ void ClientKill(CommandContext& ctx, ArgList args) {
     } else if (base::EqualsIgnoreCase(opt, "laddr")) {
       laddr = val;
     } else if (base::EqualsIgnoreCase(opt, "user")) {
-      // Only the default user exists until ACL users do (issue 12).
-      if (val != "default") return ctx.Error("No such user '" + val + "'");
+      user = ctx.acl.Find(val);
+      if (user == nullptr) return ctx.Error("No such user '" + val + "'");
     } else if (base::EqualsIgnoreCase(opt, "skipme")) {
       if (base::EqualsIgnoreCase(val, "yes")) {
         skipme = true;
@@ -260,6 +261,7 @@ void ClientKill(CommandContext& ctx, ArgList args) {
     if (type && *type != (cs.subs.any() ? "pubsub" : "normal")) return;
     if (addr && cs.addr != *addr) return;
     if (laddr && cs.laddr != *laddr) return;
+    if (user != nullptr && &ctx.acl.UserOf(cs.user) != user) return;
     if (skipme && &cs == &ctx.client) return;
     doomed.push_back(&cs);
   });

@@ -67,8 +67,8 @@ void SortGeneric(CommandContext& ctx, ArgList args, bool readonly) {
   std::vector<const std::string*> gets;
   // BY and GET read keys their patterns make up: only for a user who may
   // read every key (Redis's ACLUserCheckCmdWithUnrestrictedKeyAccess).
-  const AclUser* user = ctx.client.user != nullptr ? ctx.client.user : &ctx.acl.default_user();
-  const bool full_key_access = ctx.acl.HasUnrestrictedKeyAccess(*user, ctx.spec, args, kAclRead);
+  const bool full_key_access =
+      ctx.acl.HasUnrestrictedKeyAccess(ctx.acl.UserOf(ctx.client.user), ctx.spec, args, kAclRead);
   for (size_t j = 2; j < args.size(); j++) {
     const size_t left = args.size() - j - 1;
     const std::string& o = args[j];

@@ -753,6 +753,26 @@ class AclLogTest(AclTestCase):
         self.assertEqual(len(out[-2]), 2)
 
 
+class ClientKillUserTest(AclTestCase):
+    def test_client_kill_user_matches_redis(self):
+        # CLIENT KILL USER ends the connections of that user only.
+        seen = []
+
+        def run(s):
+            a = s.conn()
+            a.ok("ACL", "SETUSER", "kb", "on", ">p", "+@all", "~*")
+            b1, b2, other = login(s, "kb", "p"), login(s, "kb", "p"), s.conn()
+            out = [str(a.cmd("CLIENT", "KILL", "USER", "nobody")),
+                   a.cmd("CLIENT", "KILL", "USER", "kb"),
+                   b1.closed_by_server(), b2.closed_by_server(), other.closed_by_server(),
+                   a.cmd("CLIENT", "KILL", "USER", "default", "SKIPME", "yes")]
+            seen.append(out)
+
+        self.both(run)
+        self.compare(seen)
+        self.assertEqual(seen[0][1:5], [2, True, True, False])
+
+
 class MultiRecheckTest(AclTestCase):
     def test_rules_changed_before_exec_match_redis(self):
         # Queued while allowed, refused when EXEC runs it: Redis checks
