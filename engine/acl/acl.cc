@@ -91,21 +91,28 @@ std::string Acl::Sha256Hex(std::string_view data) {
 }
 
 Acl::Acl(const CommandTable& table) : table_(table) {
-  by_id_.assign(static_cast<size_t>(table.id_count()), nullptr);
-  ForEachCommand(table, [&](const CommandSpec& c) { by_id_[static_cast<size_t>(c.id)] = &c; });
-  // The default user: on, nopass, every key, channel and command.
-  auto def = std::make_unique<AclUser>();
-  def->name = "default";
-  def->root = EmptySelector();
+  users_.emplace("default", NewDefaultUser());
+}
+
+std::unique_ptr<AclUser> Acl::NewUser(std::string_view name) const {
+  auto u = std::make_unique<AclUser>();  // off, no password, nothing allowed
+  u->name = std::string(name);
+  u->root = EmptySelector();
+  return u;
+}
+
+std::unique_ptr<AclUser> Acl::NewDefaultUser() const {
+  // As Redis's ACLCreateDefaultUser: on, nopass, every key, channel and command.
+  auto u = NewUser("default");
   for (std::string_view r : {"+@all", "~*", "&*", "on", "nopass"}) {
-    CAIRN_CHECK(ApplyUserRule(*def, r).ok());
+    CAIRN_CHECK(ApplyUserRule(*u, r).ok());
   }
-  users_.emplace("default", std::move(def));
+  return u;
 }
 
 AclSelector Acl::EmptySelector() const {
   AclSelector s;
-  s.commands.assign(by_id_.size(), false);
+  s.commands.assign(static_cast<size_t>(table_.id_count()), false);
   s.all_channels = new_users_all_channels_;
   return s;
 }
@@ -326,15 +333,11 @@ base::Status Acl::ApplyRules(AclUser& u, std::span<const std::string> rules,
 
 base::Status Acl::SetUser(std::string_view name, std::span<const std::string> rules,
                           std::string* bad) {
-  AclUser u;
-  if (const AclUser* existing = Find(name)) {
-    u = *existing;
-  } else {
-    u.name = std::string(name);
-    u.root = EmptySelector();
-  }
+  // On a copy: a rule that fails leaves the user as it was.
+  AclUser* existing = Find(name);
+  AclUser u = existing != nullptr ? *existing : *NewUser(name);
   CAIRN_RETURN_IF_ERROR(ApplyRules(u, rules, bad));
-  if (AclUser* existing = Find(name)) {
+  if (existing != nullptr) {
     *existing = std::move(u);
   } else {
     users_.emplace(std::string(name), std::make_unique<AclUser>(std::move(u)));
@@ -628,9 +631,7 @@ base::Status Acl::LoadConfigLines(const std::vector<std::vector<std::string>>& l
     const std::string& name = words[1];
     AclUser* u = Find(name);
     if (u == nullptr) {
-      auto fresh = std::make_unique<AclUser>();
-      fresh->name = name;
-      fresh->root = EmptySelector();
+      auto fresh = NewUser(name);
       u = fresh.get();
       users_.emplace(name, std::move(fresh));
     } else if (name == "default") {
@@ -692,9 +693,7 @@ base::Status Acl::LoadFile(const std::string& path, std::vector<std::string>* re
                 std::to_string(line_no) + ". ";
       continue;
     }
-    auto u = std::make_unique<AclUser>();
-    u->name = name;
-    u->root = EmptySelector();
+    auto u = NewUser(name);
     std::string unmatched;
     const std::vector<std::string> rules = MergeSelectors(std::span(words).subspan(2), &unmatched);
     if (!unmatched.empty()) {
@@ -728,15 +727,7 @@ base::Status Acl::LoadFile(const std::string& path, std::vector<std::string>* re
                  "was performed");
   }
   // The default user always exists: as the file says, or as it starts.
-  if (fresh.count("default") == 0) {
-    auto d = std::make_unique<AclUser>();
-    d->name = "default";
-    d->root = EmptySelector();
-    for (std::string_view r : {"+@all", "~*", "&*", "on", "nopass"}) {
-      CAIRN_CHECK(ApplyUserRule(*d, r).ok());
-    }
-    fresh.emplace("default", std::move(d));
-  }
+  if (fresh.count("default") == 0) fresh.emplace("default", NewDefaultUser());
   // As Redis: every user but "default" is replaced by a new one (their
   // clients are disconnected); "default" is updated in place.
   for (auto it = users_.begin(); it != users_.end();) {

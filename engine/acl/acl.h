@@ -160,13 +160,14 @@ class Acl {
                            std::span<const std::string> argv) const;
   void Reset(AclUser& u) const;
   AclSelector EmptySelector() const;
+  std::unique_ptr<AclUser> NewUser(std::string_view name) const;
+  std::unique_ptr<AclUser> NewDefaultUser() const;
   // Joins "(+get" "~k*)" into one selector rule; *unmatched gets the
   // argument that opened a selector left open.
   static std::vector<std::string> MergeSelectors(std::span<const std::string> rules,
                                                  std::string* unmatched);
 
   const CommandTable& table_;
-  std::vector<const CommandSpec*> by_id_;  // every command and subcommand
   std::map<std::string, std::unique_ptr<AclUser>, std::less<>> users_;
   std::deque<AclLogEntry> log_;
   bool new_users_all_channels_ = false;
