@@ -82,6 +82,15 @@ const CommandSpec* CommandTable::Find(std::string_view name) const {
   return it == index_.end() ? nullptr : it->second;
 }
 
+const CommandSpec* CommandTable::FindFullName(std::string_view name) const {
+  const size_t bar = name.find('|');
+  const CommandSpec* cmd = Find(name.substr(0, bar));
+  if (cmd == nullptr || bar == std::string_view::npos) return cmd;
+  const std::string_view sub = name.substr(bar + 1);
+  if (cmd->subcommands.empty() || sub.find('|') != std::string_view::npos) return nullptr;
+  return FindSubcommand(*cmd, sub);
+}
+
 const CommandSpec* CommandTable::FindSubcommand(const CommandSpec& container,
                                                 std::string_view sub) const {
   if (sub.size() > 64) return nullptr;

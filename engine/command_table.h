@@ -162,9 +162,11 @@ class CommandTable {
 
   // Case-insensitive lookup of a top-level command; nullptr when unknown.
   const CommandSpec* Find(std::string_view name) const;
-  // Resolves "config get" style commands: the subcommand when argv names a
-  // known one, the container itself otherwise.
+  // A container's subcommand by name (any case); nullptr when unknown.
   const CommandSpec* FindSubcommand(const CommandSpec& container, std::string_view sub) const;
+  // A command by full name, "get" or "config|get" (any case); nullptr when
+  // unknown, or for "name|x" of a command without subcommands.
+  const CommandSpec* FindFullName(std::string_view name) const;
 
   // Commands in registration order (COMMAND, COMMAND LIST).
   const std::vector<std::unique_ptr<CommandSpec>>& commands() const { return commands_; }

@@ -117,17 +117,6 @@ AclSelector Acl::EmptySelector() const {
   return s;
 }
 
-const CommandSpec* Acl::Lookup(std::string_view name) const {
-  const size_t bar = name.find('|');
-  const CommandSpec* cmd = table_.Find(name.substr(0, bar));
-  if (cmd == nullptr || bar == std::string_view::npos) return cmd;
-  if (cmd->subcommands.empty()) return nullptr;
-  const std::string_view sub = name.substr(bar + 1);
-  if (sub.find('|') != std::string_view::npos) return nullptr;
-  const CommandSpec* s = table_.FindSubcommand(*cmd, sub);
-  return s;
-}
-
 AclUser* Acl::Find(std::string_view name) {
   auto it = users_.find(name);
   return it == users_.end() ? nullptr : it->second.get();
@@ -220,25 +209,25 @@ base::Status Acl::ApplySelectorRule(AclSelector& s, std::string_view op) const {
     if (bit < 0) return Fail(kUnknownName);
     SetCategory(s, uint64_t{1} << bit, op[0] == '+');
   } else if (op[0] == '-') {
-    const CommandSpec* cmd = Lookup(op.substr(1));
+    const CommandSpec* cmd = table_.FindFullName(op.substr(1));
     if (cmd == nullptr) return Fail(kUnknownName);
     SetCommandBit(s, *cmd, false);
   } else if (op[0] == '+') {
     const std::string_view name = op.substr(1);
     const size_t bar = name.rfind('|');
     if (bar == std::string_view::npos) {
-      const CommandSpec* cmd = Lookup(name);
+      const CommandSpec* cmd = table_.FindFullName(name);
       if (cmd == nullptr) return Fail(kUnknownName);
       SetCommandBit(s, *cmd, true);
       return base::Status::Ok();
     }
-    const CommandSpec* cmd = Lookup(name.substr(0, bar));
+    const CommandSpec* cmd = table_.FindFullName(name.substr(0, bar));
     const std::string_view rest = name.substr(bar + 1);
     if (cmd == nullptr) return Fail(kUnknownName);
     if (cmd->parent != nullptr) return Fail(kFirstArg);
     if (rest.empty()) return Fail(kSyntax);
     if (!cmd->subcommands.empty()) {
-      const CommandSpec* sub = Lookup(name);
+      const CommandSpec* sub = table_.FindFullName(name);
       if (sub == nullptr) return Fail(kUnknownName);
       SetCommandBit(s, *sub, true);
     } else {

@@ -149,8 +149,6 @@ class Acl {
   static std::string Sha256Hex(std::string_view data);
 
  private:
-  // A command by name, "config|get" style included.
-  const CommandSpec* Lookup(std::string_view name) const;
   base::Status ApplyRules(AclUser& u, std::span<const std::string> rules, std::string* bad) const;
   base::Status ApplyUserRule(AclUser& u, std::string_view rule) const;
   base::Status ApplySelectorRule(AclSelector& s, std::string_view rule) const;

@@ -250,14 +250,9 @@ void LatencyHistogramCmd(CommandContext& ctx, ArgList args) {
     };
     // "set", "config|set", or a container ("config": each subcommand).
     for (size_t i = 2; i < args.size(); i++) {
-      const std::string_view name = args[i];
-      const size_t bar = name.find('|');
-      const CommandSpec* cmd = ctx.table.Find(name.substr(0, bar));
+      const CommandSpec* cmd = ctx.table.FindFullName(args[i]);
       if (cmd == nullptr) continue;
-      if (bar != std::string_view::npos) {
-        const CommandSpec* s = ctx.table.FindSubcommand(*cmd, name.substr(bar + 1));
-        if (s != cmd) add(s);
-      } else if (cmd->subcommands.empty()) {
+      if (cmd->subcommands.empty()) {
         add(cmd);
       } else {
         for (const CommandSpec& s : cmd->subcommands) add(&s);
