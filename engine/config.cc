@@ -1012,6 +1012,7 @@ Status Config::Apply(std::string_view name, Args args, bool loading) {
   // One word given to a multi-argument option is split into arguments as a
   // config line would be, as Redis 7.0 does (`--save "900 1"` is
   // `save 900 1`).
+  generation_++;
   if ((o->flags & kMultiArg) && args.size() == 1 && !args[0].empty()) {
     std::vector<std::string> words;
     if (!protocol::SplitInlineArgs(args[0], &words)) {
@@ -1024,6 +1025,7 @@ Status Config::Apply(std::string_view name, Args args, bool loading) {
 
 Status Config::FinishLoad() {
   // Redis clamps hz into 1..500 once everything is read.
+  generation_++;
   values_.hz = std::clamp<int64_t>(values_.hz, 1, 500);
   if (!values_.logfile.empty()) {
     FILE* f = std::fopen(values_.logfile.c_str(), "a");
@@ -1251,6 +1253,7 @@ bool Config::SetFromClient(Args args, bool local, std::string* error) {
   }
   if (!new_dir.empty() && chdir(new_dir.c_str()) != 0) return failed("dir", std::strerror(errno));
   values_ = std::move(copy);
+  generation_++;
   return true;
 }
 

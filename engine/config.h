@@ -158,6 +158,9 @@ class Config {
   Config& operator=(const Config&) = delete;
 
   const ConfigValues& values() const { return values_; }
+  // Grows whenever a value may have changed (Apply, CONFIG SET, the end of
+  // a load): what depends on the configuration knows when to look again.
+  uint64_t generation() const { return generation_; }
 
   // One directive as a config line gives it: `name` (any case) and its
   // arguments. While `loading`, immutable options may be set and the
@@ -220,6 +223,7 @@ class Config {
 
  private:
   ConfigValues values_;
+  uint64_t generation_ = 0;
   bool save_seen_ = false;
   std::vector<std::vector<std::string>> user_lines_;
   std::vector<CommandRename> renames_;

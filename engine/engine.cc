@@ -360,6 +360,8 @@ bool Engine::Execute(ClientState& client, std::vector<std::string>& argv,
 }
 
 void Engine::SyncAclConfig() {
+  if (config_->generation() == acl_config_generation_) return;  // the per-command case
+  acl_config_generation_ = config_->generation();
   const ConfigValues& v = config_->values();
   if (v.acl_pubsub_default != acl_pubsub_default_) {
     acl_pubsub_default_ = v.acl_pubsub_default;

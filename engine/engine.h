@@ -168,7 +168,9 @@ class Engine {
     std::vector<std::string> argv;
   };
   std::deque<Parked> paused_;  // CLIENT PAUSE: commands waiting, in order
-  std::string acl_requirepass_;      // what SyncAclConfig last applied
+  // What SyncAclConfig last applied, and at which config generation.
+  uint64_t acl_config_generation_ = UINT64_MAX;
+  std::string acl_requirepass_;
   int64_t acl_pubsub_default_ = -1;
   StoreHook store_hook_{this};
   Keyspace keyspace_;
