@@ -62,43 +62,9 @@ def err(text):
     return ("-ERR", text)
 
 
-def reply3(c):
-    """One RESP3 reply read from Conn c (Conn itself parses RESP2 only):
-    maps become dicts, sets sorted lists, push frames ("push", [...])."""
-    line = c._line()
-    kind, rest = line[:1], line[1:]
-    if kind == b"+":
-        return rest.decode()
-    if kind == b"-":
-        return ServerError(rest.decode(errors="replace"))
-    if kind == b":":
-        return int(rest)
-    if kind in (b"$", b"="):
-        n = int(rest)
-        return None if n < 0 else c._exact(n)
-    if kind == b"_":
-        return None
-    if kind == b"#":
-        return rest == b"t"
-    if kind in (b",", b"("):
-        return rest.decode()
-    if kind in (b"*", b">", b"~"):
-        items = [reply3(c) for _ in range(int(rest))]
-        if kind == b">":
-            return ("push", items)
-        return sorted(items) if kind == b"~" else items
-    if kind == b"%":
-        out = {}
-        for _ in range(int(rest)):
-            k = reply3(c)
-            out[k] = reply3(c)
-        return out
-    raise ValueError("unexpected RESP3 line %r" % line[:80])
-
-
 def cmd3(c, *args):
     c.send(encode(*args))
-    return reply3(c)
+    return c.reply3()
 
 
 def _sort_single_commands(rules):

@@ -88,15 +88,9 @@ class TConn(Conn):
     def reply(self):
         line = self._line()
         kind, rest = line[:1], line[1:]
-        if kind == b"+":
-            return rest.decode()
-        if kind == b"-":
-            return ServerError(rest.decode(errors="replace"))
-        if kind == b":":
-            return int(rest)
-        if kind == b"$":
-            n = int(rest)
-            return None if n < 0 else self._exact(n)
+        value = self._scalar(kind, rest)
+        if value is not NotImplemented:
+            return value
         if kind in (b"*", b"~", b">"):
             n = int(rest)
             return NULL_ARRAY if n < 0 else [self.reply() for _ in range(n)]

@@ -140,10 +140,9 @@ class Conn:
         self.pos += n + 2
         return data
 
-    def reply(self):
-        """One complete reply; raises Disconnected if it cannot be read whole."""
-        line = self._line()
-        kind, rest = line[:1], line[1:]
+    def _scalar(self, kind, rest):
+        """A simple string, error, integer or bulk string (RESP2's scalars);
+        NotImplemented for any other kind of reply."""
         if kind == b"+":
             return rest.decode()
         if kind == b"-":
@@ -153,10 +152,49 @@ class Conn:
         if kind == b"$":
             n = int(rest)
             return None if n < 0 else self._exact(n)
+        return NotImplemented
+
+    def reply(self):
+        """One complete reply; raises Disconnected if it cannot be read whole."""
+        line = self._line()
+        kind, rest = line[:1], line[1:]
+        value = self._scalar(kind, rest)
+        if value is not NotImplemented:
+            return value
         if kind == b"*":
             n = int(rest)
             return None if n < 0 else [self.reply() for _ in range(n)]
         raise ValueError("unexpected RESP line %r" % line[:80])
+
+    def reply3(self):
+        """One reply in RESP3 (after HELLO 3): maps become dicts, sets
+        sorted lists, push frames ("push", [...]), doubles and big numbers
+        their text, nulls None."""
+        line = self._line()
+        kind, rest = line[:1], line[1:]
+        value = self._scalar(kind, rest)
+        if value is not NotImplemented:
+            return value
+        if kind == b"=":
+            return self._exact(int(rest))
+        if kind == b"_":
+            return None
+        if kind == b"#":
+            return rest == b"t"
+        if kind in (b",", b"("):
+            return rest.decode()
+        if kind in (b"*", b">", b"~"):
+            items = [self.reply3() for _ in range(int(rest))]
+            if kind == b">":
+                return ("push", items)
+            return sorted(items) if kind == b"~" else items
+        if kind == b"%":
+            out = {}
+            for _ in range(int(rest)):
+                k = self.reply3()
+                out[k] = self.reply3()
+            return out
+        raise ValueError("unexpected RESP3 line %r" % line[:80])
 
     def cmd(self, *args):
         self.send(encode(*args))
