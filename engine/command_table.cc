@@ -82,6 +82,12 @@ const CommandSpec* CommandTable::Find(std::string_view name) const {
   return it == index_.end() ? nullptr : it->second;
 }
 
+const CommandSpec* CommandTable::FindForArgv(std::span<const std::string> argv) const {
+  const CommandSpec* cmd = Find(argv[0]);
+  if (cmd == nullptr || cmd->subcommands.empty() || argv.size() < 2) return cmd;
+  return FindSubcommand(*cmd, argv[1]);
+}
+
 const CommandSpec* CommandTable::FindFullName(std::string_view name) const {
   const size_t bar = name.find('|');
   const CommandSpec* cmd = Find(name.substr(0, bar));

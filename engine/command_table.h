@@ -164,6 +164,9 @@ class CommandTable {
   const CommandSpec* Find(std::string_view name) const;
   // A container's subcommand by name (any case); nullptr when unknown.
   const CommandSpec* FindSubcommand(const CommandSpec& container, std::string_view sub) const;
+  // The command argv runs: its subcommand for a container given one
+  // (nullptr when unknown), else the command; nullptr for an unknown name.
+  const CommandSpec* FindForArgv(std::span<const std::string> argv) const;
   // A command by full name, "get" or "config|get" (any case); nullptr when
   // unknown, or for "name|x" of a command without subcommands.
   const CommandSpec* FindFullName(std::string_view name) const;

@@ -143,7 +143,7 @@ void Engine::Cron(int64_t now_ms) {
   CloseIdleClients(now_ms);
   if (!paused_.empty()) ResumePaused(now_ms);
   // Keys do not expire during a pause (Redis pauses expiry with writes).
-  if (server_.pause_type != PauseType::kNone && now_ms < server_.pause_end_ms) return;
+  if (server_.Paused(now_ms)) return;
   if (config_->values().jemalloc_bg_thread != allocator_bg_thread_) {
     allocator_bg_thread_ = config_->values().jemalloc_bg_thread;
     base::SetAllocatorBackgroundThread(allocator_bg_thread_);
@@ -161,8 +161,8 @@ AclVerdict Engine::AclCheck(ClientState& client, const CommandSpec& cmd,
   if (v.ok()) return v;
   std::string object = v.denial == AclDenial::kCommand ? cmd.full_name
                                                        : argv[static_cast<size_t>(v.arg)];
-  acl_->Log(v.denial, context, std::move(object), user->name,
-            ClientInfoLine(client, base::NowMs()), base::NowMs(),
+  const int64_t now = base::NowMs();
+  acl_->Log(v.denial, context, std::move(object), user->name, ClientInfoLine(client, now), now,
             config_->values().acllog_max_len);
   return v;
 }
@@ -216,23 +216,20 @@ void Engine::FeedMonitors(const CommandSpec& cmd, const ClientState& client,
 }
 
 bool Engine::PausedFor(const ClientState& client, const CommandSpec& cmd, int64_t now) const {
-  if (server_.pause_type == PauseType::kNone || now >= server_.pause_end_ms) return false;
+  if (!server_.Paused(now)) return false;
   if (server_.pause_type == PauseType::kAll) return true;
   constexpr uint64_t kMayWrite = kWrite | kMayReplicate;
   if (cmd.flags & kMayWrite) return true;
   if (cmd.full_name != "exec" || !client.tx.active) return false;
   for (const auto& argv : client.tx.queued) {
-    const CommandSpec* q = table_.Find(argv[0]);
-    if (q != nullptr && !q->subcommands.empty() && argv.size() >= 2) {
-      q = table_.FindSubcommand(*q, argv[1]);
-    }
+    const CommandSpec* q = table_.FindForArgv(argv);
     if (q != nullptr && (q->flags & kMayWrite)) return true;
   }
   return false;
 }
 
 void Engine::ResumePaused(int64_t now_ms) {
-  if (server_.pause_type != PauseType::kNone && now_ms < server_.pause_end_ms) return;
+  if (server_.Paused(now_ms)) return;
   server_.pause_type = PauseType::kNone;
   // In the order they arrived; one that pauses or blocks again stays parked
   // (its reply comes later, as for any blocked command).
@@ -293,8 +290,7 @@ void Engine::RunTransaction(ClientState& client, protocol::RespWriter& out) {
   DiscardTransaction(client, watches_);
   out.Array(queued.size());
   for (auto& argv : queued) {
-    const CommandSpec* cmd = table_.Find(argv[0]);
-    if (!cmd->subcommands.empty() && argv.size() >= 2) cmd = table_.FindSubcommand(*cmd, argv[1]);
+    const CommandSpec* cmd = table_.FindForArgv(argv);  // known: it was queued
     // Checked again as it runs: the rules may have changed since it queued.
     if (const AclVerdict v = AclCheck(client, *cmd, argv, "multi"); !v.ok()) {
       const char* why = v.denial == AclDenial::kCommand

@@ -110,6 +110,9 @@ struct ServerState {
   bool active_expire = true;  // DEBUG SET-ACTIVE-EXPIRE
   PauseType pause_type = PauseType::kNone;  // CLIENT PAUSE, until pause_end_ms
   int64_t pause_end_ms = 0;
+  bool Paused(int64_t now_ms) const {
+    return pause_type != PauseType::kNone && now_ms < pause_end_ms;
+  }
   size_t used_memory_peak = 0;     // INFO memory, MEMORY STATS
   size_t used_memory_startup = 0;  // before any data was loaded
   SlowLog slowlog;

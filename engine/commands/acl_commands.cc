@@ -66,8 +66,8 @@ void AclSetUser(CommandContext& ctx, ArgList args) {
   ctx.Error("Error in ACL SETUSER modifier '" + bad + "': " + s.message());
 }
 
-void SelectorMap(CommandContext& ctx, const AclSelector& s, bool with_flags) {
-  (void)with_flags;
+// GETUSER's commands, keys and channels of one selector (three pairs).
+void SelectorMap(CommandContext& ctx, const AclSelector& s) {
   ctx.reply.Bulk("commands");
   ctx.reply.Bulk(ctx.acl.DescribeCommands(s));
   ctx.reply.Bulk("keys");
@@ -87,12 +87,12 @@ void AclGetUser(CommandContext& ctx, ArgList args) {
   ctx.reply.Bulk("passwords");
   ctx.reply.Array(u->passwords.size());
   for (const auto& p : u->passwords) ctx.reply.Bulk(p);
-  SelectorMap(ctx, u->root, false);
+  SelectorMap(ctx, u->root);
   ctx.reply.Bulk("selectors");
   ctx.reply.Array(u->selectors.size());
   for (const auto& s : u->selectors) {
     ctx.reply.Map(3);
-    SelectorMap(ctx, s, true);
+    SelectorMap(ctx, s);
   }
 }
 
@@ -233,11 +233,8 @@ void AclLoad(CommandContext& ctx, ArgList) {
 void AclDryRun(CommandContext& ctx, ArgList args) {
   const AclUser* u = ctx.acl.Find(args[2]);
   if (u == nullptr) return ctx.Error("User '" + args[2] + "' not found");
-  const CommandSpec* cmd = ctx.table.Find(args[3]);
   const ArgList argv = args.subspan(3);
-  if (cmd != nullptr && !cmd->subcommands.empty() && argv.size() >= 2) {
-    cmd = ctx.table.FindSubcommand(*cmd, argv[1]);
-  }
+  const CommandSpec* cmd = ctx.table.FindForArgv(argv);
   if (cmd == nullptr) return ctx.Error("Command '" + args[3] + "' not found");
   const int argc = static_cast<int>(argv.size());
   if ((cmd->arity > 0 && argc != cmd->arity) || (cmd->arity < 0 && argc < -cmd->arity)) {

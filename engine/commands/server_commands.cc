@@ -222,13 +222,6 @@ void WriteCommandDocs(protocol::RespWriter& r, const CommandSpec& c) {
   }
 }
 
-// "config|get" or "config get" style lookups used by COMMAND INFO/DOCS.
-const CommandSpec* FindByFullName(const CommandTable& t, std::string_view name) {
-  size_t bar = name.find('|');
-  const CommandSpec* c = t.Find(name.substr(0, bar));
-  if (c == nullptr || bar == std::string_view::npos) return c;
-  return t.FindSubcommand(*c, name.substr(bar + 1));
-}
 
 void Command(CommandContext& ctx, ArgList) {
   const auto& all = ctx.table.commands();
@@ -244,7 +237,7 @@ void CommandInfo(CommandContext& ctx, ArgList args) {
   if (args.size() == 2) return Command(ctx, args);
   ctx.reply.Array(args.size() - 2);
   for (size_t j = 2; j < args.size(); j++) {
-    const CommandSpec* c = FindByFullName(ctx.table, args[j]);
+    const CommandSpec* c = ctx.table.FindFullName(args[j]);
     if (c == nullptr) {
       ctx.reply.Null();
     } else {
@@ -259,7 +252,7 @@ void CommandDocs(CommandContext& ctx, ArgList args) {
     for (const auto& c : ctx.table.commands()) found.push_back(c.get());
   } else {
     for (size_t j = 2; j < args.size(); j++) {
-      if (const CommandSpec* c = FindByFullName(ctx.table, args[j])) found.push_back(c);
+      if (const CommandSpec* c = ctx.table.FindFullName(args[j])) found.push_back(c);
     }
   }
   ctx.reply.Map(found.size());
@@ -271,10 +264,7 @@ void CommandDocs(CommandContext& ctx, ArgList args) {
 
 void CommandGetKeysGeneric(CommandContext& ctx, ArgList args, bool with_flags) {
   ArgList argv = args.subspan(2);
-  const CommandSpec* c = ctx.table.Find(argv[0]);
-  if (c != nullptr && !c->subcommands.empty() && argv.size() >= 2) {
-    c = ctx.table.FindSubcommand(*c, argv[1]);
-  }
+  const CommandSpec* c = ctx.table.FindForArgv(argv);
   if (c == nullptr) return ctx.Error("Invalid command specified");
   int argc = static_cast<int>(argv.size());
   if ((c->arity > 0 && argc != c->arity) || argc < -c->arity) {

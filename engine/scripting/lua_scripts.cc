@@ -1134,10 +1134,7 @@ bool LuaScripts::RunCall(lua_State* L) {
       return true;
     }
   }
-  const CommandSpec* cmd = table_->Find(argv[0]);
-  if (cmd != nullptr && !cmd->subcommands.empty() && argv.size() >= 2) {
-    cmd = table_->FindSubcommand(*cmd, argv[1]);
-  }
+  const CommandSpec* cmd = table_->FindForArgv(argv);
   const char* refused = nullptr;
   const int n = static_cast<int>(argv.size());
   if (cmd == nullptr) {
