@@ -146,6 +146,9 @@ base::Status Aof::ReplayFile(const std::string& name, bool last, uint64_t* last_
   const wal::ScanResult& s = r.value();
   if (s.torn_tail) {
     const uint64_t dropped = s.content_bytes - s.valid_bytes;
+    // Everything was synced before a reload: damage is real, and the file
+    // is open for appending, so nothing may be cut from it.
+    if (reloading_) return base::Status::Corruption(name + ": " + s.torn_reason);
     if (!last) {
       return base::Status::Corruption(name + ": " + s.torn_reason +
                                       " in a file that is not the last one");
@@ -203,22 +206,11 @@ base::Status Aof::Load() {
   manifest_ = std::move(m).value();
   const int64_t start = base::MonotonicUs();
   engine_->set_propagation_sink(nullptr);  // replayed records are not logged again
-  if (const wal::ManifestEntry* b = manifest_.base()) {
-    if (b->name.ends_with(".rdb")) {
-      CAIRN_RETURN_IF_ERROR(LoadRdbBase(b->name));
-    } else {
-      CAIRN_RETURN_IF_ERROR(ReplayFile(b->name, false, nullptr, nullptr));
-    }
-    base_size_ = FileSize(Path(b->name));
-  }
-  auto incrs = manifest_.incrs();
   uint64_t last_seq = 0;
-  closed_incr_size_ = 0;
   uint64_t length = 0;  // of the last segment, where appending resumes
-  for (size_t i = 0; i < incrs.size(); i++) {
-    CAIRN_RETURN_IF_ERROR(ReplayFile(incrs[i]->name, i + 1 == incrs.size(), &last_seq, &length));
-    if (i + 1 < incrs.size()) closed_incr_size_ += length;
-  }
+  CAIRN_RETURN_IF_ERROR(ReplayManifest(manifest_, &last_seq, &length, &closed_incr_size_));
+  if (const wal::ManifestEntry* b = manifest_.base()) base_size_ = FileSize(Path(b->name));
+  auto incrs = manifest_.incrs();
   std::string current;
   if (incrs.empty()) {
     // A manifest with a base only: start a segment after it.
@@ -237,6 +229,43 @@ base::Status Aof::Load() {
   CAIRN_LOG_NOTICE("DB loaded from append only file: %.3f seconds, %zu keys",
                    static_cast<double>(base::MonotonicUs() - start) / 1e6, keys);
   return base::Status::Ok();
+}
+
+base::Status Aof::ReplayManifest(const wal::Manifest& m, uint64_t* last_seq,
+                                 uint64_t* last_length, uint64_t* closed_incr_size) {
+  engine_->set_loading(true);
+  struct Done {
+    Engine* e;
+    ~Done() { e->set_loading(false); }
+  } done{engine_};
+  if (const wal::ManifestEntry* b = m.base()) {
+    if (b->name.ends_with(".rdb")) {
+      CAIRN_RETURN_IF_ERROR(LoadRdbBase(b->name));
+    } else {
+      CAIRN_RETURN_IF_ERROR(ReplayFile(b->name, false, nullptr, nullptr));
+    }
+  }
+  auto incrs = m.incrs();
+  *closed_incr_size = 0;
+  for (size_t i = 0; i < incrs.size(); i++) {
+    CAIRN_RETURN_IF_ERROR(ReplayFile(incrs[i]->name, i + 1 == incrs.size(), last_seq, last_length));
+    if (i + 1 < incrs.size()) *closed_incr_size += *last_length;
+  }
+  return base::Status::Ok();
+}
+
+base::Status Aof::ReloadFromDisk() {
+  if (!writer_) return base::Status::NotSupported("the append-only log is off");
+  CAIRN_RETURN_IF_ERROR(writer_->SyncAll());
+  auto m = wal::ReadManifest(dir_, wal::ManifestFileName(prefix_));
+  if (!m.ok()) return m.status();
+  engine_->set_propagation_sink(nullptr);
+  reloading_ = true;
+  uint64_t last_seq = 0, length = 0, closed = 0;
+  base::Status s = ReplayManifest(m.value(), &last_seq, &length, &closed);
+  reloading_ = false;
+  engine_->set_propagation_sink(this);
+  return s;
 }
 
 void Aof::Append(int db, std::span<const std::string> argv) {

@@ -86,6 +86,11 @@ class Aof : public PropagationSink {
   std::string Info(int64_t now_ms) const;
   // Writes and syncs everything (SHUTDOWN, SIGTERM).
   base::Status Shutdown();
+  // DEBUG LOADAOF: syncs everything appended, then replays the log as the
+  // manifest on disk names it (base, then incr segments) into the engine,
+  // whose dataset the caller has emptied; appending then goes on where it
+  // was. On an error the dataset is partial: the caller must not serve it.
+  base::Status ReloadFromDisk();
 
  private:
   base::Status Load();
@@ -95,6 +100,10 @@ class Aof : public PropagationSink {
   // preallocated filler excluded.
   base::Status ReplayFile(const std::string& name, bool last, uint64_t* last_seq,
                           uint64_t* length);
+  // The base and incr segments of `m`, in order, through ReplayFile;
+  // *closed_incr_size sums the segments before the last.
+  base::Status ReplayManifest(const wal::Manifest& m, uint64_t* last_seq, uint64_t* last_length,
+                              uint64_t* closed_incr_size);
   base::Status LoadRdbBase(const std::string& name);
   // The dataset as a base file: RDB (aof-use-rdb-preamble) or SET records.
   base::Status WriteBase(const std::string& path, bool rdb);
@@ -122,6 +131,7 @@ class Aof : public PropagationSink {
   uint64_t closed_incr_size_ = 0;   // incr segments before the current one
   uint64_t rewrite_base_size_ = 0;  // log size right after the last rewrite
 
+  bool reloading_ = false;  // DEBUG LOADAOF: the last segment is open for appending
   pid_t child_pid_ = -1;
   bool rewrite_scheduled_ = false;
   bool child_enabling_ = false;     // the rewrite switches appendonly on

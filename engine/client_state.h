@@ -8,6 +8,7 @@
 #include <string>
 
 #include "engine/pubsub/pubsub.h"
+#include "engine/tracking/tracking.h"
 #include "engine/transactions/transaction.h"
 
 namespace cairn::engine {
@@ -58,6 +59,7 @@ struct ClientState {
   bool blocked = false;  // parked in a blocking command (no reply yet)
   TransactionState tx;   // MULTI/EXEC/WATCH
   Subscriptions subs;    // pub/sub
+  ClientTracking tracking;  // CLIENT TRACKING
 };
 
 // One CLIENT INFO / CLIENT LIST line (no newline), as Redis 7.0 writes it;

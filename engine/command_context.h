@@ -33,10 +33,11 @@ class CommandContext {
   CommandContext(const CommandSpec& spec, ClientState& client, protocol::RespWriter& reply,
                  Keyspace& keyspace, Config& config, const CommandTable& table,
                  ServerState& server, BlockedClients& blocked, WatchTable& watches,
-                 PubSub& pubsub, LuaScripts& scripts, LuaScripts& functions, Acl& acl,
-                 int64_t now_ms, Aof* aof, Snapshots* snapshots)
+                 KeyTracking& tracking, PubSub& pubsub, LuaScripts& scripts,
+                 LuaScripts& functions, Acl& acl, int64_t now_ms, Aof* aof, Snapshots* snapshots)
       : spec(spec), client(client), reply(reply), keyspace(keyspace), config(config),
-        table(table), server(server), blocked(blocked), watches(watches), pubsub(pubsub),
+        table(table), server(server), blocked(blocked), watches(watches),
+        tracking(tracking), pubsub(pubsub),
         scripts(scripts), functions(functions), acl(acl), now_ms(now_ms), aof(aof),
         snapshots(snapshots) {}
 
@@ -49,6 +50,7 @@ class CommandContext {
   ServerState& server;
   BlockedClients& blocked;  // parked clients (CLIENT UNBLOCK, SWAPDB)
   WatchTable& watches;      // WATCHed keys (FLUSHALL, SWAPDB touch them)
+  KeyTracking& tracking;    // CLIENT TRACKING (FLUSHALL tells its clients)
   PubSub& pubsub;           // channels and their subscribers
   LuaScripts& scripts;      // the Lua state and the script cache (EVAL)
   LuaScripts& functions;    // the Lua state of FUNCTION libraries
@@ -133,6 +135,10 @@ class CommandContext {
   }
   void NotifyIn(int db, int type, std::string_view event, std::string_view key);
   bool notified() const { return notified_; }
+  // FLUSHALL's effect (Redis's emptyData): watchers of any key and every
+  // tracking client are told, then each database is emptied (`async`: freed
+  // on the lazy-free thread). Returns the keys removed.
+  uint64_t EmptyAllDatabases(bool async);
 
   // Parses an integer argument; on failure replies Redis's "value is not an
   // integer or out of range" and returns nullopt.

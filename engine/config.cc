@@ -779,7 +779,7 @@ const std::array kOptions = {
            .max = kI32},
     Option{.name = "tls-session-caching", .type = Type::kBool, .default_value = "yes"},
     Option{.name = "tracking-table-max-keys", .type = Type::kInt, .default_value = "1000000",
-           .max = kI64},
+           .max = kI64, .i = &V::tracking_table_max_keys},
     Option{.name = "unixsocket", .type = Type::kString, .default_value = "", .flags = kImmutable,
            .s = &V::unixsocket},
     Option{.name = "unixsocketperm", .type = Type::kOctal, .default_value = "0",

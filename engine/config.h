@@ -67,6 +67,7 @@ struct ConfigValues {
   int64_t tcp_backlog = 511;
   int64_t tcp_keepalive = 300;
   int64_t timeout = 0;
+  int64_t tracking_table_max_keys = 1000000;
   int64_t maxclients = 10000;
   bool daemonize = false;
   std::string pidfile;

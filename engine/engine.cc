@@ -20,11 +20,23 @@
 namespace cairn::engine {
 
 void CommandContext::NotifyIn(int db, int type, std::string_view event, std::string_view key) {
-  // Redis signals a modified key (WATCH) where it notifies: exactly the keys
-  // a command changed.
+  // Redis signals a modified key (WATCH, CLIENT TRACKING) where it
+  // notifies: exactly the keys a command changed.
   watches.Touch(db, key, keyspace.db(db));
+  if (tracking.any()) tracking.Invalidate(key);
   notified_ = true;
   NotifyKeyspaceEvent(pubsub, config.values().notify_keyspace_events, type, event, key, db);
+}
+
+uint64_t CommandContext::EmptyAllDatabases(bool async) {
+  uint64_t removed = 0;
+  for (int i = 0; i < keyspace.databases(); i++) {
+    removed += keyspace.db(i).size();
+    watches.TouchDb(i, keyspace.db(i), nullptr, now_ms);
+    keyspace.db(i).Clear(async);
+  }
+  if (tracking.any()) tracking.InvalidateAll();
+  return removed;
 }
 
 std::optional<int64_t> CommandContext::IntArg(std::string_view arg) {
@@ -107,13 +119,45 @@ void Engine::StoreHook::KeyStored(int db, std::string_view key, bool created) {
                         notify::kNewKey, "new", key, db);
   }
   engine_->blocked_.KeyStored(db, key);
-  engine_->watches_.Touch(db, key, engine_->keyspace_.db(db));
+  engine_->KeyModified(db, key);
 }
 
 void Engine::StoreHook::KeyExpired(int db, std::string_view key) {
-  engine_->watches_.Touch(db, key, engine_->keyspace_.db(db));
+  engine_->KeyModified(db, key);
   NotifyKeyspaceEvent(engine_->pubsub_, engine_->config_->values().notify_keyspace_events,
                       notify::kExpired, "expired", key, db);
+}
+
+void Engine::KeyModified(int db, std::string_view key) {
+  watches_.Touch(db, key, keyspace_.db(db));
+  if (tracking_.any()) tracking_.Invalidate(key);
+}
+
+void Engine::TrackReadKeys(const CommandSpec& cmd, ClientState& client, ArgList argv) {
+  // A script's reads count for the client that runs it; EVAL_RO and
+  // FCALL_RO themselves track nothing (their commands do).
+  ClientState* reader = client.is_script ? tracking_.current() : &client;
+  if (reader == nullptr || !KeyTracking::WantsKeys(*reader) || (cmd.flags & kRunsCommands)) return;
+  std::vector<int> positions;
+  if (!GetKeys(cmd, argv, &positions)) return;
+  for (int p : positions) {
+    tracking_.Remember(*reader, argv[static_cast<size_t>(p)],
+                       config_->values().tracking_table_max_keys);
+  }
+}
+
+void Engine::FlushTracking(bool now) {
+  if (!tracking_.flush_wanted()) return;
+  if (now || !post_) {
+    tracking_.Flush(config_->values().tracking_table_max_keys);
+    return;
+  }
+  if (tracking_flush_posted_) return;
+  tracking_flush_posted_ = true;
+  post_([this] {
+    tracking_flush_posted_ = false;
+    tracking_.Flush(config_->values().tracking_table_max_keys);
+  });
 }
 
 void Engine::ClientClosing(ClientState& client) {
@@ -128,6 +172,7 @@ void Engine::DetachClient(ClientState& client) {
   blocked_.Remove(client);
   DiscardTransaction(client, watches_);
   pubsub_.UnsubscribeAll(client);
+  tracking_.Disable(client);
   server_.connected_clients--;
   server_.clients.erase(client.id);
 }
@@ -152,6 +197,12 @@ void Engine::Cron(int64_t now_ms) {
   const int64_t hz = std::max<int64_t>(1, config_->values().hz);
   keyspace_.ActiveExpireCycle(now_ms, 1000000 / hz / 4);
   PropagateExpired();
+  // (Also after CONFIG SET tracking-table-max-keys made the table too big.)
+  const int64_t max_keys = config_->values().tracking_table_max_keys;
+  if (tracking_.flush_wanted() ||
+      (max_keys > 0 && tracking_.total_keys() > static_cast<size_t>(max_keys))) {
+    tracking_.Flush(max_keys);
+  }
 }
 
 AclVerdict Engine::AclCheck(ClientState& client, const CommandSpec& cmd,
@@ -280,7 +331,7 @@ void Engine::Emit(int db, std::span<const std::string> argv) {
 void Engine::TouchWrittenKeys(const CommandSpec& cmd, ArgList argv, int db) {
   std::vector<int> positions;
   if (!GetKeys(cmd, argv, &positions, /*written_only=*/true)) return;
-  for (int p : positions) watches_.Touch(db, argv[static_cast<size_t>(p)], keyspace_.db(db));
+  for (int p : positions) KeyModified(db, argv[static_cast<size_t>(p)]);
 }
 
 void Engine::RunTransaction(ClientState& client, protocol::RespWriter& out) {
@@ -344,6 +395,7 @@ bool Engine::Execute(ClientState& client, std::vector<std::string>& argv,
   if (client.reply_mode == ReplyMode::kSkipNext) client.reply_mode = ReplyMode::kSkip;
   const ReplyMode mode = client.reply_mode;
   const size_t mark = out.buffer()->size();
+  KeyTracking::Scope outer = tracking_.Begin(&client);
   const bool logged = ExecuteOne(client, argv, out);
   // CLIENT UNPAUSE (or a pause run out): the parked commands go now.
   if (!paused_.empty() && server_.pause_type == PauseType::kNone) ResumePaused(base::NowMs());
@@ -352,6 +404,16 @@ bool Engine::Execute(ClientState& client, std::vector<std::string>& argv,
     out.buffer()->resize(mark);
     if (client.reply_mode == ReplyMode::kSkip) client.reply_mode = ReplyMode::kOn;
   }
+  // Invalidations for this client follow its reply (also under CLIENT
+  // REPLY OFF: they are pushes, not replies).
+  tracking_.End(std::move(outer));
+  // CLIENT CACHING applies to the next command (or transaction): any other
+  // command but CLIENT's ends it, as Redis's resetClient does.
+  if (client.tracking.caching && !client.tx.active) {
+    const CommandSpec* top = table_.Find(argv[0]);
+    if (top == nullptr || top->full_name != "client") client.tracking.caching = false;
+  }
+  FlushTracking(/*now=*/false);
   return logged;
 }
 
@@ -481,7 +543,7 @@ bool Engine::ExecuteOne(ClientState& client, std::vector<std::string>& argv,
   // CLIENT PAUSE: the command waits, parked like a blocked one, and runs
   // when the pause ends (ResumePaused). Under WRITE only what may write
   // waits (EXEC: if what it would run may).
-  if (PausedFor(client, *cmd, now)) {
+  if (!loading_ && PausedFor(client, *cmd, now)) {
     client.blocked = true;
     paused_.push_back({&client, argv});
     return false;
@@ -504,7 +566,9 @@ bool Engine::ExecuteOne(ClientState& client, std::vector<std::string>& argv,
   policy.server_del = config_->values().lazyfree_lazy_server_del;
   policy.expire = config_->values().lazyfree_lazy_expire;
   const RunResult r = Run(*cmd, client, argv, out, /*woken=*/false, now);
-  ServeBlocked();
+  // (A log being replayed wakes no one: the command that replays it does,
+  // once the log is open again and their pops can be logged.)
+  if (!loading_) ServeBlocked();
   return r.logged;
 }
 
@@ -512,7 +576,7 @@ Engine::RunResult Engine::Run(const CommandSpec& cmd, ClientState& client,
                               std::vector<std::string>& argv, protocol::RespWriter& out,
                               bool woken, int64_t now, bool may_block) {
   CommandContext ctx(cmd, client, out, keyspace_, *config_, table_, server_, blocked_, watches_,
-                     pubsub_, *scripts_, *functions_, *acl_, now, aof_, snapshots_);
+                     tracking_, pubsub_, *scripts_, *functions_, *acl_, now, aof_, snapshots_);
   ctx.woken = woken;
   ctx.may_block = may_block;
   const int db_before = client.db;
@@ -527,6 +591,7 @@ Engine::RunResult Engine::Run(const CommandSpec& cmd, ClientState& client,
   RecordCall(cmd, client, argv, base::MonotonicUs() - started_us,
              server_.stats.total_error_replies != errors_before, now);
   server_.dirty += ctx.dirty();
+  if (tracking_.any() && (cmd.flags & kReadonly)) TrackReadKeys(cmd, client, ArgList(argv));
   // Key-miss events (class m): a read command's keys that are not there, as
   // Redis's lookupKeyRead reports them (OBJECT looks without notifying).
   if ((config_->values().notify_keyspace_events & notify::kKeyMiss) && (cmd.flags & kReadonly) &&
@@ -544,7 +609,7 @@ Engine::RunResult Engine::Run(const CommandSpec& cmd, ClientState& client,
   }
   // Commands that name what they changed (Notify) touched those keys; for
   // any other write, every key it may write counts as changed.
-  if (ctx.dirty() > 0 && !ctx.notified() && !watches_.empty()) {
+  if (ctx.dirty() > 0 && !ctx.notified() && (!watches_.empty() || tracking_.any())) {
     TouchWrittenKeys(cmd, ArgList(argv), db_before);
   }
 

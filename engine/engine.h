@@ -25,6 +25,7 @@
 #include "engine/propagation.h"
 #include "engine/server_state.h"
 #include "engine/scripting/lua_scripts.h"
+#include "engine/tracking/tracking.h"
 #include "engine/transactions/transaction.h"
 #include "protocol/resp_writer.h"
 
@@ -78,8 +79,18 @@ class Engine {
   void set_block_deadline_hook(std::function<void(int64_t)> hook) {
     on_block_deadline_ = std::move(hook);
   }
+  // How to run work once the current loop pass is done (EventLoop::Post):
+  // CLIENT TRACKING's BCAST messages gather every key a pass changed. Unset
+  // (tests), that work runs after each command.
+  void set_post_hook(std::function<void(std::function<void()>)> hook) {
+    post_ = std::move(hook);
+  }
   const BlockedClients& blocked() const { return blocked_; }
   const LazyFree& lazy_free() const { return lazy_free_; }
+  const KeyTracking& tracking() const { return tracking_; }
+  // The log is being replayed (start-up, DEBUG LOADAOF): its commands are
+  // neither paused nor serve blocked clients.
+  void set_loading(bool loading) { loading_ = loading; }
   LuaScripts& scripts() { return *scripts_; }
   LuaScripts& functions() { return *functions_; }
   Acl& acl() { return *acl_; }
@@ -151,6 +162,12 @@ class Engine {
   };
   // Runs the commands of clients parked on keys that became ready.
   void ServeBlocked();
+  // A key changed (Redis's signalModifiedKey): watchers and trackers hear.
+  void KeyModified(int db, std::string_view key);
+  // CLIENT TRACKING: a read command's keys are remembered for its reader.
+  void TrackReadKeys(const CommandSpec& cmd, ClientState& client, ArgList argv);
+  // BCAST messages and the tracking table's trim, now or after this pass.
+  void FlushTracking(bool now);
 
   Config* config_;
   CommandTable table_;
@@ -159,6 +176,9 @@ class Engine {
   BlockedClients blocked_;
   LazyFree lazy_free_;
   WatchTable watches_;
+  // Its client map (server_.clients) is built after it, and is only read
+  // while messages are sent.
+  KeyTracking tracking_{&server_.clients};
   PubSub pubsub_;
   std::unique_ptr<LuaScripts> scripts_;
   std::unique_ptr<LuaScripts> functions_;
@@ -179,6 +199,9 @@ class Engine {
   std::vector<std::pair<int, std::vector<std::string>>> held_writes_;
   ServerState server_;
   std::function<void(int64_t)> on_block_deadline_;
+  std::function<void(std::function<void()>)> post_;
+  bool tracking_flush_posted_ = false;
+  bool loading_ = false;
   PropagationSink* sink_ = nullptr;
   Aof* aof_ = nullptr;
   Snapshots* snapshots_ = nullptr;

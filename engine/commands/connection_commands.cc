@@ -30,6 +30,7 @@ void Echo(CommandContext& ctx, ArgList args) { ctx.reply.Bulk(args[1]); }
 void Reset(CommandContext& ctx, ArgList) {
   DiscardTransaction(ctx.client, ctx.watches);
   ctx.pubsub.UnsubscribeAll(ctx.client);
+  ctx.tracking.Disable(ctx.client);
   ctx.client.db = 0;
   ctx.client.resp = 2;
   ctx.client.name.clear();
@@ -173,14 +174,17 @@ void ClientSetName(CommandContext& ctx, ArgList args) {
 }
 
 // CLIENT LIST's flags, in Redis's order: O (monitor), P (pub/sub), x (in MULTI), b
-// (blocked), d (a watched key changed), U (unix socket), e (no-evict), N
-// (none).
+// (blocked), t (tracking), R (its redirect has gone), B (BCAST), d (a watched
+// key changed), U (unix socket), e (no-evict), N (none).
 std::string ClientFlags(const ClientState& c) {
   std::string f;
   if (c.monitor) f += 'O';
   if (c.subs.any()) f += 'P';
   if (c.tx.active) f += 'x';
   if (c.blocked) f += 'b';
+  if (c.tracking.on) f += 't';
+  if (c.tracking.broken_redirect) f += 'R';
+  if (c.tracking.bcast) f += 'B';
   if (c.tx.dirty) f += 'd';
   if (c.unix_socket) f += 'U';
   if (c.no_evict) f += 'e';
@@ -364,24 +368,144 @@ void ClientList(CommandContext& ctx, ArgList args) {
 void ClientHelp(CommandContext& ctx, ArgList) {
   static constexpr std::string_view kLines[] = {
       "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "CACHING (YES|NO)",
+      "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+      "GETREDIR",
+      "    Return the client ID we are redirecting to when tracking is enabled.",
       "GETNAME",
       "    Return the name of the current connection.",
       "ID",
       "    Return the ID of the current connection.",
       "INFO",
       "    Return information about the current client connection.",
+      "KILL <ip:port>",
+      "    Kill connection made from <ip:port>.",
+      "KILL <option> <value> [<option> <value> [...]]",
+      "    Kill connections. Options are:",
+      "    * ADDR (<ip:port>|<unixsocket>:0)",
+      "      Kill connections made from the specified address",
+      "    * LADDR (<ip:port>|<unixsocket>:0)",
+      "      Kill connections made to specified local address",
+      "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+      "      Kill connections by type.",
+      "    * USER <username>",
+      "      Kill connections authenticated by <username>.",
+      "    * SKIPME (YES|NO)",
+      "      Skip killing current connection (default: yes).",
       "LIST [options ...]",
       "    Return information about client connections. Options:",
       "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
       "      Return clients of specified type.",
+      "UNPAUSE",
+      "    Stop the current client pause, resuming traffic.",
+      "PAUSE <timeout> [WRITE|ALL]",
+      "    Suspend all, or just write, clients for <timeout> milliseconds.",
+      "REPLY (ON|OFF|SKIP)",
+      "    Control the replies sent to the current connection.",
       "SETNAME <name>",
       "    Assign the name <name> to the current connection.",
       "UNBLOCK <clientid> [TIMEOUT|ERROR]",
       "    Unblock the specified blocked client.",
+      "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+      "         [OPTIN] [OPTOUT] [NOLOOP]",
+      "    Control server assisted client side caching.",
+      "TRACKINGINFO",
+      "    Report tracking status for the current connection.",
+      "NO-EVICT (ON|OFF)",
+      "    Protect current client connection from eviction.",
       "HELP",
-      "    Print this help.",
+      "    Prints this help.",
   };
   ctx.ReplyLines(kLines);
+}
+
+// CLIENT TRACKING ON|OFF [REDIRECT id] [BCAST] [PREFIX p ...] [OPTIN]
+// [OPTOUT] [NOLOOP]: options are parsed (and REDIRECT's client looked up)
+// before ON/OFF is read, as in Redis.
+void ClientTrackingCommand(CommandContext& ctx, ArgList args) {
+  KeyTracking::Options o;
+  for (size_t j = 3; j < args.size(); j++) {
+    const bool more = j + 1 < args.size();
+    if (base::EqualsIgnoreCase(args[j], "redirect") && more) {
+      j++;
+      if (o.redirect != 0) return ctx.Error("A client can only redirect to a single other client");
+      auto id = ctx.IntArg(args[j]);
+      if (!id) return;
+      if (!ctx.server.clients.contains(static_cast<uint64_t>(*id))) {
+        return ctx.Error("The client ID you want redirect to does not exist");
+      }
+      o.redirect = static_cast<uint64_t>(*id);
+    } else if (base::EqualsIgnoreCase(args[j], "bcast")) {
+      o.bcast = true;
+    } else if (base::EqualsIgnoreCase(args[j], "optin")) {
+      o.optin = true;
+    } else if (base::EqualsIgnoreCase(args[j], "optout")) {
+      o.optout = true;
+    } else if (base::EqualsIgnoreCase(args[j], "noloop")) {
+      o.noloop = true;
+    } else if (base::EqualsIgnoreCase(args[j], "prefix") && more) {
+      o.prefixes.push_back(args[++j]);
+    } else {
+      return ctx.Error(errors::kSyntax);
+    }
+  }
+  if (base::EqualsIgnoreCase(args[2], "on")) {
+    if (std::string err = ctx.tracking.Enable(ctx.client, o); !err.empty()) return ctx.Error(err);
+  } else if (base::EqualsIgnoreCase(args[2], "off")) {
+    ctx.tracking.Disable(ctx.client);
+  } else {
+    return ctx.Error(errors::kSyntax);
+  }
+  ctx.reply.Ok();
+}
+
+// CLIENT CACHING YES|NO: whether the next command's reads are tracked, in
+// OPTIN (YES) or OPTOUT (NO) mode.
+void ClientCaching(CommandContext& ctx, ArgList args) {
+  ClientTracking& t = ctx.client.tracking;
+  if (!t.on) {
+    return ctx.Error("CLIENT CACHING can be called only when the client is in tracking mode with "
+                     "OPTIN or OPTOUT mode enabled");
+  }
+  if (base::EqualsIgnoreCase(args[2], "yes")) {
+    if (!t.optin) {
+      return ctx.Error("CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.");
+    }
+  } else if (base::EqualsIgnoreCase(args[2], "no")) {
+    if (!t.optout) {
+      return ctx.Error("CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.");
+    }
+  } else {
+    return ctx.Error(errors::kSyntax);
+  }
+  t.caching = true;
+  ctx.reply.Ok();
+}
+
+void ClientGetredir(CommandContext& ctx, ArgList) {
+  const ClientTracking& t = ctx.client.tracking;
+  ctx.reply.Int(t.on ? static_cast<int64_t>(t.redirect) : -1);
+}
+
+void ClientTrackinginfo(CommandContext& ctx, ArgList) {
+  const ClientTracking& t = ctx.client.tracking;
+  std::vector<std::string_view> flags{t.on ? "on" : "off"};
+  if (t.bcast) flags.push_back("bcast");
+  if (t.optin) flags.push_back("optin");
+  if (t.optin && t.caching) flags.push_back("caching-yes");
+  if (t.optout) flags.push_back("optout");
+  if (t.optout && t.caching) flags.push_back("caching-no");
+  if (t.noloop) flags.push_back("noloop");
+  if (t.broken_redirect) flags.push_back("broken_redirect");
+  ctx.reply.Map(3);
+  ctx.reply.Bulk("flags");
+  ctx.reply.Set(flags.size());
+  for (auto f : flags) ctx.reply.Bulk(f);
+  ctx.reply.Bulk("redirect");
+  ctx.reply.Int(t.on ? static_cast<int64_t>(t.redirect) : -1);
+  ctx.reply.Bulk("prefixes");
+  ctx.reply.Array(t.prefixes.size());
+  for (const std::string& p : t.prefixes) ctx.reply.Bulk(p);
 }
 
 constexpr uint64_t kConnFlags = kNoScript | kLoading | kStale;
@@ -404,7 +528,8 @@ std::string ClientInfoLine(const ClientState& c, int64_t now_ms) {
          " qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0"
          " rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=" +
          c.last_command + " user=" + (c.user != nullptr ? c.user->name : std::string("default")) +
-         " redir=-1 resp=" + std::to_string(c.resp);
+         " redir=" + (c.tracking.on ? std::to_string(c.tracking.redirect) : std::string("-1")) +
+         " resp=" + std::to_string(c.resp);
 }
 
 void RegisterConnectionCommands(CommandTable& t) {
@@ -619,6 +744,40 @@ void RegisterConnectionCommands(CommandTable& t) {
                         .since = "6.2.0",
                         .group = "connection",
                         .complexity = "O(N) Where N is the number of paused clients"}},
+               {.name = "tracking", .arity = -3, .flags = kNoScript | kLoading | kStale,
+                .acl = acl::kConnection, .handler = ClientTrackingCommand,
+                .doc = {.summary = "Enable or disable server assisted client side caching support",
+                        .since = "6.0.0",
+                        .group = "connection",
+                        .complexity = "O(1). Some options may introduce additional complexity.",
+                        .arguments = {{.name = "status", .type = "oneof", .arguments = {{.name = "on", .type = "pure-token", .token = "ON"},
+                         {.name = "off", .type = "pure-token", .token = "OFF"}}},
+                       {.name = "client-id", .type = "integer", .token = "REDIRECT", .flags = kArgOptional},
+                       {.name = "prefix", .type = "string", .token = "PREFIX", .flags = kArgOptional | kArgMultiple | kArgMultipleToken},
+                       {.name = "bcast", .type = "pure-token", .token = "BCAST", .flags = kArgOptional},
+                       {.name = "optin", .type = "pure-token", .token = "OPTIN", .flags = kArgOptional},
+                       {.name = "optout", .type = "pure-token", .token = "OPTOUT", .flags = kArgOptional},
+                       {.name = "noloop", .type = "pure-token", .token = "NOLOOP", .flags = kArgOptional}}}},
+               {.name = "caching", .arity = 3, .flags = kNoScript | kLoading | kStale,
+                .acl = acl::kConnection, .handler = ClientCaching,
+                .doc = {.summary = "Instruct the server about tracking or not keys in the next request",
+                        .since = "6.0.0",
+                        .group = "connection",
+                        .complexity = "O(1)",
+                        .arguments = {{.name = "mode", .type = "oneof", .arguments = {{.name = "yes", .type = "pure-token", .token = "YES"},
+                         {.name = "no", .type = "pure-token", .token = "NO"}}}}}},
+               {.name = "getredir", .arity = 2, .flags = kNoScript | kLoading | kStale,
+                .acl = acl::kConnection, .handler = ClientGetredir,
+                .doc = {.summary = "Get tracking notifications redirection client ID if any",
+                        .since = "6.0.0",
+                        .group = "connection",
+                        .complexity = "O(1)"}},
+               {.name = "trackinginfo", .arity = 2, .flags = kNoScript | kLoading | kStale,
+                .acl = acl::kConnection, .handler = ClientTrackinginfo,
+                .doc = {.summary = "Return information about server assisted client side caching for the current connection",
+                        .since = "6.2.0",
+                        .group = "connection",
+                        .complexity = "O(1)"}},
                {.name = "help",
                 .arity = 2,
                 .flags = kLoading | kStale,

@@ -1,5 +1,5 @@
 // DEBUG: the subset of Redis's DEBUG that makes sense for Cairn (RELOAD,
-// SLEEP, LOG, OBJECT, SET-ACTIVE-EXPIRE, HELP), refused unless
+// LOADAOF, SLEEP, LOG, OBJECT, SET-ACTIVE-EXPIRE, HELP), refused unless
 // enable-debug-command allows it, as Redis 7 does.
 #include <unistd.h>
 
@@ -9,9 +9,11 @@
 
 #include "base/logging.h"
 #include "base/string_util.h"
+#include "engine/aof.h"
 #include "engine/command_context.h"
 #include "engine/commands/object_info.h"
 #include "engine/commands/registry.h"
+#include "engine/scripting/lua_scripts.h"
 #include "snapshot/value_codec.h"
 #include "types/listpack.h"
 #include "types/quicklist.h"
@@ -55,7 +57,7 @@ void DebugReload(CommandContext& ctx, ArgList args) {
     std::string err = ctx.snapshots->Save();
     if (!err.empty()) return ctx.Error("Error trying to save the DB");
   }
-  for (int i = 0; i < ctx.keyspace.databases(); i++) ctx.keyspace.db(i).Clear();
+  ctx.EmptyAllDatabases(/*async=*/false);
   base::Status s = ctx.snapshots->Load();
   if (!s.ok()) {
     // The dataset is gone and the file cannot be read: as Redis, stop
@@ -64,6 +66,26 @@ void DebugReload(CommandContext& ctx, ArgList args) {
     std::exit(1);
   }
   CAIRN_LOG_NOTICE("DB reloaded by DEBUG RELOAD");
+  ctx.reply.Ok();
+}
+
+// DEBUG LOADAOF: the dataset (functions included) replaced by what the log
+// on disk replays to, after syncing it; test suites use it to check what was
+// logged. Departure: Redis exits when the log is off; Cairn refuses.
+void DebugLoadAof(CommandContext& ctx) {
+  if (ctx.aof == nullptr || !ctx.aof->enabled()) {
+    return ctx.Error("DEBUG LOADAOF needs the append-only log (appendonly yes)");
+  }
+  ctx.EmptyAllDatabases(/*async=*/false);
+  ctx.functions.Flush();
+  base::Status s = ctx.aof->ReloadFromDisk();
+  if (!s.ok()) {
+    // As Redis: the dataset is partial; stop rather than serve it.
+    CAIRN_LOG_WARNING("Error reloading the append-only log: %s", s.ToString().c_str());
+    std::exit(1);
+  }
+  ctx.server.dirty = 0;  // what was just loaded is in the log already
+  CAIRN_LOG_NOTICE("Append Only File loaded by DEBUG LOADAOF");
   ctx.reply.Ok();
 }
 
@@ -133,6 +155,8 @@ void Debug(CommandContext& ctx, ArgList args) {
         "CHANGE-REPL-ID",
         "    Change the replication IDs of the instance.",
         "    Dangerous: should be used only for testing the replication subsystem.",
+        "LOADAOF",
+        "    Flush the AOF buffers on disk and reload the AOF in memory.",
         "LOG <message>",
         "    Write <message> to the server log.",
         "OBJECT <key>",
@@ -148,6 +172,7 @@ void Debug(CommandContext& ctx, ArgList args) {
     return ctx.ReplyLines(kLines);
   }
   if (sub == "reload") return DebugReload(ctx, args);
+  if (sub == "loadaof") return DebugLoadAof(ctx);  // (extra arguments ignored, as Redis)
   if (sub == "sleep" && args.size() == 3) {
     // Blocks the engine thread on purpose: that is what DEBUG SLEEP is for.
     double secs = std::atof(args[2].c_str());

@@ -496,6 +496,7 @@ void FlushDb(CommandContext& ctx, ArgList args) {
   if (!async) return;
   ctx.Dirty(ctx.db().size() + 1);  // +1: logged even when already empty, as Redis does
   ctx.watches.TouchDb(ctx.client.db, ctx.db(), nullptr, ctx.now_ms);
+  if (ctx.tracking.any()) ctx.tracking.InvalidateAll();
   ctx.db().Clear(*async);
   ctx.reply.Ok();
 }
@@ -503,13 +504,7 @@ void FlushDb(CommandContext& ctx, ArgList args) {
 void FlushAll(CommandContext& ctx, ArgList args) {
   auto async = ParseFlushMode(ctx, args);
   if (!async) return;
-  uint64_t removed = 0;
-  for (int i = 0; i < ctx.keyspace.databases(); i++) {
-    removed += ctx.keyspace.db(i).size();
-    ctx.watches.TouchDb(i, ctx.keyspace.db(i), nullptr, ctx.now_ms);
-    ctx.keyspace.db(i).Clear(*async);
-  }
-  ctx.Dirty(removed + 1);
+  ctx.Dirty(ctx.EmptyAllDatabases(*async) + 1);
   ctx.reply.Ok();
 }
 

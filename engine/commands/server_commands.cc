@@ -415,7 +415,7 @@ std::string InfoClients(CommandContext& ctx) {
   // Per-client buffers are not accounted (CLIENT LIST's qbuf, omem read 0).
   out += "client_recent_max_input_buffer:0\r\nclient_recent_max_output_buffer:0\r\n";
   out += "blocked_clients:" + std::to_string(ctx.blocked.blocked_clients()) + "\r\n";
-  out += "tracking_clients:0\r\n";
+  out += "tracking_clients:" + std::to_string(ctx.tracking.tracking_clients()) + "\r\n";
   out += "clients_in_timeout_table:" + std::to_string(ctx.blocked.timed_clients()) + "\r\n";
   return out;
 }
@@ -567,7 +567,7 @@ std::string InfoStats(CommandContext& ctx) {
     return std::string(kbps);
   };
   // Features Cairn does not have (yet): replication (issue 13), eviction
-  // (issue 15), defragmentation, client tracking, I/O threads: zeros.
+  // (issue 15), defragmentation, I/O threads: zeros.
   const std::pair<const char*, std::string> fields[] = {
       {"total_connections_received", std::to_string(st.total_connections_received)},
       {"total_commands_processed", std::to_string(st.total_commands_processed)},
@@ -607,9 +607,9 @@ std::string InfoStats(CommandContext& ctx) {
       {"active_defrag_key_misses", "0"},
       {"total_active_defrag_time", "0"},
       {"current_active_defrag_time", "0"},
-      {"tracking_total_keys", "0"},
-      {"tracking_total_items", "0"},
-      {"tracking_total_prefixes", "0"},
+      {"tracking_total_keys", std::to_string(ctx.tracking.total_keys())},
+      {"tracking_total_items", std::to_string(ctx.tracking.total_items())},
+      {"tracking_total_prefixes", std::to_string(ctx.tracking.total_prefixes())},
       {"unexpected_error_replies", "0"},
       {"total_error_replies", std::to_string(st.total_error_replies)},
       {"dump_payload_sanitizations", "0"},

@@ -980,7 +980,8 @@ std::optional<std::string> LuaScripts::LoadLibrary(std::string_view code, bool r
                                                    std::string* name) {
   if (code.substr(0, 2) != "#!") return "Missing library metadata";
   const size_t eol = code.find('\n');
-  const std::string_view first = code.substr(2, eol == std::string_view::npos ? code.npos : eol - 2);
+  if (eol == std::string_view::npos) return "Invalid library metadata";  // no body at all
+  const std::string_view first = code.substr(2, eol - 2);
   std::vector<std::string> parts;
   for (size_t i = 0; i < first.size();) {
     const size_t j = first.find(' ', i);

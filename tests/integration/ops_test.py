@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""SLOWLOG, LATENCY and INFO latencystats beside redis-server 7.0.15: the
+"""SLOWLOG, LATENCY, INFO latencystats, CLIENT KILL/REPLY/PAUSE, MONITOR,
+`timeout` and DEBUG LOADAOF beside redis-server 7.0.15. SLOWLOG: the
 same commands logged (secrets redacted, long arguments and long argument
 lists cut the same way), the same trimming to slowlog-max-len, the same
 latency events, graph and histogram buckets. Times differ run to run, so
@@ -252,6 +253,47 @@ class IdleTimeoutTest(ServerTestCase):
         self.both(run, "--timeout", "1")
         self.assertEqual(seen[1], seen[0])
         self.assertEqual(seen[0], (True, False, 1))
+
+
+class DebugLoadAofTest(ServerTestCase):
+    def test_reload_matches_redis(self):
+        seen = []
+
+        def run(s):
+            c, waiter = s.conn(), s.conn()
+            c.ok("RPUSH", "q", "a")
+            c.ok("LPOP", "q")
+            c.ok("SET", "s", "1")
+            c.ok("EXPIRE", "s", "100")
+            c.ok("HSET", "h", "f", "v")
+            c.ok("FUNCTION", "LOAD",
+                 "#!lua name=lib\nredis.register_function('f', function() return 7 end)")
+            waiter.send(encode("BLPOP", "q", "0"))
+            time.sleep(0.1)
+            got = [c.cmd("DEBUG", "LOADAOF"), c.cmd("DBSIZE"), c.cmd("FCALL", "f", "0"),
+                   c.cmd("HGETALL", "h"), c.cmd("TTL", "s") > 0]
+            # The log's RPUSH q a, replayed, must not hand "a" to the waiter
+            # (its LPOP follows): the waiter gets what comes after.
+            got.append(c.cmd("RPUSH", "q", "b"))
+            got.append(waiter.reply())
+            # Writes after the reload are logged: a second reload keeps them.
+            got += [c.cmd("SET", "after", "1"), c.cmd("DEBUG", "LOADAOF"), c.cmd("GET", "after"),
+                    c.cmd("LLEN", "q"), c.cmd("DBSIZE")]
+            seen.append(got)
+
+        self.both(run, "--appendonly", "yes", "--enable-debug-command", "yes")
+        self.assertEqual(seen[1], seen[0])
+        self.assertEqual(seen[0], ["OK", 2, 7, [b"f", b"v"], True, 1, [b"q", b"b"],
+                                   "OK", "OK", b"1", 0, 3])
+
+    def test_refused_without_the_log(self):
+        # Redis exits here; Cairn refuses and keeps its data.
+        s = self.cairn(self.newdir("cairn"), "--appendonly", "no", "--enable-debug-command", "yes")
+        c = s.conn()
+        c.ok("SET", "k", "v")
+        self.assertEqual(c.cmd("DEBUG", "LOADAOF"),
+                         "ERR DEBUG LOADAOF needs the append-only log (appendonly yes)")
+        self.assertEqual(c.cmd("GET", "k"), b"v")
 
 
 if __name__ == "__main__":
