@@ -41,6 +41,7 @@ bench: build
 	bench/collections.sh
 	bench/lazyfree.sh
 	bench/info_cost.sh
+	bench/tls.sh
 	bench/guard.sh
 
 # Fails loudly when durable 1-client SETs fall below redis-server's here.

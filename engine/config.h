@@ -130,9 +130,8 @@ struct ConfigValues {
   int64_t maxmemory_policy = 7;  // noeviction
   int64_t maxmemory_samples = 5;
   int notify_keyspace_events = 0;  // notify:: flags
-  // Options Cairn refuses to start with unless they are off (they would
-  // promise what Cairn does not do): tls-port, cluster-enabled.
-  int64_t tls_port = 0;
+  int64_t tls_port = 0;  // (the other tls-* options: frontend/tls.cc reads `other`)
+  // Cairn refuses to start with it on (no cluster mode).
   bool cluster_enabled = false;
   // Everything else, as CONFIG GET shows it (canonical name -> value).
   std::map<std::string, std::string, std::less<>> other;

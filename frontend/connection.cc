@@ -6,6 +6,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
 #include <cerrno>
 #include <cstring>
 
@@ -47,8 +50,13 @@ std::string PeerString(int fd, bool local) {
 }  // namespace
 
 Connection::Connection(EventLoop* loop, int fd, engine::Engine* engine, Hooks hooks,
-                       bool is_unix)
-    : loop_(loop), fd_(fd), engine_(engine), hooks_(std::move(hooks)) {
+                       bool is_unix, SSL* ssl)
+    : loop_(loop),
+      fd_(fd),
+      ssl_(ssl),
+      handshaking_(ssl != nullptr),
+      engine_(engine),
+      hooks_(std::move(hooks)) {
   if (is_unix) {
     // As Redis 7.0 shows a unix socket client: its path, port 0.
     client_.addr = engine_->config().values().unixsocket + ":0";
@@ -74,6 +82,7 @@ Connection::~Connection() {
     loop_->Unwatch(fd_);
     close(fd_);
   }
+  if (ssl_ != nullptr) SSL_free(ssl_);
   engine_->DetachClient(client_);
 }
 
@@ -93,12 +102,72 @@ void Connection::Close() {
 }
 
 void Connection::RejectAndClose(std::string_view line) {
-  // Best effort, as Redis: one non-blocking write, then close.
-  (void)!send(fd_, line.data(), line.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  // Best effort, as Redis: one non-blocking write, then close (a TLS
+  // client, its handshake not begun, cannot be told).
+  if (ssl_ == nullptr) (void)!send(fd_, line.data(), line.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
   Close();
 }
 
+void Connection::Handshake() {
+  ERR_clear_error();
+  const int rc = SSL_accept(ssl_);
+  if (rc == 1) {
+    handshaking_ = false;
+    UpdateInterest();
+    return;
+  }
+  const int err = SSL_get_error(ssl_, rc);
+  if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
+    loop_->SetInterest(fd_, err == SSL_ERROR_WANT_READ ? EPOLLIN : EPOLLOUT);
+    return;
+  }
+  const unsigned long e = ERR_get_error();
+  char why[256] = "connection closed";
+  if (e != 0) ERR_error_string_n(e, why, sizeof(why));
+  CAIRN_LOG_VERBOSE("Error accepting a client connection: %s (addr=%s laddr=%s)", why,
+                    client_.addr.c_str(), client_.laddr.c_str());
+  Close();
+}
+
+ssize_t Connection::ReadSome(char* buf, size_t len) {
+  if (ssl_ == nullptr) return recv(fd_, buf, len, 0);
+  ERR_clear_error();
+  const int n = SSL_read(ssl_, buf, static_cast<int>(std::min<size_t>(len, INT32_MAX)));
+  if (n > 0) return n;
+  const int err = SSL_get_error(ssl_, n);
+  if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
+    errno = EAGAIN;
+    return -1;
+  }
+  if (err == SSL_ERROR_ZERO_RETURN) return 0;  // the client's close_notify
+  errno = ECONNRESET;
+  return -1;
+}
+
+ssize_t Connection::WriteSome(const char* buf, size_t len) {
+  if (ssl_ == nullptr) return send(fd_, buf, len, MSG_NOSIGNAL);
+  ERR_clear_error();
+  const int n = SSL_write(ssl_, buf, static_cast<int>(std::min<size_t>(len, INT32_MAX)));
+  if (n > 0) return n;
+  const int err = SSL_get_error(ssl_, n);
+  if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
+    errno = EAGAIN;
+    return -1;
+  }
+  errno = EPIPE;
+  return -1;
+}
+
 void Connection::OnEvents(uint32_t events) {
+  if (handshaking_) {
+    if ((events & (EPOLLERR | EPOLLHUP)) && !(events & (EPOLLIN | EPOLLOUT))) return Close();
+    Handshake();
+    if (handshaking_ || closed_) return;
+    // The client's first commands may have come with its last handshake
+    // bytes (already taken off the socket by OpenSSL).
+    if (!SSL_has_pending(ssl_)) return;
+    events = EPOLLIN;
+  }
   if (events & EPOLLOUT) {
     output_blocked_ = false;
     Flush();
@@ -126,7 +195,19 @@ void Connection::OnReadable() {
   // epoll, anything left is reported again, and a second read would only
   // find EAGAIN for a client that waits for its reply.
   if (in_.size() - in_len_ < kReadChunk) in_.resize(in_len_ + kReadChunk);
-  const ssize_t n = recv(fd_, in_.data() + in_len_, in_.size() - in_len_, 0);
+  ssize_t n = ReadSome(in_.data() + in_len_, in_.size() - in_len_);
+  if (n > 0 && ssl_ != nullptr) {
+    // TLS: what OpenSSL already decrypted is not on the socket any more, so
+    // epoll would not report it: take it all now.
+    size_t got = static_cast<size_t>(n);
+    while (SSL_has_pending(ssl_)) {
+      if (in_.size() - in_len_ - got < kReadChunk) in_.resize(in_len_ + got + kReadChunk);
+      const ssize_t more = ReadSome(in_.data() + in_len_ + got, in_.size() - in_len_ - got);
+      if (more <= 0) break;  // (an error shows on the next read)
+      got += static_cast<size_t>(more);
+    }
+    n = static_cast<ssize_t>(got);
+  }
   if (n == 0) {
     // The client is done sending (it may only have shut down its side):
     // what it is owed still goes, replies held for the log included.
@@ -314,7 +395,7 @@ void Connection::Flush() {
   const size_t sendable = holds_.empty() ? out_.size() : holds_.front().start;
   size_t sent = 0;
   while (sent < sendable) {
-    const ssize_t n = send(fd_, out_.data() + sent, sendable - sent, MSG_NOSIGNAL);
+    const ssize_t n = WriteSome(out_.data() + sent, sendable - sent);
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) {
@@ -339,6 +420,7 @@ void Connection::Consume(size_t n) {
 }
 
 void Connection::UpdateInterest() {
+  if (handshaking_) return;  // Handshake() says what it waits for
   uint32_t want = 0;
   if (output_blocked_) {
     want = EPOLLOUT;

@@ -29,6 +29,8 @@
 #include "frontend/event_loop.h"
 #include "protocol/request_parser.h"
 
+typedef struct ssl_st SSL;
+
 namespace cairn::frontend {
 
 class Connection : public engine::ClientConnection {
@@ -39,9 +41,12 @@ class Connection : public engine::ClientConnection {
     std::function<void(Connection*)> on_hold;   // replies now wait for the log
   };
 
-  // Takes ownership of `fd`, a connected socket (`is_unix`: a unix socket's).
-  // REQUIRES: loop and engine outlive the connection.
-  Connection(EventLoop* loop, int fd, engine::Engine* engine, Hooks hooks, bool is_unix);
+  // Takes ownership of `fd`, a connected socket (`is_unix`: a unix socket's),
+  // and of `ssl` when the client came to tls-port (its handshake is done
+  // before any command is read). REQUIRES: loop and engine outlive the
+  // connection.
+  Connection(EventLoop* loop, int fd, engine::Engine* engine, Hooks hooks, bool is_unix,
+             SSL* ssl = nullptr);
   ~Connection() override;
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -72,7 +77,13 @@ class Connection : public engine::ClientConnection {
 
  private:
   void OnEvents(uint32_t events);
+  // TLS: goes on with the handshake; commands are read once it is done.
+  void Handshake();
   void OnReadable();
+  // recv / send, or their TLS forms: -1 with errno EAGAIN when the socket
+  // (or the TLS layer) cannot go on now, 0 at the end of input.
+  ssize_t ReadSome(char* buf, size_t len);
+  ssize_t WriteSome(const char* buf, size_t len);
   // Runs every complete command in the input buffer. Returns false when the
   // connection must close after flushing its output.
   bool ProcessInput();
@@ -89,6 +100,8 @@ class Connection : public engine::ClientConnection {
 
   EventLoop* loop_;
   int fd_;
+  SSL* ssl_;  // nullptr: plain TCP or unix socket
+  bool handshaking_;
   engine::Engine* engine_;
   Hooks hooks_;
   engine::ClientState client_;

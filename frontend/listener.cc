@@ -127,24 +127,36 @@ Listener::~Listener() {
 }
 
 base::Status Listener::OpenTcp(const engine::ConfigValues& v, std::vector<Socket>* out) {
-  // Port 0 means no TCP listener, as in Redis.
-  if (v.port == 0) return base::Status::Ok();
+  const size_t before = out->size();
+  CAIRN_RETURN_IF_ERROR(OpenTcpPort(v, v.port, /*tls=*/false, out));
+  base::Status s = OpenTcpPort(v, v.tls_port, /*tls=*/true, out);
+  if (!s.ok()) {
+    for (size_t i = before; i < out->size(); i++) close((*out)[i].fd);
+    out->resize(before);
+  }
+  return s;
+}
+
+base::Status Listener::OpenTcpPort(const engine::ConfigValues& v, int64_t port, bool tls,
+                                   std::vector<Socket>* out) {
+  // Port 0 means no listener, as in Redis.
+  if (port == 0) return base::Status::Ok();
   const size_t before = out->size();
   for (std::string addr : v.bind) {
     const bool optional = addr.starts_with("-");
     if (optional) addr.erase(0, 1);
     if (addr == "*") addr = "0.0.0.0";
     if (addr == "::*") addr = "::";
-    auto fd = OpenTcpListener(addr, static_cast<int>(v.port), static_cast<int>(v.tcp_backlog));
+    auto fd = OpenTcpListener(addr, static_cast<int>(port), static_cast<int>(v.tcp_backlog));
     if (!fd.ok()) {
       CAIRN_LOG_WARNING("Warning: %s", fd.status().message().c_str());
       if (optional) continue;
       for (size_t i = before; i < out->size(); i++) close((*out)[i].fd);
       out->resize(before);
-      return base::Status::IoError("Failed listening on port " + std::to_string(v.port) +
-                                   " (TCP), aborting.");
+      return base::Status::IoError("Failed listening on port " + std::to_string(port) +
+                                   (tls ? " (TLS)" : " (TCP)") + ", aborting.");
     }
-    out->push_back({.fd = fd.value(), .unix_path = ""});
+    out->push_back({.fd = fd.value(), .unix_path = "", .tls = tls});
   }
   return base::Status::Ok();
 }
@@ -189,8 +201,9 @@ base::Status Listener::Relisten(const engine::ConfigValues& before,
 void Listener::Watch(const Socket& s) {
   const int fd = s.fd;
   const bool is_unix = !s.unix_path.empty();
-  base::Status st = loop_->Watch(fd, EPOLLIN, [this, fd, is_unix](uint32_t) {
-    OnAcceptable(fd, is_unix);
+  const bool tls = s.tls;
+  base::Status st = loop_->Watch(fd, EPOLLIN, [this, fd, is_unix, tls](uint32_t) {
+    OnAcceptable(fd, is_unix, tls);
   });
   if (!st.ok()) CAIRN_LOG_WARNING("Cannot watch a listening socket: %s", st.ToString().c_str());
 }
@@ -199,7 +212,7 @@ void Listener::Start() {
   for (const Socket& s : sockets_) Watch(s);
 }
 
-void Listener::OnAcceptable(int listen_fd, bool is_unix) {
+void Listener::OnAcceptable(int listen_fd, bool is_unix, bool tls) {
   for (int i = 0; i < kMaxAcceptsPerCall; i++) {
     const int fd = accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
@@ -229,7 +242,17 @@ void Listener::OnAcceptable(int listen_fd, bool is_unix) {
     };
     const auto& cfg = engine_->config().values();
     if (!is_unix && cfg.tcp_keepalive > 0) SetKeepAlive(fd, cfg.tcp_keepalive);
-    auto conn = std::make_unique<Connection>(loop_, fd, engine_, std::move(hooks), is_unix);
+    SSL* ssl = nullptr;
+    if (tls) {
+      ssl = tls_ != nullptr ? tls_->NewSession(fd) : nullptr;
+      if (ssl == nullptr) {
+        CAIRN_LOG_WARNING("Error creating a TLS session for a client: %s",
+                          TlsErrorText().c_str());
+        close(fd);
+        continue;
+      }
+    }
+    auto conn = std::make_unique<Connection>(loop_, fd, engine_, std::move(hooks), is_unix, ssl);
     Connection* c = conn.get();
     connections_[c] = std::move(conn);
     const auto maxclients = static_cast<size_t>(cfg.maxclients);

@@ -15,6 +15,7 @@
 #include "engine/engine.h"
 #include "frontend/connection.h"
 #include "frontend/event_loop.h"
+#include "frontend/tls.h"
 #include "wal/log_writer.h"
 
 namespace cairn::frontend {
@@ -27,15 +28,18 @@ class Listener : public wal::CommitSignals {
   Listener(const Listener&) = delete;
   Listener& operator=(const Listener&) = delete;
 
-  // Listens as the configuration says: every `bind` address on `port` (a
-  // "-" prefix marks one whose failure is tolerated, as in redis.conf;
-  // port 0: no TCP), and `unixsocket`. Fails, in Redis's words, if a
-  // required address cannot be bound or nothing is listened on.
+  // Listens as the configuration says: every `bind` address on `port` and
+  // on `tls-port` (a "-" prefix marks one whose failure is tolerated, as in
+  // redis.conf; port 0: none), and `unixsocket`. Fails, in Redis's words,
+  // if a required address cannot be bound or nothing is listened on.
+  // REQUIRES: set_tls() first when tls-port is set.
   base::Status Listen(const engine::ConfigValues& config);
-  // CONFIG SET port / bind: closes the TCP listeners and listens as `after`
-  // says; on failure listens as `before` said again (as Redis does). The
-  // unix socket stays.
+  // CONFIG SET port / tls-port / bind: closes the TCP listeners and listens
+  // as `after` says; on failure listens as `before` said again (as Redis
+  // does). The unix socket stays.
   base::Status Relisten(const engine::ConfigValues& before, const engine::ConfigValues& after);
+  // The TLS settings connections accepted on tls-port get from now on.
+  void set_tls(std::shared_ptr<TlsContext> tls) { tls_ = std::move(tls); }
   void Start();
   // Stops accepting and closes every connection.
   void Stop();
@@ -64,10 +68,14 @@ class Listener : public wal::CommitSignals {
   struct Socket {
     int fd;
     std::string unix_path;  // empty for TCP
+    bool tls = false;       // tls-port's
   };
+  // Both TCP ports' listeners.
   base::Status OpenTcp(const engine::ConfigValues& config, std::vector<Socket>* out);
+  base::Status OpenTcpPort(const engine::ConfigValues& config, int64_t port, bool tls,
+                           std::vector<Socket>* out);
   void Watch(const Socket& s);
-  void OnAcceptable(int listen_fd, bool is_unix);
+  void OnAcceptable(int listen_fd, bool is_unix, bool tls);
   void Closed(Connection* c);
 
   EventLoop* loop_;
@@ -75,6 +83,7 @@ class Listener : public wal::CommitSignals {
   std::function<void()> on_shutdown_;
   std::function<void()> on_all_returned_;
   std::vector<Socket> sockets_;
+  std::shared_ptr<TlsContext> tls_;
   std::unordered_map<Connection*, std::unique_ptr<Connection>> connections_;
   // Connections with replies held for the log.
   std::unordered_set<Connection*> waiting_;

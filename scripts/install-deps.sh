@@ -14,7 +14,8 @@ PACKAGES=(
   lua-cjson-dev lua-bitop-dev     # cjson and bit for scripts, as Redis bundles them
   libjemalloc-dev                 # the allocator (Redis's): per-thread caches, so
                                   # the lazy-free thread never starves the engine
-  libssl-dev                      # OpenSSL: SHA-256 of ACL passwords (and TLS)
+  libssl-dev                      # OpenSSL: TLS (tls-port), SHA-256 of ACL passwords
+  openssl                         # tls_test makes its certificates with it
   libgtest-dev libgmock-dev       # unit tests
   libhiredis-dev                  # integration-test client
   python3 python3-redis           # client-library test and compat harness

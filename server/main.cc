@@ -163,7 +163,6 @@ int main(int argc, char** argv) {
   const auto& v = config.values();
   // Options whose feature Cairn lacks stop the start instead of being
   // ignored: each would promise what Cairn would not do.
-  if (v.tls_port != 0) return Fatal("TLS is not supported by cairn: tls-port must be 0");
   if (v.cluster_enabled) {
     return Fatal("cluster mode is not supported by cairn: cluster-enabled must be no");
   }
@@ -291,6 +290,16 @@ int main(int argc, char** argv) {
   } else {
     CAIRN_LOG_NOTICE("Configuration loaded");
   }
+  // As Redis: TLS is configured only when something uses it.
+  if (cairn::frontend::TlsContext::Wanted(v)) {
+    auto tls = cairn::frontend::TlsContext::Create(v);
+    if (!tls.ok()) {
+      CAIRN_LOG_WARNING("%s", tls.status().message().c_str());
+      CAIRN_LOG_WARNING("Failed to configure TLS. Check logs for more info.");
+      return 1;
+    }
+    listener.set_tls(std::move(tls).value());
+  }
   // As Redis: listen first (a port in use stops the start before anything
   // else), then the pidfile, then load the data; clients that connect
   // meanwhile wait in the backlog.
@@ -307,15 +316,26 @@ int main(int argc, char** argv) {
   }
   config.set_apply_hook([&](const engine::ConfigValues& before, const engine::ConfigValues& after,
                             std::string* option) -> std::string {
-    if (after.tls_port != 0) {
-      *option = "tls-port";
-      return "TLS is not supported by cairn: tls-port must be 0";
+    // Any tls-* change rebuilds the TLS settings (for connections
+    // accepted from now on), when TLS is in use, as Redis does.
+    if (const std::string changed = cairn::frontend::TlsContext::Changed(before, after);
+        !changed.empty() && cairn::frontend::TlsContext::Wanted(after)) {
+      auto tls = cairn::frontend::TlsContext::Create(after);
+      if (!tls.ok()) {
+        CAIRN_LOG_WARNING("%s", tls.status().message().c_str());
+        *option = changed;
+        return "Unable to update TLS configuration. Check server logs.";
+      }
+      listener.set_tls(std::move(tls).value());
     }
-    if (after.port != before.port || after.bind != before.bind) {
+    if (after.port != before.port || after.tls_port != before.tls_port ||
+        after.bind != before.bind) {
       if (Status s = listener.Relisten(before, after); !s.ok()) {
         CAIRN_LOG_WARNING("%s", s.message().c_str());
-        *option = after.port != before.port ? "port" : "bind";
-        return after.port != before.port ? "Unable to listen on this port. Check server logs."
+        *option = after.port != before.port           ? "port"
+                  : after.tls_port != before.tls_port ? "tls-port"
+                                                      : "bind";
+        return after.bind == before.bind ? "Unable to listen on this port. Check server logs."
                                          : "Failed to bind to specified addresses.";
       }
     }
