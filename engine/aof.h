@@ -47,6 +47,9 @@ class Aof : public PropagationSink {
   // file and offset.
   base::Status Start();
   bool enabled() const { return writer_ != nullptr; }
+  // appendonly was just switched on: the log's first base is being written,
+  // and the manifest on disk does not name the log yet.
+  bool switching_on() const { return child_enabling_ && child_pid_ > 0; }
 
   void Append(int db, std::span<const std::string> argv) override;
 

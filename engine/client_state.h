@@ -54,6 +54,8 @@ struct ClientState {
   ReplyMode reply_mode = ReplyMode::kOn;
   bool no_evict = false;  // CLIENT NO-EVICT (flag e; eviction is issue 15)
   bool monitor = false;   // MONITOR: sees every command (flag O)
+  bool replica = false;   // after PSYNC/SYNC: fed the write stream (flag S)
+  int64_t woff = 0;       // replication offset after its last command (WAIT)
   bool is_script = false;  // the client scripts' commands run as ("lua" in MONITOR)
   ClientConnection* conn = nullptr;  // nullptr in engine tests
   bool blocked = false;  // parked in a blocking command (no reply yet)

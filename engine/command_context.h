@@ -27,6 +27,7 @@ class BlockedClients;
 class Acl;
 class LuaScripts;
 class Snapshots;
+class ReplicationHooks;
 
 class CommandContext {
  public:
@@ -34,12 +35,13 @@ class CommandContext {
                  Keyspace& keyspace, Config& config, const CommandTable& table,
                  ServerState& server, BlockedClients& blocked, WatchTable& watches,
                  KeyTracking& tracking, PubSub& pubsub, LuaScripts& scripts,
-                 LuaScripts& functions, Acl& acl, int64_t now_ms, Aof* aof, Snapshots* snapshots)
+                 LuaScripts& functions, Acl& acl, int64_t now_ms, Aof* aof, Snapshots* snapshots,
+                 ReplicationHooks* replication)
       : spec(spec), client(client), reply(reply), keyspace(keyspace), config(config),
         table(table), server(server), blocked(blocked), watches(watches),
         tracking(tracking), pubsub(pubsub),
         scripts(scripts), functions(functions), acl(acl), now_ms(now_ms), aof(aof),
-        snapshots(snapshots) {}
+        snapshots(snapshots), replication(replication) {}
 
   const CommandSpec& spec;
   ClientState& client;
@@ -58,6 +60,7 @@ class CommandContext {
   const int64_t now_ms;  // one clock reading per command, as Redis caches mstime
   Aof* const aof;              // the append-only log; nullptr when not wired (tests)
   Snapshots* const snapshots;  // SAVE/BGSAVE; nullptr when not wired (tests)
+  ReplicationHooks* const replication;  // replicas; nullptr when not wired (tests)
 
   Db& db() { return keyspace.db(client.db); }
 

@@ -130,6 +130,9 @@ struct ConfigValues {
   int64_t maxmemory_policy = 7;  // noeviction
   int64_t maxmemory_samples = 5;
   int notify_keyspace_events = 0;  // notify:: flags
+  // Replication, the primary's side.
+  int64_t min_replicas_to_write = 0;
+  int64_t min_replicas_max_lag = 10;
   int64_t tls_port = 0;  // (the other tls-* options: frontend/tls.cc reads `other`)
   // Cairn refuses to start with it on (no cluster mode).
   bool cluster_enabled = false;

@@ -35,7 +35,7 @@ uint64_t CommandContext::EmptyAllDatabases(bool async) {
     watches.TouchDb(i, keyspace.db(i), nullptr, now_ms);
     keyspace.db(i).Clear(async);
   }
-  if (tracking.any()) tracking.InvalidateAll();
+  tracking.InvalidateAll();
   return removed;
 }
 
@@ -173,6 +173,7 @@ void Engine::DetachClient(ClientState& client) {
   DiscardTransaction(client, watches_);
   pubsub_.UnsubscribeAll(client);
   tracking_.Disable(client);
+  if (replication_ != nullptr) replication_->ClientGone(client);
   server_.connected_clients--;
   server_.clients.erase(client.id);
 }
@@ -186,6 +187,12 @@ void Engine::Cron(int64_t now_ms) {
     st.output_per_sec.Sample(now_ms, st.total_net_output_bytes);
   }
   CloseIdleClients(now_ms);
+  if (replication_ != nullptr) replication_->Cron(now_ms);
+  // (Also after CONFIG SET tracking-table-max-keys made the table too big.)
+  const int64_t max_keys = config_->values().tracking_table_max_keys;
+  if (max_keys > 0 && tracking_.total_keys() > static_cast<size_t>(max_keys)) {
+    tracking_.Flush(max_keys);
+  }
   if (!paused_.empty()) ResumePaused(now_ms);
   // Keys do not expire during a pause (Redis pauses expiry with writes).
   if (server_.Paused(now_ms)) return;
@@ -197,12 +204,7 @@ void Engine::Cron(int64_t now_ms) {
   const int64_t hz = std::max<int64_t>(1, config_->values().hz);
   keyspace_.ActiveExpireCycle(now_ms, 1000000 / hz / 4);
   PropagateExpired();
-  // (Also after CONFIG SET tracking-table-max-keys made the table too big.)
-  const int64_t max_keys = config_->values().tracking_table_max_keys;
-  if (tracking_.flush_wanted() ||
-      (max_keys > 0 && tracking_.total_keys() > static_cast<size_t>(max_keys))) {
-    tracking_.Flush(max_keys);
-  }
+  FlushTracking(/*now=*/true);
 }
 
 AclVerdict Engine::AclCheck(ClientState& client, const CommandSpec& cmd,
@@ -303,7 +305,7 @@ void Engine::CloseIdleClients(int64_t now_ms) {
   const int64_t timeout_ms = config_->values().timeout * 1000;
   if (timeout_ms <= 0) return;
   for (auto& [id, c] : server_.clients) {
-    if (c->conn == nullptr || c->blocked || c->subs.any()) continue;
+    if (c->conn == nullptr || c->blocked || c->subs.any() || c->replica) continue;
     if (now_ms - c->last_interaction_ms <= timeout_ms) continue;
     CAIRN_LOG_VERBOSE("Closing idle client");
     c->conn->Kill();
@@ -320,12 +322,18 @@ void Engine::PropagateExpired() {
 }
 
 void Engine::Emit(int db, std::span<const std::string> argv) {
-  if (sink_ == nullptr) return;
+  if (!Propagating()) return;
   if (hold_depth_ > 0) {
     held_writes_.emplace_back(db, std::vector<std::string>(argv.begin(), argv.end()));
     return;
   }
-  sink_->Append(db, argv);
+  Deliver(db, argv);
+}
+
+void Engine::Deliver(int db, std::span<const std::string> argv) {
+  if (sink_ != nullptr) sink_->Append(db, argv);
+  // A log being replayed is what the replicas were already sent.
+  if (replication_ != nullptr && !loading_) replication_->Feed(db, argv);
 }
 
 void Engine::TouchWrittenKeys(const CommandSpec& cmd, ArgList argv, int db) {
@@ -375,7 +383,7 @@ bool Engine::ReleaseHeld() {
   // The log may have been switched off meanwhile (CONFIG SET appendonly no
   // inside MULTI): nothing to hand the writes to. A script stopped by
   // SHUTDOWN NOSAVE was never acknowledged: its writes are not logged.
-  if (writes.empty() || sink_ == nullptr) return false;
+  if (writes.empty() || !Propagating()) return false;
   if ((scripts_->stopped() || functions_->stopped()) &&
       server_.shutdown != ShutdownRequest::kNone) {
     return false;
@@ -383,10 +391,10 @@ bool Engine::ReleaseHeld() {
   // One write goes alone; more go as MULTI ... EXEC, which the log keeps in
   // one batch (replayed whole or not at all) and replicas apply atomically.
   const bool group = writes.size() > 1;
-  if (group) sink_->Append(writes.front().first, std::vector<std::string>{"MULTI"});
-  for (const auto& [db, argv] : writes) sink_->Append(db, argv);
-  if (group) sink_->Append(writes.back().first, std::vector<std::string>{"EXEC"});
-  return true;
+  if (group) Deliver(writes.front().first, std::vector<std::string>{"MULTI"});
+  for (const auto& [db, argv] : writes) Deliver(db, argv);
+  if (group) Deliver(writes.back().first, std::vector<std::string>{"EXEC"});
+  return sink_ != nullptr;
 }
 
 bool Engine::Execute(ClientState& client, std::vector<std::string>& argv,
@@ -397,8 +405,6 @@ bool Engine::Execute(ClientState& client, std::vector<std::string>& argv,
   const size_t mark = out.buffer()->size();
   KeyTracking::Scope outer = tracking_.Begin(&client);
   const bool logged = ExecuteOne(client, argv, out);
-  // CLIENT UNPAUSE (or a pause run out): the parked commands go now.
-  if (!paused_.empty() && server_.pause_type == PauseType::kNone) ResumePaused(base::NowMs());
   // (CLIENT REPLY ON is answered: the mode is on again once it ran.)
   if (mode != ReplyMode::kOn && client.reply_mode != ReplyMode::kOn && !client.blocked) {
     out.buffer()->resize(mark);
@@ -407,9 +413,13 @@ bool Engine::Execute(ClientState& client, std::vector<std::string>& argv,
   // Invalidations for this client follow its reply (also under CLIENT
   // REPLY OFF: they are pushes, not replies).
   tracking_.End(std::move(outer));
+  // CLIENT UNPAUSE (or a pause run out): the parked commands go now (what
+  // they push to this client comes after its reply, and is not taken back).
+  if (!paused_.empty() && server_.pause_type == PauseType::kNone) ResumePaused(base::NowMs());
   // CLIENT CACHING applies to the next command (or transaction): any other
-  // command but CLIENT's ends it, as Redis's resetClient does.
-  if (client.tracking.caching && !client.tx.active) {
+  // command but CLIENT's ends it, as Redis's resetClient does; a command
+  // parked (paused or blocked) keeps it until it runs.
+  if (client.tracking.caching && !client.tx.active && !client.blocked) {
     const CommandSpec* top = table_.Find(argv[0]);
     if (top == nullptr || top->full_name != "client") client.tracking.caching = false;
   }
@@ -469,6 +479,9 @@ bool Engine::ExecuteOne(ClientState& client, std::vector<std::string>& argv,
     return reject(Err(errors::WrongArity(cmd->full_name)));
   }
 
+  // A log being replayed is trusted: who may run what, and whether writes
+  // may be taken now, are questions for the clients that wrote it.
+  if (loading_) return ExecuteChecked(client, *cmd, argv, out, now);
   const AclUser& def = acl_->default_user();
   if (!client.authenticated && !(def.nopass && def.enabled) && !(cmd->flags & kNoAuth)) {
     return reject({ErrorKind::kNoAuth, "Authentication required."});
@@ -490,6 +503,11 @@ bool Engine::ExecuteOne(ClientState& client, std::vector<std::string>& argv,
                                              "the channels used as arguments"});
   }
 
+  // min-replicas-to-write: a write is taken only while enough replicas
+  // follow closely enough.
+  if ((cmd->flags & kWrite) && replication_ != nullptr && !replication_->EnoughReplicas(now)) {
+    return reject({ErrorKind::kNoReplicas, "Not enough good replicas to write."});
+  }
   // Redis's writeCommandsDeniedByDiskError: while the log cannot be
   // written, writes (and PING) are refused; nothing is acknowledged that is
   // not in the log.
@@ -543,16 +561,30 @@ bool Engine::ExecuteOne(ClientState& client, std::vector<std::string>& argv,
   // CLIENT PAUSE: the command waits, parked like a blocked one, and runs
   // when the pause ends (ResumePaused). Under WRITE only what may write
   // waits (EXEC: if what it would run may).
-  if (!loading_ && PausedFor(client, *cmd, now)) {
+  if (PausedFor(client, *cmd, now)) {
     client.blocked = true;
     paused_.push_back({&client, argv});
     return false;
   }
 
+  return ExecuteChecked(client, *cmd, argv, out, now);
+}
+
+bool Engine::ExecuteChecked(ClientState& client, const CommandSpec& spec,
+                            std::vector<std::string>& argv, protocol::RespWriter& out,
+                            int64_t now) {
+  const CommandSpec* cmd = &spec;
   if (client.tx.active && cmd->full_name != "exec" && cmd->full_name != "discard" &&
       cmd->full_name != "multi" && cmd->full_name != "watch" && cmd->full_name != "quit" &&
       cmd->full_name != "reset") {
-    if (cmd->flags & kNoMulti) return reject(Err("Command not allowed inside a transaction"));
+    if (cmd->flags & kNoMulti) {  // (as reject() in ExecuteOne)
+      const std::string e = Err("Command not allowed inside a transaction").Text();
+      server_.stats.CountError(e);
+      CommandStatOf(*cmd).rejected_calls++;
+      client.tx.aborted = true;
+      out.Error(e);
+      return false;
+    }
     client.tx.queued.push_back(argv);
     out.Simple("QUEUED");
     return false;
@@ -566,6 +598,7 @@ bool Engine::ExecuteOne(ClientState& client, std::vector<std::string>& argv,
   policy.server_del = config_->values().lazyfree_lazy_server_del;
   policy.expire = config_->values().lazyfree_lazy_expire;
   const RunResult r = Run(*cmd, client, argv, out, /*woken=*/false, now);
+  if (replication_ != nullptr) client.woff = replication_->Offset();
   // (A log being replayed wakes no one: the command that replays it does,
   // once the log is open again and their pops can be logged.)
   if (!loading_) ServeBlocked();
@@ -576,7 +609,8 @@ Engine::RunResult Engine::Run(const CommandSpec& cmd, ClientState& client,
                               std::vector<std::string>& argv, protocol::RespWriter& out,
                               bool woken, int64_t now, bool may_block) {
   CommandContext ctx(cmd, client, out, keyspace_, *config_, table_, server_, blocked_, watches_,
-                     tracking_, pubsub_, *scripts_, *functions_, *acl_, now, aof_, snapshots_);
+                     tracking_, pubsub_, *scripts_, *functions_, *acl_, now, aof_, snapshots_,
+                     replication_);
   ctx.woken = woken;
   ctx.may_block = may_block;
   const int db_before = client.db;
@@ -584,12 +618,15 @@ Engine::RunResult Engine::Run(const CommandSpec& cmd, ClientState& client,
   if (group) hold_depth_++;
   // Redis shows a script to monitors before the commands it runs (its
   // skip-monitor flag is about the generic feed, which it bypasses).
-  if (!server_.monitors.empty() && IsScriptCall(cmd)) FeedMonitors(cmd, client, argv);
+  if (!server_.monitors.empty() && IsScriptCall(cmd) && !loading_) FeedMonitors(cmd, client, argv);
   const uint64_t errors_before = server_.stats.total_error_replies;
   const int64_t started_us = base::MonotonicUs();
   cmd.handler(ctx, ArgList(argv));
-  RecordCall(cmd, client, argv, base::MonotonicUs() - started_us,
-             server_.stats.total_error_replies != errors_before, now);
+  // (A replayed log is not traffic: no stats, SLOWLOG or MONITOR, as Redis.)
+  if (!loading_) {
+    RecordCall(cmd, client, argv, base::MonotonicUs() - started_us,
+               server_.stats.total_error_replies != errors_before, now);
+  }
   server_.dirty += ctx.dirty();
   if (tracking_.any() && (cmd.flags & kReadonly)) TrackReadKeys(cmd, client, ArgList(argv));
   // Key-miss events (class m): a read command's keys that are not there, as
@@ -616,7 +653,7 @@ Engine::RunResult Engine::Run(const CommandSpec& cmd, ClientState& client,
   RunResult r;
   if (ctx.exec_requested()) {
     RunTransaction(client, out);
-    if (!server_.monitors.empty()) FeedMonitors(cmd, client, argv);
+    if (!server_.monitors.empty() && !loading_) FeedMonitors(cmd, client, argv);
   }
   if (group) {
     PropagateExpired();
@@ -634,14 +671,14 @@ Engine::RunResult Engine::Run(const CommandSpec& cmd, ClientState& client,
   // Expirations found while running the command go first: a replay must
   // delete the expired key before the command that saw it missing.
   PropagateExpired();
-  if (sink_ == nullptr || ctx.dirty() == 0) return r;
+  if (!Propagating() || ctx.dirty() == 0) return r;
   if (!ctx.propagated().empty()) {
     CAIRN_CHECK(cmd.flags & kCustomPropagation);
     for (const auto& p : ctx.propagated()) Emit(db_before, p);
   } else {
     Emit(db_before, argv);
   }
-  r.logged = hold_depth_ == 0;
+  r.logged = hold_depth_ == 0 && sink_ != nullptr;
   return r;
 }
 

@@ -23,6 +23,7 @@
 #include "engine/keyspace.h"
 #include "engine/memory/lazy_free.h"
 #include "engine/propagation.h"
+#include "engine/replication_hooks.h"
 #include "engine/server_state.h"
 #include "engine/scripting/lua_scripts.h"
 #include "engine/tracking/tracking.h"
@@ -55,6 +56,8 @@ class Engine {
   Aof* aof() { return aof_; }
   // SAVE/BGSAVE and the save points. May stay unset (tests).
   void set_snapshots(Snapshots* s) { snapshots_ = s; }
+  // Replication (replicas fed the write stream). May stay unset (tests).
+  void set_replication(ReplicationHooks* r) { replication_ = r; }
   Snapshots* snapshots() { return snapshots_; }
 
   // Periodic work (`hz` times a second): the active expiry cycle, within
@@ -127,6 +130,10 @@ class Engine {
   // `may_block` false (inside EXEC): a blocking command answers as on a
   // timeout.
   bool ExecuteOne(ClientState& client, std::vector<std::string>& argv, protocol::RespWriter& out);
+  // ExecuteOne past its admission checks (auth, ACL, MISCONF, busy script,
+  // pause): MULTI queueing, then Run.
+  bool ExecuteChecked(ClientState& client, const CommandSpec& cmd, std::vector<std::string>& argv,
+                      protocol::RespWriter& out, int64_t now);
   // ACL: whether client's user may run cmd; on a refusal, logs it (ACL LOG,
   // `context` toplevel, multi or lua) and returns the refusal.
   AclVerdict AclCheck(ClientState& client, const CommandSpec& cmd,
@@ -147,6 +154,9 @@ class Engine {
   // Every write goes to the sink through here; during EXEC it is held and
   // handed over as one group at the end.
   void Emit(int db, std::span<const std::string> argv);
+  // One write to the log and to replication.
+  void Deliver(int db, std::span<const std::string> argv);
+  bool Propagating() const { return sink_ != nullptr || replication_ != nullptr; }
   // After a write command: its watchers' EXECs fail.
   void TouchWrittenKeys(const CommandSpec& cmd, ArgList argv, int db);
 
@@ -205,6 +215,7 @@ class Engine {
   PropagationSink* sink_ = nullptr;
   Aof* aof_ = nullptr;
   Snapshots* snapshots_ = nullptr;
+  ReplicationHooks* replication_ = nullptr;
   bool allocator_bg_thread_ = false;  // jemalloc's own default; Cron applies the config
 };
 

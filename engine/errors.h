@@ -11,7 +11,8 @@ namespace cairn::engine {
 
 enum class ErrorKind {
   kErr, kWrongType, kNoAuth, kNoPerm, kWrongPass, kOom, kReadOnly, kExecAbort, kNoScript,
-  kBusyGroup, kNoGroup, kLoading, kNoProto, kMisconf, kBusyKey, kNotBusy, kBusy, kUnkillable
+  kBusyGroup, kNoGroup, kLoading, kNoProto, kMisconf, kBusyKey, kNotBusy, kBusy, kUnkillable,
+  kNoReplicas
 };
 
 struct ErrorReply {

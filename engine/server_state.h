@@ -69,6 +69,10 @@ struct ServerStats {
   uint64_t total_error_replies = 0;
   uint64_t total_reads_processed = 0;   // socket reads
   uint64_t total_writes_processed = 0;  // socket writes
+  uint64_t sync_full = 0;          // full resyncs served to replicas
+  uint64_t sync_partial_ok = 0;    // PSYNCs answered +CONTINUE
+  uint64_t sync_partial_err = 0;   // PSYNCs that had to fall back to a full resync
+  uint64_t total_net_repl_output_bytes = 0;  // the replication stream, RDBs included
   InstantaneousMetric ops_per_sec, input_per_sec, output_per_sec;
   // INFO errorstats: error replies by their first word (ERR, WRONGTYPE...).
   std::map<std::string, uint64_t, std::less<>> errorstats;
@@ -93,7 +97,7 @@ enum class PauseType { kNone, kWrite, kAll };
 
 struct ServerState {
   std::string run_id;  // 40 hex chars, random per start
-  std::string replid;  // the replication ID (INFO replication; issue 13 makes it live)
+  std::string replid;  // the replication ID (PSYNC, INFO replication)
   std::string executable;
   std::string config_file;
   int64_t start_ms = 0;

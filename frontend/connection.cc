@@ -334,7 +334,7 @@ bool Connection::OverOutputLimit() {
   const auto& cfg = engine_->config().values();
   // A monitor is a replica to Redis, and limited as one.
   const engine::BufferLimit& limit = cfg.output_limit(
-      client_.monitor       ? engine::ClientClass::kReplica
+      client_.monitor || client_.replica ? engine::ClientClass::kReplica
       : client_.subs.any() ? engine::ClientClass::kPubsub
                            : engine::ClientClass::kNormal);
   const int64_t pending = static_cast<int64_t>(out_.size());

@@ -28,6 +28,7 @@
 #include "engine/snapshots.h"
 #include "frontend/event_loop.h"
 #include "frontend/listener.h"
+#include "replication/primary.h"
 #include "server/supervision.h"
 
 namespace {
@@ -317,7 +318,9 @@ int main(int argc, char** argv) {
   config.set_apply_hook([&](const engine::ConfigValues& before, const engine::ConfigValues& after,
                             std::string* option) -> std::string {
     // Any tls-* change rebuilds the TLS settings (for connections
-    // accepted from now on), when TLS is in use, as Redis does.
+    // accepted from now on), when TLS is in use, as Redis does; they take
+    // effect only once the whole CONFIG SET has (listening included).
+    std::shared_ptr<cairn::frontend::TlsContext> new_tls;
     if (const std::string changed = cairn::frontend::TlsContext::Changed(before, after);
         !changed.empty() && cairn::frontend::TlsContext::Wanted(after)) {
       auto tls = cairn::frontend::TlsContext::Create(after);
@@ -326,7 +329,7 @@ int main(int argc, char** argv) {
         *option = changed;
         return "Unable to update TLS configuration. Check server logs.";
       }
-      listener.set_tls(std::move(tls).value());
+      new_tls = std::move(tls).value();
     }
     if (after.port != before.port || after.tls_port != before.tls_port ||
         after.bind != before.bind) {
@@ -342,6 +345,7 @@ int main(int argc, char** argv) {
     if (after.loglevel != before.loglevel) {
       cairn::base::SetLogLevel(static_cast<cairn::base::LogLevel>(after.loglevel));
     }
+    if (new_tls != nullptr) listener.set_tls(std::move(new_tls));
     return "";
   });
   // A large dataset takes a while: tell systemd how far loading got.
@@ -415,6 +419,10 @@ int main(int argc, char** argv) {
   };
   eng.set_block_deadline_hook(arm_block);
   eng.set_post_hook([&loop](std::function<void()> fn) { loop.Post(std::move(fn)); });
+  // Replicas (PSYNC) are served from the engine thread; the engine feeds
+  // them every write.
+  cairn::replication::Primary primary(&eng);
+  eng.set_replication(&primary);
   // A script past busy-reply-threshold lets other clients in (they get
   // -BUSY, or stop it with SCRIPT KILL / SHUTDOWN NOSAVE).
   eng.scripts().set_on_busy([&loop] { loop.PollOnce(); });
@@ -432,6 +440,7 @@ int main(int argc, char** argv) {
   Notify(supervisor, "STATUS=Ready to accept connections\n");
   Notify(supervisor, "READY=1\n");
   loop.Run();
+  eng.set_replication(nullptr);  // (connections close after `primary` is gone)
   close(sigfd);
   if (!pidfile.empty() || v.daemonize) {
     CAIRN_LOG_NOTICE("Removing the pid file.");

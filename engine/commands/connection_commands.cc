@@ -179,6 +179,7 @@ void ClientSetName(CommandContext& ctx, ArgList args) {
 std::string ClientFlags(const ClientState& c) {
   std::string f;
   if (c.monitor) f += 'O';
+  if (c.replica) f += 'S';
   if (c.subs.any()) f += 'P';
   if (c.tx.active) f += 'x';
   if (c.blocked) f += 'b';
@@ -207,6 +208,12 @@ void ClientUnblock(CommandContext& ctx, ArgList args) {
   auto id = ctx.IntArg(args[2]);
   if (!id) return;
   ctx.reply.Int(*id > 0 && ctx.blocked.Unblock(static_cast<uint64_t>(*id), as_error) ? 1 : 0);
+}
+
+// Redis's getClientType: a monitor shows as normal.
+std::string_view ClientType(const ClientState& c) {
+  if (c.replica) return "replica";
+  return c.subs.any() ? "pubsub" : "normal";
 }
 
 // CLIENT KILL ip:port, or CLIENT KILL <filter value> ... (ID, TYPE, USER,
@@ -262,7 +269,7 @@ void ClientKill(CommandContext& ctx, ArgList args) {
   std::vector<ClientState*> doomed;
   ctx.ForEachClient([&](ClientState& cs) {
     if (id && cs.id != *id) return;
-    if (type && *type != (cs.subs.any() ? "pubsub" : "normal")) return;
+    if (type && *type != ClientType(cs)) return;
     if (addr && cs.addr != *addr) return;
     if (laddr && cs.laddr != *laddr) return;
     if (user != nullptr && &ctx.acl.UserOf(cs.user) != user) return;
@@ -336,15 +343,15 @@ void ClientInfo(CommandContext& ctx, ArgList) {
 
 // CLIENT LIST [TYPE normal|master|replica|pubsub] [ID id [id ...]]
 void ClientList(CommandContext& ctx, ArgList args) {
-  bool none = false;  // a type that no client of Cairn's has yet
+  std::optional<std::string> type;
   std::vector<uint64_t> ids;
   if (args.size() >= 4 && base::EqualsIgnoreCase(args[2], "type") && args.size() == 4) {
-    const std::string t = base::ToLower(args[3]);
-    if (t == "master" || t == "replica" || t == "slave" || t == "pubsub") {
-      none = true;
-    } else if (t != "normal") {
+    std::string t = base::ToLower(args[3]);
+    if (t == "slave") t = "replica";
+    if (t != "normal" && t != "master" && t != "replica" && t != "pubsub") {
       return ctx.Error("Unknown client type '" + args[3] + "'");
     }
+    type = t;
   } else if (args.size() >= 4 && base::EqualsIgnoreCase(args[2], "id")) {
     for (size_t j = 3; j < args.size(); j++) {
       auto id = base::ParseInt64(args[j]);
@@ -355,13 +362,12 @@ void ClientList(CommandContext& ctx, ArgList args) {
     return ctx.Error(errors::kSyntax);
   }
   std::string out;
-  if (!none) {
-    // (The caller's own line shows this command, as in Redis.)
-    ctx.ForEachClient([&](ClientState& c) {
-      if (!ids.empty() && std::find(ids.begin(), ids.end(), c.id) == ids.end()) return;
-      out += ClientInfoLine(c, ctx.now_ms) + "\n";
-    });
-  }
+  // (The caller's own line shows this command, as in Redis.)
+  ctx.ForEachClient([&](ClientState& c) {
+    if (!ids.empty() && std::find(ids.begin(), ids.end(), c.id) == ids.end()) return;
+    if (type && *type != ClientType(c)) return;
+    out += ClientInfoLine(c, ctx.now_ms) + "\n";
+  });
   ctx.reply.Verbatim("txt", out);
 }
 

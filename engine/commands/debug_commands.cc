@@ -76,6 +76,13 @@ void DebugLoadAof(CommandContext& ctx) {
   if (ctx.aof == nullptr || !ctx.aof->enabled()) {
     return ctx.Error("DEBUG LOADAOF needs the append-only log (appendonly yes)");
   }
+  if (ctx.aof->switching_on()) {
+    return ctx.Error("DEBUG LOADAOF: the log is being switched on; try again once its first "
+                     "rewrite is done");
+  }
+  // Inside EXEC or a script, writes before it are held, not yet logged:
+  // reloading would lose them from memory and log them after.
+  if (!ctx.may_block) return ctx.Error("DEBUG LOADAOF is not allowed inside MULTI/EXEC");
   ctx.EmptyAllDatabases(/*async=*/false);
   ctx.functions.Flush();
   base::Status s = ctx.aof->ReloadFromDisk();

@@ -10,6 +10,7 @@
 #include "snapshot/value_codec.h"
 #include "engine/blocking/blocked_clients.h"
 #include "engine/command_context.h"
+#include "engine/replication_hooks.h"
 #include "engine/commands/collection_util.h"
 #include "engine/commands/object_info.h"
 #include "engine/commands/registry.h"
@@ -241,7 +242,8 @@ void Wait(CommandContext& ctx, ArgList args) {
   auto timeout = base::ParseInt64(args[2]);
   if (!timeout) return ctx.Error("timeout is not an integer or out of range");
   if (*timeout < 0) return ctx.Error("timeout is negative");
-  ctx.reply.Int(0);
+  if (ctx.replication == nullptr) return ctx.reply.Int(0);
+  ctx.replication->Wait(ctx, *base::ParseInt64(args[1]), *timeout);
 }
 
 Entry* ObjectKey(CommandContext& ctx, std::string_view key) {
@@ -496,7 +498,7 @@ void FlushDb(CommandContext& ctx, ArgList args) {
   if (!async) return;
   ctx.Dirty(ctx.db().size() + 1);  // +1: logged even when already empty, as Redis does
   ctx.watches.TouchDb(ctx.client.db, ctx.db(), nullptr, ctx.now_ms);
-  if (ctx.tracking.any()) ctx.tracking.InvalidateAll();
+  ctx.tracking.InvalidateAll();
   ctx.db().Clear(*async);
   ctx.reply.Ok();
 }

@@ -21,6 +21,7 @@ void RegisterAllCommands(CommandTable& t) {
   RegisterPubSubCommands(t);
   RegisterOpsCommands(t);
   RegisterAclCommands(t);
+  RegisterReplicationCommands(t);
 }
 
 }  // namespace cairn::engine

@@ -24,5 +24,6 @@ void RegisterTransactionCommands(CommandTable& t);
 void RegisterPubSubCommands(CommandTable& t);
 void RegisterOpsCommands(CommandTable& t);
 void RegisterAclCommands(CommandTable& t);
+void RegisterReplicationCommands(CommandTable& t);
 
 }  // namespace cairn::engine

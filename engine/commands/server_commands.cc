@@ -16,6 +16,7 @@
 #include "engine/aof.h"
 #include "engine/blocking/blocked_clients.h"
 #include "engine/command_context.h"
+#include "engine/replication_hooks.h"
 #include "engine/memory/lazy_free.h"
 #include "engine/scripting/lua_scripts.h"
 #include "engine/snapshots.h"
@@ -575,15 +576,15 @@ std::string InfoStats(CommandContext& ctx) {
       {"total_net_input_bytes", std::to_string(st.total_net_input_bytes)},
       {"total_net_output_bytes", std::to_string(st.total_net_output_bytes)},
       {"total_net_repl_input_bytes", "0"},
-      {"total_net_repl_output_bytes", "0"},
+      {"total_net_repl_output_bytes", std::to_string(st.total_net_repl_output_bytes)},
       {"instantaneous_input_kbps", kb(st.input_per_sec.Rate())},
       {"instantaneous_output_kbps", kb(st.output_per_sec.Rate())},
       {"instantaneous_input_repl_kbps", "0.00"},
       {"instantaneous_output_repl_kbps", "0.00"},
       {"rejected_connections", std::to_string(st.rejected_connections)},
-      {"sync_full", "0"},
-      {"sync_partial_ok", "0"},
-      {"sync_partial_err", "0"},
+      {"sync_full", std::to_string(st.sync_full)},
+      {"sync_partial_ok", std::to_string(st.sync_partial_ok)},
+      {"sync_partial_err", std::to_string(st.sync_partial_err)},
       {"expired_keys", std::to_string(st.expired_keys)},
       {"expired_stale_perc", "0.00"},
       {"expired_time_cap_reached_count", "0"},
@@ -641,9 +642,10 @@ std::string InfoPersistence(CommandContext& ctx) {
   return out;
 }
 
-// A primary with no replicas (replication is issue 13): the fields Redis
-// shows then, its backlog not yet created.
+// Without a replication layer (engine tests): a primary with no replicas,
+// the fields Redis shows then, its backlog not yet created.
 std::string InfoReplication(CommandContext& ctx) {
+  if (ctx.replication != nullptr) return ctx.replication->Info(ctx);
   return "# Replication\r\nrole:master\r\nconnected_slaves:0\r\n"
          "master_failover_state:no-failover\r\nmaster_replid:" + ctx.server.replid +
          "\r\nmaster_replid2:0000000000000000000000000000000000000000\r\n"

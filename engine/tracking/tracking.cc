@@ -136,8 +136,10 @@ void KeyTracking::InvalidateTracked(std::string_view key) {
 }
 
 void KeyTracking::InvalidateAll() {
-  for (const auto& [id, c] : *clients_) {
-    if (c->tracking.on) Send(*c, c->resp > 2 ? "_\r\n" : "$-1\r\n");
+  if (tracking_clients_ > 0) {
+    for (const auto& [id, c] : *clients_) {
+      if (c->tracking.on) Send(*c, "");
+    }
   }
   table_.clear();
   items_ = 0;
@@ -146,8 +148,14 @@ void KeyTracking::InvalidateAll() {
 void KeyTracking::Send(ClientState& c, std::string_view payload) {
   ClientState* to = &c;
   const bool redirected = c.tracking.redirect != 0;
+  if (redirected) to = Find(c.tracking.redirect);
+  // Whatever goes to the client whose command runs (the broken-redirect
+  // notice included) waits for End.
+  if (current_ != nullptr && (to == current_ || (to == nullptr && &c == current_))) {
+    pending_.push_back({&c, std::string(payload)});
+    return;
+  }
   if (redirected) {
-    to = Find(c.tracking.redirect);
     if (to == nullptr) {
       // The client it redirects to has gone: a RESP3 client hears so (each
       // time), a RESP2 one cannot.
@@ -168,18 +176,14 @@ void KeyTracking::Send(ClientState& c, std::string_view payload) {
   } else {
     return;
   }
-  bytes += payload;
+  // (The null is the tracking client's, even on a RESP2 link it redirects
+  // to: Redis 7.0's shared.null[c->resp].)
+  bytes += payload.empty() ? std::string_view(c.resp > 2 ? "_\r\n" : "$-1\r\n") : payload;
   Deliver(*to, std::move(bytes));
 }
 
 void KeyTracking::Deliver(ClientState& to, std::string bytes) {
-  // Never inside a reply being written: the current client's messages
-  // follow its reply (Redis 7.0 holds them as tracking_pending_keys).
-  if (&to == current_) {
-    pending_ += bytes;
-  } else if (to.conn != nullptr) {
-    to.conn->Push(std::move(bytes));
-  }
+  if (to.conn != nullptr) to.conn->Push(std::move(bytes));
 }
 
 KeyTracking::Scope KeyTracking::Begin(ClientState* c) {
@@ -190,11 +194,12 @@ KeyTracking::Scope KeyTracking::Begin(ClientState* c) {
 }
 
 void KeyTracking::End(Scope outer) {
-  if (!pending_.empty() && current_ != nullptr && current_->conn != nullptr) {
-    current_->conn->Push(std::move(pending_));
-  }
+  // Never inside a reply being written: the current client's messages
+  // follow its reply (Redis 7.0 holds them as tracking_pending_keys).
+  std::vector<Pending> now = std::move(pending_);
   pending_ = std::move(outer.pending);
   current_ = outer.client;
+  for (const Pending& p : now) Send(*p.tracker, p.payload);
 }
 
 void KeyTracking::Flush(int64_t max_keys) {

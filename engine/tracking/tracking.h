@@ -71,9 +71,13 @@ class KeyTracking {
   // The client whose top-level command runs: messages meant for it wait
   // until its reply is whole (and NOLOOP knows who wrote). Nests (a command
   // run for a parked client inside another's).
+  struct Pending {
+    ClientState* tracker;  // whose message it is (it may redirect)
+    std::string payload;   // "" for FLUSHALL's null
+  };
   struct Scope {
     ClientState* client = nullptr;
-    std::string pending;
+    std::vector<Pending> pending;
   };
   Scope Begin(ClientState* c);
   // Sends the messages held for the ending command's client and restores
@@ -105,8 +109,10 @@ class KeyTracking {
   };
   ClientState* Find(uint64_t id) const;
   void InvalidateTracked(std::string_view key);
-  // Sends `payload` (RESP bytes: an array of keys, or a null written for
-  // c's protocol) to c, or to the client it redirects to.
+  // Sends `payload` (RESP bytes: an array of keys; "": a null written for
+  // c's protocol) to c, or to the client it redirects to. A message for
+  // the client whose command runs waits, as it is, until its reply is whole;
+  // its bytes are made then (the command may change its protocol).
   void Send(ClientState& c, std::string_view payload);
   void Deliver(ClientState& to, std::string bytes);
 
@@ -116,7 +122,7 @@ class KeyTracking {
   std::map<std::string, Prefix, std::less<>> prefixes_;
   size_t tracking_clients_ = 0;
   ClientState* current_ = nullptr;
-  std::string pending_;  // for current_, after its reply
+  std::vector<Pending> pending_;  // for current_, after its reply
   bool flush_wanted_ = false;
 };
 

@@ -295,6 +295,19 @@ class DebugLoadAofTest(ServerTestCase):
                          "ERR DEBUG LOADAOF needs the append-only log (appendonly yes)")
         self.assertEqual(c.cmd("GET", "k"), b"v")
 
+    def test_refused_inside_exec(self):
+        # Writes queued before it are held until EXEC ends: a reload there
+        # would drop them from memory and log them after. Cairn refuses.
+        s = self.cairn(self.newdir("cairn"), "--enable-debug-command", "yes")
+        c = s.conn()
+        c.ok("MULTI")
+        c.ok("SET", "k", "v")
+        c.ok("DEBUG", "LOADAOF")
+        self.assertEqual(c.cmd("EXEC"),
+                         ["OK", "ERR DEBUG LOADAOF is not allowed inside MULTI/EXEC"])
+        self.assertEqual(c.cmd("DEBUG", "LOADAOF"), "OK")
+        self.assertEqual(c.cmd("GET", "k"), b"v")
+
 
 if __name__ == "__main__":
     ServerTestCase.cairn_binary = take_server_arg(__file__)

@@ -151,6 +151,14 @@ class TrackingTest(ServerTestCase):
             self.assertEqual(self.cmd3(a, "EXEC"), [b"3", None])
             b.cmd("MSET", "k1", "4", "k2", "4")
             self.assertEqual([a.reply3(), a.reply3()], [inval(b"k1"), inval(b"k2")])
+            # ... and through a CLIENT PAUSE that parks the command.
+            self.assertEqual(self.cmd3(a, "CLIENT", "CACHING", "yes"), "OK")
+            self.assertEqual(b.cmd("CLIENT", "PAUSE", "300", "ALL"), "OK")
+            a.send(encode("GET", "k3"))
+            time.sleep(0.4)
+            self.assertIsNone(a.reply3())
+            b.cmd("SET", "k3", "1")
+            self.assertEqual(a.reply3(), inval(b"k3"))
             self.assertEqual(self.cmd3(a, "CLIENT", "TRACKING", "off"), "OK")
             # OPTOUT: every read but the one after CLIENT CACHING no.
             self.assertEqual(self.cmd3(a, "CLIENT", "TRACKING", "on", "OPTOUT"), "OK")

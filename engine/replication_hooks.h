@@ -1,0 +1,47 @@
+// ReplicationHooks: what the engine asks of replication (ARCHITECTURE.md
+// "Replication"). The replication/ layer implements it and server/ wires
+// it; engine tests leave it unset (no replication). Engine thread only.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "engine/command_table.h"
+
+namespace cairn::engine {
+
+class CommandContext;
+struct ClientState;
+
+class ReplicationHooks {
+ public:
+  virtual ~ReplicationHooks() = default;
+  // Every write in execution order, as the log gets it (never the records
+  // of a log being replayed).
+  virtual void Feed(int db, std::span<const std::string> argv) = 0;
+  // PSYNC replid offset (psync) or SYNC from ctx.client: the answer (a
+  // partial or full resync) goes to ctx.reply, and the client becomes a
+  // replica fed from then on.
+  virtual void Sync(CommandContext& ctx, ArgList args, bool psync) = 0;
+  // REPLCONF option value [option value ...].
+  virtual void Replconf(CommandContext& ctx, ArgList args) = 0;
+  // ROLE, and INFO's "# Replication" section.
+  virtual void Role(CommandContext& ctx) = 0;
+  virtual std::string Info(CommandContext& ctx) = 0;
+  // The offset of the stream's last byte (what a write's WAIT waits for).
+  virtual int64_t Offset() const = 0;
+  // WAIT: replies at once when enough replicas acknowledged ctx.client's
+  // last write (or ctx.may_block is false), else parks the client until
+  // they have or timeout_ms (0: no limit) has passed.
+  virtual void Wait(CommandContext& ctx, int64_t numreplicas, int64_t timeout_ms) = 0;
+  // min-replicas-to-write: whether enough replicas are connected, with a
+  // lag of at most min-replicas-max-lag, for a write to be taken.
+  virtual bool EnoughReplicas(int64_t now_ms) = 0;
+  // The connection of `c` is closing.
+  virtual void ClientGone(const ClientState& c) = 0;
+  // Periodic work (hz): PINGs to replicas.
+  virtual void Cron(int64_t now_ms) = 0;
+};
+
+}  // namespace cairn::engine

@@ -1,0 +1,283 @@
+#include "replication/primary.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "base/clock.h"
+#include "base/logging.h"
+#include "base/string_util.h"
+#include "engine/command_context.h"
+#include "engine/snapshots.h"
+
+namespace cairn::replication {
+
+namespace {
+
+void AppendCommand(std::string* out, std::span<const std::string> argv) {
+  *out += '*';
+  *out += std::to_string(argv.size());
+  *out += "\r\n";
+  for (const std::string& a : argv) {
+    *out += '$';
+    *out += std::to_string(a.size());
+    *out += "\r\n";
+    *out += a;
+    *out += "\r\n";
+  }
+}
+
+int64_t BacklogSize(engine::Engine* e) {
+  auto v = e->config().Get(std::vector<std::string>{"repl-backlog-size"});
+  auto n = v.empty() ? std::nullopt : base::ParseInt64(v[0].second);
+  return n && *n > 0 ? *n : 1 << 20;
+}
+
+}  // namespace
+
+Primary::Replica* Primary::Find(uint64_t client_id) {
+  for (Replica& r : replicas_) {
+    if (r.client->id == client_id) return &r;
+  }
+  return nullptr;
+}
+
+void Primary::CreateBacklog() {
+  if (backlog_active_) return;
+  backlog_active_ = true;
+  backlog_.clear();
+  backlog_first_ = offset_ + 1;
+}
+
+void Primary::Append(const std::string& bytes) {
+  offset_ += static_cast<int64_t>(bytes.size());
+  backlog_ += bytes;
+  // Trim by whole halves so that the copy is paid once per backlog's worth.
+  const auto cap = static_cast<size_t>(BacklogSize(engine_));
+  if (backlog_.size() > 2 * cap) {
+    const size_t cut = backlog_.size() - cap;
+    backlog_.erase(0, cut);
+    backlog_first_ += static_cast<int64_t>(cut);
+  }
+  for (Replica& r : replicas_) {
+    if (r.client->conn == nullptr) continue;
+    engine_->server().stats.total_net_repl_output_bytes += bytes.size();
+    r.client->conn->Push(bytes);
+  }
+}
+
+void Primary::Feed(int db, std::span<const std::string> argv) {
+  // As Redis: nothing is counted until a replica has asked for the stream.
+  if (!backlog_active_) return;
+  std::string bytes;
+  if (db != last_db_) {
+    const std::string select[2] = {"SELECT", std::to_string(db)};
+    AppendCommand(&bytes, select);
+    last_db_ = db;
+  }
+  AppendCommand(&bytes, argv);
+  Append(bytes);
+}
+
+std::string Primary::MakeRdb(std::string* rdb) {
+  const std::string tmp = "temp-" + std::to_string(getpid()) + "-repl.rdb";
+  base::Status s = engine::WriteRdbFile(tmp, engine_->keyspace(),
+                                        engine::RdbOptionsFor(*engine_, false), base::NowMs());
+  if (s.ok()) {
+    std::ifstream in(tmp, std::ios::binary);
+    std::ostringstream buf;
+    buf << in.rdbuf();
+    if (!in.good() && !in.eof()) s = base::Status::IoError("reading " + tmp);
+    *rdb = std::move(buf).str();
+  }
+  unlink(tmp.c_str());
+  return s.ok() ? "" : s.ToString();
+}
+
+void Primary::Sync(engine::CommandContext& ctx, engine::ArgList args, bool psync) {
+  engine::ClientState& c = ctx.client;
+  if (c.replica) return;  // a second PSYNC on a link is ignored, as Redis does
+  engine::ServerStats& st = engine_->server().stats;
+  const std::string& replid = engine_->server().replid;
+  auto [ip, port] = announced_[c.id];
+  announced_.erase(c.id);
+  if (ip.empty()) ip = c.addr.substr(0, c.addr.rfind(':'));
+  auto attach = [&] {
+    c.replica = true;
+    replicas_.push_back({.client = &c, .ip = ip, .port = port, .ack_offset = 0,
+                         .ack_ms = base::NowMs()});
+  };
+
+  if (psync) {
+    const std::string& want_id = args[1];
+    const auto want = base::ParseInt64(args[2]);
+    // The bytes from `want` on are still in the backlog: send those.
+    if (want && want_id == replid && backlog_active_ && *want >= backlog_first_ &&
+        *want <= offset_ + 1) {
+      std::string bytes = "+CONTINUE " + replid + "\r\n";
+      bytes.append(backlog_, static_cast<size_t>(*want - backlog_first_));
+      ctx.reply.Raw(bytes);
+      st.sync_partial_ok++;
+      st.total_net_repl_output_bytes += bytes.size();
+      attach();
+      CAIRN_LOG_NOTICE("Partial resynchronization request from %s accepted. Sending %lld bytes "
+                       "of backlog starting from offset %lld.",
+                       c.addr.c_str(), static_cast<long long>(offset_ + 1 - *want),
+                       static_cast<long long>(*want));
+      return;
+    }
+    if (want_id != "?") st.sync_partial_err++;
+  }
+
+  CreateBacklog();
+  std::string rdb;
+  if (std::string err = MakeRdb(&rdb); !err.empty()) {
+    CAIRN_LOG_WARNING("Full resynchronization of %s failed: %s", c.addr.c_str(), err.c_str());
+    c.close_after_reply = true;
+    return;
+  }
+  std::string head;
+  if (psync) head = "+FULLRESYNC " + replid + " " + std::to_string(offset_) + "\r\n";
+  head += "$" + std::to_string(rdb.size()) + "\r\n";
+  ctx.reply.Raw(head);
+  ctx.reply.Raw(rdb);
+  st.sync_full++;
+  st.total_net_repl_output_bytes += head.size() + rdb.size();
+  // The replica knows no database yet: the next write names one.
+  last_db_ = -1;
+  attach();
+  CAIRN_LOG_NOTICE("Replica %s asks for synchronization; full resync with %zu bytes of RDB at "
+                   "offset %lld",
+                   c.addr.c_str(), rdb.size(), static_cast<long long>(offset_));
+}
+
+void Primary::Replconf(engine::CommandContext& ctx, engine::ArgList args) {
+  if (args.size() % 2 == 0) return ctx.Error(engine::errors::kSyntax);
+  for (size_t j = 1; j < args.size(); j += 2) {
+    const std::string opt = base::ToLower(args[j]);
+    const std::string& val = args[j + 1];
+    if (opt == "listening-port") {
+      auto port = ctx.IntArg(val);
+      if (!port) return;
+      announced_[ctx.client.id].second = *port;
+    } else if (opt == "ip-address") {
+      announced_[ctx.client.id].first = val;
+    } else if (opt == "ack") {
+      // A replica's ACK gets no reply (it is not waiting for one).
+      if (Replica* r = Find(ctx.client.id)) {
+        if (auto off = base::ParseInt64(val); off && *off > r->ack_offset) r->ack_offset = *off;
+        r->ack_ms = base::NowMs();
+        if (!waiters_.empty()) ServeWaiters(-1);
+      }
+      return;
+    } else if (opt == "getack") {
+      return;  // (for a replica from its primary: Cairn replicates from no one yet)
+    } else if (opt != "capa" && opt != "rdb-only" && opt != "rdb-filter-only") {
+      return ctx.Error("Unrecognized REPLCONF option: " + args[j]);
+    }
+  }
+  ctx.reply.Ok();
+}
+
+void Primary::Role(engine::CommandContext& ctx) {
+  protocol::RespWriter& r = ctx.reply;
+  r.Array(3);
+  r.Bulk("master");
+  r.Int(offset_);
+  r.Array(replicas_.size());
+  for (const Replica& rep : replicas_) {
+    r.Array(3);
+    r.Bulk(rep.ip);
+    r.Bulk(std::to_string(rep.port));
+    r.Bulk(std::to_string(rep.ack_offset));
+  }
+}
+
+std::string Primary::Info(engine::CommandContext& ctx) {
+  std::string out = "# Replication\r\nrole:master\r\nconnected_slaves:" +
+                    std::to_string(replicas_.size()) + "\r\n";
+  for (size_t i = 0; i < replicas_.size(); i++) {
+    const Replica& r = replicas_[i];
+    out += "slave" + std::to_string(i) + ":ip=" + r.ip + ",port=" + std::to_string(r.port) +
+           ",state=online,offset=" + std::to_string(r.ack_offset) +
+           ",lag=" + std::to_string((ctx.now_ms - r.ack_ms) / 1000) + "\r\n";
+  }
+  const std::string size = std::to_string(BacklogSize(engine_));
+  out += "master_failover_state:no-failover\r\nmaster_replid:" + engine_->server().replid +
+         "\r\nmaster_replid2:0000000000000000000000000000000000000000\r\n"
+         "master_repl_offset:" + std::to_string(offset_) +
+         "\r\nsecond_repl_offset:-1\r\nrepl_backlog_active:" + (backlog_active_ ? "1" : "0") +
+         "\r\nrepl_backlog_size:" + size + "\r\nrepl_backlog_first_byte_offset:" +
+         std::to_string(backlog_active_ ? backlog_first_ : 0) +
+         "\r\nrepl_backlog_histlen:" + std::to_string(backlog_.size()) + "\r\n";
+  return out;
+}
+
+void Primary::ClientGone(const engine::ClientState& c) {
+  announced_.erase(c.id);
+  std::erase_if(replicas_, [&](const Replica& r) { return r.client == &c; });
+  std::erase_if(waiters_, [&](const Waiter& w) { return w.client == &c; });
+}
+
+int64_t Primary::AckedAt(int64_t offset) const {
+  return std::count_if(replicas_.begin(), replicas_.end(),
+                       [&](const Replica& r) { return r.ack_offset >= offset; });
+}
+
+void Primary::Wait(engine::CommandContext& ctx, int64_t numreplicas, int64_t timeout_ms) {
+  engine::ClientState& c = ctx.client;
+  const int64_t acked = AckedAt(c.woff);
+  // Inside MULTI (or where it may not block) WAIT answers what it has.
+  if (acked >= numreplicas || !ctx.may_block) return ctx.reply.Int(acked);
+  c.blocked = true;
+  waiters_.push_back({.client = &c, .offset = c.woff, .numreplicas = numreplicas,
+                      .deadline_ms = timeout_ms > 0 ? ctx.now_ms + timeout_ms : 0});
+  // Replicas ACK once a second on their own; ask now (REPLCONF GETACK in
+  // the stream, as Redis sends it).
+  if (!replicas_.empty()) {
+    Append("*3\r\n$8\r\nREPLCONF\r\n$6\r\nGETACK\r\n$1\r\n*\r\n");
+  }
+}
+
+void Primary::ServeWaiters(int64_t now_ms) {
+  std::vector<Waiter> done;
+  std::erase_if(waiters_, [&](const Waiter& w) {
+    const bool ready = AckedAt(w.offset) >= w.numreplicas ||
+                       (now_ms >= 0 && w.deadline_ms != 0 && now_ms >= w.deadline_ms);
+    if (ready) done.push_back(w);
+    return ready;
+  });
+  for (const Waiter& w : done) {
+    w.client->blocked = false;
+    if (w.client->conn != nullptr) {
+      w.client->conn->OnUnblocked(":" + std::to_string(AckedAt(w.offset)) + "\r\n", false);
+    }
+  }
+}
+
+bool Primary::EnoughReplicas(int64_t now_ms) {
+  const engine::ConfigValues& v = engine_->config().values();
+  if (v.min_replicas_to_write <= 0 || v.min_replicas_max_lag <= 0) return true;
+  const auto good = std::count_if(replicas_.begin(), replicas_.end(), [&](const Replica& r) {
+    return (now_ms - r.ack_ms) / 1000 <= v.min_replicas_max_lag;
+  });
+  return good >= v.min_replicas_to_write;
+}
+
+void Primary::Cron(int64_t now_ms) {
+  if (!waiters_.empty()) ServeWaiters(now_ms);
+  // repl-ping-replica-period: a PING in the stream lets replicas tell a
+  // quiet primary from a dead link (in the database the stream is in).
+  if (replicas_.empty()) return;
+  auto v = engine_->config().Get(std::vector<std::string>{"repl-ping-replica-period"});
+  auto period = v.empty() ? std::nullopt : base::ParseInt64(v[0].second);
+  const int64_t every_ms = 1000 * (period && *period > 0 ? *period : 10);
+  if (now_ms - last_ping_ms_ < every_ms) return;
+  last_ping_ms_ = now_ms;
+  Append("*1\r\n$4\r\nPING\r\n");
+}
+
+}  // namespace cairn::replication

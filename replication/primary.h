@@ -1,0 +1,86 @@
+// Primary: the primary side of Redis replication (ARCHITECTURE.md
+// "Replication"), as a redis-server 7.0 replica expects it. A replica's
+// PSYNC is answered with +CONTINUE and the bytes it missed when the
+// backlog still holds them, else with +FULLRESYNC and an RDB of the dataset
+// as it is at that moment; from then on every write reaches it as the
+// replication stream (RESP commands, a SELECT whenever the database
+// changes, a PING every repl-ping-replica-period seconds), whose byte count
+// is the replication offset. REPLCONF ACK tells how far each replica got
+// (INFO replication, ROLE).
+//
+// Departures, for now (issue 13 continues): the backlog is in memory
+// (repl-backlog-size), not the retained log segments; the full-resync RDB is
+// written on the engine thread (the server pauses meanwhile) rather than
+// by a forked child; its bytes go through the replica's output buffer, so
+// client-output-buffer-limit replica bounds the dataset a replica can take.
+//
+// Engine thread only.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "engine/engine.h"
+#include "engine/replication_hooks.h"
+
+namespace cairn::replication {
+
+class Primary : public engine::ReplicationHooks {
+ public:
+  // REQUIRES: engine outlives the primary.
+  explicit Primary(engine::Engine* engine) : engine_(engine) {}
+
+  void Feed(int db, std::span<const std::string> argv) override;
+  void Sync(engine::CommandContext& ctx, engine::ArgList args, bool psync) override;
+  void Replconf(engine::CommandContext& ctx, engine::ArgList args) override;
+  void Role(engine::CommandContext& ctx) override;
+  std::string Info(engine::CommandContext& ctx) override;
+  void ClientGone(const engine::ClientState& c) override;
+  void Cron(int64_t now_ms) override;
+  // The offset of the last byte of the stream (Redis's master_repl_offset).
+  int64_t Offset() const override { return offset_; }
+  void Wait(engine::CommandContext& ctx, int64_t numreplicas, int64_t timeout_ms) override;
+  bool EnoughReplicas(int64_t now_ms) override;
+
+ private:
+  struct Replica {
+    engine::ClientState* client;
+    std::string ip;
+    int64_t port = 0;         // REPLCONF listening-port
+    int64_t ack_offset = 0;   // REPLCONF ACK
+    int64_t ack_ms = 0;
+  };
+  // Bytes of the stream: into the backlog, counted, and sent to replicas.
+  void Append(const std::string& bytes);
+  // The backlog exists from the first replica on (Redis creates it then).
+  void CreateBacklog();
+  // The dataset as an RDB file's bytes, or an error text.
+  std::string MakeRdb(std::string* rdb);
+  Replica* Find(uint64_t client_id);
+  // Replicas that acknowledged at least `offset`.
+  int64_t AckedAt(int64_t offset) const;
+  // WAITs that are satisfied, or (now_ms >= 0) past their deadline, answered.
+  void ServeWaiters(int64_t now_ms);
+
+  engine::Engine* engine_;
+  std::vector<Replica> replicas_;
+  // REPLCONF listening-port / ip-address given before PSYNC, by client id.
+  std::map<uint64_t, std::pair<std::string, int64_t>> announced_;
+  bool backlog_active_ = false;
+  std::string backlog_;         // the last bytes of the stream
+  int64_t backlog_first_ = 0;   // the offset of backlog_[0]
+  int64_t offset_ = 0;
+  int last_db_ = -1;            // the database the stream is in (-1: say it)
+  int64_t last_ping_ms_ = 0;
+  struct Waiter {
+    engine::ClientState* client;
+    int64_t offset;       // its last write's
+    int64_t numreplicas;
+    int64_t deadline_ms;  // 0: none
+  };
+  std::vector<Waiter> waiters_;  // WAIT, in arrival order
+};
+
+}  // namespace cairn::replication

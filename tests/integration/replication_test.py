@@ -1,0 +1,239 @@
+#!/usr/bin/python3
+"""Replication with Cairn as the primary and a real redis-server 7.0.15 as
+its replica (issue 13, the primary side).
+
+    /usr/bin/python3 tests/integration/replication_test.py path/to/cairn-server [unittest args]
+
+Standard library only. The replica is started with --replicaof pointing at
+a cairn-server on a free port; "caught up" means the replica's
+slave_repl_offset equals the primary's master_repl_offset. Datasets are
+compared key by key over all 16 databases: type, value (members sorted where
+order is not part of the type) and PEXPIRETIME. What is checked:
+  * full resync of a dataset of every type (TTLs, several databases, a
+    FUNCTION library), then live writes of every kind: plain commands,
+    MULTI/EXEC, scripts, expiries (deleted on the replica only by the
+    primary's DEL), FLUSHDB;
+  * INFO replication / ROLE on the primary name the replica and its acked
+    offset;
+  * a dropped link resumes with a partial resync (+CONTINUE): sync_full
+    stays 1, sync_partial_ok becomes 1, the data matches;
+  * a second full sync of a larger dataset while writes keep coming;
+  * WAIT (timeouts, inside MULTI, errors) and min-replicas-to-write /
+    min-replicas-max-lag, beside a redis-server primary with the same
+    replica.
+"""
+
+import os
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from cairn_testlib import ServerTestCase, encode, take_server_arg  # noqa: E402
+
+
+def dataset(c):
+    """{(db, key): (type, value, pexpiretime)} over all 16 databases."""
+    out = {}
+    for db in range(16):
+        c.ok("SELECT", db)
+        for k in c.ok("KEYS", "*"):
+            t = c.ok("TYPE", k)
+            if t == "string":
+                v = c.ok("GET", k)
+            elif t == "list":
+                v = c.ok("LRANGE", k, 0, -1)
+            elif t == "set":
+                v = sorted(c.ok("SMEMBERS", k))
+            elif t == "zset":
+                v = c.ok("ZRANGE", k, 0, -1, "WITHSCORES")
+            elif t == "hash":
+                f = c.ok("HGETALL", k)
+                v = sorted(zip(f[::2], f[1::2]))
+            else:
+                v = None
+            out[(db, k)] = (t, v, c.ok("PEXPIRETIME", k))
+    c.ok("SELECT", 0)
+    return out
+
+
+def write_variety(c, tag, short_ttl=False):
+    """Writes of every type and form through c (a RESP2 Conn); with
+    short_ttl, also a key that expires in 150 ms."""
+    cmds = [
+        ("SELECT", 0),
+        ("SET", tag + ":s", "v" * 100),
+        ("SET", tag + ":ttl", "x", "EX", "1000"),
+        ("SET", tag + ":n", "10"),
+        ("INCRBY", tag + ":n", "5"),
+        ("APPEND", tag + ":s", "tail"),
+        ("RPUSH", tag + ":l", "a", "b", "c"),
+        ("LPOP", tag + ":l"),
+        ("SADD", tag + ":set", "x", "y", "z"),
+        ("SREM", tag + ":set", "y"),
+        ("ZADD", tag + ":z", "1", "one", "2.5", "two"),
+        ("ZINCRBY", tag + ":z", "1", "one"),
+        ("HSET", tag + ":h", "f1", "v1", "f2", "v2"),
+        ("HINCRBY", tag + ":h", "n", "3"),
+        ("PEXPIRE", tag + ":h", "5000000"),
+        ("SETBIT", tag + ":bits", "100", "1"),
+        ("PFADD", tag + ":hll", "a", "b", "c"),
+        ("SELECT", 7),
+        ("SET", tag + ":db7", "seven"),
+        ("MULTI",), ("INCR", tag + ":tx"), ("RPUSH", tag + ":txl", "q"), ("EXEC",),
+        ("EVAL", "redis.call('set', KEYS[1], ARGV[1]); return redis.call('incr', KEYS[2])", "2",
+         tag + ":lua", tag + ":luan", "from-lua"),
+        ("SELECT", 0),
+        ("SET", tag + ":gone", "1"),
+        ("DEL", tag + ":gone"),
+    ]
+    if short_ttl:
+        cmds.append(("SET", tag + ":short", "1", "PX", "150"))
+    replies = c.pipeline(cmds)
+    for cmd, r in zip(cmds, replies):
+        assert not str(r).startswith(("ERR", "WRONGTYPE")), (cmd, r)
+
+
+class RedisReplicaOfCairnTest(ServerTestCase):
+    def caught_up(self, primary, replica, timeout=20.0):
+        """Waits until the replica's offset reaches the primary's."""
+        deadline = time.monotonic() + timeout
+        while True:
+            p = primary.info("replication")
+            r = replica.info("replication")
+            if (r.get("master_link_status") == "up" and
+                    r.get("slave_repl_offset") == p["master_repl_offset"]):
+                return int(p["master_repl_offset"])
+            if time.monotonic() > deadline:
+                self.fail("replica not caught up: primary %s, replica %s" % (p, r))
+            time.sleep(0.05)
+
+    def test_full_sync_live_writes_and_partial_resync(self):
+        cs = self.cairn(self.newdir("primary"))
+        p = cs.conn()
+        write_variety(p, "before")
+        p.ok("FUNCTION", "LOAD",
+             "#!lua name=replib\nredis.register_function('rf', function() return 42 end)")
+        p.ok("SELECT", 3)
+        p.pipeline([("SET", "bulk:%d" % i, "v%d" % i) for i in range(2000)])
+        p.ok("SELECT", 0)
+
+        rs = self.redis(self.newdir("replica"), "--replicaof", "127.0.0.1", str(cs.port))
+        r = rs.conn()
+        self.caught_up(p, r)
+        self.assertEqual(dataset(r), dataset(p))
+        self.assertEqual(r.ok("FUNCTION", "LIST")[0][1], b"replib")
+        self.assertEqual(p.info("stats")["sync_full"], "1")
+
+        # Live writes, expiries (the replica deletes only on the primary's
+        # DEL), FLUSHDB of one database.
+        write_variety(p, "after", short_ttl=True)
+        p.ok("SELECT", 3)
+        p.ok("FLUSHDB")
+        p.ok("SELECT", 0)
+        time.sleep(0.4)  # after:short expires on the primary
+        p.cmd("GET", "after:short")
+        off = self.caught_up(p, r)
+        self.assertEqual(dataset(r), dataset(p))
+        self.assertIsNone(p.cmd("GET", "after:short"))
+
+        # The primary reports the replica and what it acknowledged.
+        deadline = time.monotonic() + 5
+        while True:
+            role = p.ok("ROLE")
+            if role[2] and int(role[2][0][2]) >= off:
+                break
+            self.assertLess(time.monotonic(), deadline, role)
+            time.sleep(0.1)
+        self.assertEqual(role[0], b"master")
+        self.assertEqual(role[2][0][:2], [b"127.0.0.1", str(rs.port).encode()])
+        info = p.info("replication")
+        self.assertEqual(info["connected_slaves"], "1")
+        self.assertTrue(info["slave0"].startswith("ip=127.0.0.1,port=%d,state=online," % rs.port),
+                        info["slave0"])
+        self.assertIn("flags=S ", p.ok("CLIENT", "LIST", "TYPE", "replica").decode())
+
+        # The link drops: the replica comes back with a partial resync.
+        self.assertEqual(p.ok("CLIENT", "KILL", "TYPE", "replica"), 1)
+        write_variety(p, "while-away")
+        self.caught_up(p, r)
+        self.assertEqual(dataset(r), dataset(p))
+        stats = p.info("stats")
+        self.assertEqual((stats["sync_full"], stats["sync_partial_ok"]), ("1", "1"))
+        self.assertIn("Successful partial resynchronization", rs.log())
+
+    def test_full_sync_under_writes(self):
+        cs = self.cairn(self.newdir("primary"))
+        p = cs.conn()
+        for start in range(0, 50000, 5000):
+            p.pipeline([("SET", "k:%d" % i, "value-%d" % i) for i in range(start, start + 5000)])
+        writer = cs.conn()
+        rs = self.redis(self.newdir("replica"), "--replicaof", "127.0.0.1", str(cs.port))
+        r = rs.conn()
+        # Writes while the replica connects, loads and catches up.
+        for i in range(40):
+            writer.send(b"".join(encode("INCR", "counter") for _ in range(50)) +
+                        encode("RPUSH", "log", str(i)))
+            for _ in range(51):
+                writer.reply()
+            time.sleep(0.01)
+        self.caught_up(p, r)
+        self.assertEqual(r.ok("DBSIZE"), p.ok("DBSIZE"))
+        self.assertEqual(r.ok("GET", "counter"), b"2000")
+        self.assertEqual(r.ok("LRANGE", "log", 0, -1), [str(i).encode() for i in range(40)])
+        self.assertEqual(r.ok("GET", "k:49999"), b"value-49999")
+
+
+    def test_wait_and_min_replicas_match_redis(self):
+        seen = []
+        for name in ("redis", "cairn"):
+            with self.subTest(primary=name):
+                d = self.newdir(name)
+                ps = self.redis(d) if name == "redis" else self.cairn(d)
+                p = ps.conn()
+                got = [p.ok("SET", "k", "1")]
+                t0 = time.monotonic()
+                got.append(p.ok("WAIT", "1", "150"))  # no replica yet: 0, after the timeout
+                got.append(time.monotonic() - t0 >= 0.1)
+                rs = self.redis(self.newdir(name + "-replica"), "--replicaof", "127.0.0.1",
+                                str(ps.port))
+                r = rs.conn()
+                self.caught_up(p, r)
+                got.append(p.ok("SET", "k", "2"))
+                got.append(p.ok("WAIT", "1", "5000"))
+                t0 = time.monotonic()
+                got.append(p.ok("WAIT", "2", "300"))  # only one replica: 1, after the timeout
+                got.append(time.monotonic() - t0 >= 0.25)
+                p.ok("MULTI")
+                p.ok("WAIT", "5", "0")
+                t0 = time.monotonic()
+                # Inside MULTI: at once, with what was acknowledged (0 or 1:
+                # the offset now includes the GETACK the last WAIT sent,
+                # which the replica acknowledges only in its next
+                # once-a-second ACK).
+                answer = p.ok("EXEC")
+                got.append(time.monotonic() - t0 < 1 and answer in ([0], [1]))
+                got.append(p.cmd("WAIT", "1", "-1"))
+                got.append(p.ok("CONFIG", "SET", "min-replicas-to-write", "2"))
+                got.append(p.cmd("SET", "k", "3"))
+                got.append(p.cmd("GET", "k"))
+                got.append(p.ok("CONFIG", "SET", "min-replicas-to-write", "1"))
+                got.append(p.cmd("SET", "k", "4"))
+                rs.kill()
+                p.ok("CONFIG", "SET", "min-replicas-max-lag", "1")
+                deadline = time.monotonic() + 10
+                while p.cmd("SET", "k", "5") == "OK":
+                    self.assertLess(time.monotonic(), deadline)
+                    time.sleep(0.2)
+                got.append(p.cmd("SET", "k", "5"))
+                seen.append(got)
+                ps.kill()
+        self.assertEqual(seen[1], seen[0])
+        self.assertEqual(seen[0], ["OK", 0, True, "OK", 1, 1, True, True, "ERR timeout is negative",
+                                   "OK", "NOREPLICAS Not enough good replicas to write.", b"2",
+                                   "OK", "OK", "NOREPLICAS Not enough good replicas to write."])
+
+
+if __name__ == "__main__":
+    ServerTestCase.cairn_binary = take_server_arg(__file__)
+    unittest.main()
