@@ -7,11 +7,13 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 #include <initializer_list>
 #include <span>
 #include <vector>
 
 #include "base/clock.h"
+#include "base/file_util.h"
 #include "base/logging.h"
 #include "base/process.h"
 #include "base/string_util.h"
@@ -361,34 +363,77 @@ std::string Aof::StartRewrite(bool* scheduled) {
   return ForkRewrite(/*rotate=*/true);
 }
 
+std::string Aof::RotateSegment(uint64_t incr_seq) {
+  // The new (empty) segment is created and the manifest naming it is
+  // durable before the writer switches to it, so no acknowledged record can
+  // sit in a file the manifest does not name.
+  const std::string incr = wal::IncrFileName(prefix_, incr_seq);
+  wal::Manifest next = manifest_;
+  next.files.push_back({incr, incr_seq, wal::FileType::kIncr});
+  const int fd = open(Path(incr).c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return "Can't create " + incr + ": " + std::strerror(errno);
+  close(fd);
+  base::Status s = wal::WriteManifest(dir_, wal::ManifestFileName(prefix_), next);
+  if (!s.ok()) {
+    unlink(Path(incr).c_str());
+    return s.ToString();
+  }
+  manifest_ = std::move(next);
+  const uint64_t old_segment = writer_->segment_size();
+  s = writer_->Rotate(Path(incr));
+  // On failure the writer stays on the old segment, which the manifest
+  // still names before the (empty) new one: the log remains whole.
+  if (!s.ok()) return s.ToString();
+  closed_incr_size_ += old_segment;
+  return "";
+}
+
+base::Status Aof::AdoptBase(const std::string& rdb_path) {
+  if (!writer_) return base::Status::Ok();
+  // A rewrite under way would base the log on the dataset being replaced.
+  if (child_pid_ > 0) {
+    kill(child_pid_, SIGKILL);
+    waitpid(child_pid_, nullptr, 0);
+    unlink(child_temp_.c_str());
+    child_pid_ = -1;
+  }
+  rewrite_scheduled_ = false;
+  const uint64_t incr_seq = manifest_.max_incr_seq() + 1;
+  if (std::string err = RotateSegment(incr_seq); !err.empty()) return base::Status::IoError(err);
+  // The file becomes the base as a finished rewrite's would (a copy, synced).
+  child_rdb_ = true;
+  child_temp_ = Path("temp-adopt-" + std::to_string(getpid()) + ".rdb");
+  child_base_seq_ = manifest_.base_seq() + 1;
+  child_first_incr_seq_ = incr_seq;
+  child_start_ms_ = base::NowMs();
+  {
+    std::ifstream in(rdb_path, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const int fd = open(child_temp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) return base::Status::IoErrorFromErrno("creating " + child_temp_, errno);
+    base::Status s = base::WriteAll(fd, bytes, child_temp_);
+    if (s.ok() && fdatasync(fd) != 0) s = base::Status::IoErrorFromErrno("syncing " + child_temp_, errno);
+    close(fd);
+    if (!in.good() && !in.eof()) s = base::Status::IoError("reading " + rdb_path);
+    if (!s.ok()) {
+      unlink(child_temp_.c_str());
+      return s;
+    }
+  }
+  RewriteDone(true);
+  return last_rewrite_ok_ ? base::Status::Ok()
+                          : base::Status::IoError("the new base could not be adopted");
+}
+
 std::string Aof::ForkRewrite(bool rotate) {
   // Without rotation (switching the log on) the newest segment, already in
   // manifest_, is the one the new base will be followed by.
   const uint64_t incr_seq = manifest_.max_incr_seq() + (rotate ? 1 : 0);
   const uint64_t base_seq = manifest_.base_seq() + 1;
+  // Records from here on go to a new segment; the base the child writes
+  // covers everything before.
   if (rotate) {
-    // Records from here on go to a new segment; the base the child writes
-    // covers everything before. The new (empty) segment is created and the
-    // manifest naming it is durable before the writer switches to it, so no
-    // acknowledged record can sit in a file the manifest does not name.
-    const std::string incr = wal::IncrFileName(prefix_, incr_seq);
-    wal::Manifest next = manifest_;
-    next.files.push_back({incr, incr_seq, wal::FileType::kIncr});
-    const int fd = open(Path(incr).c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) return "Can't create " + incr + ": " + std::strerror(errno);
-    close(fd);
-    base::Status s = wal::WriteManifest(dir_, wal::ManifestFileName(prefix_), next);
-    if (!s.ok()) {
-      unlink(Path(incr).c_str());
-      return s.ToString();
-    }
-    manifest_ = std::move(next);
-    const uint64_t old_segment = writer_->segment_size();
-    s = writer_->Rotate(Path(incr));
-    // On failure the writer stays on the old segment, which the manifest
-    // still names before the (empty) new one: the log remains whole.
-    if (!s.ok()) return s.ToString();
-    closed_incr_size_ += old_segment;
+    if (std::string err = RotateSegment(incr_seq); !err.empty()) return err;
   }
   child_rdb_ = engine_->config().values().aof_use_rdb_preamble;
   child_temp_ = Path("temp-rewriteaof-bg-" + std::to_string(getpid()) +

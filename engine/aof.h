@@ -94,6 +94,10 @@ class Aof : public PropagationSink {
   // whose dataset the caller has emptied; appending then goes on where it
   // was. On an error the dataset is partial: the caller must not serve it.
   base::Status ReloadFromDisk();
+  // A replica's full resync: the RDB file the dataset was just loaded from
+  // becomes the log's new base, at once and durably (a rewrite under way is
+  // abandoned); later records follow it in a new segment.
+  base::Status AdoptBase(const std::string& rdb_path);
 
  private:
   base::Status Load();
@@ -111,6 +115,8 @@ class Aof : public PropagationSink {
   // The dataset as a base file: RDB (aof-use-rdb-preamble) or SET records.
   base::Status WriteBase(const std::string& path, bool rdb);
   std::string ForkRewrite(bool rotate);
+  // Records from now on go to a new segment `incr_seq`; "" or an error.
+  std::string RotateSegment(uint64_t incr_seq);
   void RewriteDone(bool ok);
   void Enable();
   bool OtherChildActive() const;

@@ -56,6 +56,7 @@ struct ClientState {
   bool monitor = false;   // MONITOR: sees every command (flag O)
   bool replica = false;   // after PSYNC/SYNC: fed the write stream (flag S)
   int64_t woff = 0;       // replication offset after its last command (WAIT)
+  bool primary_link = false;  // the primary's stream, on a replica (flag M)
   bool is_script = false;  // the client scripts' commands run as ("lua" in MONITOR)
   ClientConnection* conn = nullptr;  // nullptr in engine tests
   bool blocked = false;  // parked in a blocking command (no reply yet)

@@ -29,6 +29,9 @@ class LuaScripts;
 class Snapshots;
 class ReplicationHooks;
 
+uint64_t EmptyAllDatabases(Keyspace& keyspace, WatchTable& watches, KeyTracking& tracking,
+                           int64_t now_ms, bool async);
+
 class CommandContext {
  public:
   CommandContext(const CommandSpec& spec, ClientState& client, protocol::RespWriter& reply,
@@ -141,7 +144,9 @@ class CommandContext {
   // FLUSHALL's effect (Redis's emptyData): watchers of any key and every
   // tracking client are told, then each database is emptied (`async`: freed
   // on the lazy-free thread). Returns the keys removed.
-  uint64_t EmptyAllDatabases(bool async);
+  uint64_t EmptyAllDatabases(bool async) {
+    return cairn::engine::EmptyAllDatabases(keyspace, watches, tracking, now_ms, async);
+  }
 
   // Parses an integer argument; on failure replies Redis's "value is not an
   // integer or out of range" and returns nullopt.

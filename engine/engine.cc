@@ -28,7 +28,8 @@ void CommandContext::NotifyIn(int db, int type, std::string_view event, std::str
   NotifyKeyspaceEvent(pubsub, config.values().notify_keyspace_events, type, event, key, db);
 }
 
-uint64_t CommandContext::EmptyAllDatabases(bool async) {
+uint64_t EmptyAllDatabases(Keyspace& keyspace, WatchTable& watches, KeyTracking& tracking,
+                           int64_t now_ms, bool async) {
   uint64_t removed = 0;
   for (int i = 0; i < keyspace.databases(); i++) {
     removed += keyspace.db(i).size();
@@ -128,6 +129,11 @@ void Engine::StoreHook::KeyExpired(int db, std::string_view key) {
                       notify::kExpired, "expired", key, db);
 }
 
+void Engine::EmptyDataset() {
+  EmptyAllDatabases(keyspace_, watches_, tracking_, base::NowMs(), /*async=*/false);
+  functions_->Flush();
+}
+
 void Engine::KeyModified(int db, std::string_view key) {
   watches_.Touch(db, key, keyspace_.db(db));
   if (tracking_.any()) tracking_.Invalidate(key);
@@ -201,6 +207,8 @@ void Engine::Cron(int64_t now_ms) {
     base::SetAllocatorBackgroundThread(allocator_bg_thread_);
   }
   if (!server_.active_expire) return;
+  // A replica's keys go when its primary's DELs say so.
+  if (replication_ != nullptr && replication_->IsReplica()) return;
   const int64_t hz = std::max<int64_t>(1, config_->values().hz);
   keyspace_.ActiveExpireCycle(now_ms, 1000000 / hz / 4);
   PropagateExpired();
@@ -481,7 +489,7 @@ bool Engine::ExecuteOne(ClientState& client, std::vector<std::string>& argv,
 
   // A log being replayed is trusted: who may run what, and whether writes
   // may be taken now, are questions for the clients that wrote it.
-  if (loading_) return ExecuteChecked(client, *cmd, argv, out, now);
+  if (loading_ || client.primary_link) return ExecuteChecked(client, *cmd, argv, out, now);
   const AclUser& def = acl_->default_user();
   if (!client.authenticated && !(def.nopass && def.enabled) && !(cmd->flags & kNoAuth)) {
     return reject({ErrorKind::kNoAuth, "Authentication required."});
@@ -503,6 +511,11 @@ bool Engine::ExecuteOne(ClientState& client, std::vector<std::string>& argv,
                                              "the channels used as arguments"});
   }
 
+  // A replica takes writes from its primary only (replica-read-only).
+  if ((cmd->flags & kWrite) && replication_ != nullptr && replication_->IsReplica() &&
+      config_->values().other.at("replica-read-only") == "yes") {
+    return reject({ErrorKind::kReadOnly, "You can't write against a read only replica."});
+  }
   // min-replicas-to-write: a write is taken only while enough replicas
   // follow closely enough.
   if ((cmd->flags & kWrite) && replication_ != nullptr && !replication_->EnoughReplicas(now)) {

@@ -91,6 +91,9 @@ class Engine {
   const BlockedClients& blocked() const { return blocked_; }
   const LazyFree& lazy_free() const { return lazy_free_; }
   const KeyTracking& tracking() const { return tracking_; }
+  // A replica's full resync (Redis's emptyData): every database emptied,
+  // watchers and trackers told, function libraries gone.
+  void EmptyDataset();
   // The log is being replayed (start-up, DEBUG LOADAOF): its commands are
   // neither paused nor serve blocked clients.
   void set_loading(bool loading) { loading_ = loading; }

@@ -38,6 +38,11 @@ class ReplicationHooks {
   // min-replicas-to-write: whether enough replicas are connected, with a
   // lag of at most min-replicas-max-lag, for a write to be taken.
   virtual bool EnoughReplicas(int64_t now_ms) = 0;
+  // REPLICAOF host port | NO ONE (and SLAVEOF).
+  virtual void ReplicaOf(CommandContext& ctx, ArgList args) = 0;
+  // This server replicates a primary: clients may not write (when
+  // replica-read-only), keys do not expire actively.
+  virtual bool IsReplica() const = 0;
   // The connection of `c` is closing.
   virtual void ClientGone(const ClientState& c) = 0;
   // Periodic work (hz): PINGs to replicas.

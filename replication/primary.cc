@@ -100,6 +100,9 @@ std::string Primary::MakeRdb(std::string* rdb) {
 void Primary::Sync(engine::CommandContext& ctx, engine::ArgList args, bool psync) {
   engine::ClientState& c = ctx.client;
   if (c.replica) return;  // a second PSYNC on a link is ignored, as Redis does
+  if (IsReplica()) {
+    return ctx.Error("Cairn does not serve replicas while it is a replica itself (not yet)");
+  }
   engine::ServerStats& st = engine_->server().stats;
   const std::string& replid = engine_->server().replid;
   auto [ip, port] = announced_[c.id];
@@ -184,6 +187,15 @@ void Primary::Replconf(engine::CommandContext& ctx, engine::ArgList args) {
 
 void Primary::Role(engine::CommandContext& ctx) {
   protocol::RespWriter& r = ctx.reply;
+  if (IsReplica()) {
+    r.Array(5);
+    r.Bulk("slave");
+    r.Bulk(link_->host());
+    r.Int(link_->port());
+    r.Bulk(link_->RoleState());
+    r.Int(std::max<int64_t>(link_->offset(), -1));
+    return;
+  }
   r.Array(3);
   r.Bulk("master");
   r.Int(offset_);
@@ -197,8 +209,10 @@ void Primary::Role(engine::CommandContext& ctx) {
 }
 
 std::string Primary::Info(engine::CommandContext& ctx) {
-  std::string out = "# Replication\r\nrole:master\r\nconnected_slaves:" +
-                    std::to_string(replicas_.size()) + "\r\n";
+  std::string out = "# Replication\r\n";
+  out += IsReplica() ? link_->InfoFields(ctx.now_ms) : std::string("role:master\r\n");
+  out += "connected_slaves:" + std::to_string(replicas_.size()) + "\r\n";
+  const int64_t offset = IsReplica() ? std::max<int64_t>(link_->offset(), 0) : offset_;
   for (size_t i = 0; i < replicas_.size(); i++) {
     const Replica& r = replicas_[i];
     out += "slave" + std::to_string(i) + ":ip=" + r.ip + ",port=" + std::to_string(r.port) +
@@ -208,7 +222,7 @@ std::string Primary::Info(engine::CommandContext& ctx) {
   const std::string size = std::to_string(BacklogSize(engine_));
   out += "master_failover_state:no-failover\r\nmaster_replid:" + engine_->server().replid +
          "\r\nmaster_replid2:0000000000000000000000000000000000000000\r\n"
-         "master_repl_offset:" + std::to_string(offset_) +
+         "master_repl_offset:" + std::to_string(offset) +
          "\r\nsecond_repl_offset:-1\r\nrepl_backlog_active:" + (backlog_active_ ? "1" : "0") +
          "\r\nrepl_backlog_size:" + size + "\r\nrepl_backlog_first_byte_offset:" +
          std::to_string(backlog_active_ ? backlog_first_ : 0) +
@@ -258,7 +272,34 @@ void Primary::ServeWaiters(int64_t now_ms) {
   }
 }
 
+void Primary::ReplicaOf(engine::CommandContext& ctx, engine::ArgList args) {
+  if (base::EqualsIgnoreCase(args[1], "no") && base::EqualsIgnoreCase(args[2], "one")) {
+    if (IsReplica()) {
+      CAIRN_LOG_NOTICE("MASTER MODE enabled (user request from '%s')", ctx.client.addr.c_str());
+      link_->Stop();
+      // Its own history from here: a new ID, the offset it reached.
+      offset_ = std::max<int64_t>(offset_, 0);
+    }
+    return ctx.reply.Ok();
+  }
+  auto port = base::ParseInt64(args[2]);
+  if (!port || *port < 0 || *port > 65535) return ctx.Error("Invalid master port");
+  if (link_ == nullptr) return ctx.Error("Replication is not available");
+  if (IsReplica() && link_->host() == args[1] && link_->port() == *port) {
+    return ctx.reply.Simple("OK Already connected to specified master");
+  }
+  // Replicas of this server would follow a history that is about to end.
+  for (Replica& r : replicas_) {
+    if (r.client->conn != nullptr) r.client->conn->Kill();
+  }
+  link_->Follow(args[1], *port);
+  CAIRN_LOG_NOTICE("REPLICAOF %s:%lld enabled (user request from '%s')", args[1].c_str(),
+                   static_cast<long long>(*port), ctx.client.addr.c_str());
+  ctx.reply.Ok();
+}
+
 bool Primary::EnoughReplicas(int64_t now_ms) {
+  if (IsReplica()) return true;  // (min-replicas applies to primaries)
   const engine::ConfigValues& v = engine_->config().values();
   if (v.min_replicas_to_write <= 0 || v.min_replicas_max_lag <= 0) return true;
   const auto good = std::count_if(replicas_.begin(), replicas_.end(), [&](const Replica& r) {

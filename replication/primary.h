@@ -24,6 +24,7 @@
 
 #include "engine/engine.h"
 #include "engine/replication_hooks.h"
+#include "replication/replica_link.h"
 
 namespace cairn::replication {
 
@@ -31,6 +32,8 @@ class Primary : public engine::ReplicationHooks {
  public:
   // REQUIRES: engine outlives the primary.
   explicit Primary(engine::Engine* engine) : engine_(engine) {}
+  // This server's own replica side (REPLICAOF). REQUIRES: outlives this.
+  void set_link(ReplicaLink* link) { link_ = link; }
 
   void Feed(int db, std::span<const std::string> argv) override;
   void Sync(engine::CommandContext& ctx, engine::ArgList args, bool psync) override;
@@ -43,6 +46,8 @@ class Primary : public engine::ReplicationHooks {
   int64_t Offset() const override { return offset_; }
   void Wait(engine::CommandContext& ctx, int64_t numreplicas, int64_t timeout_ms) override;
   bool EnoughReplicas(int64_t now_ms) override;
+  void ReplicaOf(engine::CommandContext& ctx, engine::ArgList args) override;
+  bool IsReplica() const override { return link_ != nullptr && link_->active(); }
 
  private:
   struct Replica {
@@ -65,6 +70,7 @@ class Primary : public engine::ReplicationHooks {
   void ServeWaiters(int64_t now_ms);
 
   engine::Engine* engine_;
+  ReplicaLink* link_ = nullptr;
   std::vector<Replica> replicas_;
   // REPLCONF listening-port / ip-address given before PSYNC, by client id.
   std::map<uint64_t, std::pair<std::string, int64_t>> announced_;

@@ -29,6 +29,7 @@
 #include "frontend/event_loop.h"
 #include "frontend/listener.h"
 #include "replication/primary.h"
+#include "replication/replica_link.h"
 #include "server/supervision.h"
 
 namespace {
@@ -390,12 +391,39 @@ int main(int argc, char** argv) {
     stop();
   });
   if (!watched.ok()) return Fatal(watched.ToString());
+  // Replicas (PSYNC) are served from the engine thread; the engine feeds
+  // them every write.
+  cairn::replication::Primary primary(&eng);
+  cairn::replication::ReplicaLink link(&eng);
+  primary.set_link(&link);
+  eng.set_replication(&primary);
+  // The replica side's socket, watched as it asks.
+  int link_fd = -1;
+  link.set_on_fd_change([&] {
+    if (link_fd >= 0 && link_fd != link.fd()) loop.Unwatch(link_fd);
+    if (link.fd() < 0) {
+      link_fd = -1;
+      return;
+    }
+    if (link_fd != link.fd()) {
+      link_fd = link.fd();
+      Status s = loop.Watch(link_fd, link.interest(), [&](uint32_t ev) { link.OnEvents(ev); });
+      if (!s.ok()) CAIRN_LOG_WARNING("Cannot watch the link to the primary: %s", s.ToString().c_str());
+    } else {
+      loop.SetInterest(link_fd, link.interest());
+    }
+  });
+  if (auto it = v.other.find("replicaof"); it != v.other.end() && !it->second.empty()) {
+    const size_t sp = it->second.rfind(' ');
+    link.Follow(it->second.substr(0, sp), std::stoll(it->second.substr(sp + 1)));
+  }
   // serverCron's counterpart: the log's periodic work, `hz` times a second.
   std::function<void()> arm_cron = [&] {
     int64_t hz = std::max<int64_t>(1, std::min<int64_t>(500, config.values().hz));
     cron_timer = loop.After(1000 / hz, [&] {
       const int64_t now = cairn::base::NowMs();
       eng.Cron(now);
+      link.Cron(now);
       eng.ExpireBlocked(now);  // in case the wall clock jumped past a timer
       aof.Cron(now);
       snapshots.Cron(now);
@@ -419,10 +447,6 @@ int main(int argc, char** argv) {
   };
   eng.set_block_deadline_hook(arm_block);
   eng.set_post_hook([&loop](std::function<void()> fn) { loop.Post(std::move(fn)); });
-  // Replicas (PSYNC) are served from the engine thread; the engine feeds
-  // them every write.
-  cairn::replication::Primary primary(&eng);
-  eng.set_replication(&primary);
   // A script past busy-reply-threshold lets other clients in (they get
   // -BUSY, or stop it with SCRIPT KILL / SHUTDOWN NOSAVE).
   eng.scripts().set_on_busy([&loop] { loop.PollOnce(); });
@@ -441,6 +465,8 @@ int main(int argc, char** argv) {
   Notify(supervisor, "READY=1\n");
   loop.Run();
   eng.set_replication(nullptr);  // (connections close after `primary` is gone)
+  link.set_on_fd_change(nullptr);
+  if (link_fd >= 0) loop.Unwatch(link_fd);
   close(sigfd);
   if (!pidfile.empty() || v.daemonize) {
     CAIRN_LOG_NOTICE("Removing the pid file.");

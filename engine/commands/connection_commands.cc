@@ -180,6 +180,7 @@ std::string ClientFlags(const ClientState& c) {
   std::string f;
   if (c.monitor) f += 'O';
   if (c.replica) f += 'S';
+  if (c.primary_link) f += 'M';
   if (c.subs.any()) f += 'P';
   if (c.tx.active) f += 'x';
   if (c.blocked) f += 'b';
@@ -213,6 +214,7 @@ void ClientUnblock(CommandContext& ctx, ArgList args) {
 // Redis's getClientType: a monitor shows as normal.
 std::string_view ClientType(const ClientState& c) {
   if (c.replica) return "replica";
+  if (c.primary_link) return "master";
   return c.subs.any() ? "pubsub" : "normal";
 }
 

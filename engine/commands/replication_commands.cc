@@ -1,5 +1,5 @@
 // Replication commands: PSYNC, SYNC and REPLCONF (what a replica sends its
-// primary) and ROLE. They hand over to the replication layer
+// primary), REPLICAOF (SLAVEOF) and ROLE. They hand over to the replication layer
 // (ReplicationHooks); without one (engine tests) Cairn is a primary with no
 // replicas.
 #include "engine/command_context.h"
@@ -24,6 +24,11 @@ void Replconf(CommandContext& ctx, ArgList args) {
   ctx.replication->Replconf(ctx, args);
 }
 
+void ReplicaOf(CommandContext& ctx, ArgList args) {
+  if (ctx.replication == nullptr) return ctx.Error("Replication is not available");
+  ctx.replication->ReplicaOf(ctx, args);
+}
+
 void Role(CommandContext& ctx, ArgList) {
   if (ctx.replication != nullptr) return ctx.replication->Role(ctx);
   ctx.reply.Array(3);
@@ -36,6 +41,27 @@ void Role(CommandContext& ctx, ArgList) {
 
 void RegisterReplicationCommands(CommandTable& t) {
   t.Add({
+      {.name = "replicaof", .arity = 3, .flags = kAdmin | kNoScript | kStale | kNoAsyncLoading, .handler = ReplicaOf,
+       .doc = {.summary = "Make the server a replica of another instance, or promote it as master.",
+               .since = "5.0.0",
+               .group = "server",
+               .complexity = "O(1)",
+               .arguments = {{.name = "args", .type = "oneof", .arguments = {{.name = "host-port", .type = "block", .arguments = {{.name = "host", .type = "string"},
+                  {.name = "port", .type = "integer"}}},
+                {.name = "no-one", .type = "block", .arguments = {{.name = "no", .type = "pure-token", .token = "NO"},
+                  {.name = "one", .type = "pure-token", .token = "ONE"}}}}}}}},
+      {.name = "slaveof", .arity = 3, .flags = kAdmin | kNoScript | kStale | kNoAsyncLoading, .handler = ReplicaOf,
+       .doc = {.summary = "Make the server a replica of another instance, or promote it as master.",
+               .since = "1.0.0",
+               .group = "server",
+               .complexity = "O(1)",
+               .doc_flags = {"deprecated"},
+               .deprecated_since = "5.0.0",
+               .replaced_by = "`REPLICAOF`",
+               .arguments = {{.name = "args", .type = "oneof", .arguments = {{.name = "host-port", .type = "block", .arguments = {{.name = "host", .type = "string"},
+                  {.name = "port", .type = "integer"}}},
+                {.name = "no-one", .type = "block", .arguments = {{.name = "no", .type = "pure-token", .token = "NO"},
+                  {.name = "one", .type = "pure-token", .token = "ONE"}}}}}}}},
       {.name = "psync", .arity = -3, .flags = kAdmin | kNoScript | kNoAsyncLoading | kNoMulti, .handler = Psync,
        .doc = {.summary = "Internal command used for replication",
                .since = "2.8.0",

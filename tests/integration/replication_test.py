@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-"""Replication with Cairn as the primary and a real redis-server 7.0.15 as
-its replica (issue 13, the primary side).
+"""Replication between Cairn and a real redis-server 7.0.15, both ways, and
+from Cairn to Cairn (issue 13).
 
     /usr/bin/python3 tests/integration/replication_test.py path/to/cairn-server [unittest args]
 
@@ -20,7 +20,12 @@ order is not part of the type) and PEXPIRETIME. What is checked:
   * a second full sync of a larger dataset while writes keep coming;
   * WAIT (timeouts, inside MULTI, errors) and min-replicas-to-write /
     min-replicas-max-lag, beside a redis-server primary with the same
-    replica.
+    replica;
+  * Cairn as the replica, of redis-server (diskless, EOF-marked RDB) and of
+    Cairn: full sync, read-only refusals, live writes, partial resync after
+    a dropped link, REPLICAOF NO ONE (writable, a new history) and a full
+    resync when it follows again, and its own log holding the synchronized
+    dataset across a SIGKILL.
 """
 
 import os
@@ -94,7 +99,7 @@ def write_variety(c, tag, short_ttl=False):
         assert not str(r).startswith(("ERR", "WRONGTYPE")), (cmd, r)
 
 
-class RedisReplicaOfCairnTest(ServerTestCase):
+class ReplicationTestCase(ServerTestCase):
     def caught_up(self, primary, replica, timeout=20.0):
         """Waits until the replica's offset reaches the primary's."""
         deadline = time.monotonic() + timeout
@@ -108,6 +113,8 @@ class RedisReplicaOfCairnTest(ServerTestCase):
                 self.fail("replica not caught up: primary %s, replica %s" % (p, r))
             time.sleep(0.05)
 
+
+class RedisReplicaOfCairnTest(ReplicationTestCase):
     def test_full_sync_live_writes_and_partial_resync(self):
         cs = self.cairn(self.newdir("primary"))
         p = cs.conn()
@@ -232,6 +239,65 @@ class RedisReplicaOfCairnTest(ServerTestCase):
         self.assertEqual(seen[0], ["OK", 0, True, "OK", 1, 1, True, True, "ERR timeout is negative",
                                    "OK", "NOREPLICAS Not enough good replicas to write.", b"2",
                                    "OK", "OK", "NOREPLICAS Not enough good replicas to write."])
+
+
+
+class CairnReplicaTest(ReplicationTestCase):
+    """Cairn as the replica: of a redis-server 7.0.15 primary (diskless,
+    EOF-marked RDB), and of another Cairn."""
+
+    def run_replica_scenario(self, primary_server, primary_is_redis):
+        ps = primary_server
+        p = ps.conn()
+        write_variety(p, "before")
+        p.ok("SELECT", 3)
+        p.pipeline([("SET", "bulk:%d" % i, "v%d" % i) for i in range(2000)])
+        p.ok("SELECT", 0)
+        rs = self.cairn(self.newdir("replica"), "--replicaof", "127.0.0.1", str(ps.port))
+        r = rs.conn()
+        self.caught_up(p, r)
+        self.assertEqual(dataset(r), dataset(p))
+        role = r.ok("ROLE")
+        self.assertEqual(role[:4], [b"slave", b"127.0.0.1", ps.port, b"connected"])
+        # Read-only: clients may not write; the primary's writes flow.
+        self.assertEqual(r.cmd("SET", "mine", "1"),
+                         "READONLY You can't write against a read only replica.")
+        write_variety(p, "after")
+        p.ok("SELECT", 3)
+        p.ok("FLUSHDB")
+        p.ok("SELECT", 0)
+        self.caught_up(p, r)
+        self.assertEqual(dataset(r), dataset(p))
+        self.assertIn(b"flags=M ", r.ok("CLIENT", "LIST", "TYPE", "master"))
+        # A dropped link resumes with a partial resync.
+        self.assertEqual(p.ok("CLIENT", "KILL", "TYPE", "replica"), 1)
+        write_variety(p, "while-away")
+        self.caught_up(p, r)
+        self.assertEqual(dataset(r), dataset(p))
+        stats = p.info("stats")
+        self.assertEqual((stats["sync_full"], stats["sync_partial_ok"]), ("1", "1"))
+        # Promoted: writable, a new history; following again syncs in full.
+        self.assertEqual(r.ok("REPLICAOF", "NO", "ONE"), "OK")
+        self.assertEqual(r.ok("ROLE")[0], b"master")
+        self.assertEqual(r.ok("SET", "mine", "1"), "OK")
+        self.assertEqual(r.ok("REPLICAOF", "127.0.0.1", str(ps.port)), "OK")
+        self.caught_up(p, r)
+        self.assertIsNone(r.cmd("GET", "mine"))
+        self.assertEqual(dataset(r), dataset(p))
+        self.assertEqual(p.info("stats")["sync_full"], "2")
+        # The replica keeps its own log: a restart has the data.
+        want = dataset(r)
+        rs.kill()
+        rs2 = self.cairn(rs.argv[rs.argv.index("--dir") + 1])
+        self.assertEqual(dataset(rs2.conn()), want)
+
+    def test_cairn_replica_of_redis(self):
+        ps = self.redis(self.newdir("primary"), "--repl-diskless-sync-delay", "0")
+        self.run_replica_scenario(ps, True)
+
+    def test_cairn_replica_of_cairn(self):
+        ps = self.cairn(self.newdir("primary"))
+        self.run_replica_scenario(ps, False)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,109 @@
+// ReplicaLink: Cairn as a replica (REPLICAOF host port, `replicaof` in the
+// configuration), speaking to its primary as a redis-server 7.0 replica
+// does: PING, AUTH (masterauth/masteruser), REPLCONF listening-port and
+// capa eof psync2, then PSYNC with the replication ID and offset it has.
+// +FULLRESYNC brings an RDB (by size, or EOF-marked as diskless primaries
+// send it), written to dbfilename and loaded in place of the dataset;
+// +CONTINUE keeps the dataset. Then every command of the stream runs as the
+// primary's client (flag M: no ACL, no read-only refusal), its bytes
+// counted as the replication offset, which REPLCONF ACK reports every
+// second and on REPLCONF GETACK. A dropped or silent link (repl-timeout) is
+// retried every second, with a partial resync when the primary still can.
+//
+// The socket is non-blocking; the server watches fd() for interest() and
+// calls OnEvents, as for the log's eventfd. Engine thread only.
+//
+// Not yet (issue 13): replicas of a replica (a replica refuses PSYNC), lazy
+// expiry that waits for the primary's DEL (a replica's reads delete an
+// expired key themselves, as a primary's do; active expiry is off),
+// replica-serve-stale-data no, the log kept across a full resync without a
+// rewrite.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "engine/client_state.h"
+#include "engine/engine.h"
+#include "protocol/request_parser.h"
+
+namespace cairn::replication {
+
+class ReplicaLink {
+ public:
+  // REQUIRES: engine outlives the link.
+  explicit ReplicaLink(engine::Engine* engine);
+  ~ReplicaLink();
+  ReplicaLink(const ReplicaLink&) = delete;
+  ReplicaLink& operator=(const ReplicaLink&) = delete;
+
+  // REPLICAOF host port: connects from the next Cron on (a link to another
+  // primary is dropped first).
+  void Follow(const std::string& host, int64_t port);
+  // REPLICAOF NO ONE: the link goes; the dataset stays, writable.
+  void Stop();
+  bool active() const { return !host_.empty(); }
+  const std::string& host() const { return host_; }
+  int64_t port() const { return port_; }
+
+  int fd() const { return fd_; }
+  uint32_t interest() const;
+  void OnEvents(uint32_t events);
+  void Cron(int64_t now_ms);
+  // Called when fd() or interest() changes; the server re-watches.
+  void set_on_fd_change(std::function<void()> fn) { on_fd_change_ = std::move(fn); }
+
+  // The offset of the stream processed so far (slave_repl_offset).
+  int64_t offset() const { return offset_; }
+  // Whether the stream is flowing (master_link_status:up).
+  bool up() const { return state_ == State::kConnected; }
+  // The state as ROLE names it: connect, connecting, sync, connected.
+  const char* RoleState() const;
+  // INFO replication's replica fields (role:slave ... replica_announced).
+  std::string InfoFields(int64_t now_ms) const;
+
+ private:
+  enum class State { kNone, kConnect, kConnecting, kHandshake, kTransfer, kConnected };
+  void Connect();
+  void Drop(const std::string& why);
+  void SetFd(int fd);
+  void Send(const std::string& bytes);
+  void FlushOut();
+  void OnReadable();
+  // Consumes what it can of in_; false when the link was dropped.
+  bool ProcessInput();
+  bool HandshakeLine(const std::string& raw);
+  bool TransferInput();
+  bool LoadRdb();
+  void StreamInput();
+  void SendAck();
+
+  engine::Engine* engine_;
+  std::function<void()> on_fd_change_;
+  std::string host_;
+  int64_t port_ = 0;
+  State state_ = State::kNone;
+  int fd_ = -1;
+  std::string in_, out_;
+  int replies_left_ = 0;  // handshake replies expected before PSYNC's
+  // +FULLRESYNC's RDB: by size (rdb_left_) or until the EOF mark.
+  int64_t rdb_left_ = -1;
+  std::string eof_mark_;
+  std::string rdb_;
+  bool rdb_header_read_ = false;
+  std::string sync_replid_;
+  int64_t sync_offset_ = 0;
+  // What this replica has: the primary's replication ID and the offset of
+  // the last stream byte it applied (-1: nothing, a full resync is needed).
+  std::string replid_;
+  int64_t offset_ = -1;
+  engine::ClientState primary_client_;
+  bool primary_attached_ = false;
+  std::optional<protocol::RequestParser> parser_;  // the stream's; anew per link
+  int64_t last_io_ms_ = 0;
+  int64_t last_ack_ms_ = 0;
+};
+
+}  // namespace cairn::replication
