@@ -42,6 +42,7 @@ bench: build
 	bench/lazyfree.sh
 	bench/info_cost.sh
 	bench/tls.sh
+	bench/replication.sh
 	bench/guard.sh
 
 # Fails loudly when durable 1-client SETs fall below redis-server's here.
