@@ -71,6 +71,11 @@ Engine::Engine(Config* config)
   // What scripts call: checked against the caller's ACL user, as Redis does.
   auto script_call = [this](const CommandSpec& cmd, ClientState& c, std::vector<std::string>& argv,
                             protocol::RespWriter& w) {
+    // A read-only replica takes no write from a script either.
+    if ((cmd.flags & kWrite) && ReadOnlyReplicaFor(c)) {
+      w.Error("READONLY You can't write against a read only replica.");
+      return;
+    }
     const AclVerdict v = AclCheck(c, cmd, argv, "lua");
     if (!v.ok()) {
       static constexpr std::string_view kWhy[] = {
@@ -127,6 +132,11 @@ void Engine::StoreHook::KeyExpired(int db, std::string_view key) {
   engine_->KeyModified(db, key);
   NotifyKeyspaceEvent(engine_->pubsub_, engine_->config_->values().notify_keyspace_events,
                       notify::kExpired, "expired", key, db);
+}
+
+bool Engine::ReadOnlyReplicaFor(const ClientState& client) const {
+  return !client.primary_link && !loading_ && replication_ != nullptr &&
+         replication_->IsReplica() && config_->values().other.at("replica-read-only") == "yes";
 }
 
 void Engine::EmptyDataset() {
@@ -358,8 +368,12 @@ void Engine::RunTransaction(ClientState& client, protocol::RespWriter& out) {
   out.Array(queued.size());
   for (auto& argv : queued) {
     const CommandSpec* cmd = table_.FindForArgv(argv);  // known: it was queued
-    // Checked again as it runs: the rules may have changed since it queued.
-    if (const AclVerdict v = AclCheck(client, *cmd, argv, "multi"); !v.ok()) {
+    // Checked again as it runs: the rules may have changed since it queued
+    // (not for the primary's stream nor a replayed log: trusted).
+    if (const AclVerdict v = client.primary_link || loading_
+                                 ? AclVerdict{}
+                                 : AclCheck(client, *cmd, argv, "multi");
+        !v.ok()) {
       const char* why = v.denial == AclDenial::kCommand
                             ? "no permission to execute the command or subcommand"
                         : v.denial == AclDenial::kKey
@@ -512,8 +526,7 @@ bool Engine::ExecuteOne(ClientState& client, std::vector<std::string>& argv,
   }
 
   // A replica takes writes from its primary only (replica-read-only).
-  if ((cmd->flags & kWrite) && replication_ != nullptr && replication_->IsReplica() &&
-      config_->values().other.at("replica-read-only") == "yes") {
+  if ((cmd->flags & kWrite) && ReadOnlyReplicaFor(client)) {
     return reject({ErrorKind::kReadOnly, "You can't write against a read only replica."});
   }
   // min-replicas-to-write: a write is taken only while enough replicas
@@ -610,6 +623,8 @@ bool Engine::ExecuteChecked(ClientState& client, const CommandSpec& spec,
   FreePolicy& policy = keyspace_.free_policy();
   policy.server_del = config_->values().lazyfree_lazy_server_del;
   policy.expire = config_->values().lazyfree_lazy_expire;
+  policy.replica = replication_ != nullptr && replication_->IsReplica();
+  policy.primary_client = client.primary_link;
   const RunResult r = Run(*cmd, client, argv, out, /*woken=*/false, now);
   if (replication_ != nullptr) client.woff = replication_->Offset();
   // (A log being replayed wakes no one: the command that replays it does,

@@ -91,6 +91,9 @@ class Engine {
   const BlockedClients& blocked() const { return blocked_; }
   const LazyFree& lazy_free() const { return lazy_free_; }
   const KeyTracking& tracking() const { return tracking_; }
+  // Writes from `client` are refused: this is a read-only replica and the
+  // client is not its primary.
+  bool ReadOnlyReplicaFor(const ClientState& client) const;
   // A replica's full resync (Redis's emptyData): every database emptied,
   // watchers and trackers told, function libraries gone.
   void EmptyDataset();

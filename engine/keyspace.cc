@@ -11,7 +11,8 @@ Entry* Db::Find(std::string_view key, int64_t now_ms, bool touch) {
   Entry* e = map_.Find(key);
   if (e == nullptr) return nullptr;
   const int64_t when = map_.ExpireOf(*e);
-  if (when >= 0 && when <= now_ms) {
+  if (when >= 0 && when <= now_ms && !policy_->primary_client) {
+    if (policy_->replica) return nullptr;
     expired_->push_back({index_, std::string(key)});
     Value old = std::move(e->value);
     map_.Erase(key);

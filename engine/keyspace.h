@@ -48,6 +48,11 @@ struct FreePolicy {
   LazyFree* lazy = nullptr;  // nullptr: always here
   bool server_del = false;   // lazyfree-lazy-server-del: overwrites, emptied keys
   bool expire = false;       // lazyfree-lazy-expire
+  // On a replica keys go only by the primary's DEL (Redis's expireIfNeeded
+  // there): an expired key reads as missing but stays, and for the
+  // primary's own commands it is still there.
+  bool replica = false;
+  bool primary_client = false;
 };
 
 // Erase's choice: the server's policy (Redis's dbDelete), or the user's

@@ -242,6 +242,11 @@ int64_t Primary::AckedAt(int64_t offset) const {
 }
 
 void Primary::Wait(engine::CommandContext& ctx, int64_t numreplicas, int64_t timeout_ms) {
+  if (IsReplica()) {
+    return ctx.Error("WAIT cannot be used with replica instances. Please also note that since "
+                     "Redis 4.0 if a replica is configured to be writable (which is not the "
+                     "default) writes to replicas are just local and are not propagated.");
+  }
   engine::ClientState& c = ctx.client;
   const int64_t acked = AckedAt(c.woff);
   // Inside MULTI (or where it may not block) WAIT answers what it has.

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <fstream>
 #include <random>
+#include <utility>
 
 #include "base/clock.h"
 #include "base/logging.h"
@@ -98,7 +99,13 @@ void ReplicaLink::Drop(const std::string& why) {
   out_.clear();
   rdb_.clear();
   parser_.emplace();
+  partial_bytes_ = uncommitted_bytes_ = 0;
+  if (state_ == State::kConnected) down_since_ms_ = base::NowMs();
   state_ = active() ? State::kConnect : State::kNone;
+}
+
+bool ReplicaLink::ScriptBusy() const {
+  return engine_->scripts().busy() || engine_->functions().busy();
 }
 
 void ReplicaLink::Connect() {
@@ -186,7 +193,9 @@ void ReplicaLink::OnReadable() {
   }
   last_io_ms_ = base::NowMs();
   in_.append(buf, static_cast<size_t>(n));
-  ProcessInput();
+  // A script past busy-reply-threshold lets the loop run (and us read), but
+  // nothing may run inside it: the stream waits, buffered, as in Redis.
+  if (!ScriptBusy()) ProcessInput();
 }
 
 bool ReplicaLink::ProcessInput() {
@@ -307,10 +316,15 @@ bool ReplicaLink::LoadRdb() {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     out.write(rdb_.data(), static_cast<std::streamsize>(rdb_.size()));
     if (!out) {
+      unlink(tmp.c_str());
       Drop("cannot write the RDB received from the primary");
       return false;
     }
   }
+  // From here the dataset is replaced: until it is whole (and in the log),
+  // what this replica had is no history to resume from.
+  replid_.clear();
+  offset_ = -1;
   if (std::rename(tmp.c_str(), dbfile.c_str()) != 0) {
     unlink(tmp.c_str());
     Drop("cannot rename the RDB received from the primary");
@@ -326,13 +340,6 @@ bool ReplicaLink::LoadRdb() {
     return false;
   }
   rdb_.clear();
-  replid_ = sync_replid_;
-  offset_ = sync_offset_;
-  engine_->server().replid = replid_;
-  state_ = State::kConnected;
-  engine_->AttachClient(primary_client_);
-  primary_client_.addr = host_ + ":" + std::to_string(port_);
-  primary_attached_ = true;
   // The log must hold the new dataset before anything is acknowledged: the
   // RDB becomes its base at once (a crash later restarts from it).
   if (engine::Aof* aof = engine_->aof(); aof != nullptr && aof->enabled()) {
@@ -342,6 +349,17 @@ bool ReplicaLink::LoadRdb() {
       return false;
     }
   }
+  replid_ = sync_replid_;
+  offset_ = sync_offset_;
+  engine_->server().replid = replid_;
+  state_ = State::kConnected;
+  engine_->AttachClient(primary_client_);
+  primary_client_.addr = host_ + ":" + std::to_string(port_);
+  primary_attached_ = true;
+  // (Loading took a while: that was not the primary's silence.) A diskless
+  // primary streams only once it has this first ACK.
+  last_io_ms_ = last_ack_ms_ = base::NowMs();
+  SendAck();
   CAIRN_LOG_NOTICE("MASTER <-> REPLICA sync: Finished with success");
   return true;
 }
@@ -351,13 +369,15 @@ void ReplicaLink::StreamInput() {
   while (state_ == State::kConnected) {
     const size_t before = pos;
     const auto status = parser_->Parse(in_, &pos);
+    // (The parser keeps a command read in parts: count every part.)
+    partial_bytes_ += static_cast<int64_t>(pos - before);
     if (status == protocol::RequestParser::Status::kNeedMore) break;
     if (status == protocol::RequestParser::Status::kError) {
       Drop("protocol error from the primary: " + parser_->error());
       return;
     }
     std::vector<std::string>& argv = parser_->args();
-    const auto n = static_cast<int64_t>(pos - before);
+    const int64_t n = std::exchange(partial_bytes_, 0);
     // GETACK is answered with the offset before it, as Redis does.
     if (argv.size() >= 2 && base::EqualsIgnoreCase(argv[0], "replconf") &&
         base::EqualsIgnoreCase(argv[1], "getack")) {
@@ -367,7 +387,8 @@ void ReplicaLink::StreamInput() {
       protocol::RespWriter w(&scratch, 2);
       engine_->Execute(primary_client_, argv, w);
     }
-    offset_ += n;
+    uncommitted_bytes_ += n;
+    if (!primary_client_.tx.active) offset_ += std::exchange(uncommitted_bytes_, 0);
   }
   if (state_ == State::kConnected) in_.erase(0, pos);
 }
@@ -390,6 +411,8 @@ void ReplicaLink::Cron(int64_t now_ms) {
     Drop("timeout: no data nor PING received");
     return;
   }
+  // What arrived while a script was busy runs now.
+  if (!in_.empty() && !ScriptBusy()) ProcessInput();
   if (state_ == State::kConnected && now_ms - last_ack_ms_ >= 1000) {
     last_ack_ms_ = now_ms;
     SendAck();
@@ -400,8 +423,8 @@ const char* ReplicaLink::RoleState() const {
   switch (state_) {
     case State::kConnected: return "connected";
     case State::kTransfer: return "sync";
-    case State::kConnecting:
-    case State::kHandshake: return "connecting";
+    case State::kConnecting: return "connecting";
+    case State::kHandshake: return "handshake";
     default: return "connect";
   }
 }
@@ -413,6 +436,9 @@ std::string ReplicaLink::InfoFields(int64_t now_ms) const {
          "\r\nmaster_last_io_seconds_ago:" +
          std::to_string(up() ? (now_ms - last_io_ms_) / 1000 : -1) +
          "\r\nmaster_sync_in_progress:" + (state_ == State::kTransfer ? "1" : "0") +
+         (up() ? std::string()
+               : "\r\nmaster_link_down_since_seconds:" +
+                     std::to_string(down_since_ms_ == 0 ? -1 : (now_ms - down_since_ms_) / 1000)) +
          "\r\nslave_read_repl_offset:" + std::to_string(off) +
          "\r\nslave_repl_offset:" + std::to_string(off) +
          "\r\nslave_priority:" + Opt(engine_, "replica-priority") +

@@ -102,8 +102,15 @@ class ReplicaLink {
   engine::ClientState primary_client_;
   bool primary_attached_ = false;
   std::optional<protocol::RequestParser> parser_;  // the stream's; anew per link
+  // Stream bytes consumed but not yet in offset_: a command's parts read so
+  // far, and a MULTI's commands until its EXEC (Redis moves the offset only
+  // outside MULTI, so a link dropped mid-transaction resumes before it).
+  int64_t partial_bytes_ = 0;
+  int64_t uncommitted_bytes_ = 0;
   int64_t last_io_ms_ = 0;
   int64_t last_ack_ms_ = 0;
+  int64_t down_since_ms_ = 0;  // 0: never up
+  bool ScriptBusy() const;
 };
 
 }  // namespace cairn::replication

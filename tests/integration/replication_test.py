@@ -266,9 +266,29 @@ class CairnReplicaTest(ReplicationTestCase):
         p.ok("SELECT", 3)
         p.ok("FLUSHDB")
         p.ok("SELECT", 0)
+        # Commands read in several parts (values larger than a read) count
+        # whole in the offset.
+        p.ok("SET", "big", os.urandom(300_000))
+        p.ok("RPUSH", "bigl", os.urandom(100_000), os.urandom(100_000))
         self.caught_up(p, r)
         self.assertEqual(dataset(r), dataset(p))
         self.assertIn(b"flags=M ", r.ok("CLIENT", "LIST", "TYPE", "master"))
+        # Scripts may not write either.
+        self.assertIn("READONLY", str(r.cmd("EVAL", "return redis.call('set', 'x', 1)", "0")))
+        self.assertIsNone(r.cmd("GET", "x"))
+        # A key expires on the replica only by the primary's DEL: read there
+        # it is missing, but still counted until the primary deletes it.
+        p.ok("DEBUG", "SET-ACTIVE-EXPIRE", "0")
+        p.ok("SET", "soon", "1", "PX", "100")
+        self.caught_up(p, r)
+        time.sleep(0.2)
+        size = r.ok("DBSIZE")
+        self.assertIsNone(r.cmd("GET", "soon"))
+        self.assertEqual(r.ok("DBSIZE"), size)
+        self.assertIsNone(p.cmd("GET", "soon"))  # the primary deletes it: a DEL
+        self.caught_up(p, r)
+        self.assertEqual(r.ok("DBSIZE"), size - 1)
+        p.ok("DEBUG", "SET-ACTIVE-EXPIRE", "1")
         # A dropped link resumes with a partial resync.
         self.assertEqual(p.ok("CLIENT", "KILL", "TYPE", "replica"), 1)
         write_variety(p, "while-away")
@@ -292,11 +312,12 @@ class CairnReplicaTest(ReplicationTestCase):
         self.assertEqual(dataset(rs2.conn()), want)
 
     def test_cairn_replica_of_redis(self):
-        ps = self.redis(self.newdir("primary"), "--repl-diskless-sync-delay", "0")
+        ps = self.redis(self.newdir("primary"), "--repl-diskless-sync-delay", "0",
+                        "--enable-debug-command", "yes")
         self.run_replica_scenario(ps, True)
 
     def test_cairn_replica_of_cairn(self):
-        ps = self.cairn(self.newdir("primary"))
+        ps = self.cairn(self.newdir("primary"), "--enable-debug-command", "yes")
         self.run_replica_scenario(ps, False)
 
 
