@@ -13,4 +13,7 @@ namespace cairn::base {
 // name `path`.
 Status WriteAll(int fd, std::string_view data, const std::string& path);
 
+// The whole file at `path` (one allocation, read in large pieces).
+Result<std::string> ReadFile(const std::string& path);
+
 }  // namespace cairn::base

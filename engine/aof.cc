@@ -342,7 +342,8 @@ void Aof::Cron(int64_t now_ms) {
 
 bool Aof::OtherChildActive() const {
   Snapshots* snaps = engine_->snapshots();
-  return snaps != nullptr && snaps->bgsave_in_progress();
+  return (snaps != nullptr && snaps->bgsave_in_progress()) ||
+         engine_->server().sync_child_running;
 }
 
 std::string Aof::StartRewrite(bool* scheduled) {
@@ -407,14 +408,13 @@ base::Status Aof::AdoptBase(const std::string& rdb_path) {
   child_first_incr_seq_ = incr_seq;
   child_start_ms_ = base::NowMs();
   {
-    std::ifstream in(rdb_path, std::ios::binary);
-    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto bytes = base::ReadFile(rdb_path);
+    if (!bytes.ok()) return bytes.status();
     const int fd = open(child_temp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) return base::Status::IoErrorFromErrno("creating " + child_temp_, errno);
-    base::Status s = base::WriteAll(fd, bytes, child_temp_);
+    base::Status s = base::WriteAll(fd, bytes.value(), child_temp_);
     if (s.ok() && fdatasync(fd) != 0) s = base::Status::IoErrorFromErrno("syncing " + child_temp_, errno);
     close(fd);
-    if (!in.good() && !in.eof()) s = base::Status::IoError("reading " + rdb_path);
     if (!s.ok()) {
       unlink(child_temp_.c_str());
       return s;

@@ -98,6 +98,9 @@ enum class PauseType { kNone, kWrite, kAll };
 struct ServerState {
   std::string run_id;  // 40 hex chars, random per start
   std::string replid;  // the replication ID (PSYNC, INFO replication)
+  // A forked child writes the RDB for replicas' full resync: no BGSAVE or
+  // log rewrite forks meanwhile (one child at a time, as Redis).
+  bool sync_child_running = false;
   std::string executable;
   std::string config_file;
   int64_t start_ms = 0;

@@ -172,7 +172,7 @@ std::string Snapshots::StartBgsave(bool schedule, bool* scheduled) {
   *scheduled = false;
   if (child_pid_ > 0) return "Background save already in progress";
   Aof* aof = engine_->aof();
-  if (aof != nullptr && aof->rewrite_in_progress()) {
+  if ((aof != nullptr && aof->rewrite_in_progress()) || engine_->server().sync_child_running) {
     if (schedule) {
       scheduled_ = true;
       *scheduled = true;
@@ -250,6 +250,7 @@ void Snapshots::Cron(int64_t now_ms) {
   }
   Aof* aof = engine_->aof();
   if (aof != nullptr && aof->rewrite_in_progress()) return;
+  if (engine_->server().sync_child_running) return;
   bool ignored;
   if (scheduled_ || SavePointReached(now_ms)) StartBgsave(false, &ignored);
 }

@@ -1,15 +1,21 @@
 #include "replication/primary.h"
 
 #include <unistd.h>
+#include <sys/wait.h>
 
 #include <algorithm>
+#include <csignal>
+#include <cstring>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
 
 #include "base/clock.h"
+#include "base/file_util.h"
 #include "base/logging.h"
 #include "base/string_util.h"
+#include "base/process.h"
+#include "engine/aof.h"
 #include "engine/command_context.h"
 #include "engine/snapshots.h"
 
@@ -52,6 +58,14 @@ void Primary::CreateBacklog() {
   backlog_first_ = offset_ + 1;
 }
 
+Primary::~Primary() {
+  if (child_pid_ > 0) {
+    kill(child_pid_, SIGKILL);
+    waitpid(child_pid_, nullptr, 0);
+    unlink(child_file_.c_str());
+  }
+}
+
 void Primary::Append(const std::string& bytes) {
   offset_ += static_cast<int64_t>(bytes.size());
   backlog_ += bytes;
@@ -63,7 +77,8 @@ void Primary::Append(const std::string& bytes) {
     backlog_first_ += static_cast<int64_t>(cut);
   }
   for (Replica& r : replicas_) {
-    if (r.client->conn == nullptr) continue;
+    if (r.stage == Stage::kWaitRdb) r.held += bytes;
+    if (r.stage != Stage::kOnline || r.client->conn == nullptr) continue;
     engine_->server().stats.total_net_repl_output_bytes += bytes.size();
     r.client->conn->Push(bytes);
   }
@@ -82,19 +97,86 @@ void Primary::Feed(int db, std::span<const std::string> argv) {
   Append(bytes);
 }
 
-std::string Primary::MakeRdb(std::string* rdb) {
-  const std::string tmp = "temp-" + std::to_string(getpid()) + "-repl.rdb";
-  base::Status s = engine::WriteRdbFile(tmp, engine_->keyspace(),
-                                        engine::RdbOptionsFor(*engine_, false), base::NowMs());
-  if (s.ok()) {
-    std::ifstream in(tmp, std::ios::binary);
-    std::ostringstream buf;
-    buf << in.rdbuf();
-    if (!in.good() && !in.eof()) s = base::Status::IoError("reading " + tmp);
-    *rdb = std::move(buf).str();
+void Primary::StartSyncChild() {
+  if (child_pid_ > 0) return;
+  if (std::none_of(replicas_.begin(), replicas_.end(),
+                   [](const Replica& r) { return r.stage == Stage::kWaitFork; })) {
+    return;
   }
-  unlink(tmp.c_str());
-  return s.ok() ? "" : s.ToString();
+  engine::Snapshots* snaps = engine_->snapshots();
+  engine::Aof* aof = engine_->aof();
+  if ((snaps != nullptr && snaps->bgsave_in_progress()) ||
+      (aof != nullptr && aof->rewrite_in_progress())) {
+    return;  // (Cron tries again)
+  }
+  const snapshot::RdbWriteOptions options = engine::RdbOptionsFor(*engine_, false);
+  const std::string file = "temp-" + std::to_string(getpid()) + "-sync.rdb";
+  const pid_t pid = fork();
+  if (pid < 0) {
+    CAIRN_LOG_WARNING("Can't fork for a replica's full resync: %s", std::strerror(errno));
+    return;
+  }
+  if (pid == 0) {
+    // Child: its copy of the dataset is the state at the fork.
+    base::SetUpForkedChild();
+    base::Status s = engine::WriteRdbFile(file, engine_->keyspace(), options, base::NowMs());
+    _exit(s.ok() ? 0 : 1);
+  }
+  child_pid_ = pid;
+  child_file_ = file;
+  engine_->server().sync_child_running = true;
+  // The RDB is the dataset at this offset; what follows is held for them.
+  const std::string& replid = engine_->server().replid;
+  for (Replica& r : replicas_) {
+    if (r.stage != Stage::kWaitFork) continue;
+    r.stage = Stage::kWaitRdb;
+    r.held.clear();
+    if (r.psync && r.client->conn != nullptr) {
+      r.client->conn->Push("+FULLRESYNC " + replid + " " + std::to_string(offset_) + "\r\n");
+    }
+  }
+  last_db_ = -1;  // the replicas' stream starts with a SELECT
+  CAIRN_LOG_NOTICE("Starting BGSAVE for SYNC with target: disk (child %d)",
+                   static_cast<int>(pid));
+}
+
+void Primary::ReapSyncChild() {
+  if (child_pid_ <= 0) return;
+  int status = 0;
+  if (waitpid(child_pid_, &status, WNOHANG) != child_pid_) return;
+  child_pid_ = -1;
+  engine_->server().sync_child_running = false;
+  const bool exited_ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  std::string rdb;
+  bool ok = exited_ok;
+  if (ok) {
+    auto r = base::ReadFile(child_file_);
+    ok = r.ok();
+    if (ok) rdb = std::move(r).value();
+  }
+  unlink(child_file_.c_str());
+  engine::ServerStats& st = engine_->server().stats;
+  for (Replica& r : replicas_) {
+    if (r.stage != Stage::kWaitRdb || r.client->conn == nullptr) continue;
+    if (!ok) {
+      // It will ask again.
+      CAIRN_LOG_WARNING("Full resynchronization of %s failed: the RDB child failed",
+                        r.client->addr.c_str());
+      r.client->conn->Kill();
+      continue;
+    }
+    std::string bytes = "$" + std::to_string(rdb.size()) + "\r\n";
+    bytes += rdb;
+    bytes += r.held;
+    st.total_net_repl_output_bytes += bytes.size();
+    r.client->conn->Push(std::move(bytes));
+    r.held.clear();
+    r.held.shrink_to_fit();
+    r.stage = Stage::kOnline;
+    r.ack_ms = base::NowMs();
+    CAIRN_LOG_NOTICE("Synchronization with replica %s succeeded (%zu bytes of RDB)",
+                     r.client->addr.c_str(), rdb.size());
+  }
 }
 
 void Primary::Sync(engine::CommandContext& ctx, engine::ArgList args, bool psync) {
@@ -135,26 +217,15 @@ void Primary::Sync(engine::CommandContext& ctx, engine::ArgList args, bool psync
     if (want_id != "?") st.sync_partial_err++;
   }
 
+  // A full resync: +FULLRESYNC goes when the RDB's fork happens (now, or
+  // once the child running ends), the RDB when it is written.
   CreateBacklog();
-  std::string rdb;
-  if (std::string err = MakeRdb(&rdb); !err.empty()) {
-    CAIRN_LOG_WARNING("Full resynchronization of %s failed: %s", c.addr.c_str(), err.c_str());
-    c.close_after_reply = true;
-    return;
-  }
-  std::string head;
-  if (psync) head = "+FULLRESYNC " + replid + " " + std::to_string(offset_) + "\r\n";
-  head += "$" + std::to_string(rdb.size()) + "\r\n";
-  ctx.reply.Raw(head);
-  ctx.reply.Raw(rdb);
   st.sync_full++;
-  st.total_net_repl_output_bytes += head.size() + rdb.size();
-  // The replica knows no database yet: the next write names one.
-  last_db_ = -1;
   attach();
-  CAIRN_LOG_NOTICE("Replica %s asks for synchronization; full resync with %zu bytes of RDB at "
-                   "offset %lld",
-                   c.addr.c_str(), rdb.size(), static_cast<long long>(offset_));
+  replicas_.back().stage = Stage::kWaitFork;
+  replicas_.back().psync = psync;
+  CAIRN_LOG_NOTICE("Replica %s asks for synchronization; full resync", c.addr.c_str());
+  StartSyncChild();
 }
 
 void Primary::Replconf(engine::CommandContext& ctx, engine::ArgList args) {
@@ -216,7 +287,8 @@ std::string Primary::Info(engine::CommandContext& ctx) {
   for (size_t i = 0; i < replicas_.size(); i++) {
     const Replica& r = replicas_[i];
     out += "slave" + std::to_string(i) + ":ip=" + r.ip + ",port=" + std::to_string(r.port) +
-           ",state=online,offset=" + std::to_string(r.ack_offset) +
+           ",state=" + (r.stage == Stage::kOnline ? "online" : "wait_bgsave") +
+           ",offset=" + std::to_string(r.ack_offset) +
            ",lag=" + std::to_string((ctx.now_ms - r.ack_ms) / 1000) + "\r\n";
   }
   const std::string size = std::to_string(BacklogSize(engine_));
@@ -308,13 +380,23 @@ bool Primary::EnoughReplicas(int64_t now_ms) {
   const engine::ConfigValues& v = engine_->config().values();
   if (v.min_replicas_to_write <= 0 || v.min_replicas_max_lag <= 0) return true;
   const auto good = std::count_if(replicas_.begin(), replicas_.end(), [&](const Replica& r) {
-    return (now_ms - r.ack_ms) / 1000 <= v.min_replicas_max_lag;
+    return r.stage == Stage::kOnline && (now_ms - r.ack_ms) / 1000 <= v.min_replicas_max_lag;
   });
   return good >= v.min_replicas_to_write;
 }
 
 void Primary::Cron(int64_t now_ms) {
   if (!waiters_.empty()) ServeWaiters(now_ms);
+  ReapSyncChild();
+  StartSyncChild();
+  // Replicas waiting for their RDB hear a newline a second (Redis's
+  // keep-alive), so that they do not time out.
+  if (now_ms - last_newline_ms_ >= 1000) {
+    last_newline_ms_ = now_ms;
+    for (Replica& r : replicas_) {
+      if (r.stage != Stage::kOnline && r.client->conn != nullptr) r.client->conn->Push("\n");
+    }
+  }
   // repl-ping-replica-period: a PING in the stream lets replicas tell a
   // quiet primary from a dead link (in the database the stream is in).
   if (replicas_.empty()) return;

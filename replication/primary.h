@@ -8,11 +8,16 @@
 // is the replication offset. REPLCONF ACK tells how far each replica got
 // (INFO replication, ROLE).
 //
+// A full resync's RDB is written by a forked child (the dataset as it was at
+// the fork, copy-on-write), one child at a time with BGSAVE and log
+// rewrites: replicas that ask meanwhile wait for the next fork. The writes
+// after the fork wait in the replica's own buffer and follow the RDB.
+//
 // Departures, for now (issue 13 continues): the backlog is in memory
-// (repl-backlog-size), not the retained log segments; the full-resync RDB is
-// written on the engine thread (the server pauses meanwhile) rather than
-// by a forked child; its bytes go through the replica's output buffer, so
-// client-output-buffer-limit replica bounds the dataset a replica can take.
+// (repl-backlog-size), not the retained log segments; the RDB goes to a
+// temporary file, then through the replica's output buffer (so
+// client-output-buffer-limit replica bounds the dataset a replica can
+// take), and the writes held meanwhile are not counted against that limit.
 //
 // Engine thread only.
 #pragma once
@@ -32,6 +37,7 @@ class Primary : public engine::ReplicationHooks {
  public:
   // REQUIRES: engine outlives the primary.
   explicit Primary(engine::Engine* engine) : engine_(engine) {}
+  ~Primary() override;
   // This server's own replica side (REPLICAOF). REQUIRES: outlives this.
   void set_link(ReplicaLink* link) { link_ = link; }
 
@@ -50,19 +56,28 @@ class Primary : public engine::ReplicationHooks {
   bool IsReplica() const override { return link_ != nullptr && link_->active(); }
 
  private:
+  // A full resync's progress: waiting for a fork, for the RDB of the
+  // fork it got (the stream since then held in `held`), or online.
+  enum class Stage { kWaitFork, kWaitRdb, kOnline };
   struct Replica {
     engine::ClientState* client;
     std::string ip;
     int64_t port = 0;         // REPLCONF listening-port
     int64_t ack_offset = 0;   // REPLCONF ACK
     int64_t ack_ms = 0;
+    Stage stage = Stage::kOnline;
+    bool psync = true;        // (SYNC gets no +FULLRESYNC line)
+    std::string held;
   };
+  // Forks the RDB child for the replicas waiting for one, when no other
+  // child runs; and when it is done, sends them its file.
+  void StartSyncChild();
+  void ReapSyncChild();
   // Bytes of the stream: into the backlog, counted, and sent to replicas.
   void Append(const std::string& bytes);
   // The backlog exists from the first replica on (Redis creates it then).
   void CreateBacklog();
-  // The dataset as an RDB file's bytes, or an error text.
-  std::string MakeRdb(std::string* rdb);
+
   Replica* Find(uint64_t client_id);
   // Replicas that acknowledged at least `offset`.
   int64_t AckedAt(int64_t offset) const;
@@ -80,6 +95,9 @@ class Primary : public engine::ReplicationHooks {
   int64_t offset_ = 0;
   int last_db_ = -1;            // the database the stream is in (-1: say it)
   int64_t last_ping_ms_ = 0;
+  int64_t last_newline_ms_ = 0;
+  pid_t child_pid_ = -1;
+  std::string child_file_;
   struct Waiter {
     engine::ClientState* client;
     int64_t offset;       // its last write's
