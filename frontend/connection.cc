@@ -129,33 +129,33 @@ void Connection::Handshake() {
   Close();
 }
 
-ssize_t Connection::ReadSome(char* buf, size_t len) {
-  if (ssl_ == nullptr) return recv(fd_, buf, len, 0);
-  ERR_clear_error();
-  const int n = SSL_read(ssl_, buf, static_cast<int>(std::min<size_t>(len, INT32_MAX)));
+namespace {
+// An SSL_read / SSL_write result `n` as recv / send would give it.
+ssize_t AsSocketResult(SSL* ssl, int n, bool reading) {
   if (n > 0) return n;
-  const int err = SSL_get_error(ssl_, n);
+  const int err = SSL_get_error(ssl, n);
   if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
     errno = EAGAIN;
     return -1;
   }
-  if (err == SSL_ERROR_ZERO_RETURN) return 0;  // the client's close_notify
-  errno = ECONNRESET;
+  if (reading && err == SSL_ERROR_ZERO_RETURN) return 0;  // the client's close_notify
+  errno = reading ? ECONNRESET : EPIPE;
   return -1;
+}
+}  // namespace
+
+ssize_t Connection::ReadSome(char* buf, size_t len) {
+  if (ssl_ == nullptr) return recv(fd_, buf, len, 0);
+  ERR_clear_error();
+  const int n = SSL_read(ssl_, buf, static_cast<int>(std::min<size_t>(len, INT32_MAX)));
+  return AsSocketResult(ssl_, n, /*reading=*/true);
 }
 
 ssize_t Connection::WriteSome(const char* buf, size_t len) {
   if (ssl_ == nullptr) return send(fd_, buf, len, MSG_NOSIGNAL);
   ERR_clear_error();
   const int n = SSL_write(ssl_, buf, static_cast<int>(std::min<size_t>(len, INT32_MAX)));
-  if (n > 0) return n;
-  const int err = SSL_get_error(ssl_, n);
-  if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
-    errno = EAGAIN;
-    return -1;
-  }
-  errno = EPIPE;
-  return -1;
+  return AsSocketResult(ssl_, n, /*reading=*/false);
 }
 
 void Connection::OnEvents(uint32_t events) {

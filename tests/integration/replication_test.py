@@ -99,6 +99,14 @@ def write_variety(c, tag, short_ttl=False):
         assert not str(r).startswith(("ERR", "WRONGTYPE")), (cmd, r)
 
 
+def fill_before(p):
+    """The dataset a replica first syncs: every type, and 2000 keys in db 3."""
+    write_variety(p, "before")
+    p.ok("SELECT", 3)
+    p.pipeline([("SET", "bulk:%d" % i, "v%d" % i) for i in range(2000)])
+    p.ok("SELECT", 0)
+
+
 class ReplicationTestCase(ServerTestCase):
     def caught_up(self, primary, replica, timeout=20.0):
         """Waits until the replica's offset reaches the primary's."""
@@ -118,12 +126,9 @@ class RedisReplicaOfCairnTest(ReplicationTestCase):
     def test_full_sync_live_writes_and_partial_resync(self):
         cs = self.cairn(self.newdir("primary"))
         p = cs.conn()
-        write_variety(p, "before")
+        fill_before(p)
         p.ok("FUNCTION", "LOAD",
              "#!lua name=replib\nredis.register_function('rf', function() return 42 end)")
-        p.ok("SELECT", 3)
-        p.pipeline([("SET", "bulk:%d" % i, "v%d" % i) for i in range(2000)])
-        p.ok("SELECT", 0)
 
         rs = self.redis(self.newdir("replica"), "--replicaof", "127.0.0.1", str(cs.port))
         r = rs.conn()
@@ -249,10 +254,7 @@ class CairnReplicaTest(ReplicationTestCase):
     def run_replica_scenario(self, primary_server, primary_is_redis):
         ps = primary_server
         p = ps.conn()
-        write_variety(p, "before")
-        p.ok("SELECT", 3)
-        p.pipeline([("SET", "bulk:%d" % i, "v%d" % i) for i in range(2000)])
-        p.ok("SELECT", 0)
+        fill_before(p)
         rs = self.cairn(self.newdir("replica"), "--replicaof", "127.0.0.1", str(ps.port))
         r = rs.conn()
         self.caught_up(p, r)
