@@ -8,6 +8,7 @@
 #include <cstring>
 #include <cstdio>
 #include <fstream>
+#include <random>
 #include <sstream>
 
 #include "base/clock.h"
@@ -85,8 +86,9 @@ void Primary::Append(const std::string& bytes) {
 }
 
 void Primary::Feed(int db, std::span<const std::string> argv) {
-  // As Redis: nothing is counted until a replica has asked for the stream.
-  if (!backlog_active_) return;
+  // As Redis: nothing is counted until a replica has asked for the stream;
+  // a replica's replicas get its primary's stream instead (Proxy).
+  if (!backlog_active_ || IsReplica()) return;
   std::string bytes;
   if (db != last_db_) {
     const std::string select[2] = {"SELECT", std::to_string(db)};
@@ -182,8 +184,8 @@ void Primary::ReapSyncChild() {
 void Primary::Sync(engine::CommandContext& ctx, engine::ArgList args, bool psync) {
   engine::ClientState& c = ctx.client;
   if (c.replica) return;  // a second PSYNC on a link is ignored, as Redis does
-  if (IsReplica()) {
-    return ctx.Error("Cairn does not serve replicas while it is a replica itself (not yet)");
+  if (IsReplica() && !link_->up()) {
+    return ctx.reply.Error("NOMASTERLINK Can't SYNC while not connected with my master");
   }
   engine::ServerStats& st = engine_->server().stats;
   const std::string& replid = engine_->server().replid;
@@ -199,9 +201,10 @@ void Primary::Sync(engine::CommandContext& ctx, engine::ArgList args, bool psync
   if (psync) {
     const std::string& want_id = args[1];
     const auto want = base::ParseInt64(args[2]);
-    // The bytes from `want` on are still in the backlog: send those.
-    if (want && want_id == replid && backlog_active_ && *want >= backlog_first_ &&
-        *want <= offset_ + 1) {
+    // The bytes from `want` on are still in the backlog, of this history
+    // (or of the one it continues, up to where that ended): send those.
+    const bool ours = want_id == replid || (want_id == replid2_ && want && *want <= second_offset_);
+    if (want && ours && backlog_active_ && *want >= backlog_first_ && *want <= offset_ + 1) {
       std::string bytes = "+CONTINUE " + replid + "\r\n";
       bytes.append(backlog_, static_cast<size_t>(*want - backlog_first_));
       ctx.reply.Raw(bytes);
@@ -293,9 +296,10 @@ std::string Primary::Info(engine::CommandContext& ctx) {
   }
   const std::string size = std::to_string(BacklogSize(engine_));
   out += "master_failover_state:no-failover\r\nmaster_replid:" + engine_->server().replid +
-         "\r\nmaster_replid2:0000000000000000000000000000000000000000\r\n"
+         "\r\nmaster_replid2:" + replid2_ + "\r\n"
          "master_repl_offset:" + std::to_string(offset) +
-         "\r\nsecond_repl_offset:-1\r\nrepl_backlog_active:" + (backlog_active_ ? "1" : "0") +
+         "\r\nsecond_repl_offset:" + std::to_string(second_offset_) +
+         "\r\nrepl_backlog_active:" + (backlog_active_ ? "1" : "0") +
          "\r\nrepl_backlog_size:" + size + "\r\nrepl_backlog_first_byte_offset:" +
          std::to_string(backlog_active_ ? backlog_first_ : 0) +
          "\r\nrepl_backlog_histlen:" + std::to_string(backlog_.size()) + "\r\n";
@@ -354,8 +358,13 @@ void Primary::ReplicaOf(engine::CommandContext& ctx, engine::ArgList args) {
     if (IsReplica()) {
       CAIRN_LOG_NOTICE("MASTER MODE enabled (user request from '%s')", ctx.client.addr.c_str());
       link_->Stop();
-      // Its own history from here: a new ID, the offset it reached.
-      offset_ = std::max<int64_t>(offset_, 0);
+      // Its own history from here, under a new ID; the old one still
+      // resumes up to this offset (its replicas, a former primary).
+      static std::mt19937_64 rng(std::random_device{}());
+      std::string id;
+      for (int i = 0; i < 40; i++) id += "0123456789abcdef"[rng() & 15];
+      NewReplid(id);
+      last_db_ = -1;
     }
     return ctx.reply.Ok();
   }
@@ -365,14 +374,39 @@ void Primary::ReplicaOf(engine::CommandContext& ctx, engine::ArgList args) {
   if (IsReplica() && link_->host() == args[1] && link_->port() == *port) {
     return ctx.reply.Simple("OK Already connected to specified master");
   }
-  // Replicas of this server would follow a history that is about to end.
-  for (Replica& r : replicas_) {
-    if (r.client->conn != nullptr) r.client->conn->Kill();
-  }
-  link_->Follow(args[1], *port);
+  // PSYNC offers this server's history: a former primary whose writes the
+  // new one has (a promoted replica) resumes without a full copy.
+  link_->Follow(args[1], *port, engine_->server().replid, backlog_active_ ? offset_ : -1);
   CAIRN_LOG_NOTICE("REPLICAOF %s:%lld enabled (user request from '%s')", args[1].c_str(),
                    static_cast<long long>(*port), ctx.client.addr.c_str());
   ctx.reply.Ok();
+}
+
+void Primary::Proxy(const std::string& bytes) {
+  if (!backlog_active_) CreateBacklog();
+  Append(bytes);
+}
+
+void Primary::ResetHistory(int64_t offset) {
+  for (Replica& r : replicas_) {
+    if (r.client->conn != nullptr) r.client->conn->Kill();
+  }
+  backlog_active_ = true;
+  backlog_.clear();
+  offset_ = offset;
+  backlog_first_ = offset + 1;
+  replid2_ = std::string(40, '0');
+  second_offset_ = -1;
+}
+
+void Primary::NewReplid(const std::string& id) {
+  replid2_ = engine_->server().replid;
+  second_offset_ = offset_ + 1;
+  engine_->server().replid = id;
+  // Its replicas learn the new ID when they come back (+CONTINUE).
+  for (Replica& r : replicas_) {
+    if (r.client->conn != nullptr) r.client->conn->Kill();
+  }
 }
 
 bool Primary::EnoughReplicas(int64_t now_ms) {
@@ -398,8 +432,9 @@ void Primary::Cron(int64_t now_ms) {
     }
   }
   // repl-ping-replica-period: a PING in the stream lets replicas tell a
-  // quiet primary from a dead link (in the database the stream is in).
-  if (replicas_.empty()) return;
+  // quiet primary from a dead link (in the database the stream is in). A
+  // replica's replicas get its primary's PINGs instead.
+  if (replicas_.empty() || IsReplica()) return;
   auto v = engine_->config().Get(std::vector<std::string>{"repl-ping-replica-period"});
   auto period = v.empty() ? std::nullopt : base::ParseInt64(v[0].second);
   const int64_t every_ms = 1000 * (period && *period > 0 ? *period : 10);

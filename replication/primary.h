@@ -53,6 +53,16 @@ class Primary : public engine::ReplicationHooks {
   void Wait(engine::CommandContext& ctx, int64_t numreplicas, int64_t timeout_ms) override;
   bool EnoughReplicas(int64_t now_ms) override;
   void ReplicaOf(engine::CommandContext& ctx, engine::ArgList args) override;
+
+  // For ReplicaLink, while this server is a replica. The stream it
+  // applied, byte for byte, for this server's own replicas:
+  void Proxy(const std::string& bytes);
+  // A full resync made the dataset the primary's at `offset`: replicas of
+  // this server must sync again, the backlog starts there.
+  void ResetHistory(int64_t offset);
+  // The primary answered +CONTINUE under a new ID (it was promoted): the
+  // old one stays valid up to here (replid2), as PSYNC2 has it.
+  void NewReplid(const std::string& id);
   bool IsReplica() const override { return link_ != nullptr && link_->active(); }
 
  private:
@@ -93,6 +103,10 @@ class Primary : public engine::ReplicationHooks {
   std::string backlog_;         // the last bytes of the stream
   int64_t backlog_first_ = 0;   // the offset of backlog_[0]
   int64_t offset_ = 0;
+  // The ID this history had before (a promotion, a primary's new ID), and
+  // the first offset it does not cover: PSYNC with it still resumes.
+  std::string replid2_ = std::string(40, '0');
+  int64_t second_offset_ = -1;
   int last_db_ = -1;            // the database the stream is in (-1: say it)
   int64_t last_ping_ms_ = 0;
   int64_t last_newline_ms_ = 0;

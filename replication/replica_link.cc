@@ -19,6 +19,7 @@
 #include "base/string_util.h"
 #include "engine/aof.h"
 #include "engine/snapshots.h"
+#include "replication/primary.h"
 
 namespace cairn::replication {
 
@@ -38,7 +39,8 @@ std::string Opt(engine::Engine* e, const char* name) {
 
 }  // namespace
 
-ReplicaLink::ReplicaLink(engine::Engine* engine) : engine_(engine) {
+ReplicaLink::ReplicaLink(engine::Engine* engine, Primary* primary)
+    : engine_(engine), primary_(primary) {
   primary_client_.primary_link = true;
   primary_client_.authenticated = true;
   parser_.emplace();
@@ -49,10 +51,13 @@ ReplicaLink::~ReplicaLink() {
   if (primary_attached_) engine_->DetachClient(primary_client_);
 }
 
-void ReplicaLink::Follow(const std::string& host, int64_t port) {
+void ReplicaLink::Follow(const std::string& host, int64_t port, const std::string& replid,
+                         int64_t offset) {
   if (active()) Drop("a new primary was named");
   host_ = host;
   port_ = port;
+  replid_ = replid;
+  offset_ = offset;
   state_ = State::kConnect;
   CAIRN_LOG_NOTICE("Connecting to MASTER %s:%lld", host.c_str(), static_cast<long long>(port));
 }
@@ -62,16 +67,6 @@ void ReplicaLink::Stop() {
   port_ = 0;
   Drop("REPLICAOF NO ONE");
   state_ = State::kNone;
-  // From now on this dataset has its own history (writes the primary never
-  // saw): a new replication ID, and the next REPLICAOF syncs in full.
-  // (Redis keeps the old ID as replid2 to allow a partial resync when
-  // nothing was written meanwhile; Cairn does not yet.)
-  offset_ = -1;
-  replid_.clear();
-  static std::mt19937_64 rng(std::random_device{}());
-  std::string id;
-  for (int i = 0; i < 40; i++) id += "0123456789abcdef"[rng() & 15];
-  engine_->server().replid = id;
 }
 
 uint32_t ReplicaLink::interest() const {
@@ -100,6 +95,7 @@ void ReplicaLink::Drop(const std::string& why) {
   rdb_.clear();
   parser_.emplace();
   partial_bytes_ = uncommitted_bytes_ = 0;
+  uncommitted_raw_.clear();
   if (state_ == State::kConnected) down_since_ms_ = base::NowMs();
   state_ = active() ? State::kConnect : State::kNone;
 }
@@ -250,8 +246,10 @@ bool ReplicaLink::HandshakeLine(const std::string& raw) {
   }
   if (line.starts_with("+CONTINUE")) {
     // A new ID: the primary was promoted; what we have is its history.
-    if (line.size() > 10) replid_ = line.substr(10, 40);
-    engine_->server().replid = replid_;
+    if (line.size() > 10 && line.substr(10, 40) != replid_) {
+      replid_ = line.substr(10, 40);
+      primary_->NewReplid(replid_);
+    }
     state_ = State::kConnected;
     engine_->AttachClient(primary_client_);
     primary_client_.addr = host_ + ":" + std::to_string(port_);
@@ -352,6 +350,7 @@ bool ReplicaLink::LoadRdb() {
   replid_ = sync_replid_;
   offset_ = sync_offset_;
   engine_->server().replid = replid_;
+  primary_->ResetHistory(offset_);
   state_ = State::kConnected;
   engine_->AttachClient(primary_client_);
   primary_client_.addr = host_ + ":" + std::to_string(port_);
@@ -371,6 +370,7 @@ void ReplicaLink::StreamInput() {
     const auto status = parser_->Parse(in_, &pos);
     // (The parser keeps a command read in parts: count every part.)
     partial_bytes_ += static_cast<int64_t>(pos - before);
+    uncommitted_raw_.append(in_, before, pos - before);
     if (status == protocol::RequestParser::Status::kNeedMore) break;
     if (status == protocol::RequestParser::Status::kError) {
       Drop("protocol error from the primary: " + parser_->error());
@@ -388,7 +388,12 @@ void ReplicaLink::StreamInput() {
       engine_->Execute(primary_client_, argv, w);
     }
     uncommitted_bytes_ += n;
-    if (!primary_client_.tx.active) offset_ += std::exchange(uncommitted_bytes_, 0);
+    if (!primary_client_.tx.active) {
+      offset_ += std::exchange(uncommitted_bytes_, 0);
+      // Applied: on to this server's replicas, byte for byte.
+      primary_->Proxy(uncommitted_raw_);
+      uncommitted_raw_.clear();
+    }
   }
   if (state_ == State::kConnected) in_.erase(0, pos);
 }

@@ -13,11 +13,12 @@
 // The socket is non-blocking; the server watches fd() for interest() and
 // calls OnEvents, as for the log's eventfd. Engine thread only.
 //
-// Not yet (issue 13): replicas of a replica (a replica refuses PSYNC), lazy
-// expiry that waits for the primary's DEL (a replica's reads delete an
-// expired key themselves, as a primary's do; active expiry is off),
-// replica-serve-stale-data no, the log kept across a full resync without a
-// rewrite.
+// The stream's bytes, once applied, go on to this server's own replicas
+// unchanged (Primary::Proxy), so a replica of a replica sees the top
+// primary's replication ID and offsets, as PSYNC2 has it.
+//
+// Not yet (issue 13): replica-serve-stale-data no, a partial resync after
+// this replica restarts (its ID and offset are not kept on disk).
 #pragma once
 
 #include <cstdint>
@@ -31,17 +32,21 @@
 
 namespace cairn::replication {
 
+class Primary;
+
 class ReplicaLink {
  public:
   // REQUIRES: engine outlives the link.
-  explicit ReplicaLink(engine::Engine* engine);
+  // `primary`: this server's own replicas' side, which the stream feeds.
+  ReplicaLink(engine::Engine* engine, Primary* primary);
   ~ReplicaLink();
   ReplicaLink(const ReplicaLink&) = delete;
   ReplicaLink& operator=(const ReplicaLink&) = delete;
 
   // REPLICAOF host port: connects from the next Cron on (a link to another
-  // primary is dropped first).
-  void Follow(const std::string& host, int64_t port);
+  // primary is dropped first). The history this server has (`replid` up to
+  // `offset`; -1: none) is what PSYNC offers to resume.
+  void Follow(const std::string& host, int64_t port, const std::string& replid, int64_t offset);
   // REPLICAOF NO ONE: the link goes; the dataset stays, writable.
   void Stop();
   bool active() const { return !host_.empty(); }
@@ -81,6 +86,7 @@ class ReplicaLink {
   void SendAck();
 
   engine::Engine* engine_;
+  Primary* primary_;
   std::function<void()> on_fd_change_;
   std::string host_;
   int64_t port_ = 0;
@@ -107,6 +113,7 @@ class ReplicaLink {
   // outside MULTI, so a link dropped mid-transaction resumes before it).
   int64_t partial_bytes_ = 0;
   int64_t uncommitted_bytes_ = 0;
+  std::string uncommitted_raw_;  // those bytes, for this server's replicas
   int64_t last_io_ms_ = 0;
   int64_t last_ack_ms_ = 0;
   int64_t down_since_ms_ = 0;  // 0: never up

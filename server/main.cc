@@ -394,7 +394,7 @@ int main(int argc, char** argv) {
   // Replicas (PSYNC) are served from the engine thread; the engine feeds
   // them every write.
   cairn::replication::Primary primary(&eng);
-  cairn::replication::ReplicaLink link(&eng);
+  cairn::replication::ReplicaLink link(&eng, &primary);
   primary.set_link(&link);
   eng.set_replication(&primary);
   // The replica side's socket, watched as it asks.
@@ -415,7 +415,7 @@ int main(int argc, char** argv) {
   });
   if (auto it = v.other.find("replicaof"); it != v.other.end() && !it->second.empty()) {
     const size_t sp = it->second.rfind(' ');
-    link.Follow(it->second.substr(0, sp), std::stoll(it->second.substr(sp + 1)));
+    link.Follow(it->second.substr(0, sp), std::stoll(it->second.substr(sp + 1)), "", -1);
   }
   // serverCron's counterpart: the log's periodic work, `hz` times a second.
   std::function<void()> arm_cron = [&] {

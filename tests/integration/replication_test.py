@@ -25,7 +25,10 @@ order is not part of the type) and PEXPIRETIME. What is checked:
     Cairn: full sync, read-only refusals, live writes, partial resync after
     a dropped link, REPLICAOF NO ONE (writable, a new history) and a full
     resync when it follows again, and its own log holding the synchronized
-    dataset across a SIGKILL.
+    dataset across a SIGKILL;
+  * a chain A -> B -> C (and a redis-server under B) carrying A's
+    replication ID and offsets, then a failover: B promoted, A pointed at
+    B, everyone back by partial resyncs.
 """
 
 import os
@@ -321,6 +324,51 @@ class CairnReplicaTest(ReplicationTestCase):
     def test_cairn_replica_of_cairn(self):
         ps = self.cairn(self.newdir("primary"), "--enable-debug-command", "yes")
         self.run_replica_scenario(ps, False)
+
+
+
+class ChainAndFailoverTest(ReplicationTestCase):
+    def test_chain_and_failover(self):
+        # A -> B -> C (Cairn) and A -> B -> R (redis-server under B).
+        a_srv = self.cairn(self.newdir("a"))
+        a = a_srv.conn()
+        fill_before(a)
+        b_srv = self.cairn(self.newdir("b"), "--replicaof", "127.0.0.1", str(a_srv.port))
+        b = b_srv.conn()
+        self.caught_up(a, b)
+        c_srv = self.cairn(self.newdir("c"), "--replicaof", "127.0.0.1", str(b_srv.port))
+        c = c_srv.conn()
+        r_srv = self.redis(self.newdir("r"), "--replicaof", "127.0.0.1", str(b_srv.port))
+        r = r_srv.conn()
+        write_variety(a, "live")
+        self.caught_up(a, b)
+        self.caught_up(b, c)
+        self.caught_up(b, r)
+        want = dataset(a)
+        for x in (b, c, r):
+            self.assertEqual(dataset(x), want)
+        # The whole chain speaks A's history: one ID, one offset.
+        ids = {x.info("replication")["master_replid"] for x in (a, b, c, r)}
+        self.assertEqual(len(ids), 1)
+        # Failover: B is promoted, A follows it and resumes where it was
+        # (B still knows A's ID up to the promotion), C stays with B.
+        self.assertEqual(b.ok("REPLICAOF", "NO", "ONE"), "OK")
+        info = b.info("replication")
+        self.assertEqual(info["master_replid2"], a.info("replication")["master_replid"])
+        self.assertEqual(a.ok("REPLICAOF", "127.0.0.1", str(b_srv.port)), "OK")
+        write_variety(b, "after-failover")
+        self.caught_up(b, a)
+        self.caught_up(b, c)
+        self.caught_up(b, r)
+        want = dataset(b)
+        for x in (a, c, r):
+            self.assertEqual(dataset(x), want)
+        stats = b.info("stats")
+        # A, C and R came back to the promoted B by partial resyncs.
+        self.assertEqual(stats["sync_full"], "2")  # C and R, before the failover
+        self.assertGreaterEqual(int(stats["sync_partial_ok"]), 3)
+        self.assertEqual(a.cmd("SET", "x", "1"),
+                         "READONLY You can't write against a read only replica.")
 
 
 if __name__ == "__main__":
