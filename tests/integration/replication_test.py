@@ -28,11 +28,16 @@ order is not part of the type) and PEXPIRETIME. What is checked:
     dataset across a SIGKILL;
   * a chain A -> B -> C (and a redis-server under B) carrying A's
     replication ID and offsets, then a failover: B promoted, A pointed at
-    B, everyone back by partial resyncs.
+    B, everyone back by partial resyncs;
+  * a primary that disconnects mid-RDB, sends garbage, refuses PSYNC or
+    sends a corrupt RDB: the replica stays up, retries, keeps its data
+    (empty after a corrupt RDB, as Redis), never reports itself synced.
 """
 
 import os
+import socket
 import sys
+import threading
 import time
 import unittest
 
@@ -369,6 +374,89 @@ class ChainAndFailoverTest(ReplicationTestCase):
         self.assertGreaterEqual(int(stats["sync_partial_ok"]), 3)
         self.assertEqual(a.cmd("SET", "x", "1"),
                          "READONLY You can't write against a read only replica.")
+
+
+
+class FakePrimary(threading.Thread):
+    """A primary that answers the handshake, then does what `script` says
+    with PSYNC's reply (bytes to send, then the connection is closed).
+    Counts the connections it took."""
+
+    def __init__(self, script):
+        super().__init__(daemon=True)
+        self.script = script
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.connections = 0
+        self.stop = threading.Event()
+
+    def run(self):
+        while not self.stop.is_set():
+            try:
+                c, _ = self.sock.accept()
+            except OSError:
+                continue
+            self.connections += 1
+            c.settimeout(5)
+            f = c.makefile("rb")
+            try:
+                while not self.stop.is_set():
+                    head = f.readline()
+                    if not head.startswith(b"*"):
+                        break
+                    argv = []
+                    for _ in range(int(head[1:])):
+                        n = int(f.readline()[1:])
+                        argv.append(f.read(n + 2)[:-2])
+                    if argv[0].upper() == b"PSYNC":
+                        c.sendall(self.script)
+                        break
+                    c.sendall(b"+PONG\r\n" if argv[0].upper() == b"PING" else b"+OK\r\n")
+            except (OSError, ValueError):
+                pass
+            f.close()
+            c.close()
+        self.sock.close()
+
+
+class BadPrimaryTest(ReplicationTestCase):
+    def follow_fake(self, script):
+        fake = FakePrimary(script)
+        fake.start()
+        self.threads.append(fake)
+        s = self.cairn(self.newdir("replica"))
+        c = s.conn()
+        c.ok("SET", "mine", "kept")
+        self.assertEqual(c.ok("REPLICAOF", "127.0.0.1", str(fake.port)), "OK")
+        deadline = time.monotonic() + 10
+        while fake.connections < 2:  # it retries
+            self.assertLess(time.monotonic(), deadline, "the replica did not retry")
+            time.sleep(0.05)
+        self.assertTrue(s.alive())
+        self.assertEqual(c.ok("PING"), "PONG")
+        self.assertEqual(c.info("replication")["master_link_status"], "down")
+        return c
+
+    def test_disconnect_mid_transfer_keeps_the_data(self):
+        c = self.follow_fake(b"+FULLRESYNC " + b"a" * 40 + b" 0\r\n$100000\r\nREDIS0009" +
+                             b"x" * 1000)
+        self.assertEqual(c.ok("GET", "mine"), b"kept")
+
+    def test_garbage_instead_of_the_rdb_keeps_the_data(self):
+        c = self.follow_fake(b"+FULLRESYNC " + b"b" * 40 + b" 0\r\n$not-a-length\r\n")
+        self.assertEqual(c.ok("GET", "mine"), b"kept")
+        c2 = self.follow_fake(b"-ERR no such thing\r\n")
+        self.assertEqual(c2.ok("GET", "mine"), b"kept")
+
+    def test_corrupt_rdb_is_never_served_as_synced(self):
+        body = b"REDIS0009\xfa\x09redis-ver\x067.0.15garbage-garbage-garbage"
+        c = self.follow_fake(b"+FULLRESYNC " + b"c" * 40 + b" 0\r\n$%d\r\n" % len(body) + body)
+        # As Redis: the old data is gone (the load began), nothing half-loaded
+        # is kept, and the link is down, retrying.
+        self.assertEqual(c.ok("DBSIZE"), 0)
 
 
 if __name__ == "__main__":
