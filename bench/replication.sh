@@ -46,7 +46,7 @@ stop_replica() {
   wait "${replica_pid}" 2>/dev/null || true
   replica_pid=""
 }
-trap 'rc=$?; stop_replica; (exit "$rc"); bench_cleanup' EXIT
+trap 'rc=$?; stop_replica; set +e; (exit "$rc"); bench_cleanup' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
