@@ -286,17 +286,20 @@ void Engine::FeedMonitors(const CommandSpec& cmd, const ClientState& client,
   }
 }
 
-bool Engine::PausedFor(const ClientState& client, const CommandSpec& cmd, int64_t now) const {
-  if (!server_.Paused(now)) return false;
-  if (server_.pause_type == PauseType::kAll) return true;
-  constexpr uint64_t kMayWrite = kWrite | kMayReplicate;
-  if (cmd.flags & kMayWrite) return true;
+bool Engine::Writes(const ClientState& client, const CommandSpec& cmd, uint64_t flags) const {
+  if (cmd.flags & flags) return true;
   if (cmd.full_name != "exec" || !client.tx.active) return false;
   for (const auto& argv : client.tx.queued) {
     const CommandSpec* q = table_.FindForArgv(argv);
-    if (q != nullptr && (q->flags & kMayWrite)) return true;
+    if (q != nullptr && (q->flags & flags)) return true;
   }
   return false;
+}
+
+bool Engine::PausedFor(const ClientState& client, const CommandSpec& cmd, int64_t now) const {
+  if (!server_.Paused(now)) return false;
+  if (server_.pause_type == PauseType::kAll) return true;
+  return Writes(client, cmd, kWrite | kMayReplicate);
 }
 
 void Engine::ResumePaused(int64_t now_ms) {
@@ -323,7 +326,9 @@ void Engine::CloseIdleClients(int64_t now_ms) {
   const int64_t timeout_ms = config_->values().timeout * 1000;
   if (timeout_ms <= 0) return;
   for (auto& [id, c] : server_.clients) {
-    if (c->conn == nullptr || c->blocked || c->subs.any() || c->replica) continue;
+    if (c->conn == nullptr || c->blocked || c->subs.any() || c->replica || c->primary_link) {
+      continue;
+    }
     if (now_ms - c->last_interaction_ms <= timeout_ms) continue;
     CAIRN_LOG_VERBOSE("Closing idle client");
     c->conn->Kill();
@@ -525,13 +530,15 @@ bool Engine::ExecuteOne(ClientState& client, std::vector<std::string>& argv,
                                              "the channels used as arguments"});
   }
 
-  // A replica takes writes from its primary only (replica-read-only).
-  if ((cmd->flags & kWrite) && ReadOnlyReplicaFor(client)) {
+  // A replica takes writes from its primary only (replica-read-only). An
+  // EXEC counts as a write when it would run one, as in Redis.
+  const bool writes = replication_ != nullptr && Writes(client, *cmd, kWrite);
+  if (writes && ReadOnlyReplicaFor(client)) {
     return reject({ErrorKind::kReadOnly, "You can't write against a read only replica."});
   }
   // min-replicas-to-write: a write is taken only while enough replicas
   // follow closely enough.
-  if ((cmd->flags & kWrite) && replication_ != nullptr && !replication_->EnoughReplicas(now)) {
+  if (writes && !replication_->EnoughReplicas(now)) {
     return reject({ErrorKind::kNoReplicas, "Not enough good replicas to write."});
   }
   // Redis's writeCommandsDeniedByDiskError: while the log cannot be

@@ -117,6 +117,8 @@ class Engine {
   // CLIENT PAUSE: whether `cmd` from `client` must wait now; and the
   // parked commands run once the pause is over.
   bool PausedFor(const ClientState& client, const CommandSpec& cmd, int64_t now) const;
+  // Whether cmd has one of `flags`, or is an EXEC whose queued commands do.
+  bool Writes(const ClientState& client, const CommandSpec& cmd, uint64_t flags) const;
   void ResumePaused(int64_t now_ms);
   // `timeout`: closes clients idle for longer (from Cron).
   void CloseIdleClients(int64_t now_ms);

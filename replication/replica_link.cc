@@ -43,6 +43,7 @@ ReplicaLink::ReplicaLink(engine::Engine* engine, Primary* primary)
     : engine_(engine), primary_(primary) {
   primary_client_.primary_link = true;
   primary_client_.authenticated = true;
+  primary_client_.conn = this;
   parser_.emplace();
 }
 
@@ -404,6 +405,10 @@ void ReplicaLink::SendAck() {
 
 void ReplicaLink::Cron(int64_t now_ms) {
   if (state_ == State::kNone) return;
+  if (std::exchange(kill_requested_, false) && state_ == State::kConnected) {
+    Drop("CLIENT KILL");
+    return;
+  }
   if (state_ == State::kConnect) {
     if (now_ms - last_io_ms_ >= 1000) {
       last_io_ms_ = now_ms;

@@ -34,12 +34,14 @@ namespace cairn::replication {
 
 class Primary;
 
-class ReplicaLink {
+// Also the connection of the primary's client as the engine sees it:
+// CLIENT KILL of that client drops the link (it reconnects, as in Redis).
+class ReplicaLink : public engine::ClientConnection {
  public:
   // REQUIRES: engine outlives the link.
   // `primary`: this server's own replicas' side, which the stream feeds.
   ReplicaLink(engine::Engine* engine, Primary* primary);
-  ~ReplicaLink();
+  ~ReplicaLink() override;
   ReplicaLink(const ReplicaLink&) = delete;
   ReplicaLink& operator=(const ReplicaLink&) = delete;
 
@@ -59,6 +61,12 @@ class ReplicaLink {
   void Cron(int64_t now_ms);
   // Called when fd() or interest() changes; the server re-watches.
   void set_on_fd_change(std::function<void()> fn) { on_fd_change_ = std::move(fn); }
+
+  // engine::ClientConnection: nothing is sent to a primary but ACKs; a
+  // kill drops the link at the next Cron.
+  void OnUnblocked(std::string, bool) override {}
+  void Push(std::string) override {}
+  void Kill() override { kill_requested_ = true; }
 
   // The offset of the stream processed so far (slave_repl_offset).
   int64_t offset() const { return offset_; }
@@ -117,6 +125,7 @@ class ReplicaLink {
   int64_t last_io_ms_ = 0;
   int64_t last_ack_ms_ = 0;
   int64_t down_since_ms_ = 0;  // 0: never up
+  bool kill_requested_ = false;
   bool ScriptBusy() const;
 };
 

@@ -239,6 +239,12 @@ class RedisReplicaOfCairnTest(ReplicationTestCase):
                 got.append(p.cmd("GET", "k"))
                 got.append(p.ok("CONFIG", "SET", "min-replicas-to-write", "1"))
                 got.append(p.cmd("SET", "k", "4"))
+                # An EXEC that would write is refused as a write.
+                p.ok("MULTI")
+                p.ok("SET", "k", "tx")
+                ps.conn().ok("CONFIG", "SET", "min-replicas-to-write", "2")
+                got.append(p.cmd("EXEC"))
+                p.ok("CONFIG", "SET", "min-replicas-to-write", "1")
                 rs.kill()
                 p.ok("CONFIG", "SET", "min-replicas-max-lag", "1")
                 deadline = time.monotonic() + 10
@@ -251,7 +257,10 @@ class RedisReplicaOfCairnTest(ReplicationTestCase):
         self.assertEqual(seen[1], seen[0])
         self.assertEqual(seen[0], ["OK", 0, True, "OK", 1, 1, True, True, "ERR timeout is negative",
                                    "OK", "NOREPLICAS Not enough good replicas to write.", b"2",
-                                   "OK", "OK", "NOREPLICAS Not enough good replicas to write."])
+                                   "OK", "OK",
+                                   "EXECABORT Transaction discarded because of: NOREPLICAS Not "
+                                   "enough good replicas to write.",
+                                   "NOREPLICAS Not enough good replicas to write."])
 
 
 
@@ -306,6 +315,15 @@ class CairnReplicaTest(ReplicationTestCase):
         self.assertEqual(dataset(r), dataset(p))
         stats = p.info("stats")
         self.assertEqual((stats["sync_full"], stats["sync_partial_ok"]), ("1", "1"))
+        # CLIENT KILL of the primary's client drops the link: it comes back.
+        self.assertEqual(r.ok("CLIENT", "KILL", "TYPE", "master"), 1)
+        write_variety(p, "after-kill")
+        deadline = time.monotonic() + 10
+        while p.info("stats")["sync_partial_ok"] != "2":
+            self.assertLess(time.monotonic(), deadline)
+            time.sleep(0.05)
+        self.caught_up(p, r)
+        self.assertEqual(dataset(r), dataset(p))
         # Promoted: writable, a new history; following again syncs in full.
         self.assertEqual(r.ok("REPLICAOF", "NO", "ONE"), "OK")
         self.assertEqual(r.ok("ROLE")[0], b"master")
