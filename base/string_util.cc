@@ -6,6 +6,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
+#include <random>
+
+#include "base/clock.h"
 
 namespace cairn::base {
 
@@ -196,5 +199,15 @@ std::string QuoteRepr(std::string_view s) {
   return out + "\"";
 }
 
+
+std::string RandomHex(size_t n) {
+  std::random_device rd;
+  std::mt19937_64 gen((static_cast<uint64_t>(rd()) << 32) ^ rd() ^
+                      static_cast<uint64_t>(NowUs()));
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(n, '0');
+  for (char& c : out) c = kHex[gen() & 15];
+  return out;
+}
 
 }  // namespace cairn::base

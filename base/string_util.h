@@ -33,4 +33,7 @@ std::string ToLower(std::string_view s);
 // and \xNN for other unprintable bytes (config lines, MONITOR).
 std::string QuoteRepr(std::string_view s);
 
+// `n` random lowercase hex digits (run IDs, replication IDs).
+std::string RandomHex(size_t n);
+
 }  // namespace cairn::base

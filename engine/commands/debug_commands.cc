@@ -5,7 +5,6 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <random>
 
 #include "base/logging.h"
 #include "base/string_util.h"
@@ -214,10 +213,7 @@ void Debug(CommandContext& ctx, ArgList args) {
   if (sub == "protocol" && args.size() == 3) return DebugProtocol(ctx, base::ToLower(args[2]));
   if (sub == "change-repl-id" && args.size() == 2) {
     // A new replication ID (client test suites use it to force full syncs).
-    static std::mt19937_64 rng(std::random_device{}());
-    static constexpr char kHex[] = "0123456789abcdef";
-    ctx.server.replid.clear();
-    for (int i = 0; i < 40; i++) ctx.server.replid += kHex[rng() & 15];
+    ctx.server.replid = base::RandomHex(40);
     return ctx.reply.Ok();
   }
   if (sub == "set-active-expire" && args.size() == 3) {
