@@ -7,7 +7,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <initializer_list>
 #include <span>
 #include <vector>
@@ -389,7 +388,7 @@ std::string Aof::RotateSegment(uint64_t incr_seq) {
   return "";
 }
 
-base::Status Aof::AdoptBase(const std::string& rdb_path) {
+base::Status Aof::AdoptBase(std::string_view rdb) {
   if (!writer_) return base::Status::Ok();
   // A rewrite under way would base the log on the dataset being replaced.
   if (child_pid_ > 0) {
@@ -408,11 +407,9 @@ base::Status Aof::AdoptBase(const std::string& rdb_path) {
   child_first_incr_seq_ = incr_seq;
   child_start_ms_ = base::NowMs();
   {
-    auto bytes = base::ReadFile(rdb_path);
-    if (!bytes.ok()) return bytes.status();
     const int fd = open(child_temp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) return base::Status::IoErrorFromErrno("creating " + child_temp_, errno);
-    base::Status s = base::WriteAll(fd, bytes.value(), child_temp_);
+    base::Status s = base::WriteAll(fd, rdb, child_temp_);
     if (s.ok() && fdatasync(fd) != 0) s = base::Status::IoErrorFromErrno("syncing " + child_temp_, errno);
     close(fd);
     if (!s.ok()) {

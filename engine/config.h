@@ -130,14 +130,24 @@ struct ConfigValues {
   int64_t maxmemory_policy = 7;  // noeviction
   int64_t maxmemory_samples = 5;
   int notify_keyspace_events = 0;  // notify:: flags
-  // Replication, the primary's side.
+  // Replication.
   int64_t min_replicas_to_write = 0;
   int64_t min_replicas_max_lag = 10;
+  int64_t repl_backlog_size = 1 << 20;
+  int64_t repl_ping_replica_period = 10;
+  int64_t repl_timeout = 60;
+  bool replica_read_only = true;
   int64_t tls_port = 0;  // (the other tls-* options: frontend/tls.cc reads `other`)
   // Cairn refuses to start with it on (no cluster mode).
   bool cluster_enabled = false;
   // Everything else, as CONFIG GET shows it (canonical name -> value).
   std::map<std::string, std::string, std::less<>> other;
+  // One of `other`, as CONFIG GET shows it ("" for a name not there).
+  const std::string& Other(std::string_view name) const {
+    static const std::string kNone;
+    auto it = other.find(name);
+    return it == other.end() ? kNone : it->second;
+  }
 
   FsyncPolicy fsync_policy() const { return static_cast<FsyncPolicy>(appendfsync); }
   const BufferLimit& output_limit(ClientClass c) const {

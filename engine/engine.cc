@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <random>
 
 #include "base/check.h"
 #include "base/clock.h"
@@ -46,19 +45,6 @@ std::optional<int64_t> CommandContext::IntArg(std::string_view arg) {
   return v;
 }
 
-namespace {
-
-std::string RandomHex(size_t n) {
-  std::random_device rd;
-  std::mt19937_64 gen((static_cast<uint64_t>(rd()) << 32) ^ rd() ^
-                      static_cast<uint64_t>(base::NowUs()));
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(n, '0');
-  for (char& c : out) c = kHex[gen() & 15];
-  return out;
-}
-
-}  // namespace
 
 Engine::Engine(Config* config)
     : config_(config),
@@ -93,8 +79,8 @@ Engine::Engine(Config* config)
   functions_ = std::make_unique<LuaScripts>(&table_, script_call, /*functions=*/true);
   functions_->set_should_stop([this] { return server_.shutdown == ShutdownRequest::kNoSave; });
   keyspace_.free_policy().lazy = &lazy_free_;
-  server_.run_id = RandomHex(40);
-  server_.replid = RandomHex(40);
+  server_.run_id = base::RandomHex(40);
+  server_.replid = base::RandomHex(40);
   server_.used_memory_startup = base::UsedMemory();
   server_.used_memory_peak = server_.used_memory_startup;
   server_.start_ms = base::NowMs();
@@ -136,7 +122,7 @@ void Engine::StoreHook::KeyExpired(int db, std::string_view key) {
 
 bool Engine::ReadOnlyReplicaFor(const ClientState& client) const {
   return !client.primary_link && !loading_ && replication_ != nullptr &&
-         replication_->IsReplica() && config_->values().other.at("replica-read-only") == "yes";
+         replication_->IsReplica() && config_->values().replica_read_only;
 }
 
 void Engine::EmptyDataset() {
@@ -475,24 +461,8 @@ bool Engine::ExecuteOne(ClientState& client, std::vector<std::string>& argv,
   client.last_interaction_ms = now;
 
   const CommandSpec* cmd = table_.Find(argv[0]);
-  // Redis's rejectCommand: inside MULTI a refused command also dooms the
-  // transaction, and a refused EXEC ends it at once, naming the reason.
-  auto reject = [&](const ErrorReply& e) {
-    if (cmd != nullptr && cmd->full_name == "exec") {
-      server_.stats.CountError("EXECABORT");
-      DiscardTransaction(client, watches_);
-      out.Error(ErrorReply{ErrorKind::kExecAbort,
-                           "Transaction discarded because of: " +
-                               (e.kind == ErrorKind::kErr ? e.message : e.Text())}
-                    .Text());
-      return false;
-    }
-    server_.stats.CountError(e.Text());
-    if (cmd != nullptr) CommandStatOf(*cmd).rejected_calls++;
-    if (client.tx.active) client.tx.aborted = true;
-    out.Error(e.Text());
-    return false;
-  };
+  // (cmd as resolved so far: the subcommand once known)
+  auto reject = [&](const ErrorReply& e) { return Reject(client, cmd, e, out); };
   if (cmd == nullptr) {
     return reject(Err(errors::UnknownCommand(argv[0], argv.data() + 1, argv.size() - 1)));
   }
@@ -603,6 +573,24 @@ bool Engine::ExecuteOne(ClientState& client, std::vector<std::string>& argv,
   return ExecuteChecked(client, *cmd, argv, out, now);
 }
 
+bool Engine::Reject(ClientState& client, const CommandSpec* cmd, const ErrorReply& e,
+                    protocol::RespWriter& out) {
+  if (cmd != nullptr && cmd->full_name == "exec") {
+    server_.stats.CountError("EXECABORT");
+    DiscardTransaction(client, watches_);
+    out.Error(ErrorReply{ErrorKind::kExecAbort,
+                         "Transaction discarded because of: " +
+                             (e.kind == ErrorKind::kErr ? e.message : e.Text())}
+                  .Text());
+    return false;
+  }
+  server_.stats.CountError(e.Text());
+  if (cmd != nullptr) CommandStatOf(*cmd).rejected_calls++;
+  if (client.tx.active) client.tx.aborted = true;
+  out.Error(e.Text());
+  return false;
+}
+
 bool Engine::ExecuteChecked(ClientState& client, const CommandSpec& spec,
                             std::vector<std::string>& argv, protocol::RespWriter& out,
                             int64_t now) {
@@ -610,13 +598,8 @@ bool Engine::ExecuteChecked(ClientState& client, const CommandSpec& spec,
   if (client.tx.active && cmd->full_name != "exec" && cmd->full_name != "discard" &&
       cmd->full_name != "multi" && cmd->full_name != "watch" && cmd->full_name != "quit" &&
       cmd->full_name != "reset") {
-    if (cmd->flags & kNoMulti) {  // (as reject() in ExecuteOne)
-      const std::string e = Err("Command not allowed inside a transaction").Text();
-      server_.stats.CountError(e);
-      CommandStatOf(*cmd).rejected_calls++;
-      client.tx.aborted = true;
-      out.Error(e);
-      return false;
+    if (cmd->flags & kNoMulti) {
+      return Reject(client, cmd, Err("Command not allowed inside a transaction"), out);
     }
     client.tx.queued.push_back(argv);
     out.Simple("QUEUED");

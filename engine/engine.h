@@ -138,6 +138,11 @@ class Engine {
   // `may_block` false (inside EXEC): a blocking command answers as on a
   // timeout.
   bool ExecuteOne(ClientState& client, std::vector<std::string>& argv, protocol::RespWriter& out);
+  // Redis's rejectCommand: the error (counted as rejected); inside MULTI it
+  // dooms the transaction, and a refused EXEC ends it, naming the reason.
+  // Returns false (nothing logged).
+  bool Reject(ClientState& client, const CommandSpec* cmd, const ErrorReply& e,
+              protocol::RespWriter& out);
   // ExecuteOne past its admission checks (auth, ACL, MISCONF, busy script,
   // pause): MULTI queueing, then Run.
   bool ExecuteChecked(ClientState& client, const CommandSpec& cmd, std::vector<std::string>& argv,

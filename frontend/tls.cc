@@ -23,11 +23,6 @@ constexpr const char* kTlsOptions[] = {
     "tls-cluster",
 };
 
-std::string Opt(const engine::ConfigValues& v, const char* name) {
-  auto it = v.other.find(name);
-  return it == v.other.end() ? std::string() : it->second;
-}
-
 // tls-protocols: OpenSSL's "no" options for the versions not named (Redis
 // allows TLSv1.2 and TLSv1.3 when none is).
 base::Result<long> ProtocolOptions(const std::string& spec) {
@@ -80,13 +75,13 @@ std::string TlsErrorText() {
 }
 
 bool TlsContext::Wanted(const engine::ConfigValues& v) {
-  return v.tls_port != 0 || Opt(v, "tls-replication") == "yes" || Opt(v, "tls-cluster") == "yes";
+  return v.tls_port != 0 || v.Other("tls-replication") == "yes" || v.Other("tls-cluster") == "yes";
 }
 
 std::string TlsContext::Changed(const engine::ConfigValues& a, const engine::ConfigValues& b) {
   if (a.tls_port != b.tls_port) return "tls-port";
   for (const char* name : kTlsOptions) {
-    if (Opt(a, name) != Opt(b, name)) return name;
+    if (a.Other(name) != b.Other(name)) return name;
   }
   return "";
 }
@@ -94,18 +89,18 @@ std::string TlsContext::Changed(const engine::ConfigValues& a, const engine::Con
 TlsContext::~TlsContext() { SSL_CTX_free(ctx_); }
 
 base::Result<std::shared_ptr<TlsContext>> TlsContext::Create(const engine::ConfigValues& v) {
-  const std::string cert = Opt(v, "tls-cert-file"), key = Opt(v, "tls-key-file");
-  const std::string ca_file = Opt(v, "tls-ca-cert-file"), ca_dir = Opt(v, "tls-ca-cert-dir");
-  const std::string auth = Opt(v, "tls-auth-clients");
+  const std::string cert = v.Other("tls-cert-file"), key = v.Other("tls-key-file");
+  const std::string ca_file = v.Other("tls-ca-cert-file"), ca_dir = v.Other("tls-ca-cert-dir");
+  const std::string auth = v.Other("tls-auth-clients");
   if (cert.empty()) return base::Status::InvalidArgument("No tls-cert-file configured!");
   if (key.empty()) return base::Status::InvalidArgument("No tls-key-file configured!");
-  if ((auth != "no" || Opt(v, "tls-replication") == "yes" || Opt(v, "tls-cluster") == "yes") &&
+  if ((auth != "no" || v.Other("tls-replication") == "yes" || v.Other("tls-cluster") == "yes") &&
       ca_file.empty() && ca_dir.empty()) {
     return base::Status::InvalidArgument(
         "Either tls-ca-cert-file or tls-ca-cert-dir must be specified when tls-cluster, "
         "tls-replication or tls-auth-clients are enabled!");
   }
-  auto no = ProtocolOptions(Opt(v, "tls-protocols"));
+  auto no = ProtocolOptions(v.Other("tls-protocols"));
   if (!no.ok()) return no.status();
 
   SSL_CTX* raw = SSL_CTX_new(TLS_server_method());
@@ -117,7 +112,7 @@ base::Result<std::shared_ptr<TlsContext>> TlsContext::Create(const engine::Confi
   SSL_CTX_set_options(raw, no.value() | SSL_OP_NO_COMPRESSION | SSL_OP_SINGLE_DH_USE |
                                SSL_OP_NO_RENEGOTIATION |
                                SSL_OP_IGNORE_UNEXPECTED_EOF);
-  if (Opt(v, "tls-prefer-server-ciphers") == "yes") {
+  if (v.Other("tls-prefer-server-ciphers") == "yes") {
     SSL_CTX_set_options(raw, SSL_OP_CIPHER_SERVER_PREFERENCE);
   }
   // Replies are written from a buffer that grows and moves between tries.
@@ -126,16 +121,16 @@ base::Result<std::shared_ptr<TlsContext>> TlsContext::Create(const engine::Confi
   // record's header and body separately); Connection drains what it
   // buffered (SSL_has_pending).
   SSL_CTX_set_read_ahead(raw, 1);
-  if (Opt(v, "tls-session-caching") == "yes") {
+  if (v.Other("tls-session-caching") == "yes") {
     SSL_CTX_set_session_cache_mode(raw, SSL_SESS_CACHE_SERVER);
-    SSL_CTX_sess_set_cache_size(raw, std::stol(Opt(v, "tls-session-cache-size")));
-    SSL_CTX_set_timeout(raw, std::stol(Opt(v, "tls-session-cache-timeout")));
+    SSL_CTX_sess_set_cache_size(raw, std::stol(v.Other("tls-session-cache-size")));
+    SSL_CTX_set_timeout(raw, std::stol(v.Other("tls-session-cache-timeout")));
     SSL_CTX_set_session_id_context(raw, reinterpret_cast<const unsigned char*>("cairn"), 5);
   } else {
     SSL_CTX_set_session_cache_mode(raw, SSL_SESS_CACHE_OFF);
   }
   // The key's password is needed only while the key loads.
-  const std::string pass = Opt(v, "tls-key-file-pass");
+  const std::string pass = v.Other("tls-key-file-pass");
   SSL_CTX_set_default_passwd_cb(raw, PasswordCallback);
   SSL_CTX_set_default_passwd_cb_userdata(raw, const_cast<std::string*>(&pass));
   const bool cert_ok = SSL_CTX_use_certificate_chain_file(raw, cert.c_str()) > 0;
@@ -148,15 +143,15 @@ base::Result<std::shared_ptr<TlsContext>> TlsContext::Create(const engine::Confi
                                     ca_dir.empty() ? nullptr : ca_dir.c_str()) <= 0) {
     return fail("Failed to configure CA certificate(s) file/directory");
   }
-  if (const std::string c = Opt(v, "tls-ciphers"); !c.empty() &&
+  if (const std::string c = v.Other("tls-ciphers"); !c.empty() &&
                                                     !SSL_CTX_set_cipher_list(raw, c.c_str())) {
     return fail("Failed to configure ciphers");
   }
-  if (const std::string c = Opt(v, "tls-ciphersuites");
+  if (const std::string c = v.Other("tls-ciphersuites");
       !c.empty() && !SSL_CTX_set_ciphersuites(raw, c.c_str())) {
     return fail("Failed to configure ciphersuites");
   }
-  if (const std::string dh = Opt(v, "tls-dh-params-file"); !dh.empty()) {
+  if (const std::string dh = v.Other("tls-dh-params-file"); !dh.empty()) {
     BIO* bio = BIO_new_file(dh.c_str(), "r");
     if (bio == nullptr) return fail("Failed to load " + dh);
     EVP_PKEY* params = PEM_read_bio_Parameters(bio, nullptr);

@@ -6,10 +6,6 @@
 #include <algorithm>
 #include <csignal>
 #include <cstring>
-#include <cstdio>
-#include <fstream>
-#include <random>
-#include <sstream>
 
 #include "base/clock.h"
 #include "base/file_util.h"
@@ -35,12 +31,6 @@ void AppendCommand(std::string* out, std::span<const std::string> argv) {
     *out += a;
     *out += "\r\n";
   }
-}
-
-int64_t BacklogSize(engine::Engine* e) {
-  auto v = e->config().Get(std::vector<std::string>{"repl-backlog-size"});
-  auto n = v.empty() ? std::nullopt : base::ParseInt64(v[0].second);
-  return n && *n > 0 ? *n : 1 << 20;
 }
 
 }  // namespace
@@ -71,7 +61,7 @@ void Primary::Append(const std::string& bytes) {
   offset_ += static_cast<int64_t>(bytes.size());
   backlog_ += bytes;
   // Trim by whole halves so that the copy is paid once per backlog's worth.
-  const auto cap = static_cast<size_t>(BacklogSize(engine_));
+  const auto cap = static_cast<size_t>(engine_->config().values().repl_backlog_size);
   if (backlog_.size() > 2 * cap) {
     const size_t cut = backlog_.size() - cap;
     backlog_.erase(0, cut);
@@ -294,7 +284,7 @@ std::string Primary::Info(engine::CommandContext& ctx) {
            ",offset=" + std::to_string(r.ack_offset) +
            ",lag=" + std::to_string((ctx.now_ms - r.ack_ms) / 1000) + "\r\n";
   }
-  const std::string size = std::to_string(BacklogSize(engine_));
+  const std::string size = std::to_string(engine_->config().values().repl_backlog_size);
   out += "master_failover_state:no-failover\r\nmaster_replid:" + engine_->server().replid +
          "\r\nmaster_replid2:" + replid2_ + "\r\n"
          "master_repl_offset:" + std::to_string(offset) +
@@ -360,10 +350,7 @@ void Primary::ReplicaOf(engine::CommandContext& ctx, engine::ArgList args) {
       link_->Stop();
       // Its own history from here, under a new ID; the old one still
       // resumes up to this offset (its replicas, a former primary).
-      static std::mt19937_64 rng(std::random_device{}());
-      std::string id;
-      for (int i = 0; i < 40; i++) id += "0123456789abcdef"[rng() & 15];
-      NewReplid(id);
+      NewReplid(base::RandomHex(40));
       last_db_ = -1;
     }
     return ctx.reply.Ok();
@@ -435,10 +422,7 @@ void Primary::Cron(int64_t now_ms) {
   // quiet primary from a dead link (in the database the stream is in). A
   // replica's replicas get its primary's PINGs instead.
   if (replicas_.empty() || IsReplica()) return;
-  auto v = engine_->config().Get(std::vector<std::string>{"repl-ping-replica-period"});
-  auto period = v.empty() ? std::nullopt : base::ParseInt64(v[0].second);
-  const int64_t every_ms = 1000 * (period && *period > 0 ? *period : 10);
-  if (now_ms - last_ping_ms_ < every_ms) return;
+  if (now_ms - last_ping_ms_ < 1000 * engine_->config().values().repl_ping_replica_period) return;
   last_ping_ms_ = now_ms;
   Append("*1\r\n$4\r\nPING\r\n");
 }

@@ -11,7 +11,6 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
-#include <random>
 #include <utility>
 
 #include "base/clock.h"
@@ -29,12 +28,6 @@ std::string Command(std::initializer_list<std::string> argv) {
   std::string out = "*" + std::to_string(argv.size()) + "\r\n";
   for (const std::string& a : argv) out += "$" + std::to_string(a.size()) + "\r\n" + a + "\r\n";
   return out;
-}
-
-std::string Opt(engine::Engine* e, const char* name) {
-  const auto& other = e->config().values().other;
-  auto it = other.find(name);
-  return it == other.end() ? std::string() : it->second;
 }
 
 }  // namespace
@@ -160,7 +153,9 @@ void ReplicaLink::OnEvents(uint32_t events) {
     state_ = State::kHandshake;
     replies_left_ = 3;
     std::string hello;
-    const std::string auth = Opt(engine_, "masterauth"), user = Opt(engine_, "masteruser");
+    const engine::ConfigValues& v = engine_->config().values();
+    const std::string& auth = v.Other("masterauth");
+    const std::string& user = v.Other("masteruser");
     if (!auth.empty()) {
       hello += user.empty() ? Command({"AUTH", auth}) : Command({"AUTH", user, auth});
       replies_left_++;
@@ -338,16 +333,16 @@ bool ReplicaLink::LoadRdb() {
     Drop("the RDB from the primary does not load");
     return false;
   }
-  rdb_.clear();
   // The log must hold the new dataset before anything is acknowledged: the
   // RDB becomes its base at once (a crash later restarts from it).
   if (engine::Aof* aof = engine_->aof(); aof != nullptr && aof->enabled()) {
-    if (base::Status s = aof->AdoptBase(dbfile); !s.ok()) {
+    if (base::Status s = aof->AdoptBase(rdb_); !s.ok()) {
       CAIRN_LOG_WARNING("The log cannot take the synchronized dataset: %s", s.ToString().c_str());
       Drop("the log cannot take the synchronized dataset");
       return false;
     }
   }
+  rdb_.clear();
   replid_ = sync_replid_;
   offset_ = sync_offset_;
   engine_->server().replid = replid_;
@@ -416,8 +411,7 @@ void ReplicaLink::Cron(int64_t now_ms) {
     }
     return;
   }
-  auto timeout = base::ParseInt64(Opt(engine_, "repl-timeout"));
-  if (now_ms - last_io_ms_ > 1000 * (timeout ? *timeout : 60)) {
+  if (now_ms - last_io_ms_ > 1000 * engine_->config().values().repl_timeout) {
     Drop("timeout: no data nor PING received");
     return;
   }
@@ -440,6 +434,7 @@ const char* ReplicaLink::RoleState() const {
 }
 
 std::string ReplicaLink::InfoFields(int64_t now_ms) const {
+  const engine::ConfigValues& v = engine_->config().values();
   const int64_t off = std::max<int64_t>(offset_, 0);
   return "role:slave\r\nmaster_host:" + host_ + "\r\nmaster_port:" + std::to_string(port_) +
          "\r\nmaster_link_status:" + (up() ? "up" : "down") +
@@ -451,9 +446,9 @@ std::string ReplicaLink::InfoFields(int64_t now_ms) const {
                      std::to_string(down_since_ms_ == 0 ? -1 : (now_ms - down_since_ms_) / 1000)) +
          "\r\nslave_read_repl_offset:" + std::to_string(off) +
          "\r\nslave_repl_offset:" + std::to_string(off) +
-         "\r\nslave_priority:" + Opt(engine_, "replica-priority") +
-         "\r\nslave_read_only:" + (Opt(engine_, "replica-read-only") == "no" ? "0" : "1") +
-         "\r\nreplica_announced:" + (Opt(engine_, "replica-announced") == "no" ? "0" : "1") +
+         "\r\nslave_priority:" + v.Other("replica-priority") +
+         "\r\nslave_read_only:" + (v.replica_read_only ? "1" : "0") +
+         "\r\nreplica_announced:" + (v.Other("replica-announced") == "no" ? "0" : "1") +
          "\r\n";
 }
 
