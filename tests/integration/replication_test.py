@@ -129,6 +129,14 @@ class ReplicationTestCase(ServerTestCase):
                 self.fail("replica not caught up: primary %s, replica %s" % (p, r))
             time.sleep(0.05)
 
+    def all_match(self, primary, replicas):
+        """Every replica caught up with `primary`, holding its dataset."""
+        for r in replicas:
+            self.caught_up(primary, r)
+        want = dataset(primary)
+        for r in replicas:
+            self.assertEqual(dataset(r), want)
+
 
 class RedisReplicaOfCairnTest(ReplicationTestCase):
     def test_full_sync_live_writes_and_partial_resync(self):
@@ -140,8 +148,7 @@ class RedisReplicaOfCairnTest(ReplicationTestCase):
 
         rs = self.redis(self.newdir("replica"), "--replicaof", "127.0.0.1", str(cs.port))
         r = rs.conn()
-        self.caught_up(p, r)
-        self.assertEqual(dataset(r), dataset(p))
+        self.all_match(p, (r,))
         self.assertEqual(r.ok("FUNCTION", "LIST")[0][1], b"replib")
         self.assertEqual(p.info("stats")["sync_full"], "1")
 
@@ -176,8 +183,7 @@ class RedisReplicaOfCairnTest(ReplicationTestCase):
         # The link drops: the replica comes back with a partial resync.
         self.assertEqual(p.ok("CLIENT", "KILL", "TYPE", "replica"), 1)
         write_variety(p, "while-away")
-        self.caught_up(p, r)
-        self.assertEqual(dataset(r), dataset(p))
+        self.all_match(p, (r,))
         stats = p.info("stats")
         self.assertEqual((stats["sync_full"], stats["sync_partial_ok"]), ("1", "1"))
         self.assertIn("Successful partial resynchronization", rs.log())
@@ -274,8 +280,7 @@ class CairnReplicaTest(ReplicationTestCase):
         fill_before(p)
         rs = self.cairn(self.newdir("replica"), "--replicaof", "127.0.0.1", str(ps.port))
         r = rs.conn()
-        self.caught_up(p, r)
-        self.assertEqual(dataset(r), dataset(p))
+        self.all_match(p, (r,))
         role = r.ok("ROLE")
         self.assertEqual(role[:4], [b"slave", b"127.0.0.1", ps.port, b"connected"])
         # Read-only: clients may not write; the primary's writes flow.
@@ -289,8 +294,7 @@ class CairnReplicaTest(ReplicationTestCase):
         # whole in the offset.
         p.ok("SET", "big", os.urandom(300_000))
         p.ok("RPUSH", "bigl", os.urandom(100_000), os.urandom(100_000))
-        self.caught_up(p, r)
-        self.assertEqual(dataset(r), dataset(p))
+        self.all_match(p, (r,))
         self.assertIn(b"flags=M ", r.ok("CLIENT", "LIST", "TYPE", "master"))
         # Scripts may not write either.
         self.assertIn("READONLY", str(r.cmd("EVAL", "return redis.call('set', 'x', 1)", "0")))
@@ -311,8 +315,7 @@ class CairnReplicaTest(ReplicationTestCase):
         # A dropped link resumes with a partial resync.
         self.assertEqual(p.ok("CLIENT", "KILL", "TYPE", "replica"), 1)
         write_variety(p, "while-away")
-        self.caught_up(p, r)
-        self.assertEqual(dataset(r), dataset(p))
+        self.all_match(p, (r,))
         stats = p.info("stats")
         self.assertEqual((stats["sync_full"], stats["sync_partial_ok"]), ("1", "1"))
         # CLIENT KILL of the primary's client drops the link: it comes back.
@@ -322,8 +325,7 @@ class CairnReplicaTest(ReplicationTestCase):
         while p.info("stats")["sync_partial_ok"] != "2":
             self.assertLess(time.monotonic(), deadline)
             time.sleep(0.05)
-        self.caught_up(p, r)
-        self.assertEqual(dataset(r), dataset(p))
+        self.all_match(p, (r,))
         # Promoted: writable, a new history; following again syncs in full.
         self.assertEqual(r.ok("REPLICAOF", "NO", "ONE"), "OK")
         self.assertEqual(r.ok("ROLE")[0], b"master")
@@ -365,11 +367,8 @@ class ChainAndFailoverTest(ReplicationTestCase):
         r = r_srv.conn()
         write_variety(a, "live")
         self.caught_up(a, b)
-        self.caught_up(b, c)
-        self.caught_up(b, r)
-        want = dataset(a)
-        for x in (b, c, r):
-            self.assertEqual(dataset(x), want)
+        self.all_match(b, (c, r))
+        self.assertEqual(dataset(b), dataset(a))
         # The whole chain speaks A's history: one ID, one offset.
         ids = {x.info("replication")["master_replid"] for x in (a, b, c, r)}
         self.assertEqual(len(ids), 1)
@@ -380,12 +379,7 @@ class ChainAndFailoverTest(ReplicationTestCase):
         self.assertEqual(info["master_replid2"], a.info("replication")["master_replid"])
         self.assertEqual(a.ok("REPLICAOF", "127.0.0.1", str(b_srv.port)), "OK")
         write_variety(b, "after-failover")
-        self.caught_up(b, a)
-        self.caught_up(b, c)
-        self.caught_up(b, r)
-        want = dataset(b)
-        for x in (a, c, r):
-            self.assertEqual(dataset(x), want)
+        self.all_match(b, (a, c, r))
         stats = b.info("stats")
         # A, C and R came back to the promoted B by partial resyncs.
         self.assertEqual(stats["sync_full"], "2")  # C and R, before the failover
