@@ -43,6 +43,7 @@ bench: build
 	bench/info_cost.sh
 	bench/tls.sh
 	bench/replication.sh
+	bench/replication_away.sh
 	bench/guard.sh
 
 # Fails loudly when durable 1-client SETs fall below redis-server's here.

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <initializer_list>
@@ -106,6 +107,10 @@ base::Status Aof::OpenWriter(const std::string& incr, uint64_t offset, uint64_t 
   // 1 MiB holds about 20k small SETs: the extension's metadata update is
   // then paid by one sync in thousands.
   writer_->set_preallocate(1 << 20);
+  writer_->set_on_seal([this](std::string_view body) -> std::optional<wal::History> {
+    ReplicationHooks* r = engine_->replication();
+    return r != nullptr ? r->LogBatch(body) : std::nullopt;
+  });
   CAIRN_RETURN_IF_ERROR(writer_->Open(Path(incr), offset, next_seq));
   engine_->set_propagation_sink(this);
   if (on_fd_change_) on_fd_change_();
@@ -168,6 +173,7 @@ base::Status Aof::ReplayFile(const std::string& name, bool last, uint64_t* last_
                       static_cast<unsigned long long>(dropped));
   }
   if (last_seq != nullptr && s.last_seq > *last_seq) *last_seq = s.last_seq;
+  if (s.last_history) recovered_history_ = s.last_history;
   if (length != nullptr) *length = s.torn_tail ? s.valid_bytes : s.content_bytes;
   return base::Status::Ok();
 }
@@ -314,6 +320,7 @@ void Aof::Cron(int64_t now_ms) {
   const ConfigValues& v = engine_->config().values();
   ApplyConfig();
   if (writer_) writer_->Tick(now_ms);
+  if (writer_ && child_pid_ <= 0) PruneRetained(now_ms);
   if (child_pid_ > 0) {
     int status = 0;
     pid_t r = waitpid(child_pid_, &status, WNOHANG);
@@ -337,6 +344,55 @@ void Aof::Cron(int64_t now_ms) {
       StartRewrite(&scheduled);
     }
   }
+}
+
+void Aof::Seal() {
+  if (writer_) writer_->Seal();
+}
+
+std::vector<std::string> Aof::SegmentPaths() const {
+  std::vector<std::string> out;
+  if (!writer_) return out;
+  for (const auto& f : manifest_.files) {
+    if (f.type != wal::FileType::kBase) out.push_back(Path(f.name));
+  }
+  return out;
+}
+
+void Aof::PruneRetained(int64_t now_ms) {
+  auto retention = ParseLogRetention(engine_->config().values().repl_log_retention);
+  if (!retention) return;
+  uint64_t kept = 0;
+  for (const auto& f : manifest_.files) {
+    if (f.type == wal::FileType::kHistory) kept += FileSize(Path(f.name));
+  }
+  std::vector<std::string> gone;
+  wal::Manifest next;
+  bool dropping = true;  // oldest first: the first one kept keeps the rest
+  for (const auto& f : manifest_.files) {
+    if (f.type == wal::FileType::kHistory && dropping) {
+      const uint64_t size = FileSize(Path(f.name));
+      bool drop = !retention->keeps();
+      if (retention->seconds > 0) {
+        struct stat st;  // its age: since its last write
+        drop |= stat(Path(f.name).c_str(), &st) != 0 ||
+                now_ms / 1000 - st.st_mtime > retention->seconds;
+      } else {
+        drop |= kept > retention->bytes;
+      }
+      if (drop) {
+        kept -= std::min(kept, size);
+        gone.push_back(f.name);
+        continue;
+      }
+      dropping = false;
+    }
+    next.files.push_back(f);
+  }
+  if (gone.empty()) return;
+  if (!wal::WriteManifest(dir_, wal::ManifestFileName(prefix_), next).ok()) return;
+  manifest_ = std::move(next);
+  for (const auto& name : gone) unlink(Path(name).c_str());
 }
 
 bool Aof::OtherChildActive() const {
@@ -417,7 +473,9 @@ base::Status Aof::AdoptBase(std::string_view rdb) {
       return s;
     }
   }
+  adopting_ = true;
   RewriteDone(true);
+  adopting_ = false;
   return last_rewrite_ok_ ? base::Status::Ok()
                           : base::Status::IoError("the new base could not be adopted");
 }
@@ -566,13 +624,25 @@ void Aof::RewriteDone(bool ok) {
   wal::Manifest next;
   next.files.push_back({base_name, child_base_seq_, wal::FileType::kBase});
   std::vector<std::string> obsolete;
+  // The segments the new base replaces stay for replicas to resume from
+  // (repl-log-retention), as history files: Redis deletes those when it
+  // starts on the directory, and no replay reads them. Not the log of a
+  // dataset that is gone (a replica's full resync, the log switched on).
+  auto retention = ParseLogRetention(engine_->config().values().repl_log_retention);
+  const bool retain = retention && retention->keeps() && !adopting_ && !enabling;
   for (const auto& f : manifest_.files) {
     if (f.type == wal::FileType::kIncr && f.seq >= child_first_incr_seq_) {
       next.files.push_back(f);
+    } else if (retain && f.type != wal::FileType::kBase) {
+      next.files.push_back({f.name, f.seq, wal::FileType::kHistory});
     } else {
       obsolete.push_back(f.name);
     }
   }
+  // History first, oldest first, as SegmentPaths() reads it.
+  std::stable_partition(next.files.begin(), next.files.end(), [](const wal::ManifestEntry& f) {
+    return f.type == wal::FileType::kHistory;
+  });
   base::Status s = wal::WriteManifest(dir_, wal::ManifestFileName(prefix_), next);
   if (!s.ok()) return fail(s.ToString());
   manifest_ = std::move(next);

@@ -19,8 +19,10 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "base/status.h"
 #include "engine/config.h"
@@ -52,6 +54,17 @@ class Aof : public PropagationSink {
   bool switching_on() const { return child_enabling_ && child_pid_ > 0; }
 
   void Append(int db, std::span<const std::string> argv) override;
+  // Seals the records appended so far into a batch (replication forks a
+  // snapshot of the dataset they belong to).
+  void Seal();
+  // Records appended but not sealed: the bytes the next batch's body has.
+  size_t unsealed_bytes() const { return writer_ ? writer_->buffered_bytes() : 0; }
+  // Where the log left replication when it was loaded: the last batch's
+  // History, if any batch had one.
+  const std::optional<wal::History>& recovered_history() const { return recovered_history_; }
+  // The log's files that may hold replication history, oldest first:
+  // segments a rewrite retained (repl-log-retention), then the live ones.
+  std::vector<std::string> SegmentPaths() const;
 
   // Replies to writes wait for durability only under appendfsync always.
   bool hold_replies() const;
@@ -118,6 +131,8 @@ class Aof : public PropagationSink {
   // Records from now on go to a new segment `incr_seq`; "" or an error.
   std::string RotateSegment(uint64_t incr_seq);
   void RewriteDone(bool ok);
+  // Deletes retained segments beyond repl-log-retention (oldest first).
+  void PruneRetained(int64_t now_ms);
   void Enable();
   bool OtherChildActive() const;
   void Disable();
@@ -140,6 +155,8 @@ class Aof : public PropagationSink {
   uint64_t closed_incr_size_ = 0;   // incr segments before the current one
   uint64_t rewrite_base_size_ = 0;  // log size right after the last rewrite
 
+  std::optional<wal::History> recovered_history_;
+  bool adopting_ = false;   // AdoptBase: the old segments are not kept
   bool reloading_ = false;  // DEBUG LOADAOF: the last segment is open for appending
   pid_t child_pid_ = -1;
   bool rewrite_scheduled_ = false;

@@ -29,6 +29,9 @@ class ClientConnection {
   // CLIENT KILL: close as soon as the current command is done, unsent
   // replies dropped (never inside this call).
   virtual void Kill() = 0;
+  // Bytes waiting to be sent (a producer that can wait, such as a
+  // replica's catch-up from the log, keeps this small).
+  virtual size_t OutputBytes() const { return 0; }
 };
 
 // CLIENT REPLY: kSkipNext is set by SKIP and becomes kSkip for the command

@@ -141,6 +141,12 @@ Status CheckAppendFilename(std::string_view v) {
 Status CheckAppendDirname(std::string_view v) {
   return NonEmptyBasename(v, "appenddirname", "dirname");
 }
+Status CheckLogRetention(std::string_view v) {
+  if (!ParseLogRetention(v)) {
+    return Status::InvalidArgument("argument must be a size (1gb) or an age (24h, 30min, 7d)");
+  }
+  return Status::Ok();
+}
 Status CheckDbFilename(std::string_view v) {
   if (v.find('/') != std::string_view::npos) {
     return Status::InvalidArgument("dbfilename can't be a path, just a filename");
@@ -686,6 +692,9 @@ const std::array kOptions = {
            .max = kI32},
     Option{.name = "repl-diskless-sync-max-replicas", .type = Type::kInt, .default_value = "0",
            .max = kI32},
+    // Cairn's own: hidden, so that CONFIG GET * lists what Redis's does.
+    Option{.name = "repl-log-retention", .type = Type::kString, .default_value = "1gb",
+           .flags = kHidden, .s = &V::repl_log_retention, .check = CheckLogRetention},
     Option{.name = "repl-ping-replica-period", .alias = "repl-ping-slave-period",
            .type = Type::kInt, .default_value = "10", .min = 1, .max = kI32,
            .i = &V::repl_ping_replica_period},
@@ -796,8 +805,9 @@ const std::array kOptions = {
            .type = Type::kMemory, .default_value = "64", .max = kI64,
            .i = &V::zset_max_listpack_value},
 };
-// 179 options: the 173 CONFIG GET * lists and 6 hidden ones.
-static_assert(kOptions.size() == 179);
+// 180 options: the 173 CONFIG GET * lists, as Redis 7.0's, and 7 hidden
+// ones (Redis's 6 and Cairn's repl-log-retention).
+static_assert(kOptions.size() == 180);
 
 // Found by name or alias (any case); `*via_alias` says which.
 const Option* FindOption(std::string_view name, bool* via_alias = nullptr) {
@@ -985,6 +995,25 @@ std::vector<std::string> Words(const Option& o, std::string_view value) {
 }
 
 }  // namespace
+
+std::optional<LogRetention> ParseLogRetention(std::string_view s) {
+  const std::string lower = base::ToLower(s);
+  struct Unit {
+    std::string_view suffix;
+    int64_t seconds;
+  };
+  static constexpr Unit kAges[] = {{"min", 60}, {"s", 1}, {"h", 3600}, {"d", 86400}};
+  for (const auto& u : kAges) {
+    if (!lower.ends_with(u.suffix)) continue;
+    auto n = base::ParseInt64(std::string_view(lower).substr(0, lower.size() - u.suffix.size()));
+    if (!n || *n < 0 || *n > INT64_MAX / u.seconds) return std::nullopt;
+    return LogRetention{.seconds = *n * u.seconds};
+  }
+  if (lower.empty()) return std::nullopt;
+  auto bytes = ParseMemory(lower);
+  if (!bytes) return std::nullopt;
+  return LogRetention{.bytes = *bytes};
+}
 
 Config::Config() {
   for (const auto& o : kOptions) {

@@ -17,6 +17,7 @@
 #include <map>
 #include <span>
 #include <string>
+#include <optional>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -56,6 +57,16 @@ inline constexpr int kNewKey = 1 << 13;   // n
 inline constexpr int kAll = kGeneric | kString | kList | kSet | kHash | kZset | kExpired |
                             kEvicted | kStream | kModule;
 }  // namespace notify
+
+// repl-log-retention: how much of the log a rewrite leaves on disk for
+// replicas to resume from (replication/primary.h): a size ("1gb", memory
+// units as everywhere) or an age ("24h"; s, min, h, d); "0" keeps nothing.
+struct LogRetention {
+  uint64_t bytes = 0;
+  int64_t seconds = 0;
+  bool keeps() const { return bytes > 0 || seconds > 0; }
+};
+std::optional<LogRetention> ParseLogRetention(std::string_view s);
 
 struct ConfigValues {
   // Network and process.
@@ -134,6 +145,7 @@ struct ConfigValues {
   int64_t min_replicas_to_write = 0;
   int64_t min_replicas_max_lag = 10;
   int64_t repl_backlog_size = 1 << 20;
+  std::string repl_log_retention = "1gb";  // ParseLogRetention
   int64_t repl_ping_replica_period = 10;
   int64_t repl_timeout = 60;
   bool replica_read_only = true;

@@ -58,6 +58,7 @@ class Engine {
   void set_snapshots(Snapshots* s) { snapshots_ = s; }
   // Replication (replicas fed the write stream). May stay unset (tests).
   void set_replication(ReplicationHooks* r) { replication_ = r; }
+  ReplicationHooks* replication() const { return replication_; }
   Snapshots* snapshots() { return snapshots_; }
 
   // Periodic work (`hz` times a second): the active expiry cycle, within

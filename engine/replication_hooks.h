@@ -4,10 +4,13 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include "engine/command_table.h"
+#include "wal/format.h"
 
 namespace cairn::engine {
 
@@ -20,6 +23,10 @@ class ReplicationHooks {
   // Every write in execution order, as the log gets it (never the records
   // of a log being replayed).
   virtual void Feed(int db, std::span<const std::string> argv) = 0;
+  // The log sealed a batch of records, `body` (engine/aof.h): on a primary
+  // they are the replication stream (the log is the backlog). What it
+  // returns, the log keeps with the batch.
+  virtual std::optional<wal::History> LogBatch(std::string_view body) = 0;
   // PSYNC replid offset (psync) or SYNC from ctx.client: the answer (a
   // partial or full resync) goes to ctx.reply, and the client becomes a
   // replica fed from then on.

@@ -74,6 +74,7 @@ class Connection : public engine::ClientConnection {
   void Push(std::string bytes) override;
   // engine::ClientConnection: CLIENT KILL from another client.
   void Kill() override;
+  size_t OutputBytes() const override { return out_.size(); }
 
  private:
   void OnEvents(uint32_t events);

@@ -57,28 +57,208 @@ Primary::~Primary() {
   }
 }
 
-void Primary::Append(const std::string& bytes) {
+void Primary::Append(std::string_view bytes) {
   offset_ += static_cast<int64_t>(bytes.size());
-  backlog_ += bytes;
-  // Trim by whole halves so that the copy is paid once per backlog's worth.
-  const auto cap = static_cast<size_t>(engine_->config().values().repl_backlog_size);
-  if (backlog_.size() > 2 * cap) {
-    const size_t cut = backlog_.size() - cap;
-    backlog_.erase(0, cut);
-    backlog_first_ += static_cast<int64_t>(cut);
+  if (backlog_active_) {
+    backlog_ += bytes;
+    // Trim by whole halves so that the copy is paid once per backlog's worth.
+    const auto cap = static_cast<size_t>(engine_->config().values().repl_backlog_size);
+    if (backlog_.size() > 2 * cap) {
+      const size_t cut = backlog_.size() - cap;
+      backlog_.erase(0, cut);
+      backlog_first_ += static_cast<int64_t>(cut);
+    }
   }
   for (Replica& r : replicas_) {
-    if (r.stage == Stage::kWaitRdb) r.held += bytes;
+    if (r.stage == Stage::kWaitRdb || r.stage == Stage::kCatchUp) r.held += bytes;
     if (r.stage != Stage::kOnline || r.client->conn == nullptr) continue;
     engine_->server().stats.total_net_repl_output_bytes += bytes.size();
-    r.client->conn->Push(bytes);
+    r.client->conn->Push(std::string(bytes));
+  }
+}
+
+bool Primary::LogStreams() const {
+  const engine::Aof* aof = engine_->aof();
+  return aof != nullptr && aof->enabled() && !IsReplica();
+}
+
+int64_t Primary::Offset() const {
+  // A write not sealed into a batch yet ends the stream where that batch's
+  // body will: the records are the body.
+  if (LogStreams()) return offset_ + static_cast<int64_t>(engine_->aof()->unsealed_bytes());
+  return offset_;
+}
+
+std::optional<wal::History> Primary::LogBatch(std::string_view body) {
+  if (IsReplica()) {
+    if (link_->offset() < 0 || link_->replid().empty()) return std::nullopt;
+    return wal::History{.kind = wal::History::kApplied, .offset = link_->offset(),
+                        .db = link_->stream_db(), .replid = link_->replid()};
+  }
+  Append(body);
+  last_db_ = -1;  // (were the log switched off, the stream would say its database)
+  return wal::History{.kind = wal::History::kStream, .offset = offset_, .db = 0,
+                      .replid = engine_->server().replid};
+}
+
+void Primary::Restore(const wal::History& h, bool replica) {
+  offset_ = h.offset;
+  backlog_first_ = offset_ + 1;
+  if (replica) {
+    engine_->server().replid = h.replid;
+  } else {
+    // A history of its own from here (the ID drawn at start-up), the old
+    // one valid up to here, as a promotion leaves it. Not the same ID: the
+    // stream goes out as batches are sealed, before they are on disk, so
+    // a replica may have bytes past what this log kept; asking for them
+    // it must get a full resync, not different bytes at those offsets.
+    replid2_ = h.replid;
+    second_offset_ = offset_ + 1;
+  }
+  CAIRN_LOG_NOTICE("The log resumes replication ID %s at offset %lld", h.replid.c_str(),
+                   static_cast<long long>(h.offset));
+}
+
+void Primary::Control(std::span<const std::string> argv) {
+  if (LogStreams()) return engine_->aof()->Append(0, argv);  // back through LogBatch
+  std::string bytes;
+  AppendCommand(&bytes, argv);
+  Append(bytes);
+}
+
+bool Primary::Ours(const wal::History& h) const {
+  return h.kind == wal::History::kStream &&
+         (h.replid == engine_->server().replid ||
+          (h.replid == replid2_ && h.offset < second_offset_));
+}
+
+bool Primary::StartCatchUp(CatchUp& cu, int64_t want) {
+  cu.next = want;
+  if (want == cu.until) return true;
+  if (want < log_floor_) return false;  // a catch-up found the log damaged there
+  const std::vector<std::string> files = engine_->aof()->SegmentPaths();
+  // The newest file whose first batch of this history starts at or before
+  // `want`; batches of another history before it (this server was a
+  // replica until then) end the search.
+  for (size_t i = files.size(); i-- > 0;) {
+    wal::BatchCursor c;
+    if (!c.Open(files[i]).ok()) return false;
+    wal::Annotation a;
+    std::string_view body;
+    bool foreign = false;
+    std::optional<int64_t> first;
+    while (!first && c.Read(&a, &body) == wal::BatchCursor::Next::kBatch) {
+      if (!a.history) continue;  // (an empty batch marking a restart)
+      if (!Ours(*a.history)) {
+        foreign = true;
+        continue;
+      }
+      first = a.history->offset - static_cast<int64_t>(body.size()) + 1;
+    }
+    if (!first || *first > want) {
+      if (foreign) return false;
+      continue;
+    }
+    // Here: skip to the batch that holds `want`.
+    cu.files.assign(files.begin() + static_cast<std::ptrdiff_t>(i), files.end());
+    if (!cu.cursor.Open(cu.files[0]).ok()) return false;
+    while (cu.cursor.Read(&a, &body) == wal::BatchCursor::Next::kBatch) {
+      if (!a.history || !Ours(*a.history) || a.history->offset < want) continue;
+      const int64_t start = a.history->offset - static_cast<int64_t>(body.size()) + 1;
+      if (start > want) return false;  // a gap
+      cu.rest = body.substr(static_cast<size_t>(want - start));
+      cu.next = want;
+      return true;
+    }
+    return false;  // (`want` is past this file's last batch but before the next file's)
+  }
+  return false;
+}
+
+bool Primary::PumpCatchUp(Replica& r, int64_t now_ms) {
+  CatchUp& cu = *r.catch_up;
+  // A replica that takes the bytes slowly gets them slowly: a few megabytes
+  // waiting in its buffer at most, a bounded amount per call.
+  constexpr size_t kHighWater = 16 << 20;
+  constexpr size_t kPerCall = 64 << 20;
+  constexpr size_t kChunk = 1 << 20;
+  constexpr int64_t kMaxStallMs = 10000;
+  engine::ClientConnection* conn = r.client->conn;
+  if (conn == nullptr) return true;
+  std::string out;
+  size_t sent = 0;
+  auto push = [&] {
+    engine_->server().stats.total_net_repl_output_bytes += out.size();
+    sent += out.size();
+    conn->Push(std::move(out));
+    out.clear();
+  };
+  while (cu.next < cu.until) {
+    if (out.size() >= kChunk) push();
+    if (sent >= kPerCall || conn->OutputBytes() > kHighWater) break;
+    if (cu.rest.empty()) {
+      wal::Annotation a;
+      std::string_view body;
+      const auto n = cu.cursor.Read(&a, &body);
+      if (n != wal::BatchCursor::Next::kBatch) {
+        if (n == wal::BatchCursor::Next::kEnd && cu.files.size() > 1) {
+          cu.files.erase(cu.files.begin());
+          if (!cu.cursor.Open(cu.files[0]).ok()) return false;
+          continue;
+        }
+        if (cu.files.size() > 1) return false;  // damage in a closed segment
+        // The newest segment ends short: its last batches are still being
+        // written. Look again later, from here.
+        if (cu.stalled_since_ms == 0) cu.stalled_since_ms = now_ms;
+        if (now_ms - cu.stalled_since_ms > kMaxStallMs) return false;
+        const size_t at = cu.cursor.position();
+        if (!cu.cursor.Open(cu.files[0], at).ok()) return false;
+        break;
+      }
+      cu.stalled_since_ms = 0;
+      if (!a.history) continue;
+      if (!Ours(*a.history)) return false;
+      const int64_t start = a.history->offset - static_cast<int64_t>(body.size()) + 1;
+      if (start != cu.next) return false;  // a gap
+      cu.rest = body;
+    }
+    const size_t n = static_cast<size_t>(
+        std::min<int64_t>(static_cast<int64_t>(cu.rest.size()), cu.until - cu.next));
+    out.append(cu.rest.substr(0, n));
+    cu.rest.remove_prefix(n);
+    cu.next += static_cast<int64_t>(n);
+  }
+  if (!out.empty()) push();
+  if (cu.next < cu.until) return true;
+  // Caught up: what came meanwhile, then the live stream.
+  engine_->server().stats.total_net_repl_output_bytes += r.held.size();
+  conn->Push(std::move(r.held));
+  r.held = std::string();
+  r.catch_up.reset();
+  r.stage = Stage::kOnline;
+  r.ack_ms = now_ms;
+  CAIRN_LOG_NOTICE("Replica %s caught up from the log", r.client->addr.c_str());
+  return true;
+}
+
+void Primary::PumpCatchUps(int64_t now_ms) {
+  for (Replica& r : replicas_) {
+    if (r.stage != Stage::kCatchUp || !r.catch_up || PumpCatchUp(r, now_ms)) continue;
+    // The log does not continue the stream (damage, a gap): this replica,
+    // and any asking for bytes this old, get a full resync instead.
+    CAIRN_LOG_WARNING("The log cannot serve replica %s from offset %lld; it will resync in full",
+                      r.client->addr.c_str(), static_cast<long long>(r.catch_up->next));
+    log_floor_ = std::max(log_floor_, r.catch_up->until);
+    if (r.client->conn != nullptr) r.client->conn->Kill();
+    r.catch_up.reset();  // (it goes with its connection)
   }
 }
 
 void Primary::Feed(int db, std::span<const std::string> argv) {
   // As Redis: nothing is counted until a replica has asked for the stream;
-  // a replica's replicas get its primary's stream instead (Proxy).
-  if (!backlog_active_ || IsReplica()) return;
+  // a replica's replicas get its primary's stream instead (Proxy). With the
+  // log on, the stream is its batches (LogBatch).
+  if (!backlog_active_ || IsReplica() || LogStreams()) return;
   std::string bytes;
   if (db != last_db_) {
     const std::string select[2] = {"SELECT", std::to_string(db)};
@@ -101,6 +281,9 @@ void Primary::StartSyncChild() {
       (aof != nullptr && aof->rewrite_in_progress())) {
     return;  // (Cron tries again)
   }
+  // The RDB is the dataset with every record so far: their batch is sealed
+  // (streamed) first, so that the stream after the fork starts a batch.
+  if (LogStreams()) aof->Seal();
   const snapshot::RdbWriteOptions options = engine::RdbOptionsFor(*engine_, false);
   const std::string file = "temp-" + std::to_string(getpid()) + "-sync.rdb";
   const pid_t pid = fork();
@@ -207,6 +390,31 @@ void Primary::Sync(engine::CommandContext& ctx, engine::ArgList args, bool psync
                        static_cast<long long>(*want));
       return;
     }
+    // Older bytes of this history: from the log's segments.
+    if (want && ours && LogStreams() && *want <= offset_ + 1) {
+      CreateBacklog();
+      auto cu = std::make_shared<CatchUp>();
+      // The in-memory window serves what it holds; the files the rest.
+      const bool window = *want >= backlog_first_;
+      cu->until = window ? *want : backlog_first_;
+      if (StartCatchUp(*cu, *want)) {
+        const std::string bytes = "+CONTINUE " + replid + "\r\n";
+        ctx.reply.Raw(bytes);
+        st.sync_partial_ok++;
+        st.total_net_repl_output_bytes += bytes.size();
+        attach();
+        Replica& r = replicas_.back();
+        r.stage = Stage::kCatchUp;
+        r.catch_up = cu;
+        r.held = backlog_.substr(static_cast<size_t>(std::max(*want, backlog_first_) - backlog_first_));
+        CAIRN_LOG_NOTICE("Partial resynchronization request from %s accepted. Sending %lld bytes "
+                         "from offset %lld, %lld of them from the log.",
+                         c.addr.c_str(), static_cast<long long>(offset_ + 1 - *want),
+                         static_cast<long long>(*want),
+                         static_cast<long long>(cu->until - *want));
+        return;
+      }
+    }
     if (want_id != "?") st.sync_partial_err++;
   }
 
@@ -262,7 +470,7 @@ void Primary::Role(engine::CommandContext& ctx) {
   }
   r.Array(3);
   r.Bulk("master");
-  r.Int(offset_);
+  r.Int(Offset());
   r.Array(replicas_.size());
   for (const Replica& rep : replicas_) {
     r.Array(3);
@@ -276,11 +484,12 @@ std::string Primary::Info(engine::CommandContext& ctx) {
   std::string out = "# Replication\r\n";
   out += IsReplica() ? link_->InfoFields(ctx.now_ms) : std::string("role:master\r\n");
   out += "connected_slaves:" + std::to_string(replicas_.size()) + "\r\n";
-  const int64_t offset = IsReplica() ? std::max<int64_t>(link_->offset(), 0) : offset_;
+  const int64_t offset = IsReplica() ? std::max<int64_t>(link_->offset(), 0) : Offset();
   for (size_t i = 0; i < replicas_.size(); i++) {
     const Replica& r = replicas_[i];
     out += "slave" + std::to_string(i) + ":ip=" + r.ip + ",port=" + std::to_string(r.port) +
-           ",state=" + (r.stage == Stage::kOnline ? "online" : "wait_bgsave") +
+           ",state=" + (r.stage == Stage::kOnline || r.stage == Stage::kCatchUp ? "online"
+                                                                                : "wait_bgsave") +
            ",offset=" + std::to_string(r.ack_offset) +
            ",lag=" + std::to_string((ctx.now_ms - r.ack_ms) / 1000) + "\r\n";
   }
@@ -323,7 +532,8 @@ void Primary::Wait(engine::CommandContext& ctx, int64_t numreplicas, int64_t tim
   // Replicas ACK once a second on their own; ask now (REPLCONF GETACK in
   // the stream, as Redis sends it).
   if (!replicas_.empty()) {
-    Append("*3\r\n$8\r\nREPLCONF\r\n$6\r\nGETACK\r\n$1\r\n*\r\n");
+    static const std::string kGetack[] = {"REPLCONF", "GETACK", "*"};
+    Control(kGetack);
   }
 }
 
@@ -347,6 +557,9 @@ void Primary::ReplicaOf(engine::CommandContext& ctx, engine::ArgList args) {
   if (base::EqualsIgnoreCase(args[1], "no") && base::EqualsIgnoreCase(args[2], "one")) {
     if (IsReplica()) {
       CAIRN_LOG_NOTICE("MASTER MODE enabled (user request from '%s')", ctx.client.addr.c_str());
+      // What it applied as a replica is its primary's stream, which its
+      // replicas had through Proxy: sealed now, not streamed again.
+      if (engine::Aof* aof = engine_->aof(); aof != nullptr && aof->enabled()) aof->Seal();
       link_->Stop();
       // Its own history from here, under a new ID; the old one still
       // resumes up to this offset (its replicas, a former primary).
@@ -362,8 +575,11 @@ void Primary::ReplicaOf(engine::CommandContext& ctx, engine::ArgList args) {
     return ctx.reply.Simple("OK Already connected to specified master");
   }
   // PSYNC offers this server's history: a former primary whose writes the
-  // new one has (a promoted replica) resumes without a full copy.
-  link_->Follow(args[1], *port, engine_->server().replid, backlog_active_ ? offset_ : -1);
+  // new one has (a promoted replica) resumes without a full copy. Its last
+  // records are sealed into the stream first: the offset is all of them.
+  const bool history = backlog_active_ || LogStreams();
+  if (LogStreams()) engine_->aof()->Seal();
+  link_->Follow(args[1], *port, engine_->server().replid, history ? offset_ : -1);
   CAIRN_LOG_NOTICE("REPLICAOF %s:%lld enabled (user request from '%s')", args[1].c_str(),
                    static_cast<long long>(*port), ctx.client.addr.c_str());
   ctx.reply.Ok();
@@ -410,6 +626,7 @@ void Primary::Cron(int64_t now_ms) {
   if (!waiters_.empty()) ServeWaiters(now_ms);
   ReapSyncChild();
   StartSyncChild();
+  PumpCatchUps(now_ms);
   // Replicas waiting for their RDB hear a newline a second (Redis's
   // keep-alive), so that they do not time out.
   if (now_ms - last_newline_ms_ >= 1000) {
@@ -424,7 +641,8 @@ void Primary::Cron(int64_t now_ms) {
   if (replicas_.empty() || IsReplica()) return;
   if (now_ms - last_ping_ms_ < 1000 * engine_->config().values().repl_ping_replica_period) return;
   last_ping_ms_ = now_ms;
-  Append("*1\r\n$4\r\nPING\r\n");
+  static const std::string kPing[] = {"PING"};
+  Control(kPing);
 }
 
 }  // namespace cairn::replication

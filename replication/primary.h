@@ -13,9 +13,21 @@
 // rewrites: replicas that ask meanwhile wait for the next fork. The writes
 // after the fork wait in the replica's own buffer and follow the RDB.
 //
-// Departures, for now (issue 13 continues): the backlog is in memory
-// (repl-backlog-size), not the retained log segments; the RDB goes to a
-// temporary file, then through the replica's output buffer (so
+// With appendonly yes the log is the backlog: the stream is the log's
+// batches, body after body, sent to replicas as each batch is sealed, and
+// every batch's annotation records the stream offset it ends at and the
+// replication ID (wal/format.h History). A PSYNC for bytes older than the
+// in-memory window (repl-backlog-size) is answered +CONTINUE and served
+// from the segments on disk, a few megabytes at a time as the replica takes
+// them, while the live stream waits in its buffer; segments a rewrite
+// replaces stay for this as long as repl-log-retention says. A restarted
+// primary takes its ID and offset back from the log, so its replicas
+// resume too. PINGs and GETACKs go through the log for the same reason.
+// Without the log the stream is built from the writes as they happen and
+// the backlog is memory only, as in Redis.
+//
+// Departures, for now (issue 13 continues): the RDB goes to a temporary
+// file, then through the replica's output buffer (so
 // client-output-buffer-limit replica bounds the dataset a replica can
 // take), and the writes held meanwhile are not counted against that limit.
 //
@@ -24,12 +36,16 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/engine.h"
 #include "engine/replication_hooks.h"
 #include "replication/replica_link.h"
+#include "wal/log_reader.h"
 
 namespace cairn::replication {
 
@@ -42,6 +58,10 @@ class Primary : public engine::ReplicationHooks {
   void set_link(ReplicaLink* link) { link_ = link; }
 
   void Feed(int db, std::span<const std::string> argv) override;
+  std::optional<wal::History> LogBatch(std::string_view body) override;
+  // Start-up: where the log left replication (engine::Aof::recovered_history).
+  // `replica`: this server follows its primary again (replicaof).
+  void Restore(const wal::History& h, bool replica);
   void Sync(engine::CommandContext& ctx, engine::ArgList args, bool psync) override;
   void Replconf(engine::CommandContext& ctx, engine::ArgList args) override;
   void Role(engine::CommandContext& ctx) override;
@@ -49,7 +69,7 @@ class Primary : public engine::ReplicationHooks {
   void ClientGone(const engine::ClientState& c) override;
   void Cron(int64_t now_ms) override;
   // The offset of the last byte of the stream (Redis's master_repl_offset).
-  int64_t Offset() const override { return offset_; }
+  int64_t Offset() const override;
   void Wait(engine::CommandContext& ctx, int64_t numreplicas, int64_t timeout_ms) override;
   bool EnoughReplicas(int64_t now_ms) override;
   void ReplicaOf(engine::CommandContext& ctx, engine::ArgList args) override;
@@ -68,7 +88,17 @@ class Primary : public engine::ReplicationHooks {
  private:
   // A full resync's progress: waiting for a fork, for the RDB of the
   // fork it got (the stream since then held in `held`), or online.
-  enum class Stage { kWaitFork, kWaitRdb, kOnline };
+  // A partial resync from the log: the bytes [next, until) come from the
+  // segment files, the stream since then is held.
+  enum class Stage { kWaitFork, kWaitRdb, kCatchUp, kOnline };
+  struct CatchUp {
+    std::vector<std::string> files;  // still to read, in order
+    wal::BatchCursor cursor;         // in files[0]
+    int64_t next = 0;
+    int64_t until = 0;
+    std::string_view rest;           // of the batch read last, from `next`
+    int64_t stalled_since_ms = 0;    // the files end short of `until`
+  };
   struct Replica {
     engine::ClientState* client;
     std::string ip;
@@ -78,15 +108,30 @@ class Primary : public engine::ReplicationHooks {
     Stage stage = Stage::kOnline;
     bool psync = true;        // (SYNC gets no +FULLRESYNC line)
     std::string held;
+    std::shared_ptr<CatchUp> catch_up;
   };
   // Forks the RDB child for the replicas waiting for one, when no other
   // child runs; and when it is done, sends them its file.
   void StartSyncChild();
   void ReapSyncChild();
   // Bytes of the stream: into the backlog, counted, and sent to replicas.
-  void Append(const std::string& bytes);
+  void Append(std::string_view bytes);
   // The backlog exists from the first replica on (Redis creates it then).
   void CreateBacklog();
+  // The stream goes through the log (appendonly yes, not a replica).
+  bool LogStreams() const;
+  // PING, REPLCONF GETACK: into the stream (through the log when it is one).
+  void Control(std::span<const std::string> argv);
+  // Positions a catch-up at `want` in the log's segments; false when they
+  // do not hold it.
+  bool StartCatchUp(CatchUp& cu, int64_t want);
+  // A batch of this history's stream (or of the one it continues).
+  bool Ours(const wal::History& h) const;
+  // Sends the next bytes of each catch-up, within its replica's output
+  // budget; online when it reaches the live stream.
+  void PumpCatchUps(int64_t now_ms);
+  // false: the log does not continue the stream here (damage, a gap).
+  bool PumpCatchUp(Replica& r, int64_t now_ms);
 
   Replica* Find(uint64_t client_id);
   // Replicas that acknowledged at least `offset`.
@@ -107,6 +152,7 @@ class Primary : public engine::ReplicationHooks {
   // the first offset it does not cover: PSYNC with it still resumes.
   std::string replid2_ = std::string(40, '0');
   int64_t second_offset_ = -1;
+  int64_t log_floor_ = 0;       // the log cannot serve a catch-up before this
   int last_db_ = -1;            // the database the stream is in (-1: say it)
   int64_t last_ping_ms_ = 0;
   int64_t last_newline_ms_ = 0;

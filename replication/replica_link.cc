@@ -46,12 +46,13 @@ ReplicaLink::~ReplicaLink() {
 }
 
 void ReplicaLink::Follow(const std::string& host, int64_t port, const std::string& replid,
-                         int64_t offset) {
+                         int64_t offset, int db) {
   if (active()) Drop("a new primary was named");
   host_ = host;
   port_ = port;
   replid_ = replid;
   offset_ = offset;
+  if (db >= 0) primary_client_.db = db;
   state_ = State::kConnect;
   CAIRN_LOG_NOTICE("Connecting to MASTER %s:%lld", host.c_str(), static_cast<long long>(port));
 }

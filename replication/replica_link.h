@@ -17,8 +17,11 @@
 // unchanged (Primary::Proxy), so a replica of a replica sees the top
 // primary's replication ID and offsets, as PSYNC2 has it.
 //
-// Not yet (issue 13): replica-serve-stale-data no, a partial resync after
-// this replica restarts (its ID and offset are not kept on disk).
+// With appendonly yes every batch of this replica's log records how far
+// into the primary's stream it took the dataset (wal/format.h History), so
+// a restart resumes with a partial resync from there.
+//
+// Not yet (issue 13): replica-serve-stale-data no.
 #pragma once
 
 #include <cstdint>
@@ -48,7 +51,10 @@ class ReplicaLink : public engine::ClientConnection {
   // REPLICAOF host port: connects from the next Cron on (a link to another
   // primary is dropped first). The history this server has (`replid` up to
   // `offset`; -1: none) is what PSYNC offers to resume.
-  void Follow(const std::string& host, int64_t port, const std::string& replid, int64_t offset);
+  // `db`: the stream's database at `offset` (a restart's, from the log);
+  // -1 keeps the one the link has.
+  void Follow(const std::string& host, int64_t port, const std::string& replid, int64_t offset,
+              int db = -1);
   // REPLICAOF NO ONE: the link goes; the dataset stays, writable.
   void Stop();
   bool active() const { return !host_.empty(); }
@@ -70,6 +76,9 @@ class ReplicaLink : public engine::ClientConnection {
 
   // The offset of the stream processed so far (slave_repl_offset).
   int64_t offset() const { return offset_; }
+  // The primary's replication ID, and the stream's database at offset().
+  const std::string& replid() const { return replid_; }
+  int stream_db() const { return primary_client_.db; }
   // Whether the stream is flowing (master_link_status:up).
   bool up() const { return state_ == State::kConnected; }
   // The state as ROLE names it: connect, connecting, sync, connected.

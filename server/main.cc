@@ -413,9 +413,19 @@ int main(int argc, char** argv) {
       loop.SetInterest(link_fd, link.interest());
     }
   });
-  if (auto it = v.other.find("replicaof"); it != v.other.end() && !it->second.empty()) {
-    const size_t sp = it->second.rfind(' ');
-    link.Follow(it->second.substr(0, sp), std::stoll(it->second.substr(sp + 1)), "", -1);
+  // The log remembers where this server stood in replication: a primary
+  // keeps its ID and offset (its replicas resume), a replica resumes from
+  // what it had applied.
+  const auto replicaof = v.other.find("replicaof");
+  const bool follows = replicaof != v.other.end() && !replicaof->second.empty();
+  const std::optional<cairn::wal::History>& history = aof.recovered_history();
+  if (history) primary.Restore(*history, follows);
+  if (follows) {
+    const size_t sp = replicaof->second.rfind(' ');
+    const bool resume = history && history->kind == cairn::wal::History::kApplied;
+    link.Follow(replicaof->second.substr(0, sp), std::stoll(replicaof->second.substr(sp + 1)),
+                resume ? history->replid : "", resume ? history->offset : -1,
+                resume ? history->db : -1);
   }
   // serverCron's counterpart: the log's periodic work, `hz` times a second.
   std::function<void()> arm_cron = [&] {

@@ -3,6 +3,7 @@
 #include <xxhash.h>
 
 #include <charconv>
+#include <cstdint>
 #include <cstdio>
 
 #include "base/string_util.h"
@@ -17,6 +18,25 @@ void AppendHeader(std::string* out, char type, size_t n) {
   *end++ = '\r';
   *end++ = '\n';
   out->append(buf, static_cast<size_t>(end - buf));
+}
+
+// "p5120.0.<replid>" (History).
+std::optional<History> ParseHistory(std::string_view f) {
+  if (f.empty() || (f[0] != History::kStream && f[0] != History::kApplied)) return std::nullopt;
+  History h;
+  h.kind = static_cast<History::Kind>(f[0]);
+  f.remove_prefix(1);
+  const size_t dot1 = f.find('.');
+  const size_t dot2 = dot1 == std::string_view::npos ? dot1 : f.find('.', dot1 + 1);
+  if (dot2 == std::string_view::npos) return std::nullopt;
+  auto offset = base::ParseInt64(f.substr(0, dot1));
+  auto db = base::ParseInt64(f.substr(dot1 + 1, dot2 - dot1 - 1));
+  if (!offset || *offset < 0 || !db || *db < 0 || *db > INT32_MAX) return std::nullopt;
+  h.offset = *offset;
+  h.db = static_cast<int>(*db);
+  h.replid = std::string(f.substr(dot2 + 1));
+  if (h.replid.empty() || h.replid.size() > 64) return std::nullopt;
+  return h;
 }
 
 }  // namespace
@@ -37,6 +57,20 @@ void AppendSelect(std::string* out, int db) {
 
 uint64_t Checksum(std::string_view bytes) { return XXH3_64bits(bytes.data(), bytes.size()); }
 
+namespace {
+// The field's text, as annotations carry it: "p5120.0.<replid>".
+std::string FormatHistory(const History& h) {
+  return static_cast<char>(h.kind) + std::to_string(h.offset) + "." + std::to_string(h.db) + "." +
+         h.replid;
+}
+}  // namespace
+
+uint64_t BatchChecksum(std::string_view body, const std::optional<History>& history) {
+  if (!history) return Checksum(body);
+  const std::string field = FormatHistory(*history);
+  return XXH3_64bits_withSeed(body.data(), body.size(), Checksum(field));
+}
+
 std::string FormatAnnotation(const Annotation& a) {
   char buf[kMaxAnnotationLen];
   int n = std::snprintf(buf, sizeof(buf), "#cairn %llu %llu %016llx",
@@ -46,6 +80,10 @@ std::string FormatAnnotation(const Annotation& a) {
   if (a.durable) {
     n += std::snprintf(buf + n, sizeof(buf) - static_cast<size_t>(n), " %llu",
                        static_cast<unsigned long long>(*a.durable));
+    if (a.history) {
+      n += std::snprintf(buf + n, sizeof(buf) - static_cast<size_t>(n), " %.100s",
+                         FormatHistory(*a.history).c_str());
+    }
   }
   return std::string(buf, static_cast<size_t>(n)) + "\r\n";
 }
@@ -67,8 +105,12 @@ std::optional<Annotation> ParseAnnotation(std::string_view line) {
   if (!seq || !len || *seq < 0 || *len < 0 || sum.size() != 16) return std::nullopt;
   if (!line.empty()) {
     auto durable = base::ParseInt64(field());
-    if (!durable || *durable < 0 || !line.empty()) return std::nullopt;
+    if (!durable || *durable < 0) return std::nullopt;
     a.durable = static_cast<uint64_t>(*durable);
+  }
+  if (!line.empty()) {
+    a.history = ParseHistory(field());
+    if (!a.history || !line.empty()) return std::nullopt;
   }
   auto [p, ec] = std::from_chars(sum.data(), sum.data() + sum.size(), a.checksum, 16);
   if (ec != std::errc() || p != sum.data() + sum.size()) return std::nullopt;

@@ -22,6 +22,27 @@ void AppendSelect(std::string* out, int db);
 
 uint64_t Checksum(std::string_view bytes);  // XXH3-64
 
+struct History;
+// A batch's checksum: XXH3-64 of its body, seeded, when the batch has a
+// History, with the XXH3-64 of that field's text, so that damage to the
+// field is caught like damage to the body.
+uint64_t BatchChecksum(std::string_view body, const std::optional<History>& history);
+
+// Where a batch stands in replication (replication/primary.h): the stream
+// offset after it, under replication ID `replid`. On a primary the batch's
+// body is the stream itself, its last byte at `offset` (kind kStream): the
+// log is the replication backlog. On a replica the body is what it applied,
+// and `offset` is how far into its primary's stream that took it, `db` the
+// stream's database then (kApplied): a restart resumes from there.
+struct History {
+  enum Kind : char { kStream = 'p', kApplied = 'r' };
+  Kind kind = kStream;
+  int64_t offset = 0;
+  int db = 0;
+  std::string replid;
+  bool operator==(const History&) const = default;
+};
+
 struct Annotation {
   uint64_t first_seq = 0;
   uint64_t length = 0;  // bytes of the batch after the annotation line
@@ -30,17 +51,20 @@ struct Annotation {
   // sealed, so recovery can tell damage no sync ever covered (a crash's)
   // from damage to what was on disk (doc/aof.md). Base files leave it out.
   std::optional<uint64_t> durable;
+  // Only with `durable`.
+  std::optional<History> history;
 };
 
 // "#cairn 17 4096 0123456789abcdef\r\n", or with `durable`
-// "#cairn 17 4096 0123456789abcdef 16\r\n".
+// "#cairn 17 4096 0123456789abcdef 16\r\n", and `history`
+// "#cairn 17 4096 0123456789abcdef 16 p5120.0.<40 hex>\r\n".
 std::string FormatAnnotation(const Annotation& a);
 // Parses one annotation line (without its line ending). nullopt if `line`
 // is not a Cairn annotation (other '#' lines are legal and skipped).
 std::optional<Annotation> ParseAnnotation(std::string_view line);
 
 // Longest annotation line, so readers can bound their search for "\n".
-inline constexpr size_t kMaxAnnotationLen = 96;
+inline constexpr size_t kMaxAnnotationLen = 192;
 
 // Preallocated space. The writer extends a segment ahead of its records
 // with filler, so that a batch overwrites blocks the file already has and

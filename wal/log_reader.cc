@@ -18,41 +18,6 @@
 namespace cairn::wal {
 namespace {
 
-// A read-only mapping of a whole file.
-class MappedFile {
- public:
-  ~MappedFile() {
-    if (data_ != nullptr && size_ > 0) munmap(const_cast<char*>(data_), size_);
-  }
-  base::Status Open(const std::string& path) {
-    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return base::Status::IoErrorFromErrno("opening " + path, errno);
-    struct stat st;
-    if (fstat(fd, &st) != 0) {
-      int err = errno;
-      close(fd);
-      return base::Status::IoErrorFromErrno("stat of " + path, err);
-    }
-    size_ = static_cast<size_t>(st.st_size);
-    if (size_ > 0) {
-      void* p = mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
-      if (p == MAP_FAILED) {
-        int err = errno;
-        close(fd);
-        return base::Status::IoErrorFromErrno("mapping " + path, err);
-      }
-      data_ = static_cast<const char*>(p);
-    }
-    close(fd);
-    return base::Status::Ok();
-  }
-  std::string_view view() const { return {data_ ? data_ : "", size_}; }
-
- private:
-  const char* data_ = nullptr;
-  size_t size_ = 0;
-};
-
 enum class Parse { kOk, kIncomplete, kBad };
 
 // Parses one RESP command array at in[*pos].
@@ -89,7 +54,7 @@ Comment KindOf(std::string_view line) {
 }
 
 bool Verifies(std::string_view in, const Annotation& a, size_t body) {
-  return a.length <= in.size() - body && Checksum(in.substr(body, a.length)) == a.checksum;
+  return a.length <= in.size() - body && BatchChecksum(in.substr(body, a.length), a.history) == a.checksum;
 }
 
 // Where the first batch after `from` starts that verifies and shows the log
@@ -172,6 +137,64 @@ RunEnd ScanRun(std::string_view in, size_t pos, const protocol::ParserLimits& li
 
 }  // namespace
 
+MappedFile::~MappedFile() {
+  if (data_ != nullptr && size_ > 0) munmap(const_cast<char*>(data_), size_);
+}
+
+base::Status MappedFile::Open(const std::string& path) {
+  if (data_ != nullptr && size_ > 0) munmap(const_cast<char*>(data_), size_);
+  data_ = nullptr;
+  size_ = 0;
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return base::Status::IoErrorFromErrno("opening " + path, errno);
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
+    int err = errno;
+    close(fd);
+    return base::Status::IoErrorFromErrno("stat of " + path, err);
+  }
+  size_ = static_cast<size_t>(st.st_size);
+  if (size_ > 0) {
+    void* p = mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (p == MAP_FAILED) {
+      int err = errno;
+      close(fd);
+      return base::Status::IoErrorFromErrno("mapping " + path, err);
+    }
+    data_ = static_cast<const char*>(p);
+  }
+  close(fd);
+  return base::Status::Ok();
+}
+
+base::Status BatchCursor::Open(const std::string& path, size_t from) {
+  CAIRN_RETURN_IF_ERROR(file_.Open(path));
+  in_ = file_.view().substr(0, ContentEnd(file_.view()));
+  pos_ = std::min(from, in_.size());
+  return base::Status::Ok();
+}
+
+BatchCursor::Next BatchCursor::Read(Annotation* a, std::string_view* body) {
+  while (pos_ < in_.size()) {
+    if (in_[pos_] != '#') return Next::kDamaged;  // records outside batches
+    size_t at = 0;
+    auto ann = AnnotationAt(in_, pos_, &at);
+    if (!ann) {
+      const size_t nl = in_.find('\n', pos_);
+      if (nl == std::string_view::npos) return Next::kDamaged;
+      if (KindOf(in_.substr(pos_, nl - pos_)) == Comment::kDamagedAnnotation) return Next::kDamaged;
+      pos_ = nl + 1;  // filler, or another tool's annotation
+      continue;
+    }
+    if (!Verifies(in_, *ann, at)) return Next::kDamaged;
+    *a = *ann;
+    *body = in_.substr(at, ann->length);
+    pos_ = at + ann->length;
+    return Next::kBatch;
+  }
+  return Next::kEnd;
+}
+
 base::Result<ScanResult> ScanLogFile(const std::string& path, const std::string& name,
                                      const CommandFn& fn) {
   MappedFile file;
@@ -250,7 +273,7 @@ base::Result<ScanResult> ScanLogFile(const std::string& path, const std::string&
       }
       if (ann->length > in.size() - body) return torn("incomplete batch");
       std::string_view bytes = in.substr(body, ann->length);
-      if (Checksum(bytes) != ann->checksum) {
+      if (BatchChecksum(bytes, ann->history) != ann->checksum) {
         return damaged("batch failing its checksum", "checksum mismatch in batch",
                        " (seq " + std::to_string(ann->first_seq) + ")",
                        next_seq != 0 ? next_seq : ann->first_seq);
@@ -278,6 +301,7 @@ base::Result<ScanResult> ScanLogFile(const std::string& path, const std::string&
         r.commands++;
       }
       r.batches++;
+      if (ann->history) r.last_history = ann->history;
       uint64_t n = 0;
       for (const auto& cmd : batch) n += !(cmd.size() == 2 && (cmd[0] == "SELECT"));
       if (n > 0) r.last_seq = ann->first_seq + n - 1;

@@ -23,10 +23,13 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/status.h"
+#include "wal/format.h"
 
 namespace cairn::wal {
 
@@ -37,6 +40,8 @@ struct ScanResult {
   uint64_t batches = 0;      // annotated batches verified
   uint64_t commands = 0;
   uint64_t last_seq = 0;     // highest seq covered by an annotation (0: none)
+  // The replication history of the last batch that has one (wal/format.h).
+  std::optional<History> last_history;
   bool torn_tail = false;
   std::string torn_reason;   // e.g. "incomplete batch at offset 4096"
 };
@@ -49,6 +54,44 @@ using CommandFn = std::function<base::Status(std::vector<std::string>& argv, uin
 // reported in the result (never an error); corruption is an error.
 base::Result<ScanResult> ScanLogFile(const std::string& path, const std::string& display_name,
                                      const CommandFn& fn);
+
+// A read-only mapping of a whole file, as it is when opened.
+class MappedFile {
+ public:
+  MappedFile() = default;
+  ~MappedFile();
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  // (Again: the mapping is replaced, with the file as it is now.)
+  base::Status Open(const std::string& path);
+  std::string_view view() const { return {data_ ? data_ : "", size_}; }
+
+ private:
+  const char* data_ = nullptr;
+  size_t size_ = 0;
+};
+
+// A log file's batches, one at a time, verified, as the file is when
+// opened: replication's catch-up from the log (replication/primary.h)
+// reads a segment this way, a little at a time. Filler and other tools'
+// '#' lines are skipped.
+class BatchCursor {
+ public:
+  // Reads from byte `from` (a position() of an earlier cursor) on.
+  base::Status Open(const std::string& path, size_t from = 0);
+  size_t position() const { return pos_; }
+  enum class Next {
+    kBatch,    // *a and *body (valid while the cursor lives)
+    kEnd,      // the end of the content
+    kDamaged,  // a batch that does not verify, records outside batches
+  };
+  Next Read(Annotation* a, std::string_view* body);
+
+ private:
+  MappedFile file_;
+  std::string_view in_;
+  size_t pos_ = 0;
+};
 
 // Truncates `path` to `length` bytes and syncs it (torn-tail repair).
 base::Status TruncateFile(const std::string& path, uint64_t length);

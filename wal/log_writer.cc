@@ -200,8 +200,9 @@ void LogWriter::SealPending() {
   auto b = std::make_unique<Batch>();
   Annotation a{.first_seq = pending_first_seq_,
                .length = pending_.size(),
-               .checksum = Checksum(pending_),
                .durable = synced_seq_};
+  if (on_seal_) a.history = on_seal_(pending_);
+  a.checksum = BatchChecksum(pending_, a.history);
   b->bytes = FormatAnnotation(a);
   b->bytes += pending_;
   b->segment = segment_;

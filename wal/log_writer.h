@@ -38,12 +38,14 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "base/status.h"
 #include "wal/file_io.h"
+#include "wal/format.h"
 
 namespace cairn::wal {
 
@@ -98,6 +100,15 @@ class LogWriter {
   SyncPolicy policy() const { return policy_; }
   // Called with the new durable_seq() whenever it advances.
   void set_on_durable(std::function<void(uint64_t)> fn) { on_durable_ = std::move(fn); }
+  // Called with each batch's body as it is sealed (before it is written);
+  // what it returns goes in the batch's annotation (replication's place
+  // in the log, wal/format.h History).
+  void set_on_seal(std::function<std::optional<History>(std::string_view body)> fn) {
+    on_seal_ = std::move(fn);
+  }
+  // Seals the records appended so far into a batch now (a fork is about
+  // to snapshot the dataset they belong to).
+  void Seal() { SealPending(); }
   // Called once when records start waiting for a Flush() (the server posts
   // one, so every command ready in this loop pass joins the batch).
   void set_request_flush(std::function<void()> fn) { request_flush_ = std::move(fn); }
@@ -226,6 +237,7 @@ class LogWriter {
   int64_t (*now_us_)() = nullptr;   // set_clock; default base::MonotonicUs
   std::function<void(uint64_t)> on_durable_;
   std::function<void()> request_flush_;
+  std::function<std::optional<History>(std::string_view)> on_seal_;
   const CommitSignals* signals_ = nullptr;
   std::function<void(int64_t)> request_flush_after_;
 };

@@ -29,12 +29,20 @@ order is not part of the type) and PEXPIRETIME. What is checked:
   * a chain A -> B -> C (and a redis-server under B) carrying A's
     replication ID and offsets, then a failover: B promoted, A pointed at
     B, everyone back by partial resyncs;
+  * the log as the backlog: a redis-server replica stopped while more than
+    the in-memory window is written and the log is rewritten resumes from
+    the log's (retained) segments; after a SIGKILL of the primary it
+    resumes again (same ID, same offsets); with repl-log-retention 0 a
+    rewrite keeps nothing and the replica resyncs in full; a Cairn replica
+    SIGKILLed and restarted resumes from its own log (of Cairn and of
+    redis-server), in the right database;
   * a primary that disconnects mid-RDB, sends garbage, refuses PSYNC or
     sends a corrupt RDB: the replica stays up, retries, keeps its data
     (empty after a corrupt RDB, as Redis), never reports itself synced.
 """
 
 import os
+import signal
 import socket
 import sys
 import threading
@@ -140,7 +148,13 @@ class ReplicationTestCase(ServerTestCase):
 
 class RedisReplicaOfCairnTest(ReplicationTestCase):
     def test_full_sync_live_writes_and_partial_resync(self):
-        cs = self.cairn(self.newdir("primary"))
+        # With the log on, the stream is its batches; off, the writes.
+        for appendonly in ("yes", "no"):
+            with self.subTest(appendonly=appendonly):
+                self.full_sync_live_writes_and_partial_resync(appendonly)
+
+    def full_sync_live_writes_and_partial_resync(self, appendonly):
+        cs = self.cairn(self.newdir("primary"), "--appendonly", appendonly)
         p = cs.conn()
         fill_before(p)
         p.ok("FUNCTION", "LOAD",
@@ -350,6 +364,122 @@ class CairnReplicaTest(ReplicationTestCase):
         ps = self.cairn(self.newdir("primary"), "--enable-debug-command", "yes")
         self.run_replica_scenario(ps, False)
 
+
+
+class LogBacklogTest(ReplicationTestCase):
+    """The log is the backlog: a replica away for longer than the in-memory
+    window resumes from the log's segments (also across a rewrite, whose
+    old segments repl-log-retention keeps), a restarted primary keeps its
+    replication ID and offset, and a restarted replica resumes from its
+    own log."""
+
+    def manifest(self, d):
+        with open(os.path.join(d, "appendonlydir", "appendonly.aof.manifest")) as f:
+            return f.read()
+
+    def away(self, rs, p, writes):
+        """The replica stops (SIGSTOP) and its link drops while `writes`
+        runs on the primary; then it goes on."""
+        os.kill(rs.pid, signal.SIGSTOP)
+        try:
+            self.assertEqual(p.ok("CLIENT", "KILL", "TYPE", "replica"), 1)
+            writes()
+        finally:
+            os.kill(rs.pid, signal.SIGCONT)
+
+    def test_redis_replica_resumes_from_the_log(self):
+        pdir = self.newdir("primary")
+        # A window of 16 KB: anything the replica misses is older than that.
+        cs = self.cairn(pdir, "--repl-backlog-size", "16kb", "--appendfsync", "everysec",
+                        "--repl-ping-replica-period", "1")
+        p = cs.conn()
+        fill_before(p)
+        rs = self.redis(self.newdir("replica"), "--replicaof", "127.0.0.1", str(cs.port))
+        r = rs.conn()
+        self.all_match(p, (r,))
+
+        def writes_and_a_rewrite():
+            p.pipeline([("SET", "away:%d" % i, "v" * 100) for i in range(3000)])
+            write_variety(p, "away")
+            # The segment it missed becomes history, kept for it.
+            self.assertIn("rewriting started", p.ok("BGREWRITEAOF"))
+            deadline = time.monotonic() + 10
+            while p.info("persistence")["aof_rewrite_in_progress"] != "0":
+                self.assertLess(time.monotonic(), deadline)
+                time.sleep(0.05)
+            p.pipeline([("SET", "after-rewrite:%d" % i, "v" * 100) for i in range(500)])
+            time.sleep(1.2)  # PINGs, through the log
+        self.away(rs, p, writes_and_a_rewrite)
+        self.assertIn("type h", self.manifest(pdir))
+        self.all_match(p, (r,))
+        stats = p.info("stats")
+        self.assertEqual((stats["sync_full"], stats["sync_partial_ok"]), ("1", "1"))
+        self.assertIn("caught up from the log", cs.log())
+        self.assertIn("Successful partial resynchronization", rs.log())
+
+        # The primary restarts (SIGKILL): its history goes on (the old ID as
+        # replid2, the offsets), and the replica resumes without a full
+        # copy, here too from the log.
+        replid = p.info("replication")["master_replid"]
+        off = self.caught_up(p, r)
+        os.kill(rs.pid, signal.SIGSTOP)
+        try:
+            p.pipeline([("SET", "before-crash:%d" % i, "v" * 100) for i in range(1000)])
+            cs = self.relaunch(cs)
+        finally:
+            os.kill(rs.pid, signal.SIGCONT)
+        p = cs.conn()
+        info = p.info("replication")
+        self.assertEqual(info["master_replid2"], replid)
+        self.assertGreater(int(info["second_repl_offset"]), off)
+        write_variety(p, "restarted")
+        self.all_match(p, (r,))
+        stats = p.info("stats")
+        self.assertEqual((stats["sync_full"], stats["sync_partial_ok"]), ("0", "1"))
+
+        # repl-log-retention 0: a rewrite keeps nothing, and a replica that
+        # missed what it removed gets a full resync.
+        self.assertEqual(p.cmd("CONFIG", "SET", "repl-log-retention", "soon"),
+                         "ERR CONFIG SET failed (possibly related to argument 'repl-log-retention')"
+                         " - argument must be a size (1gb) or an age (24h, 30min, 7d)")
+        self.assertEqual(p.ok("CONFIG", "SET", "repl-log-retention", "0"), "OK")
+        self.assertEqual(p.ok("CONFIG", "GET", "repl-log-retention"), [b"repl-log-retention", b"0"])
+
+        def writes_then_a_rewrite():
+            p.pipeline([("SET", "gone:%d" % i, "v" * 100) for i in range(1000)])
+            self.assertIn("rewriting started", p.ok("BGREWRITEAOF"))
+            deadline = time.monotonic() + 10
+            while "type h" in self.manifest(pdir) or \
+                    p.info("persistence")["aof_rewrite_in_progress"] != "0":
+                self.assertLess(time.monotonic(), deadline)
+                time.sleep(0.05)
+            p.pipeline([("SET", "later:%d" % i, "v" * 100) for i in range(1000)])
+        self.away(rs, p, writes_then_a_rewrite)
+        self.all_match(p, (r,))
+        self.assertEqual(p.info("stats")["sync_full"], "1")
+
+    def test_a_restarted_replica_resumes_from_its_log(self):
+        for kind in ("cairn", "redis"):
+            with self.subTest(primary=kind):
+                ps = (self.cairn(self.newdir("primary")) if kind == "cairn" else
+                      self.redis(self.newdir("primary"), "--repl-diskless-sync-delay", "0"))
+                p = ps.conn()
+                fill_before(p)
+                rs = self.cairn(self.newdir("replica"), "--replicaof", "127.0.0.1", str(ps.port))
+                r = rs.conn()
+                self.all_match(p, (r,))
+                p.ok("SELECT", 5)  # the stream is in database 5 when it stops
+                p.ok("SET", "in5", "1")
+                self.caught_up(p, r)
+                rs.kill()
+                p.ok("SET", "in5-while-down", "2")  # no SELECT: the replica must know
+                write_variety(p, "while-down")
+                rs = self.relaunch(rs)
+                r = rs.conn()
+                self.all_match(p, (r,))
+                stats = p.info("stats")
+                self.assertEqual((stats["sync_full"], stats["sync_partial_ok"]), ("1", "1"))
+                self.assertIn("Successful partial resynchronization", rs.log())
 
 
 class ChainAndFailoverTest(ReplicationTestCase):

@@ -607,6 +607,17 @@ class ServerTestCase(LogsOnFailure, unittest.TestCase):
         self.servers.append(s)
         return s
 
+    def relaunch(self, s):
+        """SIGKILLs s, then starts the same command line again (same port,
+        same directory, log appended); returns the new Server, once it
+        answers PING."""
+        s.kill()
+        n = Server(s.argv, s.log_path, None, group=self.kill_group, conns=self.conns,
+                   start_timeout_s=self.start_timeout_s, socket_timeout_s=self.socket_timeout_s,
+                   exit_timeout_s=self.exit_timeout_s)
+        self.servers.append(n)
+        return n.wait_ready()
+
     def cairn(self, d, *extra, preexec=None, ready=True):
         """cairn-server on d; with ready, once it answers PING."""
         s = self.start_server(self.cairn_binary, "cairn", d, extra, self.cairn_defaults,

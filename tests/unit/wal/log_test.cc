@@ -92,6 +92,22 @@ TEST(FormatTest, TheDurableFieldIsOptional) {
   EXPECT_FALSE(ParseAnnotation("#cairn 5 10 0000000000000001 x").has_value());
 }
 
+TEST(FormatTest, TheHistoryFieldFollowsTheDurableOne) {
+  const std::string id(40, 'a');
+  Annotation a{.first_seq = 5, .length = 10, .checksum = 1, .durable = 4,
+               .history = History{.kind = History::kApplied, .offset = 5120, .db = 3, .replid = id}};
+  std::string line = FormatAnnotation(a);
+  EXPECT_EQ(line, "#cairn 5 10 0000000000000001 4 r5120.3." + id + "\r\n");
+  auto back = ParseAnnotation(line.substr(0, line.size() - 2));
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->history, a.history);
+  EXPECT_FALSE(ParseAnnotation("#cairn 5 10 0000000000000001 4 x5.0." + id).has_value());
+  EXPECT_FALSE(ParseAnnotation("#cairn 5 10 0000000000000001 4 p5.0.").has_value());
+  EXPECT_FALSE(ParseAnnotation("#cairn 5 10 0000000000000001 4 p-5.0." + id).has_value());
+  EXPECT_FALSE(ParseAnnotation("#cairn 5 10 0000000000000001 4 p5." + id).has_value());
+  EXPECT_FALSE(ParseAnnotation("#cairn 5 10 0000000000000001 4 p5.0." + id + " 1").has_value());
+}
+
 TEST(FormatTest, OtherAnnotationsAreNotOurs) {
   EXPECT_FALSE(ParseAnnotation("#TS:1700000000").has_value());
   EXPECT_FALSE(ParseAnnotation("#cairn 1 2").has_value());
