@@ -217,6 +217,22 @@ base::Status Aof::Load() {
   uint64_t length = 0;  // of the last segment, where appending resumes
   CAIRN_RETURN_IF_ERROR(ReplayManifest(manifest_, &last_seq, &length, &closed_incr_size_));
   if (const wal::ManifestEntry* b = manifest_.base()) base_size_ = FileSize(Path(b->name));
+  // History files on disk are what a rewrite kept (or leftovers): both may go.
+  for (const auto& f : manifest_.files) {
+    if (f.type == wal::FileType::kHistory) retained_.insert(f.name);
+  }
+  // Restarted right after a rewrite, before any new batch: the place in
+  // replication is in the newest segment the rewrite kept.
+  for (auto f = manifest_.files.rbegin(); !recovered_history_ && f != manifest_.files.rend(); ++f) {
+    if (f->type != wal::FileType::kHistory) continue;
+    wal::BatchCursor c;
+    if (!c.Open(Path(f->name)).ok()) continue;
+    wal::Annotation a;
+    std::string_view body;
+    while (c.Read(&a, &body) == wal::BatchCursor::Next::kBatch) {
+      if (a.history) recovered_history_ = a.history;
+    }
+  }
   auto incrs = manifest_.incrs();
   std::string current;
   if (incrs.empty()) {
@@ -363,14 +379,19 @@ void Aof::PruneRetained(int64_t now_ms) {
   auto retention = ParseLogRetention(engine_->config().values().repl_log_retention);
   if (!retention) return;
   uint64_t kept = 0;
+  // Only what a rewrite kept for replication (never the segments that
+  // switching the log on marks, which the manifest on disk may still need).
+  auto retained = [&](const wal::ManifestEntry& f) {
+    return f.type == wal::FileType::kHistory && retained_.contains(f.name);
+  };
   for (const auto& f : manifest_.files) {
-    if (f.type == wal::FileType::kHistory) kept += FileSize(Path(f.name));
+    if (retained(f)) kept += FileSize(Path(f.name));
   }
   std::vector<std::string> gone;
   wal::Manifest next;
   bool dropping = true;  // oldest first: the first one kept keeps the rest
   for (const auto& f : manifest_.files) {
-    if (f.type == wal::FileType::kHistory && dropping) {
+    if (retained(f) && dropping) {
       const uint64_t size = FileSize(Path(f.name));
       bool drop = !retention->keeps();
       if (retention->seconds > 0) {
@@ -392,7 +413,10 @@ void Aof::PruneRetained(int64_t now_ms) {
   if (gone.empty()) return;
   if (!wal::WriteManifest(dir_, wal::ManifestFileName(prefix_), next).ok()) return;
   manifest_ = std::move(next);
-  for (const auto& name : gone) unlink(Path(name).c_str());
+  for (const auto& name : gone) {
+    unlink(Path(name).c_str());
+    retained_.erase(name);
+  }
 }
 
 bool Aof::OtherChildActive() const {
@@ -635,6 +659,7 @@ void Aof::RewriteDone(bool ok) {
       next.files.push_back(f);
     } else if (retain && f.type != wal::FileType::kBase) {
       next.files.push_back({f.name, f.seq, wal::FileType::kHistory});
+      retained_.insert(f.name);
     } else {
       obsolete.push_back(f.name);
     }

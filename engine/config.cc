@@ -716,7 +716,7 @@ const std::array kOptions = {
     Option{.name = "replica-read-only", .alias = "slave-read-only", .type = Type::kBool,
            .default_value = "yes", .b = &V::replica_read_only},
     Option{.name = "replica-serve-stale-data", .alias = "slave-serve-stale-data",
-           .type = Type::kBool, .default_value = "yes"},
+           .type = Type::kBool, .default_value = "yes", .b = &V::replica_serve_stale_data},
     Option{.name = "replicaof", .alias = "slaveof", .type = Type::kSpecial, .default_value = "",
            .flags = kImmutable | kMultiArg, .set = SetReplicaOf, .get = GetReplicaOf},
     Option{.name = "requirepass", .type = Type::kString, .default_value = "",

@@ -149,6 +149,7 @@ struct ConfigValues {
   int64_t repl_ping_replica_period = 10;
   int64_t repl_timeout = 60;
   bool replica_read_only = true;
+  bool replica_serve_stale_data = true;
   int64_t tls_port = 0;  // (the other tls-* options: frontend/tls.cc reads `other`)
   // Cairn refuses to start with it on (no cluster mode).
   bool cluster_enabled = false;

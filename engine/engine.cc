@@ -282,6 +282,16 @@ bool Engine::Writes(const ClientState& client, const CommandSpec& cmd, uint64_t 
   return false;
 }
 
+bool Engine::DeniedWhenStale(const ClientState& client, const CommandSpec& cmd) const {
+  if (!(cmd.flags & kStale)) return true;
+  if (cmd.full_name != "exec" || !client.tx.active) return false;
+  for (const auto& argv : client.tx.queued) {
+    const CommandSpec* q = table_.FindForArgv(argv);
+    if (q != nullptr && !(q->flags & kStale)) return true;
+  }
+  return false;
+}
+
 bool Engine::PausedFor(const ClientState& client, const CommandSpec& cmd, int64_t now) const {
   if (!server_.Paused(now)) return false;
   if (server_.pause_type == PauseType::kAll) return true;
@@ -510,6 +520,14 @@ bool Engine::ExecuteOne(ClientState& client, std::vector<std::string>& argv,
   // follow closely enough.
   if (writes && !replication_->EnoughReplicas(now)) {
     return reject({ErrorKind::kNoReplicas, "Not enough good replicas to write."});
+  }
+  // replica-serve-stale-data no: while the link to the primary is down, only
+  // commands flagged stale run (INFO, REPLICAOF, PING...); an EXEC runs when
+  // all it queued are.
+  if (replication_ != nullptr && !config_->values().replica_serve_stale_data &&
+      replication_->LinkDown() && DeniedWhenStale(client, *cmd)) {
+    return reject({ErrorKind::kMasterDown,
+                   "Link with MASTER is down and replica-serve-stale-data is set to 'no'."});
   }
   // Redis's writeCommandsDeniedByDiskError: while the log cannot be
   // written, writes (and PING) are refused; nothing is acknowledged that is

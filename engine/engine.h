@@ -118,6 +118,9 @@ class Engine {
   // CLIENT PAUSE: whether `cmd` from `client` must wait now; and the
   // parked commands run once the pause is over.
   bool PausedFor(const ClientState& client, const CommandSpec& cmd, int64_t now) const;
+  // replica-serve-stale-data no: cmd is not flagged stale, or is an EXEC of
+  // a command that is not (Redis's is_denystale_command).
+  bool DeniedWhenStale(const ClientState& client, const CommandSpec& cmd) const;
   // Whether cmd has one of `flags`, or is an EXEC whose queued commands do.
   bool Writes(const ClientState& client, const CommandSpec& cmd, uint64_t flags) const;
   void ResumePaused(int64_t now_ms);

@@ -50,6 +50,8 @@ class ReplicationHooks {
   // This server replicates a primary: clients may not write (when
   // replica-read-only), keys do not expire actively.
   virtual bool IsReplica() const = 0;
+  // A replica whose link to its primary is not up (replica-serve-stale-data).
+  virtual bool LinkDown() const = 0;
   // The connection of `c` is closing.
   virtual void ClientGone(const ClientState& c) = 0;
   // Periodic work (hz): PINGs to replicas.

@@ -70,7 +70,7 @@ void Primary::Append(std::string_view bytes) {
     }
   }
   for (Replica& r : replicas_) {
-    if (r.stage == Stage::kWaitRdb || r.stage == Stage::kCatchUp) r.held += bytes;
+    if (r.stage == Stage::kWaitRdb) r.held += bytes;
     if (r.stage != Stage::kOnline || r.client->conn == nullptr) continue;
     engine_->server().stats.total_net_repl_output_bytes += bytes.size();
     r.client->conn->Push(std::string(bytes));
@@ -132,45 +132,50 @@ bool Primary::Ours(const wal::History& h) const {
           (h.replid == replid2_ && h.offset < second_offset_));
 }
 
+std::optional<int64_t> Primary::FirstStart(const std::string& path, bool* foreign) const {
+  wal::BatchCursor c;
+  if (!c.Open(path).ok()) return std::nullopt;
+  wal::Annotation a;
+  std::string_view body;
+  while (c.Read(&a, &body, /*verify=*/false) == wal::BatchCursor::Next::kBatch) {
+    if (!a.history) continue;  // (an empty batch marking a restart)
+    if (!Ours(*a.history)) {
+      *foreign = true;
+      continue;
+    }
+    return a.history->offset - static_cast<int64_t>(body.size()) + 1;
+  }
+  return std::nullopt;
+}
+
 bool Primary::StartCatchUp(CatchUp& cu, int64_t want) {
   cu.next = want;
-  if (want == cu.until) return true;
-  if (want < log_floor_) return false;  // a catch-up found the log damaged there
+  if (want < log_floor_) return false;  // a catch-up found the log unusable there
   const std::vector<std::string> files = engine_->aof()->SegmentPaths();
   // The newest file whose first batch of this history starts at or before
   // `want`; batches of another history before it (this server was a
   // replica until then) end the search.
   for (size_t i = files.size(); i-- > 0;) {
-    wal::BatchCursor c;
-    if (!c.Open(files[i]).ok()) return false;
-    wal::Annotation a;
-    std::string_view body;
     bool foreign = false;
-    std::optional<int64_t> first;
-    while (!first && c.Read(&a, &body) == wal::BatchCursor::Next::kBatch) {
-      if (!a.history) continue;  // (an empty batch marking a restart)
-      if (!Ours(*a.history)) {
-        foreign = true;
-        continue;
-      }
-      first = a.history->offset - static_cast<int64_t>(body.size()) + 1;
-    }
+    const std::optional<int64_t> first = FirstStart(files[i], &foreign);
     if (!first || *first > want) {
       if (foreign) return false;
       continue;
     }
-    // Here: skip to the batch that holds `want`.
+    // Here: skip to the batch that holds `want` (verifying only that one:
+    // the pump verifies the rest as it reads them).
     cu.files.assign(files.begin() + static_cast<std::ptrdiff_t>(i), files.end());
     if (!cu.cursor.Open(cu.files[0]).ok()) return false;
-    while (cu.cursor.Read(&a, &body) == wal::BatchCursor::Next::kBatch) {
+    wal::Annotation a;
+    std::string_view body;
+    while (cu.cursor.Read(&a, &body, /*verify=*/false) == wal::BatchCursor::Next::kBatch) {
       if (!a.history || !Ours(*a.history) || a.history->offset < want) continue;
       const int64_t start = a.history->offset - static_cast<int64_t>(body.size()) + 1;
-      if (start > want) return false;  // a gap
+      if (start > want || wal::BatchChecksum(body, a.history) != a.checksum) return false;
       cu.rest = body.substr(static_cast<size_t>(want - start));
-      cu.next = want;
       return true;
     }
-    return false;  // (`want` is past this file's last batch but before the next file's)
+    return false;  // (not written yet, or a gap before the next file)
   }
   return false;
 }
@@ -178,9 +183,10 @@ bool Primary::StartCatchUp(CatchUp& cu, int64_t want) {
 bool Primary::PumpCatchUp(Replica& r, int64_t now_ms) {
   CatchUp& cu = *r.catch_up;
   // A replica that takes the bytes slowly gets them slowly: a few megabytes
-  // waiting in its buffer at most, a bounded amount per call.
-  constexpr size_t kHighWater = 16 << 20;
-  constexpr size_t kPerCall = 64 << 20;
+  // waiting in its buffer at most, a bounded amount per call (the pages
+  // are read on the engine thread).
+  constexpr size_t kHighWater = 8 << 20;
+  constexpr size_t kPerCall = 16 << 20;
   constexpr size_t kChunk = 1 << 20;
   constexpr int64_t kMaxStallMs = 10000;
   engine::ClientConnection* conn = r.client->conn;
@@ -193,7 +199,9 @@ bool Primary::PumpCatchUp(Replica& r, int64_t now_ms) {
     conn->Push(std::move(out));
     out.clear();
   };
-  while (cu.next < cu.until) {
+  // The log until the in-memory window begins (it moves on as writes
+  // come), then the window, then the live stream.
+  while (cu.next < backlog_first_) {
     if (out.size() >= kChunk) push();
     if (sent >= kPerCall || conn->OutputBytes() > kHighWater) break;
     if (cu.rest.empty()) {
@@ -201,18 +209,19 @@ bool Primary::PumpCatchUp(Replica& r, int64_t now_ms) {
       std::string_view body;
       const auto n = cu.cursor.Read(&a, &body);
       if (n != wal::BatchCursor::Next::kBatch) {
-        if (n == wal::BatchCursor::Next::kEnd && cu.files.size() > 1) {
+        // The next segment, if it goes on from here. Else the batches are
+        // still being written (a segment's last ones, the newest file's):
+        // look again later, from here.
+        bool foreign = false;
+        if (n == wal::BatchCursor::Next::kEnd && cu.files.size() > 1 &&
+            FirstStart(cu.files[1], &foreign) == cu.next) {
           cu.files.erase(cu.files.begin());
           if (!cu.cursor.Open(cu.files[0]).ok()) return false;
           continue;
         }
-        if (cu.files.size() > 1) return false;  // damage in a closed segment
-        // The newest segment ends short: its last batches are still being
-        // written. Look again later, from here.
         if (cu.stalled_since_ms == 0) cu.stalled_since_ms = now_ms;
         if (now_ms - cu.stalled_since_ms > kMaxStallMs) return false;
-        const size_t at = cu.cursor.position();
-        if (!cu.cursor.Open(cu.files[0], at).ok()) return false;
+        if (!cu.cursor.Open(cu.files[0], cu.cursor.position()).ok()) return false;
         break;
       }
       cu.stalled_since_ms = 0;
@@ -223,17 +232,17 @@ bool Primary::PumpCatchUp(Replica& r, int64_t now_ms) {
       cu.rest = body;
     }
     const size_t n = static_cast<size_t>(
-        std::min<int64_t>(static_cast<int64_t>(cu.rest.size()), cu.until - cu.next));
+        std::min<int64_t>(static_cast<int64_t>(cu.rest.size()), backlog_first_ - cu.next));
     out.append(cu.rest.substr(0, n));
     cu.rest.remove_prefix(n);
     cu.next += static_cast<int64_t>(n);
   }
   if (!out.empty()) push();
-  if (cu.next < cu.until) return true;
-  // Caught up: what came meanwhile, then the live stream.
-  engine_->server().stats.total_net_repl_output_bytes += r.held.size();
-  conn->Push(std::move(r.held));
-  r.held = std::string();
+  if (cu.next < backlog_first_) return true;
+  // Caught up with the window: the rest from memory, then live.
+  std::string tail = backlog_.substr(static_cast<size_t>(cu.next - backlog_first_));
+  engine_->server().stats.total_net_repl_output_bytes += tail.size();
+  conn->Push(std::move(tail));
   r.catch_up.reset();
   r.stage = Stage::kOnline;
   r.ack_ms = now_ms;
@@ -248,7 +257,7 @@ void Primary::PumpCatchUps(int64_t now_ms) {
     // and any asking for bytes this old, get a full resync instead.
     CAIRN_LOG_WARNING("The log cannot serve replica %s from offset %lld; it will resync in full",
                       r.client->addr.c_str(), static_cast<long long>(r.catch_up->next));
-    log_floor_ = std::max(log_floor_, r.catch_up->until);
+    log_floor_ = std::max(log_floor_, r.catch_up->next + 1);
     if (r.client->conn != nullptr) r.client->conn->Kill();
     r.catch_up.reset();  // (it goes with its connection)
   }
@@ -377,6 +386,9 @@ void Primary::Sync(engine::CommandContext& ctx, engine::ArgList args, bool psync
     // The bytes from `want` on are still in the backlog, of this history
     // (or of the one it continues, up to where that ended): send those.
     const bool ours = want_id == replid || (want_id == replid2_ && want && *want <= second_offset_);
+    // With the log on, the history is there from before the window: the
+    // window starts now, the log holds what came before it.
+    if (ours && LogStreams()) CreateBacklog();
     if (want && ours && backlog_active_ && *want >= backlog_first_ && *want <= offset_ + 1) {
       std::string bytes = "+CONTINUE " + replid + "\r\n";
       bytes.append(backlog_, static_cast<size_t>(*want - backlog_first_));
@@ -391,12 +403,8 @@ void Primary::Sync(engine::CommandContext& ctx, engine::ArgList args, bool psync
       return;
     }
     // Older bytes of this history: from the log's segments.
-    if (want && ours && LogStreams() && *want <= offset_ + 1) {
-      CreateBacklog();
+    if (want && ours && LogStreams() && *want < backlog_first_) {
       auto cu = std::make_shared<CatchUp>();
-      // The in-memory window serves what it holds; the files the rest.
-      const bool window = *want >= backlog_first_;
-      cu->until = window ? *want : backlog_first_;
       if (StartCatchUp(*cu, *want)) {
         const std::string bytes = "+CONTINUE " + replid + "\r\n";
         ctx.reply.Raw(bytes);
@@ -406,12 +414,11 @@ void Primary::Sync(engine::CommandContext& ctx, engine::ArgList args, bool psync
         Replica& r = replicas_.back();
         r.stage = Stage::kCatchUp;
         r.catch_up = cu;
-        r.held = backlog_.substr(static_cast<size_t>(std::max(*want, backlog_first_) - backlog_first_));
         CAIRN_LOG_NOTICE("Partial resynchronization request from %s accepted. Sending %lld bytes "
                          "from offset %lld, %lld of them from the log.",
                          c.addr.c_str(), static_cast<long long>(offset_ + 1 - *want),
                          static_cast<long long>(*want),
-                         static_cast<long long>(cu->until - *want));
+                         static_cast<long long>(backlog_first_ - *want));
         return;
       }
     }
@@ -600,12 +607,14 @@ void Primary::ResetHistory(int64_t offset) {
   backlog_first_ = offset + 1;
   replid2_ = std::string(40, '0');
   second_offset_ = -1;
+  log_floor_ = 0;
 }
 
 void Primary::NewReplid(const std::string& id) {
   replid2_ = engine_->server().replid;
   second_offset_ = offset_ + 1;
   engine_->server().replid = id;
+  log_floor_ = 0;
   // Its replicas learn the new ID when they come back (+CONTINUE).
   for (Replica& r : replicas_) {
     if (r.client->conn != nullptr) r.client->conn->Kill();
@@ -617,7 +626,9 @@ bool Primary::EnoughReplicas(int64_t now_ms) {
   const engine::ConfigValues& v = engine_->config().values();
   if (v.min_replicas_to_write <= 0 || v.min_replicas_max_lag <= 0) return true;
   const auto good = std::count_if(replicas_.begin(), replicas_.end(), [&](const Replica& r) {
-    return r.stage == Stage::kOnline && (now_ms - r.ack_ms) / 1000 <= v.min_replicas_max_lag;
+    // (Catching up from the log counts, as Redis counts a +CONTINUE'd one.)
+    return (r.stage == Stage::kOnline || r.stage == Stage::kCatchUp) &&
+           (now_ms - r.ack_ms) / 1000 <= v.min_replicas_max_lag;
   });
   return good >= v.min_replicas_to_write;
 }
@@ -632,7 +643,9 @@ void Primary::Cron(int64_t now_ms) {
   if (now_ms - last_newline_ms_ >= 1000) {
     last_newline_ms_ = now_ms;
     for (Replica& r : replicas_) {
-      if (r.stage != Stage::kOnline && r.client->conn != nullptr) r.client->conn->Push("\n");
+      if ((r.stage == Stage::kWaitFork || r.stage == Stage::kWaitRdb) && r.client->conn != nullptr) {
+        r.client->conn->Push("\n");  // (never once the stream has begun: it would count)
+      }
     }
   }
   // repl-ping-replica-period: a PING in the stream lets replicas tell a

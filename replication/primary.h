@@ -84,20 +84,21 @@ class Primary : public engine::ReplicationHooks {
   // old one stays valid up to here (replid2), as PSYNC2 has it.
   void NewReplid(const std::string& id);
   bool IsReplica() const override { return link_ != nullptr && link_->active(); }
+  bool LinkDown() const override { return IsReplica() && !link_->up(); }
 
  private:
   // A full resync's progress: waiting for a fork, for the RDB of the
   // fork it got (the stream since then held in `held`), or online.
-  // A partial resync from the log: the bytes [next, until) come from the
-  // segment files, the stream since then is held.
+  // A partial resync from the log: the bytes from `next` on come from the
+  // segment files until the in-memory window begins (backlog_first_),
+  // then from the window; online from there.
   enum class Stage { kWaitFork, kWaitRdb, kCatchUp, kOnline };
   struct CatchUp {
     std::vector<std::string> files;  // still to read, in order
     wal::BatchCursor cursor;         // in files[0]
     int64_t next = 0;
-    int64_t until = 0;
     std::string_view rest;           // of the batch read last, from `next`
-    int64_t stalled_since_ms = 0;    // the files end short of `until`
+    int64_t stalled_since_ms = 0;    // the files end short of the window
   };
   struct Replica {
     engine::ClientState* client;
@@ -125,6 +126,9 @@ class Primary : public engine::ReplicationHooks {
   // Positions a catch-up at `want` in the log's segments; false when they
   // do not hold it.
   bool StartCatchUp(CatchUp& cu, int64_t want);
+  // Where the first batch of this history in a segment file starts
+  // (*foreign: batches of another history come before it).
+  std::optional<int64_t> FirstStart(const std::string& path, bool* foreign) const;
   // A batch of this history's stream (or of the one it continues).
   bool Ours(const wal::History& h) const;
   // Sends the next bytes of each catch-up, within its replica's output

@@ -36,6 +36,8 @@ order is not part of the type) and PEXPIRETIME. What is checked:
     rewrite keeps nothing and the replica resyncs in full; a Cairn replica
     SIGKILLed and restarted resumes from its own log (of Cairn and of
     redis-server), in the right database;
+  * replica-serve-stale-data no with the link down: the same replies as a
+    redis-server replica's (-MASTERDOWN, what stale commands still run);
   * a primary that disconnects mid-RDB, sends garbage, refuses PSYNC or
     sends a corrupt RDB: the replica stays up, retries, keeps its data
     (empty after a corrupt RDB, as Redis), never reports itself synced.
@@ -480,6 +482,38 @@ class LogBacklogTest(ReplicationTestCase):
                 stats = p.info("stats")
                 self.assertEqual((stats["sync_full"], stats["sync_partial_ok"]), ("1", "1"))
                 self.assertIn("Successful partial resynchronization", rs.log())
+
+
+class StaleDataTest(ReplicationTestCase):
+    def test_replica_serve_stale_data_no_matches_redis(self):
+        """With the link down, a replica with replica-serve-stale-data no
+        answers as a redis-server replica does, command for command."""
+        ps = self.redis(self.newdir("primary"), "--repl-diskless-sync-delay", "0")
+        p = ps.conn()
+        p.ok("SET", "k", "v")
+        replicas = [make(self.newdir(name), "--replicaof", "127.0.0.1", str(ps.port),
+                         "--replica-serve-stale-data", "no")
+                    for name, make in (("redis", self.redis), ("cairn", self.cairn))]
+        conns = [r.conn() for r in replicas]
+        for c in conns:
+            self.caught_up(p, c)
+            self.assertEqual(c.ok("GET", "k"), b"v")  # the link is up: served
+        ps.kill()
+        for c in conns:
+            deadline = time.monotonic() + 10
+            while c.info("replication").get("master_link_status") != "down":
+                self.assertLess(time.monotonic(), deadline)
+                time.sleep(0.05)
+        script = [("GET", "k"), ("PING",), ("DBSIZE",), ("ECHO", "x"), ("MULTI",),
+                  ("GET", "k"), ("EXEC",), ("MULTI",),
+                  ("CONFIG", "GET", "replica-serve-stale-data"), ("EXEC",),
+                  ("CONFIG", "GET", "replica-serve-stale-data"),
+                  ("CONFIG", "SET", "replica-serve-stale-data", "yes"), ("GET", "k")]
+        got = [[c.cmd(*cmd) for cmd in script] for c in conns]
+        self.assertEqual(got[1], got[0])
+        self.assertIn("MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set "
+                      "to 'no'.", got[1][0])
+        self.assertEqual(got[1][-1], b"v")
 
 
 class ChainAndFailoverTest(ReplicationTestCase):
