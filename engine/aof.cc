@@ -95,6 +95,7 @@ base::Status Aof::OpenWriter(const std::string& incr, uint64_t offset, uint64_t 
   writer_ = std::make_unique<wal::LogWriter>(std::move(io).value());
   writer_->set_policy(PolicyOf(engine_->config().values()));
   writer_->set_on_durable([this](uint64_t seq) {
+    if (ReplicationHooks* r = engine_->replication()) r->LogDurable(seq);
     if (on_durable_) on_durable_(seq);
   });
   writer_->set_request_flush([this] {
@@ -107,10 +108,11 @@ base::Status Aof::OpenWriter(const std::string& incr, uint64_t offset, uint64_t 
   // 1 MiB holds about 20k small SETs: the extension's metadata update is
   // then paid by one sync in thousands.
   writer_->set_preallocate(1 << 20);
-  writer_->set_on_seal([this](std::string_view body) -> std::optional<wal::History> {
-    ReplicationHooks* r = engine_->replication();
-    return r != nullptr ? r->LogBatch(body) : std::nullopt;
-  });
+  writer_->set_on_seal(
+      [this](std::string_view body, uint64_t last_seq) -> std::optional<wal::History> {
+        ReplicationHooks* r = engine_->replication();
+        return r != nullptr ? r->LogBatch(body, last_seq) : std::nullopt;
+      });
   CAIRN_RETURN_IF_ERROR(writer_->Open(Path(incr), offset, next_seq));
   engine_->set_propagation_sink(this);
   if (on_fd_change_) on_fd_change_();

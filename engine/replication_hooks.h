@@ -26,7 +26,10 @@ class ReplicationHooks {
   // The log sealed a batch of records, `body` (engine/aof.h): on a primary
   // they are the replication stream (the log is the backlog). What it
   // returns, the log keeps with the batch.
-  virtual std::optional<wal::History> LogBatch(std::string_view body) = 0;
+  virtual std::optional<wal::History> LogBatch(std::string_view body, uint64_t last_seq) = 0;
+  // The log has every record up to `seq` (written; under appendfsync
+  // always, synced): the stream of those batches may go out.
+  virtual void LogDurable(uint64_t seq) = 0;
   // PSYNC replid offset (psync) or SYNC from ctx.client: the answer (a
   // partial or full resync) goes to ctx.reply, and the client becomes a
   // replica fed from then on.

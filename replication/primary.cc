@@ -57,24 +57,49 @@ Primary::~Primary() {
   }
 }
 
-void Primary::Append(std::string_view bytes) {
+void Primary::Append(std::string_view bytes, bool release) {
   offset_ += static_cast<int64_t>(bytes.size());
   if (backlog_active_) {
     backlog_ += bytes;
-    // Trim by whole halves so that the copy is paid once per backlog's worth.
+    // Trim by whole halves so that the copy is paid once per backlog's
+    // worth; never what has not gone out yet.
     const auto cap = static_cast<size_t>(engine_->config().values().repl_backlog_size);
     if (backlog_.size() > 2 * cap) {
-      const size_t cut = backlog_.size() - cap;
+      const size_t cut = std::min<size_t>(backlog_.size() - cap,
+                                          static_cast<size_t>(released_ + 1 - backlog_first_));
       backlog_.erase(0, cut);
       backlog_first_ += static_cast<int64_t>(cut);
     }
   }
-  for (Replica& r : replicas_) {
-    if (r.stage == Stage::kWaitRdb) r.held += bytes;
-    if (r.stage != Stage::kOnline || r.client->conn == nullptr) continue;
-    engine_->server().stats.total_net_repl_output_bytes += bytes.size();
-    r.client->conn->Push(std::string(bytes));
+  if (release) Release(offset_);
+}
+
+void Primary::Release(int64_t upto) {
+  if (upto <= released_) return;
+  if (backlog_active_) {
+    const std::string_view bytes = std::string_view(backlog_).substr(
+        static_cast<size_t>(released_ + 1 - backlog_first_),
+        static_cast<size_t>(upto - released_));
+    for (Replica& r : replicas_) {
+      if (r.stage == Stage::kWaitRdb && upto >= r.from) {
+        // (What the RDB already has is not sent again.)
+        r.held += bytes.substr(static_cast<size_t>(std::max<int64_t>(0, r.from - released_ - 1)));
+      }
+      if (r.stage != Stage::kOnline || r.client->conn == nullptr) continue;
+      engine_->server().stats.total_net_repl_output_bytes += bytes.size();
+      r.client->conn->Push(std::string(bytes));
+    }
   }
+  released_ = upto;
+}
+
+void Primary::LogDurable(uint64_t seq) {
+  int64_t upto = released_;
+  while (!sealed_.empty() && sealed_.front().first <= seq) {
+    upto = sealed_.front().second;
+    sealed_.pop_front();
+  }
+  Release(upto);
 }
 
 bool Primary::LogStreams() const {
@@ -89,13 +114,18 @@ int64_t Primary::Offset() const {
   return offset_;
 }
 
-std::optional<wal::History> Primary::LogBatch(std::string_view body) {
+std::optional<wal::History> Primary::LogBatch(std::string_view body, uint64_t last_seq) {
   if (IsReplica()) {
     if (link_->offset() < 0 || link_->replid().empty()) return std::nullopt;
     return wal::History{.kind = wal::History::kApplied, .offset = link_->offset(),
                         .db = link_->stream_db(), .replid = link_->replid()};
   }
-  Append(body);
+  // Out to replicas once the log has it (LogDurable), never before: a
+  // replica never holds what a crash of this server could take back. The
+  // window is kept from the start, so that it has what is not out yet.
+  CreateBacklog();
+  Append(body, /*release=*/false);
+  sealed_.emplace_back(last_seq, offset_);
   last_db_ = -1;  // (were the log switched off, the stream would say its database)
   return wal::History{.kind = wal::History::kStream, .offset = offset_, .db = 0,
                       .replid = engine_->server().replid};
@@ -103,6 +133,7 @@ std::optional<wal::History> Primary::LogBatch(std::string_view body) {
 
 void Primary::Restore(const wal::History& h, bool replica) {
   offset_ = h.offset;
+  released_ = offset_;
   backlog_first_ = offset_ + 1;
   if (replica) {
     engine_->server().replid = h.replid;
@@ -240,7 +271,8 @@ bool Primary::PumpCatchUp(Replica& r, int64_t now_ms) {
   if (!out.empty()) push();
   if (cu.next < backlog_first_) return true;
   // Caught up with the window: the rest from memory, then live.
-  std::string tail = backlog_.substr(static_cast<size_t>(cu.next - backlog_first_));
+  std::string tail = backlog_.substr(static_cast<size_t>(cu.next - backlog_first_),
+                                     static_cast<size_t>(released_ + 1 - cu.next));
   engine_->server().stats.total_net_repl_output_bytes += tail.size();
   conn->Push(std::move(tail));
   r.catch_up.reset();
@@ -268,6 +300,10 @@ void Primary::Feed(int db, std::span<const std::string> argv) {
   // a replica's replicas get its primary's stream instead (Proxy). With the
   // log on, the stream is its batches (LogBatch).
   if (!backlog_active_ || IsReplica() || LogStreams()) return;
+  if (!sealed_.empty()) {  // (the log went away with batches not reported written)
+    sealed_.clear();
+    Release(offset_);
+  }
   std::string bytes;
   if (db != last_db_) {
     const std::string select[2] = {"SELECT", std::to_string(db)};
@@ -307,6 +343,7 @@ void Primary::StartSyncChild() {
     _exit(s.ok() ? 0 : 1);
   }
   child_pid_ = pid;
+  child_offset_ = offset_;
   child_file_ = file;
   engine_->server().sync_child_running = true;
   // The RDB is the dataset at this offset; what follows is held for them.
@@ -314,6 +351,7 @@ void Primary::StartSyncChild() {
   for (Replica& r : replicas_) {
     if (r.stage != Stage::kWaitFork) continue;
     r.stage = Stage::kWaitRdb;
+    r.from = offset_ + 1;
     r.held.clear();
     if (r.psync && r.client->conn != nullptr) {
       r.client->conn->Push("+FULLRESYNC " + replid + " " + std::to_string(offset_) + "\r\n");
@@ -326,6 +364,9 @@ void Primary::StartSyncChild() {
 
 void Primary::ReapSyncChild() {
   if (child_pid_ <= 0) return;
+  // The RDB goes out only once the log has everything it holds (the
+  // stream's rule: nothing a crash could take back).
+  if (released_ < child_offset_) return;
   int status = 0;
   if (waitpid(child_pid_, &status, WNOHANG) != child_pid_) return;
   child_pid_ = -1;
@@ -389,9 +430,10 @@ void Primary::Sync(engine::CommandContext& ctx, engine::ArgList args, bool psync
     // With the log on, the history is there from before the window: the
     // window starts now, the log holds what came before it.
     if (ours && LogStreams()) CreateBacklog();
-    if (want && ours && backlog_active_ && *want >= backlog_first_ && *want <= offset_ + 1) {
+    if (want && ours && backlog_active_ && *want >= backlog_first_ && *want <= released_ + 1) {
       std::string bytes = "+CONTINUE " + replid + "\r\n";
-      bytes.append(backlog_, static_cast<size_t>(*want - backlog_first_));
+      bytes.append(backlog_, static_cast<size_t>(*want - backlog_first_),
+                   static_cast<size_t>(released_ + 1 - *want));
       ctx.reply.Raw(bytes);
       st.sync_partial_ok++;
       st.total_net_repl_output_bytes += bytes.size();
@@ -604,6 +646,8 @@ void Primary::ResetHistory(int64_t offset) {
   backlog_active_ = true;
   backlog_.clear();
   offset_ = offset;
+  released_ = offset;
+  sealed_.clear();
   backlog_first_ = offset + 1;
   replid2_ = std::string(40, '0');
   second_offset_ = -1;

@@ -35,6 +35,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -58,7 +59,8 @@ class Primary : public engine::ReplicationHooks {
   void set_link(ReplicaLink* link) { link_ = link; }
 
   void Feed(int db, std::span<const std::string> argv) override;
-  std::optional<wal::History> LogBatch(std::string_view body) override;
+  std::optional<wal::History> LogBatch(std::string_view body, uint64_t last_seq) override;
+  void LogDurable(uint64_t seq) override;
   // Start-up: where the log left replication (engine::Aof::recovered_history).
   // `replica`: this server follows its primary again (replicaof).
   void Restore(const wal::History& h, bool replica);
@@ -109,6 +111,7 @@ class Primary : public engine::ReplicationHooks {
     Stage stage = Stage::kOnline;
     bool psync = true;        // (SYNC gets no +FULLRESYNC line)
     std::string held;
+    int64_t from = 0;         // kWaitRdb: the first offset after its RDB
     std::shared_ptr<CatchUp> catch_up;
   };
   // Forks the RDB child for the replicas waiting for one, when no other
@@ -116,7 +119,11 @@ class Primary : public engine::ReplicationHooks {
   void StartSyncChild();
   void ReapSyncChild();
   // Bytes of the stream: into the backlog, counted, and sent to replicas.
-  void Append(std::string_view bytes);
+  // `release`: out to replicas now; else once Release reaches them.
+  void Append(std::string_view bytes, bool release = true);
+  // The stream up to `upto` goes out: to online replicas, and into what
+  // replicas waiting for their RDB will get after it.
+  void Release(int64_t upto);
   // The backlog exists from the first replica on (Redis creates it then).
   void CreateBacklog();
   // The stream goes through the log (appendonly yes, not a replica).
@@ -156,7 +163,13 @@ class Primary : public engine::ReplicationHooks {
   // the first offset it does not cover: PSYNC with it still resumes.
   std::string replid2_ = std::string(40, '0');
   int64_t second_offset_ = -1;
-  int64_t log_floor_ = 0;       // the log cannot serve a catch-up before this
+  int64_t log_floor_ = 0;
+  // With the log on, the stream goes out as the log has it: batches
+  // sealed but not yet written (durable under always), by last seq and
+  // the offset they end at; released_ is how far it has gone out.
+  std::deque<std::pair<uint64_t, int64_t>> sealed_;
+  int64_t released_ = 0;
+  int64_t child_offset_ = 0;    // the sync child's RDB is the stream up to here       // the log cannot serve a catch-up before this
   int last_db_ = -1;            // the database the stream is in (-1: say it)
   int64_t last_ping_ms_ = 0;
   int64_t last_newline_ms_ = 0;

@@ -201,7 +201,7 @@ void LogWriter::SealPending() {
   Annotation a{.first_seq = pending_first_seq_,
                .length = pending_.size(),
                .durable = synced_seq_};
-  if (on_seal_) a.history = on_seal_(pending_);
+  if (on_seal_) a.history = on_seal_(pending_, next_seq_ - 1);
   a.checksum = BatchChecksum(pending_, a.history);
   b->bytes = FormatAnnotation(a);
   b->bytes += pending_;

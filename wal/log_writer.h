@@ -100,10 +100,10 @@ class LogWriter {
   SyncPolicy policy() const { return policy_; }
   // Called with the new durable_seq() whenever it advances.
   void set_on_durable(std::function<void(uint64_t)> fn) { on_durable_ = std::move(fn); }
-  // Called with each batch's body as it is sealed (before it is written);
-  // what it returns goes in the batch's annotation (replication's place
-  // in the log, wal/format.h History).
-  void set_on_seal(std::function<std::optional<History>(std::string_view body)> fn) {
+  // Called with each batch's body and last seq as it is sealed (before it
+  // is written); what it returns goes in the batch's annotation
+  // (replication's place in the log, wal/format.h History).
+  void set_on_seal(std::function<std::optional<History>(std::string_view body, uint64_t)> fn) {
     on_seal_ = std::move(fn);
   }
   // Seals the records appended so far into a batch now (a fork is about
@@ -237,7 +237,7 @@ class LogWriter {
   int64_t (*now_us_)() = nullptr;   // set_clock; default base::MonotonicUs
   std::function<void(uint64_t)> on_durable_;
   std::function<void()> request_flush_;
-  std::function<std::optional<History>(std::string_view)> on_seal_;
+  std::function<std::optional<History>(std::string_view, uint64_t)> on_seal_;
   const CommitSignals* signals_ = nullptr;
   std::function<void(int64_t)> request_flush_after_;
 };

@@ -36,6 +36,9 @@ order is not part of the type) and PEXPIRETIME. What is checked:
     rewrite keeps nothing and the replica resyncs in full; a Cairn replica
     SIGKILLed and restarted resumes from its own log (of Cairn and of
     redis-server), in the right database;
+  * SIGKILL of the primary or the replica at random moments of full and
+    partial syncs (seeded; CAIRN_SEED repeats a run): every key WAIT
+    reported replicated is on the replica, and the datasets match;
   * replica-serve-stale-data no with the link down: the same replies as a
     redis-server replica's (-MASTERDOWN, what stale commands still run);
   * a primary that disconnects mid-RDB, sends garbage, refuses PSYNC or
@@ -44,6 +47,8 @@ order is not part of the type) and PEXPIRETIME. What is checked:
 """
 
 import os
+import random
+import shutil
 import signal
 import socket
 import sys
@@ -514,6 +519,58 @@ class StaleDataTest(ReplicationTestCase):
         self.assertIn("MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set "
                       "to 'no'.", got[1][0])
         self.assertEqual(got[1][-1], b"v")
+
+
+class KillDuringSyncTest(ReplicationTestCase):
+    def test_sigkill_at_random_points_of_syncs(self):
+        """Primary or replica (both Cairn, logs on) SIGKILLed at a random
+        moment of a full or partial sync, several times: once both are
+        back, the replica has every key WAIT reported replicated and the
+        same dataset as the primary. CAIRN_SEED repeats a run."""
+        seed = int(os.environ.get("CAIRN_SEED", int(time.time() * 1000) % 100000))
+        rnd = random.Random(seed)
+        ps = self.cairn(self.newdir("primary"), "--appendfsync", "everysec",
+                        "--repl-backlog-size", "16kb")
+        p = ps.conn()
+        fill_before(p)
+        for start in range(0, 60000, 10000):  # a full sync takes a while
+            p.pipeline([("SET", "big:%d" % i, "v" * 100) for i in range(start, start + 10000)])
+        rdir = self.newdir("replica")
+        rs = self.cairn(rdir, "--replicaof", "127.0.0.1", str(ps.port), "--appendfsync", "everysec")
+        waited = []  # keys WAIT reported on the replica
+        for rnd_i in range(4):
+            victim = rnd.choice(("primary", "replica", "fresh replica"))
+            delay = rnd.uniform(0, 0.4)
+            msg = "seed %d, round %d: %s killed %.3f s into a sync" % (seed, rnd_i, victim, delay)
+            if victim != "primary":
+                rs.kill()
+                p.pipeline([("SET", "r%d:%d" % (rnd_i, i), "v" * 50) for i in range(3000)])
+                if victim == "fresh replica":  # its files gone: a full sync
+                    shutil.rmtree(os.path.join(rdir, "appendonlydir"))
+                rs = self.relaunch(rs)  # a partial (or full) sync begins
+                time.sleep(delay)
+                rs = self.relaunch(rs)
+            else:
+                p.pipeline([("SET", "p%d:%d" % (rnd_i, i), "v" * 50) for i in range(3000)])
+                ps = self.relaunch(ps)
+                time.sleep(delay)
+                ps = self.relaunch(ps)
+                p = ps.conn()
+            p.ok("SET", "waited:%d" % rnd_i, "1")
+            deadline = time.monotonic() + 20
+            while p.ok("WAIT", 1, 1000) != 1:
+                self.assertLess(time.monotonic(), deadline, msg)
+            waited.append("waited:%d" % rnd_i)
+            r = rs.conn()
+            for k in waited:
+                self.assertEqual(r.cmd("GET", k), b"1", msg)
+            self.caught_up(p, r)
+            for db in range(16):
+                p.ok("SELECT", db)
+                r.ok("SELECT", db)
+                self.assertEqual(r.ok("DBSIZE"), p.ok("DBSIZE"), msg)
+            p.ok("SELECT", 0)
+        self.all_match(p, (r,))  # key by key, once
 
 
 class ChainAndFailoverTest(ReplicationTestCase):
