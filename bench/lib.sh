@@ -218,3 +218,26 @@ stable_copy() {
   done
   die "no stable executable at ${src} within ${BINARY_WAIT:-120}s (build first, or set CAIRN_SERVER)"
 }
+
+# For benches with a replica beside the server: replica_pid (its pid, or
+# ""), stop_replica (SIGCONT in case it was stopped, then SIGKILL, and
+# wait), and the traps that stop it and clean up on exit.
+replica_pid=""
+stop_replica() {
+  [[ -n "${replica_pid}" ]] || return 0
+  kill -CONT "${replica_pid}" 2>/dev/null || true
+  kill -KILL "${replica_pid}" 2>/dev/null || true
+  wait "${replica_pid}" 2>/dev/null || true
+  replica_pid=""
+}
+replica_traps() {
+  trap 'rc=$?; stop_replica; set +e; (exit "$rc"); bench_cleanup' EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+}
+
+# info_field <port> <section> <field>: one INFO field of 127.0.0.1:<port>.
+info_field() {
+  timeout 5 "${REDIS_CLI}" -h 127.0.0.1 -p "$1" info "$2" 2>/dev/null |
+    tr -d '\r' | awk -F: -v f="$3" '$1 == f { print $2 }'
+}

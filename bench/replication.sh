@@ -39,16 +39,7 @@ need_posint REQUESTS
 work="$(mktemp -d "${TMPDIR:-/tmp}/cairn-bench.XXXXXX")"
 results="${work}/results"  # lines: <kind> <metric> <value>
 : > "${results}"
-replica_pid=""
-stop_replica() {
-  [[ -n "${replica_pid}" ]] || return 0
-  kill -KILL "${replica_pid}" 2>/dev/null || true
-  wait "${replica_pid}" 2>/dev/null || true
-  replica_pid=""
-}
-trap 'rc=$?; stop_replica; set +e; (exit "$rc"); bench_cleanup' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+replica_traps  # (lib.sh: replica_pid, stop_replica)
 
 resp="${work}/dataset.resp"
 "${PYTHON}" - "${KEYS}" "${resp}" <<'EOF'
@@ -60,11 +51,6 @@ with open(path, "wb") as f:
         v = b"value-%032d" % i
         f.write(b"*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n" % (len(k), k, len(v), v))
 EOF
-
-info_field() {  # info_field <port> <section> <field>
-  timeout 5 "${REDIS_CLI}" -h 127.0.0.1 -p "$1" info "$2" 2>/dev/null |
-    tr -d '\r' | awk -F: -v f="$3" '$1 == f { print $2 }'
-}
 
 one_round() {  # one_round <cairn|redis> <round>
   local kind="$1" round="$2" dir="${work}/${1}-r${2}"

@@ -41,22 +41,7 @@ need_posint AWAY_WRITES
 work="$(mktemp -d "${TMPDIR:-/tmp}/cairn-bench.XXXXXX")"
 results="${work}/results"  # lines: <kind> <metric> <value>
 : > "${results}"
-replica_pid=""
-stop_replica() {
-  [[ -n "${replica_pid}" ]] || return 0
-  kill -CONT "${replica_pid}" 2>/dev/null || true
-  kill -KILL "${replica_pid}" 2>/dev/null || true
-  wait "${replica_pid}" 2>/dev/null || true
-  replica_pid=""
-}
-trap 'rc=$?; stop_replica; set +e; (exit "$rc"); bench_cleanup' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-info_field() {  # info_field <port> <section> <field>
-  timeout 5 "${REDIS_CLI}" -h 127.0.0.1 -p "$1" info "$2" 2>/dev/null |
-    tr -d '\r' | awk -F: -v f="$3" '$1 == f { print $2 }'
-}
+replica_traps  # (lib.sh: replica_pid, stop_replica)
 
 durable_cmd() {  # durable_cmd <kind> <dir>: server_cmd with the log on, everysec
   server_cmd "$1" "$2"

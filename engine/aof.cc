@@ -203,6 +203,20 @@ base::Status Aof::LoadRdbBase(const std::string& name) {
     }
     return r.status();
   }
+  // A base a replica adopted from its primary says where in the primary's
+  // stream it stands (Redis's repl-id, repl-offset, repl-stream-db).
+  std::string replid;
+  std::optional<int64_t> offset, db;
+  for (const auto& [k, v] : r.value().aux) {
+    if (k == "repl-id") replid = v;
+    if (k == "repl-offset") offset = base::ParseInt64(v);
+    if (k == "repl-stream-db") db = base::ParseInt64(v);
+  }
+  if (replid.size() == 40 && offset && *offset >= 0) {
+    base_history_ = wal::History{.kind = wal::History::kApplied, .offset = *offset,
+                                 .db = db && *db >= 0 && *db < ks.databases() ? static_cast<int>(*db) : 0,
+                                 .replid = replid};
+  }
   return LoadFunctions(*engine_, r.value().functions, name);
 }
 
@@ -224,7 +238,8 @@ base::Status Aof::Load() {
     if (f.type == wal::FileType::kHistory) retained_.insert(f.name);
   }
   // Restarted right after a rewrite, before any new batch: the place in
-  // replication is in the newest segment the rewrite kept.
+  // replication is in the newest segment the rewrite kept; right after a
+  // replica's full resync, in the base it adopted.
   for (auto f = manifest_.files.rbegin(); !recovered_history_ && f != manifest_.files.rend(); ++f) {
     if (f->type != wal::FileType::kHistory) continue;
     wal::BatchCursor c;
@@ -235,6 +250,7 @@ base::Status Aof::Load() {
       if (a.history) recovered_history_ = a.history;
     }
   }
+  if (!recovered_history_) recovered_history_ = base_history_;
   auto incrs = manifest_.incrs();
   std::string current;
   if (incrs.empty()) {

@@ -157,6 +157,7 @@ class Aof : public PropagationSink {
   uint64_t rewrite_base_size_ = 0;  // log size right after the last rewrite
 
   std::optional<wal::History> recovered_history_;
+  std::optional<wal::History> base_history_;  // the base RDB's repl-* aux fields
   std::set<std::string> retained_;  // history files kept for replication
   bool adopting_ = false;   // AdoptBase: the old segments are not kept
   bool reloading_ = false;  // DEBUG LOADAOF: the last segment is open for appending

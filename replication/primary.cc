@@ -329,7 +329,13 @@ void Primary::StartSyncChild() {
   // The RDB is the dataset with every record so far: their batch is sealed
   // (streamed) first, so that the stream after the fork starts a batch.
   if (LogStreams()) aof->Seal();
-  const snapshot::RdbWriteOptions options = engine::RdbOptionsFor(*engine_, false);
+  snapshot::RdbWriteOptions options = engine::RdbOptionsFor(*engine_, false);
+  // Where in the stream the RDB stands, as Redis's say it: a replica that
+  // keeps it as its base resumes from there after a restart. (The stream
+  // after it starts with a SELECT.)
+  options.aux.emplace_back("repl-stream-db", "0");
+  options.aux.emplace_back("repl-id", engine_->server().replid);
+  options.aux.emplace_back("repl-offset", std::to_string(offset_));
   const std::string file = "temp-" + std::to_string(getpid()) + "-sync.rdb";
   const pid_t pid = fork();
   if (pid < 0) {

@@ -475,6 +475,12 @@ class LogBacklogTest(ReplicationTestCase):
                 rs = self.cairn(self.newdir("replica"), "--replicaof", "127.0.0.1", str(ps.port))
                 r = rs.conn()
                 self.all_match(p, (r,))
+                # Killed right after the full sync, before any write: the
+                # base it adopted says where it stands (repl-id, repl-offset).
+                rs = self.relaunch(rs)
+                r = rs.conn()
+                self.all_match(p, (r,))
+                self.assertEqual(p.info("stats")["sync_partial_ok"], "1")
                 p.ok("SELECT", 5)  # the stream is in database 5 when it stops
                 p.ok("SET", "in5", "1")
                 self.caught_up(p, r)
@@ -485,7 +491,7 @@ class LogBacklogTest(ReplicationTestCase):
                 r = rs.conn()
                 self.all_match(p, (r,))
                 stats = p.info("stats")
-                self.assertEqual((stats["sync_full"], stats["sync_partial_ok"]), ("1", "1"))
+                self.assertEqual((stats["sync_full"], stats["sync_partial_ok"]), ("1", "2"))
                 self.assertIn("Successful partial resynchronization", rs.log())
 
 
