@@ -35,6 +35,20 @@ struct BufferLimit {
   int64_t hard = 0;
   int64_t soft = 0;
   int64_t soft_seconds = 0;
+  // Whether `pending` bytes waiting for a client break the limit now: the
+  // hard one, or the soft one held for soft_seconds (Redis's
+  // checkClientOutputBufferLimits). *soft_since_ms: when the client went
+  // over the soft limit (0: it is not), kept by the caller per client.
+  bool Exceeded(int64_t pending, int64_t now_ms, int64_t* soft_since_ms) const {
+    bool over = hard > 0 && pending >= hard;
+    if (soft > 0 && pending >= soft) {
+      if (*soft_since_ms == 0) *soft_since_ms = now_ms;
+      if (now_ms - *soft_since_ms >= soft_seconds * 1000) over = true;
+    } else {
+      *soft_since_ms = 0;
+    }
+    return over;
+  }
 };
 
 // notify-keyspace-events flags, as Redis numbers them (notify.c).

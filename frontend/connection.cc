@@ -337,16 +337,9 @@ bool Connection::OverOutputLimit() {
       client_.monitor || client_.replica ? engine::ClientClass::kReplica
       : client_.subs.any() ? engine::ClientClass::kPubsub
                            : engine::ClientClass::kNormal);
-  const int64_t pending = static_cast<int64_t>(out_.size());
-  bool over = limit.hard > 0 && pending >= limit.hard;
-  if (limit.soft > 0 && pending >= limit.soft) {
-    const int64_t now = base::NowMs();
-    if (soft_limit_since_ms_ == 0) soft_limit_since_ms_ = now;
-    if (now - soft_limit_since_ms_ >= limit.soft_seconds * 1000) over = true;
-  } else {
-    soft_limit_since_ms_ = 0;
+  if (!limit.Exceeded(static_cast<int64_t>(out_.size()), base::NowMs(), &soft_limit_since_ms_)) {
+    return false;
   }
-  if (!over) return false;
   CAIRN_LOG_WARNING("Client id=%llu addr=%s scheduled to be closed ASAP for overcoming of "
                     "output buffer limits.",
                     static_cast<unsigned long long>(client_.id), client_.addr.c_str());

@@ -84,6 +84,7 @@ void Primary::Release(int64_t upto) {
       if (r.stage == Stage::kWaitRdb && upto >= r.from) {
         // (What the RDB already has is not sent again.)
         r.held += bytes.substr(static_cast<size_t>(std::max<int64_t>(0, r.from - released_ - 1)));
+        HeldOverLimit(r, base::NowMs());
       }
       if (r.stage != Stage::kOnline || r.client->conn == nullptr) continue;
       engine_->server().stats.total_net_repl_output_bytes += bytes.size();
@@ -91,6 +92,24 @@ void Primary::Release(int64_t upto) {
     }
   }
   released_ = upto;
+}
+
+bool Primary::HeldOverLimit(Replica& r, int64_t now_ms) {
+  // What waits for a replica during its full resync is its output, as in
+  // Redis: client-output-buffer-limit replica bounds it, and a replica
+  // over the limit is dropped (it will ask again), not let grow.
+  if (r.client->conn == nullptr || r.held_over) return r.held_over;
+  const engine::BufferLimit& limit =
+      engine_->config().values().output_limit(engine::ClientClass::kReplica);
+  const auto pending = static_cast<int64_t>(r.held.size() + r.client->conn->OutputBytes());
+  if (!limit.Exceeded(pending, now_ms, &r.soft_since_ms)) return false;
+  CAIRN_LOG_WARNING("Client id=%llu addr=%s scheduled to be closed ASAP for overcoming of "
+                    "output buffer limits.",
+                    static_cast<unsigned long long>(r.client->id), r.client->addr.c_str());
+  r.held_over = true;
+  r.held = std::string();
+  r.client->conn->Kill();
+  return true;
 }
 
 void Primary::LogDurable(uint64_t seq) {
@@ -216,7 +235,7 @@ bool Primary::PumpCatchUp(Replica& r, int64_t now_ms) {
   // A replica that takes the bytes slowly gets them slowly: a few megabytes
   // waiting in its buffer at most, a bounded amount per call (the pages
   // are read on the engine thread).
-  constexpr size_t kHighWater = 8 << 20;
+  const size_t kHighWater = HighWater(8 << 20);
   constexpr size_t kPerCall = 16 << 20;
   constexpr size_t kChunk = 1 << 20;
   constexpr int64_t kMaxStallMs = 10000;
@@ -233,7 +252,7 @@ bool Primary::PumpCatchUp(Replica& r, int64_t now_ms) {
   // The log until the in-memory window begins (it moves on as writes
   // come), then the window, then the live stream.
   while (cu.next < backlog_first_) {
-    if (out.size() >= kChunk) push();
+    if (out.size() >= std::min(kChunk, kHighWater)) push();
     if (sent >= kPerCall || conn->OutputBytes() > kHighWater) break;
     if (cu.rest.empty()) {
       wal::Annotation a;
@@ -378,15 +397,11 @@ void Primary::ReapSyncChild() {
   child_pid_ = -1;
   engine_->server().sync_child_running = false;
   const bool exited_ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-  std::string rdb;
-  bool ok = exited_ok;
-  if (ok) {
-    auto r = base::ReadFile(child_file_);
-    ok = r.ok();
-    if (ok) rdb = std::move(r).value();
-  }
+  // Mapped, then unlinked: the replicas read it at their pace, and nothing
+  // is left behind whatever happens to them.
+  auto rdb = std::make_shared<wal::MappedFile>();
+  const bool ok = exited_ok && rdb->Open(child_file_).ok();
   unlink(child_file_.c_str());
-  engine::ServerStats& st = engine_->server().stats;
   for (Replica& r : replicas_) {
     if (r.stage != Stage::kWaitRdb || r.client->conn == nullptr) continue;
     if (!ok) {
@@ -396,18 +411,52 @@ void Primary::ReapSyncChild() {
       r.client->conn->Kill();
       continue;
     }
-    std::string bytes = "$" + std::to_string(rdb.size()) + "\r\n";
-    bytes += rdb;
-    bytes += r.held;
-    st.total_net_repl_output_bytes += bytes.size();
-    r.client->conn->Push(std::move(bytes));
-    r.held.clear();
-    r.held.shrink_to_fit();
-    r.stage = Stage::kOnline;
-    r.ack_ms = base::NowMs();
-    CAIRN_LOG_NOTICE("Synchronization with replica %s succeeded (%zu bytes of RDB)",
-                     r.client->addr.c_str(), rdb.size());
+    r.rdb = rdb;
+    r.rdb_pos = 0;
+    std::string header = "$" + std::to_string(rdb->view().size()) + "\r\n";
+    engine_->server().stats.total_net_repl_output_bytes += header.size();
+    r.client->conn->Push(std::move(header));
+    PumpRdb(r, base::NowMs());
   }
+}
+
+size_t Primary::HighWater(size_t most) const {
+  // Well under client-output-buffer-limit replica, however small it is set.
+  const engine::BufferLimit& limit =
+      engine_->config().values().output_limit(engine::ClientClass::kReplica);
+  for (int64_t l : {limit.hard, limit.soft}) {
+    if (l > 0) most = std::min(most, static_cast<size_t>(l / 4));
+  }
+  return std::max<size_t>(most, 16 << 10);
+}
+
+void Primary::PumpRdb(Replica& r, int64_t now_ms) {
+  // The RDB goes a few megabytes ahead of what the replica has taken (it
+  // is not output the replica's buffer limit applies to, as in Redis);
+  // the stream since the fork waits in `held`, which the limit bounds.
+  const size_t kHighWater = HighWater(32 << 20);
+  constexpr size_t kPerCall = 64 << 20;
+  constexpr size_t kChunk = 1 << 20;
+  engine::ClientConnection* conn = r.client->conn;
+  if (conn == nullptr || r.held_over) return;
+  const std::string_view rdb = r.rdb->view();
+  size_t sent = 0;
+  while (r.rdb_pos < rdb.size() && sent < kPerCall && conn->OutputBytes() < kHighWater) {
+    const size_t n = std::min({kChunk, kHighWater, rdb.size() - r.rdb_pos});
+    conn->Push(std::string(rdb.substr(r.rdb_pos, n)));
+    r.rdb_pos += n;
+    sent += n;
+  }
+  engine_->server().stats.total_net_repl_output_bytes += sent;
+  if (r.rdb_pos < rdb.size()) return;
+  engine_->server().stats.total_net_repl_output_bytes += r.held.size();
+  conn->Push(std::move(r.held));
+  r.held = std::string();
+  r.rdb.reset();
+  r.stage = Stage::kOnline;
+  r.ack_ms = now_ms;
+  CAIRN_LOG_NOTICE("Synchronization with replica %s succeeded (%zu bytes of RDB)",
+                   r.client->addr.c_str(), rdb.size());
 }
 
 void Primary::Sync(engine::CommandContext& ctx, engine::ArgList args, bool psync) {
@@ -685,6 +734,11 @@ bool Primary::EnoughReplicas(int64_t now_ms) {
 
 void Primary::Cron(int64_t now_ms) {
   if (!waiters_.empty()) ServeWaiters(now_ms);
+  for (Replica& r : replicas_) {
+    if (r.stage != Stage::kWaitRdb) continue;
+    HeldOverLimit(r, now_ms);  // (the soft limit's time)
+    if (r.rdb) PumpRdb(r, now_ms);
+  }
   ReapSyncChild();
   StartSyncChild();
   PumpCatchUps(now_ms);
@@ -693,9 +747,9 @@ void Primary::Cron(int64_t now_ms) {
   if (now_ms - last_newline_ms_ >= 1000) {
     last_newline_ms_ = now_ms;
     for (Replica& r : replicas_) {
-      if ((r.stage == Stage::kWaitFork || r.stage == Stage::kWaitRdb) && r.client->conn != nullptr) {
-        r.client->conn->Push("\n");  // (never once the stream has begun: it would count)
-      }
+      // (Never once the RDB or the stream has begun: it would be part of them.)
+      const bool waiting = r.stage == Stage::kWaitFork || (r.stage == Stage::kWaitRdb && !r.rdb);
+      if (waiting && r.client->conn != nullptr) r.client->conn->Push("\n");
     }
   }
   // repl-ping-replica-period: a PING in the stream lets replicas tell a

@@ -26,10 +26,12 @@
 // Without the log the stream is built from the writes as they happen and
 // the backlog is memory only, as in Redis.
 //
-// Departures, for now (issue 13 continues): the RDB goes to a temporary
-// file, then through the replica's output buffer (so
-// client-output-buffer-limit replica bounds the dataset a replica can
-// take), and the writes held meanwhile are not counted against that limit.
+// A full resync's RDB goes to a temporary file, mapped and unlinked once
+// the child is done, and out to each replica a few megabytes ahead of what
+// it has taken. The stream meanwhile waits for it, bounded by
+// client-output-buffer-limit replica (over it, the replica is dropped, as
+// Redis drops it). Departure, for now (issue 13 continues): no diskless
+// sync (repl-diskless-sync is accepted, the RDB still goes through a file).
 //
 // Engine thread only.
 #pragma once
@@ -112,6 +114,10 @@ class Primary : public engine::ReplicationHooks {
     bool psync = true;        // (SYNC gets no +FULLRESYNC line)
     std::string held;
     int64_t from = 0;         // kWaitRdb: the first offset after its RDB
+    int64_t soft_since_ms = 0;  // held over the soft output limit since
+    bool held_over = false;     // dropped for its output limit
+    std::shared_ptr<wal::MappedFile> rdb;  // kWaitRdb: the RDB being sent
+    size_t rdb_pos = 0;
     std::shared_ptr<CatchUp> catch_up;
   };
   // Forks the RDB child for the replicas waiting for one, when no other
@@ -124,6 +130,14 @@ class Primary : public engine::ReplicationHooks {
   // The stream up to `upto` goes out: to online replicas, and into what
   // replicas waiting for their RDB will get after it.
   void Release(int64_t upto);
+  // client-output-buffer-limit replica, applied to what waits for `r` in
+  // its full resync; true (and the replica dropped) when over it.
+  bool HeldOverLimit(Replica& r, int64_t now_ms);
+  // Sends `r` the next part of its RDB; online when it is all out.
+  void PumpRdb(Replica& r, int64_t now_ms);
+  // How much the pumps let wait in a replica's output: `most`, less under a
+  // small client-output-buffer-limit replica.
+  size_t HighWater(size_t most) const;
   // The backlog exists from the first replica on (Redis creates it then).
   void CreateBacklog();
   // The stream goes through the log (appendonly yes, not a replica).

@@ -39,6 +39,9 @@ order is not part of the type) and PEXPIRETIME. What is checked:
   * SIGKILL of the primary or the replica at random moments of full and
     partial syncs (seeded; CAIRN_SEED repeats a run): every key WAIT
     reported replicated is on the replica, and the datasets match;
+  * client-output-buffer-limit replica bounds what waits for a replica
+    in a full sync (one that reads nothing is dropped), not the RDB (one
+    that reads gets a dataset twenty times the limit);
   * replica-serve-stale-data no with the link down: the same replies as a
     redis-server replica's (-MASTERDOWN, what stale commands still run);
   * a primary that disconnects mid-RDB, sends garbage, refuses PSYNC or
@@ -493,6 +496,42 @@ class LogBacklogTest(ReplicationTestCase):
                 stats = p.info("stats")
                 self.assertEqual((stats["sync_full"], stats["sync_partial_ok"]), ("1", "2"))
                 self.assertIn("Successful partial resynchronization", rs.log())
+
+
+class OutputLimitTest(ReplicationTestCase):
+    def test_a_full_sync_is_bounded_by_the_replica_output_limit(self):
+        """The RDB of a full sync is not output the limit applies to (it goes
+        a little at a time, as the replica takes it); the writes waiting for
+        it are: a replica that reads nothing is dropped once they pass
+        client-output-buffer-limit replica, and one that reads syncs a
+        dataset many times the limit."""
+        cs = self.cairn(self.newdir("primary"), "--appendfsync", "everysec",
+                        "--client-output-buffer-limit", "replica 1mb 0 0")
+        p = cs.conn()
+        for start in range(0, 200000, 20000):  # an RDB of about 20 MB
+            p.pipeline([("SET", "k:%d" % i, "v" * 100) for i in range(start, start + 20000)])
+        s = socket.create_connection(("127.0.0.1", cs.port))
+        try:
+            s.sendall(b"PSYNC ? -1\r\n")  # and never read
+            deadline = time.monotonic() + 10
+            while "Starting BGSAVE for SYNC" not in cs.log():
+                self.assertLess(time.monotonic(), deadline)
+                time.sleep(0.05)
+            time.sleep(1.0)  # (the child writes the RDB)
+            self.assertIn("state=wait_bgsave", p.info("replication")["slave0"])
+            p.pipeline([("SET", "w:%d" % i, "x" * 1000) for i in range(2000)])
+            while p.info("replication")["connected_slaves"] != "0":
+                self.assertLess(time.monotonic(), deadline)
+                time.sleep(0.05)
+        finally:
+            s.close()
+        self.assertIn("scheduled to be closed ASAP for overcoming of output buffer limits",
+                      cs.log())
+        rs = self.redis(self.newdir("replica"), "--replicaof", "127.0.0.1", str(cs.port))
+        r = rs.conn()
+        self.caught_up(p, r, timeout=60)
+        self.assertEqual(r.ok("DBSIZE"), p.ok("DBSIZE"))
+        self.assertEqual(r.ok("GET", "w:1999"), b"x" * 1000)
 
 
 class StaleDataTest(ReplicationTestCase):
