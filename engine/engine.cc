@@ -272,22 +272,40 @@ void Engine::FeedMonitors(const CommandSpec& cmd, const ClientState& client,
   }
 }
 
-bool Engine::Writes(const ClientState& client, const CommandSpec& cmd, uint64_t flags) const {
+bool Engine::Writes(const ClientState& client, const CommandSpec& cmd, uint64_t flags,
+                    ArgList argv) const {
   if (cmd.flags & flags) return true;
+  // FCALL of a function without no-writes may write, as Redis counts it
+  // (read-only replicas, min-replicas, CLIENT PAUSE WRITE refuse it).
+  if ((flags & kWrite) && cmd.full_name == "fcall" && argv.size() > 1) {
+    const LuaScripts::FunctionInfo* f = functions_->FindFunction(argv[1]);
+    if (f != nullptr && !f->no_writes) return true;
+  }
   if (cmd.full_name != "exec" || !client.tx.active) return false;
-  for (const auto& argv : client.tx.queued) {
-    const CommandSpec* q = table_.FindForArgv(argv);
-    if (q != nullptr && (q->flags & flags)) return true;
+  for (const auto& queued : client.tx.queued) {
+    const CommandSpec* q = table_.FindForArgv(queued);
+    if (q != nullptr && q->full_name != "exec" && Writes(client, *q, flags, queued)) return true;
   }
   return false;
 }
 
-bool Engine::DeniedWhenStale(const ClientState& client, const CommandSpec& cmd) const {
+bool Engine::DeniedWhenStale(const ClientState& client, const CommandSpec& cmd,
+                             ArgList argv) const {
   if (!(cmd.flags & kStale)) return true;
-  if (cmd.full_name != "exec" || !client.tx.active) return false;
-  for (const auto& argv : client.tx.queued) {
-    const CommandSpec* q = table_.FindForArgv(argv);
-    if (q != nullptr && !(q->flags & kStale)) return true;
+  // A script runs stale only when it says allow-stale: EVAL's scripts (no
+  // shebang flags in Cairn yet) never do; a function may.
+  const std::string& name = cmd.full_name;
+  if (name.starts_with("eval")) return true;
+  if (name.starts_with("fcall")) {
+    const LuaScripts::FunctionInfo* f = argv.size() > 1 ? functions_->FindFunction(argv[1]) : nullptr;
+    // (An unknown function is FCALL's own error.)
+    return f != nullptr &&
+           std::find(f->flags.begin(), f->flags.end(), "allow-stale") == f->flags.end();
+  }
+  if (name != "exec" || !client.tx.active) return false;
+  for (const auto& queued : client.tx.queued) {
+    const CommandSpec* q = table_.FindForArgv(queued);
+    if (q != nullptr && DeniedWhenStale(client, *q, queued)) return true;
   }
   return false;
 }
@@ -512,7 +530,7 @@ bool Engine::ExecuteOne(ClientState& client, std::vector<std::string>& argv,
 
   // A replica takes writes from its primary only (replica-read-only). An
   // EXEC counts as a write when it would run one, as in Redis.
-  const bool writes = replication_ != nullptr && Writes(client, *cmd, kWrite);
+  const bool writes = replication_ != nullptr && Writes(client, *cmd, kWrite, argv);
   if (writes && ReadOnlyReplicaFor(client)) {
     return reject({ErrorKind::kReadOnly, "You can't write against a read only replica."});
   }
@@ -525,7 +543,7 @@ bool Engine::ExecuteOne(ClientState& client, std::vector<std::string>& argv,
   // commands flagged stale run (INFO, REPLICAOF, PING...); an EXEC runs when
   // all it queued are.
   if (replication_ != nullptr && !config_->values().replica_serve_stale_data &&
-      replication_->LinkDown() && DeniedWhenStale(client, *cmd)) {
+      replication_->LinkDown() && DeniedWhenStale(client, *cmd, argv)) {
     return reject({ErrorKind::kMasterDown,
                    "Link with MASTER is down and replica-serve-stale-data is set to 'no'."});
   }

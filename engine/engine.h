@@ -118,11 +118,14 @@ class Engine {
   // CLIENT PAUSE: whether `cmd` from `client` must wait now; and the
   // parked commands run once the pause is over.
   bool PausedFor(const ClientState& client, const CommandSpec& cmd, int64_t now) const;
-  // replica-serve-stale-data no: cmd is not flagged stale, or is an EXEC of
-  // a command that is not (Redis's is_denystale_command).
-  bool DeniedWhenStale(const ClientState& client, const CommandSpec& cmd) const;
+  // replica-serve-stale-data no: cmd is not flagged stale, is a script
+  // that does not allow it, or is an EXEC of such a command (Redis's
+  // is_denystale_command).
+  bool DeniedWhenStale(const ClientState& client, const CommandSpec& cmd, ArgList argv) const;
   // Whether cmd has one of `flags`, or is an EXEC whose queued commands do.
-  bool Writes(const ClientState& client, const CommandSpec& cmd, uint64_t flags) const;
+  // argv: cmd's arguments (FCALL's function decides), when known.
+  bool Writes(const ClientState& client, const CommandSpec& cmd, uint64_t flags,
+              ArgList argv = {}) const;
   void ResumePaused(int64_t now_ms);
   // `timeout`: closes clients idle for longer (from Cron).
   void CloseIdleClients(int64_t now_ms);

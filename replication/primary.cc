@@ -49,12 +49,15 @@ void Primary::CreateBacklog() {
   backlog_first_ = offset_ + 1;
 }
 
-Primary::~Primary() {
-  if (child_pid_ > 0) {
-    kill(child_pid_, SIGKILL);
-    waitpid(child_pid_, nullptr, 0);
-    unlink(child_file_.c_str());
-  }
+Primary::~Primary() { KillSyncChild(); }
+
+void Primary::KillSyncChild() {
+  if (child_pid_ <= 0) return;
+  kill(child_pid_, SIGKILL);
+  waitpid(child_pid_, nullptr, 0);
+  unlink(child_file_.c_str());
+  child_pid_ = -1;
+  engine_->server().sync_child_running = false;
 }
 
 void Primary::Append(std::string_view bytes, bool release) {
@@ -81,7 +84,7 @@ void Primary::Release(int64_t upto) {
         static_cast<size_t>(released_ + 1 - backlog_first_),
         static_cast<size_t>(upto - released_));
     for (Replica& r : replicas_) {
-      if (r.stage == Stage::kWaitRdb && upto >= r.from) {
+      if (r.stage == Stage::kWaitRdb && !r.held_over && upto >= r.from) {
         // (What the RDB already has is not sent again.)
         r.held += bytes.substr(static_cast<size_t>(std::max<int64_t>(0, r.from - released_ - 1)));
         HeldOverLimit(r, base::NowMs());
@@ -92,6 +95,8 @@ void Primary::Release(int64_t upto) {
     }
   }
   released_ = upto;
+  // (Batches the stream went past some other way: the log switched off.)
+  while (!sealed_.empty() && sealed_.front().second <= released_) sealed_.pop_front();
 }
 
 bool Primary::HeldOverLimit(Replica& r, int64_t now_ms) {
@@ -319,10 +324,7 @@ void Primary::Feed(int db, std::span<const std::string> argv) {
   // a replica's replicas get its primary's stream instead (Proxy). With the
   // log on, the stream is its batches (LogBatch).
   if (!backlog_active_ || IsReplica() || LogStreams()) return;
-  if (!sealed_.empty()) {  // (the log went away with batches not reported written)
-    sealed_.clear();
-    Release(offset_);
-  }
+  Release(offset_);  // (the log went away with batches not reported written)
   std::string bytes;
   if (db != last_db_) {
     const std::string select[2] = {"SELECT", std::to_string(db)};
@@ -403,7 +405,8 @@ void Primary::ReapSyncChild() {
   const bool ok = exited_ok && rdb->Open(child_file_).ok();
   unlink(child_file_.c_str());
   for (Replica& r : replicas_) {
-    if (r.stage != Stage::kWaitRdb || r.client->conn == nullptr) continue;
+    // (Not one still being sent an earlier child's RDB.)
+    if (r.stage != Stage::kWaitRdb || r.rdb || r.client->conn == nullptr) continue;
     if (!ok) {
       // It will ask again.
       CAIRN_LOG_WARNING("Full resynchronization of %s failed: the RDB child failed",
@@ -593,6 +596,7 @@ std::string Primary::Info(engine::CommandContext& ctx) {
     const Replica& r = replicas_[i];
     out += "slave" + std::to_string(i) + ":ip=" + r.ip + ",port=" + std::to_string(r.port) +
            ",state=" + (r.stage == Stage::kOnline || r.stage == Stage::kCatchUp ? "online"
+                        : r.rdb                                                 ? "send_bulk"
                                                                                 : "wait_bgsave") +
            ",offset=" + std::to_string(r.ack_offset) +
            ",lag=" + std::to_string((ctx.now_ms - r.ack_ms) / 1000) + "\r\n";
@@ -698,6 +702,7 @@ void Primary::ResetHistory(int64_t offset) {
   for (Replica& r : replicas_) {
     if (r.client->conn != nullptr) r.client->conn->Kill();
   }
+  KillSyncChild();  // (an RDB of a dataset that is gone)
   backlog_active_ = true;
   backlog_.clear();
   offset_ = offset;

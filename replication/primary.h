@@ -123,6 +123,8 @@ class Primary : public engine::ReplicationHooks {
   // Forks the RDB child for the replicas waiting for one, when no other
   // child runs; and when it is done, sends them its file.
   void StartSyncChild();
+  // Stops the sync child, if one runs, and drops its file.
+  void KillSyncChild();
   void ReapSyncChild();
   // Bytes of the stream: into the backlog, counted, and sent to replicas.
   // `release`: out to replicas now; else once Release reaches them.

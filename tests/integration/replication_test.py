@@ -518,7 +518,7 @@ class OutputLimitTest(ReplicationTestCase):
                 self.assertLess(time.monotonic(), deadline)
                 time.sleep(0.05)
             time.sleep(1.0)  # (the child writes the RDB)
-            self.assertIn("state=wait_bgsave", p.info("replication")["slave0"])
+            self.assertRegex(p.info("replication")["slave0"], "state=(wait_bgsave|send_bulk),")
             p.pipeline([("SET", "w:%d" % i, "x" * 1000) for i in range(2000)])
             while p.info("replication")["connected_slaves"] != "0":
                 self.assertLess(time.monotonic(), deadline)
@@ -541,6 +541,10 @@ class StaleDataTest(ReplicationTestCase):
         ps = self.redis(self.newdir("primary"), "--repl-diskless-sync-delay", "0")
         p = ps.conn()
         p.ok("SET", "k", "v")
+        p.ok("FUNCTION", "LOAD", "#!lua name=stalelib\n"
+             "redis.register_function{function_name='stale_ok', callback=function() return 1 end,"
+             " flags={'no-writes', 'allow-stale'}}\n"
+             "redis.register_function('stale_no', function() return 2 end)")
         replicas = [make(self.newdir(name), "--replicaof", "127.0.0.1", str(ps.port),
                          "--replica-serve-stale-data", "no")
                     for name, make in (("redis", self.redis), ("cairn", self.cairn))]
@@ -554,13 +558,18 @@ class StaleDataTest(ReplicationTestCase):
             while c.info("replication").get("master_link_status") != "down":
                 self.assertLess(time.monotonic(), deadline)
                 time.sleep(0.05)
-        script = [("GET", "k"), ("PING",), ("DBSIZE",), ("ECHO", "x"), ("MULTI",),
+        script = [("GET", "k"), ("PING",), ("DBSIZE",), ("ECHO", "x"), ("SET", "k", "x"),
+                  ("EVAL", "return redis.call('get', KEYS[1])", "1", "k"),
+                  ("EVAL", "return redis.call('echo', 'x')", "0"),
+                  ("FCALL", "stale_ok", "0"), ("FCALL_RO", "stale_ok", "0"),
+                  ("FCALL", "stale_no", "0"), ("FCALL", "nosuch", "0"),
+                  ("MULTI",),
                   ("GET", "k"), ("EXEC",), ("MULTI",),
                   ("CONFIG", "GET", "replica-serve-stale-data"), ("EXEC",),
                   ("CONFIG", "GET", "replica-serve-stale-data"),
                   ("CONFIG", "SET", "replica-serve-stale-data", "yes"), ("GET", "k")]
         got = [[c.cmd(*cmd) for cmd in script] for c in conns]
-        self.assertEqual(got[1], got[0])
+        self.assertEqual(got[1], got[0], "\n".join(map(repr, zip(got[0], got[1]))))
         self.assertIn("MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set "
                       "to 'no'.", got[1][0])
         self.assertEqual(got[1][-1], b"v")
