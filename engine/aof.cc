@@ -53,12 +53,14 @@ Aof::Aof(Engine* engine)
       dir_(engine->config().values().appenddirname),
       prefix_(engine->config().values().appendfilename) {}
 
-Aof::~Aof() {
-  if (child_pid_ > 0) {
-    kill(child_pid_, SIGKILL);
-    waitpid(child_pid_, nullptr, 0);
-    unlink(child_temp_.c_str());
-  }
+Aof::~Aof() { KillChild(); }
+
+void Aof::KillChild() {
+  if (child_pid_ <= 0) return;
+  kill(child_pid_, SIGKILL);
+  waitpid(child_pid_, nullptr, 0);
+  unlink(child_temp_.c_str());
+  child_pid_ = -1;
 }
 
 std::string Aof::Path(const std::string& name) const { return dir_ + "/" + name; }
@@ -489,12 +491,7 @@ std::string Aof::RotateSegment(uint64_t incr_seq) {
 base::Status Aof::AdoptBase(std::string_view rdb) {
   if (!writer_) return base::Status::Ok();
   // A rewrite under way would base the log on the dataset being replaced.
-  if (child_pid_ > 0) {
-    kill(child_pid_, SIGKILL);
-    waitpid(child_pid_, nullptr, 0);
-    unlink(child_temp_.c_str());
-    child_pid_ = -1;
-  }
+  KillChild();
   rewrite_scheduled_ = false;
   const uint64_t incr_seq = manifest_.max_incr_seq() + 1;
   if (std::string err = RotateSegment(incr_seq); !err.empty()) return base::Status::IoError(err);
@@ -744,13 +741,8 @@ void Aof::Enable() {
 void Aof::Disable() {
   base::Status s = writer_->SyncAll();
   if (!s.ok()) CAIRN_LOG_WARNING("Switching appendonly off: %s", s.ToString().c_str());
-  if (child_pid_ > 0) {
-    kill(child_pid_, SIGKILL);
-    waitpid(child_pid_, nullptr, 0);
-    unlink(child_temp_.c_str());
-    child_pid_ = -1;
-    child_enabling_ = false;
-  }
+  KillChild();
+  child_enabling_ = false;
   writer_.reset();
   engine_->set_propagation_sink(nullptr);
   if (on_fd_change_) on_fd_change_();
@@ -758,12 +750,7 @@ void Aof::Disable() {
 }
 
 base::Status Aof::Shutdown() {
-  if (child_pid_ > 0) {
-    kill(child_pid_, SIGKILL);
-    waitpid(child_pid_, nullptr, 0);
-    unlink(child_temp_.c_str());
-    child_pid_ = -1;
-  }
+  KillChild();
   if (!writer_) return base::Status::Ok();
   CAIRN_LOG_NOTICE("Calling fsync() on the AOF file.");
   return writer_->SyncAll();

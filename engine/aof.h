@@ -132,6 +132,8 @@ class Aof : public PropagationSink {
   // Records from now on go to a new segment `incr_seq`; "" or an error.
   std::string RotateSegment(uint64_t incr_seq);
   void RewriteDone(bool ok);
+  // Stops the rewrite child, if one runs, and drops its file.
+  void KillChild();
   // Deletes retained segments beyond repl-log-retention (oldest first).
   void PruneRetained(int64_t now_ms);
   void Enable();

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <csignal>
 #include <cstring>
+#include <utility>
 
 #include "base/clock.h"
 #include "base/file_util.h"
@@ -20,17 +21,9 @@ namespace cairn::replication {
 
 namespace {
 
-void AppendCommand(std::string* out, std::span<const std::string> argv) {
-  *out += '*';
-  *out += std::to_string(argv.size());
-  *out += "\r\n";
-  for (const std::string& a : argv) {
-    *out += '$';
-    *out += std::to_string(a.size());
-    *out += "\r\n";
-    *out += a;
-    *out += "\r\n";
-  }
+// The stream offset of a logged batch's first byte (History has its last).
+int64_t FirstOffset(const wal::History& h, std::string_view body) {
+  return h.offset - static_cast<int64_t>(body.size()) + 1;
 }
 
 }  // namespace
@@ -164,9 +157,10 @@ void Primary::Restore(const wal::History& h, bool replica) {
   } else {
     // A history of its own from here (the ID drawn at start-up), the old
     // one valid up to here, as a promotion leaves it. Not the same ID: the
-    // stream goes out as batches are sealed, before they are on disk, so
-    // a replica may have bytes past what this log kept; asking for them
-    // it must get a full resync, not different bytes at those offsets.
+    // stream goes out once batches are written, synced only under always,
+    // so after a power loss a replica may have bytes past what this log
+    // kept; asking for them it must get a full resync, not different bytes
+    // at those offsets.
     replid2_ = h.replid;
     second_offset_ = offset_ + 1;
   }
@@ -177,7 +171,7 @@ void Primary::Restore(const wal::History& h, bool replica) {
 void Primary::Control(std::span<const std::string> argv) {
   if (LogStreams()) return engine_->aof()->Append(0, argv);  // back through LogBatch
   std::string bytes;
-  AppendCommand(&bytes, argv);
+  wal::AppendCommand(&bytes, argv);
   Append(bytes);
 }
 
@@ -198,7 +192,7 @@ std::optional<int64_t> Primary::FirstStart(const std::string& path, bool* foreig
       *foreign = true;
       continue;
     }
-    return a.history->offset - static_cast<int64_t>(body.size()) + 1;
+    return FirstOffset(*a.history, body);
   }
   return std::nullopt;
 }
@@ -225,7 +219,7 @@ bool Primary::StartCatchUp(CatchUp& cu, int64_t want) {
     std::string_view body;
     while (cu.cursor.Read(&a, &body, /*verify=*/false) == wal::BatchCursor::Next::kBatch) {
       if (!a.history || !Ours(*a.history) || a.history->offset < want) continue;
-      const int64_t start = a.history->offset - static_cast<int64_t>(body.size()) + 1;
+      const int64_t start = FirstOffset(*a.history, body);
       if (start > want || wal::BatchChecksum(body, a.history) != a.checksum) return false;
       cu.rest = body.substr(static_cast<size_t>(want - start));
       return true;
@@ -282,7 +276,7 @@ bool Primary::PumpCatchUp(Replica& r, int64_t now_ms) {
       cu.stalled_since_ms = 0;
       if (!a.history) continue;
       if (!Ours(*a.history)) return false;
-      const int64_t start = a.history->offset - static_cast<int64_t>(body.size()) + 1;
+      const int64_t start = FirstOffset(*a.history, body);
       if (start != cu.next) return false;  // a gap
       cu.rest = body;
     }
@@ -295,13 +289,10 @@ bool Primary::PumpCatchUp(Replica& r, int64_t now_ms) {
   if (!out.empty()) push();
   if (cu.next < backlog_first_) return true;
   // Caught up with the window: the rest from memory, then live.
-  std::string tail = backlog_.substr(static_cast<size_t>(cu.next - backlog_first_),
-                                     static_cast<size_t>(released_ + 1 - cu.next));
-  engine_->server().stats.total_net_repl_output_bytes += tail.size();
-  conn->Push(std::move(tail));
   r.catch_up.reset();
-  r.stage = Stage::kOnline;
-  r.ack_ms = now_ms;
+  GoOnline(r, backlog_.substr(static_cast<size_t>(cu.next - backlog_first_),
+                              static_cast<size_t>(released_ + 1 - cu.next)),
+           now_ms);
   CAIRN_LOG_NOTICE("Replica %s caught up from the log", r.client->addr.c_str());
   return true;
 }
@@ -327,11 +318,10 @@ void Primary::Feed(int db, std::span<const std::string> argv) {
   Release(offset_);  // (the log went away with batches not reported written)
   std::string bytes;
   if (db != last_db_) {
-    const std::string select[2] = {"SELECT", std::to_string(db)};
-    AppendCommand(&bytes, select);
+    wal::AppendSelect(&bytes, db);
     last_db_ = db;
   }
-  AppendCommand(&bytes, argv);
+  wal::AppendCommand(&bytes, argv);
   Append(bytes);
 }
 
@@ -423,6 +413,13 @@ void Primary::ReapSyncChild() {
   }
 }
 
+void Primary::GoOnline(Replica& r, std::string rest, int64_t now_ms) {
+  engine_->server().stats.total_net_repl_output_bytes += rest.size();
+  r.client->conn->Push(std::move(rest));
+  r.stage = Stage::kOnline;
+  r.ack_ms = now_ms;
+}
+
 size_t Primary::HighWater(size_t most) const {
   // Well under client-output-buffer-limit replica, however small it is set.
   const engine::BufferLimit& limit =
@@ -452,12 +449,8 @@ void Primary::PumpRdb(Replica& r, int64_t now_ms) {
   }
   engine_->server().stats.total_net_repl_output_bytes += sent;
   if (r.rdb_pos < rdb.size()) return;
-  engine_->server().stats.total_net_repl_output_bytes += r.held.size();
-  conn->Push(std::move(r.held));
-  r.held = std::string();
   r.rdb.reset();
-  r.stage = Stage::kOnline;
-  r.ack_ms = now_ms;
+  GoOnline(r, std::exchange(r.held, std::string()), now_ms);
   CAIRN_LOG_NOTICE("Synchronization with replica %s succeeded (%zu bytes of RDB)",
                    r.client->addr.c_str(), rdb.size());
 }

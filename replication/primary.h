@@ -14,13 +14,14 @@
 // after the fork wait in the replica's own buffer and follow the RDB.
 //
 // With appendonly yes the log is the backlog: the stream is the log's
-// batches, body after body, sent to replicas as each batch is sealed, and
-// every batch's annotation records the stream offset it ends at and the
-// replication ID (wal/format.h History). A PSYNC for bytes older than the
-// in-memory window (repl-backlog-size) is answered +CONTINUE and served
-// from the segments on disk, a few megabytes at a time as the replica takes
-// them, while the live stream waits in its buffer; segments a rewrite
-// replaces stay for this as long as repl-log-retention says. A restarted
+// batches, body after body, sent to replicas once the log has written each
+// (synced it, under always), and every batch's annotation records the
+// stream offset it ends at and the replication ID (wal/format.h History).
+// A PSYNC for bytes older than the in-memory window (repl-backlog-size) is
+// answered +CONTINUE and served from the segments on disk, a few megabytes
+// at a time as the replica takes them, until it reaches the window, which
+// it goes on from; segments a rewrite replaces stay for this as long as
+// repl-log-retention says. A restarted
 // primary takes its ID and offset back from the log, so its replicas
 // resume too. PINGs and GETACKs go through the log for the same reason.
 // Without the log the stream is built from the writes as they happen and
@@ -140,6 +141,8 @@ class Primary : public engine::ReplicationHooks {
   // How much the pumps let wait in a replica's output: `most`, less under a
   // small client-output-buffer-limit replica.
   size_t HighWater(size_t most) const;
+  // The last of a full or partial resync, `rest`, goes; then the live stream.
+  void GoOnline(Replica& r, std::string rest, int64_t now_ms);
   // The backlog exists from the first replica on (Redis creates it then).
   void CreateBacklog();
   // The stream goes through the log (appendonly yes, not a replica).

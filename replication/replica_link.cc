@@ -19,14 +19,15 @@
 #include "engine/aof.h"
 #include "engine/snapshots.h"
 #include "replication/primary.h"
+#include "wal/format.h"
 
 namespace cairn::replication {
 
 namespace {
 
 std::string Command(std::initializer_list<std::string> argv) {
-  std::string out = "*" + std::to_string(argv.size()) + "\r\n";
-  for (const std::string& a : argv) out += "$" + std::to_string(a.size()) + "\r\n" + a + "\r\n";
+  std::string out;
+  wal::AppendCommand(&out, std::span<const std::string>(argv.begin(), argv.size()));
   return out;
 }
 
