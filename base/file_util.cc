@@ -42,4 +42,21 @@ Result<std::string> ReadFile(const std::string& path) {
   return out;
 }
 
+Status WriteFile(const std::string& path, std::string_view data) {
+  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return Status::IoErrorFromErrno("creating " + path, errno);
+  Status s = WriteAll(fd, data, path);
+  close(fd);
+  return s;
+}
+
+Status SyncFile(const std::string& path) {
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::IoErrorFromErrno("opening " + path, errno);
+  const int rc = fdatasync(fd);
+  const int err = errno;
+  close(fd);
+  return rc == 0 ? Status::Ok() : Status::IoErrorFromErrno("syncing " + path, err);
+}
+
 }  // namespace cairn::base

@@ -16,4 +16,10 @@ Status WriteAll(int fd, std::string_view data, const std::string& path);
 // The whole file at `path` (one allocation, read in large pieces).
 Result<std::string> ReadFile(const std::string& path);
 
+// `data` as the whole file at `path` (created or truncated; not synced).
+Status WriteFile(const std::string& path, std::string_view data);
+
+// fdatasync of the file at `path`.
+Status SyncFile(const std::string& path);
+
 }  // namespace cairn::base

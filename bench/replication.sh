@@ -7,8 +7,8 @@
 #   2. SET throughput on the primary alone (redis-benchmark -c 50);
 #   3. a replica is started with --replicaof: full sync time, from its exec
 #      until it reports master_link_status:up with the primary's DBSIZE (polled
-#      every 10 ms); redis-server gets --repl-diskless-sync-delay 0 so that
-#      it does not wait 5 s for more replicas;
+#      every 10 ms); both primaries get repl-diskless-sync-delay 0 so that
+#      they do not wait 5 s for more replicas (both stream the RDB diskless);
 #   4. SET throughput on the primary with the replica attached, and how long
 #      the replica then takes to reach the primary's offset.
 # Prints medians: full sync seconds, throughput alone and with a replica
@@ -72,10 +72,9 @@ one_round() {  # one_round <cairn|redis> <round>
   port="${rport}"
   server_cmd "${kind}" "${dir}/r"
   rcmd=("${cmd[@]}" --replicaof 127.0.0.1 "${primary_port}")
-  [[ "${kind}" == redis ]] && rcmd+=(--repl-diskless-sync-delay 0)
   port="${primary_port}"
-  # The primary side's delay option must be on the primary: set it there.
-  [[ "${kind}" == redis ]] && cli config set repl-diskless-sync-delay 0 > /dev/null
+  # The delay is the primary's option: set it there.
+  cli config set repl-diskless-sync-delay 0 > /dev/null
   local t0 t1 keys
   keys="$(cli dbsize)"  # the fill's keys plus what the benchmark's SETs made
   t0="$(date +%s.%N)"

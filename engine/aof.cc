@@ -488,7 +488,7 @@ std::string Aof::RotateSegment(uint64_t incr_seq) {
   return "";
 }
 
-base::Status Aof::AdoptBase(std::string_view rdb) {
+base::Status Aof::AdoptBase(const std::string& rdb_path) {
   if (!writer_) return base::Status::Ok();
   // A rewrite under way would base the log on the dataset being replaced.
   KillChild();
@@ -502,11 +502,15 @@ base::Status Aof::AdoptBase(std::string_view rdb) {
   child_first_incr_seq_ = incr_seq;
   child_start_ms_ = base::NowMs();
   {
-    const int fd = open(child_temp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) return base::Status::IoErrorFromErrno("creating " + child_temp_, errno);
-    base::Status s = base::WriteAll(fd, rdb, child_temp_);
-    if (s.ok() && fdatasync(fd) != 0) s = base::Status::IoErrorFromErrno("syncing " + child_temp_, errno);
-    close(fd);
+    // Linked where it can be (bases are never written in place, and the
+    // RDB file is replaced by rename): the dataset is written once.
+    base::Status s = base::Status::Ok();
+    if (link(rdb_path.c_str(), child_temp_.c_str()) != 0) {
+      auto rdb = base::ReadFile(rdb_path);
+      s = rdb.status();
+      if (s.ok()) s = base::WriteFile(child_temp_, rdb.value());
+    }
+    if (s.ok()) s = base::SyncFile(child_temp_);
     if (!s.ok()) {
       unlink(child_temp_.c_str());
       return s;

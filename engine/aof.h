@@ -108,10 +108,10 @@ class Aof : public PropagationSink {
   // whose dataset the caller has emptied; appending then goes on where it
   // was. On an error the dataset is partial: the caller must not serve it.
   base::Status ReloadFromDisk();
-  // A replica's full resync: the RDB the dataset was just loaded from
+  // A replica's full resync: the RDB file the dataset was just loaded from
   // becomes the log's new base, at once and durably (a rewrite under way is
   // abandoned); later records follow it in a new segment.
-  base::Status AdoptBase(std::string_view rdb);
+  base::Status AdoptBase(const std::string& rdb_path);
 
  private:
   base::Status Load();

@@ -159,6 +159,9 @@ struct ConfigValues {
   int64_t min_replicas_to_write = 0;
   int64_t min_replicas_max_lag = 10;
   int64_t repl_backlog_size = 1 << 20;
+  bool repl_diskless_sync = true;
+  int64_t repl_diskless_sync_delay = 5;  // s
+  int64_t repl_diskless_sync_max_replicas = 0;
   std::string repl_log_retention = "1gb";  // ParseLogRetention
   int64_t repl_ping_replica_period = 10;
   int64_t repl_timeout = 60;

@@ -34,6 +34,10 @@ base::Status WriteRdbFile(const std::string& path, const Keyspace& keyspace,
                           const snapshot::RdbWriteOptions& options, int64_t now_ms) {
   snapshot::RdbFileWriter w;
   CAIRN_RETURN_IF_ERROR(w.Open(path, options));
+  return WriteRdb(w, keyspace, now_ms);
+}
+
+base::Status WriteRdb(snapshot::RdbFileWriter& w, const Keyspace& keyspace, int64_t now_ms) {
   for (int db = 0; db < keyspace.databases(); db++) {
     const Db& d = keyspace.db(db);
     if (d.size() == 0) continue;

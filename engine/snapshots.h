@@ -23,14 +23,16 @@ class Engine;
 class Keyspace;
 struct ConfigValues;
 
-// Writes every live key of `keyspace` as an RDB file at `path` (not atomic;
-// callers rename). Used by SAVE, the BGSAVE child and the AOF rewrite.
 // Loads the FUNCTION libraries an RDB file carried (replacing same-named
 // ones); Corruption naming `file` when one does not load.
 base::Status LoadFunctions(Engine& engine, const std::vector<std::string>& codes,
                            const std::string& file);
+// Writes every live key of `keyspace` as an RDB file at `path` (not atomic;
+// callers rename). Used by SAVE, the BGSAVE child and the AOF rewrite.
 base::Status WriteRdbFile(const std::string& path, const Keyspace& keyspace,
                           const snapshot::RdbWriteOptions& options, int64_t now_ms);
+// The same into `w`, opened or attached, and finished.
+base::Status WriteRdb(snapshot::RdbFileWriter& w, const Keyspace& keyspace, int64_t now_ms);
 
 // Aux fields Redis 7.0 writes, plus Cairn's own.
 snapshot::RdbWriteOptions RdbOptionsFor(const Engine& engine, bool aof_base);

@@ -337,7 +337,7 @@ bool Connection::OverOutputLimit() {
       client_.monitor || client_.replica ? engine::ClientClass::kReplica
       : client_.subs.any() ? engine::ClientClass::kPubsub
                            : engine::ClientClass::kNormal);
-  if (!limit.Exceeded(static_cast<int64_t>(out_.size()), base::NowMs(), &soft_limit_since_ms_)) {
+  if (!limit.Exceeded(static_cast<int64_t>(OutputBytes()), base::NowMs(), &soft_limit_since_ms_)) {
     return false;
   }
   CAIRN_LOG_WARNING("Client id=%llu addr=%s scheduled to be closed ASAP for overcoming of "
@@ -360,7 +360,7 @@ void Connection::Push(std::string bytes) {
     auto a = alive.lock();
     if (!a || !*a || closed_) return;
     push_flush_posted_ = false;
-    if (drop_output_ || (closing_ && out_.empty())) return Close();
+    if (drop_output_ || (closing_ && OutputBytes() == 0)) return Close();
     Flush();
     if (!closed_) UpdateInterest();
   });
@@ -385,10 +385,10 @@ bool Connection::OnDurable(uint64_t seq) {
 
 void Connection::Flush() {
   if (closed_ || output_blocked_ || in_command_ || drop_output_) return;
-  const size_t sendable = holds_.empty() ? out_.size() : holds_.front().start;
+  const size_t sendable = (holds_.empty() ? out_.size() : holds_.front().start) - out_sent_;
   size_t sent = 0;
   while (sent < sendable) {
-    const ssize_t n = WriteSome(out_.data() + sent, sendable - sent);
+    const ssize_t n = WriteSome(out_.data() + out_sent_ + sent, sendable - sent);
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) {
@@ -403,13 +403,16 @@ void Connection::Flush() {
   engine_->server().stats.total_net_output_bytes += sent;
   engine_->server().stats.total_writes_processed++;
   Consume(sent);
-  if (closing_ && out_.empty() && holds_.empty()) Close();
+  if (closing_ && OutputBytes() == 0 && holds_.empty()) Close();
 }
 
 void Connection::Consume(size_t n) {
   if (n == 0) return;
-  out_.erase(0, n);
-  for (Hold& h : holds_) h.start -= n;
+  out_sent_ += n;
+  if (out_sent_ < out_.size() && out_sent_ < (64 << 10) + out_.size() / 2) return;
+  out_.erase(0, out_sent_);
+  for (Hold& h : holds_) h.start -= out_sent_;
+  out_sent_ = 0;
 }
 
 void Connection::UpdateInterest() {

@@ -74,7 +74,7 @@ class Connection : public engine::ClientConnection {
   void Push(std::string bytes) override;
   // engine::ClientConnection: CLIENT KILL from another client.
   void Kill() override;
-  size_t OutputBytes() const override { return out_.size(); }
+  size_t OutputBytes() const override { return out_.size() - out_sent_; }
 
  private:
   void OnEvents(uint32_t events);
@@ -92,7 +92,7 @@ class Connection : public engine::ClientConnection {
   void RunBuffered();
   // Writes what may go now; on a short write, waits for EPOLLOUT.
   void Flush();
-  // Drops n sent bytes from the front of out_.
+  // n more bytes of out_ were sent.
   void Consume(size_t n);
   void UpdateInterest();
   // Whether out_ is over the client's client-output-buffer-limit; if so,
@@ -111,7 +111,11 @@ class Connection : public engine::ClientConnection {
   // grows (never zero-filled per read, which cost ~10% at pipeline 16).
   std::vector<char> in_;
   size_t in_len_ = 0;
-  std::string out_;  // replies not yet taken by the socket
+  // Replies: out_[out_sent_, end) are not yet taken by the socket. The
+  // front is cut off in large pieces (a replica's RDB waits here by the
+  // megabyte: cutting each send's bytes would copy the rest every time).
+  std::string out_;
+  size_t out_sent_ = 0;
   // Each hold: out_ offset where the held bytes start, and the seq needed.
   struct Hold {
     size_t start;

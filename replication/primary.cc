@@ -1,5 +1,6 @@
 #include "replication/primary.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 #include <sys/wait.h>
 
@@ -45,10 +46,11 @@ void Primary::CreateBacklog() {
 Primary::~Primary() { KillSyncChild(); }
 
 void Primary::KillSyncChild() {
+  if (pipe_fd_ >= 0) EndPipe(false);  // (which comes back here)
   if (child_pid_ <= 0) return;
   kill(child_pid_, SIGKILL);
   waitpid(child_pid_, nullptr, 0);
-  unlink(child_file_.c_str());
+  if (!child_file_.empty()) unlink(child_file_.c_str());
   child_pid_ = -1;
   engine_->server().sync_child_running = false;
 }
@@ -90,6 +92,8 @@ void Primary::Release(int64_t upto) {
   released_ = upto;
   // (Batches the stream went past some other way: the log switched off.)
   while (!sealed_.empty() && sealed_.front().second <= released_) sealed_.pop_front();
+  // A diskless RDB waits for the log to have all it holds, as the stream.
+  if (pipe_fd_ >= 0 && !pipe_reading_ && released_ >= child_offset_) PumpPipe();
 }
 
 bool Primary::HeldOverLimit(Replica& r, int64_t now_ms) {
@@ -325,11 +329,26 @@ void Primary::Feed(int db, std::span<const std::string> argv) {
   Append(bytes);
 }
 
-void Primary::StartSyncChild() {
+void Primary::StartSyncChild(int64_t now_ms) {
   if (child_pid_ > 0) return;
-  if (std::none_of(replicas_.begin(), replicas_.end(),
-                   [](const Replica& r) { return r.stage == Stage::kWaitFork; })) {
-    return;
+  int64_t waiting = 0;
+  int64_t first_ms = now_ms;
+  bool eof_capa = true;
+  for (const Replica& r : replicas_) {
+    if (r.stage != Stage::kWaitFork) continue;
+    waiting++;
+    first_ms = std::min(first_ms, r.since_ms);
+    eof_capa = eof_capa && r.eof_capa;
+  }
+  if (waiting == 0) return;
+  const engine::ConfigValues& v = engine_->config().values();
+  // Diskless when every replica takes an EOF-marked RDB (Redis falls back
+  // to disk for all otherwise); then more replicas may share the fork.
+  const bool diskless = v.repl_diskless_sync && eof_capa;
+  const int64_t most = v.repl_diskless_sync_max_replicas;
+  if (diskless && !(most > 0 && waiting >= most) &&
+      now_ms - first_ms < 1000 * v.repl_diskless_sync_delay) {
+    return;  // (Cron tries again)
   }
   engine::Snapshots* snaps = engine_->snapshots();
   engine::Aof* aof = engine_->aof();
@@ -347,22 +366,57 @@ void Primary::StartSyncChild() {
   options.aux.emplace_back("repl-stream-db", "0");
   options.aux.emplace_back("repl-id", engine_->server().replid);
   options.aux.emplace_back("repl-offset", std::to_string(offset_));
-  const std::string file = "temp-" + std::to_string(getpid()) + "-sync.rdb";
+  std::string file;
+  int out = -1;
+  int pipe_fds[2] = {-1, -1};
+  if (diskless) {
+    if (pipe2(pipe_fds, O_CLOEXEC) != 0) {
+      CAIRN_LOG_WARNING("Can't create a pipe for a diskless sync: %s", std::strerror(errno));
+      return;
+    }
+    // A bigger pipe: fewer wake-ups of the child and of this thread.
+    fcntl(pipe_fds[1], F_SETPIPE_SZ, 1 << 20);
+    out = pipe_fds[1];
+  } else {
+    // (Not synced: it is read once and unlinked.)
+    file = "temp-" + std::to_string(getpid()) + "-sync.rdb";
+    out = open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (out < 0) {
+      CAIRN_LOG_WARNING("Can't create %s for a replica's full resync: %s", file.c_str(),
+                        std::strerror(errno));
+      return;
+    }
+  }
+  const std::string mark = base::RandomHex(40);
   const pid_t pid = fork();
+  if (pid == 0) {
+    // Child: its copy of the dataset is the state at the fork. The mark
+    // after the RDB tells the parent it is whole.
+    base::SetUpForkedChild();
+    if (pipe_fds[0] >= 0) close(pipe_fds[0]);
+    snapshot::RdbFileWriter w;
+    base::Status s = w.Attach(dup(out), diskless ? "the replicas' pipe" : file, options);
+    if (s.ok()) s = engine::WriteRdb(w, engine_->keyspace(), base::NowMs());
+    if (s.ok() && diskless) s = base::WriteAll(out, mark, "the replicas' pipe");
+    _exit(s.ok() ? 0 : 1);
+  }
+  close(out);
   if (pid < 0) {
     CAIRN_LOG_WARNING("Can't fork for a replica's full resync: %s", std::strerror(errno));
+    if (diskless) close(pipe_fds[0]);
+    if (!diskless) unlink(file.c_str());
     return;
-  }
-  if (pid == 0) {
-    // Child: its copy of the dataset is the state at the fork.
-    base::SetUpForkedChild();
-    base::Status s = engine::WriteRdbFile(file, engine_->keyspace(), options, base::NowMs());
-    _exit(s.ok() ? 0 : 1);
   }
   child_pid_ = pid;
   child_offset_ = offset_;
   child_file_ = file;
   engine_->server().sync_child_running = true;
+  if (diskless) {
+    fcntl(pipe_fds[0], F_SETFL, O_NONBLOCK);
+    pipe_fd_ = pipe_fds[0];
+    pipe_mark_ = mark;
+    pipe_tail_.clear();
+  }
   // The RDB is the dataset at this offset; what follows is held for them.
   const std::string& replid = engine_->server().replid;
   for (Replica& r : replicas_) {
@@ -370,17 +424,114 @@ void Primary::StartSyncChild() {
     r.stage = Stage::kWaitRdb;
     r.from = offset_ + 1;
     r.held.clear();
-    if (r.psync && r.client->conn != nullptr) {
-      r.client->conn->Push("+FULLRESYNC " + replid + " " + std::to_string(offset_) + "\r\n");
-    }
+    r.piped = diskless;
+    if (r.client->conn == nullptr) continue;
+    std::string head;
+    if (r.psync) head = "+FULLRESYNC " + replid + " " + std::to_string(offset_) + "\r\n";
+    if (diskless) head += "$EOF:" + mark + "\r\n";
+    engine_->server().stats.total_net_repl_output_bytes += head.size();
+    r.client->conn->Push(std::move(head));
   }
   last_db_ = -1;  // the replicas' stream starts with a SELECT
-  CAIRN_LOG_NOTICE("Starting BGSAVE for SYNC with target: disk (child %d)",
-                   static_cast<int>(pid));
+  CAIRN_LOG_NOTICE("Starting BGSAVE for SYNC with target: %s (child %d)",
+                   diskless ? "replicas sockets" : "disk", static_cast<int>(pid));
+  if (diskless) PumpPipe();
+}
+
+void Primary::SetPipeReading(bool reading) {
+  if (pipe_reading_ == reading) return;
+  pipe_reading_ = reading;
+  if (on_fd_change_) on_fd_change_();
+}
+
+void Primary::PumpPipe() {
+  if (pipe_fd_ < 0) return;
+  auto fed = [](const Replica& r) {
+    return r.stage == Stage::kWaitRdb && r.piped && r.client->conn != nullptr && !r.held_over;
+  };
+  if (std::none_of(replicas_.begin(), replicas_.end(), fed)) {
+    CAIRN_LOG_WARNING("Diskless rdb transfer, last replica dropped, killing fork child.");
+    return KillSyncChild();
+  }
+  // As the file's RDB: out only once the log has all it holds (Release
+  // comes back here then).
+  if (released_ < child_offset_) return SetPipeReading(false);
+  const size_t high_water = HighWater(32 << 20);
+  auto full = [&] {
+    return std::any_of(replicas_.begin(), replicas_.end(), [&](const Replica& r) {
+      return fed(r) && r.client->conn->OutputBytes() >= high_water;
+    });
+  };
+  constexpr size_t kPerCall = 16 << 20;
+  size_t taken = 0;
+  bool paused = false;
+  while (taken < kPerCall) {
+    if (full()) {
+      paused = true;
+      break;
+    }
+    char buf[64 << 10];
+    const ssize_t n = read(pipe_fd_, buf, sizeof(buf));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EAGAIN) break;
+    if (n <= 0) {
+      const bool whole = n == 0 && pipe_tail_ == pipe_mark_;
+      if (!whole) {
+        CAIRN_LOG_WARNING("Diskless rdb transfer failed: the child's RDB %s",
+                          n == 0 ? "ended short" : std::strerror(errno));
+      }
+      return EndPipe(whole);
+    }
+    const std::string_view got(buf, static_cast<size_t>(n));
+    taken += got.size();
+    pipe_tail_ += got.substr(got.size() - std::min(got.size(), pipe_mark_.size()));
+    pipe_tail_.erase(0, pipe_tail_.size() - std::min(pipe_tail_.size(), pipe_mark_.size()));
+    engine_->server().stats.total_net_repl_output_bytes += got.size();
+    for (Replica& r : replicas_) {
+      if (fed(r)) r.client->conn->Push(std::string(got));
+    }
+  }
+  // Output full: look again in a millisecond (the socket drains meanwhile).
+  if (paused && !pipe_timer_ && timer_) {
+    pipe_timer_ = true;
+    timer_(1, [this] {
+      pipe_timer_ = false;
+      PumpPipe();
+    });
+  }
+  SetPipeReading(!paused);
+}
+
+void Primary::EndPipe(bool ok) {
+  close(pipe_fd_);
+  pipe_fd_ = -1;
+  SetPipeReading(false);
+  int64_t done = 0;
+  for (Replica& r : replicas_) {
+    if (r.stage != Stage::kWaitRdb || !r.piped) continue;
+    r.piped = false;
+    if (r.client->conn == nullptr || r.held_over) continue;
+    if (!ok) {
+      r.client->conn->Kill();  // it will ask again
+      continue;
+    }
+    r.ack_wait = true;
+    done++;
+    CAIRN_LOG_NOTICE("Streamed RDB transfer with replica %s succeeded (socket). Waiting for "
+                     "REPLCONF ACK from replica to enable streaming",
+                     r.client->addr.c_str());
+  }
+  if (ok) {
+    CAIRN_LOG_NOTICE("Diskless rdb transfer, done reading from pipe, %lld replicas still up.",
+                     static_cast<long long>(done));
+  } else {
+    KillSyncChild();
+  }
 }
 
 void Primary::ReapSyncChild() {
-  if (child_pid_ <= 0) return;
+  // (Diskless: the pipe says when the RDB is done.)
+  if (child_pid_ <= 0 || pipe_fd_ >= 0) return;
   // The RDB goes out only once the log has everything it holds (the
   // stream's rule: nothing a crash could take back).
   if (released_ < child_offset_) return;
@@ -388,6 +539,7 @@ void Primary::ReapSyncChild() {
   if (waitpid(child_pid_, &status, WNOHANG) != child_pid_) return;
   child_pid_ = -1;
   engine_->server().sync_child_running = false;
+  if (child_file_.empty()) return;  // the diskless child, after its pipe
   const bool exited_ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
   // Mapped, then unlinked: the replicas read it at their pace, and nothing
   // is left behind whatever happens to them.
@@ -463,13 +615,14 @@ void Primary::Sync(engine::CommandContext& ctx, engine::ArgList args, bool psync
   }
   engine::ServerStats& st = engine_->server().stats;
   const std::string& replid = engine_->server().replid;
-  auto [ip, port] = announced_[c.id];
+  Announced said = std::move(announced_[c.id]);
   announced_.erase(c.id);
-  if (ip.empty()) ip = c.addr.substr(0, c.addr.rfind(':'));
+  if (said.ip.empty()) said.ip = c.addr.substr(0, c.addr.rfind(':'));
   auto attach = [&] {
     c.replica = true;
-    replicas_.push_back({.client = &c, .ip = ip, .port = port, .ack_offset = 0,
-                         .ack_ms = base::NowMs()});
+    replicas_.push_back({.client = &c, .ip = said.ip, .port = said.port, .ack_offset = 0,
+                         .ack_ms = base::NowMs(), .eof_capa = said.eof_capa,
+                         .since_ms = base::NowMs()});
   };
 
   if (psync) {
@@ -526,7 +679,7 @@ void Primary::Sync(engine::CommandContext& ctx, engine::ArgList args, bool psync
   replicas_.back().stage = Stage::kWaitFork;
   replicas_.back().psync = psync;
   CAIRN_LOG_NOTICE("Replica %s asks for synchronization; full resync", c.addr.c_str());
-  StartSyncChild();
+  StartSyncChild(base::NowMs());
 }
 
 void Primary::Replconf(engine::CommandContext& ctx, engine::ArgList args) {
@@ -537,20 +690,26 @@ void Primary::Replconf(engine::CommandContext& ctx, engine::ArgList args) {
     if (opt == "listening-port") {
       auto port = ctx.IntArg(val);
       if (!port) return;
-      announced_[ctx.client.id].second = *port;
+      announced_[ctx.client.id].port = *port;
     } else if (opt == "ip-address") {
-      announced_[ctx.client.id].first = val;
+      announced_[ctx.client.id].ip = val;
+    } else if (opt == "capa") {
+      if (base::EqualsIgnoreCase(val, "eof")) announced_[ctx.client.id].eof_capa = true;
     } else if (opt == "ack") {
       // A replica's ACK gets no reply (it is not waiting for one).
       if (Replica* r = Find(ctx.client.id)) {
         if (auto off = base::ParseInt64(val); off && *off > r->ack_offset) r->ack_offset = *off;
         r->ack_ms = base::NowMs();
+        if (r->ack_wait) {
+          r->ack_wait = false;
+          GoOnline(*r, std::exchange(r->held, std::string()), r->ack_ms);
+        }
         if (!waiters_.empty()) ServeWaiters(-1);
       }
       return;
     } else if (opt == "getack") {
       return;  // (for a replica from its primary: Cairn replicates from no one yet)
-    } else if (opt != "capa" && opt != "rdb-only" && opt != "rdb-filter-only") {
+    } else if (opt != "rdb-only" && opt != "rdb-filter-only") {
       return ctx.Error("Unrecognized REPLCONF option: " + args[j]);
     }
   }
@@ -580,6 +739,12 @@ void Primary::Role(engine::CommandContext& ctx) {
   }
 }
 
+const char* Primary::StateName(const Replica& r) {
+  // (One that has its RDB and is loading it is online to Redis too.)
+  if (r.stage == Stage::kOnline || r.stage == Stage::kCatchUp || r.ack_wait) return "online";
+  return r.rdb ? "send_bulk" : "wait_bgsave";
+}
+
 std::string Primary::Info(engine::CommandContext& ctx) {
   std::string out = "# Replication\r\n";
   out += IsReplica() ? link_->InfoFields(ctx.now_ms) : std::string("role:master\r\n");
@@ -588,9 +753,7 @@ std::string Primary::Info(engine::CommandContext& ctx) {
   for (size_t i = 0; i < replicas_.size(); i++) {
     const Replica& r = replicas_[i];
     out += "slave" + std::to_string(i) + ":ip=" + r.ip + ",port=" + std::to_string(r.port) +
-           ",state=" + (r.stage == Stage::kOnline || r.stage == Stage::kCatchUp ? "online"
-                        : r.rdb                                                 ? "send_bulk"
-                                                                                : "wait_bgsave") +
+           ",state=" + StateName(r) +
            ",offset=" + std::to_string(r.ack_offset) +
            ",lag=" + std::to_string((ctx.now_ms - r.ack_ms) / 1000) + "\r\n";
   }
@@ -738,7 +901,8 @@ void Primary::Cron(int64_t now_ms) {
     if (r.rdb) PumpRdb(r, now_ms);
   }
   ReapSyncChild();
-  StartSyncChild();
+  StartSyncChild(now_ms);
+  PumpPipe();  // (its replicas may all be gone)
   PumpCatchUps(now_ms);
   // Replicas waiting for their RDB hear a newline a second (Redis's
   // keep-alive), so that they do not time out.
@@ -746,7 +910,9 @@ void Primary::Cron(int64_t now_ms) {
     last_newline_ms_ = now_ms;
     for (Replica& r : replicas_) {
       // (Never once the RDB or the stream has begun: it would be part of them.)
-      const bool waiting = r.stage == Stage::kWaitFork || (r.stage == Stage::kWaitRdb && !r.rdb);
+      const bool waiting =
+          r.stage == Stage::kWaitFork ||
+          (r.stage == Stage::kWaitRdb && !r.rdb && !r.piped && !r.ack_wait);
       if (waiting && r.client->conn != nullptr) r.client->conn->Push("\n");
     }
   }

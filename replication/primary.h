@@ -27,18 +27,28 @@
 // Without the log the stream is built from the writes as they happen and
 // the backlog is memory only, as in Redis.
 //
-// A full resync's RDB goes to a temporary file, mapped and unlinked once
-// the child is done, and out to each replica a few megabytes ahead of what
-// it has taken. The stream meanwhile waits for it, bounded by
+// With repl-diskless-sync yes (the default, as in Redis) and replicas that
+// say `capa eof`, a full resync's RDB goes from the child through a pipe
+// straight to their sockets, EOF-marked as Redis sends it: the first fork
+// waits repl-diskless-sync-delay seconds for more replicas to share it
+// (or until repl-diskless-sync-max-replicas ask). The pipe is read only
+// while every replica it feeds has little output waiting, so the child
+// writes at the pace of the slowest and nothing is buffered whole.
+// Otherwise the RDB goes to a temporary file, mapped and unlinked once the
+// child is done, and out to each replica a few megabytes ahead of what it
+// has taken. Either way the stream meanwhile waits for it, bounded by
 // client-output-buffer-limit replica (over it, the replica is dropped, as
-// Redis drops it). Departure, for now (issue 13 continues): no diskless
-// sync (repl-diskless-sync is accepted, the RDB still goes through a file).
+// Redis drops it).
 //
-// Engine thread only.
+// Engine thread only. The server watches fd() for EPOLLIN and calls
+// OnEvents, and runs what set_timer asks for.
 #pragma once
+
+#include <sys/epoll.h>
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -91,6 +101,17 @@ class Primary : public engine::ReplicationHooks {
   bool IsReplica() const override { return link_ != nullptr && link_->active(); }
   bool LinkDown() const override { return IsReplica() && !link_->up(); }
 
+  // The diskless sync child's pipe while it is to be read; -1 otherwise.
+  int fd() const { return pipe_reading_ ? pipe_fd_ : -1; }
+  uint32_t interest() const { return EPOLLIN; }
+  void OnEvents(uint32_t /*events*/) { PumpPipe(); }
+  // Called when fd() changes; the server re-watches.
+  void set_on_fd_change(std::function<void()> fn) { on_fd_change_ = std::move(fn); }
+  // Runs a task after a delay in ms on this thread (EventLoop::After).
+  void set_timer(std::function<void(int64_t, std::function<void()>)> fn) {
+    timer_ = std::move(fn);
+  }
+
  private:
   // A full resync's progress: waiting for a fork, for the RDB of the
   // fork it got (the stream since then held in `held`), or online.
@@ -113,6 +134,13 @@ class Primary : public engine::ReplicationHooks {
     int64_t ack_ms = 0;
     Stage stage = Stage::kOnline;
     bool psync = true;        // (SYNC gets no +FULLRESYNC line)
+    bool eof_capa = false;    // REPLCONF capa eof: takes an EOF-marked RDB
+    int64_t since_ms = 0;     // kWaitFork: asked then
+    bool piped = false;       // kWaitRdb: gets the RDB from the pipe
+    // kWaitRdb: has all of a diskless RDB; the stream goes once it ACKs
+    // (having loaded it), so that nothing follows the EOF mark in what the
+    // replica reads last: Redis's replicas look for the mark at the end.
+    bool ack_wait = false;
     std::string held;
     int64_t from = 0;         // kWaitRdb: the first offset after its RDB
     int64_t soft_since_ms = 0;  // held over the soft output limit since
@@ -122,11 +150,18 @@ class Primary : public engine::ReplicationHooks {
     std::shared_ptr<CatchUp> catch_up;
   };
   // Forks the RDB child for the replicas waiting for one, when no other
-  // child runs; and when it is done, sends them its file.
-  void StartSyncChild();
-  // Stops the sync child, if one runs, and drops its file.
+  // child runs (and, diskless, once repl-diskless-sync-delay is over).
+  void StartSyncChild(int64_t now_ms);
+  // Stops the sync child, if one runs, and drops its file or pipe.
   void KillSyncChild();
+  // Disk: the child is done, its file goes to the replicas. Diskless: the
+  // child that fed the pipe has exited.
   void ReapSyncChild();
+  // Diskless: moves what the pipe has on to its replicas, as far as they
+  // take it; the replicas go online when it ends with the mark.
+  void PumpPipe();
+  void EndPipe(bool ok);
+  void SetPipeReading(bool reading);
   // Bytes of the stream: into the backlog, counted, and sent to replicas.
   // `release`: out to replicas now; else once Release reaches them.
   void Append(std::string_view bytes, bool release = true);
@@ -164,6 +199,8 @@ class Primary : public engine::ReplicationHooks {
   bool PumpCatchUp(Replica& r, int64_t now_ms);
 
   Replica* Find(uint64_t client_id);
+  // As INFO's slaveN lines say it.
+  static const char* StateName(const Replica& r);
   // Replicas that acknowledged at least `offset`.
   int64_t AckedAt(int64_t offset) const;
   // WAITs that are satisfied, or (now_ms >= 0) past their deadline, answered.
@@ -172,8 +209,13 @@ class Primary : public engine::ReplicationHooks {
   engine::Engine* engine_;
   ReplicaLink* link_ = nullptr;
   std::vector<Replica> replicas_;
-  // REPLCONF listening-port / ip-address given before PSYNC, by client id.
-  std::map<uint64_t, std::pair<std::string, int64_t>> announced_;
+  // REPLCONF listening-port / ip-address / capa given before PSYNC.
+  struct Announced {
+    std::string ip;
+    int64_t port = 0;
+    bool eof_capa = false;
+  };
+  std::map<uint64_t, Announced> announced_;  // by client id
   bool backlog_active_ = false;
   std::string backlog_;         // the last bytes of the stream
   int64_t backlog_first_ = 0;   // the offset of backlog_[0]
@@ -182,18 +224,25 @@ class Primary : public engine::ReplicationHooks {
   // the first offset it does not cover: PSYNC with it still resumes.
   std::string replid2_ = std::string(40, '0');
   int64_t second_offset_ = -1;
-  int64_t log_floor_ = 0;
+  int64_t log_floor_ = 0;       // the log cannot serve a catch-up before this
   // With the log on, the stream goes out as the log has it: batches
   // sealed but not yet written (durable under always), by last seq and
   // the offset they end at; released_ is how far it has gone out.
   std::deque<std::pair<uint64_t, int64_t>> sealed_;
   int64_t released_ = 0;
-  int64_t child_offset_ = 0;    // the sync child's RDB is the stream up to here       // the log cannot serve a catch-up before this
+  int64_t child_offset_ = 0;    // the sync child's RDB is the stream up to here
   int last_db_ = -1;            // the database the stream is in (-1: say it)
   int64_t last_ping_ms_ = 0;
   int64_t last_newline_ms_ = 0;
   pid_t child_pid_ = -1;
-  std::string child_file_;
+  std::string child_file_;      // disk: the child's RDB; "" when diskless
+  int pipe_fd_ = -1;            // diskless: the child's RDB comes through here
+  std::string pipe_mark_;       // and ends with this
+  std::string pipe_tail_;       // the last bytes read, where the mark would be
+  bool pipe_reading_ = false;
+  bool pipe_timer_ = false;     // a PumpPipe is due (its replicas' output was full)
+  std::function<void()> on_fd_change_;
+  std::function<void(int64_t, std::function<void()>)> timer_;
   struct Waiter {
     engine::ClientState* client;
     int64_t offset;       // its last write's

@@ -1,5 +1,6 @@
 #include "replication/replica_link.h"
 
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -10,10 +11,10 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <utility>
 
 #include "base/clock.h"
+#include "base/file_util.h"
 #include "base/logging.h"
 #include "base/string_util.h"
 #include "engine/aof.h"
@@ -88,7 +89,7 @@ void ReplicaLink::Drop(const std::string& why) {
   }
   in_.clear();
   out_.clear();
-  rdb_.clear();
+  DropRdb();
   parser_.emplace();
   partial_bytes_ = uncommitted_bytes_ = 0;
   uncommitted_raw_.clear();
@@ -238,7 +239,7 @@ bool ReplicaLink::HandshakeLine(const std::string& raw) {
     sync_offset_ = off;
     state_ = State::kTransfer;
     rdb_header_read_ = false;
-    rdb_.clear();
+    DropRdb();
     CAIRN_LOG_NOTICE("Full resync from master: %s:%lld", id, off);
     return true;
   }
@@ -286,37 +287,60 @@ bool ReplicaLink::TransferInput() {
       return false;
     }
     rdb_header_read_ = true;
+    const std::string tmp = RdbTempName();
+    rdb_fd_ = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (rdb_fd_ < 0) {
+      Drop("cannot create " + tmp + ": " + std::strerror(errno));
+      return false;
+    }
   }
+  // (With the EOF mark, the RDB is what comes until it: nothing follows it,
+  // the primary waits for our ACK. Redis's replicas assume the same.)
+  const size_t take = rdb_left_ >= 0 ? std::min(in_.size(), static_cast<size_t>(rdb_left_))
+                                     : in_.size();
+  const std::string_view got = std::string_view(in_).substr(0, take);
+  if (base::Status s = base::WriteAll(rdb_fd_, got, RdbTempName()); !s.ok()) {
+    Drop("cannot write the RDB received from the primary: " + s.ToString());
+    return false;
+  }
+  rdb_bytes_ += static_cast<int64_t>(take);
   if (rdb_left_ >= 0) {
-    const size_t take = std::min(in_.size(), static_cast<size_t>(rdb_left_));
-    rdb_.append(in_, 0, take);
-    in_.erase(0, take);
     rdb_left_ -= static_cast<int64_t>(take);
+    in_.erase(0, take);
     if (rdb_left_ > 0) return true;
   } else {
-    rdb_ += in_;
+    rdb_tail_ += got.substr(got.size() - std::min(got.size(), eof_mark_.size()));
+    rdb_tail_.erase(0, rdb_tail_.size() - std::min(rdb_tail_.size(), eof_mark_.size()));
     in_.clear();
-    if (rdb_.size() < eof_mark_.size() ||
-        rdb_.compare(rdb_.size() - eof_mark_.size(), eof_mark_.size(), eof_mark_) != 0) {
-      return true;
+    if (rdb_tail_ != eof_mark_) return true;
+    if (ftruncate(rdb_fd_, rdb_bytes_ - static_cast<int64_t>(eof_mark_.size())) != 0) {
+      Drop(std::string("cannot cut the EOF mark off the RDB received: ") + std::strerror(errno));
+      return false;
     }
-    rdb_.resize(rdb_.size() - eof_mark_.size());
   }
+  close(rdb_fd_);
+  rdb_fd_ = -1;
   return LoadRdb();
+}
+
+std::string ReplicaLink::RdbTempName() const {
+  return "temp-" + std::to_string(getpid()) + ".fromprimary.rdb";
+}
+
+void ReplicaLink::DropRdb() {
+  if (rdb_fd_ >= 0) {
+    close(rdb_fd_);
+    rdb_fd_ = -1;
+    unlink(RdbTempName().c_str());
+  }
+  rdb_tail_.clear();
+  rdb_bytes_ = 0;
 }
 
 bool ReplicaLink::LoadRdb() {
   const std::string& dbfile = engine_->config().values().dbfilename;
-  const std::string tmp = "temp-" + std::to_string(getpid()) + ".fromprimary.rdb";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out.write(rdb_.data(), static_cast<std::streamsize>(rdb_.size()));
-    if (!out) {
-      unlink(tmp.c_str());
-      Drop("cannot write the RDB received from the primary");
-      return false;
-    }
-  }
+  const std::string tmp = RdbTempName();
+  rdb_bytes_ = 0;
   // From here the dataset is replaced: until it is whole (and in the log),
   // what this replica had is no history to resume from.
   replid_.clear();
@@ -338,13 +362,12 @@ bool ReplicaLink::LoadRdb() {
   // The log must hold the new dataset before anything is acknowledged: the
   // RDB becomes its base at once (a crash later restarts from it).
   if (engine::Aof* aof = engine_->aof(); aof != nullptr && aof->enabled()) {
-    if (base::Status s = aof->AdoptBase(rdb_); !s.ok()) {
+    if (base::Status s = aof->AdoptBase(dbfile); !s.ok()) {
       CAIRN_LOG_WARNING("The log cannot take the synchronized dataset: %s", s.ToString().c_str());
       Drop("the log cannot take the synchronized dataset");
       return false;
     }
   }
-  rdb_.clear();
   replid_ = sync_replid_;
   offset_ = sync_offset_;
   engine_->server().replid = replid_;

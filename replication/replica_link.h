@@ -3,7 +3,8 @@
 // does: PING, AUTH (masterauth/masteruser), REPLCONF listening-port and
 // capa eof psync2, then PSYNC with the replication ID and offset it has.
 // +FULLRESYNC brings an RDB (by size, or EOF-marked as diskless primaries
-// send it), written to dbfilename and loaded in place of the dataset;
+// send it), written to a file as it comes, renamed to dbfilename and
+// loaded in place of the dataset;
 // +CONTINUE keeps the dataset. Then every command of the stream runs as the
 // primary's client (flag M: no ACL, no read-only refusal), its bytes
 // counted as the replication offset, which REPLCONF ACK reports every
@@ -20,8 +21,7 @@
 // With appendonly yes every batch of this replica's log records how far
 // into the primary's stream it took the dataset (wal/format.h History), so
 // a restart resumes with a partial resync from there.
-//
-// Not yet (issue 13): replica-serve-stale-data no.
+
 #pragma once
 
 #include <cstdint>
@@ -99,6 +99,9 @@ class ReplicaLink : public engine::ClientConnection {
   bool HandshakeLine(const std::string& raw);
   bool TransferInput();
   bool LoadRdb();
+  // Closes the RDB being received and removes it.
+  void DropRdb();
+  std::string RdbTempName() const;
   void StreamInput();
   void SendAck();
 
@@ -111,11 +114,14 @@ class ReplicaLink : public engine::ClientConnection {
   int fd_ = -1;
   std::string in_, out_;
   int replies_left_ = 0;  // handshake replies expected before PSYNC's
-  // +FULLRESYNC's RDB: by size (rdb_left_) or until the EOF mark.
+  // +FULLRESYNC's RDB: by size (rdb_left_) or until the EOF mark, into a
+  // temporary file as it comes (as Redis writes it: never whole in memory).
   int64_t rdb_left_ = -1;
   std::string eof_mark_;
-  std::string rdb_;
   bool rdb_header_read_ = false;
+  int rdb_fd_ = -1;
+  std::string rdb_tail_;   // the last bytes written, where the mark would be
+  int64_t rdb_bytes_ = 0;
   std::string sync_replid_;
   int64_t sync_offset_ = 0;
   // What this replica has: the primary's replication ID and the offset of

@@ -91,6 +91,44 @@ class AofDriver {
   uint64_t flush_timer_ = 0;
   int64_t flush_at_ = 0;  // when flush_timer_ fires (monotonic us)
 };
+// Keeps the loop watching what `source` (the link to a primary, a diskless
+// sync's pipe) asks for: its fd() (-1: nothing) for its interest(),
+// calling its OnEvents.
+template <class Source>
+class FdWatch {
+ public:
+  FdWatch(cairn::frontend::EventLoop* loop, Source* source, const char* what)
+      : loop_(loop), source_(source), what_(what) {
+    source_->set_on_fd_change([this] { Update(); });
+  }
+  ~FdWatch() {
+    source_->set_on_fd_change(nullptr);
+    if (fd_ >= 0) loop_->Unwatch(fd_);
+  }
+  FdWatch(const FdWatch&) = delete;
+  FdWatch& operator=(const FdWatch&) = delete;
+
+ private:
+  void Update() {
+    const int fd = source_->fd();
+    if (fd_ >= 0 && fd_ != fd) loop_->Unwatch(fd_);
+    if (fd < 0) {
+      fd_ = -1;
+    } else if (fd_ != fd) {
+      fd_ = fd;
+      Status s = loop_->Watch(fd_, source_->interest(), [this](uint32_t ev) { source_->OnEvents(ev); });
+      if (!s.ok()) CAIRN_LOG_WARNING("Cannot watch %s: %s", what_, s.ToString().c_str());
+    } else {
+      loop_->SetInterest(fd_, source_->interest());
+    }
+  }
+
+  cairn::frontend::EventLoop* loop_;
+  Source* source_;
+  const char* what_;
+  int fd_ = -1;
+};
+
 namespace engine = cairn::engine;
 using cairn::server::Daemonize;
 using cairn::server::DetectSupervisor;
@@ -397,22 +435,10 @@ int main(int argc, char** argv) {
   cairn::replication::ReplicaLink link(&eng, &primary);
   primary.set_link(&link);
   eng.set_replication(&primary);
-  // The replica side's socket, watched as it asks.
-  int link_fd = -1;
-  link.set_on_fd_change([&] {
-    if (link_fd >= 0 && link_fd != link.fd()) loop.Unwatch(link_fd);
-    if (link.fd() < 0) {
-      link_fd = -1;
-      return;
-    }
-    if (link_fd != link.fd()) {
-      link_fd = link.fd();
-      Status s = loop.Watch(link_fd, link.interest(), [&](uint32_t ev) { link.OnEvents(ev); });
-      if (!s.ok()) CAIRN_LOG_WARNING("Cannot watch the link to the primary: %s", s.ToString().c_str());
-    } else {
-      loop.SetInterest(link_fd, link.interest());
-    }
-  });
+  // The replica side's socket and a diskless sync's pipe, watched as they ask.
+  FdWatch<cairn::replication::ReplicaLink> link_watch(&loop, &link, "the link to the primary");
+  FdWatch<cairn::replication::Primary> pipe_watch(&loop, &primary, "the sync child's pipe");
+  primary.set_timer([&loop](int64_t ms, std::function<void()> fn) { loop.After(ms, std::move(fn)); });
   // The log remembers where this server stood in replication: a primary
   // keeps its ID and offset (its replicas resume), a replica resumes from
   // what it had applied.
@@ -475,8 +501,6 @@ int main(int argc, char** argv) {
   Notify(supervisor, "READY=1\n");
   loop.Run();
   eng.set_replication(nullptr);  // (connections close after `primary` is gone)
-  link.set_on_fd_change(nullptr);
-  if (link_fd >= 0) loop.Unwatch(link_fd);
   close(sigfd);
   if (!pidfile.empty() || v.daemonize) {
     CAIRN_LOG_NOTICE("Removing the pid file.");

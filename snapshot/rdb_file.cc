@@ -25,10 +25,18 @@ RdbFileWriter::~RdbFileWriter() {
 }
 
 base::Status RdbFileWriter::Open(const std::string& path, const RdbWriteOptions& options) {
-  path_ = path;
+  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return base::Status::IoErrorFromErrno("creating " + path, errno);
+  CAIRN_RETURN_IF_ERROR(Attach(fd, path, options));
+  sync_ = true;
+  return base::Status::Ok();
+}
+
+base::Status RdbFileWriter::Attach(int fd, std::string name, const RdbWriteOptions& options) {
+  fd_ = fd;
+  sync_ = false;
+  path_ = std::move(name);
   options_ = options;
-  fd_ = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd_ < 0) return base::Status::IoErrorFromErrno("creating " + path, errno);
   buf_ = "REDIS00" + std::to_string(kRdbVersion);
   for (const auto& [k, v] : options_.aux) {
     buf_.push_back(static_cast<char>(kOpAux));
@@ -82,7 +90,7 @@ base::Status RdbFileWriter::Finish() {
   uint64_t crc = options_.checksum ? crc_ : 0;
   for (int i = 0; i < 8; i++) buf_.push_back(static_cast<char>((crc >> (8 * i)) & 0xff));
   CAIRN_RETURN_IF_ERROR(FlushBuffer());
-  if (fsync(fd_) != 0) return base::Status::IoErrorFromErrno("fsync of " + path_, errno);
+  if (sync_ && fsync(fd_) != 0) return base::Status::IoErrorFromErrno("fsync of " + path_, errno);
   close(fd_);
   fd_ = -1;
   return base::Status::Ok();

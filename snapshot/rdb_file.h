@@ -26,6 +26,8 @@ struct RdbWriteOptions {
 // Streams an RDB file to `path` (created or truncated) with a running
 // CRC-64. Finish() writes the EOF opcode and checksum, fsyncs and closes.
 // Synchronous I/O: used by SAVE, the BGSAVE child and the rewrite child.
+// Attach writes to a descriptor instead (a replica's full resync: a pipe
+// or a temporary file), which Finish closes without syncing.
 class RdbFileWriter {
  public:
   RdbFileWriter() = default;
@@ -34,6 +36,8 @@ class RdbFileWriter {
   RdbFileWriter& operator=(const RdbFileWriter&) = delete;
 
   base::Status Open(const std::string& path, const RdbWriteOptions& options);
+  // Takes `fd`; `name` is what errors call it.
+  base::Status Attach(int fd, std::string name, const RdbWriteOptions& options);
   // Starts database `db`, which holds `size` keys of which `expires` expire.
   base::Status BeginDb(int db, uint64_t size, uint64_t expires);
   base::Status Put(std::string_view key, const types::Value& value, int64_t expire_ms);
@@ -45,6 +49,7 @@ class RdbFileWriter {
 
   std::string path_;
   int fd_ = -1;
+  bool sync_ = true;
   RdbWriteOptions options_;
   std::string buf_;
   uint64_t crc_ = 0;

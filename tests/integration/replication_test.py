@@ -44,6 +44,12 @@ order is not part of the type) and PEXPIRETIME. What is checked:
     that reads gets a dataset twenty times the limit);
   * replica-serve-stale-data no with the link down: the same replies as a
     redis-server replica's (-MASTERDOWN, what stale commands still run);
+  * diskless sync: replicas asking within repl-diskless-sync-delay (or up
+    to repl-diskless-sync-max-replicas) share one fork streamed to them
+    EOF-marked; repl-diskless-sync no or a replica without capa eof get
+    the RDB through a file; a replica that stops reading stalls the child,
+    whose SIGKILL drops the replicas it fed (no EOF mark), and a child
+    whose replicas all went is killed;
   * a primary that disconnects mid-RDB, sends garbage, refuses PSYNC or
     sends a corrupt RDB: the replica stays up, retries, keeps its data
     (empty after a corrupt RDB, as Redis), never reports itself synced.
@@ -51,6 +57,7 @@ order is not part of the type) and PEXPIRETIME. What is checked:
 
 import os
 import random
+import re
 import shutil
 import signal
 import socket
@@ -134,6 +141,10 @@ def fill_before(p):
 
 
 class ReplicationTestCase(ServerTestCase):
+    # Primaries fork for a diskless sync at once (Redis's default waits 5 s
+    # for more replicas); DisklessSyncTest tests the wait.
+    cairn_defaults = redis_defaults = (("--repl-diskless-sync-delay", "0"),)
+
     def caught_up(self, primary, replica, timeout=20.0):
         """Waits until the replica's offset reaches the primary's."""
         deadline = time.monotonic() + timeout
@@ -625,6 +636,111 @@ class KillDuringSyncTest(ReplicationTestCase):
                 self.assertEqual(r.ok("DBSIZE"), p.ok("DBSIZE"), msg)
             p.ok("SELECT", 0)
         self.all_match(p, (r,))  # key by key, once
+
+
+def sync_targets(server):
+    """The targets of the sync children the server's log reports, in order."""
+    return re.findall(r"Starting BGSAVE for SYNC with target: (disk|replicas sockets)",
+                      server.log())
+
+
+class DisklessSyncTest(ReplicationTestCase):
+    def test_replicas_share_a_diskless_fork_or_get_a_file(self):
+        """repl-diskless-sync yes: replicas that ask within
+        repl-diskless-sync-delay share one fork, which starts early once
+        repl-diskless-sync-max-replicas ask (here the delay would be a
+        minute); its RDB is streamed EOF-marked to a redis-server and a
+        Cairn replica alike. With repl-diskless-sync no, or a replica that
+        does not say capa eof, the RDB goes through a file."""
+        ps = self.cairn(self.newdir("primary"), "--repl-diskless-sync-delay", "60",
+                        "--repl-diskless-sync-max-replicas", "2")
+        p = ps.conn()
+        fill_before(p)
+        p.pipeline([("SET", "k:%d" % i, "v" * 100) for i in range(20000)])
+        started = time.monotonic()
+        rs = self.redis(self.newdir("r1"), "--replicaof", "127.0.0.1", str(ps.port))
+        cs = self.cairn(self.newdir("r2"), "--replicaof", "127.0.0.1", str(ps.port))
+        self.all_match(p, (rs.conn(), cs.conn()))
+        self.assertLess(time.monotonic() - started, 30)
+        self.assertEqual(sync_targets(ps), ["replicas sockets"])
+        self.assertEqual(p.info("stats")["sync_full"], "2")
+        write_variety(p, "after")
+        self.all_match(p, (rs.conn(), cs.conn()))
+
+        p.ok("CONFIG", "SET", "repl-diskless-sync", "no")
+        c3 = self.cairn(self.newdir("r3"), "--replicaof", "127.0.0.1", str(ps.port))
+        self.all_match(p, (c3.conn(),))
+        self.assertEqual(sync_targets(ps), ["replicas sockets", "disk"])
+
+        p.ok("CONFIG", "SET", "repl-diskless-sync", "yes")
+        p.ok("CONFIG", "SET", "repl-diskless-sync-delay", "0")
+        s = socket.create_connection(("127.0.0.1", ps.port))
+        try:
+            s.sendall(b"PSYNC ? -1\r\n")  # no REPLCONF capa eof
+            got = b""
+            s.settimeout(10)
+            head = rb"^\+FULLRESYNC [0-9a-f]{40} \d+\r\n\n*\$(EOF:)?[0-9a-f]*\r\n"
+            while not re.match(head, got):
+                got += s.recv(65536)
+            self.assertRegex(got, rb"^\+FULLRESYNC [0-9a-f]{40} \d+\r\n\n*\$\d+\r\n")
+        finally:
+            s.close()
+        self.assertEqual(sync_targets(ps), ["replicas sockets", "disk", "disk"])
+
+    def test_a_diskless_child_that_dies_or_loses_its_replicas(self):
+        """A replica that stops reading holds the pipe (the child waits, the
+        primary buffers a bounded amount); SIGKILL of the child drops the
+        replicas it fed, which never see the EOF mark, and the next sync
+        works. A child whose replicas all went is killed."""
+        ps = self.cairn(self.newdir("primary"))
+        p = ps.conn()
+        for start in range(0, 400000, 50000):  # an RDB of about 45 MB (not compressible)
+            p.pipeline([("SET", "k:%d" % i, os.urandom(50).hex())
+                        for i in range(start, start + 50000)])
+
+        def stalled_replica():
+            s = socket.create_connection(("127.0.0.1", ps.port))
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 << 10)
+            s.sendall(b"REPLCONF capa eof capa psync2\r\nPSYNC ? -1\r\n")
+            deadline = time.monotonic() + 10
+            while True:
+                m = re.findall(r"Starting BGSAVE for SYNC with target: replicas sockets "
+                               r"\(child (\d+)\)", ps.log())
+                if m:
+                    return s, int(m[-1])
+                self.assertLess(time.monotonic(), deadline)
+                time.sleep(0.05)
+
+        s, child = stalled_replica()
+        try:
+            time.sleep(1.0)
+            os.kill(child, 0)  # still there: waiting for the pipe to drain
+            self.assertLess(int(p.info("memory")["used_memory"]), 200 << 20)
+            os.kill(child, signal.SIGKILL)
+            got = b""
+            s.settimeout(10)
+            while True:
+                d = s.recv(1 << 20)
+                if not d:
+                    break
+                got += d
+            mark = re.search(rb"\$EOF:([0-9a-f]{40})\r\n", got).group(1)
+            self.assertEqual(got.count(mark), 1)  # the header's only
+        finally:
+            s.close()
+        self.assertIn("Diskless rdb transfer failed", ps.log())
+
+        s, child = stalled_replica()
+        s.close()
+        deadline = time.monotonic() + 10
+        while "last replica dropped, killing fork child" not in ps.log():
+            self.assertLess(time.monotonic(), deadline)
+            time.sleep(0.05)
+        self.assertEqual(p.ok("BGSAVE"), "Background saving started")
+        rs = self.redis(self.newdir("replica"), "--replicaof", "127.0.0.1", str(ps.port))
+        r = rs.conn()
+        self.caught_up(p, r, timeout=60)
+        self.assertEqual(r.ok("DBSIZE"), p.ok("DBSIZE"))
 
 
 class ChainAndFailoverTest(ReplicationTestCase):
