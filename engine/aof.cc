@@ -495,7 +495,7 @@ base::Status Aof::AdoptBase(const std::string& rdb_path) {
   rewrite_scheduled_ = false;
   const uint64_t incr_seq = manifest_.max_incr_seq() + 1;
   if (std::string err = RotateSegment(incr_seq); !err.empty()) return base::Status::IoError(err);
-  // The file becomes the base as a finished rewrite's would (a copy, synced).
+  // The file becomes the base as a finished rewrite's would (synced).
   child_rdb_ = true;
   child_temp_ = Path("temp-adopt-" + std::to_string(getpid()) + ".rdb");
   child_base_seq_ = manifest_.base_seq() + 1;

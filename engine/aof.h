@@ -110,7 +110,9 @@ class Aof : public PropagationSink {
   base::Status ReloadFromDisk();
   // A replica's full resync: the RDB file the dataset was just loaded from
   // becomes the log's new base, at once and durably (a rewrite under way is
-  // abandoned); later records follow it in a new segment.
+  // abandoned); later records follow it in a new segment. The file is
+  // hard-linked where it can be: it may then only be replaced by rename,
+  // never rewritten in place.
   base::Status AdoptBase(const std::string& rdb_path);
 
  private:

@@ -311,7 +311,9 @@ bool Engine::DeniedWhenStale(const ClientState& client, const CommandSpec& cmd,
 }
 
 bool Engine::PausedFor(const ClientState& client, const CommandSpec& cmd, int64_t now) const {
-  if (!server_.Paused(now)) return false;
+  // Replicas are never paused, as in Redis: their ACKs keep WAIT going
+  // (a failover pauses writes, then waits for the replicas to catch up).
+  if (!server_.Paused(now) || client.replica) return false;
   if (server_.pause_type == PauseType::kAll) return true;
   return Writes(client, cmd, kWrite | kMayReplicate);
 }

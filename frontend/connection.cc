@@ -413,6 +413,8 @@ void Connection::Consume(size_t n) {
   out_.erase(0, out_sent_);
   for (Hold& h : holds_) h.start -= out_sent_;
   out_sent_ = 0;
+  // (Memory a replica's RDB or a huge reply grew it to goes back.)
+  if (out_.empty() && out_.capacity() > (1 << 20)) out_ = std::string();
 }
 
 void Connection::UpdateInterest() {

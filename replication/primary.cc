@@ -79,7 +79,7 @@ void Primary::Release(int64_t upto) {
         static_cast<size_t>(released_ + 1 - backlog_first_),
         static_cast<size_t>(upto - released_));
     for (Replica& r : replicas_) {
-      if (r.stage == Stage::kWaitRdb && !r.held_over && upto >= r.from) {
+      if (Holding(r) && !r.held_over && upto >= r.from) {
         // (What the RDB already has is not sent again.)
         r.held += bytes.substr(static_cast<size_t>(std::max<int64_t>(0, r.from - released_ - 1)));
         HeldOverLimit(r, base::NowMs());
@@ -93,7 +93,10 @@ void Primary::Release(int64_t upto) {
   // (Batches the stream went past some other way: the log switched off.)
   while (!sealed_.empty() && sealed_.front().second <= released_) sealed_.pop_front();
   // A diskless RDB waits for the log to have all it holds, as the stream.
-  if (pipe_fd_ >= 0 && !pipe_reading_ && released_ >= child_offset_) PumpPipe();
+  if (pipe_wait_log_ && released_ >= child_offset_) {
+    pipe_wait_log_ = false;
+    PumpPipe();
+  }
 }
 
 bool Primary::HeldOverLimit(Replica& r, int64_t now_ms) {
@@ -455,7 +458,10 @@ void Primary::PumpPipe() {
   }
   // As the file's RDB: out only once the log has all it holds (Release
   // comes back here then).
-  if (released_ < child_offset_) return SetPipeReading(false);
+  if (released_ < child_offset_) {
+    pipe_wait_log_ = true;
+    return SetPipeReading(false);
+  }
   const size_t high_water = HighWater(32 << 20);
   auto full = [&] {
     return std::any_of(replicas_.begin(), replicas_.end(), [&](const Replica& r) {
@@ -471,25 +477,26 @@ void Primary::PumpPipe() {
       break;
     }
     char buf[64 << 10];
-    const ssize_t n = read(pipe_fd_, buf, sizeof(buf));
+    // (Never more at once than the replicas' output may take.)
+    const ssize_t n = read(pipe_fd_, buf, std::min(sizeof(buf), high_water));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && errno == EAGAIN) break;
     if (n <= 0) {
-      const bool whole = n == 0 && pipe_tail_ == pipe_mark_;
-      if (!whole) {
-        CAIRN_LOG_WARNING("Diskless rdb transfer failed: the child's RDB %s",
-                          n == 0 ? "ended short" : std::strerror(errno));
-      }
-      return EndPipe(whole);
+      CAIRN_LOG_WARNING("Diskless rdb transfer failed: the child's RDB %s",
+                        n == 0 ? "ended short" : std::strerror(errno));
+      return EndPipe(false);
     }
     const std::string_view got(buf, static_cast<size_t>(n));
     taken += got.size();
     pipe_tail_ += got.substr(got.size() - std::min(got.size(), pipe_mark_.size()));
     pipe_tail_.erase(0, pipe_tail_.size() - std::min(pipe_tail_.size(), pipe_mark_.size()));
-    engine_->server().stats.total_net_repl_output_bytes += got.size();
     for (Replica& r : replicas_) {
-      if (fed(r)) r.client->conn->Push(std::string(got));
+      if (!fed(r)) continue;
+      engine_->server().stats.total_net_repl_output_bytes += got.size();
+      r.client->conn->Push(std::string(got));
     }
+    // The child writes nothing after the mark: done (it exits on its own).
+    if (pipe_tail_ == pipe_mark_) return EndPipe(true);
   }
   // Output full: look again in a millisecond (the socket drains meanwhile).
   if (paused && !pipe_timer_ && timer_) {
@@ -503,19 +510,20 @@ void Primary::PumpPipe() {
 }
 
 void Primary::EndPipe(bool ok) {
+  SetPipeReading(false);  // (unwatched before it is closed)
   close(pipe_fd_);
   pipe_fd_ = -1;
-  SetPipeReading(false);
+  pipe_wait_log_ = false;
   int64_t done = 0;
   for (Replica& r : replicas_) {
     if (r.stage != Stage::kWaitRdb || !r.piped) continue;
     r.piped = false;
-    if (r.client->conn == nullptr || r.held_over) continue;
+    if (r.held_over) continue;  // (being dropped)
     if (!ok) {
       r.client->conn->Kill();  // it will ask again
       continue;
     }
-    r.ack_wait = true;
+    r.stage = Stage::kWaitAck;
     done++;
     CAIRN_LOG_NOTICE("Streamed RDB transfer with replica %s succeeded (socket). Waiting for "
                      "REPLCONF ACK from replica to enable streaming",
@@ -547,8 +555,9 @@ void Primary::ReapSyncChild() {
   const bool ok = exited_ok && rdb->Open(child_file_).ok();
   unlink(child_file_.c_str());
   for (Replica& r : replicas_) {
-    // (Not one still being sent an earlier child's RDB.)
-    if (r.stage != Stage::kWaitRdb || r.rdb || r.client->conn == nullptr) continue;
+    // (Not one still being sent an earlier child's RDB, nor one the
+    // diskless child fed.)
+    if (r.stage != Stage::kWaitRdb || r.rdb || r.piped || r.client->conn == nullptr) continue;
     if (!ok) {
       // It will ask again.
       CAIRN_LOG_WARNING("Full resynchronization of %s failed: the RDB child failed",
@@ -700,8 +709,7 @@ void Primary::Replconf(engine::CommandContext& ctx, engine::ArgList args) {
       if (Replica* r = Find(ctx.client.id)) {
         if (auto off = base::ParseInt64(val); off && *off > r->ack_offset) r->ack_offset = *off;
         r->ack_ms = base::NowMs();
-        if (r->ack_wait) {
-          r->ack_wait = false;
+        if (r->stage == Stage::kWaitAck) {
           GoOnline(*r, std::exchange(r->held, std::string()), r->ack_ms);
         }
         if (!waiters_.empty()) ServeWaiters(-1);
@@ -741,7 +749,9 @@ void Primary::Role(engine::CommandContext& ctx) {
 
 const char* Primary::StateName(const Replica& r) {
   // (One that has its RDB and is loading it is online to Redis too.)
-  if (r.stage == Stage::kOnline || r.stage == Stage::kCatchUp || r.ack_wait) return "online";
+  if (r.stage == Stage::kOnline || r.stage == Stage::kCatchUp || r.stage == Stage::kWaitAck) {
+    return "online";
+  }
   return r.rdb ? "send_bulk" : "wait_bgsave";
 }
 
@@ -794,11 +804,18 @@ void Primary::Wait(engine::CommandContext& ctx, int64_t numreplicas, int64_t tim
   waiters_.push_back({.client = &c, .offset = c.woff, .numreplicas = numreplicas,
                       .deadline_ms = timeout_ms > 0 ? ctx.now_ms + timeout_ms : 0});
   // Replicas ACK once a second on their own; ask now (REPLCONF GETACK in
-  // the stream, as Redis sends it).
-  if (!replicas_.empty()) {
-    static const std::string kGetack[] = {"REPLCONF", "GETACK", "*"};
-    Control(kGetack);
-  }
+  // the stream, as Redis sends it), or, while clients are paused, once the
+  // pause ends: as in Redis, the offset stays where a pause (a failover's)
+  // found it.
+  if (!replicas_.empty()) getack_due_ = true;
+  AskForAcks(ctx.now_ms);
+}
+
+void Primary::AskForAcks(int64_t now_ms) {
+  if (!getack_due_ || engine_->server().Paused(now_ms)) return;
+  getack_due_ = false;
+  static const std::string kGetack[] = {"REPLCONF", "GETACK", "*"};
+  Control(kGetack);
 }
 
 void Primary::ServeWaiters(int64_t now_ms) {
@@ -895,8 +912,9 @@ bool Primary::EnoughReplicas(int64_t now_ms) {
 
 void Primary::Cron(int64_t now_ms) {
   if (!waiters_.empty()) ServeWaiters(now_ms);
+  AskForAcks(now_ms);
   for (Replica& r : replicas_) {
-    if (r.stage != Stage::kWaitRdb) continue;
+    if (!Holding(r)) continue;
     HeldOverLimit(r, now_ms);  // (the soft limit's time)
     if (r.rdb) PumpRdb(r, now_ms);
   }
@@ -912,7 +930,7 @@ void Primary::Cron(int64_t now_ms) {
       // (Never once the RDB or the stream has begun: it would be part of them.)
       const bool waiting =
           r.stage == Stage::kWaitFork ||
-          (r.stage == Stage::kWaitRdb && !r.rdb && !r.piped && !r.ack_wait);
+          (r.stage == Stage::kWaitRdb && !r.rdb && !r.piped);
       if (waiting && r.client->conn != nullptr) r.client->conn->Push("\n");
     }
   }

@@ -114,11 +114,14 @@ class Primary : public engine::ReplicationHooks {
 
  private:
   // A full resync's progress: waiting for a fork, for the RDB of the
-  // fork it got (the stream since then held in `held`), or online.
+  // fork it got (the stream since then held in `held`), for the first ACK
+  // after a diskless RDB (nothing may follow its EOF mark in what the
+  // replica reads last: Redis's replicas look for the mark at the end, and
+  // the ACK says the replica has loaded it), or online.
   // A partial resync from the log: the bytes from `next` on come from the
   // segment files until the in-memory window begins (backlog_first_),
   // then from the window; online from there.
-  enum class Stage { kWaitFork, kWaitRdb, kCatchUp, kOnline };
+  enum class Stage { kWaitFork, kWaitRdb, kWaitAck, kCatchUp, kOnline };
   struct CatchUp {
     std::vector<std::string> files;  // still to read, in order
     wal::BatchCursor cursor;         // in files[0]
@@ -137,12 +140,8 @@ class Primary : public engine::ReplicationHooks {
     bool eof_capa = false;    // REPLCONF capa eof: takes an EOF-marked RDB
     int64_t since_ms = 0;     // kWaitFork: asked then
     bool piped = false;       // kWaitRdb: gets the RDB from the pipe
-    // kWaitRdb: has all of a diskless RDB; the stream goes once it ACKs
-    // (having loaded it), so that nothing follows the EOF mark in what the
-    // replica reads last: Redis's replicas look for the mark at the end.
-    bool ack_wait = false;
     std::string held;
-    int64_t from = 0;         // kWaitRdb: the first offset after its RDB
+    int64_t from = 0;         // kWaitRdb, kWaitAck: the first offset after its RDB
     int64_t soft_since_ms = 0;  // held over the soft output limit since
     bool held_over = false;     // dropped for its output limit
     std::shared_ptr<wal::MappedFile> rdb;  // kWaitRdb: the RDB being sent
@@ -160,7 +159,14 @@ class Primary : public engine::ReplicationHooks {
   // Diskless: moves what the pipe has on to its replicas, as far as they
   // take it; the replicas go online when it ends with the mark.
   void PumpPipe();
+  // The pipe is done with: `ok`, its RDB went whole to its replicas, which
+  // wait for their ACK (the child exits on its own: ReapSyncChild); else
+  // they are dropped and the child killed.
   void EndPipe(bool ok);
+  // A replica in a full resync, the stream held for it.
+  static bool Holding(const Replica& r) {
+    return r.stage == Stage::kWaitRdb || r.stage == Stage::kWaitAck;
+  }
   void SetPipeReading(bool reading);
   // Bytes of the stream: into the backlog, counted, and sent to replicas.
   // `release`: out to replicas now; else once Release reaches them.
@@ -205,6 +211,8 @@ class Primary : public engine::ReplicationHooks {
   int64_t AckedAt(int64_t offset) const;
   // WAITs that are satisfied, or (now_ms >= 0) past their deadline, answered.
   void ServeWaiters(int64_t now_ms);
+  // The REPLCONF GETACK a WAIT asked for, unless clients are paused.
+  void AskForAcks(int64_t now_ms);
 
   engine::Engine* engine_;
   ReplicaLink* link_ = nullptr;
@@ -241,6 +249,7 @@ class Primary : public engine::ReplicationHooks {
   std::string pipe_tail_;       // the last bytes read, where the mark would be
   bool pipe_reading_ = false;
   bool pipe_timer_ = false;     // a PumpPipe is due (its replicas' output was full)
+  bool pipe_wait_log_ = false;  // the pipe waits for the log to hold the RDB's data
   std::function<void()> on_fd_change_;
   std::function<void(int64_t, std::function<void()>)> timer_;
   struct Waiter {
@@ -250,6 +259,7 @@ class Primary : public engine::ReplicationHooks {
     int64_t deadline_ms;  // 0: none
   };
   std::vector<Waiter> waiters_;  // WAIT, in arrival order
+  bool getack_due_ = false;
 };
 
 }  // namespace cairn::replication

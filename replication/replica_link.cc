@@ -44,6 +44,7 @@ ReplicaLink::ReplicaLink(engine::Engine* engine, Primary* primary)
 
 ReplicaLink::~ReplicaLink() {
   if (fd_ >= 0) close(fd_);
+  DropRdb();
   if (primary_attached_) engine_->DetachClient(primary_client_);
 }
 

@@ -116,7 +116,8 @@ class FdWatch {
       fd_ = -1;
     } else if (fd_ != fd) {
       fd_ = fd;
-      Status s = loop_->Watch(fd_, source_->interest(), [this](uint32_t ev) { source_->OnEvents(ev); });
+      Status s = loop_->Watch(fd_, source_->interest(),
+                              [this](uint32_t ev) { source_->OnEvents(ev); });
       if (!s.ok()) CAIRN_LOG_WARNING("Cannot watch %s: %s", what_, s.ToString().c_str());
     } else {
       loop_->SetInterest(fd_, source_->interest());
@@ -438,7 +439,8 @@ int main(int argc, char** argv) {
   // The replica side's socket and a diskless sync's pipe, watched as they ask.
   FdWatch<cairn::replication::ReplicaLink> link_watch(&loop, &link, "the link to the primary");
   FdWatch<cairn::replication::Primary> pipe_watch(&loop, &primary, "the sync child's pipe");
-  primary.set_timer([&loop](int64_t ms, std::function<void()> fn) { loop.After(ms, std::move(fn)); });
+  primary.set_timer(
+      [&loop](int64_t ms, std::function<void()> fn) { loop.After(ms, std::move(fn)); });
   // The log remembers where this server stood in replication: a primary
   // keeps its ID and offset (its replicas resume), a replica resumes from
   // what it had applied.
@@ -447,11 +449,13 @@ int main(int argc, char** argv) {
   const std::optional<cairn::wal::History>& history = aof.recovered_history();
   if (history) primary.Restore(*history, follows);
   if (follows) {
+    // Its own stream too (a primary that crashed and comes back as a replica
+    // of the one promoted in its place): the new primary has it as replid2,
+    // as Redis offers the replication ID its RDB kept.
     const size_t sp = replicaof->second.rfind(' ');
-    const bool resume = history && history->kind == cairn::wal::History::kApplied;
     link.Follow(replicaof->second.substr(0, sp), std::stoll(replicaof->second.substr(sp + 1)),
-                resume ? history->replid : "", resume ? history->offset : -1,
-                resume ? history->db : -1);
+                history ? history->replid : "", history ? history->offset : -1,
+                history ? history->db : -1);
   }
   // serverCron's counterpart: the log's periodic work, `hz` times a second.
   std::function<void()> arm_cron = [&] {

@@ -286,6 +286,12 @@ class RedisReplicaOfCairnTest(ReplicationTestCase):
                 ps.conn().ok("CONFIG", "SET", "min-replicas-to-write", "2")
                 got.append(p.cmd("EXEC"))
                 p.ok("CONFIG", "SET", "min-replicas-to-write", "1")
+                # CLIENT PAUSE WRITE does not pause replicas: their
+                # once-a-second ACK answers a WAIT made during the pause.
+                p.ok("SET", "k", "p")
+                p.ok("CLIENT", "PAUSE", "4000", "WRITE")
+                got.append(p.ok("WAIT", "1", "3000"))
+                p.ok("CLIENT", "UNPAUSE")
                 rs.kill()
                 p.ok("CONFIG", "SET", "min-replicas-max-lag", "1")
                 deadline = time.monotonic() + 10
@@ -300,7 +306,7 @@ class RedisReplicaOfCairnTest(ReplicationTestCase):
                                    "OK", "NOREPLICAS Not enough good replicas to write.", b"2",
                                    "OK", "OK",
                                    "EXECABORT Transaction discarded because of: NOREPLICAS Not "
-                                   "enough good replicas to write.",
+                                   "enough good replicas to write.", 1,
                                    "NOREPLICAS Not enough good replicas to write."])
 
 
@@ -687,6 +693,43 @@ class DisklessSyncTest(ReplicationTestCase):
             s.close()
         self.assertEqual(sync_targets(ps), ["replicas sockets", "disk", "disk"])
 
+    def test_the_stream_follows_a_diskless_rdb_once_the_replica_acks(self):
+        """After a diskless RDB nothing follows the EOF mark until the
+        replica's first REPLCONF ACK (Redis's replicas look for the mark at
+        the end of what they read), not even the RDB of a later fork for
+        another replica; the ACK lets the writes made meanwhile through."""
+        ps = self.cairn(self.newdir("primary"))
+        p = ps.conn()
+        p.ok("SET", "before", "1")
+        s = socket.create_connection(("127.0.0.1", ps.port))
+        try:
+            s.sendall(b"REPLCONF capa eof capa psync2\r\nPSYNC ? -1\r\n")
+            s.settimeout(10)
+            got = b""
+            while True:
+                m = re.search(rb"\$EOF:([0-9a-f]{40})\r\n", got)
+                if m and got.endswith(m.group(1)) and got.count(m.group(1)) == 2:
+                    break
+                got += s.recv(65536)
+            self.assertRegex(p.info("replication")["slave0"], "state=online,")
+            p.ok("SET", "during", "2")
+            p.ok("CONFIG", "SET", "repl-diskless-sync", "no")
+            cs = self.cairn(self.newdir("replica"), "--replicaof", "127.0.0.1", str(ps.port))
+            self.all_match(p, (cs.conn(),))
+            s.settimeout(1.0)
+            with self.assertRaises(socket.timeout):
+                s.recv(65536)  # nothing after the mark
+            offset = int(re.search(rb"\+FULLRESYNC [0-9a-f]{40} (\d+)", got).group(1))
+            s.sendall(b"REPLCONF ACK %d\r\n" % offset)
+            s.settimeout(10)
+            stream = b""
+            while b"during" not in stream:
+                stream += s.recv(65536)
+            self.assertTrue(stream.startswith(b"*2\r\n$6\r\nSELECT\r\n"), stream[:80])
+            self.assertNotIn(b"REDIS00", stream)
+        finally:
+            s.close()
+
     def test_a_diskless_child_that_dies_or_loses_its_replicas(self):
         """A replica that stops reading holds the pipe (the child waits, the
         primary buffers a bounded amount); SIGKILL of the child drops the
@@ -777,6 +820,28 @@ class ChainAndFailoverTest(ReplicationTestCase):
         self.assertGreaterEqual(int(stats["sync_partial_ok"]), 3)
         self.assertEqual(a.cmd("SET", "x", "1"),
                          "READONLY You can't write against a read only replica.")
+
+    def test_a_crashed_primary_comes_back_as_a_replica_by_partial_resync(self):
+        """Sentinel-style: the primary is SIGKILLed, its replica promoted,
+        and the old primary restarted with replicaof pointing at it: its log
+        says which history it has, so it resumes with a partial resync."""
+        adir = self.newdir("a")
+        a_srv = self.cairn(adir)
+        a = a_srv.conn()
+        fill_before(a)
+        b_srv = self.cairn(self.newdir("b"), "--replicaof", "127.0.0.1", str(a_srv.port))
+        b = b_srv.conn()
+        write_variety(a, "before")
+        self.caught_up(a, b)
+        a_srv.kill()
+        self.assertEqual(b.ok("REPLICAOF", "NO", "ONE"), "OK")
+        write_variety(b, "promoted")
+        a_srv = self.cairn(adir, "--replicaof", "127.0.0.1", str(b_srv.port))
+        a = a_srv.conn()
+        self.all_match(b, (a,))
+        stats = b.info("stats")
+        self.assertEqual(stats["sync_full"], "0")
+        self.assertEqual(stats["sync_partial_ok"], "1")
 
 
 
