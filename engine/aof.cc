@@ -21,6 +21,7 @@
 #include "engine/snapshots.h"
 #include "protocol/resp_writer.h"
 #include "snapshot/rdb_file.h"
+#include "types/stream.h"
 #include "types/hash.h"
 #include "types/quicklist.h"
 #include "types/set.h"
@@ -561,6 +562,49 @@ std::string Aof::ForkRewrite(bool rotate) {
 
 namespace {
 
+// A stream as Redis's rewrite writes it: its entries (XADD), its IDs and
+// counters (XSETID), each group (XGROUP CREATE), its pending entries
+// (XCLAIM ... FORCE JUSTID, keeping delivery time and count) and the
+// consumers that own none (XGROUP CREATECONSUMER). An empty stream is an
+// XADD trimmed away at once.
+template <class Emit>
+base::Status AppendStreamRebuild(const std::string& key, const types::Stream& st, Emit& emit) {
+  base::Status status = base::Status::Ok();
+  if (st.length() == 0) {
+    // (XSETID below sets the real last ID, which may be 0-0.)
+    std::string argv[7] = {"XADD", key, "MAXLEN", "0", "0-1", "x", "y"};
+    CAIRN_RETURN_IF_ERROR(emit(argv));
+  }
+  st.Range(types::StreamID{}, types::StreamID::Max(), false, 0, [&](const types::Stream::Entry& e) {
+    std::vector<std::string> argv = {"XADD", key, e.id.ToString()};
+    argv.insert(argv.end(), e.fv.begin(), e.fv.end());
+    status = emit(argv);
+    return status.ok();
+  });
+  CAIRN_RETURN_IF_ERROR(status);
+  std::string setid[7] = {"XSETID", key, st.last_id().ToString(), "ENTRIESADDED",
+                          std::to_string(st.entries_added()), "MAXDELETEDID",
+                          st.max_deleted_id().ToString()};
+  CAIRN_RETURN_IF_ERROR(emit(setid));
+  for (const auto& [name, g] : st.groups()) {
+    std::string create[7] = {"XGROUP", "CREATE", key, name, g->last_id.ToString(),
+                             "ENTRIESREAD", std::to_string(g->entries_read)};
+    CAIRN_RETURN_IF_ERROR(emit(create));
+    for (const auto& [id, nack] : g->pel) {
+      std::string claim[12] = {"XCLAIM", key, name, nack.consumer->name, "0", id.ToString(),
+                               "TIME", std::to_string(nack.delivery_time), "RETRYCOUNT",
+                               std::to_string(nack.delivery_count), "JUSTID", "FORCE"};
+      CAIRN_RETURN_IF_ERROR(emit(claim));
+    }
+    for (const auto& [cname, c] : g->consumers) {
+      if (!c->pel.empty()) continue;
+      std::string cc[5] = {"XGROUP", "CREATECONSUMER", key, name, cname};
+      CAIRN_RETURN_IF_ERROR(emit(cc));
+    }
+  }
+  return base::Status::Ok();
+}
+
 // The commands that rebuild one key in a RESP base, as Redis's
 // rewriteAppendOnlyFile writes them: collections in commands of at most 64
 // items, then PEXPIREAT for an expiry (a string carries it in SET ... PXAT).
@@ -613,6 +657,9 @@ base::Status AppendRebuild(std::string_view key_view, const Entry& e, int64_t ex
       types::hash::ForEach(v, [&](std::string_view f, std::string_view x) {
         return add("HSET", {f, x});
       });
+      break;
+    case ValueType::kStream:
+      if (base::Status st = AppendStreamRebuild(key, *v.stream(), emit); !st.ok()) return st;
       break;
     case ValueType::kString:
       break;

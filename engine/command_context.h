@@ -117,15 +117,19 @@ class CommandContext {
   // may_block false), the handler replies as on a timeout instead.
   // `woken`: the command is being run again because a key it waits on was
   // stored; calling Block() then keeps the client parked where it was.
+  // `argv`: the command to run again when woken, when not the same one
+  // (XREAD's `$` becomes the ID it stood for).
   struct BlockRequest {
     std::vector<std::string> keys;
     int64_t deadline_ms = 0;
     ValueType type = ValueType::kList;
+    std::vector<std::string> argv;
   };
   bool may_block = true;
   bool woken = false;
-  void Block(std::vector<std::string> keys, int64_t deadline_ms, ValueType type) {
-    block_ = BlockRequest{std::move(keys), deadline_ms, type};
+  void Block(std::vector<std::string> keys, int64_t deadline_ms, ValueType type,
+             std::vector<std::string> argv = {}) {
+    block_ = BlockRequest{std::move(keys), deadline_ms, type, std::move(argv)};
   }
   const std::optional<BlockRequest>& block_request() const { return block_; }
 

@@ -720,7 +720,8 @@ Engine::RunResult Engine::Run(const CommandSpec& cmd, ClientState& client,
     r.blocked = true;
     if (!woken) {
       blocked_.Park({.client = &client, .db = client.db, .keys = req->keys, .type = req->type,
-                     .deadline_ms = req->deadline_ms, .cmd = &cmd, .argv = argv});
+                     .deadline_ms = req->deadline_ms, .cmd = &cmd,
+                     .argv = req->argv.empty() ? argv : req->argv});
       if (req->deadline_ms != 0 && on_block_deadline_) on_block_deadline_(req->deadline_ms);
     }
   }

@@ -44,7 +44,10 @@ inline constexpr uint8_t kRdbTypeListQuicklist = 14;
 inline constexpr uint8_t kRdbTypeHashListpack = 16;
 inline constexpr uint8_t kRdbTypeZSetListpack = 17;
 inline constexpr uint8_t kRdbTypeListQuicklist2 = 18;
+inline constexpr uint8_t kRdbTypeStreamListpacks = 15;    // Redis 5, 6
+inline constexpr uint8_t kRdbTypeStreamListpacks2 = 19;   // Redis 7.0
 inline constexpr uint8_t kRdbTypeSetListpack = 20;
+inline constexpr uint8_t kRdbTypeStreamListpacks3 = 21;   // Redis 7.2
 
 // A QUICKLIST_2 node's container: one element's bytes, or a listpack.
 inline constexpr uint64_t kQuicklistNodePlain = 1;
@@ -75,13 +78,13 @@ inline constexpr std::array<RdbTypeInfo, 21> kRdbTypes = {{
     {kRdbTypeZSetZiplist, "zset-ziplist", true, true},
     {kRdbTypeHashZiplist, "hash-ziplist", true, true},
     {kRdbTypeListQuicklist, "list-quicklist", true, true},
-    {15, "stream-listpacks", false, true},
+    {kRdbTypeStreamListpacks, "stream-listpacks", true, true},
     {kRdbTypeHashListpack, "hash-listpack", true, true},
     {kRdbTypeZSetListpack, "zset-listpack", true, true},
     {kRdbTypeListQuicklist2, "list-quicklist-2", true, true},
-    {19, "stream-listpacks-2", false, true},
+    {kRdbTypeStreamListpacks2, "stream-listpacks-2", true, true},
     {kRdbTypeSetListpack, "set-listpack", true, false},
-    {21, "stream-listpacks-3", false, false},
+    {kRdbTypeStreamListpacks3, "stream-listpacks-3", true, false},
 }};
 static_assert(kRdbTypes.size() == 21, "one entry per RDB type id Redis 7.0/7.2 writes");
 

@@ -3,6 +3,7 @@
 #include "types/intset.h"
 #include "types/listpack.h"
 #include "types/quicklist.h"
+#include "types/stream.h"
 
 namespace cairn::types {
 
@@ -24,6 +25,7 @@ void Value::FreeRep() {
       }
       break;
     case Encoding::kSkiplist: delete static_cast<ZSetIndex*>(p); break;
+    case Encoding::kStream: delete static_cast<Stream*>(p); break;
     case Encoding::kNone: break;
   }
 }
@@ -47,6 +49,7 @@ void* Value::CopyRep() const {
       }
       return z;
     }
+    case Encoding::kStream: return new Stream(*static_cast<Stream*>(p));
     case Encoding::kNone: break;
   }
   return nullptr;
@@ -99,6 +102,7 @@ const char* Value::EncodingName() const {
     case Encoding::kIntset: return "intset";
     case Encoding::kHashtable: return "hashtable";
     case Encoding::kSkiplist: return "skiplist";
+    case Encoding::kStream: return "stream";
     case Encoding::kNone: break;
   }
   return "raw";
@@ -124,6 +128,7 @@ size_t Value::MemoryUsage() const {
       const auto* z = static_cast<ZSetIndex*>(p);
       return z->scores.MemoryUsage() + z->order.MemoryUsage();
     }
+    case Encoding::kStream: return static_cast<Stream*>(p)->MemoryUsage();
     case Encoding::kNone: break;
   }
   return str.size();

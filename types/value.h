@@ -6,6 +6,7 @@
 //   set     intset, hashtable
 //   zset    listpack (member, score pairs by score), skiplist (+ member index)
 //   hash    listpack (field, value pairs), hashtable
+//   stream  stream (listpack nodes, consumer groups: types/stream.h)
 //
 // A Value is 40 bytes whatever it holds, so a key's table node stays one
 // small allocation: a string's bytes live inline (up to 32) or on the heap,
@@ -24,8 +25,9 @@
 namespace cairn::types {
 
 class Quicklist;
+class Stream;
 
-enum class ValueType : unsigned char { kString, kList, kSet, kZSet, kHash };
+enum class ValueType : unsigned char { kString, kList, kSet, kZSet, kHash, kStream };
 
 // A collection's representation; kNone for strings (see StringForm).
 enum class Encoding : unsigned char {
@@ -35,6 +37,7 @@ enum class Encoding : unsigned char {
   kIntset,     // set: an intset (types/intset.h)
   kHashtable,  // set: HashTable<Empty>; hash: HashTable<std::string>
   kSkiplist,   // zset: ZSetIndex
+  kStream,     // stream: Stream
 };
 
 // What OBJECT ENCODING reports for a string depends, in Redis, on the
@@ -81,6 +84,7 @@ struct Value {
   SetTable* set_table() const { return static_cast<SetTable*>(str.ptr()); }
   HashMap* hash_table() const { return static_cast<HashMap*>(str.ptr()); }
   ZSetIndex* zset_index() const { return static_cast<ZSetIndex*>(str.ptr()); }
+  Stream* stream() const { return static_cast<Stream*>(str.ptr()); }
   // After an operation moved a listpack or intset (realloc).
   void set_rep(void* rep) { str.SetPtr(rep); }
   // Replaces the representation (and its encoding), freeing the old one.

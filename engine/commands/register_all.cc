@@ -10,6 +10,7 @@ void RegisterAllCommands(CommandTable& t) {
   RegisterHashCommands(t);
   RegisterSetCommands(t);
   RegisterZSetCommands(t);
+  RegisterStreamCommands(t);
   RegisterSortCommands(t);
   RegisterHyperLogLogCommands(t);
   RegisterGeoCommands(t);

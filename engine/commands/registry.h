@@ -13,6 +13,7 @@ void RegisterListCommands(CommandTable& t);
 void RegisterHashCommands(CommandTable& t);
 void RegisterSetCommands(CommandTable& t);
 void RegisterZSetCommands(CommandTable& t);
+void RegisterStreamCommands(CommandTable& t);
 void RegisterSortCommands(CommandTable& t);
 void RegisterHyperLogLogCommands(CommandTable& t);
 void RegisterGeoCommands(CommandTable& t);

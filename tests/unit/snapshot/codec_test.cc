@@ -197,8 +197,8 @@ TEST_F(RdbFileTest, UnsupportedTypesAreNamed) {
   std::string img = "REDIS0010";
   img += static_cast<char>(kOpSelectDb);
   img += '\0';
-  img += '\x13';  // stream-listpacks-2
-  EncodeString(&img, "mystream", false);
+  img += '\x07';  // module-2 (no Redis modules here)
+  EncodeString(&img, "mymodule", false);
   img += static_cast<char>(kOpEof);
   img += std::string(8, '\0');
   auto r = ReadRdb(img, "dump.rdb", [](int, std::string, types::Value, int64_t) {
@@ -207,7 +207,7 @@ TEST_F(RdbFileTest, UnsupportedTypesAreNamed) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), base::StatusCode::kNotSupported);
   EXPECT_EQ(r.status().message(),
-            "dump.rdb: a value of type 'stream-listpacks-2', which this version of Cairn cannot "
+            "dump.rdb: a value of type 'module-2', which this version of Cairn cannot "
             "hold yet, at offset 11");
 }
 

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Streams: cairn-server and redis-server side by side in one run (issue 14,
+# "Memory"): throughput and memory of 1M entries. Each round, for each
+# server (the order swapping every round), a fresh server with persistence
+# off on 127.0.0.1:
+#   1. ENTRIES entries "XADD big <i>-1 name <i> value v<i>" through
+#      redis-cli --pipe: entries/s, and used_memory after minus before
+#      (bytes per entry);
+#   2. redis-benchmark -c CLIENTS -n REQUESTS:
+#        XADD bench * f v                  (appends, auto IDs)
+#        XRANGE big __rand_int__ + COUNT 10 (-r ENTRIES: ten entries from a
+#                                            random place)
+#        XREVRANGE big + - COUNT 1          (the newest entry)
+# Prints medians and cairn/redis (above 1.00: cairn faster; for bytes per
+# entry, below 1.00: cairn smaller). Target: throughput at least Redis's,
+# memory no more than Redis's.
+#
+# Environment (all optional): CAIRN_SERVER, REDIS_SERVER, REDIS_BENCHMARK,
+# REDIS_CLI, PYTHON, BENCH_TIMEOUT as in compare.sh, and
+#   ROUNDS    rounds            (default 3)
+#   ENTRIES   entries filled    (default 1000000)
+#   REQUESTS  per benchmark     (default 200000)
+#   CLIENTS   benchmark clients (default 50)
+set -euo pipefail
+
+script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROUNDS="${ROUNDS:-3}"
+ENTRIES="${ENTRIES:-1000000}"
+REQUESTS="${REQUESTS:-200000}"
+CLIENTS="${CLIENTS:-50}"
+BENCH_TIMEOUT="${BENCH_TIMEOUT:-300}"
+CAIRN_EXTRA_ARGS="${CAIRN_EXTRA_ARGS:-}"
+
+# shellcheck source=bench/lib.sh
+source "${script_dir}/lib.sh"
+need_tools "${REDIS_BENCHMARK}" "${REDIS_CLI}" "${PYTHON}" timeout
+for v in ROUNDS ENTRIES REQUESTS CLIENTS BENCH_TIMEOUT; do need_posint "${v}"; done
+need_servers
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/cairn-streams.XXXXXX")"
+bench_install_traps
+results="${work}/results"  # lines: <kind> <metric> <value>
+: > "${results}"
+
+fill="${work}/fill.resp"
+"${PYTHON}" - "${ENTRIES}" "${fill}" <<'EOF'
+import sys
+n, path = int(sys.argv[1]), sys.argv[2]
+with open(path, "wb") as f:
+    for i in range(1, n + 1):
+        args = [b"XADD", b"big", b"%d-1" % i, b"name", b"%d" % i, b"value", b"v%d" % i]
+        f.write(b"*%d\r\n" % len(args))
+        for a in args:
+            f.write(b"$%d\r\n%s\r\n" % (len(a), a))
+EOF
+
+used_memory() { info_field "${port}" memory used_memory; }
+
+one_round() {  # one_round <cairn|redis> <round>
+  local kind="$1" round="$2" dir="${work}/${1}-r${2}"
+  mkdir -p "${dir}"
+  port="$(free_port)"
+  local -a cmd
+  server_cmd "${kind}" "${dir}"
+  launch_server "${kind}" "${dir}" "${cmd[@]}"
+  local before after t0 t1
+  before="$(used_memory)"
+  t0="$(date +%s%N)"
+  run_step "${dir}" "${fill}" "${dir}/pipe.out" "fill ${kind}" \
+    "${REDIS_CLI}" -h 127.0.0.1 -p "${port}" --pipe
+  t1="$(date +%s%N)"
+  grep -q "errors: 0, replies: ${ENTRIES}\$" "${dir}/pipe.out" ||
+    { cat "${dir}/pipe.out" >&2; die "${kind}: the fill reported errors"; }
+  after="$(used_memory)"
+  [[ "$(cli xlen big)" == "${ENTRIES}" ]] || die "${kind}: XLEN big is not ${ENTRIES}"
+  echo "${kind} fill_per_s $(awk -v n="${ENTRIES}" -v ns="$((t1 - t0))" 'BEGIN { printf "%.0f", n / (ns / 1e9) }')" >> "${results}"
+  echo "${kind} bytes_per_entry $(awk -v a="${after}" -v b="${before}" -v n="${ENTRIES}" 'BEGIN { printf "%.1f", (a - b) / n }')" >> "${results}"
+  local -a common=(-q --csv -c "${CLIENTS}" -n "${REQUESTS}")
+  run_benchmark "${dir}" "${dir}/xadd.csv" "${kind} XADD" "${common[@]}" xadd bench '*' f v
+  echo "${kind} xadd $(csv_rps "${dir}/xadd.csv" 'xadd bench * f v')" >> "${results}"
+  run_benchmark "${dir}" "${dir}/xrange.csv" "${kind} XRANGE" "${common[@]}" -r "${ENTRIES}" \
+    xrange big __rand_int__ + COUNT 10
+  echo "${kind} xrange10 $(csv_rps "${dir}/xrange.csv" 'xrange big __rand_int__ + COUNT 10')" >> "${results}"
+  run_benchmark "${dir}" "${dir}/xrev.csv" "${kind} XREVRANGE" "${common[@]}" xrevrange big + - COUNT 1
+  echo "${kind} xrevrange1 $(csv_rps "${dir}/xrev.csv" 'xrevrange big + - COUNT 1')" >> "${results}"
+  stop_server
+  grep "^${kind} " "${results}" | tail -5 | sed "s/^/  round ${round}  /" >&2
+  rm -rf "${dir}"
+}
+
+echo "rounds=${ROUNDS} entries=${ENTRIES} requests=${REQUESTS} clients=${CLIENTS}" >&2
+for ((round = 1; round <= ROUNDS; round++)); do
+  if ((round % 2 == 1)); then order=(cairn redis); else order=(redis cairn); fi
+  for kind in "${order[@]}"; do one_round "${kind}" "${round}"; done
+done
+
+med() { awk -v k="$1" -v m="$2" '$1 == k && $2 == m { print $3 }' "${results}" | median_of; }
+echo
+printf '%-40s %14s %14s %12s\n' measure cairn redis cairn/redis
+for m in fill_per_s bytes_per_entry xadd xrange10 xrevrange1; do
+  c="$(med cairn "${m}")"; r="$(med redis "${m}")"
+  printf '%-40s %14s %14s %12s\n' "${m}" "${c}" "${r}" "$(ratio "${c}" "${r}")"
+done
+echo "(medians of ${ROUNDS} rounds; fill: ${ENTRIES} XADDs through redis-cli --pipe; bytes_per_entry: used_memory growth / entries, lower is better; xadd/xrange10/xrevrange1: req/s at ${CLIENTS} clients)"
