@@ -136,7 +136,8 @@ run_benchmark() {
 # (empty if none).
 csv_rps() {
   local line
-  line="$(grep -m1 "^\"$2\"," "$1" || true)"
+  # (A fixed string: test names may hold regex characters, XADD's `*`.)
+  line="$(grep -m1 -F "\"$2\"," "$1" || true)"
   cut -d, -f2 <<< "${line}" | tr -d '"'
 }
 

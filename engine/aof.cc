@@ -582,10 +582,17 @@ base::Status AppendStreamRebuild(const std::string& key, const types::Stream& st
     return status.ok();
   });
   CAIRN_RETURN_IF_ERROR(status);
-  std::string setid[7] = {"XSETID", key, st.last_id().ToString(), "ENTRIESADDED",
+  // (XSETID refuses a last ID below MAXDELETEDID, which XSETID itself can
+  // leave: set the counters at the larger ID, then the last ID alone.)
+  const types::StreamID at = std::max(st.last_id(), st.max_deleted_id());
+  std::string setid[7] = {"XSETID", key, at.ToString(), "ENTRIESADDED",
                           std::to_string(st.entries_added()), "MAXDELETEDID",
                           st.max_deleted_id().ToString()};
   CAIRN_RETURN_IF_ERROR(emit(setid));
+  if (at != st.last_id()) {
+    std::string back[3] = {"XSETID", key, st.last_id().ToString()};
+    CAIRN_RETURN_IF_ERROR(emit(back));
+  }
   for (const auto& [name, g] : st.groups()) {
     std::string create[7] = {"XGROUP", "CREATE", key, name, g->last_id.ToString(),
                              "ENTRIESREAD", std::to_string(g->entries_read)};

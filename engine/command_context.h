@@ -127,6 +127,9 @@ class CommandContext {
   };
   bool may_block = true;
   bool woken = false;
+  // The command comes from the log being replayed or from the primary: it
+  // is obeyed as written (Redis's mustObeyClient), not checked as a user's.
+  bool obeys = false;
   void Block(std::vector<std::string> keys, int64_t deadline_ms, ValueType type,
              std::vector<std::string> argv = {}) {
     block_ = BlockRequest{std::move(keys), deadline_ms, type, std::move(argv)};

@@ -669,6 +669,7 @@ Engine::RunResult Engine::Run(const CommandSpec& cmd, ClientState& client,
                      replication_);
   ctx.woken = woken;
   ctx.may_block = may_block;
+  ctx.obeys = loading_ || client.primary_link;
   const int db_before = client.db;
   const bool group = (cmd.flags & kRunsCommands) != 0;
   if (group) hold_depth_++;
@@ -749,7 +750,9 @@ void Engine::ServeBlocked() {
         if (w == nullptr) continue;  // served from another key meanwhile
         const Entry* e = keyspace_.db(db).entries().Find(key);
         if (e == nullptr) break;  // taken whole by an earlier client
-        if (e->value.type != w->type) continue;
+        // (A stream's waiters run again whatever the key became: XREADGROUP
+        // then answers that its stream is gone, as Redis does.)
+        if (e->value.type != w->type && w->type != ValueType::kStream) continue;
         ClientState& client = *w->client;
         std::vector<std::string> argv = w->argv;
         std::string reply;

@@ -875,6 +875,7 @@ Decoded ValueDecoder::Stream() {
   if (!nodes.ok()) return nodes.status();
   uint64_t live = 0;
   StreamID prev_master;
+  std::optional<StreamID> last_live;
   for (uint64_t i = 0; i < nodes.value(); i++) {
     auto key = in_.String();
     if (!key.ok()) return key.status();
@@ -889,10 +890,11 @@ Decoded ValueDecoder::Stream() {
     uint64_t n = 0;
     StreamID first, last;
     if (!types::Stream::CheckNode(master, node, &n, &first, &last) ||
-        (i > 0 && master <= prev_master)) {
+        (i > 0 && master <= prev_master) || (n > 0 && last_live && first <= *last_live)) {
       lp::Free(node);
       return Bad("a malformed stream node");
     }
+    if (n > 0) last_live = last;
     prev_master = master;
     s->AdoptNode(master, node);
     live += n;
@@ -902,6 +904,7 @@ Decoded ValueDecoder::Stream() {
   if (len.value() != live) return Bad("a stream length that is not its entries'");
   StreamID last_id, first_id, max_deleted;
   CAIRN_RETURN_IF_ERROR(read_id(&last_id));
+  if (last_live && last_id < *last_live) return Bad("a last ID below the stream's entries");
   s->set_last_id(last_id);
   if (type_ == kRdbTypeStreamListpacks) {
     s->UpdateFirstId();
@@ -913,7 +916,7 @@ Decoded ValueDecoder::Stream() {
     CAIRN_RETURN_IF_ERROR(read_id(&max_deleted));
     auto added = length();
     if (!added.ok()) return added.status();
-    s->UpdateFirstId();
+    s->set_first_id(first_id);  // (as stored: Redis keeps what it wrote)
     s->set_max_deleted_id(max_deleted);
     s->set_entries_added(added.value());
   }

@@ -208,7 +208,8 @@ void Stream::Append(StreamID id, std::span<const std::string> fv, const Limits& 
     if (full) lp = nullptr;
   }
   int64_t flags = 0;
-  if (lp == nullptr) {
+  const bool new_node = lp == nullptr;
+  if (new_node) {
     // The entry's fields become the node's master fields.
     lp = lp::New();
     lp = lp::AppendInt(lp, 1);
@@ -241,7 +242,13 @@ void Stream::Append(StreamID id, std::span<const std::string> fv, const Limits& 
     for (const std::string& s : fv) lp = lp::Append(lp, s);
     lp = lp::AppendInt(lp, 2 * pairs + 4);
   }
-  nodes_[master] = lp;
+  // (A node left with deleted entries only may have this key already: an
+  // XSETID moved the top ID back below it. Its entries go.)
+  auto [slot, fresh] = nodes_.try_emplace(master, lp);
+  if (!fresh) {
+    if (new_node) lp::Free(slot->second);  // (else it is this one, maybe moved)
+    slot->second = lp;
+  }
   length_++;
   entries_added_++;
   last_id_ = id;
@@ -324,8 +331,9 @@ int64_t Stream::TrimTo(const Trim& t) {
       }
       return true;
     });
-    // (A flag is one small integer replacing another: offsets stay.)
-    for (size_t i = 0; i < to_flag.size(); i++) {
+    // Last first: a replace moves only what follows it (a flag stored in a
+    // longer form than Redis writes, from a RESTORE, shrinks).
+    for (size_t i = to_flag.size(); i-- > 0;) {
       unsigned char* p = lp + to_flag[i];
       lp = ReplaceInt(lp, &p, flags[i] | kDeleted);
     }
@@ -431,13 +439,15 @@ bool Stream::CheckNode(StreamID master, const unsigned char* lp, uint64_t* live,
     *v = *parsed;
     return true;
   };
+  // No count can exceed the elements there are (nor overflow doubled).
+  const auto elements = static_cast<int64_t>(lp::Length(lp));
   unsigned char* p = lp::First(lp);
   int64_t count = 0, deleted = 0, nf = 0;
-  if (!is_int(p, &count) || count < 0) return false;
+  if (!is_int(p, &count) || count < 0 || count > elements) return false;
   p = lp::Next(lp, p);
-  if (!is_int(p, &deleted) || deleted < 0) return false;
+  if (!is_int(p, &deleted) || deleted < 0 || deleted > elements) return false;
   p = lp::Next(lp, p);
-  if (!is_int(p, &nf) || nf < 0) return false;
+  if (!is_int(p, &nf) || nf < 0 || nf > elements) return false;
   for (int64_t i = 0; i <= nf; i++) {
     p = lp::Next(lp, p);
     if (p == nullptr) return false;
@@ -458,7 +468,7 @@ bool Stream::CheckNode(StreamID master, const unsigned char* lp, uint64_t* live,
     p = lp::Next(lp, p);
     const bool same = (flags & kSameFields) != 0;
     if (!same) {
-      if (!is_int(p, &pairs) || pairs <= 0) return false;
+      if (!is_int(p, &pairs) || pairs <= 0 || pairs > elements) return false;
       p = lp::Next(lp, p);
     }
     for (int64_t i = 0; i < (same ? pairs : 2 * pairs); i++) {
@@ -468,12 +478,17 @@ bool Stream::CheckNode(StreamID master, const unsigned char* lp, uint64_t* live,
     if (!is_int(p, &lpcount) || lpcount != (same ? pairs + 3 : 2 * pairs + 4)) return false;
     p = lp::Next(lp, p);
     // (IDs need not rise within a node: XSETID can move the top ID back
-    // below a deleted entry's.)
+    // below a deleted entry's. Live ones always rise.)
     const StreamID id{master.ms + static_cast<uint64_t>(ms), master.seq + static_cast<uint64_t>(seq)};
-    if (!any) *first = id;
     any = true;
+    if (flags & kDeleted) {
+      seen_deleted++;
+      continue;
+    }
+    if (seen_live > 0 && id <= prev) return false;
+    if (seen_live == 0) *first = id;
     prev = id;
-    (flags & kDeleted) ? seen_deleted++ : seen_live++;
+    seen_live++;
   }
   // (A node whose entries are all deleted stays: XTRIM flags entries
   // without freeing their node.)
@@ -486,6 +501,17 @@ bool Stream::CheckNode(StreamID master, const unsigned char* lp, uint64_t* live,
 void Stream::AdoptNode(StreamID master, unsigned char* lp) {
   nodes_[master] = lp;
   length_ += static_cast<uint64_t>(ReadMaster(lp).count);
+}
+
+StreamID Stream::FirstEntryId() const {
+  if (nodes_.empty()) return StreamID::Max();
+  const auto& [master, lp] = *nodes_.begin();
+  StreamID out = StreamID::Max();
+  WalkNode(master, lp, ReadMaster(lp), [&](const NodeEntry& e, unsigned char*, int64_t, bool) {
+    out = e.id;
+    return false;
+  });
+  return out;
 }
 
 void Stream::UpdateFirstId() {

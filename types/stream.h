@@ -119,11 +119,14 @@ class Stream {
   void AdoptNode(StreamID master, unsigned char* lp);
   // Loading: whether `lp` is a well-formed stream node for `master` (the
   // listpack itself already validated); `*live` its live entries,
-  // `*first`/`*last` its first and last IDs (deleted ones included).
+  // `*first`/`*last` its first and last live IDs (when it has any).
   static bool CheckNode(StreamID master, const unsigned char* lp, uint64_t* live,
                         StreamID* first, StreamID* last);
   // Recomputes first_id from the entries (after loading or deleting).
   void UpdateFirstId();
+  // The first entry's ID, deleted or not (Redis's streamGetEdgeID without
+  // skipping tombstones); the largest ID when there is no node.
+  StreamID FirstEntryId() const;
   void set_length(uint64_t n) { length_ = n; }
 
   std::map<std::string, std::unique_ptr<StreamGroup>, std::less<>>& groups() { return groups_; }

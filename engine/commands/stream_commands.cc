@@ -5,6 +5,7 @@
 // history reads included, so a replay rebuilds every PEL. The stream is
 // types/stream.h; replies, errors and the order of their checks follow
 // redis-server 7.0 (t_stream.c).
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <map>
@@ -184,7 +185,11 @@ std::optional<size_t> ParseAddTrimArgs(CommandContext& ctx, ArgList args, bool x
     ctx.Error("syntax error, XTRIM must be called with a trimming strategy");
     return std::nullopt;
   }
-  if (limit_given) {
+  if (ctx.obeys) {
+    // The log and the primary carry the trim as made (exact, LIMIT kept
+    // from the user's command): no limit then, as Redis replays it.
+    a->trim.limit = 0;
+  } else if (limit_given) {
     if (!a->trim.approx) {
       ctx.Error("syntax error, LIMIT cannot be used without the special ~ option");
       return std::nullopt;
@@ -205,7 +210,9 @@ void RewriteApproxTrim(std::vector<std::string>& argv, const AddTrimArgs& a, con
   if (a.trim.strategy == Stream::Trim::kMaxLen) {
     argv[a.trim_arg] = std::to_string(s.length());
   } else {
-    argv[a.trim_arg] = s.first_id().ToString();
+    // The first entry deleted or not (streamGetEdgeID): what the trim
+    // kept, tombstone-only nodes included.
+    argv[a.trim_arg] = s.FirstEntryId().ToString();
   }
 }
 
@@ -503,7 +510,9 @@ void DeliverHistory(CommandContext& ctx, const Stream& s, StreamGroup* g, Stream
       out.emplace_back(it->first, std::move(entry));
     }
   }
-  if (!out.empty()) ctx.Dirty();
+  if (std::any_of(out.begin(), out.end(), [](const auto& x) { return x.second.has_value(); })) {
+    ctx.Dirty();
+  }
   ctx.reply.Array(out.size());
   for (const auto& [id, entry] : out) {
     if (entry) {
@@ -575,12 +584,26 @@ void ReadGeneric(CommandContext& ctx, ArgList args, bool xreadgroup) {
   for (size_t i = 0; i < nstreams; i++) {
     const std::string& key = args[streams_arg + i];
     const std::string& arg = args[streams_arg + nstreams + i];
-    bool wrong;
-    Stream* s = xreadgroup ? StreamForWrite(ctx, key, &wrong)
-                           : const_cast<Stream*>(StreamForRead(ctx, key, &wrong));
-    if (wrong) return;
+    Stream* s = nullptr;
+    if (Entry* e = ctx.db().Find(key, ctx.now_ms); e != nullptr) {
+      if (e->value.type == ValueType::kStream) {
+        s = e->value.stream();
+      } else if (!ctx.woken) {
+        return ctx.WrongType();
+      } else if (xreadgroup) {
+        // Woken because the key was overwritten, as Redis tells it.
+        return ctx.Error({ErrorKind::kUnblocked, "the stream key no longer exists"});
+      }  // (XREAD: the other keys may still serve it)
+    }
     if (xreadgroup) {
       groups[i] = FindGroup(s, *group_name);
+      if (groups[i] == nullptr && ctx.woken) {
+        if (s == nullptr) {
+          return ctx.Error({ErrorKind::kUnblocked, "the stream key no longer exists"});
+        }
+        return ctx.Error({ErrorKind::kNoGroup,
+                          "the consumer group this client was blocked on no longer exists"});
+      }
       if (groups[i] == nullptr) {
         return ctx.Error({ErrorKind::kNoGroup, "No such key '" + key + "' or consumer group '" +
                                                    *group_name +

@@ -190,6 +190,20 @@ class StreamBlockingTest(ServerTestCase):
             # History is served at once, blocked or not.
             out.append(s.do("XREADGROUP", "GROUP", "g", "c1", "BLOCK", 0, "STREAMS", "q", "0"))
             out.append(s.do("XPENDING", "q", "g"))
+            # The group destroyed, the key overwritten: the waiters are told.
+            c = s.block("XREADGROUP", "GROUP", "g", "c1", "BLOCK", 0, "STREAMS", "q", ">")
+            s.do("XGROUP", "DESTROY", "q", "g")
+            out.append(str(c.reply()))
+            s.do("XGROUP", "CREATE", "q", "g", "$")
+            c = s.block("XREADGROUP", "GROUP", "g", "c1", "BLOCK", 0, "STREAMS", "q", ">")
+            s.do("SET", "q", "now a string")
+            out.append(str(c.reply()))
+            # XREAD on two keys, one overwritten: the other still serves it.
+            c = s.block("XREAD", "BLOCK", 0, "STREAMS", "s1", "s2", "$", "$")
+            s.do("SET", "s2", "x")
+            s.assert_waiting(c)
+            s.do("XADD", "s1", "1-1", "a", "1")
+            out.append(c.reply())
             self.assertEqual(s.blocked(), 0)
             return out
         self.on_both(body)
