@@ -429,6 +429,21 @@ StreamConsumer* CreateConsumer(CommandContext& ctx, StreamGroup* g, const std::s
   return out;
 }
 
+// The consumer a read or a claim is for, made if new (streamLookupConsumer
+// then streamCreateConsumer); its seen time becomes now.
+StreamConsumer* ConsumerFor(CommandContext& ctx, StreamGroup* g, const std::string& key,
+                            const std::string& group, const std::string& name) {
+  StreamConsumer* c = FindConsumer(g, name, ctx.now_ms, /*refresh=*/true);
+  return c != nullptr ? c : CreateConsumer(ctx, g, key, group, name);
+}
+
+// Hands a pending entry to `c`, out of its former owner's PEL.
+void GiveTo(StreamConsumer* c, StreamID id, StreamNack& nack) {
+  if (nack.consumer != c && nack.consumer != nullptr) nack.consumer->pel.erase(id);
+  nack.consumer = c;
+  c->pel[id] = &nack;
+}
+
 // A PEL entry in the log, as Redis propagates one (streamPropagateXCLAIM):
 // replayed, it puts the entry in the same consumer's PEL with the same
 // delivery time and count, or drops it if the entry is gone.
@@ -478,13 +493,10 @@ void DeliverNew(CommandContext& ctx, Stream& s, StreamGroup* g, StreamConsumer* 
     }
     ReplyEntry(ctx, e);
     if (noack) continue;
-    auto [it, inserted] = g->pel.try_emplace(e.id);
-    StreamNack& nack = it->second;
-    if (!inserted && nack.consumer != nullptr) nack.consumer->pel.erase(e.id);
-    nack.consumer = c;
+    StreamNack& nack = g->pel[e.id];
+    GiveTo(c, e.id, nack);
     nack.delivery_time = ctx.now_ms;
     nack.delivery_count = 1;
-    c->pel[e.id] = &nack;
     PropagateClaim(ctx, key, group, *g, e.id, nack);
   }
   if (moved) PropagateGroupId(ctx, key, group, *g);
@@ -682,8 +694,7 @@ void ReadGeneric(CommandContext& ctx, ArgList args, bool xreadgroup) {
         continue;
       }
       StreamGroup* g = groups[r.i];
-      StreamConsumer* c = FindConsumer(g, *consumer_name, ctx.now_ms, /*refresh=*/true);
-      if (c == nullptr) c = CreateConsumer(ctx, g, key, *group_name, *consumer_name);
+      StreamConsumer* c = ConsumerFor(ctx, g, key, *group_name, *consumer_name);
       if (r.history) {
         DeliverHistory(ctx, s, g, c, key, *group_name, ids[r.i], static_cast<uint64_t>(count));
       } else {
@@ -1087,19 +1098,14 @@ void XClaim(CommandContext& ctx, ArgList args) {
     if (nack.consumer != nullptr && min_idle != 0 && ctx.now_ms - nack.delivery_time < min_idle) {
       continue;
     }
-    if (c == nullptr) {
-      c = FindConsumer(g, args[3], ctx.now_ms, /*refresh=*/true);
-      if (c == nullptr) c = CreateConsumer(ctx, g, args[1], args[2], args[3]);
-    }
-    if (nack.consumer != c && nack.consumer != nullptr) nack.consumer->pel.erase(id);
+    if (c == nullptr) c = ConsumerFor(ctx, g, args[1], args[2], args[3]);
+    GiveTo(c, id, nack);
     nack.delivery_time = delivery;
     if (retrycount >= 0) {
       nack.delivery_count = static_cast<uint64_t>(retrycount);
     } else if (!justid) {
       nack.delivery_count++;
     }
-    nack.consumer = c;
-    c->pel[id] = &nack;
     claimed.push_back(id);
     PropagateClaim(ctx, args[1], args[2], *g, id, nack);
     propagate_last_id = false;
@@ -1164,15 +1170,10 @@ void XAutoClaim(CommandContext& ctx, ArgList args) {
       ++it;
       continue;
     }
-    if (c == nullptr) {
-      c = FindConsumer(g, args[3], ctx.now_ms, /*refresh=*/true);
-      if (c == nullptr) c = CreateConsumer(ctx, g, args[1], args[2], args[3]);
-    }
-    if (nack.consumer != c && nack.consumer != nullptr) nack.consumer->pel.erase(id);
+    if (c == nullptr) c = ConsumerFor(ctx, g, args[1], args[2], args[3]);
+    GiveTo(c, id, nack);
     nack.delivery_time = ctx.now_ms;
     if (!justid) nack.delivery_count++;
-    nack.consumer = c;
-    c->pel[id] = &nack;
     claimed.push_back(id);
     count--;
     PropagateClaim(ctx, args[1], args[2], *g, id, nack);
