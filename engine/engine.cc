@@ -114,6 +114,10 @@ void Engine::StoreHook::KeyStored(int db, std::string_view key, bool created) {
   engine_->KeyModified(db, key);
 }
 
+void Engine::StoreHook::KeyDeleted(int db, std::string_view key) {
+  engine_->blocked_.KeyDeleted(db, key);
+}
+
 void Engine::StoreHook::KeyExpired(int db, std::string_view key) {
   engine_->KeyModified(db, key);
   NotifyKeyspaceEvent(engine_->pubsub_, engine_->config_->values().notify_keyspace_events,
@@ -749,10 +753,12 @@ void Engine::ServeBlocked() {
         const BlockedClients::Wait* w = blocked_.Find(id);
         if (w == nullptr) continue;  // served from another key meanwhile
         const Entry* e = keyspace_.db(db).entries().Find(key);
-        if (e == nullptr) break;  // taken whole by an earlier client
+        // A stream's waiters run again even when it is gone: XREADGROUP
+        // answers that its stream no longer exists, as Redis does.
+        if (e == nullptr && w->type != ValueType::kStream) break;  // taken whole earlier
         // (A stream's waiters run again whatever the key became: XREADGROUP
         // then answers that its stream is gone, as Redis does.)
-        if (e->value.type != w->type && w->type != ValueType::kStream) continue;
+        if (e != nullptr && e->value.type != w->type && w->type != ValueType::kStream) continue;
         ClientState& client = *w->client;
         std::vector<std::string> argv = w->argv;
         std::string reply;

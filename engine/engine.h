@@ -186,6 +186,7 @@ class Engine {
     explicit StoreHook(Engine* e) : engine_(e) {}
     void KeyStored(int db, std::string_view key, bool created) override;
     void KeyExpired(int db, std::string_view key) override;
+    void KeyDeleted(int db, std::string_view key) override;
 
    private:
     Engine* engine_;

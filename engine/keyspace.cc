@@ -48,6 +48,7 @@ bool Db::Erase(std::string_view key, FreeMode mode) {
   map_.Erase(key);
   Dispose(std::move(old),
           mode == FreeMode::kAsync || (mode == FreeMode::kServer && policy_->server_del));
+  if (observer_ != nullptr) observer_->KeyDeleted(index_, key);
   return true;
 }
 

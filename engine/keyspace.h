@@ -37,6 +37,9 @@ class StoreObserver {
   // An expired key was just deleted (lazily or by the active cycle): told at
   // once, as Redis publishes "expired" before the command goes on.
   virtual void KeyExpired(int /*db*/, std::string_view /*key*/) {}
+  // A key was deleted (DEL, expiry, RENAME's source...): a stream's
+  // XREADGROUP waiters are told, as Redis tells them.
+  virtual void KeyDeleted(int /*db*/, std::string_view /*key*/) {}
 };
 
 class LazyFree;

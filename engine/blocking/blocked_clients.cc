@@ -70,6 +70,14 @@ void BlockedClients::KeyStored(int db, std::string_view key, bool) {
   ready_.push_back(std::move(k));
 }
 
+void BlockedClients::KeyDeleted(int db, std::string_view key) {
+  if (by_key_.empty()) return;
+  for (uint64_t id : Waiters(db, key)) {
+    const Wait* w = Find(id);
+    if (w != nullptr && w->type == ValueType::kStream) return KeyStored(db, key);
+  }
+}
+
 void BlockedClients::SignalDb(int db, const Db& contents) {
   for (const auto& [k, waiters] : by_key_) {
     if (k.first == db && contents.entries().Find(k.second) != nullptr) {

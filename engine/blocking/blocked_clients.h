@@ -68,6 +68,9 @@ class BlockedClients : public StoreObserver {
 
   // StoreObserver: a key was created or replaced.
   void KeyStored(int db, std::string_view key, bool created = false) override;
+  // A key was deleted: ready if a stream reader waits on it (see
+  // StoreObserver::KeyDeleted).
+  void KeyDeleted(int db, std::string_view key);
   // Every waited-on key of `db` that exists now is ready (SWAPDB).
   void SignalDb(int db, const Db& contents);
 
