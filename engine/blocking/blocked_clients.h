@@ -1,7 +1,7 @@
 // BlockedClients: clients parked by a blocking command (BLPOP, BLMOVE,
-// BZPOPMIN, BLMPOP... and later XREAD BLOCK and cold reads) until a key they
-// wait on holds data, their timeout passes, CLIENT UNBLOCK frees them or
-// they disconnect (ARCHITECTURE.md, engine/blocking/).
+// BZPOPMIN, BLMPOP, XREAD, XREADGROUP... and later cold reads) until a key
+// they wait on holds data, their timeout passes, CLIENT UNBLOCK frees them
+// or they disconnect (ARCHITECTURE.md, engine/blocking/).
 //
 // How a wake-up works, as in Redis 7.2: every store of a key (Db::Put, so
 // any command that creates or replaces one) is reported here; a key somebody
@@ -11,6 +11,9 @@
 // the key still exists — the command itself takes what it needs and logs its
 // effect as the non-blocking equivalent, so replay is deterministic. A
 // client whose command still finds nothing stays parked, in its place.
+// Streams differ in two ways: XADD to a stream that exists reports it too,
+// and so does a deletion, so that XREADGROUP can answer that its stream is
+// gone (and their waiters run again whatever the key holds now).
 //
 // Engine thread only.
 #pragma once
