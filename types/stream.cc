@@ -57,29 +57,61 @@ Master ReadMaster(const unsigned char* lp) {
 
 // Walks the entries of a well-formed node in order. fn(entry, fv position,
 // number of field/value pairs, same-fields) returns false to stop.
+// The entry whose flags are at `p`; `*fv` its first field (or value), and
+// the position after its lp-count is returned.
+unsigned char* ParseEntry(StreamID master, const unsigned char* lp, const Master& m,
+                          unsigned char* p, NodeEntry* e, unsigned char** fv, int64_t* pairs,
+                          bool* same) {
+  e->flags_pos = p;
+  e->flags = IntAt(p);
+  p = lp::Next(lp, p);
+  e->id.ms = master.ms + static_cast<uint64_t>(IntAt(p));
+  p = lp::Next(lp, p);
+  e->id.seq = master.seq + static_cast<uint64_t>(IntAt(p));
+  p = lp::Next(lp, p);
+  *same = (e->flags & kSameFields) != 0;
+  *pairs = static_cast<int64_t>(m.fields.size());
+  if (!*same) {
+    *pairs = IntAt(p);
+    p = lp::Next(lp, p);
+  }
+  *fv = p;
+  for (int64_t i = 0; i < (*same ? *pairs : 2 * *pairs); i++) p = lp::Next(lp, p);
+  return lp::Next(lp, p);  // past lp-count
+}
+
 template <class Fn>
 void WalkNode(StreamID master, const unsigned char* lp, const Master& m, Fn&& fn) {
   unsigned char* p = m.first;
-  const auto nmaster = static_cast<int64_t>(m.fields.size());
   while (p != nullptr) {
     NodeEntry e;
-    e.flags_pos = p;
-    e.flags = IntAt(p);
-    p = lp::Next(lp, p);
-    e.id.ms = master.ms + static_cast<uint64_t>(IntAt(p));
-    p = lp::Next(lp, p);
-    e.id.seq = master.seq + static_cast<uint64_t>(IntAt(p));
-    p = lp::Next(lp, p);
-    const bool same = (e.flags & kSameFields) != 0;
-    int64_t pairs = nmaster;
-    if (!same) {
-      pairs = IntAt(p);
-      p = lp::Next(lp, p);
-    }
-    unsigned char* fv = p;
-    for (int64_t i = 0; i < (same ? pairs : 2 * pairs); i++) p = lp::Next(lp, p);
-    p = lp::Next(lp, p);  // past lp-count
+    unsigned char* fv;
+    int64_t pairs;
+    bool same;
+    p = ParseEntry(master, lp, m, p, &e, &fv, &pairs, &same);
     if (!fn(e, fv, pairs, same)) return;
+  }
+}
+
+// The same from the last entry back, as Redis walks a node backwards: each
+// entry ends with the count of its other elements (the master entry with
+// 0), which leads to its flags.
+template <class Fn>
+void WalkNodeBack(StreamID master, const unsigned char* lp, const Master& m, Fn&& fn) {
+  unsigned char* count_pos = lp::Last(lp);
+  while (count_pos != nullptr) {
+    int64_t n = IntAt(count_pos);
+    if (n <= 0) return;  // the master entry's terminator
+    unsigned char* p = count_pos;
+    while (n-- > 0 && p != nullptr) p = lp::Prev(lp, p);
+    if (p == nullptr) return;
+    NodeEntry e;
+    unsigned char* fv;
+    int64_t pairs;
+    bool same;
+    ParseEntry(master, lp, m, p, &e, &fv, &pairs, &same);
+    if (!fn(e, fv, pairs, same)) return;
+    count_pos = lp::Prev(lp, p);
   }
 }
 
@@ -379,18 +411,7 @@ void Stream::Iterate(StreamID start, StreamID end, bool rev, Fn&& fn) const {
     if (!rev) {
       WalkNode(it->first, lp, m, visit);
     } else {
-      struct Pos {
-        NodeEntry e;
-        unsigned char* fv;
-        int64_t pairs;
-        bool same;
-      };
-      std::vector<Pos> all;
-      WalkNode(it->first, lp, m, [&](const NodeEntry& e, unsigned char* fv, int64_t pairs, bool same) {
-        all.push_back({e, fv, pairs, same});
-        return true;
-      });
-      for (auto i = all.rbegin(); i != all.rend() && go; ++i) visit(i->e, i->fv, i->pairs, i->same);
+      WalkNodeBack(it->first, lp, m, visit);
     }
     if (!go) return;
     if (!rev) {
@@ -403,21 +424,22 @@ void Stream::Iterate(StreamID start, StreamID end, bool rev, Fn&& fn) const {
 }
 
 void Stream::Range(StreamID start, StreamID end, bool rev, uint64_t count,
-                   const std::function<bool(const Entry&)>& fn) const {
+                   const std::function<bool(Entry&)>& fn) const {
   if (start > end) return;
   uint64_t emitted = 0;
   Iterate(start, end, rev,
           [&](auto, const unsigned char* lp, const Master& m, const NodeEntry& e,
               unsigned char* fv, int64_t pairs, bool same) {
-            if (!fn(ReadEntry(lp, m, e, fv, pairs, same))) return false;
+            Entry entry = ReadEntry(lp, m, e, fv, pairs, same);
+            if (!fn(entry)) return false;
             return count == 0 || ++emitted < count;
           });
 }
 
 std::optional<Stream::Entry> Stream::Get(StreamID id) const {
   std::optional<Entry> out;
-  Range(id, id, false, 1, [&](const Entry& e) {
-    out = e;
+  Range(id, id, false, 1, [&](Entry& e) {
+    out = std::move(e);
     return false;
   });
   return out;

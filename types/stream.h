@@ -108,7 +108,7 @@ class Stream {
   // Live entries with start <= ID <= end, ascending (descending with
   // `rev`), at most `count` of them (0: all). fn returns false to stop.
   void Range(StreamID start, StreamID end, bool rev, uint64_t count,
-             const std::function<bool(const Entry&)>& fn) const;
+             const std::function<bool(Entry&)>& fn) const;
   // The entry with this ID, if live.
   std::optional<Entry> Get(StreamID id) const;
 

@@ -97,8 +97,8 @@ void ReplyEntry(CommandContext& ctx, const Stream::Entry& e) {
 void ReplyRange(CommandContext& ctx, const Stream& s, StreamID start, StreamID end, bool rev,
                 uint64_t count) {
   std::vector<Stream::Entry> out;
-  s.Range(start, end, rev, count, [&](const Stream::Entry& e) {
-    out.push_back(e);
+  s.Range(start, end, rev, count, [&](Stream::Entry& e) {
+    out.push_back(std::move(e));
     return true;
   });
   ctx.reply.Array(out.size());
@@ -475,8 +475,8 @@ void DeliverNew(CommandContext& ctx, Stream& s, StreamGroup* g, StreamConsumer* 
   StreamID start = g->last_id;
   start.Incr();
   std::vector<Stream::Entry> entries;
-  s.Range(start, StreamID::Max(), false, count, [&](const Stream::Entry& e) {
-    entries.push_back(e);
+  s.Range(start, StreamID::Max(), false, count, [&](Stream::Entry& e) {
+    entries.push_back(std::move(e));
     return true;
   });
   bool moved = false;
