@@ -241,6 +241,11 @@ class ConfigTest(ServerTestCase):
             time.sleep(0.05)
         self.assertIn("Background saving started", text())
         self.assertTrue(s.alive())
+        # (The child done before tearDown: it would write into the temp dir
+        # while it is removed, and leave it behind.)
+        while c.info("persistence")["rdb_bgsave_in_progress"] != "0":
+            self.assertLess(time.monotonic(), deadline)
+            time.sleep(0.05)
 
     def test_unix_socket_and_no_tcp(self):
         d = self.newdir("unix")
