@@ -78,6 +78,12 @@ void BlockedClients::KeyDeleted(int db, std::string_view key) {
   }
 }
 
+void BlockedClients::SignalFlushed(int db) {
+  for (const auto& [k, waiters] : by_key_) {
+    if (db < 0 || k.first == db) KeyDeleted(k.first, k.second);
+  }
+}
+
 void BlockedClients::SignalDb(int db, const Db& contents) {
   for (const auto& [k, waiters] : by_key_) {
     if (k.first == db && contents.entries().Find(k.second) != nullptr) {

@@ -74,6 +74,8 @@ class BlockedClients : public StoreObserver {
   // A key was deleted: ready if a stream reader waits on it (see
   // StoreObserver::KeyDeleted).
   void KeyDeleted(int db, std::string_view key);
+  // FLUSHDB (`db`) or FLUSHALL (-1): every waited-on key there is deleted.
+  void SignalFlushed(int db);
   // Every waited-on key of `db` that exists now is ready (SWAPDB).
   void SignalDb(int db, const Db& contents);
 

@@ -500,6 +500,7 @@ void FlushDb(CommandContext& ctx, ArgList args) {
   ctx.watches.TouchDb(ctx.client.db, ctx.db(), nullptr, ctx.now_ms);
   ctx.tracking.InvalidateAll();
   ctx.db().Clear(*async);
+  ctx.blocked.SignalFlushed(ctx.client.db);  // (XREADGROUP waiters are told)
   ctx.reply.Ok();
 }
 
@@ -507,6 +508,7 @@ void FlushAll(CommandContext& ctx, ArgList args) {
   auto async = ParseFlushMode(ctx, args);
   if (!async) return;
   ctx.Dirty(ctx.EmptyAllDatabases(*async) + 1);
+  ctx.blocked.SignalFlushed(-1);  // (XREADGROUP waiters are told)
   ctx.reply.Ok();
 }
 

@@ -207,6 +207,11 @@ class StreamBlockingTest(ServerTestCase):
             s.assert_waiting(c0)  # (XREAD waits on)
             s.do("XADD", "q", "1-1", "h", "1")
             out.append(c0.reply())
+            for flush in ("FLUSHDB", "FLUSHALL"):
+                s.do("XGROUP", "CREATE", "q", "g", "$", "MKSTREAM")
+                c = s.block("XREADGROUP", "GROUP", "g", "c1", "BLOCK", 0, "STREAMS", "q", ">")
+                s.do(flush)
+                out.append(str(c.reply()))
             # XREAD on two keys, one overwritten: the other still serves it.
             c = s.block("XREAD", "BLOCK", 0, "STREAMS", "s1", "s2", "$", "$")
             s.do("SET", "s2", "x")
