@@ -199,6 +199,20 @@ metric() { awk -v k="$2" '$1 == k { print $2; exit }' "$1"; }
 # ratio <a> <b>: a/b to two decimals, "-" when b is not positive.
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 
+# For benches that record "<kind> <metric> <value>" lines in ${results}:
+# med <kind> <metric>, the median over the rounds; ratio_rows <label width>
+# <metric>..., a header and one row per metric: cairn, redis, cairn/redis.
+med() { awk -v k="$1" -v m="$2" '$1 == k && $2 == m { print $3 }' "${results}" | median_of; }
+ratio_rows() {
+  local width="$1" m c r
+  shift
+  printf "%-${width}s %14s %14s %12s\n" measure cairn redis cairn/redis
+  for m in "$@"; do
+    c="$(med cairn "${m}")"; r="$(med redis "${m}")"
+    printf "%-${width}s %14s %14s %12s\n" "${m}" "${c}" "${r}" "$(ratio "${c}" "${r}")"
+  done
+}
+
 # stable_copy <src> <dst>: waits (up to BINARY_WAIT s, default 120) until <src> is an
 # executable that has not changed for 2 s (others may be relinking it),
 # then copies it, so every round runs the same build.

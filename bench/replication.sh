@@ -116,13 +116,8 @@ for ((round = 1; round <= ROUNDS; round++)); do
   for kind in "${order[@]}"; do one_round "${kind}" "${round}"; done
 done
 
-med() { awk -v k="$1" -v m="$2" '$1 == k && $2 == m { print $3 }' "${results}" | median_of; }
 echo
-printf '%-34s %14s %14s %12s\n' measure cairn redis cairn/redis
-for m in sync_s alone with catchup_ms; do
-  c="$(med cairn "${m}")"; r="$(med redis "${m}")"
-  printf '%-34s %14s %14s %12s\n' "${m}" "${c}" "${r}" "$(ratio "${c}" "${r}")"
-done
+ratio_rows 34 sync_s alone with catchup_ms
 printf '%-34s %14s %14s\n' "with/alone (target >= 0.90)" \
   "$(ratio "$(med cairn with)" "$(med cairn alone)")" "$(ratio "$(med redis with)" "$(med redis alone)")"
 echo "(medians of ${ROUNDS} rounds; sync_s: replica exec to in sync with ${KEYS} keys; alone/with: SET ops/s at 50 clients; catchup_ms: after the with-replica run)"

@@ -94,11 +94,6 @@ for ((round = 1; round <= ROUNDS; round++)); do
   for kind in "${order[@]}"; do one_round "${kind}" "${round}"; done
 done
 
-med() { awk -v k="$1" -v m="$2" '$1 == k && $2 == m { print $3 }' "${results}" | median_of; }
 echo
-printf '%-40s %14s %14s %12s\n' measure cairn redis cairn/redis
-for m in fill_per_s bytes_per_entry xadd xrange10 xrevrange1; do
-  c="$(med cairn "${m}")"; r="$(med redis "${m}")"
-  printf '%-40s %14s %14s %12s\n' "${m}" "${c}" "${r}" "$(ratio "${c}" "${r}")"
-done
+ratio_rows 40 fill_per_s bytes_per_entry xadd xrange10 xrevrange1
 echo "(medians of ${ROUNDS} rounds; fill: ${ENTRIES} XADDs through redis-cli --pipe; bytes_per_entry: used_memory growth / entries, lower is better; xadd/xrange10/xrevrange1: req/s at ${CLIENTS} clients)"
