@@ -141,6 +141,19 @@ csv_rps() {
   cut -d, -f2 <<< "${line}" | tr -d '"'
 }
 
+# server_cpu_us: CPU time (user + system) the server ${server_pid} has used
+# so far, in microseconds. Beside req/s it is the steadier measure on a
+# 2-core machine, where the benchmark client competes with the server and a
+# noisy neighbour moves req/s by a third from run to run.
+server_cpu_us() {
+  local hz
+  hz="$(getconf CLK_TCK)"
+  # (Fields after the command name, which is in parentheses: utime, stime
+  # are the 12th and 13th.)
+  sed 's/^.*) //' "/proc/${server_pid}/stat" |
+    awk -v hz="${hz}" '{ printf "%.0f\n", ($12 + $13) * 1e6 / hz }'
+}
+
 # median_of: the median of the numbers on stdin, one per line.
 median_of() {
   sort -g |

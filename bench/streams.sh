@@ -11,9 +11,12 @@
 #        XRANGE big __rand_int__ + COUNT 10 (-r ENTRIES: ten entries from a
 #                                            random place)
 #        XREVRANGE big + - COUNT 1          (the newest entry)
+#      req/s, and the server's CPU time per request (server_cpu_us in
+#      lib.sh: steadier than req/s here, where client and server share two
+#      cores).
 # Prints medians and cairn/redis (above 1.00: cairn faster; for bytes per
-# entry, below 1.00: cairn smaller). Target: throughput at least Redis's,
-# memory no more than Redis's.
+# entry and CPU per request, below 1.00: cairn smaller). Target: throughput
+# at least Redis's, memory no more than Redis's.
 #
 # Environment (all optional): CAIRN_SERVER, REDIS_SERVER, REDIS_BENCHMARK,
 # REDIS_CLI, PYTHON, BENCH_TIMEOUT as in compare.sh, and
@@ -76,15 +79,22 @@ one_round() {  # one_round <cairn|redis> <round>
   echo "${kind} fill_per_s $(awk -v n="${ENTRIES}" -v ns="$((t1 - t0))" 'BEGIN { printf "%.0f", n / (ns / 1e9) }')" >> "${results}"
   echo "${kind} bytes_per_entry $(awk -v a="${after}" -v b="${before}" -v n="${ENTRIES}" 'BEGIN { printf "%.1f", (a - b) / n }')" >> "${results}"
   local -a common=(-q --csv -c "${CLIENTS}" -n "${REQUESTS}")
-  run_benchmark "${dir}" "${dir}/xadd.csv" "${kind} XADD" "${common[@]}" xadd bench '*' f v
-  echo "${kind} xadd $(csv_rps "${dir}/xadd.csv" 'xadd bench * f v')" >> "${results}"
-  run_benchmark "${dir}" "${dir}/xrange.csv" "${kind} XRANGE" "${common[@]}" -r "${ENTRIES}" \
+  # Each benchmark: req/s, and the server's CPU per request (µs).
+  bench_one() {  # bench_one <metric> <csv> <test name> <benchmark args>...
+    local metric="$1" csv="${dir}/$2" test="$3" c0 c1
+    shift 3
+    c0="$(server_cpu_us)"
+    run_benchmark "${dir}" "${csv}" "${kind} ${test}" "${common[@]}" "$@"
+    c1="$(server_cpu_us)"
+    echo "${kind} ${metric} $(csv_rps "${csv}" "${test}")" >> "${results}"
+    echo "${kind} ${metric}_cpu_us $(awk -v c="$((c1 - c0))" -v n="${REQUESTS}" 'BEGIN { printf "%.2f", c / n }')" >> "${results}"
+  }
+  bench_one xadd xadd.csv 'xadd bench * f v' xadd bench '*' f v
+  bench_one xrange10 xrange.csv 'xrange big __rand_int__ + COUNT 10' -r "${ENTRIES}" \
     xrange big __rand_int__ + COUNT 10
-  echo "${kind} xrange10 $(csv_rps "${dir}/xrange.csv" 'xrange big __rand_int__ + COUNT 10')" >> "${results}"
-  run_benchmark "${dir}" "${dir}/xrev.csv" "${kind} XREVRANGE" "${common[@]}" xrevrange big + - COUNT 1
-  echo "${kind} xrevrange1 $(csv_rps "${dir}/xrev.csv" 'xrevrange big + - COUNT 1')" >> "${results}"
+  bench_one xrevrange1 xrev.csv 'xrevrange big + - COUNT 1' xrevrange big + - COUNT 1
   stop_server
-  grep "^${kind} " "${results}" | tail -5 | sed "s/^/  round ${round}  /" >&2
+  grep "^${kind} " "${results}" | tail -8 | sed "s/^/  round ${round}  /" >&2
   rm -rf "${dir}"
 }
 
@@ -95,5 +105,5 @@ for ((round = 1; round <= ROUNDS; round++)); do
 done
 
 echo
-ratio_rows 40 fill_per_s bytes_per_entry xadd xrange10 xrevrange1
-echo "(medians of ${ROUNDS} rounds; fill: ${ENTRIES} XADDs through redis-cli --pipe; bytes_per_entry: used_memory growth / entries, lower is better; xadd/xrange10/xrevrange1: req/s at ${CLIENTS} clients)"
+ratio_rows 40 fill_per_s bytes_per_entry xadd xrange10 xrevrange1 xadd_cpu_us xrange10_cpu_us xrevrange1_cpu_us
+echo "(medians of ${ROUNDS} rounds; fill: ${ENTRIES} XADDs through redis-cli --pipe; bytes_per_entry: used_memory growth / entries, lower is better; xadd/xrange10/xrevrange1: req/s at ${CLIENTS} clients; *_cpu_us: server CPU per request in µs, lower is better)"

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <utility>
 
 #include "base/string_util.h"
 #include "types/listpack.h"
@@ -191,7 +192,7 @@ Stream::Stream(const Stream& o)
       first_id_(o.first_id_),
       max_deleted_id_(o.max_deleted_id_),
       entries_added_(o.entries_added_) {
-  for (const auto& [id, lp] : o.nodes_) nodes_.emplace(id, lp::Copy(lp));
+  for (const auto& [id, lp] : o.nodes_) nodes_.push_back({id, lp::Copy(lp)});
   for (const auto& [name, g] : o.groups_) {
     auto copy = std::make_unique<StreamGroup>();
     copy->last_id = g->last_id;
@@ -222,9 +223,8 @@ void Stream::Append(StreamID id, std::span<const std::string> fv, const Limits& 
   unsigned char* lp = nullptr;
   StreamID master;
   if (!nodes_.empty()) {
-    auto last = std::prev(nodes_.end());
-    master = last->first;
-    lp = last->second;
+    master = nodes_.back().master;
+    lp = nodes_.back().lp;
     // A new node once this one is full, by bytes or by entries (live and
     // deleted), as Redis decides it.
     size_t max_bytes = limits.node_max_bytes;
@@ -276,11 +276,8 @@ void Stream::Append(StreamID id, std::span<const std::string> fv, const Limits& 
   }
   // (A node left with deleted entries only may have this key already: an
   // XSETID moved the top ID back below it. Its entries go.)
-  auto [slot, fresh] = nodes_.try_emplace(master, lp);
-  if (!fresh) {
-    if (new_node) lp::Free(slot->second);  // (else it is this one, maybe moved)
-    slot->second = lp;
-  }
+  unsigned char* replaced = Put(master, lp);
+  if (new_node && replaced != nullptr) lp::Free(replaced);  // (else it is this one, maybe moved)
   length_++;
   entries_added_++;
   last_id_ = id;
@@ -289,13 +286,13 @@ void Stream::Append(StreamID id, std::span<const std::string> fv, const Limits& 
 
 bool Stream::Delete(StreamID id) {
   // The entry Redis's iterator finds for [id, id].
-  std::map<StreamID, unsigned char*>::const_iterator node;
+  StreamID node;
   NodeEntry found;
   int64_t count = 0, deleted = 0;
   Iterate(id, id, false,
           [&](auto it, const unsigned char*, const Master& m, const NodeEntry& e,
               unsigned char*, int64_t, bool) {
-            node = it;
+            node = it->master;
             found = e;
             count = m.count;
             deleted = m.deleted;
@@ -303,8 +300,8 @@ bool Stream::Delete(StreamID id) {
           });
   if (found.flags_pos == nullptr) return false;
   length_--;
-  auto it = nodes_.find(node->first);
-  unsigned char* lp = it->second;
+  auto it = LowerBound(node);
+  unsigned char* lp = it->lp;
   if (count == 1) {
     lp::Free(lp);
     nodes_.erase(it);
@@ -316,7 +313,7 @@ bool Stream::Delete(StreamID id) {
   lp = ReplaceInt(lp, &p, count - 1);
   p = lp::Next(lp, p);
   lp = ReplaceInt(lp, &p, deleted + 1);
-  it->second = lp;
+  it->lp = lp;
   return true;
 }
 
@@ -325,7 +322,7 @@ int64_t Stream::TrimTo(const Trim& t) {
   int64_t deleted = 0;
   for (auto it = nodes_.begin(); it != nodes_.end();) {
     if (t.strategy == Trim::kMaxLen && length_ <= t.maxlen) break;
-    unsigned char* lp = it->second;
+    unsigned char* lp = it->lp;
     const Master m = ReadMaster(lp);
     const int64_t entries = m.count;
     if (t.limit > 0 && deleted + entries > t.limit) break;
@@ -335,7 +332,7 @@ int64_t Stream::TrimTo(const Trim& t) {
     } else {
       // Whole when its last entry (deleted or not) is below the minimum.
       StreamID last;
-      WalkNode(it->first, lp, m, [&](const NodeEntry& e, unsigned char*, int64_t, bool) {
+      WalkNode(it->master, lp, m, [&](const NodeEntry& e, unsigned char*, int64_t, bool) {
         last = e.id;
         return true;
       });
@@ -353,7 +350,7 @@ int64_t Stream::TrimTo(const Trim& t) {
     std::vector<size_t> to_flag;  // offsets: the listpack may move
     std::vector<int64_t> flags;
     uint64_t length = length_;
-    WalkNode(it->first, lp, m, [&](const NodeEntry& e, unsigned char*, int64_t, bool) {
+    WalkNode(it->master, lp, m, [&](const NodeEntry& e, unsigned char*, int64_t, bool) {
       const bool stop = t.strategy == Trim::kMaxLen ? length <= t.maxlen : e.id >= t.minid;
       if (stop) return false;
       if (!(e.flags & kDeleted)) {
@@ -376,7 +373,7 @@ int64_t Stream::TrimTo(const Trim& t) {
     lp = ReplaceInt(lp, &p, entries - n);
     p = lp::Next(lp, p);
     lp = ReplaceInt(lp, &p, m.deleted + n);
-    it->second = lp;
+    it->lp = lp;
     break;
   }
   UpdateFirstId();
@@ -391,10 +388,11 @@ void Stream::Iterate(StreamID start, StreamID end, bool rev, Fn&& fn) const {
   // passed over, and the first live one past the other bound ends it. (IDs
   // within a node need not rise: XSETID can move the top ID back.)
   if (nodes_.empty()) return;
-  auto it = nodes_.upper_bound(rev ? end : start);
+  auto it = std::upper_bound(nodes_.begin(), nodes_.end(), rev ? end : start,
+                             [](StreamID id, const Node& n) { return id < n.master; });
   if (it != nodes_.begin()) --it;
   while (true) {
-    const unsigned char* lp = it->second;
+    const unsigned char* lp = it->lp;
     const Master m = ReadMaster(lp);
     bool go = true;
     auto visit = [&](const NodeEntry& e, unsigned char* fv, int64_t pairs, bool same) {
@@ -409,9 +407,9 @@ void Stream::Iterate(StreamID start, StreamID end, bool rev, Fn&& fn) const {
       return go = fn(it, lp, m, e, fv, pairs, same);
     };
     if (!rev) {
-      WalkNode(it->first, lp, m, visit);
+      WalkNode(it->master, lp, m, visit);
     } else {
-      WalkNodeBack(it->first, lp, m, visit);
+      WalkNodeBack(it->master, lp, m, visit);
     }
     if (!go) return;
     if (!rev) {
@@ -520,8 +518,25 @@ bool Stream::CheckNode(StreamID master, const unsigned char* lp, uint64_t* live,
   return true;
 }
 
+std::deque<Stream::Node>::iterator Stream::LowerBound(StreamID master) {
+  return std::lower_bound(nodes_.begin(), nodes_.end(), master,
+                          [](const Node& n, StreamID id) { return n.master < id; });
+}
+
+unsigned char* Stream::Put(StreamID master, unsigned char* lp) {
+  // Nearly always at the end: a new node, or one read in order.
+  if (nodes_.empty() || nodes_.back().master < master) {
+    nodes_.push_back({master, lp});
+    return nullptr;
+  }
+  auto it = LowerBound(master);
+  if (it != nodes_.end() && it->master == master) return std::exchange(it->lp, lp);
+  nodes_.insert(it, {master, lp});
+  return nullptr;
+}
+
 void Stream::AdoptNode(StreamID master, unsigned char* lp) {
-  nodes_[master] = lp;
+  if (unsigned char* old = Put(master, lp)) lp::Free(old);
   length_ += static_cast<uint64_t>(ReadMaster(lp).count);
 }
 
@@ -546,7 +561,7 @@ void Stream::UpdateFirstId() {
 
 size_t Stream::MemoryUsage() const {
   size_t n = sizeof(Stream);
-  for (const auto& [id, lp] : nodes_) n += lp::Bytes(lp) + 64;
+  for (const auto& [id, lp] : nodes_) n += lp::Bytes(lp) + sizeof(Node);
   for (const auto& [name, g] : groups_) {
     n += sizeof(StreamGroup) + name.size() + g->pel.size() * 64;
     for (const auto& [cname, c] : g->consumers) n += sizeof(StreamConsumer) + cname.size() + c->pel.size() * 48;

@@ -16,6 +16,7 @@
 
 #include <compare>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -112,8 +113,13 @@ class Stream {
   // The entry with this ID, if live.
   std::optional<Entry> Get(StreamID id) const;
 
-  // Nodes, for RDB: master ID -> listpack (Redis's layout).
-  const std::map<StreamID, unsigned char*>& nodes() const { return nodes_; }
+  // A node: its master ID and its listpack (Redis's layout).
+  struct Node {
+    StreamID master;
+    unsigned char* lp;
+  };
+  // Nodes in master ID order, for RDB.
+  const std::deque<Node>& nodes() const { return nodes_; }
   // Loading: adopts a node's listpack (already validated as a stream
   // node by CheckNode) and counts its live entries.
   void AdoptNode(StreamID master, unsigned char* lp);
@@ -143,7 +149,16 @@ class Stream {
   template <class Fn>
   void Iterate(StreamID start, StreamID end, bool rev, Fn&& fn) const;
 
-  std::map<StreamID, unsigned char*> nodes_;
+  // The node keyed `master`, or the one after where it would go.
+  std::deque<Node>::iterator LowerBound(StreamID master);
+  // Puts `lp` under `master`, in order; returns the listpack it replaced.
+  unsigned char* Put(StreamID master, unsigned char* lp);
+
+  // A sorted deque rather than Redis's rax or an ordered map: nodes are
+  // added at the end and trimmed from the front, and a deque holds each
+  // in 24 bytes where a map node took 64 (0.4 bytes per entry at 100
+  // entries a node, the difference between Redis's memory and more).
+  std::deque<Node> nodes_;
   uint64_t length_ = 0;
   StreamID last_id_, first_id_, max_deleted_id_;
   uint64_t entries_added_ = 0;
