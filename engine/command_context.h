@@ -116,7 +116,9 @@ class CommandContext {
   // 0 for none) passes. Where a client may not wait (MULTI/EXEC, scripts:
   // may_block false), the handler replies as on a timeout instead.
   // `woken`: the command is being run again because a key it waits on was
-  // stored; calling Block() then keeps the client parked where it was.
+  // stored (`woken_key`); calling Block() then keeps the client parked
+  // where it was. As in Redis 7.0, a woken command serves from that key
+  // only (ServesFrom), not from the first of its keys that has data.
   // `argv`: the command to run again when woken, when not the same one
   // (XREAD's `$` becomes the ID it stood for).
   struct BlockRequest {
@@ -127,6 +129,8 @@ class CommandContext {
   };
   bool may_block = true;
   bool woken = false;
+  std::string_view woken_key;
+  bool ServesFrom(std::string_view key) const { return !woken || key == woken_key; }
   // The command comes from the log being replayed or from the primary: it
   // is obeyed as written (Redis's mustObeyClient), not checked as a user's.
   bool obeys = false;

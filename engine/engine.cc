@@ -72,7 +72,7 @@ Engine::Engine(Config* config)
       return;
     }
     server_.stats.total_commands_processed++;
-    Run(cmd, c, argv, w, /*woken=*/false, base::NowMs(), /*may_block=*/false);
+    Run(cmd, c, argv, w, /*woken_by=*/nullptr, base::NowMs(), /*may_block=*/false);
   };
   scripts_ = std::make_unique<LuaScripts>(&table_, script_call);
   scripts_->set_should_stop([this] { return server_.shutdown == ShutdownRequest::kNoSave; });
@@ -212,6 +212,9 @@ void Engine::Cron(int64_t now_ms) {
   const int64_t hz = std::max<int64_t>(1, config_->values().hz);
   keyspace_.ActiveExpireCycle(now_ms, 1000000 / hz / 4);
   PropagateExpired();
+  // An expired stream's XREADGROUP waiters are told now, not at the next
+  // command (Redis serves ready keys before it sleeps).
+  if (!loading_) ServeBlocked();
   FlushTracking(/*now=*/true);
 }
 
@@ -413,7 +416,7 @@ void Engine::RunTransaction(ClientState& client, protocol::RespWriter& out) {
       continue;
     }
     server_.stats.total_commands_processed++;
-    Run(*cmd, client, argv, out, /*woken=*/false, base::NowMs(), /*may_block=*/false);
+    Run(*cmd, client, argv, out, /*woken_by=*/nullptr, base::NowMs(), /*may_block=*/false);
   }
 }
 
@@ -657,7 +660,7 @@ bool Engine::ExecuteChecked(ClientState& client, const CommandSpec& spec,
   policy.expire = config_->values().lazyfree_lazy_expire;
   policy.replica = replication_ != nullptr && replication_->IsReplica();
   policy.primary_client = client.primary_link;
-  const RunResult r = Run(*cmd, client, argv, out, /*woken=*/false, now);
+  const RunResult r = Run(*cmd, client, argv, out, /*woken_by=*/nullptr, now);
   if (replication_ != nullptr) client.woff = replication_->Offset();
   // (A log being replayed wakes no one: the command that replays it does,
   // once the log is open again and their pops can be logged.)
@@ -667,11 +670,12 @@ bool Engine::ExecuteChecked(ClientState& client, const CommandSpec& spec,
 
 Engine::RunResult Engine::Run(const CommandSpec& cmd, ClientState& client,
                               std::vector<std::string>& argv, protocol::RespWriter& out,
-                              bool woken, int64_t now, bool may_block) {
+                              const std::string* woken_by, int64_t now, bool may_block) {
   CommandContext ctx(cmd, client, out, keyspace_, *config_, table_, server_, blocked_, watches_,
                      tracking_, pubsub_, *scripts_, *functions_, *acl_, now, aof_, snapshots_,
                      replication_);
-  ctx.woken = woken;
+  ctx.woken = woken_by != nullptr;
+  if (woken_by != nullptr) ctx.woken_key = *woken_by;
   ctx.may_block = may_block;
   ctx.obeys = loading_ || client.primary_link;
   const int db_before = client.db;
@@ -723,7 +727,7 @@ Engine::RunResult Engine::Run(const CommandSpec& cmd, ClientState& client,
   }
   if (const auto& req = ctx.block_request()) {
     r.blocked = true;
-    if (!woken) {
+    if (!ctx.woken) {
       blocked_.Park({.client = &client, .db = client.db, .keys = req->keys, .type = req->type,
                      .deadline_ms = req->deadline_ms, .cmd = &cmd,
                      .argv = req->argv.empty() ? argv : req->argv});
@@ -765,7 +769,7 @@ void Engine::ServeBlocked() {
         protocol::RespWriter out(&reply, client.resp);
         const int saved_db = client.db;
         client.db = w->db;
-        const RunResult r = Run(*w->cmd, client, argv, out, /*woken=*/true, base::NowMs());
+        const RunResult r = Run(*w->cmd, client, argv, out, &key, base::NowMs());
         client.db = saved_db;
         if (!r.blocked) blocked_.Finish(client, std::move(reply), r.logged);
       }

@@ -158,8 +158,11 @@ class Engine {
   // `context` toplevel, multi or lua) and returns the refusal.
   AclVerdict AclCheck(ClientState& client, const CommandSpec& cmd,
                       std::span<const std::string> argv, std::string_view context);
+  // woken_by: the key whose store woke this parked command (nullptr: not
+  // woken).
   RunResult Run(const CommandSpec& cmd, ClientState& client, std::vector<std::string>& argv,
-                protocol::RespWriter& out, bool woken, int64_t now_ms, bool may_block = true);
+                protocol::RespWriter& out, const std::string* woken_by, int64_t now_ms,
+                bool may_block = true);
   // EXEC that may run: the queued commands, their replies as one array.
   void RunTransaction(ClientState& client, protocol::RespWriter& out);
   // Writes of a command that runs others (kRunsCommands) are held until it

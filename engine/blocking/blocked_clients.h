@@ -3,14 +3,17 @@
 // they wait on holds data, their timeout passes, CLIENT UNBLOCK frees them
 // or they disconnect (ARCHITECTURE.md, engine/blocking/).
 //
-// How a wake-up works, as in Redis 7.2: every store of a key (Db::Put, so
-// any command that creates or replaces one) is reported here; a key somebody
-// waits on is remembered as ready. After the command that stored it has run
-// (after EXEC or a script as a whole, later), the engine runs each waiting
+// How a wake-up works (running the command again is Redis 7.2's way; what it
+// serves is Redis 7.0's): every store of a key (Db::Put, so any command that
+// creates or replaces one) is reported here; a key somebody waits on is
+// remembered as ready. After the command that stored it has run (after
+// EXEC or a script as a whole, later), the engine runs each waiting
 // client's command again, in the order the clients blocked, for as long as
 // the key still exists — the command itself takes what it needs and logs its
-// effect as the non-blocking equivalent, so replay is deterministic. A
-// client whose command still finds nothing stays parked, in its place.
+// effect as the non-blocking equivalent, so replay is deterministic. The
+// command run again looks at that key only (CommandContext::ServesFrom), as
+// Redis 7.0 serves a woken client from the key that became ready; a client
+// whose command still finds nothing stays parked, in its place.
 // Streams differ in two ways: XADD to a stream that exists reports it too,
 // and so does a deletion, so that XREADGROUP can answer that its stream is
 // gone (and their waiters run again whatever the key holds now).

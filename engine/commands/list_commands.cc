@@ -339,6 +339,7 @@ void RPopLPush(CommandContext& ctx, ArgList args) {
 bool MultiPop(CommandContext& ctx, ArgList keys, End end, int64_t count, bool* served) {
   *served = false;
   for (const std::string& key : keys) {
+    if (!ctx.ServesFrom(key)) continue;
     bool wrong;
     Quicklist* q = ListForWrite(ctx, key, false, &wrong);
     if (wrong) return true;
@@ -389,6 +390,7 @@ void BlockingPop(CommandContext& ctx, ArgList args, End end) {
   if (!deadline) return;
   ArgList keys = args.subspan(1, args.size() - 2);
   for (const std::string& key : keys) {
+    if (!ctx.ServesFrom(key)) continue;
     bool wrong;
     Quicklist* q = ListForWrite(ctx, key, false, &wrong);
     if (wrong) return;

@@ -537,6 +537,10 @@ void DeliverHistory(CommandContext& ctx, const Stream& s, StreamGroup* g, Stream
   }
 }
 
+// What a woken XREAD or XREADGROUP without COUNT gets at most
+// (XREAD_BLOCKED_DEFAULT_COUNT).
+constexpr int64_t kWokenReadCount = 1000;
+
 // XREAD and XREADGROUP (xreadCommand).
 void ReadGeneric(CommandContext& ctx, ArgList args, bool xreadgroup) {
   int64_t timeout = -1;
@@ -591,9 +595,19 @@ void ReadGeneric(CommandContext& ctx, ArgList args, bool xreadgroup) {
   }
   if (streams_arg == 0) return ctx.Error(errors::kSyntax);
   if (xreadgroup && group_name == nullptr) return ctx.Error("Missing GROUP option for XREADGROUP");
+  // The streams it reads. Woken, only the one that woke it, and at most
+  // 1000 entries when no COUNT was given, as Redis 7.0 serves a parked
+  // reader (its other streams are not looked at: not even their types).
+  std::vector<size_t> which;
+  for (size_t i = 0; i < nstreams; i++) {
+    if (!ctx.ServesFrom(args[streams_arg + i])) continue;
+    which.push_back(i);
+    if (ctx.woken) break;  // (a key named twice waits for its first ID)
+  }
+  if (ctx.woken && count == 0) count = kWokenReadCount;
   std::vector<StreamID> ids(nstreams);
   std::vector<StreamGroup*> groups(nstreams, nullptr);
-  for (size_t i = 0; i < nstreams; i++) {
+  for (size_t i : which) {
     const std::string& key = args[streams_arg + i];
     const std::string& arg = args[streams_arg + nstreams + i];
     Stream* s = nullptr;
@@ -653,17 +667,23 @@ void ReadGeneric(CommandContext& ctx, ArgList args, bool xreadgroup) {
   // (A key named twice with `>` is served once: the first delivery moves
   // the group on, as it does in Redis, which decides stream by stream.)
   std::map<std::string_view, StreamID> group_at;
-  for (size_t i = 0; i < nstreams; i++) {
+  for (size_t i : which) {
     Entry* e = ctx.db().Find(args[streams_arg + i], ctx.now_ms);
     if (e == nullptr || e->value.type != ValueType::kStream) continue;
     const Stream& s = *e->value.stream();
+    // Whether entries came after `at`: woken, Redis looks at the top ID
+    // alone, so that an XADD whose entry went again (XDEL in the same
+    // MULTI) still ends the wait, with no entries.
+    auto after = [&](StreamID at) {
+      return ctx.woken ? s.last_id() > at : s.length() > 0 && LastValidId(s) > at;
+    };
     if (xreadgroup) {
       if (ids[i] != StreamID::Max()) {
         ready.push_back({i, true});
         continue;
       }
       StreamID& at = group_at.try_emplace(args[streams_arg + i], groups[i]->last_id).first->second;
-      if (s.length() == 0 || LastValidId(s) <= at) continue;
+      if (!after(at)) continue;
       ready.push_back({i, false});
       StreamID from = at;
       from.Incr();
@@ -672,7 +692,7 @@ void ReadGeneric(CommandContext& ctx, ArgList args, bool xreadgroup) {
                 at = x.id;
                 return true;
               });
-    } else if (s.length() > 0 && LastValidId(s) > ids[i]) {
+    } else if (after(ids[i])) {
       ready.push_back({i, false});
     }
   }

@@ -584,6 +584,7 @@ void BlockingPop(CommandContext& ctx, ArgList keys, PopEnd where, const std::str
   auto deadline = ParseBlockTimeout(ctx, timeout);
   if (!deadline) return;
   for (const std::string& k : keys) {
+    if (!ctx.ServesFrom(k)) continue;
     bool wrong;
     Entry* e = FindOfType(ctx, k, ValueType::kZSet, &wrong, false);
     if (wrong) return;

@@ -18,7 +18,8 @@ What is checked:
   * FIFO: waiters on one key are served in the order they blocked, by a
     push of several elements; a push of one serves only the first;
   * several keys: whichever key gets data serves; a push to another key
-    leaves the client blocked;
+    leaves the client blocked; a transaction filling two of them serves
+    from the one filled first;
   * a key created with the wrong type does not wake the waiters (7.0), a
     later push after DEL does; BLMOVE into a wrong-type destination;
   * BLMOVE chains (x -> y served to a BLPOP on y, and longer);
@@ -374,6 +375,33 @@ class BlockingTest(ServerTestCase):
             self.assertEqual(s.do("ZADD", "z2", 5, "m"), 1)
             self.assertEqual(z.reply(), [b"z2", b"m", b"5"])
             self.assertEqual(s.blocked(), 0)
+        self.on_both(body)
+
+    def test_woken_client_is_served_from_the_key_that_woke_it(self):
+        # Redis 7.0 serves a woken client from the key that became ready
+        # (keys in the order a transaction filled them), not from the first
+        # of its keys holding data, and does not look at the others.
+        def body(s):
+            out = []
+            for block, fill in (
+                    (("BLPOP", "k1", "k2", 0), [("LPUSH", "k2", "a"), ("LPUSH", "k1", "b")]),
+                    (("BLMPOP", 0, 2, "k1", "k2", "LEFT", "COUNT", 5),
+                     [("RPUSH", "k2", "a", "b"), ("RPUSH", "k1", "c")]),
+                    (("BZPOPMIN", "z1", "z2", 0), [("ZADD", "z2", 1, "a"), ("ZADD", "z1", 1, "b")]),
+                    (("BZMPOP", 0, 2, "z1", "z2", "MAX", "COUNT", 2),
+                     [("ZADD", "z2", 1, "a", 2, "b"), ("ZADD", "z1", 1, "c")]),
+                    # Another of its keys of the wrong type is not an error.
+                    (("BLPOP", "k1", "k2", 0), [("SET", "k1", "x"), ("LPUSH", "k2", "a")])):
+                c = s.block(*block)
+                s.do("MULTI")
+                for cmd in fill:
+                    s.do(*cmd)
+                s.do("EXEC")
+                out.append(c.reply())
+                out.append(sorted((k, s.do("TYPE", k)) for k in ("k1", "k2", "z1", "z2")))
+                s.do("FLUSHALL")
+            self.assertEqual(s.blocked(), 0)
+            return out
         self.on_both(body)
 
     # -- keys stored by other commands --------------------------------------

@@ -7,11 +7,15 @@
     XADD (to a missing or an existing stream, `$` meaning the ID it had when
     the client blocked), several readers served by one XADD, COUNT with a
     MULTI of XADDs, several streams, timeouts, RESP3 maps, inside MULTI;
+    a woken reader served from the stream that woke it alone, and at most
+    1000 entries without COUNT;
   * durability: streams of every shape (auto IDs, approximate and exact
     trims, deletions, XSETID, an empty stream) are the same after a SIGKILL
     (the log), after a rewrite into a RESP base and into an RDB base, and
     in Cairn's RDB loaded by redis-server, and redis-server's RDB loaded by
-    Cairn.
+    Cairn;
+  * IDs never go backwards: XADD * after a top ID ahead of the clock (what
+    a clock stepped back leaves), across SIGKILLs and an RDB base.
 """
 
 import os
@@ -212,12 +216,63 @@ class StreamBlockingTest(ServerTestCase):
                 c = s.block("XREADGROUP", "GROUP", "g", "c1", "BLOCK", 0, "STREAMS", "q", ">")
                 s.do(flush)
                 out.append(str(c.reply()))
+            # A stream that expires (the active cycle, no command after):
+            # its XREADGROUP waiter is told at once.
+            s.do("XGROUP", "CREATE", "q", "g", "$", "MKSTREAM")
+            s.do("PEXPIRE", "q", 300)
+            c = s.block("XREADGROUP", "GROUP", "g", "c1", "BLOCK", 0, "STREAMS", "q", ">")
+            deadline = time.monotonic() + 5
+            while not c.pending():
+                self.assertLess(time.monotonic(), deadline, s.name)
+                time.sleep(0.01)
+            out.append(str(c.reply()))
             # XREAD on two keys, one overwritten: the other still serves it.
             c = s.block("XREAD", "BLOCK", 0, "STREAMS", "s1", "s2", "$", "$")
             s.do("SET", "s2", "x")
             s.assert_waiting(c)
             s.do("XADD", "s1", "1-1", "a", "1")
             out.append(c.reply())
+            self.assertEqual(s.blocked(), 0)
+            return out
+        self.on_both(body)
+
+    def test_woken_reader_is_served_from_the_stream_that_woke_it(self):
+        def body(s):
+            out = []
+            # A transaction adding to both streams: the first one added to
+            # answers alone, as Redis 7.0 serves a parked reader.
+            c = s.block("XREAD", "BLOCK", 0, "STREAMS", "s1", "s2", "$", "$")
+            s.do("MULTI")
+            s.do("XADD", "s2", "1-1", "a", "1")
+            s.do("XADD", "s1", "1-1", "b", "2")
+            s.do("EXEC")
+            out.append(c.reply())
+            s.do("XGROUP", "CREATE", "s1", "g", "$")
+            s.do("XGROUP", "CREATE", "s2", "g", "$")
+            c = s.block("XREADGROUP", "GROUP", "g", "c", "BLOCK", 0, "STREAMS", "s1", "s2",
+                        ">", ">")
+            s.do("MULTI")
+            s.do("XADD", "s2", "2-1", "a", "1")
+            s.do("XADD", "s1", "2-1", "b", "2")
+            s.do("EXEC")
+            out.append(c.reply())
+            out.append([s.do("XPENDING", k, "g") for k in ("s1", "s2")])
+            # Without COUNT, a woken reader gets at most 1000 entries.
+            c = s.block("XREAD", "BLOCK", 0, "STREAMS", "big", "$")
+            s.do("MULTI")
+            for i in range(1200):
+                s.do("XADD", "big", "*", "n", str(i))
+            s.do("EXEC")
+            out.append(len(c.reply()[0][1]))
+            # An entry added and deleted again ends the wait, with nothing.
+            c = s.block("XREAD", "BLOCK", 0, "STREAMS", "s1", "$")
+            s.do("XGROUP", "CREATE", "s1", "h", "$")
+            c2 = s.block("XREADGROUP", "GROUP", "h", "c", "BLOCK", 0, "STREAMS", "s1", ">")
+            s.do("MULTI")
+            s.do("XADD", "s1", "3-1", "c", "3")
+            s.do("XDEL", "s1", "3-1")
+            s.do("EXEC")
+            out += [c.reply(), c2.reply(), s.do("XINFO", "CONSUMERS", "s1", "h")[0][:2]]
             self.assertEqual(s.blocked(), 0)
             return out
         self.on_both(body)
@@ -267,6 +322,48 @@ class StreamDurabilityTest(ServerTestCase):
         shutil.copy(os.path.join(rdir, "dump.rdb"), os.path.join(cdir, "dump.rdb"))
         c2 = self.cairn(cdir, "--appendonly", "no").conn()
         self.assertEqual(self.snapshot(c2, keys), want)
+
+
+    def test_ids_never_go_backwards_across_restarts_and_clock_steps(self):
+        # A top ID ahead of the clock is what a clock stepped back leaves:
+        # XADD * must go on from it (ms-seq+1), not from the clock, and a
+        # restart (log replay, then an RDB base) must remember it, even
+        # for a stream whose entries all went (XDEL, XTRIM MAXLEN 0).
+        d = self.newdir("cairn")
+        srv = self.cairn(d, "--appendfsync", "always")
+        c = srv.conn()
+        future = 99999999999999
+        c.ok("XADD", "ahead", "%d-5" % future, "a", "1")
+        c.ok("XADD", "gone", "%d-1" % future, "a", "1")
+        c.ok("XDEL", "gone", "%d-1" % future)
+        c.ok("XADD", "trimmed", "%d-3" % future, "a", "1")
+        c.ok("XTRIM", "trimmed", "MAXLEN", "0")
+        want = {"ahead": 6, "gone": 2, "trimmed": 4}
+
+        def check_next():
+            for key in sorted(want):
+                self.assertEqual(c.ok("XADD", key, "*", "n", str(want[key])),
+                                 b"%d-%d" % (future, want[key]), key)
+                want[key] += 1
+
+        check_next()
+        srv = self.relaunch(srv)
+        c = srv.conn()
+        check_next()
+        c.ok("CONFIG", "SET", "aof-use-rdb-preamble", "yes")
+        c.ok("BGREWRITEAOF")
+        deadline = time.monotonic() + 20
+        while c.info("persistence")["aof_rewrite_in_progress"] != "0":
+            self.assertLess(time.monotonic(), deadline)
+            time.sleep(0.05)
+        srv = self.relaunch(srv)
+        c = srv.conn()
+        check_next()
+        # The clock stepping forward again: IDs follow it once it passes.
+        c.ok("XADD", "now", "1-1", "a", "1")
+        before = int(time.time() * 1000)
+        ms = int(c.ok("XADD", "now", "*", "a", "2").split(b"-")[0])
+        self.assertGreaterEqual(ms, before - 1000)
 
 
 if __name__ == "__main__":
