@@ -154,6 +154,11 @@ struct ConfigValues {
   int64_t maxmemory = 0;
   int64_t maxmemory_policy = 7;  // noeviction
   int64_t maxmemory_samples = 5;
+  int64_t maxmemory_eviction_tenacity = 10;
+  int64_t lfu_log_factor = 10;
+  int64_t lfu_decay_time = 1;
+  bool lazyfree_lazy_eviction = false;
+  bool replica_ignore_maxmemory = true;
   int notify_keyspace_events = 0;  // notify:: flags
   // Replication.
   int64_t min_replicas_to_write = 0;

@@ -79,6 +79,7 @@ Engine::Engine(Config* config)
   functions_ = std::make_unique<LuaScripts>(&table_, script_call, /*functions=*/true);
   functions_->set_should_stop([this] { return server_.shutdown == ShutdownRequest::kNoSave; });
   keyspace_.free_policy().lazy = &lazy_free_;
+  SyncAccessPolicy();  // before anything is loaded: keys get the right field
   server_.run_id = base::RandomHex(40);
   server_.replid = base::RandomHex(40);
   server_.used_memory_startup = base::UsedMemory();
@@ -132,6 +133,52 @@ bool Engine::ReadOnlyReplicaFor(const ClientState& client) const {
 void Engine::EmptyDataset() {
   EmptyAllDatabases(keyspace_, watches_, tracking_, base::NowMs(), /*async=*/false);
   functions_->Flush();
+}
+
+Evictor::Result Engine::Evict(int64_t now_ms) {
+  const ConfigValues& v = config_->values();
+  // A replica's keys go by its primary's DELs, unless replica-ignore-maxmemory
+  // says otherwise; nothing goes while a log is replayed or writes are paused.
+  // Nor while a busy script lets others in (Redis's
+  // isInsideYieldingLongCommand): its keys must not go under it.
+  if (loading_ || server_.Paused(now_ms) || scripts_->busy() || functions_->busy() ||
+      (replication_ != nullptr && replication_->IsReplica() && v.replica_ignore_maxmemory)) {
+    return Evictor::Result::kOk;
+  }
+  SyncAccessPolicy();
+  const Evictor::Settings s{.maxmemory = static_cast<size_t>(v.maxmemory),
+                            .policy = static_cast<Evictor::Policy>(v.maxmemory_policy),
+                            .samples = v.maxmemory_samples,
+                            .tenacity = v.maxmemory_eviction_tenacity,
+                            .lazy = v.lazyfree_lazy_eviction,
+                            .lfu_decay_time = v.lfu_decay_time};
+  const size_t not_counted = replication_ != nullptr ? replication_->NotCountedMemory() : 0;
+  const Evictor::Result r =
+      evictor_.Run(keyspace_, s, not_counted, now_ms, [&](int db, const std::string& key) {
+        server_.stats.evicted_keys++;
+        KeyModified(db, key);
+        NotifyKeyspaceEvent(pubsub_, v.notify_keyspace_events, notify::kEvicted, "evicted", key,
+                            db);
+        std::string argv[2] = {v.lazyfree_lazy_eviction ? "UNLINK" : "DEL", key};
+        Emit(db, argv);
+      });
+  // Time over the limit, for INFO.
+  ServerStats& st = server_.stats;
+  if (r == Evictor::Result::kOk && !evictor_.running()) {
+    if (st.eviction_over_since_ms != 0) st.eviction_exceeded_ms += now_ms - st.eviction_over_since_ms;
+    st.eviction_over_since_ms = 0;
+  } else if (st.eviction_over_since_ms == 0) {
+    st.eviction_over_since_ms = now_ms;
+  }
+  return r;
+}
+
+void Engine::SyncAccessPolicy() {
+  const ConfigValues& v = config_->values();
+  AccessPolicy& a = keyspace_.access_policy();
+  a.lfu = Evictor::IsLfu(static_cast<Evictor::Policy>(v.maxmemory_policy));
+  a.lfu_log_factor = v.lfu_log_factor;
+  a.lfu_decay_time = v.lfu_decay_time;
 }
 
 void Engine::KeyModified(int db, std::string_view key) {
@@ -206,6 +253,9 @@ void Engine::Cron(int64_t now_ms) {
     allocator_bg_thread_ = config_->values().jemalloc_bg_thread;
     base::SetAllocatorBackgroundThread(allocator_bg_thread_);
   }
+  // maxmemory: a pass that ran out of time goes on, and a limit lowered
+  // by CONFIG SET is met without waiting for a command.
+  if (config_->values().maxmemory > 0) Evict(now_ms);
   if (!server_.active_expire) return;
   // A replica's keys go when its primary's DELs say so.
   if (replication_ != nullptr && replication_->IsReplica()) return;
@@ -537,6 +587,34 @@ bool Engine::ExecuteOne(ClientState& client, std::vector<std::string>& argv,
                                              "the channels used as arguments"});
   }
 
+  // maxmemory: keys are evicted before the command runs; when memory
+  // stays over the limit, commands that may grow it are refused, and so is
+  // anything a transaction would queue (an EXEC when what it queued may).
+  const bool oom = config_->values().maxmemory > 0 && Evict(now) == Evictor::Result::kFail;
+  // (For every command: an EXEC may run scripts. Not while a busy script
+  // lets others in: the flag is the running script's.)
+  if (!scripts_->busy() && !functions_->busy()) {
+    scripts_->set_oom(oom);
+    functions_->set_oom(oom);
+  }
+  if (oom) {
+    const std::string& name = cmd->full_name;
+    bool refuse = (cmd->flags & kDenyOom) != 0;
+    if (client.tx.active && name != "exec" && name != "discard" && name != "quit" &&
+        name != "reset") {
+      refuse = true;
+    }
+    if (name == "exec") {
+      for (const auto& queued : client.tx.queued) {
+        const CommandSpec* q = table_.FindForArgv(queued);
+        if (q != nullptr && (q->flags & kDenyOom)) refuse = true;
+      }
+    }
+    if (refuse) {
+      return reject({ErrorKind::kOom, "command not allowed when used memory > 'maxmemory'."});
+    }
+  }
+
   // A replica takes writes from its primary only (replica-read-only). An
   // EXEC counts as a write when it would run one, as in Redis.
   const bool writes = replication_ != nullptr && Writes(client, *cmd, kWrite, argv);
@@ -658,6 +736,7 @@ bool Engine::ExecuteChecked(ClientState& client, const CommandSpec& spec,
   FreePolicy& policy = keyspace_.free_policy();
   policy.server_del = config_->values().lazyfree_lazy_server_del;
   policy.expire = config_->values().lazyfree_lazy_expire;
+  SyncAccessPolicy();
   policy.replica = replication_ != nullptr && replication_->IsReplica();
   policy.primary_client = client.primary_link;
   const RunResult r = Run(*cmd, client, argv, out, /*woken_by=*/nullptr, now);

@@ -21,6 +21,7 @@
 #include "engine/command_table.h"
 #include "engine/config.h"
 #include "engine/keyspace.h"
+#include "engine/memory/eviction.h"
 #include "engine/memory/lazy_free.h"
 #include "engine/propagation.h"
 #include "engine/replication_hooks.h"
@@ -198,6 +199,11 @@ class Engine {
   void ServeBlocked();
   // A key changed (Redis's signalModifiedKey): watchers and trackers hear.
   void KeyModified(int db, std::string_view key);
+  // maxmemory: evicts as maxmemory-policy says (engine/memory/eviction.h),
+  // logging each key evicted; kFail when memory stays over the limit.
+  Evictor::Result Evict(int64_t now_ms);
+  // The access policy (LRU or LFU) as the config has it now.
+  void SyncAccessPolicy();
   // CLIENT TRACKING: a read command's keys are remembered for its reader.
   void TrackReadKeys(const CommandSpec& cmd, ClientState& client, ArgList argv);
   // BCAST messages and the tracking table's trim, now or after this pass.
@@ -228,6 +234,7 @@ class Engine {
   int64_t acl_pubsub_default_ = -1;
   StoreHook store_hook_{this};
   Keyspace keyspace_;
+  Evictor evictor_;
   // Writes held while a kRunsCommands command runs (nested: EVAL in EXEC).
   int hold_depth_ = 0;
   std::vector<std::pair<int, std::vector<std::string>>> held_writes_;

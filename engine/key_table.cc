@@ -166,6 +166,19 @@ const KeyTable::Node* KeyTable::Random(std::mt19937_64& rng) const {
   return n;
 }
 
+const KeyTable::Node* KeyTable::RandomExpiring(std::mt19937_64& rng) {
+  if (expires_.empty()) return nullptr;
+  // (The map never shrinks by itself: after most expiring keys went, the
+  // walk to a non-empty bucket would cross thousands of empty ones.)
+  if (expires_.bucket_count() > 8 * expires_.size() + 64) expires_.rehash(0);
+  const size_t buckets = expires_.bucket_count();
+  size_t b = rng() % buckets;
+  while (expires_.bucket_size(b) == 0) b = (b + 1) % buckets;
+  auto it = expires_.begin(b);
+  for (size_t k = rng() % expires_.bucket_size(b); k > 0; k--) ++it;
+  return it->first;
+}
+
 KeyTable::Iterator KeyTable::begin() const {
   Iterator it(this, 0, buckets_.empty() ? nullptr : buckets_[0]);
   it.SkipEmpty();

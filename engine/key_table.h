@@ -91,6 +91,8 @@ class KeyTable {
   // A node picked at random (nullptr when empty): a random bucket, then a
   // random element of the first non-empty bucket from there.
   const Node* Random(std::mt19937_64& rng) const;
+  // The same among the keys that have an expiry (volatile-* eviction).
+  const Node* RandomExpiring(std::mt19937_64& rng);
 
   // Iteration over every (key, entry), for snapshots and KEYS.
   class Iterator {

@@ -21,14 +21,17 @@ Entry* Db::Find(std::string_view key, int64_t now_ms, bool touch) {
     if (observer_ != nullptr) observer_->KeyExpired(index_, std::string(expired_->back().key));
     return nullptr;
   }
-  if (touch) e->value.lru = static_cast<uint32_t>(now_ms / 1000);
+  if (touch) TouchValue(e->value, *access_, now_ms);
   return e;
 }
 
 Entry& Db::Put(std::string_view key, Value value, int64_t expire_ms) {
   bool inserted;
   Entry& e = map_.Insert(key, &inserted);
-  if (value.lru == 0) value.lru = static_cast<uint32_t>(base::NowMs() / 1000);
+  if (value.lru == 0) value.lru = NewAccessField(*access_, base::NowMs());
+  // An overwritten key keeps its LFU counter, as Redis's dbOverwrite does:
+  // a key set often is not cold.
+  if (!inserted && access_->lfu) value.lru = e.value.lru;
   if (!inserted) Dispose(std::exchange(e.value, Value()), policy_->server_del);
   e.value = std::move(value);
   map_.SetExpire(e, expire_ms);
@@ -118,7 +121,7 @@ void Keyspace::ActiveExpireCycle(int64_t now_ms, int64_t budget_us) {
 
 Keyspace::Keyspace(int databases) {
   dbs_.reserve(static_cast<size_t>(databases));
-  for (int i = 0; i < databases; i++) dbs_.emplace_back(i, &expired_, &policy_);
+  for (int i = 0; i < databases; i++) dbs_.emplace_back(i, &expired_, &policy_, &access_);
 }
 
 std::vector<ExpiredKey> Keyspace::TakeExpired() {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "engine/key_table.h"
+#include "engine/memory/access.h"
 #include "types/value.h"
 
 namespace cairn::engine {
@@ -64,13 +65,15 @@ enum class FreeMode { kServer, kSync, kAsync };
 
 class Db {
  public:
-  Db(int index, std::vector<ExpiredKey>* expired, const FreePolicy* policy)
-      : index_(index), expired_(expired), policy_(policy) {}
+  Db(int index, std::vector<ExpiredKey>* expired, const FreePolicy* policy,
+     const AccessPolicy* access)
+      : index_(index), expired_(expired), policy_(policy), access_(access) {}
   void set_observer(StoreObserver* o) { observer_ = o; }
 
   // The live entry for `key`, or nullptr. An entry whose expiry is at or
   // before now_ms is deleted here and reported as expired. A lookup counts
-  // as an access (OBJECT IDLETIME) unless `touch` is false, which is what
+  // as an access (OBJECT IDLETIME / FREQ, eviction: engine/memory/access.h)
+  // unless `touch` is false, which is what
   // Redis's LOOKUP_NOTOUCH commands use (TTL, TYPE, EXISTS, OBJECT...).
   Entry* Find(std::string_view key, int64_t now_ms, bool touch = true);
   // Inserts or replaces; returns the stored entry (accessed now unless the
@@ -88,6 +91,11 @@ class Db {
   // of this database's entries (from Find, Put or entries()).
   int64_t ExpireOf(const Entry& e) const { return map_.ExpireOf(e); }
   void SetExpire(Entry& e, int64_t expire_ms) { map_.SetExpire(e, expire_ms); }
+  // A key picked at random among all of them or, `expiring`, among those
+  // with an expiry (eviction's samples); nullptr when there is none.
+  const KeyTable::Node* RandomNode(std::mt19937_64& rng, bool expiring) {
+    return expiring ? map_.RandomExpiring(rng) : map_.Random(rng);
+  }
   // `key` is present and past its expiry, not yet deleted (no side effect).
   bool ExpiredAt(std::string_view key, int64_t now_ms) const {
     const Entry* e = map_.Find(key);
@@ -118,6 +126,7 @@ class Db {
 
   std::vector<ExpiredKey>* expired_;
   const FreePolicy* policy_;
+  const AccessPolicy* access_;
   StoreObserver* observer_ = nullptr;
   KeyTable map_;
   size_t sweep_cursor_ = 0;  // next bucket for ExpireSweep
@@ -142,6 +151,9 @@ class Keyspace {
 
   // How deleted values are freed (see FreePolicy).
   FreePolicy& free_policy() { return policy_; }
+  // How accesses are recorded (LRU or LFU).
+  AccessPolicy& access_policy() { return access_; }
+  const AccessPolicy& access_policy() const { return access_; }
 
   // REQUIRES: `o` outlives the keyspace (or is reset to nullptr).
   void set_observer(StoreObserver* o) {
@@ -154,6 +166,7 @@ class Keyspace {
  private:
   std::vector<ExpiredKey> expired_;
   FreePolicy policy_;
+  AccessPolicy access_;
   std::vector<Db> dbs_;
   size_t next_db_ = 0;  // active expiry resumes here
 };

@@ -57,6 +57,9 @@ class ReplicationHooks {
   virtual bool LinkDown() const = 0;
   // The connection of `c` is closing.
   virtual void ClientGone(const ClientState& c) = 0;
+  // Memory held for replicas beyond the backlog (writes held for them
+  // during full resyncs), which maxmemory does not count, as Redis does not.
+  virtual size_t NotCountedMemory() const { return 0; }
   // Periodic work (hz): PINGs to replicas.
   virtual void Cron(int64_t now_ms) = 0;
 };

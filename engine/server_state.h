@@ -64,6 +64,11 @@ struct ServerStats {
   uint64_t keyspace_hits = 0;
   uint64_t keyspace_misses = 0;
   uint64_t expired_keys = 0;
+  uint64_t evicted_keys = 0;
+  // Time spent over maxmemory (INFO's *_eviction_exceeded_time): before
+  // the current stretch, and when that began (0: under it now).
+  int64_t eviction_exceeded_ms = 0;
+  int64_t eviction_over_since_ms = 0;
   uint64_t total_net_input_bytes = 0;
   uint64_t total_net_output_bytes = 0;
   uint64_t total_error_replies = 0;

@@ -944,4 +944,11 @@ void Primary::Cron(int64_t now_ms) {
   Control(kPing);
 }
 
+size_t Primary::NotCountedMemory() const {
+  // (The backlog counts, as in Redis 7.0: it stops growing at its size.)
+  size_t n = 0;
+  for (const Replica& r : replicas_) n += r.held.capacity();
+  return n;
+}
+
 }  // namespace cairn::replication

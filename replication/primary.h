@@ -100,6 +100,7 @@ class Primary : public engine::ReplicationHooks {
   void NewReplid(const std::string& id);
   bool IsReplica() const override { return link_ != nullptr && link_->active(); }
   bool LinkDown() const override { return IsReplica() && !link_->up(); }
+  size_t NotCountedMemory() const override;
 
   // The diskless sync child's pipe while it is to be read; -1 otherwise.
   int fd() const { return pipe_reading_ ? pipe_fd_ : -1; }

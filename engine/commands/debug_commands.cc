@@ -193,7 +193,7 @@ void Debug(CommandContext& ctx, ArgList args) {
     char addr[32];
     std::snprintf(addr, sizeof(addr), "%p", static_cast<const void*>(&e->value));
     return ctx.reply.Simple("Value at:" + std::string(addr) +
-                            " refcount:" + std::to_string(RefCount(e->value)) +
+                            " refcount:" + std::to_string(RefCount(e->value, SharedIntegers(ctx.config.values()))) +
                             " encoding:" + std::string(EncodingName(e->value)) +
                             " serializedlength:" + std::to_string(body.size()) +
                             " lru:" + std::to_string(e->value.lru & 0xffffff) +

@@ -257,19 +257,32 @@ void ObjectEncoding(CommandContext& ctx, ArgList args) {
 }
 
 void ObjectRefcount(CommandContext& ctx, ArgList args) {
-  if (Entry* e = ObjectKey(ctx, args[2])) ctx.reply.Int(RefCount(e->value));
+  if (Entry* e = ObjectKey(ctx, args[2])) ctx.reply.Int(RefCount(e->value, SharedIntegers(ctx.config.values())));
 }
 
+// (The key's access field holds one or the other: engine/memory/access.h.)
 void ObjectIdleTime(CommandContext& ctx, ArgList args) {
-  if (Entry* e = ObjectKey(ctx, args[2])) ctx.reply.Int(IdleSeconds(e->value, ctx.now_ms));
+  Entry* e = ObjectKey(ctx, args[2]);
+  if (e == nullptr) return;
+  if (ctx.keyspace.access_policy().lfu) {
+    return ctx.Error(
+        "An LFU maxmemory policy is selected, idle time not tracked. Please note that when "
+        "switching between policies at runtime LRU and LFU data will take some time to adjust.");
+  }
+  ctx.reply.Int(IdleSeconds(e->value, ctx.now_ms));
 }
 
 void ObjectFreq(CommandContext& ctx, ArgList args) {
-  if (ObjectKey(ctx, args[2]) == nullptr) return;
-  ctx.Error(
-      "An LFU maxmemory policy is not selected, access frequency not tracked. Please note "
-      "that when switching between policies at runtime LRU and LFU data will take some time "
-      "to adjust.");
+  Entry* e = ObjectKey(ctx, args[2]);
+  if (e == nullptr) return;
+  const AccessPolicy& a = ctx.keyspace.access_policy();
+  if (!a.lfu) {
+    return ctx.Error(
+        "An LFU maxmemory policy is not selected, access frequency not tracked. Please note "
+        "that when switching between policies at runtime LRU and LFU data will take some time "
+        "to adjust.");
+  }
+  ctx.reply.Int(lfu::Counter(e->value.lru, ctx.now_ms, a.lfu_decay_time));
 }
 
 void ObjectHelp(CommandContext& ctx, ArgList) {
@@ -447,7 +460,10 @@ void Restore(CommandContext& ctx, ArgList args) {
     return ctx.reply.Ok();
   }
   types::Value restored = std::move(value).value();
-  if (idle >= 0) {
+  // FREQ counts under an LFU policy, IDLETIME under any other, as in Redis.
+  if (ctx.keyspace.access_policy().lfu) {
+    if (freq >= 0) restored.lru = (lfu::Minutes(ctx.now_ms) << 8) | static_cast<uint32_t>(freq);
+  } else if (idle >= 0) {
     restored.lru = static_cast<uint32_t>(std::max<int64_t>(1, ctx.now_ms / 1000 - idle));
   }
   db.Put(key, std::move(restored), when != 0 ? when : -1);

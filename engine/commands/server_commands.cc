@@ -562,6 +562,8 @@ std::string InfoMemory(CommandContext& ctx) {
 
 std::string InfoStats(CommandContext& ctx) {
   const ServerStats& st = ctx.server.stats;
+  const int64_t current_over_ms =
+      st.eviction_over_since_ms == 0 ? 0 : ctx.now_ms - st.eviction_over_since_ms;
   char kbps[64];
   auto kb = [&](double v) {
     std::snprintf(kbps, sizeof(kbps), "%.2f", v / 1024);
@@ -589,10 +591,11 @@ std::string InfoStats(CommandContext& ctx) {
       {"expired_stale_perc", "0.00"},
       {"expired_time_cap_reached_count", "0"},
       {"expire_cycle_cpu_milliseconds", "0"},
-      {"evicted_keys", "0"},
+      {"evicted_keys", std::to_string(st.evicted_keys)},
       {"evicted_clients", "0"},
-      {"total_eviction_exceeded_time", "0"},
-      {"current_eviction_exceeded_time", "0"},
+      {"total_eviction_exceeded_time",
+       std::to_string(st.eviction_exceeded_ms + current_over_ms)},
+      {"current_eviction_exceeded_time", std::to_string(current_over_ms)},
       {"keyspace_hits", std::to_string(st.keyspace_hits)},
       {"keyspace_misses", std::to_string(st.keyspace_misses)},
       {"pubsub_channels", std::to_string(ctx.pubsub.ChannelCount(PubSub::Kind::kChannel))},

@@ -1146,6 +1146,8 @@ bool LuaScripts::RunCall(lua_State* L) {
     refused = "ERR This Redis command is not allowed from script";
   } else if (read_only_ && (cmd->flags & (kWrite | kMayReplicate))) {
     refused = "ERR Write commands are not allowed from read-only scripts.";
+  } else if (oom_ && !wrote_ && (cmd->flags & kDenyOom)) {
+    refused = "OOM command not allowed when used memory > 'maxmemory'.";
   }
   if (refused != nullptr) {
     PushErrorTable(L, refused);

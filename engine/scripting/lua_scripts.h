@@ -59,6 +59,10 @@ class LuaScripts {
   void set_on_busy(std::function<void()> fn) { on_busy_ = std::move(fn); }
   void set_should_stop(std::function<bool()> fn) { should_stop_ = std::move(fn); }
   bool busy() const { return running_ && busy_; }
+  // Memory was over maxmemory when the script about to run was called
+  // (Redis's script_oom): until it has written, commands that may grow
+  // memory are refused to it.
+  void set_oom(bool oom) { oom_ = oom; }
   const ClientState* caller() const { return running_ ? caller_ : nullptr; }
   // SCRIPT KILL: nullopt when the script will stop, else the error to answer.
   std::optional<ErrorReply> Kill();
@@ -124,6 +128,7 @@ class LuaScripts {
   bool running_ = false;
   bool busy_ = false;
   bool wrote_ = false;
+  bool oom_ = false;
   bool kill_ = false;
   bool stopped_ = false;
   int64_t start_ms_ = 0;

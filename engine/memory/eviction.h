@@ -1,0 +1,97 @@
+// maxmemory as Redis 7.0 enforces it (evict.c): before each command, while
+// used_memory is above maxmemory, keys go as maxmemory-policy says, chosen
+// the way Redis chooses them, so that a cache moved from Redis to Cairn
+// keeps its hit rate:
+//
+//   *-lru, *-lfu, volatile-ttl  maxmemory-samples keys sampled from each
+//       database (all keys, or those with an expiry for volatile-*) feed a
+//       pool of the 16 best candidates kept from one eviction to the next
+//       (longest idle, lowest LFU counter, nearest expiry); the best one
+//       still there goes;
+//   *-random  a random key, the databases taken in turn;
+//   noeviction  nothing goes: commands that may grow memory get -OOM.
+//
+// A pass stops after a time set by maxmemory-eviction-tenacity (500 µs at
+// the default 10): memory still above the limit is then freed by later
+// passes from Cron (running()), and the commands meanwhile run. The engine
+// logs each evicted key as DEL and tells watchers, trackers and keyspace
+// event subscribers ("evicted"). Under a cold-tier policy (issue 15, later)
+// values will move to RocksDB instead of going.
+//
+// Engine thread only.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <random>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/keyspace.h"
+
+namespace cairn::engine {
+
+class Evictor {
+ public:
+  // maxmemory-policy's values, in the config's order.
+  enum class Policy : int64_t {
+    kVolatileLru,
+    kVolatileLfu,
+    kVolatileRandom,
+    kVolatileTtl,
+    kAllkeysLru,
+    kAllkeysLfu,
+    kAllkeysRandom,
+    kNoEviction,
+  };
+  static bool IsLfu(Policy p) { return p == Policy::kVolatileLfu || p == Policy::kAllkeysLfu; }
+
+  struct Settings {
+    size_t maxmemory = 0;  // 0: no limit
+    Policy policy = Policy::kNoEviction;
+    int64_t samples = 5;    // maxmemory-samples
+    int64_t tenacity = 10;  // maxmemory-eviction-tenacity
+    bool lazy = false;      // lazyfree-lazy-eviction
+    int64_t lfu_decay_time = 1;
+  };
+  enum class Result {
+    kOk,       // at or under the limit
+    kRunning,  // over it, freeing goes on from Cron: commands run meanwhile
+    kFail,     // over it with nothing left to evict (or noeviction): -OOM
+  };
+  // Called for each key evicted, after it went (the engine logs it, counts
+  // it and tells whoever listens).
+  using OnEvicted = std::function<void(int db, const std::string& key)>;
+
+  // Evicts until used memory less `not_counted` (what Redis does not count:
+  // replicas' output) is at most the limit, or the pass's time is up.
+  Result Run(Keyspace& ks, const Settings& s, size_t not_counted, int64_t now_ms,
+             const OnEvicted& evicted);
+  // A pass ran out of time with memory still over the limit.
+  bool running() const { return running_; }
+
+  // By how much the used memory that counts (all but `not_counted`) is
+  // over maxmemory; 0 when it is not.
+  static size_t Excess(size_t maxmemory, size_t not_counted);
+
+ private:
+  struct Candidate {
+    uint64_t score;  // higher: evicted first
+    int db;
+    std::string key;
+  };
+  static constexpr size_t kPoolSize = 16;
+
+  void Sample(Keyspace& ks, int db, const Settings& s, int64_t now_ms);
+  // The next key to go (its db in *db), or false when none is left.
+  bool PickFromPool(Keyspace& ks, bool volatile_only, int* db, std::string* key);
+  bool PickRandom(Keyspace& ks, bool volatile_only, int* db, std::string* key);
+
+  std::vector<Candidate> pool_;  // ascending by score
+  std::mt19937_64 rng_{0x9e3779b97f4a7c15ULL};
+  int next_db_ = 0;
+  bool running_ = false;
+};
+
+}  // namespace cairn::engine
