@@ -65,8 +65,16 @@ struct Value {
   uint32_t lru = 0;
 
   Value() = default;
-  Value(ValueType t, std::string s, StringForm f = StringForm::kByContent)
-      : type(t), form(f), str(std::move(s)) {}
+  // (A raw string was written by a command that edits strings in place,
+  // which will likely edit it again: it keeps its std::string, see
+  // ValueString::Adopt.)
+  Value(ValueType t, std::string s, StringForm f = StringForm::kByContent) : type(t), form(f) {
+    if (f == StringForm::kRaw) {
+      str.Adopt(std::move(s));
+    } else {
+      str = std::move(s);
+    }
+  }
   // A collection holding `rep` in encoding `e` (ownership passes to the
   // Value). REQUIRES: rep matches (t, e) as listed above.
   Value(ValueType t, Encoding e, void* rep);

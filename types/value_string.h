@@ -1,5 +1,9 @@
 // ValueString: the bytes of a string value, stored inside the value itself
-// when they fit (up to 32 bytes, most keys' values) and on the heap beyond.
+// when they fit (up to 32 bytes, most keys' values) and on the heap beyond:
+// as one block of exactly their size when set whole (SET, loading: the
+// common case, no more memory than Redis's sds), or as a std::string once
+// edited in place (SETBIT, SETRANGE, APPEND, HLL: Adopt), so that repeated
+// edits stay amortized O(1) instead of copying the value each time.
 // Packed to 33 bytes so that a whole Value (type, form, string, access
 // clock) is 40 bytes and a key's table node fits one 96-byte allocation
 // (bench/memory.sh: 1M keys with 32-byte values).
@@ -48,9 +52,9 @@ class __attribute__((packed)) ValueString {
   }
   ~ValueString() { Free(); }
 
-  size_t size() const { return heap() ? Heap()->size() : len_; }
+  size_t size() const { return heap() ? Heap()->size() : block() ? BlockSize() : len_; }
   bool empty() const { return size() == 0; }
-  const char* data() const { return heap() ? Heap()->data() : bytes_; }
+  const char* data() const { return heap() ? Heap()->data() : block() ? Block() : bytes_; }
   std::string_view view() const { return {data(), size()}; }
   operator std::string_view() const { return view(); }  // NOLINT: reads like a string
   bool operator==(std::string_view o) const { return view() == o; }
@@ -78,6 +82,9 @@ class __attribute__((packed)) ValueString {
     if (heap()) {
       out = std::move(*Heap());
       delete Heap();
+    } else if (block()) {
+      out.assign(Block(), BlockSize());
+      ::operator delete(Block());
     } else {
       out.assign(bytes_, len_);
     }
@@ -88,25 +95,13 @@ class __attribute__((packed)) ValueString {
   ValueString& operator+=(std::string_view s) {
     std::string all = Take();
     all.append(s);
-    Set(std::move(all));
+    Adopt(std::move(all));
     return *this;
   }
 
- private:
-  static constexpr uint8_t kHeapMark = 0xff;
-  static constexpr uint8_t kPtrMark = 0xfe;
-
-  bool heap() const { return len_ == kHeapMark; }
-  std::string* Heap() const {
-    std::string* p;
-    std::memcpy(&p, bytes_, sizeof(p));  // unaligned inside the packed struct
-    return p;
-  }
-  void Free() {
-    if (heap()) delete Heap();
-    len_ = 0;
-  }
-  void Set(std::string s) {
+  // Stores `s` kept as a std::string (its spare capacity too): for values
+  // edited in place, which are likely to be edited again.
+  void Adopt(std::string s) {
     Free();
     if (s.size() <= kInline) {
       std::memcpy(bytes_, s.data(), s.size());
@@ -115,6 +110,48 @@ class __attribute__((packed)) ValueString {
       auto* p = new std::string(std::move(s));
       std::memcpy(bytes_, &p, sizeof(p));
       len_ = kHeapMark;
+    }
+  }
+
+ private:
+  static constexpr uint8_t kHeapMark = 0xff;   // bytes_: a std::string*
+  static constexpr uint8_t kPtrMark = 0xfe;    // bytes_: an opaque pointer
+  static constexpr uint8_t kBlockMark = 0xfd;  // bytes_: a char* and its size
+
+  bool heap() const { return len_ == kHeapMark; }
+  bool block() const { return len_ == kBlockMark; }
+  char* Block() const {
+    char* p;
+    std::memcpy(&p, bytes_, sizeof(p));
+    return p;
+  }
+  size_t BlockSize() const {
+    uint64_t n;
+    std::memcpy(&n, bytes_ + sizeof(char*), sizeof(n));
+    return static_cast<size_t>(n);
+  }
+  std::string* Heap() const {
+    std::string* p;
+    std::memcpy(&p, bytes_, sizeof(p));  // unaligned inside the packed struct
+    return p;
+  }
+  void Free() {
+    if (heap()) delete Heap();
+    if (block()) ::operator delete(Block());
+    len_ = 0;
+  }
+  void Set(std::string s) {
+    Free();
+    if (s.size() <= kInline) {
+      std::memcpy(bytes_, s.data(), s.size());
+      len_ = static_cast<uint8_t>(s.size());
+    } else {
+      auto* p = static_cast<char*>(::operator new(s.size()));
+      std::memcpy(p, s.data(), s.size());
+      const uint64_t n = s.size();
+      std::memcpy(bytes_, &p, sizeof(p));
+      std::memcpy(bytes_ + sizeof(p), &n, sizeof(n));
+      len_ = kBlockMark;
     }
   }
 
@@ -129,7 +166,7 @@ static_assert(sizeof(ValueString) == 33);
 class StringEdit {
  public:
   explicit StringEdit(ValueString* slot) : slot_(slot), s_(slot->Take()) {}
-  ~StringEdit() { *slot_ = std::move(s_); }
+  ~StringEdit() { slot_->Adopt(std::move(s_)); }
   StringEdit(const StringEdit&) = delete;
   StringEdit& operator=(const StringEdit&) = delete;
   std::string& operator*() { return s_; }

@@ -351,7 +351,7 @@ void SetRange(CommandContext& ctx, ArgList args) {
   if (s.size() < need) s.resize(need, '\0');
   s.replace(static_cast<size_t>(*offset), v.size(), v);
   const int64_t new_len = static_cast<int64_t>(s.size());
-  e->value.str = std::move(s);
+  e->value.str.Adopt(std::move(s));
   e->value.form = types::StringForm::kRaw;
   ctx.Dirty();
   ctx.Notify(notify::kString, "setrange", args[1]);

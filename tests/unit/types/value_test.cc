@@ -73,6 +73,42 @@ TEST(ValueTest, StringsCopyAndMoveInlineAndOnTheHeap) {
   }
 }
 
+TEST(ValueTest, StringsEditedInPlaceKeepTheirBytesThroughEveryForm) {
+  // Set whole (one exact block), then edited (a std::string kept with its
+  // capacity), then copied and set whole again: the bytes never change,
+  // and an edited value's buffer is reused by the next edit.
+  for (size_t len : {size_t{10}, size_t{32}, size_t{33}, size_t{200}, size_t{5000}}) {
+    std::string want(len, 'a');
+    ValueString s(want);
+    EXPECT_EQ(s.view(), want);
+    {
+      StringEdit e(&s);
+      e->resize(len + 100, 'b');
+    }
+    want.resize(len + 100, 'b');
+    EXPECT_EQ(s.view(), want);
+    const char* before = s.data();
+    {
+      StringEdit e(&s);
+      (*e)[0] = 'z';
+    }
+    want[0] = 'z';
+    EXPECT_EQ(s.view(), want);
+    EXPECT_EQ(s.data(), before) << "an edit moved the bytes of a " << len << "-byte value";
+    s += "tail";
+    want += "tail";
+    EXPECT_EQ(s.view(), want);
+    ValueString copy(s);
+    EXPECT_EQ(copy.view(), want);
+    ValueString moved(std::move(copy));
+    EXPECT_EQ(moved.view(), want);
+    EXPECT_EQ(moved.Take(), want);
+    EXPECT_TRUE(moved.empty());
+    s = std::string(len, 'c');
+    EXPECT_EQ(s.view(), std::string(len, 'c'));
+  }
+}
+
 TEST(ValueTest, CopiesOfCollectionsAreDeep) {
   const hash::Limits hl;
   const set::Limits sl;
