@@ -65,6 +65,15 @@ snapshot::RdbWriteOptions RdbOptionsFor(const Engine& engine, bool aof_base) {
   for (const auto& [name, lib] : const_cast<Engine&>(engine).functions().libraries()) {
     o.functions.push_back(lib.code);
   }
+  // Redis keeps its keys' idle times or counters in RDB files under the
+  // LRU and LFU policies (whatever maxmemory is).
+  const auto policy = static_cast<Evictor::Policy>(v.maxmemory_policy);
+  if (Evictor::IsLfu(policy)) {
+    o.access = snapshot::RdbWriteOptions::Access::kFreq;
+  } else if (policy == Evictor::Policy::kAllkeysLru || policy == Evictor::Policy::kVolatileLru) {
+    o.access = snapshot::RdbWriteOptions::Access::kIdle;
+  }
+  o.lfu_decay_time = v.lfu_decay_time;
   return o;
 }
 
@@ -77,6 +86,7 @@ snapshot::LoadLimits LoadLimitsFor(const ConfigValues& v) {
   l.hash.max_listpack_value = static_cast<size_t>(v.hash_max_listpack_value);
   l.zset.max_listpack_entries = static_cast<size_t>(v.zset_max_listpack_entries);
   l.zset.max_listpack_value = static_cast<size_t>(v.zset_max_listpack_value);
+  l.lfu = Evictor::IsLfu(static_cast<Evictor::Policy>(v.maxmemory_policy));
   return l;
 }
 

@@ -5,14 +5,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
+#include "base/clock.h"
 #include "base/crc64.h"
 #include "base/file_util.h"
 #include "base/logging.h"
 #include "snapshot/rdb_format.h"
 #include "snapshot/value_codec.h"
+#include "types/value_access.h"
 
 namespace cairn::snapshot {
 
@@ -37,6 +40,7 @@ base::Status RdbFileWriter::Attach(int fd, std::string name, const RdbWriteOptio
   sync_ = false;
   path_ = std::move(name);
   options_ = options;
+  now_ms_ = base::NowMs();
   buf_ = "REDIS00" + std::to_string(kRdbVersion);
   for (const auto& [k, v] : options_.aux) {
     buf_.push_back(static_cast<char>(kOpAux));
@@ -68,6 +72,14 @@ base::Status RdbFileWriter::Put(std::string_view key, const types::Value& value,
     for (int i = 0; i < 8; i++) {
       buf_.push_back(static_cast<char>((static_cast<uint64_t>(expire_ms) >> (8 * i)) & 0xff));
     }
+  }
+  if (options_.access == RdbWriteOptions::Access::kIdle) {
+    buf_.push_back(static_cast<char>(kOpIdle));
+    EncodeLength(&buf_, static_cast<uint64_t>(types::LruIdleSeconds(value.lru, now_ms_)));
+  } else if (options_.access == RdbWriteOptions::Access::kFreq) {
+    buf_.push_back(static_cast<char>(kOpFreq));
+    buf_.push_back(static_cast<char>(
+        types::lfu::Counter(value.lru, now_ms_, options_.lfu_decay_time)));
   }
   buf_.push_back(static_cast<char>(RdbTypeOf(value)));
   EncodeString(&buf_, key, options_.compress);
@@ -119,6 +131,8 @@ base::Result<RdbInfo> Walk(RdbInput& in, const std::string& name, const RdbEntry
   info.version = version;
   int db = 0;
   int64_t expire_ms = -1;
+  int64_t idle = -1, freq = -1;  // RDB_OPCODE_IDLE / FREQ for the next key
+  const int64_t now_ms = base::NowMs();
   while (true) {
     const size_t op_pos = in.pos();
     auto op = in.Byte();
@@ -167,11 +181,13 @@ base::Result<RdbInfo> Walk(RdbInput& in, const std::string& name, const RdbEntry
       case kOpIdle: {
         auto n = in.Length();
         if (!n.ok()) return n.status();
+        idle = static_cast<int64_t>(std::min<uint64_t>(n.value(), INT32_MAX));
         continue;
       }
       case kOpFreq: {
         auto b = in.Byte();
         if (!b.ok()) return b.status();
+        freq = b.value();
         continue;
       }
       case kOpModuleAux:
@@ -199,10 +215,18 @@ base::Result<RdbInfo> Walk(RdbInput& in, const std::string& name, const RdbEntry
                              key.value().c_str(), op_pos);
           }
           info.empty_keys_skipped++;
-          expire_ms = -1;
+          expire_ms = idle = freq = -1;
           continue;
         }
         info.keys++;
+        // The access it had, kept as the policy in force keeps it (Redis's
+        // objectSetLRUOrLFU): a counter under LFU, an idle time otherwise.
+        if (limits.lfu && freq >= 0) {
+          value.value()->lru = types::lfu::Field(static_cast<uint8_t>(freq), now_ms);
+        } else if (!limits.lfu && idle >= 0) {
+          value.value()->lru = types::LruFieldIdle(idle, now_ms);
+        }
+        idle = freq = -1;
         if (fn != nullptr) {
           CAIRN_RETURN_IF_ERROR(
               (*fn)(db, std::move(key).value(), std::move(*value.value()), expire_ms));

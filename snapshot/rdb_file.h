@@ -21,6 +21,11 @@ struct RdbWriteOptions {
   bool checksum = true;   // rdbchecksum (false writes a zero checksum)
   std::vector<std::pair<std::string, std::string>> aux;  // after Redis's own
   std::vector<std::string> functions;  // FUNCTION libraries' code, after the aux fields
+  // Each key's access before it, as Redis writes it under an LRU policy
+  // (RDB_OPCODE_IDLE: seconds idle) or an LFU one (RDB_OPCODE_FREQ: the
+  // counter, decayed by lfu_decay_time): types/value_access.h.
+  enum class Access { kNone, kIdle, kFreq } access = Access::kNone;
+  int64_t lfu_decay_time = 1;
 };
 
 // Streams an RDB file to `path` (created or truncated) with a running
@@ -52,6 +57,7 @@ class RdbFileWriter {
   bool sync_ = true;
   RdbWriteOptions options_;
   std::string buf_;
+  int64_t now_ms_ = 0;  // the clock idle times are taken against
   uint64_t crc_ = 0;
   uint64_t written_ = 0;
 };

@@ -90,6 +90,9 @@ struct LoadLimits {
   types::set::Limits set;
   types::hash::Limits hash;
   types::zset::Limits zset;
+  // How RDB_OPCODE_IDLE / FREQ are kept: the counter under an LFU policy,
+  // the idle time otherwise (types/value_access.h).
+  bool lfu = false;
 };
 
 // kNotSupported (naming the type) when Cairn cannot hold values of RDB type

@@ -6,16 +6,6 @@ namespace cairn::engine {
 
 namespace lfu {
 
-uint8_t Counter(uint32_t field, int64_t now_ms, int64_t decay_time) {
-  const uint32_t then = (field >> 8) & 0xffff;  // (an LRU field read as LFU: any value)
-  const uint32_t now = Minutes(now_ms);
-  const uint32_t elapsed = now >= then ? now - then : 65535 - then + now;
-  const uint32_t counter = field & 0xff;
-  if (decay_time <= 0) return static_cast<uint8_t>(counter);
-  const uint64_t periods = elapsed / static_cast<uint64_t>(decay_time);
-  return static_cast<uint8_t>(periods >= counter ? 0 : counter - periods);
-}
-
 namespace {
 // One more access makes the counter grow with probability
 // 1 / ((counter - kInitial) * log_factor + 1): a counter of 255 takes about

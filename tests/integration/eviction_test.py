@@ -19,10 +19,13 @@ both servers, so what is compared is what a user can observe:
     nearest expiries, allkeys-lru the longest idle (RESTORE IDLETIME),
     allkeys-lfu the least used (RESTORE FREQ);
   * each eviction is a keyspace event ("evicted"), fails a WATCH, and
-    (Cairn) is logged: after a SIGKILL the evicted keys stay gone.
+    (Cairn) is logged: after a SIGKILL the evicted keys stay gone;
+  * RDB files keep each key's idle time (LRU policies) or counter (LFU), as
+    Redis writes them, both ways between the servers.
 """
 
 import os
+import shutil
 import sys
 import time
 import unittest
@@ -239,6 +242,29 @@ class EvictionTest(ServerTestCase):
         srv = self.relaunch(srv)
         c = srv.conn()
         self.assertEqual(sorted(c.ok("KEYS", "*")), keys)
+
+
+    def test_rdb_keeps_idle_times_and_counters(self):
+        for policy, option, value in (("allkeys-lfu", "FREQ", 42), ("allkeys-lru", "IDLETIME", 1000)):
+            for writer, reader in (("cairn", "redis"), ("redis", "cairn"), ("cairn", "cairn")):
+                with self.subTest(policy=policy, writer=writer, reader=reader):
+                    args = ("--maxmemory-policy", policy)
+                    wdir, rdir = self.newdir(writer), self.newdir(reader)
+                    w = (self.cairn if writer == "cairn" else self.redis)(wdir, *args)
+                    c = w.conn()
+                    c.ok("SET", "proto", "x" * 50)
+                    payload = c.ok("DUMP", "proto")
+                    c.ok("RESTORE", "k", "0", payload, option, str(value))
+                    c.ok("SAVE")
+                    w.kill()
+                    shutil.copy(os.path.join(wdir, "dump.rdb"), os.path.join(rdir, "dump.rdb"))
+                    r = (self.cairn if reader == "cairn" else self.redis)(rdir, *args).conn()
+                    got = r.ok("OBJECT", option, "k")
+                    if option == "FREQ":
+                        self.assertEqual(got, value)
+                    else:
+                        self.assertGreaterEqual(got, value)
+                        self.assertLess(got, value + 30)
 
 
 if __name__ == "__main__":
