@@ -346,6 +346,17 @@ bool Engine::Writes(const ClientState& client, const CommandSpec& cmd, uint64_t 
   return false;
 }
 
+bool Engine::DeniedOnOom(const CommandSpec& cmd, ArgList argv) const {
+  if (cmd.flags & kDenyOom) return true;
+  // FCALL of a function that says neither allow-oom nor no-writes may grow
+  // memory (Redis's scriptFlagsToCmdFlags).
+  if (cmd.full_name == "fcall" && argv.size() > 1) {
+    const LuaScripts::FunctionInfo* f = functions_->FindFunction(argv[1]);
+    return f != nullptr && !f->no_writes && !f->allow_oom;
+  }
+  return false;
+}
+
 bool Engine::DeniedWhenStale(const ClientState& client, const CommandSpec& cmd,
                              ArgList argv) const {
   if (!(cmd.flags & kStale)) return true;
@@ -599,7 +610,7 @@ bool Engine::ExecuteOne(ClientState& client, std::vector<std::string>& argv,
   }
   if (oom) {
     const std::string& name = cmd->full_name;
-    bool refuse = (cmd->flags & kDenyOom) != 0;
+    bool refuse = DeniedOnOom(*cmd, argv);
     if (client.tx.active && name != "exec" && name != "discard" && name != "quit" &&
         name != "reset") {
       refuse = true;
@@ -607,7 +618,7 @@ bool Engine::ExecuteOne(ClientState& client, std::vector<std::string>& argv,
     if (name == "exec") {
       for (const auto& queued : client.tx.queued) {
         const CommandSpec* q = table_.FindForArgv(queued);
-        if (q != nullptr && (q->flags & kDenyOom)) refuse = true;
+        if (q != nullptr && DeniedOnOom(*q, queued)) refuse = true;
       }
     }
     if (refuse) {

@@ -199,6 +199,8 @@ class Engine {
   void ServeBlocked();
   // A key changed (Redis's signalModifiedKey): watchers and trackers hear.
   void KeyModified(int db, std::string_view key);
+  // Whether `cmd` is refused while memory stays over maxmemory (deny-oom).
+  bool DeniedOnOom(const CommandSpec& cmd, ArgList argv) const;
   // maxmemory: evicts as maxmemory-policy says (engine/memory/eviction.h),
   // logging each key evicted; kFail when memory stays over the limit.
   Evictor::Result Evict(int64_t now_ms);

@@ -879,6 +879,7 @@ void LuaScripts::Call(const std::string& sha, ClientState& caller, ArgList keys,
   std::string lower(sha);
   for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   Begin(caller, read_only, busy_after_ms);
+  allow_oom_ = false;  // (EVAL's scripts declare no flags in Cairn yet)
   SetArgTable(L_, "KEYS", keys);
   SetArgTable(L_, "ARGV", args);
   lua_pushcfunction(L_, ErrorHandler);
@@ -971,7 +972,10 @@ int LuaScripts::RegisterFunction(lua_State* L) {
     }
   }
   f.ref = luaL_ref(L, LUA_REGISTRYINDEX);
-  for (const std::string& fl : f.flags) f.no_writes = f.no_writes || fl == "no-writes";
+  for (const std::string& fl : f.flags) {
+    f.no_writes = f.no_writes || fl == "no-writes";
+    f.allow_oom = f.allow_oom || fl == "allow-oom";
+  }
   pending_.push_back(std::move(f));
   return 0;
 }
@@ -1077,6 +1081,7 @@ void LuaScripts::CallFunction(const FunctionInfo& f, ClientState& caller, ArgLis
                               ArgList args, int64_t busy_after_ms, protocol::RespWriter& out) {
   const std::string label = f.name;
   Begin(caller, f.no_writes, busy_after_ms);
+  allow_oom_ = f.allow_oom || f.no_writes;
   lua_pushcfunction(L_, ErrorHandler);
   lua_rawgeti(L_, LUA_REGISTRYINDEX, f.ref);
   PushArray(L_, keys);
@@ -1146,7 +1151,7 @@ bool LuaScripts::RunCall(lua_State* L) {
     refused = "ERR This Redis command is not allowed from script";
   } else if (read_only_ && (cmd->flags & (kWrite | kMayReplicate))) {
     refused = "ERR Write commands are not allowed from read-only scripts.";
-  } else if (oom_ && !wrote_ && (cmd->flags & kDenyOom)) {
+  } else if (oom_ && !allow_oom_ && !wrote_ && (cmd->flags & kDenyOom)) {
     refused = "OOM command not allowed when used memory > 'maxmemory'.";
   }
   if (refused != nullptr) {

@@ -77,6 +77,7 @@ class LuaScripts {
     bool has_description = false;
     std::vector<std::string> flags;
     bool no_writes = false;
+    bool allow_oom = false;  // may write past maxmemory
     int ref = 0;  // the callback, in the Lua registry
   };
   struct Library {
@@ -129,6 +130,7 @@ class LuaScripts {
   bool busy_ = false;
   bool wrote_ = false;
   bool oom_ = false;
+  bool allow_oom_ = false;  // the running function said allow-oom (or no-writes)
   bool kill_ = false;
   bool stopped_ = false;
   int64_t start_ms_ = 0;

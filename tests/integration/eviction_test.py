@@ -76,8 +76,20 @@ class EvictionTest(ServerTestCase):
 
     def test_noeviction_replies_like_redis(self):
         script = "return redis.call('set','x','y')"
+        lib = "\n".join([
+            "#!lua name=lib",
+            "local function w(keys, args) return redis.call('set', keys[1], 'v') end",
+            "local function r(keys, args) return redis.call('get', keys[1]) end",
+            "redis.register_function('w', w)",
+            "redis.register_function{function_name='ro', callback=r, flags={'no-writes'}}",
+            "redis.register_function{function_name='oom', callback=w, flags={'allow-oom'}}",
+            "redis.register_function{function_name='rw', callback=r}"])
         cmds = [
+            ("FUNCTION", "LOAD", lib),
             ("SET", "a", "1"), ("CONFIG", "SET", "maxmemory", "1"),
+            # Functions: deny-oom unless they say allow-oom or no-writes.
+            ("FCALL", "w", "1", "f1"), ("FCALL", "rw", "1", "a"), ("FCALL", "ro", "1", "a"),
+            ("FCALL", "oom", "1", "f2"), ("MULTI",), ("FCALL", "ro", "1", "a"), ("EXEC",),
             ("SET", "b", "2"), ("GET", "a"), ("INCR", "a"), ("APPEND", "a", "z"),
             ("LPUSH", "l", "v"), ("EXPIRE", "a", "100"), ("PERSIST", "a"),
             ("EVAL", script, "0"), ("EVAL", "return redis.call('get','a')", "0"),
