@@ -65,7 +65,7 @@ bool Run(const char* host, int port, const std::vector<double>& cdf, uint64_t re
     for (int i = 0; i < n; i++) {
       void* r = nullptr;
       if (redisGetReply(c, &r) != REDIS_OK) {
-        std::fprintf(stderr, "cache_load: connection lost\n");
+        std::fprintf(stderr, "cache_load: connection lost: %s\n", c->errstr);
         redisFree(c);
         return false;
       }
@@ -74,9 +74,14 @@ bool Run(const char* host, int port, const std::vector<double>& cdf, uint64_t re
         missed.push_back(i);
       } else if (reply->type == REDIS_REPLY_ERROR) {
         t->errors++;
+        missed.push_back(-1 - i);  // (counted neither hit nor miss)
       }
       freeReplyObject(reply);
     }
+    const auto errors = static_cast<uint64_t>(
+        std::count_if(missed.begin(), missed.end(), [](int i) { return i < 0; }));
+    missed.erase(std::remove_if(missed.begin(), missed.end(), [](int i) { return i < 0; }),
+                 missed.end());
     for (int i : missed) {
       const std::string& k = keys[static_cast<size_t>(i)];
       redisAppendCommand(c, "SET %b %b", k.data(), k.size(), value.data(), value.size());
@@ -84,6 +89,7 @@ bool Run(const char* host, int port, const std::vector<double>& cdf, uint64_t re
     for (size_t i = 0; i < missed.size(); i++) {
       void* r = nullptr;
       if (redisGetReply(c, &r) != REDIS_OK) {
+        std::fprintf(stderr, "cache_load: connection lost: %s\n", c->errstr);
         redisFree(c);
         return false;
       }
@@ -91,7 +97,7 @@ bool Run(const char* host, int port, const std::vector<double>& cdf, uint64_t re
       freeReplyObject(r);
     }
     t->misses += missed.size();
-    t->hits += static_cast<uint64_t>(n) - missed.size();
+    t->hits += static_cast<uint64_t>(n) - missed.size() - errors;
     done += static_cast<uint64_t>(n);
   }
   redisFree(c);
@@ -124,8 +130,10 @@ int main(int argc, char** argv) {
     std::atomic<bool> ok{true};
     for (int i = 0; i < threads; i++) {
       ts.emplace_back([&, i] {
-        if (!Run(host, port, cdf, total / static_cast<uint64_t>(threads), value,
-                 seed_base + static_cast<uint64_t>(i), t)) {
+        // (The remainder goes to the first threads: every request runs.)
+        const auto th = static_cast<uint64_t>(threads), me = static_cast<uint64_t>(i);
+        const uint64_t share = total / th + (me < total % th ? 1 : 0);
+        if (share > 0 && !Run(host, port, cdf, share, value, seed_base + me, t)) {
           ok = false;
         }
       });

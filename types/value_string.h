@@ -1,7 +1,8 @@
 // ValueString: the bytes of a string value, stored inside the value itself
 // when they fit (up to 32 bytes, most keys' values) and on the heap beyond:
 // as one block of exactly their size when set whole (SET, loading: the
-// common case, no more memory than Redis's sds), or as a std::string once
+// common case, no more memory than Redis's sds; above 4 KB the std::string
+// it came in, moved rather than copied), or as a std::string once
 // edited in place (SETBIT, SETRANGE, APPEND, HLL: Adopt), so that repeated
 // edits stay amortized O(1) instead of copying the value each time.
 // Packed to 33 bytes so that a whole Value (type, form, string, access
@@ -13,6 +14,7 @@
 // out as a std::string (Take) and puts it back.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -27,14 +29,17 @@ class __attribute__((packed)) ValueString {
 
   ValueString() = default;
   ValueString(std::string s) { Set(std::move(s)); }  // NOLINT: implicit by design
-  ValueString(const ValueString& o) { Set(std::string(o.view())); }
+  ValueString(const ValueString& o) { Assign(o.view()); }
   ValueString(ValueString&& o) noexcept {
     std::memcpy(bytes_, o.bytes_, sizeof(bytes_));
     len_ = o.len_;
     o.len_ = 0;
   }
   ValueString& operator=(const ValueString& o) {
-    if (this != &o) Set(std::string(o.view()));
+    if (this != &o) {
+      Free();
+      Assign(o.view());
+    }
     return *this;
   }
   ValueString& operator=(ValueString&& o) noexcept {
@@ -76,13 +81,16 @@ class __attribute__((packed)) ValueString {
   // Forgets the pointer without freeing it.
   void ClearPtr() { len_ = 0; }
 
-  // Moves the bytes out (leaving this empty): for edits beyond the ones below.
-  std::string Take() {
+  // Moves the bytes out (leaving this empty): for edits beyond the ones
+  // below. `room`: the size the edit will grow it to, reserved at once when
+  // the bytes must be copied (out of a block), so that they are copied once.
+  std::string Take(size_t room = 0) {
     std::string out;
     if (heap()) {
       out = std::move(*Heap());
       delete Heap();
     } else if (block()) {
+      out.reserve(std::max(room, BlockSize()));
       out.assign(Block(), BlockSize());
       ::operator delete(Block());
     } else {
@@ -93,7 +101,10 @@ class __attribute__((packed)) ValueString {
   }
 
   ValueString& operator+=(std::string_view s) {
-    std::string all = Take();
+    if (s.data() >= data() && s.data() < data() + size()) {  // (its own bytes)
+      return *this += std::string(s);
+    }
+    std::string all = Take(size() + s.size());
     all.append(s);
     Adopt(std::move(all));
     return *this;
@@ -140,8 +151,16 @@ class __attribute__((packed)) ValueString {
     if (block()) ::operator delete(Block());
     len_ = 0;
   }
+  // Beyond this a string set whole is kept as the std::string it came in
+  // (moved, not copied): its 32 bytes of overhead no longer matter.
+  static constexpr size_t kMoveAbove = 4096;
   void Set(std::string s) {
+    if (s.size() > kMoveAbove) return Adopt(std::move(s));
     Free();
+    Assign(s);
+  }
+  // REQUIRES: empty (freed).
+  void Assign(std::string_view s) {
     if (s.size() <= kInline) {
       std::memcpy(bytes_, s.data(), s.size());
       len_ = static_cast<uint8_t>(s.size());
@@ -165,7 +184,8 @@ static_assert(sizeof(ValueString) == 33);
 // goes out of scope (for bit and HLL updates that index and resize).
 class StringEdit {
  public:
-  explicit StringEdit(ValueString* slot) : slot_(slot), s_(slot->Take()) {}
+  // `room`: the size the edit will grow the string to, if it does.
+  explicit StringEdit(ValueString* slot, size_t room = 0) : slot_(slot), s_(slot->Take(room)) {}
   ~StringEdit() { slot_->Adopt(std::move(s_)); }
   StringEdit(const StringEdit&) = delete;
   StringEdit& operator=(const StringEdit&) = delete;

@@ -107,7 +107,7 @@ types::ValueString* StringForBitWrite(CommandContext& ctx, std::string_view key,
   e->value.form = types::StringForm::kRaw;  // Redis unshares it into a raw string
   *grew = e->value.str.size() < need;
   if (*grew) {
-    types::StringEdit s(&e->value.str);
+    types::StringEdit s(&e->value.str, need);
     s->resize(need, '\0');
   }
   return &e->value.str;

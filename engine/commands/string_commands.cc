@@ -346,8 +346,8 @@ void SetRange(CommandContext& ctx, ArgList args) {
   }
   if (v.empty()) return ctx.reply.Int(static_cast<int64_t>(e->value.str.size()));
   if (!CheckLength(ctx, static_cast<uint64_t>(*offset) + v.size())) return;
-  std::string s = e->value.str.Take();
   const size_t need = static_cast<size_t>(*offset) + v.size();
+  std::string s = e->value.str.Take(need);
   if (s.size() < need) s.resize(need, '\0');
   s.replace(static_cast<size_t>(*offset), v.size(), v);
   const int64_t new_len = static_cast<int64_t>(s.size());
