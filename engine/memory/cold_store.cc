@@ -1,0 +1,159 @@
+#include "engine/memory/cold_store.h"
+
+#include <rocksdb/cache.h>
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/options.h>
+#include <rocksdb/table.h>
+#include <rocksdb/utilities/checkpoint.h>
+
+#include <filesystem>
+#include <system_error>
+
+namespace cairn::engine {
+
+namespace {
+
+// Ids as 8 big-endian bytes: new values sort after older ones, so that a
+// store filled in order writes SSTs that barely overlap.
+std::string KeyOf(uint64_t id) {
+  std::string k(8, '\0');
+  for (int i = 7; i >= 0; i--) {
+    k[static_cast<size_t>(i)] = static_cast<char>(id & 0xff);
+    id >>= 8;
+  }
+  return k;
+}
+
+// RocksDB's error text never reaches a client: it is logged by the caller
+// and the command gets Redis's own error.
+base::Status FromRocks(const rocksdb::Status& s, const std::string& what) {
+  if (s.ok()) return base::Status::Ok();
+  if (s.IsNotFound()) return base::Status::NotFound(what);
+  if (s.IsCorruption()) return base::Status::Corruption(what + ": " + s.ToString());
+  return base::Status::IoError(what + ": " + s.ToString());
+}
+
+rocksdb::Options TunedOptions(const std::shared_ptr<rocksdb::Cache>& cache) {
+  rocksdb::Options o;
+  o.create_if_missing = true;
+  // Values come from the RDB codec, which compresses big strings with LZF
+  // already; LZ4 on the blocks costs little and catches the rest (small
+  // values, listpacks). The bottom level, the bulk of the data, gets ZSTD.
+  o.compression = rocksdb::kLZ4Compression;
+  o.bottommost_compression = rocksdb::kZSTD;
+  // Two cores: one background job at a time leaves the other to the
+  // engine thread.
+  o.max_background_jobs = 2;
+  o.level_compaction_dynamic_level_bytes = true;
+  rocksdb::BlockBasedTableOptions t;
+  t.block_cache = cache;
+  // Point lookups only (Get by id): a bloom filter spares the levels that
+  // do not hold the id; whole-key filtering, 10 bits a key (1% false
+  // positives).
+  t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10, false));
+  t.cache_index_and_filter_blocks = true;
+  t.pin_l0_filter_and_index_blocks_in_cache = true;
+  o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
+  return o;
+}
+
+rocksdb::WriteOptions NoWal() {
+  rocksdb::WriteOptions w;
+  w.disableWAL = true;  // the log is the source of truth
+  return w;
+}
+
+}  // namespace
+
+base::Result<std::unique_ptr<ColdStore>> ColdStore::Open(const Options& options) {
+  std::error_code ec;
+  // Whatever a previous run left is stale: the snapshot and log rebuild it.
+  // (Only a folder that is a RocksDB database, or empty, is ever removed.)
+  if (std::filesystem::exists(options.dir, ec) &&
+      !std::filesystem::exists(std::filesystem::path(options.dir) / "CURRENT", ec) &&
+      !std::filesystem::is_empty(options.dir, ec)) {
+    return base::Status::InvalidArgument(options.dir +
+                                         " exists and is not a cold tier: not removing it");
+  }
+  std::filesystem::remove_all(options.dir, ec);
+  if (ec) return base::Status::IoError("removing " + options.dir + ": " + ec.message());
+  std::unique_ptr<ColdStore> store(new ColdStore());
+  store->cache_ = rocksdb::NewLRUCache(options.block_cache_bytes);
+  rocksdb::DB* db = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(TunedOptions(store->cache_), options.dir, &db);
+  if (!s.ok()) return FromRocks(s, "opening the cold tier in " + options.dir);
+  store->db_.reset(db);
+  return store;
+}
+
+ColdStore::~ColdStore() {
+  if (db_ != nullptr) {
+    (void)db_->Close();
+  }
+}
+
+base::Status ColdStore::Put(uint64_t id, std::string_view bytes) {
+  puts_++;
+  return FromRocks(db_->Put(NoWal(), KeyOf(id), rocksdb::Slice(bytes.data(), bytes.size())),
+                   "cold tier write");
+}
+
+base::Result<std::string> ColdStore::Get(uint64_t id) {
+  gets_++;
+  std::string out;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), KeyOf(id), &out);
+  if (!s.ok()) return FromRocks(s, "cold value " + std::to_string(id));
+  return out;
+}
+
+base::Status ColdStore::Delete(uint64_t id) {
+  deletes_++;
+  return FromRocks(db_->Delete(NoWal(), KeyOf(id)), "cold tier delete");
+}
+
+base::Status ColdStore::Checkpoint(const std::string& dir) {
+  rocksdb::Checkpoint* cp = nullptr;
+  rocksdb::Status s = rocksdb::Checkpoint::Create(db_.get(), &cp);
+  if (!s.ok()) return FromRocks(s, "cold tier checkpoint");
+  std::unique_ptr<rocksdb::Checkpoint> owned(cp);
+  // (Without a WAL, the checkpoint flushes the memtable first: a flush of
+  // everything, whatever log_size_for_flush says.)
+  return FromRocks(owned->CreateCheckpoint(dir, /*log_size_for_flush=*/0),
+                   "cold tier checkpoint in " + dir);
+}
+
+void ColdStore::PauseBackgroundWork() { (void)db_->PauseBackgroundWork(); }
+void ColdStore::ContinueBackgroundWork() { (void)db_->ContinueBackgroundWork(); }
+
+ColdStore::Stats ColdStore::stats() const {
+  Stats st{.puts = puts_, .gets = gets_, .deletes = deletes_};
+  uint64_t sst = 0, mem = 0;
+  db_->GetIntProperty(rocksdb::DB::Properties::kTotalSstFilesSize, &sst);
+  db_->GetIntProperty(rocksdb::DB::Properties::kCurSizeAllMemTables, &mem);
+  st.disk_bytes = sst + mem;
+  return st;
+}
+
+base::Result<std::unique_ptr<ColdReader>> ColdReader::Open(const std::string& dir) {
+  std::unique_ptr<ColdReader> r(new ColdReader());
+  rocksdb::Options o;
+  rocksdb::DB* db = nullptr;
+  rocksdb::Status s = rocksdb::DB::OpenForReadOnly(o, dir, &db);
+  if (!s.ok()) return FromRocks(s, "opening the cold tier checkpoint " + dir);
+  r->db_.reset(db);
+  return r;
+}
+
+ColdReader::~ColdReader() {
+  if (db_ != nullptr) (void)db_->Close();
+}
+
+base::Result<std::string> ColdReader::Get(uint64_t id) {
+  std::string out;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), KeyOf(id), &out);
+  if (!s.ok()) return FromRocks(s, "cold value " + std::to_string(id));
+  return out;
+}
+
+}  // namespace cairn::engine
