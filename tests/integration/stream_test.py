@@ -284,6 +284,15 @@ class StreamDurabilityTest(ServerTestCase):
     def snapshot(self, c, keys):
         return {k: stream_state(c, k) for k in keys}
 
+    def rewrite(self, c, preamble):
+        """BGREWRITEAOF into a RESP (no) or RDB (yes) base, waited for."""
+        c.ok("CONFIG", "SET", "aof-use-rdb-preamble", preamble)
+        c.ok("BGREWRITEAOF")
+        deadline = time.monotonic() + 20
+        while c.info("persistence")["aof_rewrite_in_progress"] != "0":
+            self.assertLess(time.monotonic(), deadline)
+            time.sleep(0.05)
+
     def test_streams_survive_kill_rewrites_and_cross_loading(self):
         d = self.newdir("cairn")
         srv = self.cairn(d, "--appendfsync", "everysec")
@@ -298,12 +307,7 @@ class StreamDurabilityTest(ServerTestCase):
         self.assertEqual(self.snapshot(c, keys), want)
         # A rewrite into a RESP base (XADD, XSETID), then into an RDB base.
         for preamble in ("no", "yes"):
-            c.ok("CONFIG", "SET", "aof-use-rdb-preamble", preamble)
-            c.ok("BGREWRITEAOF")
-            deadline = time.monotonic() + 20
-            while c.info("persistence")["aof_rewrite_in_progress"] != "0":
-                self.assertLess(time.monotonic(), deadline)
-                time.sleep(0.05)
+            self.rewrite(c, preamble)
             srv = self.relaunch(srv)
             c = srv.conn()
             self.assertEqual(self.snapshot(c, keys), want, "after a rewrite, preamble " + preamble)
@@ -350,12 +354,7 @@ class StreamDurabilityTest(ServerTestCase):
         srv = self.relaunch(srv)
         c = srv.conn()
         check_next()
-        c.ok("CONFIG", "SET", "aof-use-rdb-preamble", "yes")
-        c.ok("BGREWRITEAOF")
-        deadline = time.monotonic() + 20
-        while c.info("persistence")["aof_rewrite_in_progress"] != "0":
-            self.assertLess(time.monotonic(), deadline)
-            time.sleep(0.05)
+        self.rewrite(c, "yes")
         srv = self.relaunch(srv)
         c = srv.conn()
         check_next()
