@@ -6,9 +6,15 @@
 // idle time or the counter (RDB_OPCODE_IDLE / FREQ), both read here.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 
 namespace cairn::types {
+
+// Bit 24 is read by neither form: set in a field made from a count or an
+// idle time, it keeps the field from being 0, which Db::Put takes for "no
+// access recorded yet".
+inline constexpr uint32_t kAccessSet = 1u << 24;
 
 // Seconds since the access an LRU field records.
 inline int64_t LruIdleSeconds(uint32_t field, int64_t now_ms) {
@@ -17,10 +23,14 @@ inline int64_t LruIdleSeconds(uint32_t field, int64_t now_ms) {
   const int64_t then = static_cast<int64_t>(field) & kMax;
   return clock >= then ? clock - then : clock + (kMax - then);
 }
-// The LRU field of an access `idle` seconds ago.
+// The LRU field of an access `idle` seconds ago: on the 24-bit clock,
+// wrapping as Redis's objectSetLRUOrLFU does.
 inline uint32_t LruFieldIdle(int64_t idle_s, int64_t now_ms) {
-  const int64_t at = now_ms / 1000 - idle_s;
-  return static_cast<uint32_t>(at > 0 ? at : 1);
+  constexpr int64_t kMax = (1 << 24) - 1;
+  idle_s = std::clamp<int64_t>(idle_s, 0, kMax);
+  const int64_t clock = (now_ms / 1000) & kMax;
+  const int64_t at = clock >= idle_s ? clock - idle_s : clock + kMax + 1 - idle_s;
+  return static_cast<uint32_t>(at) | kAccessSet;
 }
 
 namespace lfu {
@@ -41,7 +51,9 @@ inline uint8_t Counter(uint32_t field, int64_t now_ms, int64_t decay_time) {
   return static_cast<uint8_t>(periods >= counter ? 0 : counter - periods);
 }
 // The field of a counter set now.
-inline uint32_t Field(uint8_t counter, int64_t now_ms) { return (Minutes(now_ms) << 8) | counter; }
+inline uint32_t Field(uint8_t counter, int64_t now_ms) {
+  return (Minutes(now_ms) << 8) | counter | kAccessSet;
+}
 }  // namespace lfu
 
 }  // namespace cairn::types

@@ -462,9 +462,9 @@ void Restore(CommandContext& ctx, ArgList args) {
   types::Value restored = std::move(value).value();
   // FREQ counts under an LFU policy, IDLETIME under any other, as in Redis.
   if (ctx.keyspace.access_policy().lfu) {
-    if (freq >= 0) restored.lru = (lfu::Minutes(ctx.now_ms) << 8) | static_cast<uint32_t>(freq);
+    if (freq >= 0) restored.lru = types::lfu::Field(static_cast<uint8_t>(freq), ctx.now_ms);
   } else if (idle >= 0) {
-    restored.lru = static_cast<uint32_t>(std::max<int64_t>(1, ctx.now_ms / 1000 - idle));
+    restored.lru = types::LruFieldIdle(idle, ctx.now_ms);
   }
   db.Put(key, std::move(restored), when != 0 ? when : -1);
   ctx.Dirty();
