@@ -162,6 +162,15 @@ Evictor::Result Engine::Evict(int64_t now_ms) {
         std::string argv[2] = {v.lazyfree_lazy_eviction ? "UNLINK" : "DEL", key};
         Emit(db, argv);
       });
+  // A pass that ran out of time goes on in the loop's next pass, after the
+  // clients ready now (Redis's eviction time event).
+  if (evictor_.running() && after_ && !eviction_scheduled_) {
+    eviction_scheduled_ = true;
+    after_(0, [this] {
+      eviction_scheduled_ = false;
+      if (config_->values().maxmemory > 0) Evict(base::NowMs());
+    });
+  }
   // Time over the limit, for INFO.
   ServerStats& st = server_.stats;
   if (r == Evictor::Result::kOk && !evictor_.running()) {

@@ -87,6 +87,11 @@ class Engine {
   // How to run work once the current loop pass is done (EventLoop::Post):
   // CLIENT TRACKING's BCAST messages gather every key a pass changed. Unset
   // (tests), that work runs after each command.
+  // Runs fn on the loop after delay_ms (0: in its next pass, after the
+  // sockets ready now): work that goes on in slices, like eviction.
+  void set_after_hook(std::function<void(int64_t, std::function<void()>)> hook) {
+    after_ = std::move(hook);
+  }
   void set_post_hook(std::function<void(std::function<void()>)> hook) {
     post_ = std::move(hook);
   }
@@ -243,6 +248,8 @@ class Engine {
   ServerState server_;
   std::function<void(int64_t)> on_block_deadline_;
   std::function<void(std::function<void()>)> post_;
+  std::function<void(int64_t, std::function<void()>)> after_;
+  bool eviction_scheduled_ = false;  // a pass is due in the loop's next pass
   bool tracking_flush_posted_ = false;
   bool loading_ = false;
   PropagationSink* sink_ = nullptr;

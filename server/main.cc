@@ -487,6 +487,8 @@ int main(int argc, char** argv) {
   };
   eng.set_block_deadline_hook(arm_block);
   eng.set_post_hook([&loop](std::function<void()> fn) { loop.Post(std::move(fn)); });
+  eng.set_after_hook(
+      [&loop](int64_t ms, std::function<void()> fn) { loop.After(ms, std::move(fn)); });
   // A script past busy-reply-threshold lets other clients in (they get
   // -BUSY, or stop it with SCRIPT KILL / SHUTDOWN NOSAVE).
   eng.scripts().set_on_busy([&loop] { loop.PollOnce(); });

@@ -13,7 +13,8 @@
 //
 // A pass stops after a time set by maxmemory-eviction-tenacity (500 µs at
 // the default 10): memory still above the limit is then freed by later
-// passes from Cron (running()), and the commands meanwhile run. The engine
+// passes, which the engine runs in the event loop's next pass while
+// running() (the commands meanwhile run). The engine
 // logs each evicted key as DEL and tells watchers, trackers and keyspace
 // event subscribers ("evicted"). Under a cold-tier policy (issue 15, later)
 // values will move to RocksDB instead of going.

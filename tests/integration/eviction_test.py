@@ -21,7 +21,9 @@ both servers, so what is compared is what a user can observe:
   * each eviction is a keyspace event ("evicted"), fails a WATCH, and
     (Cairn) is logged: after a SIGKILL the evicted keys stay gone;
   * RDB files keep each key's idle time (LRU policies) or counter (LFU), as
-    Redis writes them, both ways between the servers.
+    Redis writes them, both ways between the servers;
+  * passes cut short by maxmemory-eviction-tenacity go on with no command
+    to run them; lazyfree-lazy-eviction holds the limit too.
 """
 
 import os
@@ -215,6 +217,37 @@ class EvictionTest(ServerTestCase):
                 c.ok("FLUSHALL")
                 c.ok("CONFIG", "RESETSTAT")
             return out
+        self.on_both(body)
+
+    def test_time_limited_passes_go_on_without_commands(self):
+        # maxmemory-eviction-tenacity 0: each pass stops after 16 keys; the
+        # rest is evicted from the server's timer, with no command to run it.
+        def body(c, name):
+            self.fill(c, "k", 5000)
+            c.ok("CONFIG", "SET", "maxmemory-eviction-tenacity", "0")
+            c.ok("CONFIG", "SET", "maxmemory-policy", "allkeys-random")
+            c.ok("CONFIG", "SET", "maxmemory", str(used(c) - 300 * 1024))
+            time.sleep(1.5)
+            gone = evicted(c)
+            return (gone > 500, c.ok("DBSIZE") + gone == 5000,
+                    c.info("stats")["current_eviction_exceeded_time"] == "0")
+        self.on_both(body)
+
+    def test_lazy_eviction_holds_the_limit(self):
+        # lazyfree-lazy-eviction: big values go to the background thread;
+        # the limit is held all the same, without evicting everything.
+        def body(c, name):
+            c.ok("CONFIG", "SET", "lazyfree-lazy-eviction", "yes")
+            c.ok("CONFIG", "SET", "maxmemory-policy", "allkeys-lru")
+            limit = used(c) + 4 * 1024 * 1024
+            c.ok("CONFIG", "SET", "maxmemory", str(limit))
+            cmds = [["HSET", "h:%d" % i] + sum((["f%d" % j, "v" * 20] for j in range(100)), [])
+                    for i in range(1500)]
+            errors = [r for r in c.pipeline(cmds) if isinstance(r, ServerError)]
+            time.sleep(0.5)
+            c.ok("PING")
+            size = c.ok("DBSIZE")
+            return (errors, used(c) <= limit * 1.05, evicted(c) > 0, size > 200)
         self.on_both(body)
 
     def test_evictions_notify_and_touch_watches(self):
