@@ -145,7 +145,6 @@ Evictor::Result Engine::Evict(int64_t now_ms) {
       (replication_ != nullptr && replication_->IsReplica() && v.replica_ignore_maxmemory)) {
     return Evictor::Result::kOk;
   }
-  SyncAccessPolicy();
   const Evictor::Settings s{.maxmemory = static_cast<size_t>(v.maxmemory),
                             .policy = static_cast<Evictor::Policy>(v.maxmemory_policy),
                             .samples = v.maxmemory_samples,
@@ -164,7 +163,7 @@ Evictor::Result Engine::Evict(int64_t now_ms) {
       });
   // A pass that ran out of time goes on in the loop's next pass, after the
   // clients ready now (Redis's eviction time event).
-  if (evictor_.running() && after_ && !eviction_scheduled_) {
+  if (r == Evictor::Result::kRunning && after_ && !eviction_scheduled_) {
     eviction_scheduled_ = true;
     after_(0, [this] {
       eviction_scheduled_ = false;
@@ -173,7 +172,7 @@ Evictor::Result Engine::Evict(int64_t now_ms) {
   }
   // Time over the limit, for INFO.
   ServerStats& st = server_.stats;
-  if (r == Evictor::Result::kOk && !evictor_.running()) {
+  if (r == Evictor::Result::kOk) {
     if (st.eviction_over_since_ms != 0) st.eviction_exceeded_ms += now_ms - st.eviction_over_since_ms;
     st.eviction_over_since_ms = 0;
   } else if (st.eviction_over_since_ms == 0) {
@@ -856,11 +855,10 @@ void Engine::ServeBlocked() {
         const BlockedClients::Wait* w = blocked_.Find(id);
         if (w == nullptr) continue;  // served from another key meanwhile
         const Entry* e = keyspace_.db(db).entries().Find(key);
-        // A stream's waiters run again even when it is gone: XREADGROUP
-        // answers that its stream no longer exists, as Redis does.
+        // A stream's waiters run again even when it is gone or became
+        // another type: XREADGROUP answers that its stream no longer
+        // exists, as Redis does.
         if (e == nullptr && w->type != ValueType::kStream) break;  // taken whole earlier
-        // (A stream's waiters run again whatever the key became: XREADGROUP
-        // then answers that its stream is gone, as Redis does.)
         if (e != nullptr && e->value.type != w->type && w->type != ValueType::kStream) continue;
         ClientState& client = *w->client;
         std::vector<std::string> argv = w->argv;

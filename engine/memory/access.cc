@@ -30,7 +30,7 @@ void TouchValue(types::Value& v, const AccessPolicy& p, int64_t now_ms) {
   }
   const uint8_t counter =
       lfu::LogIncrement(lfu::Counter(v.lru, now_ms, p.lfu_decay_time), p.lfu_log_factor);
-  v.lru = (lfu::Minutes(now_ms) << 8) | counter;
+  v.lru = types::lfu::Field(counter, now_ms);
 }
 
 }  // namespace cairn::engine

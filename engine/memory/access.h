@@ -22,13 +22,12 @@ struct AccessPolicy {
 namespace lfu {
 using types::lfu::Counter;
 using types::lfu::kInitial;
-using types::lfu::Minutes;
 }  // namespace lfu
 using types::LruIdleSeconds;
 
 // The field for a key stored now.
 inline uint32_t NewAccessField(const AccessPolicy& p, int64_t now_ms) {
-  if (p.lfu) return (lfu::Minutes(now_ms) << 8) | lfu::kInitial;
+  if (p.lfu) return types::lfu::Field(lfu::kInitial, now_ms);
   return static_cast<uint32_t>(now_ms / 1000);
 }
 // Records an access to `v`.

@@ -38,7 +38,6 @@ size_t Evictor::Excess(size_t maxmemory, size_t not_counted) {
 
 Evictor::Result Evictor::Run(Keyspace& ks, const Settings& s, size_t not_counted,
                              int64_t now_ms, const OnEvicted& evicted) {
-  running_ = false;
   const size_t to_free = s.maxmemory == 0 ? 0 : Excess(s.maxmemory, not_counted);
   if (to_free == 0) return Result::kOk;
   if (s.policy == Policy::kNoEviction) return Result::kFail;
@@ -73,12 +72,11 @@ Evictor::Result Evictor::Run(Keyspace& ks, const Settings& s, size_t not_counted
       // they have (as Redis does, every 16 keys).
       if (s.lazy && Excess(s.maxmemory, not_counted) == 0) break;
       if (base::MonotonicUs() - started_us > limit_us) {
-        running_ = Excess(s.maxmemory, not_counted) > 0;
-        break;
+        return Excess(s.maxmemory, not_counted) > 0 ? Result::kRunning : Result::kOk;
       }
     }
   }
-  return running_ ? Result::kRunning : Result::kOk;
+  return Result::kOk;
 }
 
 void Evictor::Sample(Keyspace& ks, int db, const Settings& s, int64_t now_ms) {

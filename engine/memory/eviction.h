@@ -13,8 +13,8 @@
 //
 // A pass stops after a time set by maxmemory-eviction-tenacity (500 µs at
 // the default 10): memory still above the limit is then freed by later
-// passes, which the engine runs in the event loop's next pass while
-// running() (the commands meanwhile run). The engine
+// passes, which the engine runs in the event loop's next pass while Run
+// says kRunning (the commands meanwhile run). The engine
 // logs each evicted key as DEL and tells watchers, trackers and keyspace
 // event subscribers ("evicted"). Under a cold-tier policy (issue 15, later)
 // values will move to RocksDB instead of going.
@@ -58,7 +58,7 @@ class Evictor {
   };
   enum class Result {
     kOk,       // at or under the limit
-    kRunning,  // over it, freeing goes on from Cron: commands run meanwhile
+    kRunning,  // out of time, over it still: later passes go on, commands run meanwhile
     kFail,     // over it with nothing left to evict (or noeviction): -OOM
   };
   // Called for each key evicted, after it went (the engine logs it, counts
@@ -69,9 +69,6 @@ class Evictor {
   // replicas' output) is at most the limit, or the pass's time is up.
   Result Run(Keyspace& ks, const Settings& s, size_t not_counted, int64_t now_ms,
              const OnEvicted& evicted);
-  // A pass ran out of time with memory still over the limit.
-  bool running() const { return running_; }
-
   // By how much the used memory that counts (all but `not_counted`) is
   // over maxmemory; 0 when it is not.
   static size_t Excess(size_t maxmemory, size_t not_counted);
@@ -92,7 +89,6 @@ class Evictor {
   std::vector<Candidate> pool_;  // ascending by score
   std::mt19937_64 rng_{0x9e3779b97f4a7c15ULL};
   int next_db_ = 0;
-  bool running_ = false;
 };
 
 }  // namespace cairn::engine
