@@ -15,9 +15,9 @@
 #include "base/clock.h"
 #include "base/file_util.h"
 #include "base/logging.h"
-#include "base/process.h"
 #include "base/string_util.h"
 #include "engine/engine.h"
+#include "engine/memory/cold_tier.h"
 #include "engine/snapshots.h"
 #include "protocol/resp_writer.h"
 #include "snapshot/rdb_file.h"
@@ -136,7 +136,7 @@ base::Status Aof::ReplayFile(const std::string& name, bool last, uint64_t* last_
     std::string scratch;
     protocol::RespWriter w(&scratch, 2);
     engine_->Execute(loader, argv, w);
-    engine_->server().LoadedOne();
+    engine_->LoadedOne();
     // A failed SELECT would replay what follows into the wrong database
     // (a log from a server with more `databases`): refuse instead.
     if (!scratch.empty() && scratch[0] == '-' && base::EqualsIgnoreCase(argv[0], "select")) {
@@ -196,7 +196,7 @@ base::Status Aof::LoadRdbBase(const std::string& name) {
         // A preamble keeps expired keys too (as Redis loads it): the log
         // after it may refer to them, and lazy expiry removes them.
         ks.db(db).Put(key, std::move(value), expire_ms);
-        engine_->server().LoadedOne();
+        engine_->LoadedOne();
         return base::Status::Ok();
       },
       LoadLimitsFor(engine_->config().values()));
@@ -539,13 +539,12 @@ std::string Aof::ForkRewrite(bool rotate) {
                      (child_rdb_ ? ".rdb" : ".aof"));
   child_base_seq_ = base_seq;
   child_first_incr_seq_ = incr_seq;
-  pid_t pid = fork();
+  pid_t pid = engine_->cold().Fork();
   if (pid < 0) return std::string("Can't rewrite append only file in background: fork: ") +
                       std::strerror(errno);
   if (pid == 0) {
     // Child: its copy of the dataset is the state at the fork. Plain
     // blocking I/O; never touch the parent's ring or sockets.
-    base::SetUpForkedChild();
     base::Status s = WriteBase(child_temp_, child_rdb_);
     if (!s.ok()) {
       CAIRN_LOG_WARNING("AOF rewrite child: %s", s.ToString().c_str());
@@ -616,11 +615,10 @@ base::Status AppendStreamRebuild(const std::string& key, const types::Stream& st
 // rewriteAppendOnlyFile writes them: collections in commands of at most 64
 // items, then PEXPIREAT for an expiry (a string carries it in SET ... PXAT).
 template <typename Emit>
-base::Status AppendRebuild(std::string_view key_view, const Entry& e, int64_t expire_ms,
+base::Status AppendRebuild(std::string_view key_view, const types::Value& v, int64_t expire_ms,
                            Emit&& emit) {
   constexpr size_t kItemsPerCommand = 64;  // Redis's AOF_REWRITE_ITEMS_PER_CMD
   const std::string key(key_view);
-  const types::Value& v = e.value;
   if (v.type == ValueType::kString) {
     if (expire_ms >= 0) {
       std::string argv[5] = {"SET", key, std::string(v.str.view()), "PXAT",
@@ -694,9 +692,16 @@ base::Status Aof::WriteBase(const std::string& path, bool rdb) {
     for (const auto& [key, e] : ks.db(db).entries()) {
       const int64_t when = ks.db(db).ExpireOf(e);
       if (when >= 0 && when <= now) continue;
-      CAIRN_RETURN_IF_ERROR(AppendRebuild(key, e, when, [&](std::span<const std::string> argv) {
-        return out.Append(db, argv);
-      }));
+      std::optional<types::Value> loaded;  // a cold value, read back for this
+      if (e.value.is_cold()) {
+        auto v = ks.cold()->Load(e.value);
+        if (!v.ok()) return v.status();
+        loaded = std::move(v).value();
+      }
+      CAIRN_RETURN_IF_ERROR(AppendRebuild(key, loaded ? *loaded : e.value, when,
+                                          [&](std::span<const std::string> argv) {
+                                            return out.Append(db, argv);
+                                          }));
     }
   }
   return out.Finish();

@@ -59,6 +59,9 @@ struct Option {
   uint32_t flags = 0;
   int64_t min = 0, max = 0;
   std::span<const std::string_view> choices;  // kEnum, in Redis's order
+  // kEnum: how many of the choices an error lists (Redis's; Cairn's own
+  // come after them, taken but not listed). 0: all.
+  size_t listed_choices = 0;
   // Typed storage; options without any keep their CONFIG GET text in
   // ConfigValues::other.
   bool ConfigValues::*b = nullptr;
@@ -451,9 +454,10 @@ std::string GetDir(const ConfigValues&) {
 // ---- the table -----------------------------------------------------------
 
 constexpr std::array<std::string_view, 3> kFsync = {"everysec", "always", "no"};
-constexpr std::array<std::string_view, 8> kMaxmemoryPolicies = {
-    "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl",
-    "allkeys-lru",  "allkeys-lfu",  "allkeys-random",  "noeviction"};
+// Redis's eight, then Cairn's cold-lru (engine/memory/eviction.h).
+constexpr std::array<std::string_view, 9> kMaxmemoryPolicies = {
+    "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl", "allkeys-lru",
+    "allkeys-lfu",  "allkeys-random", "noeviction",    "cold-lru"};
 constexpr std::array<std::string_view, 3> kNoYesLocal = {"no", "yes", "local"};
 constexpr std::array<std::string_view, 4> kLogLevels = {"debug", "verbose", "notice", "warning"};
 constexpr std::array<std::string_view, 4> kSupervised = {"upstart", "systemd", "auto", "no"};
@@ -650,7 +654,7 @@ const std::array kOptions = {
     Option{.name = "maxmemory-eviction-tenacity", .type = Type::kInt, .default_value = "10",
            .max = 100, .i = &V::maxmemory_eviction_tenacity},
     Option{.name = "maxmemory-policy", .type = Type::kEnum, .default_value = "noeviction",
-           .choices = kMaxmemoryPolicies, .i = &V::maxmemory_policy},
+           .choices = kMaxmemoryPolicies, .listed_choices = 8, .i = &V::maxmemory_policy},
     Option{.name = "maxmemory-samples", .type = Type::kInt, .default_value = "5", .min = 1,
            .max = kI32, .i = &V::maxmemory_samples},
     Option{.name = "min-replicas-max-lag", .alias = "min-slaves-max-lag", .type = Type::kInt,
@@ -963,8 +967,9 @@ Status ApplyValue(ConfigValues& v, const Option& o, Args args, SetCtx ctx) {
           return Status::Ok();
         }
       }
-      return Status::InvalidArgument("argument(s) must be one of the following: " +
-                                     Join(o.choices, ", "));
+      return Status::InvalidArgument(
+          "argument(s) must be one of the following: " +
+          Join(o.listed_choices == 0 ? o.choices : o.choices.first(o.listed_choices), ", "));
     case Type::kString:
       if (o.check) CAIRN_RETURN_IF_ERROR(o.check(value));
       if (o.s) {

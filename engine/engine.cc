@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 
 #include "base/check.h"
 #include "base/clock.h"
@@ -79,6 +80,11 @@ Engine::Engine(Config* config)
   functions_ = std::make_unique<LuaScripts>(&table_, script_call, /*functions=*/true);
   functions_->set_should_stop([this] { return server_.shutdown == ShutdownRequest::kNoSave; });
   keyspace_.free_policy().lazy = &lazy_free_;
+  keyspace_.set_cold(&cold_);
+  {
+    std::error_code ec;
+    cold_.Configure((std::filesystem::current_path(ec) / "cold").string());
+  }
   SyncAccessPolicy();  // before anything is loaded: keys get the right field
   server_.run_id = base::RandomHex(40);
   server_.replid = base::RandomHex(40);
@@ -141,19 +147,27 @@ Evictor::Result Engine::Evict(int64_t now_ms) {
   // says otherwise; nothing goes while a log is replayed or writes are paused.
   // Nor while a busy script lets others in (Redis's
   // isInsideYieldingLongCommand): its keys must not go under it.
-  if (loading_ || server_.Paused(now_ms) || scripts_->busy() || functions_->busy() ||
-      (replication_ != nullptr && replication_->IsReplica() && v.replica_ignore_maxmemory)) {
+  // Moving values to the cold tier changes no data: it goes on while a
+  // log is loaded (a dataset bigger than memory must load), without a time
+  // limit then, as nothing else waits, and on a replica whatever
+  // replica-ignore-maxmemory says.
+  const auto policy = static_cast<Evictor::Policy>(v.maxmemory_policy);
+  const bool cold = ColdLruActive();
+  if ((loading_ && !cold) || server_.Paused(now_ms) || scripts_->busy() || functions_->busy() ||
+      (replication_ != nullptr && replication_->IsReplica() && v.replica_ignore_maxmemory &&
+       !cold)) {
     return Evictor::Result::kOk;
   }
   const Evictor::Settings s{.maxmemory = static_cast<size_t>(v.maxmemory),
-                            .policy = static_cast<Evictor::Policy>(v.maxmemory_policy),
+                            .policy = policy,
                             .samples = v.maxmemory_samples,
-                            .tenacity = v.maxmemory_eviction_tenacity,
+                            .tenacity = loading_ ? 100 : v.maxmemory_eviction_tenacity,
                             .lazy = v.lazyfree_lazy_eviction,
                             .lfu_decay_time = v.lfu_decay_time};
-  const size_t not_counted = replication_ != nullptr ? replication_->NotCountedMemory() : 0;
-  const Evictor::Result r =
-      evictor_.Run(keyspace_, s, not_counted, now_ms, [&](int db, const std::string& key) {
+  const uint64_t spills_before = cold_.stats_spills();
+  const Evictor::Result r = evictor_.Run(
+      keyspace_, s, [this] { return NotCountedMemory(); }, now_ms,
+      [&](int db, const std::string& key) {
         server_.stats.evicted_keys++;
         KeyModified(db, key);
         NotifyKeyspaceEvent(pubsub_, v.notify_keyspace_events, notify::kEvicted, "evicted", key,
@@ -169,6 +183,17 @@ Evictor::Result Engine::Evict(int64_t now_ms) {
       eviction_scheduled_ = false;
       if (config_->values().maxmemory > 0) Evict(base::NowMs());
     });
+  }
+  // The memtables grew by what went cold: the exact figure (costly: not
+  // after every command, only after a pass that moved values).
+  if (cold && cold_.stats_spills() != spills_before) cold_.RefreshMemory();
+  // Near the limit, reads only borrow cold values (ColdTier::Promote).
+  if (cold) {
+    const size_t used = base::UsedMemory(), out = NotCountedMemory();
+    cold_.set_pressure(used > out && used - out > static_cast<size_t>(v.maxmemory) / 10 * 9,
+                       evictor_.NextIdleSeconds());
+  } else {
+    cold_.set_pressure(false);
   }
   // Time over the limit, for INFO.
   ServerStats& st = server_.stats;
@@ -187,6 +212,34 @@ void Engine::SyncAccessPolicy() {
   a.lfu = Evictor::IsLfu(static_cast<Evictor::Policy>(v.maxmemory_policy));
   a.lfu_log_factor = v.lfu_log_factor;
   a.lfu_decay_time = v.lfu_decay_time;
+  // Values promoted are converted as a load converts them, by the limits
+  // in force.
+  SyncColdTier();
+}
+
+void Engine::SyncColdTier() {
+  const ConfigValues& v = config_->values();
+  cold_.set_limits(LoadLimitsFor(v));
+  if (!ColdLruActive()) cold_.set_pressure(false);
+  // RocksDB's block cache: an eighth of maxmemory, 8 MB to 256 MB (taken
+  // when the store opens). Beside maxmemory, not in it.
+  cold_.set_cache_bytes(std::clamp<size_t>(static_cast<size_t>(v.maxmemory) / 8, 8 << 20,
+                                           256 << 20));
+}
+
+bool Engine::ColdLruActive() const {
+  const ConfigValues& v = config_->values();
+  return v.maxmemory > 0 &&
+         static_cast<Evictor::Policy>(v.maxmemory_policy) == Evictor::Policy::kColdLru;
+}
+
+size_t Engine::NotCountedMemory() const {
+  return (replication_ != nullptr ? replication_->NotCountedMemory() : 0) + cold_.memory_bytes();
+}
+
+void Engine::LoadedOne() {
+  server_.LoadedOne();
+  if ((server_.loading_items & 63) == 0 && ColdLruActive()) Evict(base::NowMs());
 }
 
 void Engine::KeyModified(int db, std::string_view key) {
@@ -264,6 +317,7 @@ void Engine::Cron(int64_t now_ms) {
   // maxmemory: a pass that ran out of time goes on, and a limit lowered
   // by CONFIG SET is met without waiting for a command.
   if (config_->values().maxmemory > 0) Evict(now_ms);
+  cold_.Cron();
   if (!server_.active_expire) return;
   // A replica's keys go when its primary's DELs say so.
   if (replication_ != nullptr && replication_->IsReplica()) return;
@@ -784,7 +838,9 @@ Engine::RunResult Engine::Run(const CommandSpec& cmd, ClientState& client,
   if (!server_.monitors.empty() && IsScriptCall(cmd) && !loading_) FeedMonitors(cmd, client, argv);
   const uint64_t errors_before = server_.stats.total_error_replies;
   const int64_t started_us = base::MonotonicUs();
+  const ColdTier::CommandMark cold_mark = cold_.BeginCommand((cmd.flags & kReadonly) != 0);
   cmd.handler(ctx, ArgList(argv));
+  cold_.EndCommand(cold_mark, keyspace_, now, ctx.dirty() > 0);
   // (A replayed log is not traffic: no stats, SLOWLOG or MONITOR, as Redis.)
   if (!loading_) {
     RecordCall(cmd, client, argv, base::MonotonicUs() - started_us,

@@ -21,6 +21,7 @@
 #include "engine/command_table.h"
 #include "engine/config.h"
 #include "engine/keyspace.h"
+#include "engine/memory/cold_tier.h"
 #include "engine/memory/eviction.h"
 #include "engine/memory/lazy_free.h"
 #include "engine/propagation.h"
@@ -107,6 +108,13 @@ class Engine {
   // The log is being replayed (start-up, DEBUG LOADAOF): its commands are
   // neither paused nor serve blocked clients.
   void set_loading(bool loading) { loading_ = loading; }
+  // Loaders call this after each key or command loaded: progress reports,
+  // and, under cold-lru, what does not fit in maxmemory goes cold as it
+  // comes.
+  void LoadedOne();
+  // Where cold values are; its Fork() is the fork for every child that
+  // writes the dataset (BGSAVE, AOF rewrite, full resync).
+  ColdTier& cold() { return cold_; }
   LuaScripts& scripts() { return *scripts_; }
   LuaScripts& functions() { return *functions_; }
   Acl& acl() { return *acl_; }
@@ -211,6 +219,12 @@ class Engine {
   Evictor::Result Evict(int64_t now_ms);
   // The access policy (LRU or LFU) as the config has it now.
   void SyncAccessPolicy();
+  // The cold tier's encoding settings as the config has them now.
+  void SyncColdTier();
+  // What maxmemory leaves out: replicas' output, RocksDB's own memory.
+  size_t NotCountedMemory() const;
+  // maxmemory is set and its policy is cold-lru.
+  bool ColdLruActive() const;
   // CLIENT TRACKING: a read command's keys are remembered for its reader.
   void TrackReadKeys(const CommandSpec& cmd, ClientState& client, ArgList argv);
   // BCAST messages and the tracking table's trim, now or after this pass.
@@ -218,6 +232,9 @@ class Engine {
 
   Config* config_;
   CommandTable table_;
+  // Before everything that may free a value (stubs hand their ids back
+  // to it): the keyspace, the lazy-free thread.
+  ColdTier cold_;
   // Before keyspace_: the keyspace reports stores to it and frees through
   // it until destroyed.
   BlockedClients blocked_;

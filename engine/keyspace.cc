@@ -3,11 +3,23 @@
 #include <utility>
 
 #include "base/clock.h"
+#include "engine/memory/cold_tier.h"
 #include "engine/memory/lazy_free.h"
 
 namespace cairn::engine {
 
 Entry* Db::Find(std::string_view key, int64_t now_ms, bool touch) {
+  Entry* e = FindKey(key, now_ms, /*touch=*/false);
+  if (e == nullptr) return nullptr;
+  if (e->value.is_cold()) {
+    // (The idle time before this access: whether it was read recently.)
+    cold_->Promote(e->value, index_, key, LruIdleSeconds(e->value.lru, now_ms));
+  }
+  if (touch) TouchValue(e->value, *access_, now_ms);
+  return e;
+}
+
+Entry* Db::FindKey(std::string_view key, int64_t now_ms, bool touch) {
   Entry* e = map_.Find(key);
   if (e == nullptr) return nullptr;
   const int64_t when = map_.ExpireOf(*e);

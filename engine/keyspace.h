@@ -44,6 +44,7 @@ class StoreObserver {
 };
 
 class LazyFree;
+class ColdTier;
 
 // How deleted values are freed: on the background thread (LazyFree) for
 // big ones where the lazyfree-lazy-* options say so. Kept in step with
@@ -69,13 +70,19 @@ class Db {
      const AccessPolicy* access)
       : index_(index), expired_(expired), policy_(policy), access_(access) {}
   void set_observer(StoreObserver* o) { observer_ = o; }
+  void set_cold(ColdTier* cold) { cold_ = cold; }
 
   // The live entry for `key`, or nullptr. An entry whose expiry is at or
   // before now_ms is deleted here and reported as expired. A lookup counts
   // as an access (OBJECT IDLETIME / FREQ, eviction: engine/memory/access.h)
   // unless `touch` is false, which is what
   // Redis's LOOKUP_NOTOUCH commands use (TTL, TYPE, EXISTS, OBJECT...).
+  // A value in the cold tier is brought back first.
   Entry* Find(std::string_view key, int64_t now_ms, bool touch = true);
+  // The same without bringing a cold value back: for commands that need
+  // the key, its type and its expiry only (EXISTS, TYPE, TTL, EXPIRE, DEL,
+  // RENAME, MOVE...). The entry's value may be a stub (Value::is_cold).
+  Entry* FindKey(std::string_view key, int64_t now_ms, bool touch = true);
   // Inserts or replaces; returns the stored entry (accessed now unless the
   // value carries an access time of its own, as RESTORE IDLETIME sets).
   Entry& Put(std::string_view key, Value value, int64_t expire_ms);
@@ -128,6 +135,7 @@ class Db {
   const FreePolicy* policy_;
   const AccessPolicy* access_;
   StoreObserver* observer_ = nullptr;
+  ColdTier* cold_ = nullptr;
   KeyTable map_;
   size_t sweep_cursor_ = 0;  // next bucket for ExpireSweep
   int64_t avg_ttl_ = 0;
@@ -159,12 +167,20 @@ class Keyspace {
   void set_observer(StoreObserver* o) {
     for (Db& d : dbs_) d.set_observer(o);
   }
+  // Where cold values are (engine/memory/cold_tier.h). REQUIRES: `c`
+  // outlives the keyspace and whatever frees its values.
+  void set_cold(ColdTier* c) {
+    cold_ = c;
+    for (Db& d : dbs_) d.set_cold(c);
+  }
+  ColdTier* cold() const { return cold_; }
 
   // Expirations found since the last call, in the order they happened.
   std::vector<ExpiredKey> TakeExpired();
 
  private:
   std::vector<ExpiredKey> expired_;
+  ColdTier* cold_ = nullptr;
   FreePolicy policy_;
   AccessPolicy access_;
   std::vector<Db> dbs_;

@@ -11,9 +11,9 @@
 #include "base/clock.h"
 #include "base/logging.h"
 #include "base/memory.h"
-#include "base/process.h"
 #include "engine/aof.h"
 #include "engine/engine.h"
+#include "engine/memory/cold_tier.h"
 #include "protocol/request_parser.h"
 #include "wal/manifest.h"
 
@@ -45,7 +45,14 @@ base::Status WriteRdb(snapshot::RdbFileWriter& w, const Keyspace& keyspace, int6
     for (const auto& [key, e] : d.entries()) {
       const int64_t when = d.ExpireOf(e);
       if (when >= 0 && when <= now_ms) continue;
-      CAIRN_RETURN_IF_ERROR(w.Put(key, e.value, when));
+      if (e.value.is_cold()) {
+        // The bytes the cold tier keeps are the codec's: written as they are.
+        auto bytes = keyspace.cold()->Read(e.value);
+        if (!bytes.ok()) return bytes.status();
+        CAIRN_RETURN_IF_ERROR(w.PutEncoded(key, bytes.value(), e.value.lru, when));
+      } else {
+        CAIRN_RETURN_IF_ERROR(w.Put(key, e.value, when));
+      }
     }
   }
   return w.Finish();
@@ -70,7 +77,7 @@ snapshot::RdbWriteOptions RdbOptionsFor(const Engine& engine, bool aof_base) {
   const auto policy = static_cast<Evictor::Policy>(v.maxmemory_policy);
   if (Evictor::IsLfu(policy)) {
     o.access = snapshot::RdbWriteOptions::Access::kFreq;
-  } else if (policy == Evictor::Policy::kAllkeysLru || policy == Evictor::Policy::kVolatileLru) {
+  } else if (Evictor::IsLru(policy)) {
     o.access = snapshot::RdbWriteOptions::Access::kIdle;
   }
   o.lfu_decay_time = v.lfu_decay_time;
@@ -128,7 +135,7 @@ base::Status Snapshots::Load() {
         }
         ks.db(db).Put(key, std::move(value), expire_ms);
         loaded++;
-        engine_->server().LoadedOne();
+        engine_->LoadedOne();
         return base::Status::Ok();
       },
       LoadLimitsFor(v));
@@ -198,14 +205,13 @@ std::string Snapshots::StartBgsave(bool schedule, bool* scheduled) {
   const int64_t now = base::NowMs();
   last_attempt_ms_ = now;
   snapshot::RdbWriteOptions options = RdbOptionsFor(*engine_, false);
-  pid_t pid = fork();
+  pid_t pid = engine_->cold().Fork();
   if (pid < 0) {
     last_bgsave_ok_ = false;
     return std::string("Can't BGSAVE: fork: ") + std::strerror(errno);
   }
   if (pid == 0) {
     // Child: its memory is the dataset at the fork. Plain blocking I/O.
-    base::SetUpForkedChild();
     const std::string tmp = TempName(getpid());
     base::Status s = WriteRdbFile(tmp, engine_->keyspace(), options, now);
     if (s.ok()) s = Publish(tmp, engine_->config().values().dbfilename);

@@ -13,7 +13,6 @@
 #include "base/file_util.h"
 #include "base/logging.h"
 #include "base/string_util.h"
-#include "base/process.h"
 #include "engine/aof.h"
 #include "engine/command_context.h"
 #include "engine/snapshots.h"
@@ -391,11 +390,10 @@ void Primary::StartSyncChild(int64_t now_ms) {
     }
   }
   const std::string mark = base::RandomHex(40);
-  const pid_t pid = fork();
+  const pid_t pid = engine_->cold().Fork();
   if (pid == 0) {
     // Child: its copy of the dataset is the state at the fork. The mark
     // after the RDB tells the parent it is whole.
-    base::SetUpForkedChild();
     if (pipe_fds[0] >= 0) close(pipe_fds[0]);
     snapshot::RdbFileWriter w;
     base::Status s = w.Attach(dup(out), diskless ? "the replicas' pipe" : file, options);

@@ -65,8 +65,7 @@ base::Status RdbFileWriter::BeginDb(int db, uint64_t size, uint64_t expires) {
   return base::Status::Ok();
 }
 
-base::Status RdbFileWriter::Put(std::string_view key, const types::Value& value,
-                                int64_t expire_ms) {
+void RdbFileWriter::PutPrefix(uint32_t access, int64_t expire_ms) {
   if (expire_ms >= 0) {
     buf_.push_back(static_cast<char>(kOpExpireTimeMs));
     for (int i = 0; i < 8; i++) {
@@ -75,15 +74,31 @@ base::Status RdbFileWriter::Put(std::string_view key, const types::Value& value,
   }
   if (options_.access == RdbWriteOptions::Access::kIdle) {
     buf_.push_back(static_cast<char>(kOpIdle));
-    EncodeLength(&buf_, static_cast<uint64_t>(types::LruIdleSeconds(value.lru, now_ms_)));
+    EncodeLength(&buf_, static_cast<uint64_t>(types::LruIdleSeconds(access, now_ms_)));
   } else if (options_.access == RdbWriteOptions::Access::kFreq) {
     buf_.push_back(static_cast<char>(kOpFreq));
-    buf_.push_back(static_cast<char>(
-        types::lfu::Counter(value.lru, now_ms_, options_.lfu_decay_time)));
+    buf_.push_back(
+        static_cast<char>(types::lfu::Counter(access, now_ms_, options_.lfu_decay_time)));
   }
+}
+
+base::Status RdbFileWriter::Put(std::string_view key, const types::Value& value,
+                                int64_t expire_ms) {
+  PutPrefix(value.lru, expire_ms);
   buf_.push_back(static_cast<char>(RdbTypeOf(value)));
   EncodeString(&buf_, key, options_.compress);
   EncodeValue(&buf_, value, options_.compress);
+  if (buf_.size() >= kBufferBytes) return FlushBuffer();
+  return base::Status::Ok();
+}
+
+base::Status RdbFileWriter::PutEncoded(std::string_view key, std::string_view encoded,
+                                       uint32_t access, int64_t expire_ms) {
+  if (encoded.empty()) return base::Status::InvalidArgument("an encoded value without its type");
+  PutPrefix(access, expire_ms);
+  buf_.push_back(encoded[0]);
+  EncodeString(&buf_, key, options_.compress);
+  buf_.append(encoded.substr(1));
   if (buf_.size() >= kBufferBytes) return FlushBuffer();
   return base::Status::Ok();
 }

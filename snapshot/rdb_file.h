@@ -46,11 +46,17 @@ class RdbFileWriter {
   // Starts database `db`, which holds `size` keys of which `expires` expire.
   base::Status BeginDb(int db, uint64_t size, uint64_t expires);
   base::Status Put(std::string_view key, const types::Value& value, int64_t expire_ms);
+  // A value already encoded (type byte, then body: how the cold tier keeps
+  // it); `access` is the value's access field (types::Value::lru).
+  base::Status PutEncoded(std::string_view key, std::string_view encoded, uint32_t access,
+                          int64_t expire_ms);
   base::Status Finish();
   uint64_t bytes() const { return written_ + buf_.size(); }
 
  private:
   base::Status FlushBuffer();
+  // What precedes a value's type byte: expiry, idle time or counter.
+  void PutPrefix(uint32_t access, int64_t expire_ms);
 
   std::string path_;
   int fd_ = -1;

@@ -1,5 +1,8 @@
 #include "types/value.h"
 
+#include <atomic>
+#include <cstring>
+
 #include "types/intset.h"
 #include "types/listpack.h"
 #include "types/quicklist.h"
@@ -7,9 +10,50 @@
 
 namespace cairn::types {
 
+namespace {
+std::atomic<ColdHooks*> g_cold_hooks{nullptr};
+}  // namespace
+
+void SetColdHooks(ColdHooks* hooks) { g_cold_hooks.store(hooks); }
+
+bool ClaimColdHooks(ColdHooks* hooks) {
+  ColdHooks* none = nullptr;
+  return g_cold_hooks.compare_exchange_strong(none, hooks);
+}
+
 Value::Value(ValueType t, Encoding e, void* rep) : type(t), enc(e) { str.SetPtr(rep); }
 
+namespace {
+// Inline bytes (16 of the 32 a string keeps in place): no allocation.
+std::string RefBytes(ColdRef ref) {
+  std::string bytes(sizeof(ref), '\0');
+  std::memcpy(bytes.data(), &ref, sizeof(ref));
+  return bytes;
+}
+}  // namespace
+
+Value Value::Cold(ValueType t, StringForm f, uint32_t lru, ColdRef ref) {
+  Value v;
+  v.type = t;
+  v.form = f;
+  v.enc = Encoding::kCold;
+  v.lru = lru;
+  v.str = RefBytes(ref);
+  return v;
+}
+
+ColdRef Value::cold_ref() const {
+  ColdRef ref;
+  std::memcpy(&ref, str.data(), sizeof(ref));
+  return ref;
+}
+
 void Value::FreeRep() {
+  if (enc == Encoding::kCold) {
+    enc = Encoding::kNone;
+    if (ColdHooks* h = g_cold_hooks.load(std::memory_order_relaxed)) h->Release(cold_ref().id);
+    return;
+  }
   if (!str.is_ptr()) return;
   void* p = str.ptr();
   str.ClearPtr();
@@ -26,7 +70,8 @@ void Value::FreeRep() {
       break;
     case Encoding::kSkiplist: delete static_cast<ZSetIndex*>(p); break;
     case Encoding::kStream: delete static_cast<Stream*>(p); break;
-    case Encoding::kNone: break;
+    case Encoding::kNone:
+    case Encoding::kCold: break;
   }
 }
 
@@ -50,7 +95,8 @@ void* Value::CopyRep() const {
       return z;
     }
     case Encoding::kStream: return new Stream(*static_cast<Stream*>(p));
-    case Encoding::kNone: break;
+    case Encoding::kNone:
+    case Encoding::kCold: break;
   }
   return nullptr;
 }
@@ -60,6 +106,14 @@ Value::Value(const Value& o) : type(o.type), form(o.form), enc(o.enc), lru(o.lru
     str.SetPtr(o.CopyRep());
   } else {
     str = o.str;
+  }
+  // Two stubs never share a record: each frees its own.
+  if (enc == Encoding::kCold) {
+    if (ColdHooks* h = g_cold_hooks.load(std::memory_order_relaxed)) {
+      ColdRef ref = cold_ref();
+      ref.id = h->Duplicate(ref.id);
+      str = RefBytes(ref);
+    }
   }
 }
 
@@ -103,6 +157,7 @@ const char* Value::EncodingName() const {
     case Encoding::kHashtable: return "hashtable";
     case Encoding::kSkiplist: return "skiplist";
     case Encoding::kStream: return "stream";
+    case Encoding::kCold: return "cold";
     case Encoding::kNone: break;
   }
   return "raw";
@@ -129,6 +184,7 @@ size_t Value::MemoryUsage() const {
       return z->scores.MemoryUsage() + z->order.MemoryUsage();
     }
     case Encoding::kStream: return static_cast<Stream*>(p)->MemoryUsage();
+    case Encoding::kCold: return 0;  // inline in the key's node
     case Encoding::kNone: break;
   }
   return str.size();

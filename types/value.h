@@ -8,6 +8,10 @@
 //   hash    listpack (field, value pairs), hashtable
 //   stream  stream (listpack nodes, consumer groups: types/stream.h)
 //
+// and, for any type, kCold: a stub left in memory when the value itself
+// went to the cold tier (engine/memory/cold_tier.h): its type, string form
+// and access field stay, the bytes are an id and the encoded size.
+//
 // A Value is 40 bytes whatever it holds, so a key's table node stays one
 // small allocation: a string's bytes live inline (up to 32) or on the heap,
 // a collection's representation on the heap behind the same bytes. The
@@ -38,7 +42,30 @@ enum class Encoding : unsigned char {
   kHashtable,  // set: HashTable<Empty>; hash: HashTable<std::string>
   kSkiplist,   // zset: ZSetIndex
   kStream,     // stream: Stream
+  kCold,       // any type: a stub (ColdRef), the value is in the cold tier
 };
+
+// What a stub holds: where its value is in the cold tier, and how big its
+// encoding is there.
+struct ColdRef {
+  uint64_t id = 0;
+  uint64_t bytes = 0;
+};
+
+// The cold tier's side of a stub's life. The value layer does no I/O: a
+// stub freed hands its id back (its record goes), a stub copied asks for
+// a copy of the record. Release may be called from the lazy-free thread.
+class ColdHooks {
+ public:
+  virtual ~ColdHooks() = default;
+  virtual void Release(uint64_t id) = 0;
+  virtual uint64_t Duplicate(uint64_t id) = 0;
+};
+// One per process (the cold tier); nullptr: stubs are freed and copied as
+// plain bytes (a forked child, which must not touch the tier).
+void SetColdHooks(ColdHooks* hooks);
+// Sets `hooks` unless some are set already; whether it did.
+bool ClaimColdHooks(ColdHooks* hooks);
 
 // What OBJECT ENCODING reports for a string depends, in Redis, on the
 // command that wrote it, not only on its bytes: SET and friends pick int,
@@ -83,6 +110,12 @@ struct Value {
   Value& operator=(const Value& o);
   Value(Value&& o) noexcept;
   Value& operator=(Value&& o) noexcept;
+
+  // A stub for a value of type `t` that went cold.
+  static Value Cold(ValueType t, StringForm f, uint32_t lru, ColdRef ref);
+  bool is_cold() const { return enc == Encoding::kCold; }
+  // REQUIRES: is_cold().
+  ColdRef cold_ref() const;
 
   bool is_collection() const { return type != ValueType::kString; }
   // The representation, by encoding. REQUIRES: the matching encoding.

@@ -318,7 +318,7 @@ void BitOp(CommandContext& ctx, ArgList args) {
   }
   Db& db = ctx.db();
   if (maxlen == 0) {
-    if (db.Find(args[2], ctx.now_ms) != nullptr && db.Erase(args[2])) {
+    if (db.FindKey(args[2], ctx.now_ms) != nullptr && db.Erase(args[2])) {
       ctx.Dirty();
       ctx.Notify(notify::kGeneric, "del", args[2]);
     }

@@ -12,6 +12,7 @@
 #include "engine/command_context.h"
 #include "engine/commands/object_info.h"
 #include "engine/commands/registry.h"
+#include "engine/memory/cold_tier.h"
 #include "engine/scripting/lua_scripts.h"
 #include "snapshot/value_codec.h"
 #include "types/listpack.h"
@@ -169,6 +170,8 @@ void Debug(CommandContext& ctx, ArgList args) {
         "    Show low level info about the value stored at <key>.",
         "RELOAD [NOSAVE]",
         "    Save the RDB on disk and reload it back to memory.",
+        "COLD <key>|*",
+        "    (Cairn) Move the key's value, or every value worth moving, to the cold tier.",
         "SET-ACTIVE-EXPIRE <0|1>",
         "    Setting it to 0 disables expiring keys in background when they are not accessed.",
         "SLEEP <seconds>",
@@ -200,6 +203,24 @@ void Debug(CommandContext& ctx, ArgList args) {
                             " lru_seconds_idle:" +
                             std::to_string(IdleSeconds(e->value, ctx.now_ms)) +
                             QuicklistDetails(e->value));
+  }
+  if (sub == "cold" && args.size() == 3) {
+    // What cold-lru does under memory pressure, on demand: tests push
+    // every type cold and read it back through each command family.
+    ColdTier& cold = *ctx.keyspace.cold();
+    if (args[2] != "*") {
+      Entry* e = ctx.db().FindKey(args[2], ctx.now_ms, /*touch=*/false);
+      if (e == nullptr) return ctx.Error("no such key");
+      return ctx.reply.Int(cold.Spill(e->value) ? 1 : 0);
+    }
+    int64_t moved = 0;
+    std::vector<std::string> keys;
+    for (const auto& [key, e] : ctx.db().entries()) keys.emplace_back(key);
+    for (const std::string& key : keys) {
+      Entry* e = ctx.db().FindKey(key, ctx.now_ms, /*touch=*/false);
+      if (e != nullptr && cold.Spill(e->value)) moved++;
+    }
+    return ctx.reply.Int(moved);
   }
   if (sub == "log" && args.size() == 3) {
     CAIRN_LOG_WARNING("DEBUG LOG: %s", args[2].c_str());

@@ -431,7 +431,7 @@ enum class Order { kNone, kAsc, kDesc };
 void StoreMatches(CommandContext& ctx, const std::string& dest, std::vector<Match>& matches,
                   size_t n, bool store_dist, double conversion) {
   Db& db = ctx.db();
-  const bool existed = db.Find(dest, ctx.now_ms) != nullptr;
+  const bool existed = db.FindKey(dest, ctx.now_ms) != nullptr;
   if (n == 0) {
     if (existed) {
       db.Erase(dest);

@@ -25,7 +25,7 @@ void DelGeneric(CommandContext& ctx, ArgList args, FreeMode mode) {
   for (size_t j = 1; j < args.size(); j++) {
     // Find first so an expired key counts as missing (and is logged as
     // expired, not as deleted by this command).
-    if (db.Find(args[j], ctx.now_ms) != nullptr && db.Erase(args[j], mode)) {
+    if (db.FindKey(args[j], ctx.now_ms) != nullptr && db.Erase(args[j], mode)) {
       ctx.Notify(notify::kGeneric, "del", args[j]);
       deleted++;
     }
@@ -43,13 +43,13 @@ void Del(CommandContext& ctx, ArgList args) {
 void Unlink(CommandContext& ctx, ArgList args) { DelGeneric(ctx, args, FreeMode::kAsync); }
 
 void Type(CommandContext& ctx, ArgList args) {
-  Entry* e = ctx.db().Find(args[1], ctx.now_ms, /*touch=*/false);
+  Entry* e = ctx.db().FindKey(args[1], ctx.now_ms, /*touch=*/false);
   ctx.reply.Simple(e == nullptr ? "none" : TypeName(e->value.type));
 }
 
 void Touch(CommandContext& ctx, ArgList args) {
   int64_t n = 0;
-  for (size_t j = 1; j < args.size(); j++) n += ctx.db().Find(args[j], ctx.now_ms) != nullptr;
+  for (size_t j = 1; j < args.size(); j++) n += ctx.db().FindKey(args[j], ctx.now_ms) != nullptr;
   ctx.reply.Int(n);
 }
 
@@ -57,10 +57,10 @@ void Touch(CommandContext& ctx, ArgList args) {
 // with the value; renaming a key to itself succeeds if it exists.
 void RenameGeneric(CommandContext& ctx, ArgList args, bool nx) {
   Db& db = ctx.db();
-  Entry* src = db.Find(args[1], ctx.now_ms);
+  Entry* src = db.FindKey(args[1], ctx.now_ms);
   if (src == nullptr) return ctx.Error("no such key");
   if (args[1] == args[2]) return nx ? ctx.reply.Int(0) : ctx.reply.Ok();
-  if (db.Find(args[2], ctx.now_ms) != nullptr) {
+  if (db.FindKey(args[2], ctx.now_ms) != nullptr) {
     if (nx) return ctx.reply.Int(0);
     db.Erase(args[2]);
   }
@@ -126,7 +126,7 @@ void Scan(CommandContext& ctx, ArgList args) {
   std::vector<std::string> out;
   for (auto& key : keys) {
     if (pattern != nullptr && !base::GlobMatch(*pattern, key)) continue;
-    Entry* e = ctx.db().Find(key, ctx.now_ms);  // expires it, as Redis does
+    Entry* e = ctx.db().FindKey(key, ctx.now_ms);  // expires it, as Redis does
     if (e == nullptr) continue;
     if (type != nullptr && !base::EqualsIgnoreCase(*type, TypeName(e->value.type))) continue;
     out.push_back(std::move(key));
@@ -146,7 +146,7 @@ void RandomKey(CommandContext& ctx, ArgList) {
     if (n == nullptr) return ctx.reply.Null();
     const int64_t when = ctx.db().ExpireOf(n->entry);
     if (when < 0 || when > ctx.now_ms) return ctx.reply.Bulk(n->key());
-    ctx.db().Find(std::string(n->key()), ctx.now_ms);  // expires it
+    ctx.db().FindKey(std::string(n->key()), ctx.now_ms);  // expires it
   }
   ctx.reply.Null();
 }
@@ -171,8 +171,8 @@ void Move(CommandContext& ctx, ArgList args) {
   if (dst == ctx.client.db) return ctx.Error("source and destination objects are the same");
   Db& from = ctx.db();
   Db& to = ctx.keyspace.db(dst);
-  Entry* e = from.Find(args[1], ctx.now_ms);
-  if (e == nullptr || to.Find(args[1], ctx.now_ms) != nullptr) return ctx.reply.Int(0);
+  Entry* e = from.FindKey(args[1], ctx.now_ms);
+  if (e == nullptr || to.FindKey(args[1], ctx.now_ms) != nullptr) return ctx.reply.Int(0);
   to.Put(args[1], std::move(e->value), from.ExpireOf(*e));
   from.Erase(args[1]);
   ctx.Dirty();
@@ -224,7 +224,7 @@ void Copy(CommandContext& ctx, ArgList args) {
   Entry* e = ctx.db().Find(args[1], ctx.now_ms);
   if (e == nullptr) return ctx.reply.Int(0);
   Db& to = ctx.keyspace.db(dst_db);
-  if (to.Find(args[2], ctx.now_ms) != nullptr) {
+  if (to.FindKey(args[2], ctx.now_ms) != nullptr) {
     if (!replace) return ctx.reply.Int(0);
     to.Erase(args[2]);
   }
@@ -246,8 +246,11 @@ void Wait(CommandContext& ctx, ArgList args) {
   ctx.replication->Wait(ctx, *base::ParseInt64(args[1]), *timeout);
 }
 
-Entry* ObjectKey(CommandContext& ctx, std::string_view key) {
-  Entry* e = ctx.db().Find(key, ctx.now_ms, /*touch=*/false);
+// `value`: the subcommand reads the value itself, which a cold key's must
+// come back for (IDLETIME and FREQ read the stub's access field).
+Entry* ObjectKey(CommandContext& ctx, std::string_view key, bool value = true) {
+  Entry* e = value ? ctx.db().Find(key, ctx.now_ms, /*touch=*/false)
+                   : ctx.db().FindKey(key, ctx.now_ms, /*touch=*/false);
   if (e == nullptr) ctx.reply.Null();
   return e;
 }
@@ -262,7 +265,7 @@ void ObjectRefcount(CommandContext& ctx, ArgList args) {
 
 // (The key's access field holds one or the other: engine/memory/access.h.)
 void ObjectIdleTime(CommandContext& ctx, ArgList args) {
-  Entry* e = ObjectKey(ctx, args[2]);
+  Entry* e = ObjectKey(ctx, args[2], /*value=*/false);
   if (e == nullptr) return;
   if (ctx.keyspace.access_policy().lfu) {
     return ctx.Error(
@@ -273,7 +276,7 @@ void ObjectIdleTime(CommandContext& ctx, ArgList args) {
 }
 
 void ObjectFreq(CommandContext& ctx, ArgList args) {
-  Entry* e = ObjectKey(ctx, args[2]);
+  Entry* e = ObjectKey(ctx, args[2], /*value=*/false);
   if (e == nullptr) return;
   const AccessPolicy& a = ctx.keyspace.access_policy();
   if (!a.lfu) {
@@ -308,7 +311,7 @@ void ObjectHelp(CommandContext& ctx, ArgList) {
 void Exists(CommandContext& ctx, ArgList args) {
   int64_t count = 0;
   for (size_t j = 1; j < args.size(); j++) {
-    if (ctx.db().Find(args[j], ctx.now_ms, /*touch=*/false) != nullptr) count++;
+    if (ctx.db().FindKey(args[j], ctx.now_ms, /*touch=*/false) != nullptr) count++;
   }
   ctx.reply.Int(count);
 }
@@ -355,7 +358,7 @@ void ExpireGeneric(CommandContext& ctx, ArgList args, bool seconds, bool relativ
   when += basetime;
 
   Db& db = ctx.db();
-  Entry* e = db.Find(args[1], ctx.now_ms);
+  Entry* e = db.FindKey(args[1], ctx.now_ms);
   if (e == nullptr) return ctx.reply.Int(0);
   const int64_t current = db.ExpireOf(*e);
   if (((flags & kNx) && current != -1) || ((flags & kXx) && current == -1) ||
@@ -382,7 +385,7 @@ void ExpireAt(CommandContext& ctx, ArgList args) { ExpireGeneric(ctx, args, true
 void PExpireAt(CommandContext& ctx, ArgList args) { ExpireGeneric(ctx, args, false, false); }
 
 void Persist(CommandContext& ctx, ArgList args) {
-  Entry* e = ctx.db().Find(args[1], ctx.now_ms);
+  Entry* e = ctx.db().FindKey(args[1], ctx.now_ms);
   if (e == nullptr || ctx.db().ExpireOf(*e) < 0) return ctx.reply.Int(0);
   ctx.db().SetExpire(*e, -1);
   ctx.Dirty();
@@ -392,7 +395,7 @@ void Persist(CommandContext& ctx, ArgList args) {
 
 // EXPIRETIME/PEXPIRETIME: the absolute expiry, -1 without one, -2 missing.
 void ExpireTimeGeneric(CommandContext& ctx, ArgList args, bool ms) {
-  Entry* e = ctx.db().Find(args[1], ctx.now_ms, /*touch=*/false);
+  Entry* e = ctx.db().FindKey(args[1], ctx.now_ms, /*touch=*/false);
   if (e == nullptr) return ctx.reply.Int(-2);
   const int64_t when = ctx.db().ExpireOf(*e);
   if (when < 0) return ctx.reply.Int(-1);
@@ -435,7 +438,7 @@ void Restore(CommandContext& ctx, ArgList args) {
   }
   Db& db = ctx.db();
   const std::string& key = args[1];
-  if (!replace && db.Find(key, ctx.now_ms) != nullptr) {
+  if (!replace && db.FindKey(key, ctx.now_ms) != nullptr) {
     return ctx.Error({ErrorKind::kBusyKey, "Target key name already exists."});
   }
   auto ttl = ctx.IntArg(args[2]);
@@ -480,7 +483,7 @@ void Restore(CommandContext& ctx, ArgList args) {
 // TTL/PTTL: -2 for a missing key, -1 for no expiry, else the time left
 // (TTL rounds to the nearest second, as Redis does).
 void TtlGeneric(CommandContext& ctx, ArgList args, bool ms) {
-  Entry* e = ctx.db().Find(args[1], ctx.now_ms, /*touch=*/false);
+  Entry* e = ctx.db().FindKey(args[1], ctx.now_ms, /*touch=*/false);
   if (e == nullptr) return ctx.reply.Int(-2);
   const int64_t when = ctx.db().ExpireOf(*e);
   if (when < 0) return ctx.reply.Int(-1);

@@ -229,7 +229,7 @@ void StoreResult(CommandContext& ctx, const std::string& dst, Value result) {
     ctx.db().Put(dst, std::move(result), -1);
     ctx.Dirty();
     ctx.Notify(notify::kSet, ctx.spec.full_name, dst);
-  } else if (ctx.db().Find(dst, ctx.now_ms) != nullptr) {
+  } else if (ctx.db().FindKey(dst, ctx.now_ms) != nullptr) {
     ctx.db().Erase(dst);
     ctx.Dirty();
     ctx.Notify(notify::kGeneric, "del", dst);

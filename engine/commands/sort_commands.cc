@@ -268,7 +268,7 @@ void SortGeneric(CommandContext& ctx, ArgList args, bool readonly) {
     ctx.db().Put(*storekey, std::move(list), -1);
     ctx.Dirty(static_cast<uint64_t>(outputlen));
     ctx.Notify(notify::kList, "sortstore", *storekey);
-  } else if (ctx.db().Find(*storekey, ctx.now_ms) != nullptr) {
+  } else if (ctx.db().FindKey(*storekey, ctx.now_ms) != nullptr) {
     ctx.db().Erase(*storekey);
     ctx.Dirty();
     ctx.Notify(notify::kGeneric, "del", *storekey);

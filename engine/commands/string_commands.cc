@@ -100,7 +100,7 @@ void Set(CommandContext& ctx, ArgList args) {
     if (!ReplyString(ctx, key)) return;
   }
   Db& db = ctx.db();
-  Entry* existing = db.Find(key, ctx.now_ms);
+  Entry* existing = db.FindKey(key, ctx.now_ms);  // (its value is not read)
   if (((flags & kNx) && existing != nullptr) || ((flags & kXx) && existing == nullptr)) {
     if (!(flags & kGet)) ctx.reply.Null();
     return;
@@ -142,7 +142,7 @@ bool CheckLength(CommandContext& ctx, uint64_t len) {
 }
 
 void SetNx(CommandContext& ctx, ArgList args) {
-  if (ctx.db().Find(args[1], ctx.now_ms) != nullptr) return ctx.reply.Int(0);
+  if (ctx.db().FindKey(args[1], ctx.now_ms) != nullptr) return ctx.reply.Int(0);
   ctx.db().Put(args[1], Value{ValueType::kString, args[2]}, -1);
   ctx.Dirty();
   ctx.Notify(notify::kString, "set", args[1]);
@@ -264,7 +264,7 @@ void MSetGeneric(CommandContext& ctx, ArgList args, bool nx) {
   if (args.size() % 2 != 1) return ctx.Error(errors::WrongArity(nx ? "msetnx" : "mset"));
   if (nx) {
     for (size_t j = 1; j < args.size(); j += 2) {
-      if (ctx.db().Find(args[j], ctx.now_ms) != nullptr) return ctx.reply.Int(0);
+      if (ctx.db().FindKey(args[j], ctx.now_ms) != nullptr) return ctx.reply.Int(0);
     }
   }
   for (size_t j = 1; j < args.size(); j += 2) {

@@ -281,7 +281,7 @@ class RangeSink {
   void Store() {
     const size_t n = members_.size();
     if (n == 0) {
-      if (ctx_.db().Find(*dst_, ctx_.now_ms) != nullptr) {
+      if (ctx_.db().FindKey(*dst_, ctx_.now_ms) != nullptr) {
         ctx_.db().Erase(*dst_);
         ctx_.Dirty();
         ctx_.Notify(notify::kGeneric, "del", *dst_);
@@ -890,7 +890,7 @@ void SetOpGeneric(CommandContext& ctx, ArgList args, size_t numkeys_idx, const s
   });
   if (dst != nullptr) {
     if (result.empty()) {
-      if (ctx.db().Find(*dst, ctx.now_ms) != nullptr) {
+      if (ctx.db().FindKey(*dst, ctx.now_ms) != nullptr) {
         ctx.db().Erase(*dst);
         ctx.Dirty();
         ctx.Notify(notify::kGeneric, "del", *dst);

@@ -9,8 +9,9 @@
 // snapshot and log are loaded under maxmemory). Its tuning, and why, is in
 // doc/cold-tier.md.
 //
-// Engine thread only, except where said. A forked child never calls into
-// this store: it reads a checkpoint (Checkpoint, OpenCheckpoint).
+// Engine thread only, except Delete and stats (any thread: RocksDB is
+// thread-safe, and the lazy-free thread frees stubs). A forked child never calls into
+// this store: it reads a checkpoint (Checkpoint, ColdReader).
 #pragma once
 
 #include <atomic>
@@ -32,6 +33,7 @@ class ColdStore {
  public:
   struct Options {
     std::string dir;                  // created if missing; emptied
+    // Blocks read; memtables get up to half as much again.
     size_t block_cache_bytes = 64 << 20;
   };
   static base::Result<std::unique_ptr<ColdStore>> Open(const Options& options);
@@ -59,6 +61,9 @@ class ColdStore {
   struct Stats {
     uint64_t puts = 0, gets = 0, deletes = 0;
     uint64_t disk_bytes = 0;  // SST files and memtables
+    // What RocksDB holds in RAM: block cache, memtables, table readers.
+    uint64_t memory_bytes = 0;
+    uint64_t cache_bytes = 0, memtable_bytes = 0;
   };
   Stats stats() const;
 
@@ -67,7 +72,7 @@ class ColdStore {
   std::unique_ptr<rocksdb::DB> db_;
   std::shared_ptr<rocksdb::Cache> cache_;
   uint64_t next_id_ = 1;
-  uint64_t puts_ = 0, gets_ = 0, deletes_ = 0;
+  std::atomic<uint64_t> puts_{0}, gets_{0}, deletes_{0};
 };
 
 // A checkpoint opened read-only, in a process of its own (the snapshot

@@ -16,8 +16,12 @@
 // passes, which the engine runs in the event loop's next pass while Run
 // says kRunning (the commands meanwhile run). The engine
 // logs each evicted key as DEL and tells watchers, trackers and keyspace
-// event subscribers ("evicted"). Under a cold-tier policy (issue 15, later)
-// values will move to RocksDB instead of going.
+// event subscribers ("evicted").
+//
+//   cold-lru (Cairn's own)  allkeys-lru's choice among the keys whose value
+//       is in memory and worth moving, but the value moves to the cold tier
+//       (engine/memory/cold_tier.h) instead of the key going: nothing is
+//       logged, nothing is lost.
 //
 // Engine thread only.
 #pragma once
@@ -45,8 +49,12 @@ class Evictor {
     kAllkeysLfu,
     kAllkeysRandom,
     kNoEviction,
+    kColdLru,
   };
   static bool IsLfu(Policy p) { return p == Policy::kVolatileLfu || p == Policy::kAllkeysLfu; }
+  static bool IsLru(Policy p) {
+    return p == Policy::kVolatileLru || p == Policy::kAllkeysLru || p == Policy::kColdLru;
+  }
 
   struct Settings {
     size_t maxmemory = 0;  // 0: no limit
@@ -62,13 +70,22 @@ class Evictor {
     kFail,     // over it with nothing left to evict (or noeviction): -OOM
   };
   // Called for each key evicted, after it went (the engine logs it, counts
-  // it and tells whoever listens).
+  // it and tells whoever listens); not for values moved to the cold tier.
   using OnEvicted = std::function<void(int db, const std::string& key)>;
 
-  // Evicts until used memory less `not_counted` (what Redis does not count:
-  // replicas' output) is at most the limit, or the pass's time is up.
-  Result Run(Keyspace& ks, const Settings& s, size_t not_counted, int64_t now_ms,
+  // What maxmemory does not count, now (replicas' output, as Redis; the
+  // cold tier's own memory, which grows as values move into it).
+  using NotCounted = std::function<size_t()>;
+  // Evicts until used memory less what is not counted is at most the
+  // limit, or the pass's time is up.
+  Result Run(Keyspace& ks, const Settings& s, const NotCounted& not_counted, int64_t now_ms,
              const OnEvicted& evicted);
+  // How long the best candidate in the pool has been idle (LRU policies),
+  // 0 when the pool is empty: about how long a value stays in memory
+  // unused before it goes.
+  int64_t NextIdleSeconds() const {
+    return pool_.empty() ? 0 : static_cast<int64_t>(pool_.back().score / 1000);
+  }
   // By how much the used memory that counts (all but `not_counted`) is
   // over maxmemory; 0 when it is not.
   static size_t Excess(size_t maxmemory, size_t not_counted);
@@ -83,12 +100,14 @@ class Evictor {
 
   void Sample(Keyspace& ks, int db, const Settings& s, int64_t now_ms);
   // The next key to go (its db in *db), or false when none is left.
-  bool PickFromPool(Keyspace& ks, bool volatile_only, int* db, std::string* key);
+  // (`cold`: only values that may move to the cold tier.)
+  bool PickFromPool(Keyspace& ks, bool volatile_only, bool cold, int* db, std::string* key);
   bool PickRandom(Keyspace& ks, bool volatile_only, int* db, std::string* key);
 
   std::vector<Candidate> pool_;  // ascending by score
   std::mt19937_64 rng_{0x9e3779b97f4a7c15ULL};
   int next_db_ = 0;
+  std::vector<size_t> walk_;  // cold-lru: per database, the next bucket to walk
 };
 
 }  // namespace cairn::engine

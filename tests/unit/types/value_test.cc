@@ -208,5 +208,51 @@ TEST(ValueTest, ResetSwapsEncodingAndKeepsType) {
   EXPECT_GT(h.MemoryUsage(), 0u);
 }
 
+// A stub's record is the cold tier's: freeing a stub hands its id back
+// once, copying one gets a record of its own, moving one passes it on.
+class RecordingHooks : public ColdHooks {
+ public:
+  void Release(uint64_t id) override { released.push_back(id); }
+  uint64_t Duplicate(uint64_t id) override {
+    duplicated.push_back(id);
+    return next++;
+  }
+  std::vector<uint64_t> released, duplicated;
+  uint64_t next = 100;
+};
+
+TEST(ValueTest, ColdStubsHandTheirRecordsToTheTier) {
+  RecordingHooks hooks;
+  SetColdHooks(&hooks);
+  {
+    Value stub = Value::Cold(ValueType::kHash, StringForm::kByContent, 77, {.id = 5, .bytes = 900});
+    EXPECT_TRUE(stub.is_cold());
+    EXPECT_EQ(stub.type, ValueType::kHash);
+    EXPECT_EQ(stub.lru, 77u);
+    EXPECT_EQ(stub.cold_ref().id, 5u);
+    EXPECT_EQ(stub.cold_ref().bytes, 900u);
+    EXPECT_STREQ(stub.EncodingName(), "cold");
+
+    Value copy(stub);
+    EXPECT_EQ(hooks.duplicated, std::vector<uint64_t>{5});
+    EXPECT_EQ(copy.cold_ref().id, 100u);
+    EXPECT_EQ(copy.cold_ref().bytes, 900u);
+
+    Value moved(std::move(copy));
+    EXPECT_TRUE(hooks.released.empty());
+    EXPECT_EQ(moved.cold_ref().id, 100u);
+
+    // Overwritten: the stub's record goes, once.
+    moved = Value(ValueType::kString, std::string("hot again"));
+    EXPECT_EQ(hooks.released, std::vector<uint64_t>{100});
+  }
+  // `stub` went out of scope.
+  EXPECT_EQ(hooks.released, (std::vector<uint64_t>{100, 5}));
+  SetColdHooks(nullptr);
+  Value orphan = Value::Cold(ValueType::kList, StringForm::kByContent, 0, {.id = 9, .bytes = 1});
+  Value plain_copy(orphan);  // no tier: the bytes are copied as they are
+  EXPECT_EQ(plain_copy.cold_ref().id, 9u);
+}
+
 }  // namespace
 }  // namespace cairn::types
