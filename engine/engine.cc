@@ -144,13 +144,12 @@ void Engine::EmptyDataset() {
 Evictor::Result Engine::Evict(int64_t now_ms) {
   const ConfigValues& v = config_->values();
   // A replica's keys go by its primary's DELs, unless replica-ignore-maxmemory
-  // says otherwise; nothing goes while a log is replayed or writes are paused.
-  // Nor while a busy script lets others in (Redis's
-  // isInsideYieldingLongCommand): its keys must not go under it.
-  // Moving values to the cold tier changes no data: it goes on while a
-  // log is loaded (a dataset bigger than memory must load), without a time
-  // limit then, as nothing else waits, and on a replica whatever
-  // replica-ignore-maxmemory says.
+  // says otherwise; nothing goes while a log is replayed or writes are paused,
+  // nor while a busy script lets others in (Redis's
+  // isInsideYieldingLongCommand): its keys must not go under it. Moving
+  // values to the cold tier changes no data, so that goes on while a log
+  // loads (a dataset bigger than memory must load; with no time limit then,
+  // as nothing else waits) and on a replica.
   const auto policy = static_cast<Evictor::Policy>(v.maxmemory_policy);
   const bool cold = ColdLruActive();
   if ((loading_ && !cold) || server_.Paused(now_ms) || scripts_->busy() || functions_->busy() ||

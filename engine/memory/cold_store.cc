@@ -52,15 +52,15 @@ rocksdb::Options TunedOptions(const std::shared_ptr<rocksdb::Cache>& cache, size
   // Two background jobs: a flush need not wait behind a compaction.
   o.max_background_jobs = 2;
   o.level_compaction_dynamic_level_bytes = true;
-  // Memtables get half as much again as the block cache, all told (a
+  // Memtables get a quarter as much again as the block cache, all told (a
   // WriteBufferManager flushes beyond that), so that RocksDB's RAM beside
-  // maxmemory is bounded by 1.5x the cache. (Not charged to the cache
+  // maxmemory is bounded by 1.25x the cache. (Not charged to the cache
   // itself: it reserves in steps of a megabyte, and the engine needs the
   // memtables' exact size to keep maxmemory.) Spills arrive in id order:
   // flushes of small memtables are cheap.
-  o.write_buffer_size = std::max<size_t>(4 << 20, budget / 4);
+  o.write_buffer_size = std::max<size_t>(2 << 20, budget / 8);
   o.max_write_buffer_number = 2;
-  o.write_buffer_manager = std::make_shared<rocksdb::WriteBufferManager>(budget / 2);
+  o.write_buffer_manager = std::make_shared<rocksdb::WriteBufferManager>(budget / 4);
   rocksdb::BlockBasedTableOptions t;
   t.block_cache = cache;
   // Point lookups only (Get by id): a bloom filter spares the levels that

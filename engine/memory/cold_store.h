@@ -33,7 +33,7 @@ class ColdStore {
  public:
   struct Options {
     std::string dir;                  // created if missing; emptied
-    // Blocks read; memtables get up to half as much again.
+    // Blocks read; memtables get up to a quarter as much again.
     size_t block_cache_bytes = 64 << 20;
   };
   static base::Result<std::unique_ptr<ColdStore>> Open(const Options& options);
