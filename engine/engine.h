@@ -42,6 +42,7 @@ class Engine {
   // REQUIRES: config outlives the engine. The number of databases is fixed
   // from config at construction.
   explicit Engine(Config* config);
+  ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 

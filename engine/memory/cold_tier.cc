@@ -67,10 +67,10 @@ bool ColdTier::Spill(types::Value& v) {
     return false;
   }
   std::string bytes(1, static_cast<char>(snapshot::RdbTypeOf(v)));
-  // Strings are not LZF-compressed here, whatever rdbcompression says:
-  // RocksDB's LZ4 compresses the blocks anyway, and LZF was the largest
-  // cost of a spill (15% of the engine thread under bench/cold.sh, mostly
-  // failing on incompressible values).
+  // Strings are not LZF-compressed here, whatever rdbcompression says: LZF
+  // was the largest cost of a spill (15% of the engine thread under
+  // bench/cold.sh, mostly failing on incompressible values). Disk pays for
+  // it (doc/cold-tier.md, "RocksDB tuning").
   snapshot::EncodeValue(&bytes, v, /*compress=*/false);
   const uint64_t id = store_->NewId();
   if (base::Status s = store_->Put(id, bytes); !s.ok()) {
@@ -167,7 +167,7 @@ void ColdTier::ReturnBorrowed(size_t from, Keyspace& ks, int64_t now_ms, bool ke
 
 void ColdTier::Release(uint64_t id) {
   live_.fetch_sub(1, std::memory_order_relaxed);
-  if (in_child_ || store_ == nullptr) return;
+  if (in_child_ || discarding_ || store_ == nullptr) return;
   if (!OnEngineThread()) {
     std::lock_guard<std::mutex> l(released_mu_);
     released_.push_back(id);

@@ -116,6 +116,9 @@ class ColdTier : public types::ColdHooks {
   void Release(uint64_t id) override;
   uint64_t Duplicate(uint64_t id) override;
 
+  // From now on, freed stubs leave their records (the server is exiting).
+  void Discard() { discarding_ = true; }
+
   // fork() for a child that may read cold values. In the child the tier
   // reads the checkpoint and never calls the parent's store.
   pid_t Fork();
@@ -165,6 +168,7 @@ class ColdTier : public types::ColdHooks {
 
   bool read_only_ = false;
   bool pressure_ = false;
+  std::atomic<bool> discarding_{false};  // (read by the lazy-free thread too)
   int64_t residence_s_ = 0;
   struct Borrowed {
     int db;
