@@ -31,6 +31,7 @@ void CommandContext::NotifyIn(int db, int type, std::string_view event, std::str
 uint64_t EmptyAllDatabases(Keyspace& keyspace, WatchTable& watches, KeyTracking& tracking,
                            int64_t now_ms, bool async) {
   uint64_t removed = 0;
+  if (keyspace.cold() != nullptr) keyspace.cold()->DropAll();
   for (int i = 0; i < keyspace.databases(); i++) {
     removed += keyspace.db(i).size();
     watches.TouchDb(i, keyspace.db(i), nullptr, now_ms);

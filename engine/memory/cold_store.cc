@@ -143,6 +143,12 @@ base::Status ColdStore::Delete(uint64_t id) {
   return FromRocks(db_->Delete(NoWal(), KeyOf(id)), "cold tier delete");
 }
 
+base::Status ColdStore::DeleteRange(uint64_t from, uint64_t to) {
+  return FromRocks(
+      db_->DeleteRange(NoWal(), db_->DefaultColumnFamily(), KeyOf(from), KeyOf(to)),
+      "cold tier range delete");
+}
+
 base::Status ColdStore::Checkpoint(const std::string& dir) {
   rocksdb::Checkpoint* cp = nullptr;
   rocksdb::Status s = rocksdb::Checkpoint::Create(db_.get(), &cp);

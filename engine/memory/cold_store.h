@@ -43,10 +43,14 @@ class ColdStore {
 
   // A fresh id for a value about to be stored.
   uint64_t NewId() { return next_id_++; }
+  // Every id handed out so far is below this.
+  uint64_t next_id() const { return next_id_; }
   base::Status Put(uint64_t id, std::string_view bytes);
   // kNotFound when there is no value under `id`.
   base::Result<std::string> Get(uint64_t id);
   base::Status Delete(uint64_t id);
+  // Deletes every value with an id in [from, to): one range tombstone.
+  base::Status DeleteRange(uint64_t from, uint64_t to);
 
   // A consistent copy of the store as it is now, in `dir` (which must not
   // exist): hard links of its files after a flush, for a forked child to

@@ -167,7 +167,7 @@ void ColdTier::ReturnBorrowed(size_t from, Keyspace& ks, int64_t now_ms, bool ke
 
 void ColdTier::Release(uint64_t id) {
   live_.fetch_sub(1, std::memory_order_relaxed);
-  if (in_child_ || discarding_ || store_ == nullptr) return;
+  if (in_child_ || discarding_ || store_ == nullptr || id < dropped_below_) return;
   if (!OnEngineThread()) {
     std::lock_guard<std::mutex> l(released_mu_);
     released_.push_back(id);
@@ -180,6 +180,16 @@ void ColdTier::Release(uint64_t id) {
   }
 }
 
+void ColdTier::DropAll() {
+  if (in_child_ || store_ == nullptr) return;
+  const uint64_t end = store_->next_id();
+  if (base::Status s = store_->DeleteRange(0, end); !s.ok()) {
+    CAIRN_LOG_WARNING("Cold tier range delete failed: %s", s.ToString().c_str());
+    return;  // (the stubs then delete their records one by one)
+  }
+  dropped_below_ = end;
+}
+
 void ColdTier::DrainReleased() {
   std::vector<uint64_t> ids;
   {
@@ -187,7 +197,9 @@ void ColdTier::DrainReleased() {
     ids.swap(released_);
     queued_.store(false, std::memory_order_relaxed);
   }
-  for (uint64_t id : ids) (void)store_->Delete(id);
+  for (uint64_t id : ids) {
+    if (id >= dropped_below_) (void)store_->Delete(id);
+  }
 }
 
 uint64_t ColdTier::Duplicate(uint64_t id) {
