@@ -59,7 +59,6 @@ class ColdTier : public types::ColdHooks {
   // How promoted values are converted: by the live encoding limits, as a
   // load converts them.
   void set_limits(const snapshot::LoadLimits& l) { limits_ = l; }
-  const snapshot::LoadLimits& limits() const { return limits_; }
 
   // Whether `v` is worth spilling: not a stub already, and holding more
   // than its node keeps in place.
@@ -129,7 +128,6 @@ class ColdTier : public types::ColdHooks {
   // Removes checkpoints whose child has ended (from Cron).
   void Cron();
 
-  bool active() const { return store_ != nullptr; }
   // What RocksDB holds in RAM (block cache, memtables, table readers): read
   // by RefreshMemory, estimated in between as spills grow the memtable.
   // Counted beside maxmemory, not in it.
