@@ -194,12 +194,11 @@ Evictor::Result Engine::Evict(int64_t now_ms) {
   // after every command, only after a pass that moved values).
   if (cold && cold_.stats_spills() != spills_before) cold_.RefreshMemory();
   // Near the limit, reads only borrow cold values (ColdTier::Promote).
+  // (Off otherwise: SyncColdTier.)
   if (cold) {
     const size_t used = base::UsedMemory(), out = NotCountedMemory();
     cold_.set_pressure(used > out && used - out > static_cast<size_t>(v.maxmemory) / 10 * 9,
                        evictor_.NextIdleSeconds());
-  } else {
-    cold_.set_pressure(false);
   }
   // Time over the limit, for INFO.
   ServerStats& st = server_.stats;
@@ -224,6 +223,10 @@ void Engine::SyncAccessPolicy() {
 }
 
 void Engine::SyncColdTier() {
+  // Everything here follows the config alone: once per change of it, not
+  // once per command.
+  if (config_->generation() == cold_config_generation_) return;
+  cold_config_generation_ = config_->generation();
   const ConfigValues& v = config_->values();
   cold_.set_limits(LoadLimitsFor(v));
   if (!ColdLruActive()) cold_.set_pressure(false);

@@ -256,6 +256,7 @@ class Engine {
   // What SyncAclConfig last applied, and at which config generation.
   uint64_t acl_config_generation_ = UINT64_MAX;
   std::string acl_requirepass_;
+  uint64_t cold_config_generation_ = UINT64_MAX;  // what SyncColdTier last applied
   int64_t acl_pubsub_default_ = -1;
   StoreHook store_hook_{this};
   Keyspace keyspace_;

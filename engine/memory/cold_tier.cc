@@ -205,13 +205,13 @@ void ColdTier::DrainReleased() {
 uint64_t ColdTier::Duplicate(uint64_t id) {
   live_.fetch_add(1, std::memory_order_relaxed);
   if (in_child_) return id;
-  auto bytes = ReadId(id);
-  const uint64_t copy = store_ != nullptr ? store_->NewId() : 0;
-  if (!bytes.ok() || !store_->Put(copy, bytes.value()).ok()) {
-    CAIRN_LOG_WARNING("Can't copy a cold value: exiting; a restart rebuilds the cold tier");
-    std::_Exit(1);
+  // (A read that succeeded opened the store.)
+  if (auto bytes = ReadId(id); bytes.ok()) {
+    const uint64_t copy = store_->NewId();
+    if (store_->Put(copy, bytes.value()).ok()) return copy;
   }
-  return copy;
+  CAIRN_LOG_WARNING("Can't copy a cold value: exiting; a restart rebuilds the cold tier");
+  std::_Exit(1);
 }
 
 pid_t ColdTier::Fork() {

@@ -44,6 +44,7 @@ Evictor::Result Evictor::Run(Keyspace& ks, const Settings& s, const NotCounted& 
   if (s.policy == Policy::kNoEviction) return Result::kFail;
 
   const bool volatile_only = VolatileOnly(s.policy);
+  const bool cold = s.policy == Policy::kColdLru;
   const int64_t started_us = base::MonotonicUs();
   const int64_t limit_us = TimeLimitUs(s.tenacity);
   // What the deletions themselves gave back: not what logging them, or
@@ -65,11 +66,11 @@ Evictor::Result Evictor::Run(Keyspace& ks, const Settings& s, const NotCounted& 
       // Fresh samples from every database before each pick, as Redis
       // takes them, into the pool that outlives the pass.
       for (int i = 0; i < ks.databases(); i++) Sample(ks, i, s, now_ms);
-      found = PickFromPool(ks, volatile_only, s.policy == Policy::kColdLru, &db, &key);
+      found = PickFromPool(ks, volatile_only, cold, &db, &key);
     }
     if (!found) return Result::kFail;  // nothing left that the policy may take
     const size_t before = counted();
-    if (s.policy == Policy::kColdLru) {
+    if (cold) {
       // (nullptr: the candidate had expired, and went now.)
       Entry* e = ks.db(db).FindKey(key, now_ms, /*touch=*/false);
       if (e != nullptr && !ks.cold()->Spill(e->value)) return Result::kFail;
@@ -78,7 +79,7 @@ Evictor::Result Evictor::Run(Keyspace& ks, const Settings& s, const NotCounted& 
     }
     const size_t after = counted();
     if (before > after) freed += before - after;
-    if (s.policy != Policy::kColdLru) evicted(db, key);
+    if (!cold) evicted(db, key);
     if (++keys_freed % 16 == 0) {
       // Lazily freed values come back on the other thread: see whether
       // they have (as Redis does, every 16 keys).
