@@ -40,6 +40,11 @@ class [[nodiscard]] Status {
   const std::string& message() const { return message_; }
   // For logs and tool output: "IO error: <message>".
   std::string ToString() const;
+  // The same code, with `more` appended to the message (e.g. the key a
+  // damaged value belongs to).
+  Status Appended(std::string_view more) const {
+    return Status(code_, message_ + std::string(more));
+  }
 
  private:
   Status(StatusCode code, std::string msg) : code_(code), message_(std::move(msg)) {}

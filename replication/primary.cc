@@ -226,7 +226,7 @@ bool Primary::StartCatchUp(CatchUp& cu, int64_t want) {
     while (cu.cursor.Read(&a, &body, /*verify=*/false) == wal::BatchCursor::Next::kBatch) {
       if (!a.history || !Ours(*a.history) || a.history->offset < want) continue;
       const int64_t start = FirstOffset(*a.history, body);
-      if (start > want || wal::BatchChecksum(body, a.history) != a.checksum) return false;
+      if (start > want || wal::BatchChecksum(body, a) != a.checksum) return false;
       cu.rest = body.substr(static_cast<size_t>(want - start));
       return true;
     }

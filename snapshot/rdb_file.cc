@@ -125,9 +125,27 @@ base::Status RdbFileWriter::Finish() {
 
 namespace {
 
-// Walks the file; with `fn` null it only validates (every value decoded).
-base::Result<RdbInfo> Walk(RdbInput& in, const std::string& name, const RdbEntryFn* fn,
-                           const LoadLimits& limits) {
+// A key for a message: printable, at most 64 bytes.
+std::string Printable(std::string_view key) {
+  std::string out;
+  for (char c : key.substr(0, 64)) {
+    if (c >= 0x20 && c < 0x7f && c != '\'' && c != '\\') {
+      out.push_back(c);
+    } else {
+      char hex[5];
+      std::snprintf(hex, sizeof(hex), "\\x%02x", static_cast<unsigned char>(c));
+      out += hex;
+    }
+  }
+  return key.size() > 64 ? out + "..." : out;
+}
+
+// Walks the file; with `scan` null it only validates (every value decoded).
+// `release(pos)`, when set, is told the bytes before `pos` will not be read
+// again.
+base::Result<RdbInfo> Walk(RdbInput& in, const std::string& name, const RdbScan* scan,
+                           const LoadLimits& limits,
+                           const std::function<void(size_t)>& release = nullptr) {
   RdbInfo info;
   auto magic = in.Bytes(9);
   if (!magic.ok() || magic.value().substr(0, 5) != "REDIS") {
@@ -174,6 +192,7 @@ base::Result<RdbInfo> Walk(RdbInput& in, const std::string& name, const RdbEntry
         if (!k.ok()) return k.status();
         auto v = in.String();
         if (!v.ok()) return v.status();
+        if (scan != nullptr && scan->aux) CAIRN_RETURN_IF_ERROR(scan->aux(k.value(), v.value()));
         info.aux.emplace_back(std::move(k).value(), std::move(v).value());
         continue;  // unknown aux fields are ignored, as Redis does
       }
@@ -211,6 +230,7 @@ base::Result<RdbInfo> Walk(RdbInput& in, const std::string& name, const RdbEntry
       case kOpFunction2: {
         auto code = in.String();
         if (!code.ok()) return code.status();
+        if (scan != nullptr && scan->function) CAIRN_RETURN_IF_ERROR(scan->function(code.value()));
         info.functions.push_back(std::move(code).value());
         continue;
       }
@@ -221,11 +241,14 @@ base::Result<RdbInfo> Walk(RdbInput& in, const std::string& name, const RdbEntry
         CAIRN_RETURN_IF_ERROR(CheckLoadableType(in, op_pos, op.value()));
         auto key = in.String();
         if (!key.ok()) return key.status();
+        const size_t body_pos = in.pos();
         auto value = DecodeValue(in, op.value(), limits);
-        if (!value.ok()) return value.status();
+        if (!value.ok()) {
+          return value.status().Appended(" (key '" + Printable(key.value()) + "')");
+        }
         if (!value.value().has_value()) {
           // An empty collection: skipped, as Redis 7.0 does.
-          if (fn != nullptr && info.empty_keys_skipped < 10) {
+          if (scan != nullptr && info.empty_keys_skipped < 10) {
             CAIRN_LOG_NOTICE("%s: skipping empty key '%s' at offset %zu", name.c_str(),
                              key.value().c_str(), op_pos);
           }
@@ -242,9 +265,15 @@ base::Result<RdbInfo> Walk(RdbInput& in, const std::string& name, const RdbEntry
           value.value()->lru = types::LruFieldIdle(idle, now_ms);
         }
         idle = freq = -1;
-        if (fn != nullptr) {
-          CAIRN_RETURN_IF_ERROR(
-              (*fn)(db, std::move(key).value(), std::move(*value.value()), expire_ms));
+        if (scan != nullptr) {
+          RdbEntry e{.db = db,
+                     .key = std::move(key).value(),
+                     .value = std::move(*value.value()),
+                     .expire_ms = expire_ms,
+                     .offset = op_pos,
+                     .value_bytes = 1 + (in.pos() - body_pos)};
+          CAIRN_RETURN_IF_ERROR(scan->entry(e));
+          if (release) release(op_pos);
         }
         expire_ms = -1;
         continue;
@@ -255,6 +284,95 @@ base::Result<RdbInfo> Walk(RdbInput& in, const std::string& name, const RdbEntry
 
 }  // namespace
 
+namespace {
+
+// The checksum after the EOF opcode at `eof_end` (files of version 5 on;
+// zero means none was written). `release` as in Walk.
+base::Status VerifyChecksum(std::string_view data, const std::string& name, int version,
+                            size_t eof_end, const std::function<void(size_t)>& release) {
+  if (version < 5) return base::Status::Ok();
+  if (data.size() - eof_end < 8) {
+    return base::Status::Corruption(name + ": unexpected end of file at offset " +
+                                    std::to_string(data.size()) + " (checksum missing)");
+  }
+  uint64_t stored = 0;
+  for (int i = 7; i >= 0; i--) stored = (stored << 8) | static_cast<uint8_t>(data[eof_end + i]);
+  if (stored == 0) return base::Status::Ok();
+  uint64_t crc = 0;
+  constexpr size_t kChunk = 64 << 20;
+  for (size_t at = 0; at < eof_end; at += kChunk) {
+    const size_t n = std::min(kChunk, eof_end - at);
+    crc = base::Crc64(crc, data.data() + at, n);
+    if (release) release(at + n);
+  }
+  if (crc != stored) {
+    return base::Status::Corruption(name + ": RDB checksum mismatch (file of " +
+                                    std::to_string(data.size()) + " bytes)");
+  }
+  return base::Status::Ok();
+}
+
+base::Result<RdbInfo> Scan(std::string_view data, const std::string& name, const RdbScan& scan,
+                           const LoadLimits& limits, const std::function<void(size_t)>& release) {
+  RdbInput in(data, name);
+  auto info = Walk(in, name, &scan, limits, release);
+  if (!info.ok()) return info.status();
+  CAIRN_RETURN_IF_ERROR(VerifyChecksum(data, name, info.value().version, in.pos(), release));
+  info.value().end = std::min(data.size(), in.pos() + (info.value().version >= 5 ? 8 : 0));
+  return info;
+}
+
+// A whole file mapped read-only; errors name `path`.
+class Mapping {
+ public:
+  ~Mapping() {
+    if (data_ != nullptr) munmap(data_, size_);
+  }
+  base::Status Open(const std::string& path, const std::string& name) {
+    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      if (errno == ENOENT) return base::Status::NotFound(path);
+      return base::Status::IoErrorFromErrno("opening " + path, errno);
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+      int err = errno;
+      close(fd);
+      return base::Status::IoErrorFromErrno("stat of " + path, err);
+    }
+    size_ = static_cast<size_t>(st.st_size);
+    if (size_ == 0) {
+      close(fd);
+      return base::Status::Corruption(name + ": empty file");
+    }
+    void* p = mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (p == MAP_FAILED) {
+      size_ = 0;
+      return base::Status::IoErrorFromErrno("mapping " + path, errno);
+    }
+    data_ = static_cast<char*>(p);
+    return base::Status::Ok();
+  }
+  std::string_view view() const { return {data_, size_}; }
+  // Drops the pages before `pos` from this process (they stay in the page
+  // cache): a streaming reader's resident memory stays flat.
+  void Release(size_t pos) {
+    constexpr size_t kStep = 16 << 20;
+    const size_t upto = pos & ~(static_cast<size_t>(sysconf(_SC_PAGESIZE)) - 1);
+    if (upto < released_ + kStep) return;
+    madvise(data_ + released_, upto - released_, MADV_DONTNEED);
+    released_ = upto;
+  }
+
+ private:
+  char* data_ = nullptr;
+  size_t size_ = 0;
+  size_t released_ = 0;
+};
+
+}  // namespace
+
 base::Result<RdbInfo> ReadRdb(std::string_view data, const std::string& name,
                               const RdbEntryFn& fn, const LoadLimits& limits) {
   // Structure first, then the checksum over everything up to EOF, and only
@@ -262,47 +380,34 @@ base::Result<RdbInfo> ReadRdb(std::string_view data, const std::string& name,
   RdbInput probe(data, name);
   auto info = Walk(probe, name, nullptr, limits);
   if (!info.ok()) return info.status();
-  const size_t eof_end = probe.pos();
-  if (info.value().version >= 5) {
-    if (data.size() - eof_end < 8) {
-      return base::Status::Corruption(name + ": unexpected end of file at offset " +
-                                      std::to_string(data.size()) + " (checksum missing)");
-    }
-    uint64_t stored = 0;
-    for (int i = 7; i >= 0; i--) stored = (stored << 8) | static_cast<uint8_t>(data[eof_end + i]);
-    if (stored != 0 && base::Crc64(0, data.data(), eof_end) != stored) {
-      return base::Status::Corruption(name + ": RDB checksum mismatch (file of " +
-                                      std::to_string(data.size()) + " bytes)");
-    }
-  }
+  CAIRN_RETURN_IF_ERROR(VerifyChecksum(data, name, info.value().version, probe.pos(), nullptr));
+  RdbScan scan{.entry = [&fn](RdbEntry& e) {
+    return fn(e.db, std::move(e.key), std::move(e.value), e.expire_ms);
+  }};
   RdbInput in(data, name);
-  return Walk(in, name, &fn, limits);
+  auto r = Walk(in, name, &scan, limits);
+  if (r.ok()) r.value().end = std::min(data.size(), in.pos() + (r.value().version >= 5 ? 8 : 0));
+  return r;
 }
 
 base::Result<RdbInfo> ReadRdbFile(const std::string& path, const std::string& name,
                                   const RdbEntryFn& fn, const LoadLimits& limits) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) return base::Status::NotFound(path);
-    return base::Status::IoErrorFromErrno("opening " + path, errno);
-  }
-  struct stat st;
-  if (fstat(fd, &st) != 0) {
-    int err = errno;
-    close(fd);
-    return base::Status::IoErrorFromErrno("stat of " + path, err);
-  }
-  const size_t size = static_cast<size_t>(st.st_size);
-  if (size == 0) {
-    close(fd);
-    return base::Status::Corruption(name + ": empty file");
-  }
-  void* p = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
-  close(fd);
-  if (p == MAP_FAILED) return base::Status::IoErrorFromErrno("mapping " + path, errno);
-  auto r = ReadRdb(std::string_view(static_cast<const char*>(p), size), name, fn, limits);
-  munmap(p, size);
-  return r;
+  Mapping m;
+  CAIRN_RETURN_IF_ERROR(m.Open(path, name));
+  return ReadRdb(m.view(), name, fn, limits);
+}
+
+base::Result<RdbInfo> ScanRdb(std::string_view data, const std::string& name,
+                              const RdbScan& scan, const LoadLimits& limits) {
+  return Scan(data, name, scan, limits, nullptr);
+}
+
+base::Result<RdbInfo> ScanRdbFile(const std::string& path, const std::string& name,
+                                  const RdbScan& scan, const LoadLimits& limits) {
+  Mapping m;
+  CAIRN_RETURN_IF_ERROR(m.Open(path, name));
+  madvise(const_cast<char*>(m.view().data()), m.view().size(), MADV_SEQUENTIAL);
+  return Scan(m.view(), name, scan, limits, [&m](size_t pos) { m.Release(pos); });
 }
 
 }  // namespace cairn::snapshot

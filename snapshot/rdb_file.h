@@ -77,6 +77,9 @@ struct RdbInfo {
   // FUNCTION libraries (RDB_OPCODE_FUNCTION2): each library's code, in file
   // order, for the caller to load (FUNCTION LOAD semantics).
   std::vector<std::string> functions;
+  // Where the image ends, after its checksum: in an AOF with an RDB
+  // preamble, where the commands start.
+  uint64_t end = 0;
 };
 
 // Called per key: database, key, value, absolute expiry in ms (-1: none).
@@ -92,5 +95,31 @@ base::Result<RdbInfo> ReadRdb(std::string_view data, const std::string& name,
                               const RdbEntryFn& fn, const LoadLimits& limits = {});
 base::Result<RdbInfo> ReadRdbFile(const std::string& path, const std::string& name,
                                   const RdbEntryFn& fn, const LoadLimits& limits = {});
+
+// One key as a scan hands it out.
+struct RdbEntry {
+  int db = 0;
+  std::string key;
+  types::Value value;
+  int64_t expire_ms = -1;
+  uint64_t offset = 0;       // of the value's type byte in the file
+  uint64_t value_bytes = 0;  // its type byte and body there: its serialized size
+};
+
+// The offline tools' single pass (doc/tools.md): each key is handed out as
+// soon as it is decoded and the checksum is verified at the end, so a
+// damaged file has handed out the keys before the damage when the error
+// comes. `aux` and `function` are optional.
+struct RdbScan {
+  std::function<base::Status(RdbEntry& entry)> entry;
+  std::function<base::Status(const std::string& key, const std::string& value)> aux;
+  std::function<base::Status(const std::string& code)> function;
+};
+base::Result<RdbInfo> ScanRdb(std::string_view data, const std::string& name,
+                              const RdbScan& scan, const LoadLimits& limits = {});
+// The file is mapped and the pages behind the scan are released, so memory
+// stays flat whatever the file's size.
+base::Result<RdbInfo> ScanRdbFile(const std::string& path, const std::string& name,
+                                  const RdbScan& scan, const LoadLimits& limits = {});
 
 }  // namespace cairn::snapshot

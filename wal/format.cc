@@ -65,10 +65,25 @@ std::string FormatHistory(const History& h) {
 }
 }  // namespace
 
-uint64_t BatchChecksum(std::string_view body, const std::optional<History>& history) {
-  if (!history) return Checksum(body);
-  const std::string field = FormatHistory(*history);
-  return XXH3_64bits_withSeed(body.data(), body.size(), Checksum(field));
+namespace {
+// The fields after `durable` as the annotation carries them, which seed the
+// checksum: "t1764539681123 p5120.0.<replid>" ("" when there are none; a
+// History alone gives the text logs had before seal times).
+std::string Extension(const Annotation& a) {
+  std::string out;
+  if (a.sealed_ms) out = "t" + std::to_string(*a.sealed_ms);
+  if (a.history) {
+    if (!out.empty()) out += ' ';
+    out += FormatHistory(*a.history);
+  }
+  return out;
+}
+}  // namespace
+
+uint64_t BatchChecksum(std::string_view body, const Annotation& a) {
+  const std::string ext = Extension(a);
+  if (ext.empty()) return Checksum(body);
+  return XXH3_64bits_withSeed(body.data(), body.size(), Checksum(ext));
 }
 
 std::string FormatAnnotation(const Annotation& a) {
@@ -80,6 +95,10 @@ std::string FormatAnnotation(const Annotation& a) {
   if (a.durable) {
     n += std::snprintf(buf + n, sizeof(buf) - static_cast<size_t>(n), " %llu",
                        static_cast<unsigned long long>(*a.durable));
+    if (a.sealed_ms) {
+      n += std::snprintf(buf + n, sizeof(buf) - static_cast<size_t>(n), " t%lld",
+                         static_cast<long long>(*a.sealed_ms));
+    }
     if (a.history) {
       n += std::snprintf(buf + n, sizeof(buf) - static_cast<size_t>(n), " %.100s",
                          FormatHistory(*a.history).c_str());
@@ -107,6 +126,11 @@ std::optional<Annotation> ParseAnnotation(std::string_view line) {
     auto durable = base::ParseInt64(field());
     if (!durable || *durable < 0) return std::nullopt;
     a.durable = static_cast<uint64_t>(*durable);
+  }
+  if (line.starts_with('t')) {
+    auto ms = base::ParseInt64(field().substr(1));
+    if (!ms || *ms < 0) return std::nullopt;
+    a.sealed_ms = *ms;
   }
   if (!line.empty()) {
     a.history = ParseHistory(field());

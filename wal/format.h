@@ -22,11 +22,11 @@ void AppendSelect(std::string* out, int db);
 
 uint64_t Checksum(std::string_view bytes);  // XXH3-64
 
-struct History;
-// A batch's checksum: XXH3-64 of its body, seeded, when the batch has a
-// History, with the XXH3-64 of that field's text, so that damage to the
-// field is caught like damage to the body.
-uint64_t BatchChecksum(std::string_view body, const std::optional<History>& history);
+struct Annotation;
+// A batch's checksum: XXH3-64 of its body, seeded, when the annotation has
+// a seal time or a History, with the XXH3-64 of those fields' text, so that
+// damage to them is caught like damage to the body.
+uint64_t BatchChecksum(std::string_view body, const Annotation& a);
 
 // Where a batch stands in replication (replication/primary.h): the stream
 // offset after it, under replication ID `replid`. On a primary the batch's
@@ -51,20 +51,24 @@ struct Annotation {
   // sealed, so recovery can tell damage no sync ever covered (a crash's)
   // from damage to what was on disk (doc/aof.md). Base files leave it out.
   std::optional<uint64_t> durable;
+  // Only with `durable`: the wall-clock time (Unix ms) the batch was
+  // sealed, before any write in it was acknowledged (point-in-time restore,
+  // doc/tools.md). Added after logs without it were written: those read on.
+  std::optional<int64_t> sealed_ms;
   // Only with `durable`.
   std::optional<History> history;
 };
 
 // "#cairn 17 4096 0123456789abcdef\r\n", or with `durable`
-// "#cairn 17 4096 0123456789abcdef 16\r\n", and `history`
-// "#cairn 17 4096 0123456789abcdef 16 p5120.0.<40 hex>\r\n".
+// "#cairn 17 4096 0123456789abcdef 16\r\n", then `sealed_ms` and `history`
+// "#cairn 17 4096 0123456789abcdef 16 t1764539681123 p5120.0.<40 hex>\r\n".
 std::string FormatAnnotation(const Annotation& a);
 // Parses one annotation line (without its line ending). nullopt if `line`
 // is not a Cairn annotation (other '#' lines are legal and skipped).
 std::optional<Annotation> ParseAnnotation(std::string_view line);
 
 // Longest annotation line, so readers can bound their search for "\n".
-inline constexpr size_t kMaxAnnotationLen = 192;
+inline constexpr size_t kMaxAnnotationLen = 224;
 
 // Preallocated space. The writer extends a segment ahead of its records
 // with filler, so that a batch overwrites blocks the file already has and

@@ -54,7 +54,7 @@ Comment KindOf(std::string_view line) {
 }
 
 bool Verifies(std::string_view in, const Annotation& a, size_t body) {
-  return a.length <= in.size() - body && BatchChecksum(in.substr(body, a.length), a.history) == a.checksum;
+  return a.length <= in.size() - body && BatchChecksum(in.substr(body, a.length), a) == a.checksum;
 }
 
 // Where the first batch after `from` starts that verifies and shows the log
@@ -275,7 +275,7 @@ base::Result<ScanResult> ScanLogFile(const std::string& path, const std::string&
       }
       if (ann->length > in.size() - body) return torn("incomplete batch");
       std::string_view bytes = in.substr(body, ann->length);
-      if (BatchChecksum(bytes, ann->history) != ann->checksum) {
+      if (BatchChecksum(bytes, *ann) != ann->checksum) {
         return damaged("batch failing its checksum", "checksum mismatch in batch",
                        " (seq " + std::to_string(ann->first_seq) + ")",
                        next_seq != 0 ? next_seq : ann->first_seq);

@@ -200,9 +200,10 @@ void LogWriter::SealPending() {
   auto b = std::make_unique<Batch>();
   Annotation a{.first_seq = pending_first_seq_,
                .length = pending_.size(),
-               .durable = synced_seq_};
+               .durable = synced_seq_,
+               .sealed_ms = base::NowMs()};
   if (on_seal_) a.history = on_seal_(pending_, next_seq_ - 1);
-  a.checksum = BatchChecksum(pending_, a.history);
+  a.checksum = BatchChecksum(pending_, a);
   b->bytes = FormatAnnotation(a);
   b->bytes += pending_;
   b->segment = segment_;

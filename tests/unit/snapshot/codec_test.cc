@@ -1224,9 +1224,12 @@ TEST(CorruptInputTest, AFileWithOneIsRefusedNamingTheOffsetAndDeliversNothing) {
     EXPECT_EQ(r.status().code(), base::StatusCode::kCorruption) << c.what;
     const std::string& m = r.status().message();
     EXPECT_TRUE(m.starts_with("dump.rdb: ")) << m;
-    // the offset is at or after the value's type byte
-    const size_t off = std::stoul(m.substr(m.rfind(' ') + 1));
+    // the offset is at or after the value's type byte, and the key is named
+    const size_t at_offset = m.find("offset ");
+    ASSERT_NE(at_offset, std::string::npos) << m;
+    const size_t off = std::stoul(m.substr(at_offset + 7));
     EXPECT_GE(off, at) << c.what << ": " << m;
+    EXPECT_TRUE(m.ends_with("(key 'key')")) << m;
   }
 }
 

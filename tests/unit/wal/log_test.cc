@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include <gtest/gtest.h>
+#include <xxhash.h>
 
 #include "tests/unit/wal/fake_io.h"
 #include "tests/unit/wal/temp_files.h"
@@ -106,6 +107,38 @@ TEST(FormatTest, TheHistoryFieldFollowsTheDurableOne) {
   EXPECT_FALSE(ParseAnnotation("#cairn 5 10 0000000000000001 4 p-5.0." + id).has_value());
   EXPECT_FALSE(ParseAnnotation("#cairn 5 10 0000000000000001 4 p5." + id).has_value());
   EXPECT_FALSE(ParseAnnotation("#cairn 5 10 0000000000000001 4 p5.0." + id + " 1").has_value());
+}
+
+TEST(FormatTest, TheSealTimeSitsBetweenDurableAndHistoryAndIsChecksummed) {
+  const std::string id(40, 'a');
+  Annotation a{.first_seq = 5, .length = 2, .durable = 4, .sealed_ms = 1764539681123,
+               .history = History{.kind = History::kStream, .offset = 70, .db = 0, .replid = id}};
+  a.checksum = BatchChecksum("ab", a);
+  std::string line = FormatAnnotation(a);
+  char sum[17];
+  std::snprintf(sum, sizeof(sum), "%016llx", static_cast<unsigned long long>(a.checksum));
+  EXPECT_EQ(line, "#cairn 5 2 " + std::string(sum) + " 4 t1764539681123 p70.0." + id + "\r\n");
+  auto back = ParseAnnotation(line.substr(0, line.size() - 2));
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->sealed_ms, a.sealed_ms);
+  EXPECT_EQ(back->history, a.history);
+  EXPECT_EQ(BatchChecksum("ab", *back), a.checksum);
+  // Damage to the time is damage to the batch.
+  Annotation other = *back;
+  other.sealed_ms = 1764539681124;
+  EXPECT_NE(BatchChecksum("ab", other), a.checksum);
+  // Without a time, a History seeds the checksum as it did before times were
+  // added, so older logs still verify.
+  Annotation old = *back;
+  old.sealed_ms.reset();
+  EXPECT_EQ(BatchChecksum("ab", old),
+            XXH3_64bits_withSeed("ab", 2, Checksum("p70.0." + id)));
+  auto time_only = ParseAnnotation("#cairn 5 10 0000000000000001 4 t17");
+  ASSERT_TRUE(time_only.has_value());
+  EXPECT_EQ(time_only->sealed_ms, std::optional<int64_t>(17));
+  EXPECT_FALSE(ParseAnnotation("#cairn 5 10 0000000000000001 4 t").has_value());
+  EXPECT_FALSE(ParseAnnotation("#cairn 5 10 0000000000000001 4 t-1").has_value());
+  EXPECT_FALSE(ParseAnnotation("#cairn 5 10 0000000000000001 4 t1 t2").has_value());
 }
 
 TEST(FormatTest, OtherAnnotationsAreNotOurs) {
