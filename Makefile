@@ -24,7 +24,7 @@ run: build
 	@mkdir -p data
 	./$(BUILD_DIR)/bin/cairn-server --port $(PORT) --dir ./data
 
-# cairn-server, cairn-check, a commented cairn.conf and the systemd unit
+# cairn-server, cairn, cairn-check, a commented cairn.conf and the systemd unit
 # (packaging/install.sh says where).
 install: build
 	@packaging/install.sh $(BUILD_DIR) $(PREFIX) $(DESTDIR)
@@ -44,6 +44,7 @@ bench: build
 	bench/tls.sh
 	bench/replication.sh
 	bench/replication_away.sh
+	bench/tools.sh
 	bench/guard.sh
 
 # Fails loudly when durable 1-client SETs fall below redis-server's here.

@@ -1,9 +1,11 @@
 #include "base/file_util.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 namespace cairn::base {
@@ -57,6 +59,48 @@ Status SyncFile(const std::string& path) {
   const int err = errno;
   close(fd);
   return rc == 0 ? Status::Ok() : Status::IoErrorFromErrno("syncing " + path, err);
+}
+
+MappedFile::~MappedFile() {
+  if (data_ != nullptr) munmap(data_, size_);
+}
+
+Status MappedFile::Open(const std::string& path) {
+  if (data_ != nullptr) munmap(data_, size_);
+  data_ = nullptr;
+  size_ = released_ = 0;
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    const int err = errno;
+    Status s = Status::IoErrorFromErrno("opening " + path, err);
+    return err == ENOENT ? Status::NotFound(s.message()) : s;
+  }
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
+    const int err = errno;
+    close(fd);
+    return Status::IoErrorFromErrno("stat of " + path, err);
+  }
+  const size_t size = static_cast<size_t>(st.st_size);
+  if (size > 0) {
+    void* p = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (p == MAP_FAILED) {
+      const int err = errno;
+      close(fd);
+      return Status::IoErrorFromErrno("mapping " + path, err);
+    }
+    data_ = static_cast<char*>(p);
+    size_ = size;
+  }
+  close(fd);
+  return Status::Ok();
+}
+
+void MappedFile::Release(size_t pos) {
+  const size_t upto = std::min(pos, size_) & ~(static_cast<size_t>(sysconf(_SC_PAGESIZE)) - 1);
+  if (upto <= released_) return;
+  madvise(data_ + released_, upto - released_, MADV_DONTNEED);
+  released_ = upto;
 }
 
 }  // namespace cairn::base

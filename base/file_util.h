@@ -22,4 +22,27 @@ Status WriteFile(const std::string& path, std::string_view data);
 // fdatasync of the file at `path`.
 Status SyncFile(const std::string& path);
 
+// A read-only mapping of a whole file, as it is when opened (the log
+// reader, replication's RDB sender, the RDB reader).
+class MappedFile {
+ public:
+  MappedFile() = default;
+  ~MappedFile();
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  // (Again: the mapping is replaced, with the file as it is now.) A
+  // missing file is kNotFound.
+  Status Open(const std::string& path);
+  std::string_view view() const { return {data_ != nullptr ? data_ : "", size_}; }
+  // Drops the pages before `pos` from this process (they stay in the page
+  // cache), so that a reader streaming through a file of any size keeps
+  // its resident memory flat.
+  void Release(size_t pos);
+
+ private:
+  char* data_ = nullptr;
+  size_t size_ = 0;
+  size_t released_ = 0;
+};
+
 }  // namespace cairn::base

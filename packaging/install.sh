@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make install`: installs cairn-server and cairn-check, a commented
+# `make install`: installs cairn-server, cairn and cairn-check, a commented
 # cairn.conf (every option at Cairn's default, plus the paths a service
 # needs), and the systemd unit cairn-server.service.
 #
@@ -26,12 +26,12 @@ else
 fi
 bindir="${prefix}/bin"
 
-for bin in cairn-server cairn-check; do
+for bin in cairn-server cairn cairn-check; do
   [[ -x "${build_dir}/bin/${bin}" ]] || { echo "install.sh: build first: ${build_dir}/bin/${bin}" >&2; exit 1; }
 done
 
 install -d "${destdir}${bindir}" "${destdir}${sysconfdir}/cairn" "${destdir}${unitdir}"
-install -m 0755 "${build_dir}/bin/cairn-server" "${build_dir}/bin/cairn-check" "${destdir}${bindir}/"
+install -m 0755 "${build_dir}/bin/cairn-server" "${build_dir}/bin/cairn" "${build_dir}/bin/cairn-check" "${destdir}${bindir}/"
 
 if [[ -z "${destdir}" && "$(id -u)" -eq 0 ]] && ! id cairn >/dev/null 2>&1; then
   useradd --system --home-dir /var/lib/cairn --no-create-home --shell /usr/sbin/nologin cairn
@@ -70,4 +70,4 @@ if [[ -z "${destdir}" && "$(id -u)" -eq 0 ]]; then
   # started by hand with the installed configuration.
   install -d -o cairn -g cairn -m 0750 /var/lib/cairn /var/log/cairn
 fi
-echo "installed: ${destdir}${bindir}/cairn-server, ${destdir}${bindir}/cairn-check, ${target}, ${destdir}${unitdir}/cairn-server.service"
+echo "installed: ${destdir}${bindir}/cairn-server, ${destdir}${bindir}/cairn, ${destdir}${bindir}/cairn-check, ${target}, ${destdir}${unitdir}/cairn-server.service"

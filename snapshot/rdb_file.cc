@@ -149,7 +149,11 @@ base::Result<RdbInfo> Walk(RdbInput& in, const std::string& name, const RdbScan*
   RdbInfo info;
   auto magic = in.Bytes(9);
   if (!magic.ok() || magic.value().substr(0, 5) != "REDIS") {
-    return base::Status::Corruption(name + ": not an RDB file (bad magic)");
+    if (in.data().starts_with("REDIS")) {
+      return base::Status::Corruption(name + ": unexpected end of file at offset " +
+                                      std::to_string(in.data().size()) + " (in the header)");
+    }
+    return base::Status::Corruption(name + ": not an RDB file (bad magic at offset 0)");
   }
   std::string_view digits = magic.value().substr(5);
   int version = 0;
@@ -287,9 +291,9 @@ base::Result<RdbInfo> Walk(RdbInput& in, const std::string& name, const RdbScan*
 namespace {
 
 // The checksum after the EOF opcode at `eof_end` (files of version 5 on;
-// zero means none was written). `release` as in Walk.
+// zero means none was written); `crc` computes it over data[0, eof_end).
 base::Status VerifyChecksum(std::string_view data, const std::string& name, int version,
-                            size_t eof_end, const std::function<void(size_t)>& release) {
+                            size_t eof_end, const std::function<uint64_t()>& crc) {
   if (version < 5) return base::Status::Ok();
   if (data.size() - eof_end < 8) {
     return base::Status::Corruption(name + ": unexpected end of file at offset " +
@@ -297,79 +301,61 @@ base::Status VerifyChecksum(std::string_view data, const std::string& name, int 
   }
   uint64_t stored = 0;
   for (int i = 7; i >= 0; i--) stored = (stored << 8) | static_cast<uint8_t>(data[eof_end + i]);
-  if (stored == 0) return base::Status::Ok();
-  uint64_t crc = 0;
-  constexpr size_t kChunk = 64 << 20;
-  for (size_t at = 0; at < eof_end; at += kChunk) {
-    const size_t n = std::min(kChunk, eof_end - at);
-    crc = base::Crc64(crc, data.data() + at, n);
-    if (release) release(at + n);
-  }
-  if (crc != stored) {
-    return base::Status::Corruption(name + ": RDB checksum mismatch (file of " +
+  if (stored != 0 && crc() != stored) {
+    return base::Status::Corruption(name + ": RDB checksum mismatch: damage between offset 0 and " +
+                                    std::to_string(eof_end) + " (file of " +
                                     std::to_string(data.size()) + " bytes)");
   }
   return base::Status::Ok();
 }
 
-base::Result<RdbInfo> Scan(std::string_view data, const std::string& name, const RdbScan& scan,
-                           const LoadLimits& limits, const std::function<void(size_t)>& release) {
-  RdbInput in(data, name);
-  auto info = Walk(in, name, &scan, limits, release);
-  if (!info.ok()) return info.status();
-  CAIRN_RETURN_IF_ERROR(VerifyChecksum(data, name, info.value().version, in.pos(), release));
-  info.value().end = std::min(data.size(), in.pos() + (info.value().version >= 5 ? 8 : 0));
-  return info;
+// A file mapped for reading; an empty one is no RDB.
+base::Status Map(base::MappedFile& m, const std::string& path, const std::string& name) {
+  base::Status s = m.Open(path);
+  if (s.code() == base::StatusCode::kNotFound) return base::Status::NotFound(path);
+  CAIRN_RETURN_IF_ERROR(s);
+  if (m.view().empty()) return base::Status::Corruption(name + ": empty file");
+  return base::Status::Ok();
 }
 
-// A whole file mapped read-only; errors name `path`.
-class Mapping {
+// What a single-pass scan is done with: the CRC-64 runs a little behind the
+// scan, over bytes it has just read, and (for a mapped file) the pages
+// behind it are released, so nothing is read twice and memory stays flat.
+class Consumed {
  public:
-  ~Mapping() {
-    if (data_ != nullptr) munmap(data_, size_);
+  Consumed(std::string_view data, base::MappedFile* map) : data_(data), map_(map) {}
+  void Advance(size_t pos) {
+    if (pos < done_ + kStep) return;
+    crc_ = base::Crc64(crc_, data_.data() + done_, pos - done_);
+    done_ = pos;
+    if (map_ != nullptr) map_->Release(pos);
   }
-  base::Status Open(const std::string& path, const std::string& name) {
-    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-      if (errno == ENOENT) return base::Status::NotFound(path);
-      return base::Status::IoErrorFromErrno("opening " + path, errno);
-    }
-    struct stat st;
-    if (fstat(fd, &st) != 0) {
-      int err = errno;
-      close(fd);
-      return base::Status::IoErrorFromErrno("stat of " + path, err);
-    }
-    size_ = static_cast<size_t>(st.st_size);
-    if (size_ == 0) {
-      close(fd);
-      return base::Status::Corruption(name + ": empty file");
-    }
-    void* p = mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
-    close(fd);
-    if (p == MAP_FAILED) {
-      size_ = 0;
-      return base::Status::IoErrorFromErrno("mapping " + path, errno);
-    }
-    data_ = static_cast<char*>(p);
-    return base::Status::Ok();
-  }
-  std::string_view view() const { return {data_, size_}; }
-  // Drops the pages before `pos` from this process (they stay in the page
-  // cache): a streaming reader's resident memory stays flat.
-  void Release(size_t pos) {
-    constexpr size_t kStep = 16 << 20;
-    const size_t upto = pos & ~(static_cast<size_t>(sysconf(_SC_PAGESIZE)) - 1);
-    if (upto < released_ + kStep) return;
-    madvise(data_ + released_, upto - released_, MADV_DONTNEED);
-    released_ = upto;
+  uint64_t CrcTo(size_t end) {
+    crc_ = base::Crc64(crc_, data_.data() + done_, end - done_);
+    done_ = end;
+    return crc_;
   }
 
  private:
-  char* data_ = nullptr;
-  size_t size_ = 0;
-  size_t released_ = 0;
+  static constexpr size_t kStep = 4 << 20;
+  std::string_view data_;
+  base::MappedFile* map_;
+  uint64_t crc_ = 0;
+  size_t done_ = 0;
 };
+
+base::Result<RdbInfo> Scan(std::string_view data, const std::string& name, const RdbScan& scan,
+                           const LoadLimits& limits, base::MappedFile* map) {
+  RdbInput in(data, name);
+  Consumed consumed(data, map);
+  auto info = Walk(in, name, &scan, limits, [&consumed](size_t pos) { consumed.Advance(pos); });
+  if (!info.ok()) return info.status();
+  const size_t eof_end = in.pos();
+  CAIRN_RETURN_IF_ERROR(VerifyChecksum(data, name, info.value().version, eof_end,
+                                       [&] { return consumed.CrcTo(eof_end); }));
+  info.value().end = std::min(data.size(), eof_end + (info.value().version >= 5 ? 8 : 0));
+  return info;
+}
 
 }  // namespace
 
@@ -380,7 +366,9 @@ base::Result<RdbInfo> ReadRdb(std::string_view data, const std::string& name,
   RdbInput probe(data, name);
   auto info = Walk(probe, name, nullptr, limits);
   if (!info.ok()) return info.status();
-  CAIRN_RETURN_IF_ERROR(VerifyChecksum(data, name, info.value().version, probe.pos(), nullptr));
+  const size_t eof_end = probe.pos();
+  CAIRN_RETURN_IF_ERROR(VerifyChecksum(data, name, info.value().version, eof_end,
+                                       [&] { return base::Crc64(0, data.data(), eof_end); }));
   RdbScan scan{.entry = [&fn](RdbEntry& e) {
     return fn(e.db, std::move(e.key), std::move(e.value), e.expire_ms);
   }};
@@ -392,8 +380,8 @@ base::Result<RdbInfo> ReadRdb(std::string_view data, const std::string& name,
 
 base::Result<RdbInfo> ReadRdbFile(const std::string& path, const std::string& name,
                                   const RdbEntryFn& fn, const LoadLimits& limits) {
-  Mapping m;
-  CAIRN_RETURN_IF_ERROR(m.Open(path, name));
+  base::MappedFile m;
+  CAIRN_RETURN_IF_ERROR(Map(m, path, name));
   return ReadRdb(m.view(), name, fn, limits);
 }
 
@@ -404,10 +392,10 @@ base::Result<RdbInfo> ScanRdb(std::string_view data, const std::string& name,
 
 base::Result<RdbInfo> ScanRdbFile(const std::string& path, const std::string& name,
                                   const RdbScan& scan, const LoadLimits& limits) {
-  Mapping m;
-  CAIRN_RETURN_IF_ERROR(m.Open(path, name));
+  base::MappedFile m;
+  CAIRN_RETURN_IF_ERROR(Map(m, path, name));
   madvise(const_cast<char*>(m.view().data()), m.view().size(), MADV_SEQUENTIAL);
-  return Scan(m.view(), name, scan, limits, [&m](size_t pos) { m.Release(pos); });
+  return Scan(m.view(), name, scan, limits, &m);
 }
 
 }  // namespace cairn::snapshot

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cstring>
 
+#include "base/string_util.h"
 #include "types/intset.h"
 #include "types/listpack.h"
 #include "types/quicklist.h"
@@ -161,6 +162,14 @@ const char* Value::EncodingName() const {
     case Encoding::kNone: break;
   }
   return "raw";
+}
+
+std::string_view Value::ObjectEncoding() const {
+  if (is_collection()) return EncodingName();
+  const std::string_view s = str;
+  if (form == StringForm::kRaw) return "raw";
+  if (form == StringForm::kByContent && s.size() <= 20 && base::ParseInt64(s)) return "int";
+  return s.size() <= 44 ? "embstr" : "raw";
 }
 
 size_t Value::MemoryUsage() const {

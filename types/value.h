@@ -131,10 +131,20 @@ struct Value {
   // Replaces the representation (and its encoding), freeing the old one.
   void Reset(Encoding e, void* rep);
 
-  // What OBJECT ENCODING says.
+  // The representation's name (a string's is "raw").
   const char* EncodingName() const;
+  // What OBJECT ENCODING says, Redis 7.0's names. For a string: "int" when
+  // it holds a long of at most 20 characters, "embstr" up to 44 bytes,
+  // "raw" beyond, unless the command that wrote it decided otherwise
+  // (StringForm).
+  std::string_view ObjectEncoding() const;
   // Bytes the representation uses, about (MEMORY USAGE, eviction).
   size_t MemoryUsage() const;
+  // What MEMORY USAGE says for a key of `key_bytes` holding this value:
+  // the key's node in the keyspace (kKeyNodeBytes, which
+  // engine/key_table.h checks against its layout), the key, the value.
+  static constexpr size_t kKeyNodeBytes = 52;
+  size_t KeyMemoryUsage(size_t key_bytes) const { return kKeyNodeBytes + key_bytes + MemoryUsage(); }
 
  private:
   void FreeRep();

@@ -71,18 +71,28 @@ size_t BatchProvingDurable(std::string_view in, size_t from, uint64_t seq) {
   constexpr uint64_t kMaxHashed = uint64_t{64} << 20;
   int candidates = 0;
   uint64_t hashed = 0;
-  for (size_t at = in.find("\n#cairn ", from); at != std::string_view::npos;
-       at = in.find("\n#cairn ", at + 1)) {
+  auto next = [&in](size_t after) {
+    const size_t nl = in.find("\n#cairn ", after);
+    return nl == std::string_view::npos ? nl : nl + 1;
+  };
+  for (size_t at = in.substr(from).starts_with("#cairn ") ? from : next(from);
+       at != std::string_view::npos; at = next(at)) {
     size_t body = 0;
-    auto ann = AnnotationAt(in, at + 1, &body);
+    auto ann = AnnotationAt(in, at, &body);
     if (!ann) continue;
     hashed += std::min<uint64_t>(ann->length, in.size() - body);
     if (++candidates > kMaxCandidates || hashed > kMaxHashed) return kSomewhere;
     if (!Verifies(in, *ann, body)) continue;
+    if (at == from) {
+      // The batch right after a gap proves only by what it says it found
+      // synced (without that field, it may be what a crash kept of two).
+      if (seq != 0 && ann->durable && *ann->durable >= seq) return at;
+      continue;
+    }
     // A batch from before the damage (a lower seq) is no crash's doing either.
     if (seq == 0 || !ann->durable || *ann->durable >= seq ||
         (ann->first_seq != 0 && ann->first_seq < seq)) {
-      return at + 1;
+      return at;
     }
   }
   return std::string_view::npos;
@@ -137,36 +147,6 @@ RunEnd ScanRun(std::string_view in, size_t pos, const protocol::ParserLimits& li
 
 }  // namespace
 
-MappedFile::~MappedFile() {
-  if (data_ != nullptr && size_ > 0) munmap(const_cast<char*>(data_), size_);
-}
-
-base::Status MappedFile::Open(const std::string& path) {
-  if (data_ != nullptr && size_ > 0) munmap(const_cast<char*>(data_), size_);
-  data_ = nullptr;
-  size_ = 0;
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return base::Status::IoErrorFromErrno("opening " + path, errno);
-  struct stat st;
-  if (fstat(fd, &st) != 0) {
-    int err = errno;
-    close(fd);
-    return base::Status::IoErrorFromErrno("stat of " + path, err);
-  }
-  size_ = static_cast<size_t>(st.st_size);
-  if (size_ > 0) {
-    void* p = mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
-    if (p == MAP_FAILED) {
-      int err = errno;
-      close(fd);
-      return base::Status::IoErrorFromErrno("mapping " + path, err);
-    }
-    data_ = static_cast<const char*>(p);
-  }
-  close(fd);
-  return base::Status::Ok();
-}
-
 base::Status BatchCursor::Open(const std::string& path, size_t from) {
   CAIRN_RETURN_IF_ERROR(file_.Open(path));
   in_ = file_.view().substr(0, ContentEnd(file_.view()));
@@ -198,7 +178,7 @@ BatchCursor::Next BatchCursor::Read(Annotation* a, std::string_view* body, bool 
 }
 
 base::Result<ScanResult> ScanLogFile(const std::string& path, const std::string& name,
-                                     const CommandFn& fn) {
+                                     const CommandFn& fn, const ScanHooks& hooks) {
   MappedFile file;
   CAIRN_RETURN_IF_ERROR(file.Open(path));
   ScanResult r;
@@ -210,7 +190,13 @@ base::Result<ScanResult> ScanLogFile(const std::string& path, const std::string&
   protocol::ParserLimits limits;
   limits.max_bulk_len = LLONG_MAX;
   limits.max_inline_len = SIZE_MAX;
-  size_t pos = 0;
+  size_t pos = std::min<size_t>(hooks.start, in.size());
+  r.valid_bytes = pos;
+  auto stop = [&] {
+    r.stopped = true;
+    r.valid_bytes = pos;
+    return r;
+  };
   auto torn = [&](std::string why) {
     r.torn_tail = true;
     r.torn_reason = why + " at offset " + std::to_string(pos);
@@ -269,11 +255,23 @@ base::Result<ScanResult> ScanLogFile(const std::string& path, const std::string&
         if (filler) {
           after_filler = true;
           redis_records = false;
+        } else if (hooks.comment) {
+          std::string_view line = in.substr(pos, nl - pos);
+          if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+          if (!hooks.comment(line, pos)) return stop();
         }
         pos = nl + 1;
         continue;
       }
-      if (ann->length > in.size() - body) return torn("incomplete batch");
+      if (ann->length > in.size() - body) {
+        // A torn write, unless a later batch shows it had been synced (its
+        // length field is then what is damaged).
+        const uint64_t seq = next_seq != 0 ? next_seq : ann->first_seq;
+        if (!synced_before(pos, seq)) return torn("incomplete batch");
+        return base::Status::Corruption(name + ": a batch longer than the file at offset " +
+                                        std::to_string(pos) + " (seq " +
+                                        std::to_string(ann->first_seq) + ")");
+      }
       std::string_view bytes = in.substr(body, ann->length);
       if (BatchChecksum(bytes, *ann) != ann->checksum) {
         return damaged("batch failing its checksum", "checksum mismatch in batch",
@@ -298,6 +296,7 @@ base::Result<ScanResult> ScanLogFile(const std::string& path, const std::string&
         }
         batch.push_back(std::move(argv));
       }
+      if (hooks.batch && !hooks.batch(*ann, pos, bytes)) return stop();
       for (auto& cmd : batch) {
         CAIRN_RETURN_IF_ERROR(fn(cmd, pos));
         r.commands++;

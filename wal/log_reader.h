@@ -28,6 +28,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/file_util.h"
 #include "base/status.h"
 #include "wal/format.h"
 
@@ -44,32 +45,32 @@ struct ScanResult {
   std::optional<History> last_history;
   bool torn_tail = false;
   std::string torn_reason;   // e.g. "incomplete batch at offset 4096"
+  bool stopped = false;      // a hook stopped the scan at valid_bytes
 };
 
 // Called for each command, in order. A non-ok Status stops the scan and is
 // returned as is.
 using CommandFn = std::function<base::Status(std::vector<std::string>& argv, uint64_t offset)>;
 
+// What the offline tools (doc/tools.md) learn beside the commands. Each
+// hook returns false to stop the scan right before what it was shown (the
+// result says `stopped`, valid_bytes is where it stopped).
+struct ScanHooks {
+  // Each verified batch, its annotation at `offset`, before its commands
+  // are handed out.
+  std::function<bool(const Annotation& a, uint64_t offset, std::string_view body)> batch;
+  // Other tools' '#' lines, e.g. Redis's "#TS:<unix seconds>".
+  std::function<bool(std::string_view line, uint64_t offset)> comment;
+  // Where the log starts: after an RDB preamble the caller has read.
+  uint64_t start = 0;
+};
+
 // Scans `path`. `display_name` names the file in messages. A torn tail is
 // reported in the result (never an error); corruption is an error.
 base::Result<ScanResult> ScanLogFile(const std::string& path, const std::string& display_name,
-                                     const CommandFn& fn);
+                                     const CommandFn& fn, const ScanHooks& hooks = {});
 
-// A read-only mapping of a whole file, as it is when opened.
-class MappedFile {
- public:
-  MappedFile() = default;
-  ~MappedFile();
-  MappedFile(const MappedFile&) = delete;
-  MappedFile& operator=(const MappedFile&) = delete;
-  // (Again: the mapping is replaced, with the file as it is now.)
-  base::Status Open(const std::string& path);
-  std::string_view view() const { return {data_ ? data_ : "", size_}; }
-
- private:
-  const char* data_ = nullptr;
-  size_t size_ = 0;
-};
+using MappedFile = base::MappedFile;  // (wal::MappedFile, as callers name it)
 
 // A log file's batches, one at a time, verified, as the file is when
 // opened: replication's catch-up from the log (replication/primary.h)

@@ -13,19 +13,8 @@
 
 namespace cairn::engine {
 
-// Redis 7.0's OBJECT ENCODING for a string: "int" when it holds a long of
-// at most 20 characters, "embstr" up to 44 bytes, "raw" beyond, unless the
-// command that wrote it decided otherwise (types::StringForm).
-// A collection's is its representation's (types::Value::EncodingName).
-inline std::string_view EncodingName(const types::Value& v) {
-  if (v.is_collection()) return v.EncodingName();
-  const std::string_view s = v.str;
-  if (v.form == types::StringForm::kRaw) return "raw";
-  if (v.form == types::StringForm::kByContent && s.size() <= 20 && base::ParseInt64(s)) {
-    return "int";
-  }
-  return s.size() <= 44 ? "embstr" : "raw";
-}
+// OBJECT ENCODING (types::Value::ObjectEncoding).
+inline std::string_view EncodingName(const types::Value& v) { return v.ObjectEncoding(); }
 
 // OBJECT REFCOUNT: Redis shares the integers 0..9999 (refcount INT_MAX)
 // unless maxmemory is set with an LRU or LFU policy (each key then needs

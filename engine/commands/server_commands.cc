@@ -834,8 +834,7 @@ void MemoryUsageCmd(CommandContext& ctx, ArgList args) {
   }
   Entry* e = ctx.db().Find(args[2], ctx.now_ms, /*touch=*/false);
   if (e == nullptr) return ctx.reply.Null();
-  const size_t node = KeyTable::kKeyOffset + args[2].size();
-  ctx.reply.Int(static_cast<int64_t>(node + e->value.MemoryUsage()));
+  ctx.reply.Int(static_cast<int64_t>(e->value.KeyMemoryUsage(args[2].size())));
 }
 
 // MEMORY STATS: Redis's fields, from the same figures as INFO memory.

@@ -240,7 +240,7 @@ def last_incr(d):
     return os.path.join(aofdir(d), incrs[-1][0])
 
 
-ANNOT = re.compile(rb"#cairn (\d+) (\d+) ([0-9a-fA-F]+)(?: \d+(?: [pr]\d+\.\d+\.[0-9a-f]+)?)?\r\n")
+ANNOT = re.compile(rb"#cairn (\d+) (\d+) ([0-9a-fA-F]+)(?: \d+(?: t\d+)?(?: [pr]\d+\.\d+\.[0-9a-f]+)?)?\r\n")
 
 
 def content_end(data):

@@ -469,7 +469,8 @@ class ConfigTest(ServerTestCase):
         out = subprocess.run([os.path.join(src, "packaging", "install.sh"), build, "/usr", root],
                              capture_output=True, text=True, timeout=60)
         self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
-        for path in ("usr/bin/cairn-server", "usr/bin/cairn-check", "etc/cairn/cairn.conf",
+        for path in ("usr/bin/cairn-server", "usr/bin/cairn", "usr/bin/cairn-check",
+                     "etc/cairn/cairn.conf",
                      "lib/systemd/system/cairn-server.service"):
             self.assertTrue(os.path.exists(os.path.join(root, path)), path)
         with open(os.path.join(root, "lib/systemd/system/cairn-server.service")) as f:

@@ -453,6 +453,35 @@ TEST(PreallocReaderTest, ALaterBatchTellsACrashFromDamage) {
   EXPECT_EQ(r.sets.size(), 1u);
 }
 
+// The batch right after a gap, when it is the last, proves by itself that
+// the missing one had been synced; and a damaged length that runs past the
+// end is corruption when a later batch proves the same (found by cairn's
+// tests: both were cut as torn tails).
+TEST(PreallocReaderTest, TheBatchAfterAGapAndALaterOneProveALostBatchWasSynced) {
+  TempDir dir;
+  const std::string b1 = LiveBatch(1, "a", 0);
+  // Batch 2 lost whole; batch 3 says 2 was synced when it was sealed.
+  auto r = ReadBytes(dir, PadWithFill(PadWithFill(b1, 4096) + LiveBatch(3, "c", 2), 4096));
+  EXPECT_EQ(r.status.code(), base::StatusCode::kCorruption) << r.status.ToString();
+  // It says 2 was not: a crash's tail, cut.
+  r = ReadBytes(dir, PadWithFill(PadWithFill(b1, 4096) + LiveBatch(3, "c", 1), 4096));
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_TRUE(r.result.torn_tail);
+  // Batch 2's length damaged to run past the end, batch 3 proving it synced.
+  std::string b2 = LiveBatch(2, "b", 1);
+  const size_t len_at = b2.find(' ', 7) + 1;  // "#cairn 2 <length> ..."
+  b2[len_at] = '9';
+  b2.insert(len_at, "99");
+  r = ReadBytes(dir, PadWithFill(b1 + b2 + LiveBatch(3, "c", 2), 4096));
+  EXPECT_EQ(r.status.code(), base::StatusCode::kCorruption) << r.status.ToString();
+  // The last batch torn (nothing after it): a torn tail still.
+  const std::string b2_whole = LiveBatch(2, "b", 1);
+  r = ReadBytes(dir, b1 + b2_whole.substr(0, b2_whole.size() - 3));
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_TRUE(r.result.torn_tail);
+  EXPECT_EQ(r.result.valid_bytes, b1.size());
+}
+
 std::string Mark(uint64_t seq) {
   return FormatAnnotation(Annotation{.first_seq = seq, .length = 0, .checksum = Checksum("")});
 }
