@@ -120,18 +120,36 @@ std::string Head(const std::string& path, size_t n) {
   return out;
 }
 
-// The manifest in `dir`: Redis's default name, or the only *.manifest.
-std::string FindManifest(const std::string& dir) {
-  if (Exists(dir + "/appendonly.aof.manifest")) return "appendonly.aof.manifest";
-  std::string found;
+// The manifest in `dir`: Redis's default name, or the only *.manifest
+// (not a temp-* one a switch left); "" when there is none.
+base::Result<std::string> FindManifest(const std::string& dir) {
+  if (Exists(dir + "/appendonly.aof.manifest")) return std::string("appendonly.aof.manifest");
+  std::vector<std::string> found;
   if (DIR* d = opendir(dir.c_str())) {
     while (dirent* e = readdir(d)) {
       std::string name = e->d_name;
-      if (name.ends_with(".manifest")) found = name;
+      if (name.ends_with(".manifest") && !name.starts_with("temp-")) found.push_back(name);
     }
     closedir(d);
   }
-  return found;
+  if (found.size() > 1) {
+    return base::Status::InvalidArgument(dir + " holds several manifests (" + found[0] + ", " +
+                                         found[1] + "): name the one to read");
+  }
+  return found.empty() ? std::string() : found[0];
+}
+
+// Subdirectories of `dir` (appenddirname need not be appendonlydir).
+std::vector<std::string> SubDirs(const std::string& dir) {
+  std::vector<std::string> out;
+  if (DIR* d = opendir(dir.c_str())) {
+    while (dirent* e = readdir(d)) {
+      std::string name = e->d_name;
+      if (name != "." && name != ".." && IsDir(dir + "/" + name)) out.push_back(dir + "/" + name);
+    }
+    closedir(d);
+  }
+  return out;
 }
 
 }  // namespace
@@ -141,14 +159,32 @@ base::Result<Input> ResolveInput(const std::string& path) {
   if (!Exists(path)) return base::Status::NotFound(path + ": no such file or directory");
   if (IsDir(path)) {
     if (Exists(path + "/dump.rdb")) in.dump_rdb = path + "/dump.rdb";
-    for (const std::string& dir : {path + "/appendonlydir", path}) {
-      if (!IsDir(dir)) continue;
-      std::string m = FindManifest(dir);
-      if (m.empty()) continue;
-      in.kind = Input::kManifest;
-      in.dir = dir;
-      in.manifest = m;
-      return in;
+    // The log: in appendonlydir, in the directory itself (PATH is an
+    // appendonlydir), or in another subdirectory (another appenddirname).
+    std::vector<std::string> dirs = {path + "/appendonlydir", path};
+    std::vector<std::string> others;
+    for (const std::string& sub : SubDirs(path)) {
+      if (sub != dirs[0]) others.push_back(sub);
+    }
+    for (int round = 0; round < 2; round++) {
+      std::vector<std::pair<std::string, std::string>> found;
+      for (const std::string& dir : round == 0 ? dirs : others) {
+        if (!IsDir(dir)) continue;
+        auto m = FindManifest(dir);
+        if (!m.ok()) return m.status();
+        if (!m.value().empty()) found.emplace_back(dir, m.value());
+        if (round == 0 && !found.empty()) break;
+      }
+      if (found.size() > 1) {
+        return base::Status::InvalidArgument(path + " holds several logs (" + found[0].first +
+                                             ", " + found[1].first + "): name the one to read");
+      }
+      if (found.size() == 1) {
+        in.kind = Input::kManifest;
+        in.dir = found[0].first;
+        in.manifest = found[0].second;
+        return in;
+      }
     }
     if (!in.dump_rdb.empty()) {
       in.kind = Input::kRdb;

@@ -175,6 +175,7 @@ void CsvEntry(std::string* out, const snapshot::RdbEntry& e) {
       types::hash::ForEach(v, [&](std::string_view f, std::string_view x) { return row(f, x); });
       break;
     case types::ValueType::kStream:
+      if (v.stream()->length() == 0) row("", "");  // the key is there all the same
       v.stream()->Range(types::StreamID{}, types::StreamID::Max(), false, 0,
                         [&](const types::Stream::Entry& en) {
                           std::string fields;

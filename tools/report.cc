@@ -144,8 +144,9 @@ int RunReport(Args& args) {
     std::reverse(list.begin(), list.end());
   }
   if (format == "json") {
-    bool ignored = false;
-    std::string j = "{\"file\":" + JsonString(path, &ignored) + ",\"rdb_version\":" +
+    bool file_base64 = false;
+    std::string j = "{\"file\":" + JsonString(path, &file_base64) +
+                    (file_base64 ? ",\"file_base64\":true" : "") + ",\"rdb_version\":" +
                     std::to_string(r.value().version) + ",\"keys\":" + std::to_string(keys) +
                     ",\"memory_bytes\":" + std::to_string(memory) +
                     ",\"serialized_bytes\":" + std::to_string(serialized) + ",\"types\":{";

@@ -82,7 +82,8 @@ Kept KeepUpTo(std::string_view body, uint64_t first_seq, uint64_t until) {
 
 // What a walk over the log learned.
 struct Facts {
-  uint64_t marks = 0;      // batches with a seq, and Redis's #TS lines
+  uint64_t seq_marks = 0;   // batches with a seq
+  uint64_t time_marks = 0;  // batches with a seal time, and Redis's #TS lines
   uint64_t first_seq = 0;  // of the first batch
   uint64_t last_seq = 0;   // of the last record walked
   bool cut = false;        // --until stopped the walk
@@ -124,7 +125,8 @@ class LogWalker {
               keep_commands = SIZE_MAX;
               handed = 0;
               if (a.first_seq == 0) return true;  // a RESP base's batches: no seq, no time
-              facts_.marks++;
+              facts_.seq_marks++;
+              if (a.sealed_ms) facts_.time_marks++;
               if (file_first_seq == 0) {
                 file_first_seq = a.first_seq;
                 if (facts_.first_seq == 0) facts_.first_seq = a.first_seq;
@@ -136,6 +138,9 @@ class LogWalker {
                 }
               }
               if (until_.ms) {
+                // An empty batch (the mark after records Redis appended) has
+                // nothing to cut.
+                if (!a.sealed_ms && a.length == 0) return true;
                 if (!a.sealed_ms) {
                   error = f.name + ": the batch at offset " + std::to_string(offset) +
                           " carries no seal time (written before Cairn recorded them): "
@@ -166,7 +171,7 @@ class LogWalker {
         .comment =
             [&](std::string_view line, uint64_t) {
               if (!line.starts_with("#TS:")) return true;
-              facts_.marks++;
+              facts_.time_marks++;
               file_has_time = true;
               if (!until_.ms) return true;
               // Redis writes #TS:<seconds> before the commands of that second:
@@ -275,10 +280,15 @@ base::Status Preflight(const std::vector<LogFile>& files, const Until& until) {
   }
   const Facts& facts = dry.facts();
   if (!cutting) return base::Status::Ok();
-  if (facts.marks == 0) {
+  if (until.seq && facts.seq_marks == 0) {
     return base::Status::InvalidArgument(
-        "--until: the log carries no sequence numbers or times (neither Cairn's batch "
-        "annotations nor Redis's #TS lines)");
+        "--until SEQ: the log carries no sequence numbers (Redis's own log has none; with "
+        "aof-timestamp-enabled its #TS lines allow --until TIME)");
+  }
+  if (until.ms && facts.time_marks == 0) {
+    return base::Status::InvalidArgument(
+        "--until TIME: the log carries no times (neither Cairn's seal times nor Redis's #TS "
+        "lines)");
   }
   if (until.seq && facts.first_seq > *until.seq + 1) {
     return base::Status::InvalidArgument("--until " + std::to_string(*until.seq) +
@@ -318,38 +328,47 @@ base::Status CopyRange(const std::string& from, uint64_t start, uint64_t end, in
 
 // A restore to a point in time starts a new replication history: the log
 // after the cut is not what the old history's replicas hold, so none may
-// resume from it. Drops the batches' history fields (the checksums are
-// computed again). False when the file has records outside batches (Redis
-// appended to it), which this cannot rewrite; they are then left as they
-// are.
-base::Result<bool> DropHistory(const std::string& path) {
-  std::string out;
-  {
+// resume from it. Rewrites the file's batches without their history fields
+// (the checksums computed again). A file with records outside batches
+// (Redis appended to it) cannot be rewritten so, and is refused.
+base::Status DropHistory(const std::string& path) {
+  const std::string temp = path + ".tmp";
+  const int fd = open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return base::Status::IoErrorFromErrno("creating " + temp, errno);
+  base::Status st = [&]() -> base::Status {
     wal::BatchCursor cursor;
     CAIRN_RETURN_IF_ERROR(cursor.Open(path));
     wal::Annotation a;
     std::string_view body;
+    std::string out;
     while (true) {
       const auto next = cursor.Read(&a, &body);
       if (next == wal::BatchCursor::Next::kEnd) break;
-      if (next == wal::BatchCursor::Next::kDamaged) return false;
+      if (next == wal::BatchCursor::Next::kDamaged) {
+        return base::Status::InvalidArgument(
+            path + " holds records another writer (Redis) appended outside batches, which a "
+            "restore --until cannot give a new replication history: restore it without "
+            "--until, then cut it by hand");
+      }
       a.history.reset();
       a.checksum = wal::BatchChecksum(body, a);
       out += wal::FormatAnnotation(a);
       out += body;
+      if (out.size() >= (1 << 20)) {
+        CAIRN_RETURN_IF_ERROR(base::WriteAll(fd, out, temp));
+        out.clear();
+      }
     }
-  }
-  const std::string temp = path + ".tmp";
-  const int fd = open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return base::Status::IoErrorFromErrno("creating " + temp, errno);
-  base::Status st = base::WriteAll(fd, out, temp);
-  if (st.ok() && fsync(fd) != 0) st = base::Status::IoErrorFromErrno("fsync of " + temp, errno);
+    CAIRN_RETURN_IF_ERROR(base::WriteAll(fd, out, temp));
+    if (fsync(fd) != 0) return base::Status::IoErrorFromErrno("fsync of " + temp, errno);
+    return base::Status::Ok();
+  }();
   close(fd);
-  CAIRN_RETURN_IF_ERROR(st);
-  if (rename(temp.c_str(), path.c_str()) != 0) {
-    return base::Status::IoErrorFromErrno("renaming " + temp, errno);
+  if (st.ok() && rename(temp.c_str(), path.c_str()) != 0) {
+    st = base::Status::IoErrorFromErrno("renaming " + temp, errno);
   }
-  return true;
+  if (!st.ok()) unlink(temp.c_str());
+  return st;
 }
 
 // Rewrites an RDB image as Redis 7.0 reads it (version 10), keeping its aux
@@ -764,13 +783,7 @@ int RestoreToDir(const std::string& dir, const std::vector<LogFile>& files, cons
   }
   if (cut_requested) {
     for (const std::string& path : out.incr_paths()) {
-      auto dropped = DropHistory(path);
-      if (!dropped.ok()) return Fail(kUsage, dropped.status().message());
-      if (!dropped.value()) {
-        std::fprintf(stderr, "cairn restore: %s holds records another writer appended outside "
-                             "batches: its replication history is left as it is\n",
-                     path.c_str());
-      }
+      if (base::Status s = DropHistory(path); !s.ok()) return Fail(kUsage, s.message());
     }
   }
   if (base::Status s = out.Finish(snapshot_only); !s.ok()) return Fail(kUsage, s.message());
@@ -802,7 +815,7 @@ int RestoreToServer(const std::string& to, const std::optional<std::string>& aut
   const int64_t now_ms = base::NowMs();
   bool log_commands = false;
   int db = 0;
-  uint64_t keys = 0;
+  uint64_t keys = 0, expired = 0;
   for (const LogFile& f : files) {
     if (walker.facts().cut) break;
     uint64_t start = 0;
@@ -813,7 +826,10 @@ int RestoreToServer(const std::string& to, const std::optional<std::string>& aut
                [&](snapshot::RdbEntry& e) -> base::Status {
                  progress.Update(e.offset, ++keys);
                  // Already expired: RESTORE ... ABSTTL would not create it.
-                 if (e.expire_ms >= 0 && e.expire_ms <= now_ms) return base::Status::Ok();
+                 if (e.expire_ms >= 0 && e.expire_ms <= now_ms) {
+                   expired++;
+                   return base::Status::Ok();
+                 }
                  if (e.db != db) {
                    std::string select[2] = {"SELECT", std::to_string(e.db)};
                    CAIRN_RETURN_IF_ERROR(server.Add(select, true));
@@ -848,6 +864,13 @@ int RestoreToServer(const std::string& to, const std::optional<std::string>& aut
   }
   if (base::Status s = server.Flush(); !s.ok()) return Fail(kUsage, s.message());
   progress.Done(keys);
+  if (expired > 0 && log_commands) {
+    // The server's own load keeps them for the log to refer to; a live
+    // server cannot be given a key already expired.
+    std::fprintf(stderr, "cairn restore: note: %llu keys of the base had expired and were not "
+                         "sent; log commands that touch them act on missing keys\n",
+                 static_cast<unsigned long long>(expired));
+  }
   int rc = kOk;
   if (server.errors() > 0) {
     std::fprintf(stderr, "cairn restore: the server refused %llu commands\n",
@@ -903,13 +926,14 @@ int RunRestore(Args& args) {
     auto f = LogFilesOf(in.value());
     if (!f.ok()) return Fail(CodeFor(f.status()), f.status().message());
     for (LogFile& x : f.value()) {
-      if (x.base && !files.empty()) {
+      if ((x.base || x.preamble) && !files.empty()) {
         return Fail(kUsage, x.name + ": a snapshot or base can only come first (the dataset "
                                      "the log files after it start from)");
       }
       files.push_back(std::move(x));
     }
   }
+  if (files.empty()) return Fail(kUsage, "the sources name no files (an empty manifest)");
   for (LogFile& f : files) f.last = false;
   if (!files.back().rdb) files.back().last = true;
   if (until_arg && files.size() == 1 && files[0].rdb) {

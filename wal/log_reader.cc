@@ -66,7 +66,12 @@ bool Verifies(std::string_view in, const Annotation& a, size_t body) {
 // start rather than cut anything.
 constexpr size_t kSomewhere = SIZE_MAX - 1;
 
-size_t BatchProvingDurable(std::string_view in, size_t from, uint64_t seq) {
+// `later_only`: only a later batch (a higher seq) that says `seq` was
+// synced counts, and kSomewhere is not an answer (npos instead): for a
+// batch whose length runs past the end, where what follows is its own
+// torn body, values that may look like batches.
+size_t BatchProvingDurable(std::string_view in, size_t from, uint64_t seq,
+                           bool later_only = false) {
   constexpr int kMaxCandidates = 64;
   constexpr uint64_t kMaxHashed = uint64_t{64} << 20;
   int candidates = 0;
@@ -81,8 +86,14 @@ size_t BatchProvingDurable(std::string_view in, size_t from, uint64_t seq) {
     auto ann = AnnotationAt(in, at, &body);
     if (!ann) continue;
     hashed += std::min<uint64_t>(ann->length, in.size() - body);
-    if (++candidates > kMaxCandidates || hashed > kMaxHashed) return kSomewhere;
+    if (++candidates > kMaxCandidates || hashed > kMaxHashed) {
+      return later_only ? std::string_view::npos : kSomewhere;
+    }
     if (!Verifies(in, *ann, body)) continue;
+    if (later_only) {
+      if (ann->first_seq > seq && ann->durable && *ann->durable >= seq) return at;
+      continue;
+    }
     if (at == from) {
       // The batch right after a gap proves only by what it says it found
       // synced (without that field, it may be what a crash kept of two).
@@ -267,7 +278,9 @@ base::Result<ScanResult> ScanLogFile(const std::string& path, const std::string&
         // A torn write, unless a later batch shows it had been synced (its
         // length field is then what is damaged).
         const uint64_t seq = next_seq != 0 ? next_seq : ann->first_seq;
-        if (!synced_before(pos, seq)) return torn("incomplete batch");
+        if (BatchProvingDurable(in, pos, seq, /*later_only=*/true) == std::string_view::npos) {
+          return torn("incomplete batch");
+        }
         return base::Status::Corruption(name + ": a batch longer than the file at offset " +
                                         std::to_string(pos) + " (seq " +
                                         std::to_string(ann->first_seq) + ")");

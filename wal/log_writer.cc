@@ -100,8 +100,10 @@ base::Status LogWriter::Open(const std::string& path, uint64_t offset, uint64_t 
     // outside batches. Close them with an empty batch before filler goes
     // after them, so that readers do not take them for the remains of a
     // batch torn over the filler (wal/log_reader.h).
-    const std::string marker = FormatAnnotation(Annotation{
-        .first_seq = next_seq, .length = 0, .checksum = Checksum(""), .durable = next_seq - 1});
+    Annotation mark{.first_seq = next_seq, .length = 0, .durable = next_seq - 1,
+                    .sealed_ms = base::NowMs()};
+    mark.checksum = BatchChecksum("", mark);
+    const std::string marker = FormatAnnotation(mark);
     if (pwrite(fd.value(), marker.data(), marker.size(), static_cast<off_t>(offset)) !=
             static_cast<ssize_t>(marker.size()) ||
         fdatasync(fd.value()) != 0) {
@@ -109,6 +111,10 @@ base::Status LogWriter::Open(const std::string& path, uint64_t offset, uint64_t 
     }
     offset += marker.size();
     extent = offset;
+  } else if (offset > 0 && fdatasync(fd.value()) != 0) {
+    // What recovery replayed may have come from the page cache after a
+    // process crash: on disk before the batches say it is (durable).
+    return base::Status::IoErrorFromErrno("fdatasync of " + path, errno);
   }
   segment_->extent = extent.value();
   segment_->size = offset;

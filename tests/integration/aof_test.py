@@ -636,7 +636,7 @@ class Damage(Base):
             now = f.read()
         self.assertEqual(now[:end], data[:end])
         # (after the cut, the writer may open with an empty batch: wal/log_writer.cc)
-        rest = re.sub(rb"^#cairn \d+ 0 [0-9a-f]{16}(?: \d+)?\r\n", b"", now[end:])
+        rest = re.sub(rb"^#cairn \d+ 0 [0-9a-f]{16}(?: \d+(?: t\d+)?)?\r\n", b"", now[end:])
         self.assertLessEqual(set(rest), set(b"#\n"), "torn tail not cut")
         self.assertRegex(s.log(), r"dropped %d bytes" % cut)
         # the log goes on from there

@@ -1357,6 +1357,71 @@ class ToolsTest(ServerTestCase):
             new = self.fresh_path("right-order")
             self.tool("restore", first, second, "--dir", new, "--quiet", rc=0)
 
+    def test_restore_until_after_a_crash_and_with_redis_logs(self):
+        """After a torn tail is cut at start-up, the writer closes the log with
+        an empty batch: it carries a seal time too, so --until TIME still
+        works across it. A Redis log has no seqs: --until SEQ is refused.
+        A preamble AOF given after another source is refused."""
+        d = self.newdir("crash-pit")
+        s = self.cairn(d, "--appendonly", "yes", "--appendfsync", "always")
+        c = s.conn()
+        for i in range(5):
+            c.ok("SET", "a:%d" % i, "A")
+        c.close()
+        s.kill()
+        # A torn tail: half of a last batch, as a crash leaves it.
+        incr = incr_paths(d)[-1]
+        with open(incr, "rb") as f:
+            data = f.read()
+        end = content_end(data)
+        torn = b"#cairn 6 100 0000000000000000 5\r\n*3\r\n$3\r\nSET\r\n$3\r\nzz"
+        with open(incr, "wb") as f:
+            f.write(data[:end] + torn)
+        s = self.cairn(d, "--appendonly", "yes", "--appendfsync", "always")
+        c = s.conn()
+        self.assertEqual(c.cmd("GET", "zz"), None)
+        for i in range(5, 10):
+            c.ok("SET", "a:%d" % i, "A")
+        state_a = read_dataset(c)
+        with open(incr, "rb") as f:
+            self.assertRegex(f.read(), rb"#cairn \d+ 0 [0-9a-f]{16} \d+ t\d+\r\n",
+                             "no empty batch with a seal time after the cut")
+        time.sleep(0.05)
+        t = int(time.time() * 1000)
+        time.sleep(0.05)
+        c.ok("SET", "b", "B")
+        c.close()
+        s.kill()
+        new = self.fresh_path("crash-pit")
+        self.tool("restore", d, "--until", "@%d" % t, "--dir", new, "--quiet", rc=0)
+        s = self.cairn(new, "--appendonly", "yes")
+        c = s.conn()
+        self.assertSameData(read_dataset(c), state_a, "--until across a restart's empty batch")
+        c.close()
+        s.stop(10)
+
+        # Redis's own AOF: no seqs.
+        rd = self.newdir("redis-aof")
+        r = self.redis(rd, "--appendonly", "yes", "--aof-use-rdb-preamble", "no")
+        rc = r.conn()
+        rc.ok("SET", "k", "v")
+        rc.close()
+        r.stop(10)
+        new = self.fresh_path("redis-seq")
+        p = self.tool("restore", rd, "--until", "1", "--dir", new, "--quiet")
+        self.assertEqual(p.returncode, 2, self.describe(p))
+        self.assertIn(b"no sequence numbers", p.stderr, self.describe(p))
+        self.assertFalse(os.path.exists(new))
+
+        # A preamble AOF is a snapshot: only first.
+        pre = os.path.join(self.tmp, "preamble.aof")
+        shutil.copyfile(os.path.join(aofdir(d), manifest(d)[0][0]), pre)
+        new = self.fresh_path("preamble-second")
+        p = self.tool("restore", incr, pre, "--dir", new, "--quiet")
+        self.assertEqual(p.returncode, 2, self.describe(p))
+        self.assertIn(b"can only come first", p.stderr, self.describe(p))
+        self.assertFalse(os.path.exists(new))
+
     def test_restore_until_invalid_time(self):
         d = self.newdir("bad-until")
         s = self.cairn(d, "--appendonly", "yes", "--appendfsync", "always")
