@@ -150,10 +150,18 @@ base::Status Aof::ReplayFile(const std::string& name, bool last, uint64_t* last_
   };
   auto r = wal::ScanLogFile(path, name, apply);
   if (!r.ok()) {
-    return base::Status(r.status().code() == base::StatusCode::kCorruption
-                            ? base::Status::Corruption(r.status().message() +
-                                                       "; see cairn-check --repair")
-                            : r.status());
+    if (r.status().code() != base::StatusCode::kCorruption) return r.status();
+    // Damage to data that had been synced is not cut on its own: the
+    // user chooses what to drop (doc/tools.md, "Salvage").
+    if (name.find(".base.") != std::string::npos) {
+      return base::Status::Corruption(r.status().message() +
+                                      ". See the ways to start again: cairn check --repair " + dir_);
+    }
+    return base::Status::Corruption(
+        r.status().message() + ". The damaged data had been synced, so it is not cut without "
+        "your say. To start, cut the log at the damage (everything from it on is dropped): "
+        "cairn check --repair --truncate-at-damage " + dir_ + " ; or see whether only the "
+        "damaged batch can go: cairn check --repair " + dir_);
   }
   const wal::ScanResult& s = r.value();
   if (s.torn_tail) {
@@ -162,8 +170,10 @@ base::Status Aof::ReplayFile(const std::string& name, bool last, uint64_t* last_
     // is open for appending, so nothing may be cut from it.
     if (reloading_) return base::Status::Corruption(name + ": " + s.torn_reason);
     if (!last) {
-      return base::Status::Corruption(name + ": " + s.torn_reason +
-                                      " in a file that is not the last one");
+      return base::Status::Corruption(
+          name + ": " + s.torn_reason + " in a file that is not the last one. To start, cut the "
+          "log there (everything from it on is dropped): cairn check --repair "
+          "--truncate-at-damage " + dir_);
     }
     if (!engine_->config().values().aof_load_truncated) {
       return base::Status::Corruption(
@@ -204,6 +214,10 @@ base::Status Aof::LoadRdbBase(const std::string& name) {
   if (!r.ok()) {
     if (r.status().code() == base::StatusCode::kNotFound) {
       return base::Status::Corruption(name + ": named by the manifest but missing");
+    }
+    if (r.status().code() == base::StatusCode::kCorruption) {
+      return r.status().Appended(". To start with the keys read before the damage (and the log "
+                                 "replayed on them): cairn check --repair --keep-readable " + dir_);
     }
     return r.status();
   }

@@ -9,6 +9,7 @@
 #include "snapshot/rdb_file.h"
 #include "tools/commands.h"
 #include "tools/common.h"
+#include "tools/salvage.h"
 #include "wal/log_reader.h"
 
 namespace cairn::tools {
@@ -42,7 +43,7 @@ std::optional<int64_t> CtimeMs(const snapshot::RdbInfo& info) {
 
 // An RDB image: structure, checksum, keys per database and type.
 int CheckRdb(const std::string& path, const std::string& name, Progress* progress,
-             Coverage* cov, uint64_t* rdb_end = nullptr) {
+             Coverage* cov, uint64_t* rdb_end = nullptr, bool* corrupt = nullptr) {
   std::map<int, uint64_t> per_db;
   std::map<std::string, uint64_t> per_type;
   uint64_t expires = 0, keys = 0;
@@ -57,6 +58,7 @@ int CheckRdb(const std::string& path, const std::string& name, Progress* progres
     std::printf("%s: %s: %s\n", name.c_str(),
                 CodeFor(r.status()) == kDamaged ? "CORRUPT" : "ERROR",
                 r.status().message().c_str());
+    if (corrupt != nullptr) *corrupt = r.status().code() == base::StatusCode::kCorruption;
     return CodeFor(r.status());
   }
   const snapshot::RdbInfo& info = r.value();
@@ -87,10 +89,12 @@ int CheckRdb(const std::string& path, const std::string& name, Progress* progres
   return kOk;
 }
 
-// One file of a log; 0 good (or repaired), 1 damaged.
-int CheckLog(const LogFile& f, bool repair, Progress* progress, Coverage* cov) {
+// One file of a log; 0 good (or repaired), 1 damaged. `*synced_damage`:
+// the damage is to synced data (corruption, not a torn tail).
+int CheckLog(const LogFile& f, bool repair, Progress* progress, Coverage* cov,
+             bool* synced_damage) {
   uint64_t start = 0;
-  if (f.rdb) return CheckRdb(f.path, f.name, progress, cov);
+  if (f.rdb) return CheckRdb(f.path, f.name, progress, cov, nullptr, synced_damage);
   if (f.preamble) {
     const int rc = CheckRdb(f.path, f.name + " (RDB preamble)", progress, cov, &start);
     if (rc != kOk) return rc;
@@ -123,6 +127,7 @@ int CheckLog(const LogFile& f, bool repair, Progress* progress, Coverage* cov) {
     std::printf("%s: %s: %s\n", f.name.c_str(),
                 CodeFor(r.status()) == kDamaged ? "CORRUPT" : "ERROR",
                 r.status().message().c_str());
+    *synced_damage = r.status().code() == base::StatusCode::kCorruption;
     return CodeFor(r.status());
   }
   const wal::ScanResult& s = r.value();
@@ -182,11 +187,21 @@ void PrintCoverage(const std::string& what, const Coverage& c) {
 }  // namespace
 
 int RunCheck(Args& args) {
-  const bool repair = args.Flag("--repair");
+  SalvageOptions salvage{.truncate = args.Flag("--truncate-at-damage"),
+                         .skip = args.Flag("--skip-damaged"),
+                         .keep_readable = args.Flag("--keep-readable"),
+                         .yes = args.Flag("--yes")};
+  const bool repair =
+      args.Flag("--repair") || salvage.truncate || salvage.skip || salvage.keep_readable;
   const bool quiet = args.Flag("--quiet");
+  if (salvage.truncate && salvage.skip) {
+    return Fail(kUsage, "--truncate-at-damage or --skip-damaged: one of them");
+  }
   if (auto bad = args.Leftover()) return Fail(kUsage, *bad);
   if (args.positional().size() != 1) {
-    return Fail(kUsage, "usage: cairn check [--repair] [--quiet] PATH");
+    return Fail(kUsage,
+                "usage: cairn check [--repair [--truncate-at-damage | --skip-damaged | "
+                "--keep-readable] [--yes]] [--quiet] PATH");
   }
   const std::string path = args.positional()[0];
   auto in = ResolveInput(path);
@@ -208,9 +223,41 @@ int RunCheck(Args& args) {
     progress.FileDone(FileSize(in.value().dump_rdb));
   }
   Coverage cov;
-  for (const LogFile& f : files.value()) {
-    rc = std::max(rc, CheckLog(f, repair, &progress, &cov));
+  for (size_t i = 0; i < files.value().size(); i++) {
+    const LogFile& f = files.value()[i];
+    bool synced_damage = false;
+    const int file_rc = CheckLog(f, repair, &progress, &cov, &synced_damage);
     progress.FileDone(FileSize(f.path));
+    if (synced_damage && f.rdb && f.base && in.value().kind == Input::kManifest) {
+      if (!repair) {
+        std::printf("%s: `cairn check --repair %s` explains the ways to start again\n",
+                    f.name.c_str(), path.c_str());
+        return kDamaged;
+      }
+      return SalvageBase(files.value(), in.value().dir, in.value().manifest, salvage);
+    }
+    if (synced_damage && !f.rdb && !f.preamble) {
+      if (!repair) {
+        std::printf("%s: damage to synced data: `cairn check --repair %s` explains the ways to "
+                    "start again\n",
+                    f.name.c_str(), path.c_str());
+        return kDamaged;
+      }
+      const bool manifest = in.value().kind == Input::kManifest;
+      if (!manifest && (salvage.truncate || salvage.skip)) {
+        // A file of a multi-part log is salvaged with the others.
+        const size_t slash = path.rfind('/');
+        const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
+        auto m = ResolveInput(dir);
+        if (m.ok() && m.value().kind == Input::kManifest) {
+          return Fail(kDamaged, path + " is part of the log in " + dir +
+                                    ": salvage it there (cairn check --repair ... " + dir + ")");
+        }
+      }
+      return Salvage(files.value(), i, manifest ? in.value().dir : "",
+                     manifest ? in.value().manifest : "", salvage);
+    }
+    rc = std::max(rc, file_rc);
   }
   if (in.value().kind != Input::kRdb) {
     PrintCoverage(in.value().kind == Input::kManifest ? in.value().dir : path, cov);

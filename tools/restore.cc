@@ -30,6 +30,7 @@
 #include "snapshot/value_codec.h"
 #include "tools/commands.h"
 #include "tools/common.h"
+#include "tools/history.h"
 #include "wal/format.h"
 #include "wal/log_reader.h"
 #include "wal/manifest.h"
@@ -234,12 +235,18 @@ class LogWalker {
   bool dry_ = false;
 };
 
-// The ctime aux field of an RDB image (Unix ms), read up to its first key.
-std::optional<int64_t> RdbCtime(const LogFile& f) {
+// The ctime aux field of an RDB image (Unix ms), read up to its first key;
+// `*keys`: whether it holds any.
+std::optional<int64_t> RdbCtime(const LogFile& f, bool* has_keys) {
   std::optional<int64_t> ms;
+  bool& keys = *has_keys;
+  keys = false;
   (void)snapshot::ScanRdbFile(
       f.path, f.name,
-      {.entry = [](snapshot::RdbEntry&) { return base::Status::NotFound("enough"); },
+      {.entry = [&keys](snapshot::RdbEntry&) {
+         keys = true;
+         return base::Status::NotFound("enough");
+       },
        .aux = [&](const std::string& k, const std::string& v) {
          if (k == "ctime") {
            if (auto s = base::ParseInt64(v)) ms = *s * 1000;
@@ -256,7 +263,9 @@ base::Status Preflight(const std::vector<LogFile>& files, const Until& until) {
   if (!files.empty() && (files[0].rdb || files[0].preamble) && until.ms) {
     // ctime is the second the snapshot began: it may hold writes of any
     // moment of that second.
-    if (auto ctime = RdbCtime(files[0]); ctime && *until.ms < *ctime + 1000) {
+    // (An empty base holds no write of that second: from ctime on is fine.)
+    bool keys = false;
+    if (auto ctime = RdbCtime(files[0], &keys); ctime && *until.ms < *ctime + (keys ? 1000 : 0)) {
       return base::Status::InvalidArgument(
           "--until " + FormatTime(*until.ms) + " is before what the log covers: its base " +
           files[0].name + " holds the data of " + FormatTime(*ctime) + " and up to a second after");
@@ -324,97 +333,6 @@ base::Status CopyRange(const std::string& from, uint64_t start, uint64_t end, in
   }
   close(in);
   return st;
-}
-
-// A restore to a point in time starts a new replication history: the log
-// after the cut is not what the old history's replicas hold, so none may
-// resume from it. Rewrites the file's batches without their history fields
-// (the checksums computed again). A file with records outside batches
-// (Redis appended to it) cannot be rewritten so, and is refused.
-base::Status DropHistory(const std::string& path) {
-  const std::string temp = path + ".tmp";
-  const int fd = open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return base::Status::IoErrorFromErrno("creating " + temp, errno);
-  base::Status st = [&]() -> base::Status {
-    wal::BatchCursor cursor;
-    CAIRN_RETURN_IF_ERROR(cursor.Open(path));
-    wal::Annotation a;
-    std::string_view body;
-    std::string out;
-    while (true) {
-      const auto next = cursor.Read(&a, &body);
-      if (next == wal::BatchCursor::Next::kEnd) break;
-      if (next == wal::BatchCursor::Next::kDamaged) {
-        return base::Status::InvalidArgument(
-            path + " holds records another writer (Redis) appended outside batches, which a "
-            "restore --until cannot give a new replication history: restore it without "
-            "--until, then cut it by hand");
-      }
-      a.history.reset();
-      a.checksum = wal::BatchChecksum(body, a);
-      out += wal::FormatAnnotation(a);
-      out += body;
-      if (out.size() >= (1 << 20)) {
-        CAIRN_RETURN_IF_ERROR(base::WriteAll(fd, out, temp));
-        out.clear();
-      }
-    }
-    CAIRN_RETURN_IF_ERROR(base::WriteAll(fd, out, temp));
-    if (fsync(fd) != 0) return base::Status::IoErrorFromErrno("fsync of " + temp, errno);
-    return base::Status::Ok();
-  }();
-  close(fd);
-  if (st.ok() && rename(temp.c_str(), path.c_str()) != 0) {
-    st = base::Status::IoErrorFromErrno("renaming " + temp, errno);
-  }
-  if (!st.ok()) unlink(temp.c_str());
-  return st;
-}
-
-// Rewrites an RDB image as Redis 7.0 reads it (version 10), keeping its aux
-// fields (but a replication history, when `new_history`) and its function
-// libraries. Returns where the image ended.
-base::Result<uint64_t> RewriteRdb(const LogFile& f, const std::string& out_path, bool new_history,
-                                  Progress* progress, uint64_t* keys) {
-  snapshot::RdbWriteOptions options;
-  snapshot::RdbFileWriter writer;
-  bool open = false;
-  int db = -1;
-  auto open_writer = [&]() -> base::Status {
-    if (open) return base::Status::Ok();
-    open = true;
-    bool has_ctime = false;
-    for (const auto& [k, v] : options.aux) has_ctime |= k == "ctime";
-    if (!has_ctime) options.aux.emplace_back("ctime", std::to_string(base::NowMs() / 1000));
-    return writer.Open(out_path, options);
-  };
-  auto r = snapshot::ScanRdbFile(
-      f.path, f.name,
-      {.entry =
-           [&](snapshot::RdbEntry& e) -> base::Status {
-             CAIRN_RETURN_IF_ERROR(open_writer());
-             if (e.db != db) {
-               CAIRN_RETURN_IF_ERROR(writer.BeginDb(e.db, 0, 0));
-               db = e.db;
-             }
-             progress->Update(e.offset, ++*keys);
-             return writer.Put(e.key, e.value, e.expire_ms);
-           },
-       .aux =
-           [&](const std::string& k, const std::string& v) {
-             const bool history = k == "repl-id" || k == "repl-offset" || k == "repl-stream-db";
-             if (!(new_history && history)) options.aux.emplace_back(k, v);
-             return base::Status::Ok();
-           },
-       .function =
-           [&](const std::string& code) {
-             options.functions.push_back(code);
-             return base::Status::Ok();
-           }});
-  if (!r.ok()) return r.status();
-  CAIRN_RETURN_IF_ERROR(open_writer());
-  CAIRN_RETURN_IF_ERROR(writer.Finish());
-  return r.value().end;
 }
 
 // NEWDIR, built as NEWDIR.tmp-<pid> and renamed over it (an empty NEWDIR

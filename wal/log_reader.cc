@@ -208,6 +208,18 @@ base::Result<ScanResult> ScanLogFile(const std::string& path, const std::string&
     r.valid_bytes = pos;
     return r;
   };
+  uint64_t next_seq = 0;        // the seq the next batch must carry (0: not known yet)
+  // Corruption: what was valid before it, for the tools' salvage.
+  // `seq`: the damaged batch's own, when the seq before it is not known.
+  auto corrupt = [&](base::Status st, uint64_t seq = 0) -> base::Result<ScanResult> {
+    if (hooks.damage != nullptr) {
+      *hooks.damage = r;
+      hooks.damage->damage_at = pos;
+      hooks.damage->next_seq = next_seq != 0 ? next_seq : seq;
+      hooks.damage->torn_reason = st.message();
+    }
+    return st;
+  };
   auto torn = [&](std::string why) {
     r.torn_tail = true;
     r.torn_reason = why + " at offset " + std::to_string(pos);
@@ -219,7 +231,6 @@ base::Result<ScanResult> ScanLogFile(const std::string& path, const std::string&
   // in flight (a torn tail) unless a good batch after it shows that the
   // damaged part had been synced before (then it is corruption).
   auto cairns = [&] { return r.batches > 0 || preallocated; };
-  uint64_t next_seq = 0;        // the seq the next batch must carry (0: not known yet)
   size_t searched_from = 0;
   uint64_t searched_seq = 0;
   size_t found_at = std::string_view::npos;
@@ -240,8 +251,9 @@ base::Result<ScanResult> ScanLogFile(const std::string& path, const std::string&
   auto damaged = [&](std::string why, std::string message, std::string detail = "",
                      uint64_t seq = 0) -> base::Result<ScanResult> {
     if (cairns() && !synced_before(pos, seq != 0 ? seq : next_seq)) return torn(std::move(why));
-    return base::Status::Corruption(name + ": " + message + " at offset " + std::to_string(pos) +
-                                    detail);
+    return corrupt(base::Status::Corruption(name + ": " + message + " at offset " +
+                                            std::to_string(pos) + detail),
+                   seq);
   };
   bool after_filler = false;    // the line before `pos` was filler
   bool redis_records = false;   // in records Redis appended (Redis's rules apply)
@@ -281,9 +293,10 @@ base::Result<ScanResult> ScanLogFile(const std::string& path, const std::string&
         if (BatchProvingDurable(in, pos, seq, /*later_only=*/true) == std::string_view::npos) {
           return torn("incomplete batch");
         }
-        return base::Status::Corruption(name + ": a batch longer than the file at offset " +
-                                        std::to_string(pos) + " (seq " +
-                                        std::to_string(ann->first_seq) + ")");
+        return corrupt(base::Status::Corruption(name + ": a batch longer than the file at offset " +
+                                                std::to_string(pos) + " (seq " +
+                                                std::to_string(ann->first_seq) + ")"),
+                       ann->first_seq);
       }
       std::string_view bytes = in.substr(body, ann->length);
       if (BatchChecksum(bytes, *ann) != ann->checksum) {
@@ -304,8 +317,8 @@ base::Result<ScanResult> ScanLogFile(const std::string& path, const std::string&
       size_t p = 0;
       while (p < bytes.size()) {
         if (ParseCommand(parser, bytes, &p, &argv) != Parse::kOk) {
-          return base::Status::Corruption(name + ": malformed record inside a verified batch " +
-                                          "at offset " + std::to_string(body + p));
+          return corrupt(base::Status::Corruption(name + ": malformed record inside a verified " +
+                                                  "batch at offset " + std::to_string(body + p)));
         }
         batch.push_back(std::move(argv));
       }
@@ -354,7 +367,8 @@ base::Result<ScanResult> ScanLogFile(const std::string& path, const std::string&
     Parse res = ParseCommand(parser, in, &p, &argv);
     if (res == Parse::kIncomplete) return torn("incomplete command");
     if (res == Parse::kBad) {
-      return base::Status::Corruption(name + ": bad file format at offset " + std::to_string(pos));
+      return corrupt(
+          base::Status::Corruption(name + ": bad file format at offset " + std::to_string(pos)));
     }
     CAIRN_RETURN_IF_ERROR(fn(argv, pos));
     r.commands++;

@@ -46,6 +46,10 @@ struct ScanResult {
   bool torn_tail = false;
   std::string torn_reason;   // e.g. "incomplete batch at offset 4096"
   bool stopped = false;      // a hook stopped the scan at valid_bytes
+  // Filled for ScanHooks::damage: where the damage was found, and the seq
+  // the next batch should have carried (0: not known).
+  uint64_t damage_at = 0;
+  uint64_t next_seq = 0;
 };
 
 // Called for each command, in order. A non-ok Status stops the scan and is
@@ -63,6 +67,9 @@ struct ScanHooks {
   std::function<bool(std::string_view line, uint64_t offset)> comment;
   // Where the log starts: after an RDB preamble the caller has read.
   uint64_t start = 0;
+  // On corruption, set to the result as it stood (valid_bytes: the end of
+  // the last good batch before the damage), with torn_reason the error.
+  ScanResult* damage = nullptr;
 };
 
 // Scans `path`. `display_name` names the file in messages. A torn tail is

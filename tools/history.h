@@ -1,0 +1,26 @@
+// Starting a new replication history after the log was cut or pieced
+// together (a restore --until, a salvage): the log's batches lose their
+// history fields and a base its repl-* aux fields, so that no replica of
+// the old history resumes onto data that is not what it holds.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "base/status.h"
+#include "tools/common.h"
+
+namespace cairn::tools {
+
+// Rewrites the log file at `path` without history fields (checksums
+// computed again), through a temporary file and a rename. A file with
+// records outside batches (Redis appended to it) is refused.
+base::Status DropHistory(const std::string& path);
+
+// Rewrites the RDB image of `f` at `out_path` as Redis 7.0 reads it
+// (version 10), keeping its aux fields (but a replication history, when
+// `new_history`) and its function libraries. Returns where the image ended.
+base::Result<uint64_t> RewriteRdb(const LogFile& f, const std::string& out_path, bool new_history,
+                                  Progress* progress, uint64_t* keys);
+
+}  // namespace cairn::tools
