@@ -146,7 +146,9 @@ int CheckLog(const LogFile& f, bool repair, Progress* progress, Coverage* cov,
   }
   const unsigned long long dropped = s.content_bytes - s.valid_bytes;
   if (!f.last) {
+    // The log went on in the next file: this one had been synced.
     std::printf(": CORRUPT: %s, and it is not the last file\n", s.torn_reason.c_str());
+    *synced_damage = true;
     return kDamaged;
   }
   if (!repair) {

@@ -113,6 +113,9 @@ struct Plan {
   uint64_t expected = 0;     // the first seq lost
   uint64_t resync = kNone;   // the first good batch after the damage
   uint64_t resync_seq = 0;
+  // The good batch after the damage is the next file's first: the damage
+  // runs to the end of the damaged file.
+  bool resync_next = false;
   // What follows the damage, file by file (the damaged file first).
   std::vector<std::vector<Kept>> later;
   std::vector<std::unique_ptr<wal::MappedFile>> maps;  // keeps `later`'s bodies alive
@@ -190,6 +193,16 @@ base::Status Analyse(const std::vector<LogFile>& files, size_t index, Plan* p) {
       break;
     }
   }
+  if (p->resync == kNone && index + 1 < files.size() && !files[index + 1].rdb) {
+    wal::BatchCursor c;
+    CAIRN_RETURN_IF_ERROR(c.Open(files[index + 1].path, 0));
+    wal::Annotation a;
+    std::string_view body;
+    if (c.Read(&a, &body) == wal::BatchCursor::Next::kBatch && a.first_seq >= p->expected) {
+      p->resync_next = true;
+      p->resync_seq = a.first_seq;
+    }
+  }
   // Everything after it, batch by batch.
   p->later.resize(files.size() - index);
   for (size_t i = index; i < files.size(); i++) {
@@ -220,7 +233,7 @@ base::Status Analyse(const std::vector<LogFile>& files, size_t index, Plan* p) {
 
   // --truncate-at-damage drops the damaged bytes and everything after.
   std::set<std::string> keys;
-  if (p->resync != kNone) {
+  if (p->resync != kNone || p->resync_next) {
     p->truncate_records = p->resync_seq - p->expected;
   } else {
     p->truncate_count_exact = false;
@@ -254,7 +267,7 @@ base::Status Analyse(const std::vector<LogFile>& files, size_t index, Plan* p) {
     p->skip_why = std::move(why);
     return base::Status::Ok();
   };
-  if (p->resync == kNone) return refuse("no good batch follows the damage");
+  if (p->resync == kNone && !p->resync_next) return refuse("no good batch follows the damage");
   if (!p->later_damage.empty()) {
     return refuse("there is more damage further on (" + p->later_damage + ")");
   }
@@ -262,7 +275,8 @@ base::Status Analyse(const std::vector<LogFile>& files, size_t index, Plan* p) {
   // annotation lines dropped, the records parsed. Their count must be the
   // gap in the seqs, or the bytes are not what was written.
   std::string records;
-  std::string_view region = v.substr(p->cut, p->resync - p->cut);
+  std::string_view region =
+      p->resync_next ? v.substr(p->cut) : v.substr(p->cut, p->resync - p->cut);
   while (!region.empty()) {
     if (region[0] == '#') {
       const size_t nl = region.find('\n');
@@ -450,8 +464,8 @@ int Salvage(const std::vector<LogFile>& files, size_t index, const std::string& 
                 "%llu..%llu, %llu records); the batches after them do not touch what those "
                 "records touched, and are kept (renumbered, with a new replication history).\n",
                 static_cast<unsigned long long>(p.cut),
-                static_cast<unsigned long long>(p.resync), f.name.c_str(),
-                static_cast<unsigned long long>(p.expected),
+                static_cast<unsigned long long>(p.resync_next ? p.content_end : p.resync),
+                f.name.c_str(), static_cast<unsigned long long>(p.expected),
                 static_cast<unsigned long long>(p.resync_seq - 1),
                 static_cast<unsigned long long>(p.resync_seq - p.expected));
   } else {
@@ -468,7 +482,7 @@ int Salvage(const std::vector<LogFile>& files, size_t index, const std::string& 
     return kDamaged;
   }
   // Truncating cuts the preallocated filler too: all of it is saved.
-  const uint64_t save_end = o.skip ? p.resync : FileSize(f.path);
+  const uint64_t save_end = o.skip && !p.resync_next ? p.resync : FileSize(f.path);
   if (!Confirm(o, o.skip ? "Skip the damaged bytes" : "Cut the log at the damage")) {
     std::printf("Nothing was changed.\n");
     return kDamaged;

@@ -289,6 +289,65 @@ class SalvageTest(ServerTestCase):
                                  "--truncate-at-damage: %s" % p.stdout.decode())
                 self.assertEqual(self.tool("check", c).returncode, 0)
 
+    def test_damage_at_the_end_of_a_file_the_log_went_on_from(self):
+        """The log in two incr files (split at a batch boundary, as a
+        rotation leaves it): damage at the end of the first is damage to
+        synced data (the second file began after it was synced)."""
+        d, incr, data, bs, acked = self.make_log()
+        k = len(bs) // 2
+        while not bs[k - 1][4]:
+            k += 1
+        split = bs[k][0]
+        aof = os.path.dirname(incr)
+        man = os.path.join(aof, "appendonly.aof.manifest")
+        with open(man) as f:
+            lines = f.read().splitlines()
+        second = os.path.join(aof, "appendonly.aof.2.incr.aof")
+        with open(second, "wb") as f:
+            f.write(data[split:content_end(data)])
+        with open(man, "w") as f:
+            f.write("\n".join(lines + ["file appendonly.aof.2.incr.aof seq 2 type i"]) + "\n")
+        last = bs[k - 1]  # the first file's last batch
+        value_at = last[1] + data[last[1]:last[1] + last[2]].find(b"v-") + 3
+        cases = {
+            # a torn last batch: what it held is not known
+            "torn": data[:split - 5],
+            # a flipped value byte in its last batch: skippable
+            "flipped": data[:value_at] + bytes([data[value_at] ^ 1]) + data[value_at + 1:split],
+        }
+        before = {k_ for b in bs[:k - 1] for k_ in b[4]}
+        for name, first in cases.items():
+            with self.subTest(damage=name):
+                c = os.path.join(self.tmp, "two-files-" + name)
+                shutil.copytree(d, c)
+                path1 = os.path.join(c, "appendonlydir", os.path.basename(incr))
+                path2 = os.path.join(c, "appendonlydir", os.path.basename(second))
+                with open(path1, "wb") as f:
+                    f.write(first)
+                s = self.cairn(c, ready=False)
+                s.wait_exit(20)
+                self.assertIn("cairn check --repair --truncate-at-damage", s.log())
+                c2 = c + "-skip"
+                shutil.copytree(c, c2)
+                p = self.tool("check", "--repair", "--skip-damaged", "--yes", c2)
+                if name == "torn":
+                    self.assertEqual(p.returncode, 1, p.stdout)
+                    self.assertIn(b"not possible", p.stdout)
+                else:
+                    self.assertEqual(p.returncode, 0, p.stdout)
+                    lost = set(last[4])
+                    self.assertEqual(self.keys_of(c2),
+                                     {x: value_for(x) for x in acked if x not in lost})
+                    self.assertEqual(self.tool("check", c2).returncode, 0)
+                p = self.tool("check", "--repair", "--truncate-at-damage", "--yes", c)
+                self.assertEqual(p.returncode, 0, p.stdout)
+                self.assertFalse(os.path.exists(path2), "the later file is still there")
+                with open(path2 + ".damaged", "rb") as f:
+                    self.assertEqual(f.read(), data[split:content_end(data)])
+                with open(os.path.join(c, "appendonlydir", "appendonly.aof.manifest")) as f:
+                    self.assertNotIn("appendonly.aof.2.incr.aof", f.read())
+                self.assertEqual(self.keys_of(c), {x: value_for(x) for x in before})
+
     def test_a_later_write_that_depends_on_the_damaged_batch_refuses_skip(self):
         d = self.newdir("dep")
         s = self.cairn(d)
