@@ -61,6 +61,11 @@ Status SyncFile(const std::string& path) {
   return rc == 0 ? Status::Ok() : Status::IoErrorFromErrno("syncing " + path, err);
 }
 
+uint64_t FileSize(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
+}
+
 MappedFile::~MappedFile() {
   if (data_ != nullptr) munmap(data_, size_);
 }

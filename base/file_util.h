@@ -2,6 +2,7 @@
 // (snapshot children, manifest switches, tests).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -21,6 +22,9 @@ Status WriteFile(const std::string& path, std::string_view data);
 
 // fdatasync of the file at `path`.
 Status SyncFile(const std::string& path);
+
+// The size of the file at `path` (0 when it cannot be read).
+uint64_t FileSize(const std::string& path);
 
 // A read-only mapping of a whole file, as it is when opened (the log
 // reader, replication's RDB sender, the RDB reader).

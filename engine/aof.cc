@@ -34,10 +34,7 @@ namespace cairn::engine {
 
 namespace {
 
-uint64_t FileSize(const std::string& path) {
-  struct stat st;
-  return stat(path.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
-}
+using base::FileSize;
 
 wal::SyncPolicy PolicyOf(const ConfigValues& v) {
   switch (v.fsync_policy()) {
@@ -154,8 +151,8 @@ base::Status Aof::ReplayFile(const std::string& name, bool last, uint64_t* last_
     // Damage to data that had been synced is not cut on its own: the
     // user chooses what to drop (doc/tools.md, "Salvage").
     if (name.find(".base.") != std::string::npos) {
-      return base::Status::Corruption(r.status().message() +
-                                      ". See the ways to start again: cairn check --repair " + dir_);
+      return base::Status::Corruption(
+          r.status().message() + ". See the ways to start again: cairn check --repair " + dir_);
     }
     return base::Status::Corruption(
         r.status().message() + ". The damaged data had been synced, so it is not cut without "

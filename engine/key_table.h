@@ -49,7 +49,8 @@ class KeyTable {
     }
   };
   static constexpr size_t kKeyOffset = offsetof(Node, meta) + sizeof(uint32_t);
-  static_assert(kKeyOffset == types::Value::kKeyNodeBytes, "what MEMORY USAGE and cairn report count");
+  static_assert(kKeyOffset == types::Value::kKeyNodeBytes,
+                "what MEMORY USAGE and cairn report count");
 
   KeyTable();
   ~KeyTable();

@@ -42,8 +42,8 @@ std::optional<int64_t> CtimeMs(const snapshot::RdbInfo& info) {
 }
 
 // An RDB image: structure, checksum, keys per database and type.
-int CheckRdb(const std::string& path, const std::string& name, Progress* progress,
-             Coverage* cov, uint64_t* rdb_end = nullptr, bool* corrupt = nullptr) {
+int CheckRdb(const std::string& path, const std::string& name, Progress* progress, Coverage* cov,
+             uint64_t* rdb_end = nullptr, bool* corrupt = nullptr) {
   std::map<int, uint64_t> per_db;
   std::map<std::string, uint64_t> per_type;
   uint64_t expires = 0, keys = 0;
@@ -55,8 +55,7 @@ int CheckRdb(const std::string& path, const std::string& name, Progress* progres
                                    return base::Status::Ok();
                                  }});
   if (!r.ok()) {
-    std::printf("%s: %s: %s\n", name.c_str(),
-                CodeFor(r.status()) == kDamaged ? "CORRUPT" : "ERROR",
+    std::printf("%s: %s: %s\n", name.c_str(), CodeFor(r.status()) == kDamaged ? "CORRUPT" : "ERROR",
                 r.status().message().c_str());
     if (corrupt != nullptr) *corrupt = r.status().code() == base::StatusCode::kCorruption;
     return CodeFor(r.status());
@@ -152,9 +151,10 @@ int CheckLog(const LogFile& f, bool repair, Progress* progress, Coverage* cov,
     return kDamaged;
   }
   if (!repair) {
-    std::printf(": TORN TAIL: %s (%llu bytes after the last whole batch); run with --repair "
-                "to cut them\n",
-                s.torn_reason.c_str(), dropped);
+    std::printf(
+        ": TORN TAIL: %s (%llu bytes after the last whole batch); run with --repair "
+        "to cut them\n",
+        s.torn_reason.c_str(), dropped);
     return kDamaged;
   }
   base::Status st = wal::TruncateFile(f.path, s.valid_bytes);
@@ -240,16 +240,16 @@ int RunCheck(Args& args) {
     }
     if (synced_damage && !f.rdb && !f.preamble) {
       if (!repair) {
-        std::printf("%s: damage to synced data: `cairn check --repair %s` explains the ways to "
-                    "start again\n",
-                    f.name.c_str(), path.c_str());
+        std::printf(
+            "%s: damage to synced data: `cairn check --repair %s` explains the ways to "
+            "start again\n",
+            f.name.c_str(), path.c_str());
         return kDamaged;
       }
       const bool manifest = in.value().kind == Input::kManifest;
       if (!manifest && (salvage.truncate || salvage.skip)) {
         // A file of a multi-part log is salvaged with the others.
-        const size_t slash = path.rfind('/');
-        const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
+        const std::string dir = DirOf(path);
         auto m = ResolveInput(dir);
         if (m.ok() && m.value().kind == Input::kManifest) {
           return Fail(kDamaged, path + " is part of the log in " + dir +

@@ -92,14 +92,20 @@ std::optional<std::string> Args::Leftover() const {
 
 // ---- inputs ------------------------------------------------------------------
 
-uint64_t FileSize(const std::string& path) {
-  struct stat st;
-  return stat(path.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
-}
-
 bool IsDir(const std::string& path) {
   struct stat st;
   return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+std::string DirOf(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+std::string BaseName(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
 bool Exists(const std::string& path) {
@@ -194,10 +200,9 @@ base::Result<Input> ResolveInput(const std::string& path) {
     return base::Status::NotFound(path + ": no appendonlydir, manifest or dump.rdb in it");
   }
   if (path.ends_with(".manifest")) {
-    const size_t slash = path.rfind('/');
     in.kind = Input::kManifest;
-    in.dir = slash == std::string::npos ? "." : path.substr(0, slash);
-    in.manifest = slash == std::string::npos ? path : path.substr(slash + 1);
+    in.dir = DirOf(path);
+    in.manifest = BaseName(path);
     return in;
   }
   in.path = path;
@@ -215,17 +220,13 @@ base::Result<Input> ResolveInput(const std::string& path) {
 
 base::Result<std::vector<LogFile>> LogFilesOf(const Input& in) {
   std::vector<LogFile> files;
-  auto name_of = [](const std::string& p) {
-    const size_t slash = p.rfind('/');
-    return slash == std::string::npos ? p : p.substr(slash + 1);
-  };
   if (in.kind == Input::kRdb) {
-    files.push_back({.path = in.path, .name = name_of(in.path), .rdb = true, .base = true});
+    files.push_back({.path = in.path, .name = BaseName(in.path), .rdb = true, .base = true});
     return files;
   }
   if (in.kind == Input::kAof) {
     files.push_back(
-        {.path = in.path, .name = name_of(in.path), .preamble = in.preamble, .last = true});
+        {.path = in.path, .name = BaseName(in.path), .preamble = in.preamble, .last = true});
     return files;
   }
   auto m = wal::ReadManifest(in.dir, in.manifest);
@@ -310,8 +311,8 @@ base::Result<Until> ParseUntil(std::string_view s) {
   // Reject what timegm would normalise (February 31st, hour -1).
   struct tm back;
   if (secs < 0 || gmtime_r(&secs, &back) == nullptr || back.tm_year != year - 1900 ||
-      back.tm_mon != mon - 1 || back.tm_mday != day || back.tm_hour != hour ||
-      back.tm_min != min || back.tm_sec != sec) {
+      back.tm_mon != mon - 1 || back.tm_mday != day || back.tm_hour != hour || back.tm_min != min ||
+      back.tm_sec != sec) {
     return bad();
   }
   u.ms = static_cast<int64_t>(secs) * 1000 + ms;
@@ -376,10 +377,10 @@ void Progress::Show(uint64_t bytes, uint64_t keys, bool final) {
       for (int i = 0; i < 30; i++) bar[i] = i < filled ? '#' : '.';
     }
     std::snprintf(line, sizeof(line), "%s: %s%s%3d%%  %s / %s  %llu keys  %s/s  ETA %.0f s",
-                  what_.c_str(), tty_ ? bar : "", tty_ ? " " : "",
-                  static_cast<int>(frac * 100), Human(bytes).c_str(), Human(total_).c_str(),
-                  static_cast<unsigned long long>(keys),
-                  Human(static_cast<uint64_t>(rate)).c_str(), eta);
+                  what_.c_str(), tty_ ? bar : "", tty_ ? " " : "", static_cast<int>(frac * 100),
+                  Human(bytes).c_str(), Human(total_).c_str(),
+                  static_cast<unsigned long long>(keys), Human(static_cast<uint64_t>(rate)).c_str(),
+                  eta);
   }
   std::string out = line;
   if (tty_) {
@@ -394,7 +395,6 @@ void Progress::Show(uint64_t bytes, uint64_t keys, bool final) {
   std::fputs(out.c_str(), stderr);
   std::fflush(stderr);
 }
-
 
 // ---- output ------------------------------------------------------------------
 
@@ -419,7 +419,8 @@ base::Status Output::Open(const std::string& path) {
 
 void Output::Flush() {
   // After a failed write the rest is dropped: Commit reports the error.
-  if (error_.ok() && !buf_.empty()) error_ = base::WriteAll(fd_, buf_, path_.empty() ? "stdout" : path_);
+  if (error_.ok() && !buf_.empty())
+    error_ = base::WriteAll(fd_, buf_, path_.empty() ? "stdout" : path_);
   buf_.clear();
 }
 
@@ -437,31 +438,41 @@ base::Status Output::Commit() {
   return base::Status::Ok();
 }
 
-
 const char* TypeName(const types::Value& v) {
   switch (v.type) {
-    case types::ValueType::kString: return "string";
-    case types::ValueType::kList: return "list";
-    case types::ValueType::kSet: return "set";
-    case types::ValueType::kZSet: return "zset";
-    case types::ValueType::kHash: return "hash";
-    case types::ValueType::kStream: return "stream";
+    case types::ValueType::kString:
+      return "string";
+    case types::ValueType::kList:
+      return "list";
+    case types::ValueType::kSet:
+      return "set";
+    case types::ValueType::kZSet:
+      return "zset";
+    case types::ValueType::kHash:
+      return "hash";
+    case types::ValueType::kStream:
+      return "stream";
   }
   return "unknown";
 }
 
 uint64_t Elements(const types::Value& v) {
   switch (v.type) {
-    case types::ValueType::kString: return v.str.view().size();
-    case types::ValueType::kList: return v.quicklist()->size();
-    case types::ValueType::kSet: return types::set::Card(v);
-    case types::ValueType::kZSet: return types::zset::Card(v);
-    case types::ValueType::kHash: return types::hash::Len(v);
-    case types::ValueType::kStream: return v.stream()->length();
+    case types::ValueType::kString:
+      return v.str.view().size();
+    case types::ValueType::kList:
+      return v.quicklist()->size();
+    case types::ValueType::kSet:
+      return types::set::Card(v);
+    case types::ValueType::kZSet:
+      return types::zset::Card(v);
+    case types::ValueType::kHash:
+      return types::hash::Len(v);
+    case types::ValueType::kStream:
+      return v.stream()->length();
   }
   return 0;
 }
-
 
 base::Result<std::string> SnapshotPath(const Input& in) {
   if (in.kind == Input::kRdb) return in.path;
@@ -485,7 +496,8 @@ base::Result<std::string> SnapshotPath(const Input& in) {
     if (!r.ok()) return r.status();
   }
   if (!rdb.empty() && commands == 0) return rdb;
-  std::string why = rdb.empty() ? "the log has no RDB base" : "the log holds commands after its base";
+  std::string why =
+      rdb.empty() ? "the log has no RDB base" : "the log holds commands after its base";
   std::string hint = "restore it (cairn restore PATH --dir NEWDIR, or --to HOST:PORT) and SAVE";
   if (!in.dump_rdb.empty()) hint += ", or export the older snapshot " + in.dump_rdb;
   return base::Status::InvalidArgument(

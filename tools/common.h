@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/file_util.h"
 #include "base/status.h"
 #include "types/value.h"
 
@@ -48,18 +49,18 @@ class Args {
 // What a PATH is (doc/tools.md, "What PATH may be").
 struct Input {
   enum Kind { kRdb, kAof, kManifest } kind = kRdb;
-  std::string path;            // kRdb, kAof: the file
-  std::string dir, manifest;   // kManifest: its directory and file name
-  std::string dump_rdb;        // a data directory's dump.rdb, beside its log
-  bool preamble = false;       // kAof starting with an RDB image
+  std::string path;           // kRdb, kAof: the file
+  std::string dir, manifest;  // kManifest: its directory and file name
+  std::string dump_rdb;       // a data directory's dump.rdb, beside its log
+  bool preamble = false;      // kAof starting with an RDB image
 };
 base::Result<Input> ResolveInput(const std::string& path);
 
 // One file of a log, in replay order.
 struct LogFile {
   std::string path;
-  std::string name;  // as messages call it
-  bool rdb = false;  // a whole RDB
+  std::string name;   // as messages call it
+  bool rdb = false;   // a whole RDB
   bool base = false;  // the manifest's base: the dataset the log starts from
   bool preamble = false;
   bool last = false;  // the file appends went to (may end in a torn tail)
@@ -77,9 +78,12 @@ base::Result<Until> ParseUntil(std::string_view s);
 std::string FormatTime(int64_t unix_ms);
 std::string Human(uint64_t bytes);  // "12.3 MB"
 
-uint64_t FileSize(const std::string& path);
+using base::FileSize;
 bool IsDir(const std::string& path);
 bool Exists(const std::string& path);
+// "a/b/c" -> "a/b" ("." without a slash, "/" for "/c"); "a/b/c" -> "c".
+std::string DirOf(const std::string& path);
+std::string BaseName(const std::string& path);
 
 // Progress on stderr (doc/tools.md, "Progress").
 class Progress {

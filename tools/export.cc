@@ -237,10 +237,9 @@ base::Status RespEntry(RespOut& resp, const snapshot::RdbEntry& e) {
     std::string del[2] = {"DEL", e.key};
     CAIRN_RETURN_IF_ERROR(resp.Command(e.db, del));
   }
-  return snapshot::AppendRebuild(e.key, e.value, e.expire_ms,
-                                 [&](std::span<const std::string> argv) {
-                                   return resp.Command(e.db, argv);
-                                 });
+  return snapshot::AppendRebuild(
+      e.key, e.value, e.expire_ms,
+      [&](std::span<const std::string> argv) { return resp.Command(e.db, argv); });
 }
 
 base::Status RespFunction(RespOut& resp, const std::string& code) {
@@ -269,14 +268,13 @@ int ExportLog(const Input& in, Output& out, Progress& progress, uint64_t* items)
       start = r.value().end;
     }
     if (!f.rdb) {
-      auto r = wal::ScanLogFile(
-          f.path, f.name,
-          [&](std::vector<std::string>& argv, uint64_t offset) {
-            resp.Raw(argv);
-            progress.Update(offset, ++*items);
-            return base::Status::Ok();
-          },
-          {.start = start});
+      auto r = wal::ScanLogFile(f.path, f.name,
+                                [&](std::vector<std::string>& argv, uint64_t offset) {
+                                  resp.Raw(argv);
+                                  progress.Update(offset, ++*items);
+                                  return base::Status::Ok();
+                                },
+                                {.start = start});
       if (!r.ok()) return Fail(CodeFor(r.status()), r.status().message());
       if (r.value().torn_tail) {
         if (!f.last) return Fail(kDamaged, f.name + ": " + r.value().torn_reason);
@@ -310,7 +308,8 @@ int RunExport(Args& args) {
   std::vector<int> dbs;
   for (const std::string& d : db_args) {
     auto n = base::ParseInt64(d);
-    if (!n || *n < 0 || *n > INT32_MAX) return Fail(kUsage, "--db " + d + ": not a database number");
+    if (!n || *n < 0 || *n > INT32_MAX)
+      return Fail(kUsage, "--db " + d + ": not a database number");
     dbs.push_back(static_cast<int>(*n));
   }
   for (const std::string& t : types) {

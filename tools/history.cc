@@ -29,7 +29,8 @@ base::Status DropHistory(const std::string& path) {
       if (next == wal::BatchCursor::Next::kEnd) break;
       if (next == wal::BatchCursor::Next::kDamaged) {
         return base::Status::InvalidArgument(
-            path + " holds records another writer (Redis) appended outside batches (or more "
+            path +
+            " holds records another writer (Redis) appended outside batches (or more "
             "damage): its batches cannot be given a new replication history");
       }
       a.history.reset();
@@ -67,33 +68,56 @@ base::Result<uint64_t> RewriteRdb(const LogFile& f, const std::string& out_path,
     if (!has_ctime) options.aux.emplace_back("ctime", std::to_string(base::NowMs() / 1000));
     return writer.Open(out_path, options);
   };
-  auto r = snapshot::ScanRdbFile(
-      f.path, f.name,
-      {.entry =
-           [&](snapshot::RdbEntry& e) -> base::Status {
-             CAIRN_RETURN_IF_ERROR(open_writer());
-             if (e.db != db) {
-               CAIRN_RETURN_IF_ERROR(writer.BeginDb(e.db, 0, 0));
-               db = e.db;
-             }
-             progress->Update(e.offset, ++*keys);
-             return writer.Put(e.key, e.value, e.expire_ms);
-           },
-       .aux =
-           [&](const std::string& k, const std::string& v) {
-             const bool history = k == "repl-id" || k == "repl-offset" || k == "repl-stream-db";
-             if (!(new_history && history)) options.aux.emplace_back(k, v);
-             return base::Status::Ok();
-           },
-       .function =
-           [&](const std::string& code) {
-             options.functions.push_back(code);
-             return base::Status::Ok();
-           }});
+  auto r = snapshot::ScanRdbFile(f.path, f.name,
+                                 {.entry = [&](snapshot::RdbEntry& e) -> base::Status {
+                                    CAIRN_RETURN_IF_ERROR(open_writer());
+                                    if (e.db != db) {
+                                      CAIRN_RETURN_IF_ERROR(writer.BeginDb(e.db, 0, 0));
+                                      db = e.db;
+                                    }
+                                    progress->Update(e.offset, ++*keys);
+                                    return writer.Put(e.key, e.value, e.expire_ms);
+                                  },
+                                  .aux =
+                                      [&](const std::string& k, const std::string& v) {
+                                        const bool history = k == "repl-id" || k == "repl-offset" ||
+                                                             k == "repl-stream-db";
+                                        if (!(new_history && history))
+                                          options.aux.emplace_back(k, v);
+                                        return base::Status::Ok();
+                                      },
+                                  .function =
+                                      [&](const std::string& code) {
+                                        options.functions.push_back(code);
+                                        return base::Status::Ok();
+                                      }});
   if (!r.ok()) return r.status();
   CAIRN_RETURN_IF_ERROR(open_writer());
   CAIRN_RETURN_IF_ERROR(writer.Finish());
   return r.value().end;
+}
+
+const std::string* RdbHead::Aux(std::string_view name) const {
+  for (const auto& [k, v] : aux) {
+    if (k == name) return &v;
+  }
+  return nullptr;
+}
+
+RdbHead ReadRdbHead(const LogFile& f) {
+  RdbHead head;
+  (void)snapshot::ScanRdbFile(f.path, f.name,
+                              {.entry =
+                                   [&head](snapshot::RdbEntry&) {
+                                     head.keys = true;
+                                     return base::Status::NotFound("enough");  // stops the scan
+                                   },
+                               .aux =
+                                   [&head](const std::string& k, const std::string& v) {
+                                     head.aux.emplace_back(k, v);
+                                     return base::Status::Ok();
+                                   }});
+  return head;
 }
 
 }  // namespace cairn::tools

@@ -6,6 +6,9 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "base/status.h"
 #include "tools/common.h"
@@ -22,5 +25,14 @@ base::Status DropHistory(const std::string& path);
 // `new_history`) and its function libraries. Returns where the image ended.
 base::Result<uint64_t> RewriteRdb(const LogFile& f, const std::string& out_path, bool new_history,
                                   Progress* progress, uint64_t* keys);
+
+// What an RDB image says before its first key: its aux fields, and
+// whether any key follows.
+struct RdbHead {
+  std::vector<std::pair<std::string, std::string>> aux;
+  bool keys = false;
+  const std::string* Aux(std::string_view name) const;
+};
+RdbHead ReadRdbHead(const LogFile& f);
 
 }  // namespace cairn::tools

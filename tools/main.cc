@@ -12,7 +12,8 @@ namespace {
 int Usage(FILE* out, int code) {
   std::fputs(
       "Usage: cairn <command> ...  (doc/tools.md)\n"
-      "  check   PATH [--repair [--truncate-at-damage | --skip-damaged | --keep-readable] [--yes]]\n"
+      "  check   PATH [--repair [--truncate-at-damage | --skip-damaged | --keep-readable] "
+      "[--yes]]\n"
       "               [--quiet]\n"
       "  export  PATH [--format json|resp|csv|keys] [--db N]... [--key GLOB] [--type TYPE]...\n"
       "               [-o FILE] [--quiet]\n"

@@ -37,8 +37,8 @@ struct TypeStats {
 };
 
 // Expiry buckets, relative to when the report runs.
-constexpr const char* kBuckets[] = {"none", "past", "< 1 hour", "< 1 day", "< 1 week",
-                                    "< 30 days", "later"};
+constexpr const char* kBuckets[] = {"none",     "past",      "< 1 hour", "< 1 day",
+                                    "< 1 week", "< 30 days", "later"};
 int BucketOf(int64_t expire_ms, int64_t now_ms) {
   if (expire_ms < 0) return 0;
   const int64_t left = expire_ms - now_ms;
@@ -96,41 +96,42 @@ int RunReport(Args& args) {
   if (format == "csv") {
     out.Write("db,key,type,encoding,elements,serialized_bytes,memory_bytes,expire_at_ms\r\n");
   }
-  auto r = snapshot::ScanRdbFile(path, path, {.entry = [&](snapshot::RdbEntry& e) {
-    progress.Update(e.offset, ++keys);
-    KeyFacts k{.memory = e.value.KeyMemoryUsage(e.key.size()),
-               .serialized = e.value_bytes,
-               .elements = Elements(e.value),
-               .db = e.db};
-    const char* type = TypeName(e.value);
-    TypeStats& t = per_type[type];
-    t.keys++;
-    t.memory += k.memory;
-    t.serialized += k.serialized;
-    per_db[e.db]++;
-    buckets[BucketOf(e.expire_ms, now_ms)]++;
-    memory += k.memory;
-    serialized += k.serialized;
-    if (format == "csv") {
-      std::string& b = out.buffer();
-      b += std::to_string(e.db) + ",";
-      CsvField(&b, e.key);
-      b += std::string(",") + type + "," + std::string(e.value.ObjectEncoding()) + "," +
-           std::to_string(k.elements) + "," + std::to_string(k.serialized) + "," +
-           std::to_string(k.memory) + "," + (e.expire_ms >= 0 ? std::to_string(e.expire_ms) : "") +
-           "\r\n";
-      out.MaybeFlush();
-      return base::Status::Ok();
-    }
-    if (*top_n == 0) return base::Status::Ok();
-    if (t.top.size() < static_cast<size_t>(*top_n) || k.memory > t.top.top().memory) {
-      k.key = std::move(e.key);
-      k.encoding = std::string(e.value.ObjectEncoding());
-      t.top.push(std::move(k));
-      if (t.top.size() > static_cast<size_t>(*top_n)) t.top.pop();
-    }
-    return base::Status::Ok();
-  }});
+  auto r = snapshot::ScanRdbFile(
+      path, path, {.entry = [&](snapshot::RdbEntry& e) {
+        progress.Update(e.offset, ++keys);
+        KeyFacts k{.memory = e.value.KeyMemoryUsage(e.key.size()),
+                   .serialized = e.value_bytes,
+                   .elements = Elements(e.value),
+                   .db = e.db};
+        const char* type = TypeName(e.value);
+        TypeStats& t = per_type[type];
+        t.keys++;
+        t.memory += k.memory;
+        t.serialized += k.serialized;
+        per_db[e.db]++;
+        buckets[BucketOf(e.expire_ms, now_ms)]++;
+        memory += k.memory;
+        serialized += k.serialized;
+        if (format == "csv") {
+          std::string& b = out.buffer();
+          b += std::to_string(e.db) + ",";
+          CsvField(&b, e.key);
+          b += std::string(",") + type + "," + std::string(e.value.ObjectEncoding()) + "," +
+               std::to_string(k.elements) + "," + std::to_string(k.serialized) + "," +
+               std::to_string(k.memory) + "," +
+               (e.expire_ms >= 0 ? std::to_string(e.expire_ms) : "") + "\r\n";
+          out.MaybeFlush();
+          return base::Status::Ok();
+        }
+        if (*top_n == 0) return base::Status::Ok();
+        if (t.top.size() < static_cast<size_t>(*top_n) || k.memory > t.top.top().memory) {
+          k.key = std::move(e.key);
+          k.encoding = std::string(e.value.ObjectEncoding());
+          t.top.push(std::move(k));
+          if (t.top.size() > static_cast<size_t>(*top_n)) t.top.pop();
+        }
+        return base::Status::Ok();
+      }});
   if (!r.ok()) return Fail(CodeFor(r.status()), r.status().message());
 
   // The biggest first.
@@ -146,8 +147,9 @@ int RunReport(Args& args) {
   if (format == "json") {
     bool file_base64 = false;
     std::string j = "{\"file\":" + JsonString(path, &file_base64) +
-                    (file_base64 ? ",\"file_base64\":true" : "") + ",\"rdb_version\":" +
-                    std::to_string(r.value().version) + ",\"keys\":" + std::to_string(keys) +
+                    (file_base64 ? ",\"file_base64\":true" : "") +
+                    ",\"rdb_version\":" + std::to_string(r.value().version) +
+                    ",\"keys\":" + std::to_string(keys) +
                     ",\"memory_bytes\":" + std::to_string(memory) +
                     ",\"serialized_bytes\":" + std::to_string(serialized) + ",\"types\":{";
     bool first = true;
@@ -181,7 +183,8 @@ int RunReport(Args& args) {
     out.Write(j);
   } else if (format == "text") {
     char line[512];
-    std::snprintf(line, sizeof(line), "%s: RDB version %d, %llu keys, %s in memory (estimated), %s serialized\n\n",
+    std::snprintf(line, sizeof(line),
+                  "%s: RDB version %d, %llu keys, %s in memory (estimated), %s serialized\n\n",
                   path.c_str(), r.value().version, static_cast<unsigned long long>(keys),
                   Human(memory).c_str(), Human(serialized).c_str());
     out.Write(line);
@@ -205,13 +208,13 @@ int RunReport(Args& args) {
     }
     for (const auto& [type, list] : biggest) {
       if (list.empty()) continue;
-      std::snprintf(line, sizeof(line), "\nbiggest %s keys (memory, serialized, elements, encoding)\n",
-                    type.c_str());
+      std::snprintf(line, sizeof(line),
+                    "\nbiggest %s keys (memory, serialized, elements, encoding)\n", type.c_str());
       out.Write(line);
       for (const KeyFacts& k : list) {
         out.Write("  db" + std::to_string(k.db) + " " + base::QuoteRepr(k.key) + "  " +
-                  Human(k.memory) + "  " + Human(k.serialized) + "  " +
-                  std::to_string(k.elements) + "  " + k.encoding + "\n");
+                  Human(k.memory) + "  " + Human(k.serialized) + "  " + std::to_string(k.elements) +
+                  "  " + k.encoding + "\n");
       }
     }
   }

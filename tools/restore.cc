@@ -25,7 +25,6 @@
 #include "base/file_util.h"
 #include "base/string_util.h"
 #include "protocol/reply_reader.h"
-#include "protocol/request_parser.h"
 #include "snapshot/rdb_file.h"
 #include "snapshot/value_codec.h"
 #include "tools/commands.h"
@@ -49,35 +48,26 @@ struct Kept {
   size_t records = 0;   // SELECTs not included
 };
 Kept KeepUpTo(std::string_view body, uint64_t first_seq, uint64_t until) {
-  protocol::ParserLimits limits;
-  limits.max_bulk_len = LLONG_MAX;
-  limits.max_inline_len = SIZE_MAX;
-  protocol::RequestParser parser(limits);
   Kept kept, before_multi;
   bool in_multi = false;
   uint64_t seq = first_seq;
-  size_t pos = 0;
-  Kept at;
-  while (pos < body.size()) {
-    const size_t start = pos;
-    if (parser.Parse(body, &pos) != protocol::RequestParser::Status::kCommand) break;
-    const auto& argv = parser.args();
+  wal::ForEachRecord(body, [&](std::vector<std::string>& argv, size_t end) {
     const bool select = argv.size() == 2 && base::EqualsIgnoreCase(argv[0], "SELECT");
     if (!select) {
-      if (seq > until) break;
+      if (seq > until) return false;
       seq++;
       if (base::EqualsIgnoreCase(argv[0], "MULTI")) {
         in_multi = true;
-        before_multi = {start, at.commands, at.records};
+        before_multi = kept;
       } else if (base::EqualsIgnoreCase(argv[0], "EXEC")) {
         in_multi = false;
       }
-      at.records++;
+      kept.records++;
     }
-    at.commands++;
-    at.bytes = pos;
-    kept = at;
-  }
+    kept.commands++;
+    kept.bytes = end;
+    return true;
+  });
   return in_multi ? before_multi : kept;
 }
 
@@ -85,9 +75,9 @@ Kept KeepUpTo(std::string_view body, uint64_t first_seq, uint64_t until) {
 struct Facts {
   uint64_t seq_marks = 0;   // batches with a seq
   uint64_t time_marks = 0;  // batches with a seal time, and Redis's #TS lines
-  uint64_t first_seq = 0;  // of the first batch
-  uint64_t last_seq = 0;   // of the last record walked
-  bool cut = false;        // --until stopped the walk
+  uint64_t first_seq = 0;   // of the first batch
+  uint64_t last_seq = 0;    // of the last record walked
+  bool cut = false;         // --until stopped the walk
 };
 
 // Walks the log files in order up to the cut and hands out what is kept:
@@ -133,8 +123,8 @@ class LogWalker {
                 if (facts_.first_seq == 0) facts_.first_seq = a.first_seq;
                 if (facts_.last_seq != 0 && a.first_seq != facts_.last_seq + 1) {
                   error = f.name + " starts at seq " + std::to_string(a.first_seq) +
-                          " but the log before it ends at seq " +
-                          std::to_string(facts_.last_seq) + ": a file is missing or out of order";
+                          " but the log before it ends at seq " + std::to_string(facts_.last_seq) +
+                          ": a file is missing or out of order";
                   return false;
                 }
               }
@@ -204,21 +194,23 @@ class LogWalker {
                                           ", and it is not the last file");
         }
         if (!dry_) {
-          std::fprintf(stderr, "cairn restore: %s: a torn tail is left out (%s)\n",
-                       f.name.c_str(), s.torn_reason.c_str());
+          std::fprintf(stderr, "cairn restore: %s: a torn tail is left out (%s)\n", f.name.c_str(),
+                       s.torn_reason.c_str());
         }
       }
       end = s.valid_bytes;  // where it stopped, or the end of the last whole batch
       if (s.last_seq > facts_.last_seq) facts_.last_seq = s.last_seq;
     }
     if (f.base && facts_.cut) {
-      return base::Status::InvalidArgument("--until is before what the log covers: the cut falls "
-                                           "inside its base " + f.name);
+      return base::Status::InvalidArgument(
+          "--until is before what the log covers: the cut falls "
+          "inside its base " +
+          f.name);
     }
     if (f.base && until_.ms && !file_has_time) {
-      return base::Status::InvalidArgument(
-          "--until TIME: the base " + f.name + " is a RESP file that carries no time (an RDB "
-          "base does: aof-use-rdb-preamble yes); use --until SEQ");
+      return base::Status::InvalidArgument("--until TIME: the base " + f.name +
+                                           " is a RESP file that carries no time (an RDB "
+                                           "base does: aof-use-rdb-preamble yes); use --until SEQ");
     }
     if (hooks.file_done) CAIRN_RETURN_IF_ERROR(hooks.file_done(f, start, end, partial));
     return base::Status::Ok();
@@ -235,27 +227,6 @@ class LogWalker {
   bool dry_ = false;
 };
 
-// The ctime aux field of an RDB image (Unix ms), read up to its first key;
-// `*keys`: whether it holds any.
-std::optional<int64_t> RdbCtime(const LogFile& f, bool* has_keys) {
-  std::optional<int64_t> ms;
-  bool& keys = *has_keys;
-  keys = false;
-  (void)snapshot::ScanRdbFile(
-      f.path, f.name,
-      {.entry = [&keys](snapshot::RdbEntry&) {
-         keys = true;
-         return base::Status::NotFound("enough");
-       },
-       .aux = [&](const std::string& k, const std::string& v) {
-         if (k == "ctime") {
-           if (auto s = base::ParseInt64(v)) ms = *s * 1000;
-         }
-         return base::Status::Ok();
-       }});
-  return ms;
-}
-
 // What --until refuses, and damage or missing files in the log, found by a
 // dry walk before anything is written or sent (`until` empty: no cut).
 base::Status Preflight(const std::vector<LogFile>& files, const Until& until) {
@@ -264,11 +235,14 @@ base::Status Preflight(const std::vector<LogFile>& files, const Until& until) {
     // ctime is the second the snapshot began: it may hold writes of any
     // moment of that second.
     // (An empty base holds no write of that second: from ctime on is fine.)
-    bool keys = false;
-    if (auto ctime = RdbCtime(files[0], &keys); ctime && *until.ms < *ctime + (keys ? 1000 : 0)) {
-      return base::Status::InvalidArgument(
-          "--until " + FormatTime(*until.ms) + " is before what the log covers: its base " +
-          files[0].name + " holds the data of " + FormatTime(*ctime) + " and up to a second after");
+    const RdbHead head = ReadRdbHead(files[0]);
+    const std::string* ctime_field = head.Aux("ctime");
+    const auto ctime = ctime_field != nullptr ? base::ParseInt64(*ctime_field) : std::nullopt;
+    if (ctime && *until.ms < *ctime * 1000 + (head.keys ? 1000 : 0)) {
+      return base::Status::InvalidArgument("--until " + FormatTime(*until.ms) +
+                                           " is before what the log covers: its base " +
+                                           files[0].name + " holds the data of " +
+                                           FormatTime(*ctime * 1000) + " and up to a second after");
     }
   }
   Progress quiet("restore", 0, true);
@@ -278,9 +252,8 @@ base::Status Preflight(const std::vector<LogFile>& files, const Until& until) {
     if (f.rdb) continue;
     uint64_t start = 0;
     if (f.preamble) {
-      auto r = snapshot::ScanRdbFile(f.path, f.name, {.entry = [](snapshot::RdbEntry&) {
-                                       return base::Status::Ok();
-                                     }});
+      auto r = snapshot::ScanRdbFile(
+          f.path, f.name, {.entry = [](snapshot::RdbEntry&) { return base::Status::Ok(); }});
       if (!r.ok()) return r.status();
       start = r.value().end;
     }
@@ -305,8 +278,9 @@ base::Status Preflight(const std::vector<LogFile>& files, const Until& until) {
                                          std::to_string(facts.first_seq) + ")");
   }
   if (!facts.cut) {
-    std::fprintf(stderr, "cairn restore: note: --until is past the end of the log (seq %llu): "
-                         "everything is restored\n",
+    std::fprintf(stderr,
+                 "cairn restore: note: --until is past the end of the log (seq %llu): "
+                 "everything is restored\n",
                  static_cast<unsigned long long>(facts.last_seq));
   }
   return base::Status::Ok();
@@ -389,11 +363,12 @@ class DirBuilder {
     if (snapshot_only) {
       // appendonly no reads dump.rdb: the same snapshot.
       const std::string base = Path(manifest_.base()->name);
-      const int fd = open((temp_ + "/dump.rdb").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-                          0644);
+      const int fd =
+          open((temp_ + "/dump.rdb").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
       if (fd < 0) return base::Status::IoErrorFromErrno("creating dump.rdb", errno);
       base::Status st = CopyRange(base, 0, FileSize(base), fd, "dump.rdb");
-      if (st.ok() && fsync(fd) != 0) st = base::Status::IoErrorFromErrno("fsync of dump.rdb", errno);
+      if (st.ok() && fsync(fd) != 0)
+        st = base::Status::IoErrorFromErrno("fsync of dump.rdb", errno);
       close(fd);
       CAIRN_RETURN_IF_ERROR(st);
     }
@@ -403,8 +378,7 @@ class DirBuilder {
       return base::Status::IoErrorFromErrno("renaming " + temp_ + " to " + dir_, errno);
     }
     temp_.clear();
-    const size_t slash = dir_.rfind('/');
-    return wal::SyncDir(slash == std::string::npos ? "." : dir_.substr(0, slash + 1));
+    return wal::SyncDir(DirOf(dir_));
   }
 
   ~DirBuilder() {
@@ -692,7 +666,8 @@ int RestoreToDir(const std::string& dir, const std::vector<LogFile>& files, cons
           }
           base::Status s = CopyRange(lf.path, from, end, fd, name);
           if (s.ok() && !partial.empty()) s = base::WriteAll(fd, partial, name);
-          if (s.ok() && fsync(fd) != 0) s = base::Status::IoErrorFromErrno("fsync of " + name, errno);
+          if (s.ok() && fsync(fd) != 0)
+            s = base::Status::IoErrorFromErrno("fsync of " + name, errno);
           close(fd);
           return s;
         }});
@@ -719,9 +694,8 @@ int RestoreToServer(const std::string& to, const std::optional<std::string>& aut
   // A snapshot is verified whole before any of it is sent.
   for (const LogFile& f : files) {
     if (!f.rdb && !f.preamble) continue;
-    auto r = snapshot::ScanRdbFile(f.path, f.name, {.entry = [](snapshot::RdbEntry&) {
-                                     return base::Status::Ok();
-                                   }});
+    auto r = snapshot::ScanRdbFile(
+        f.path, f.name, {.entry = [](snapshot::RdbEntry&) { return base::Status::Ok(); }});
     if (!r.ok()) return Fail(CodeFor(r.status()), r.status().message());
   }
   Replayer server(to.substr(0, colon), to.substr(colon + 1), auth);
@@ -740,25 +714,27 @@ int RestoreToServer(const std::string& to, const std::optional<std::string>& aut
     if (f.rdb || f.preamble) {
       auto r = snapshot::ScanRdbFile(
           f.path, f.name,
-          {.entry =
-               [&](snapshot::RdbEntry& e) -> base::Status {
-                 progress.Update(e.offset, ++keys);
-                 // Already expired: RESTORE ... ABSTTL would not create it.
-                 if (e.expire_ms >= 0 && e.expire_ms <= now_ms) {
-                   expired++;
-                   return base::Status::Ok();
-                 }
-                 if (e.db != db) {
-                   std::string select[2] = {"SELECT", std::to_string(e.db)};
-                   CAIRN_RETURN_IF_ERROR(server.Add(select, true));
-                   db = e.db;
-                 }
-                 std::string argv[6] = {"RESTORE", e.key,
-                                        std::to_string(e.expire_ms >= 0 ? e.expire_ms : 0),
-                                        snapshot::DumpPayload(e.value, true), "REPLACE", "ABSTTL"};
-                 sent[e.db]++;
-                 return server.Add(argv, true);
-               },
+          {.entry = [&](snapshot::RdbEntry& e) -> base::Status {
+             progress.Update(e.offset, ++keys);
+             // Already expired: RESTORE ... ABSTTL would not create it.
+             if (e.expire_ms >= 0 && e.expire_ms <= now_ms) {
+               expired++;
+               return base::Status::Ok();
+             }
+             if (e.db != db) {
+               std::string select[2] = {"SELECT", std::to_string(e.db)};
+               CAIRN_RETURN_IF_ERROR(server.Add(select, true));
+               db = e.db;
+             }
+             std::string argv[6] = {"RESTORE",
+                                    e.key,
+                                    std::to_string(e.expire_ms >= 0 ? e.expire_ms : 0),
+                                    snapshot::DumpPayload(e.value, true),
+                                    "REPLACE",
+                                    "ABSTTL"};
+             sent[e.db]++;
+             return server.Add(argv, true);
+           },
            .function =
                [&](const std::string& code) {
                  std::string argv[4] = {"FUNCTION", "LOAD", "REPLACE", code};
@@ -785,8 +761,9 @@ int RestoreToServer(const std::string& to, const std::optional<std::string>& aut
   if (expired > 0 && log_commands) {
     // The server's own load keeps them for the log to refer to; a live
     // server cannot be given a key already expired.
-    std::fprintf(stderr, "cairn restore: note: %llu keys of the base had expired and were not "
-                         "sent; log commands that touch them act on missing keys\n",
+    std::fprintf(stderr,
+                 "cairn restore: note: %llu keys of the base had expired and were not "
+                 "sent; log commands that touch them act on missing keys\n",
                  static_cast<unsigned long long>(expired));
   }
   int rc = kOk;
@@ -845,8 +822,9 @@ int RunRestore(Args& args) {
     if (!f.ok()) return Fail(CodeFor(f.status()), f.status().message());
     for (LogFile& x : f.value()) {
       if ((x.base || x.preamble) && !files.empty()) {
-        return Fail(kUsage, x.name + ": a snapshot or base can only come first (the dataset "
-                                     "the log files after it start from)");
+        return Fail(kUsage, x.name +
+                                ": a snapshot or base can only come first (the dataset "
+                                "the log files after it start from)");
       }
       files.push_back(std::move(x));
     }

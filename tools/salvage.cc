@@ -16,7 +16,6 @@
 
 #include "base/file_util.h"
 #include "base/string_util.h"
-#include "protocol/request_parser.h"
 #include "snapshot/rdb_file.h"
 #include "tools/history.h"
 #include "wal/format.h"
@@ -37,17 +36,10 @@ struct Kept {
 
 // The commands of a RESP byte run; false if it does not parse whole.
 bool Commands(std::string_view bytes, std::vector<std::vector<std::string>>* out) {
-  protocol::ParserLimits limits;
-  limits.max_bulk_len = LLONG_MAX;
-  limits.max_inline_len = SIZE_MAX;
-  protocol::RequestParser parser(limits);
-  size_t pos = 0;
-  while (pos < bytes.size()) {
-    if (bytes[pos] != '*') return false;
-    if (parser.Parse(bytes, &pos) != protocol::RequestParser::Status::kCommand) return false;
-    out->push_back(std::move(parser.args()));
-  }
-  return true;
+  return wal::ForEachRecord(bytes, [out](std::vector<std::string>& argv, size_t) {
+           out->push_back(std::move(argv));
+           return true;
+         }) == bytes.size();
 }
 
 bool Is(const std::vector<std::string>& argv, std::string_view name) {
@@ -78,8 +70,8 @@ std::vector<std::string> KeysOf(const std::vector<std::string>& argv) {
 
 // Commands whose effect reaches keys their arguments do not name (SORT's
 // BY and GET patterns, other databases, every key).
-constexpr const char* kWide[] = {"FLUSHALL", "FLUSHDB", "SWAPDB", "MOVE", "COPY", "FUNCTION",
-                                 "SORT"};
+constexpr const char* kWide[] = {"FLUSHALL", "FLUSHDB",  "SWAPDB", "MOVE",
+                                 "COPY",     "FUNCTION", "SORT"};
 bool Wide(const std::vector<std::string>& argv) {
   for (const char* w : kWide) {
     if (Is(argv, w)) return true;
@@ -119,8 +111,8 @@ struct Plan {
   // What follows the damage, file by file (the damaged file first).
   std::vector<std::vector<Kept>> later;
   std::vector<std::unique_ptr<wal::MappedFile>> maps;  // keeps `later`'s bodies alive
-  std::string later_damage;           // more damage after the first ("" none)
-  uint64_t last_seq = 0;              // of the whole log
+  std::string later_damage;                            // more damage after the first ("" none)
+  uint64_t last_seq = 0;                               // of the whole log
   // --truncate-at-damage
   uint64_t truncate_records = 0;
   bool truncate_count_exact = true;
@@ -138,19 +130,21 @@ base::Status Analyse(const std::vector<LogFile>& files, size_t index, Plan* p) {
   uint64_t prev_last = 0;
   for (size_t i = 0; i < index; i++) {
     if (files[i].rdb || files[i].preamble) continue;
-    auto r = wal::ScanLogFile(files[i].path, files[i].name,
-                              [](std::vector<std::string>&, uint64_t) { return base::Status::Ok(); });
+    auto r =
+        wal::ScanLogFile(files[i].path, files[i].name,
+                         [](std::vector<std::string>&, uint64_t) { return base::Status::Ok(); });
     if (!r.ok()) return r.status();
     if (r.value().last_seq > 0) prev_last = r.value().last_seq;
   }
   if (f.preamble) {
-    return base::Status::NotSupported(f.name + ": salvage of a log with an RDB preamble is not "
+    return base::Status::NotSupported(f.name +
+                                      ": salvage of a log with an RDB preamble is not "
                                       "done by this tool yet");
   }
   wal::ScanResult d;
-  auto r = wal::ScanLogFile(
-      f.path, f.name, [](std::vector<std::string>&, uint64_t) { return base::Status::Ok(); },
-      {.damage = &d});
+  auto r = wal::ScanLogFile(f.path, f.name,
+                            [](std::vector<std::string>&, uint64_t) { return base::Status::Ok(); },
+                            {.damage = &d});
   if (r.ok()) {
     // A torn tail in a file the log went on from was synced before the
     // next file began: damage too.
@@ -170,7 +164,8 @@ base::Status Analyse(const std::vector<LogFile>& files, size_t index, Plan* p) {
   p->last_seq = p->expected - 1;
 
   // The first batch after the damage that verifies and goes on from it.
-  for (size_t i = index; i < files.size(); i++) p->maps.push_back(std::make_unique<wal::MappedFile>());
+  for (size_t i = index; i < files.size(); i++)
+    p->maps.push_back(std::make_unique<wal::MappedFile>());
   wal::MappedFile& map = *p->maps[0];
   CAIRN_RETURN_IF_ERROR(map.Open(f.path));
   const std::string_view v = map.view().substr(0, p->content_end);
@@ -290,8 +285,9 @@ base::Status Analyse(const std::vector<LogFile>& files, size_t index, Plan* p) {
   }
   std::vector<std::vector<std::string>> lost;
   if (!Commands(records, &lost)) {
-    return refuse("the damaged bytes do not read as commands: what they held is not known, so "
-                  "nothing shows the batches after them do not depend on them");
+    return refuse(
+        "the damaged bytes do not read as commands: what they held is not known, so "
+        "nothing shows the batches after them do not depend on them");
   }
   uint64_t n = 0;
   for (const auto& argv : lost) n += !Is(argv, "SELECT");
@@ -377,11 +373,6 @@ base::Status WriteWhole(const std::string& path, const std::string& bytes) {
   return st;
 }
 
-std::string DirOf(const std::string& path) {
-  const size_t slash = path.rfind('/');
-  return slash == std::string::npos ? "." : path.substr(0, slash);
-}
-
 // `<path>.damaged`, or `.damaged.N` when an earlier salvage left one.
 std::string DamagedName(const std::string& path) {
   std::string name = path + ".damaged";
@@ -392,15 +383,7 @@ std::string DamagedName(const std::string& path) {
 // A base RDB with a replication history (repl-id...) is written again
 // without it.
 base::Status DropBaseHistory(const LogFile& base) {
-  bool history = false;
-  (void)snapshot::ScanRdbFile(
-      base.path, base.name,
-      {.entry = [](snapshot::RdbEntry&) { return base::Status::NotFound("enough"); },
-       .aux = [&](const std::string& k, const std::string&) {
-         history |= k == "repl-id";
-         return base::Status::Ok();
-       }});
-  if (!history) return base::Status::Ok();
+  if (ReadRdbHead(base).Aux("repl-id") == nullptr) return base::Status::Ok();
   Progress quiet("salvage", 0, true);
   uint64_t keys = 0;
   const std::string temp = base.path + ".salvage-new";
@@ -438,16 +421,16 @@ int Salvage(const std::vector<LogFile>& files, size_t index, const std::string& 
     return kDamaged;
   }
   const LogFile& f = *p.file;
-  std::printf("\nThe damage is to data that had been synced, so it is not cut like a torn "
-              "tail.\nTwo ways to start again (doc/tools.md, \"Salvage\"):\n");
-  std::printf("  --truncate-at-damage: cut the log at offset %llu of %s, the end of the last "
-              "good batch (seq %llu). Dropped: seq %llu..%llu, %s%llu records",
-              static_cast<unsigned long long>(p.cut), f.name.c_str(),
-              static_cast<unsigned long long>(p.expected - 1),
-              static_cast<unsigned long long>(p.expected),
-              static_cast<unsigned long long>(p.last_seq),
-              p.truncate_count_exact ? "" : "at least ",
-              static_cast<unsigned long long>(p.truncate_records));
+  std::printf(
+      "\nThe damage is to data that had been synced, so it is not cut like a torn "
+      "tail.\nTwo ways to start again (doc/tools.md, \"Salvage\"):\n");
+  std::printf(
+      "  --truncate-at-damage: cut the log at offset %llu of %s, the end of the last "
+      "good batch (seq %llu). Dropped: seq %llu..%llu, %s%llu records",
+      static_cast<unsigned long long>(p.cut), f.name.c_str(),
+      static_cast<unsigned long long>(p.expected - 1), static_cast<unsigned long long>(p.expected),
+      static_cast<unsigned long long>(p.last_seq), p.truncate_count_exact ? "" : "at least ",
+      static_cast<unsigned long long>(p.truncate_records));
   if (files.size() > index + 1) {
     std::printf(", with the %zu log files after it", files.size() - index - 1);
   }
@@ -460,21 +443,23 @@ int Salvage(const std::vector<LogFile>& files, size_t index, const std::string& 
     std::printf("\n");
   }
   if (p.skip_ok) {
-    std::printf("  --skip-damaged: drop only the damaged bytes, offsets %llu..%llu of %s (seq "
-                "%llu..%llu, %llu records); the batches after them do not touch what those "
-                "records touched, and are kept (renumbered, with a new replication history).\n",
-                static_cast<unsigned long long>(p.cut),
-                static_cast<unsigned long long>(p.resync_next ? p.content_end : p.resync),
-                f.name.c_str(), static_cast<unsigned long long>(p.expected),
-                static_cast<unsigned long long>(p.resync_seq - 1),
-                static_cast<unsigned long long>(p.resync_seq - p.expected));
+    std::printf(
+        "  --skip-damaged: drop only the damaged bytes, offsets %llu..%llu of %s (seq "
+        "%llu..%llu, %llu records); the batches after them do not touch what those "
+        "records touched, and are kept (renumbered, with a new replication history).\n",
+        static_cast<unsigned long long>(p.cut),
+        static_cast<unsigned long long>(p.resync_next ? p.content_end : p.resync), f.name.c_str(),
+        static_cast<unsigned long long>(p.expected),
+        static_cast<unsigned long long>(p.resync_seq - 1),
+        static_cast<unsigned long long>(p.resync_seq - p.expected));
   } else {
     std::printf("  --skip-damaged: not possible: %s.\n", p.skip_why.c_str());
   }
   if (!o.truncate && !o.skip) {
-    std::printf("Nothing was changed. The damaged bytes are saved as %s.damaged before "
-                "anything is cut.\n",
-                f.name.c_str());
+    std::printf(
+        "Nothing was changed. The damaged bytes are saved as %s.damaged before "
+        "anything is cut.\n",
+        f.name.c_str());
     return kDamaged;
   }
   if (o.skip && !p.skip_ok) {
@@ -555,8 +540,7 @@ int Salvage(const std::vector<LogFile>& files, size_t index, const std::string& 
   }
   if (st.ok()) st = wal::SyncDir(DirOf(f.path));
   if (!st.ok()) {
-    std::printf("FAILED: %s (the damaged bytes are in %s)\n", st.message().c_str(),
-                saved.c_str());
+    std::printf("FAILED: %s (the damaged bytes are in %s)\n", st.message().c_str(), saved.c_str());
     return kDamaged;
   }
   std::printf("%s: %s. The bytes removed are in %s.\n", f.name.c_str(),
@@ -606,15 +590,14 @@ int SalvageBase(const std::vector<LogFile>& files, const std::string& manifest_d
   };
   auto r = snapshot::ScanRdbFile(
       f.path, f.name,
-      {.entry =
-           [&](snapshot::RdbEntry& e) -> base::Status {
-             keys++;
-             if (!o.keep_readable) return base::Status::Ok();
-             if (held) write_error = write(*held);
-             if (!write_error.ok()) return base::Status::NotFound("stop");
-             held = std::move(e);
-             return base::Status::Ok();
-           },
+      {.entry = [&](snapshot::RdbEntry& e) -> base::Status {
+         keys++;
+         if (!o.keep_readable) return base::Status::Ok();
+         if (held) write_error = write(*held);
+         if (!write_error.ok()) return base::Status::NotFound("stop");
+         held = std::move(e);
+         return base::Status::Ok();
+       },
        .aux =
            [&](const std::string& k, const std::string& v) {
              // A new replication history: the data is not what replicas hold.
@@ -645,23 +628,25 @@ int SalvageBase(const std::vector<LogFile>& files, const std::string& manifest_d
   if (checksum_only) {
     // The structure read whole: the damage is in some value, which one is
     // not known.
-    std::printf("\n%s is damaged: %s.\nAll %llu keys were read, but one of their values may be "
-                "wrong, and the file does not say which.\n",
-                f.name.c_str(), r.status().message().c_str(),
-                static_cast<unsigned long long>(keys));
+    std::printf(
+        "\n%s is damaged: %s.\nAll %llu keys were read, but one of their values may be "
+        "wrong, and the file does not say which.\n",
+        f.name.c_str(), r.status().message().c_str(), static_cast<unsigned long long>(keys));
   } else {
-    std::printf("\n%s is damaged: %s.\n%llu keys were read before the damage; what follows it "
-                "cannot be read, so its keys are not known.\n",
-                f.name.c_str(), r.status().message().c_str(),
-                static_cast<unsigned long long>(keys));
+    std::printf(
+        "\n%s is damaged: %s.\n%llu keys were read before the damage; what follows it "
+        "cannot be read, so its keys are not known.\n",
+        f.name.c_str(), r.status().message().c_str(), static_cast<unsigned long long>(keys));
   }
   const uint64_t kept = checksum_only ? keys : (keys > 0 ? keys - 1 : 0);
-  std::printf("  --keep-readable: start from %llu of them%s, with the log after the base "
-              "replayed on them (the original base is kept as %s.damaged).\n",
-              static_cast<unsigned long long>(kept),
-              checksum_only || keys == 0 ? "" : " (the one read last is left out: the damage "
-                                                "may have begun in it)",
-              f.name.c_str());
+  std::printf(
+      "  --keep-readable: start from %llu of them%s, with the log after the base "
+      "replayed on them (the original base is kept as %s.damaged).\n",
+      static_cast<unsigned long long>(kept),
+      checksum_only || keys == 0 ? ""
+                                 : " (the one read last is left out: the damage "
+                                   "may have begun in it)",
+      f.name.c_str());
   // An earlier base would rebuild everything, with the log since it; a
   // rewrite keeps the segments it replaced (repl-log-retention) but not
   // the base, so one is on disk only if something else kept it.
@@ -675,12 +660,14 @@ int SalvageBase(const std::vector<LogFile>& files, const std::string& manifest_d
     }
   }
   if (earlier.empty()) {
-    std::printf("  (No earlier base is on disk to start from instead: a rewrite keeps the log "
-                "segments it replaced, not the base.)\n");
+    std::printf(
+        "  (No earlier base is on disk to start from instead: a rewrite keeps the log "
+        "segments it replaced, not the base.)\n");
   } else {
-    std::printf("  (An earlier base, %s, is on disk: starting from it and the log since is not "
-                "done by this tool yet.)\n",
-                earlier.c_str());
+    std::printf(
+        "  (An earlier base, %s, is on disk: starting from it and the log since is not "
+        "done by this tool yet.)\n",
+        earlier.c_str());
   }
   if (!o.keep_readable) return fail("Nothing was changed.");
   if (!Confirm(o, "Keep the keys read before the damage")) return fail("Nothing was changed.");

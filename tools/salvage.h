@@ -13,10 +13,10 @@
 namespace cairn::tools {
 
 struct SalvageOptions {
-  bool truncate = false;  // --truncate-at-damage
-  bool skip = false;      // --skip-damaged
+  bool truncate = false;       // --truncate-at-damage
+  bool skip = false;           // --skip-damaged
   bool keep_readable = false;  // --keep-readable: a damaged base RDB
-  bool yes = false;       // --yes: no question asked
+  bool yes = false;            // --yes: no question asked
 };
 
 // `files` is the log in replay order, `index` the file the reader found

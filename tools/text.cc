@@ -44,8 +44,7 @@ bool ValidUtf8(std::string_view s) {
 }
 
 void Base64(std::string* out, std::string_view s) {
-  static const char* kAlphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   size_t i = 0;
   for (; i + 2 < s.size(); i += 3) {
     const uint32_t v = (static_cast<uint8_t>(s[i]) << 16) | (static_cast<uint8_t>(s[i + 1]) << 8) |
@@ -72,11 +71,21 @@ void Json::Str(std::string_view s) {
     for (char ch : s) {
       const auto c = static_cast<unsigned char>(ch);
       switch (c) {
-        case '"': *out_ += "\\\""; break;
-        case '\\': *out_ += "\\\\"; break;
-        case '\n': *out_ += "\\n"; break;
-        case '\r': *out_ += "\\r"; break;
-        case '\t': *out_ += "\\t"; break;
+        case '"':
+          *out_ += "\\\"";
+          break;
+        case '\\':
+          *out_ += "\\\\";
+          break;
+        case '\n':
+          *out_ += "\\n";
+          break;
+        case '\r':
+          *out_ += "\\r";
+          break;
+        case '\t':
+          *out_ += "\\t";
+          break;
         default:
           if (c < 0x20) {
             char buf[8];
@@ -124,6 +133,5 @@ void CsvField(std::string* out, std::string_view s) {
   }
   out->push_back('"');
 }
-
 
 }  // namespace cairn::tools

@@ -144,7 +144,9 @@ struct Value {
   // the key's node in the keyspace (kKeyNodeBytes, which
   // engine/key_table.h checks against its layout), the key, the value.
   static constexpr size_t kKeyNodeBytes = 52;
-  size_t KeyMemoryUsage(size_t key_bytes) const { return kKeyNodeBytes + key_bytes + MemoryUsage(); }
+  size_t KeyMemoryUsage(size_t key_bytes) const {
+    return kKeyNodeBytes + key_bytes + MemoryUsage();
+  }
 
  private:
   void FreeRep();

@@ -188,6 +188,19 @@ BatchCursor::Next BatchCursor::Read(Annotation* a, std::string_view* body, bool 
   return Next::kEnd;
 }
 
+size_t ForEachRecord(std::string_view bytes, const RecordFn& fn) {
+  protocol::ParserLimits limits;
+  limits.max_bulk_len = LLONG_MAX;
+  limits.max_inline_len = SIZE_MAX;
+  protocol::RequestParser parser(limits);
+  std::vector<std::string> argv;
+  size_t p = 0;
+  while (p < bytes.size()) {
+    if (ParseCommand(parser, bytes, &p, &argv) != Parse::kOk || !fn(argv, p)) break;
+  }
+  return p;
+}
+
 base::Result<ScanResult> ScanLogFile(const std::string& path, const std::string& name,
                                      const CommandFn& fn, const ScanHooks& hooks) {
   MappedFile file;
@@ -312,15 +325,14 @@ base::Result<ScanResult> ScanLogFile(const std::string& path, const std::string&
                                             std::to_string(next_seq));
       }
       // Verified: parse every command before applying any of them.
-      protocol::RequestParser parser(limits);
       batch.clear();
-      size_t p = 0;
-      while (p < bytes.size()) {
-        if (ParseCommand(parser, bytes, &p, &argv) != Parse::kOk) {
-          return corrupt(base::Status::Corruption(name + ": malformed record inside a verified " +
-                                                  "batch at offset " + std::to_string(body + p)));
-        }
-        batch.push_back(std::move(argv));
+      const size_t p = ForEachRecord(bytes, [&batch](std::vector<std::string>& cmd, size_t) {
+        batch.push_back(std::move(cmd));
+        return true;
+      });
+      if (p != bytes.size()) {
+        return corrupt(base::Status::Corruption(name + ": malformed record inside a verified " +
+                                                "batch at offset " + std::to_string(body + p)));
       }
       if (hooks.batch && !hooks.batch(*ann, pos, bytes)) return stop();
       for (auto& cmd : batch) {

@@ -72,6 +72,12 @@ struct ScanHooks {
   ScanResult* damage = nullptr;
 };
 
+// The records of a batch's body, in order: `fn` gets each command and the
+// offset just after it, and returns false to stop. Returns the offset where
+// reading stopped (bytes.size() when every record was read whole).
+using RecordFn = std::function<bool(std::vector<std::string>& argv, size_t end)>;
+size_t ForEachRecord(std::string_view bytes, const RecordFn& fn);
+
 // Scans `path`. `display_name` names the file in messages. A torn tail is
 // reported in the result (never an error); corruption is an error.
 base::Result<ScanResult> ScanLogFile(const std::string& path, const std::string& display_name,
