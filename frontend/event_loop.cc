@@ -141,11 +141,21 @@ void EventLoop::Run() {
     // epoll_pwait2: timers finer than a millisecond (the log's gathering
     // window is a fraction of one sync).
     const int64_t wait_us = WaitTimeoutUs();
-    timespec ts{.tv_sec = wait_us / 1000000, .tv_nsec = (wait_us % 1000000) * 1000};
-    const int n = epoll_pwait2(epfd_, events, kMaxEvents, wait_us < 0 ? nullptr : &ts, nullptr);
+    int n = -1;
+    if (have_pwait2_) {
+      timespec ts{.tv_sec = wait_us / 1000000, .tv_nsec = (wait_us % 1000000) * 1000};
+      n = epoll_pwait2(epfd_, events, kMaxEvents, wait_us < 0 ? nullptr : &ts, nullptr);
+      // Kernels before 5.11 (and valgrind) lack it: wait in whole
+      // milliseconds, rounded up so a timer never fires early.
+      if (n < 0 && errno == ENOSYS) have_pwait2_ = false;
+    }
+    if (!have_pwait2_) {
+      n = epoll_wait(epfd_, events, kMaxEvents,
+                     wait_us < 0 ? -1 : static_cast<int>((wait_us + 999) / 1000));
+    }
     if (n < 0 && errno != EINTR) {
-      CAIRN_LOG_WARNING("epoll_pwait2: %s", std::strerror(errno));
-      CAIRN_CHECK(false && "epoll_pwait2 failed");
+      CAIRN_LOG_WARNING("Waiting for events: %s", std::strerror(errno));
+      CAIRN_CHECK(false && "epoll wait failed");
     }
     Dispatch(events, n);
     RunPosted();

@@ -84,6 +84,7 @@ class EventLoop {
 
   int epfd_ = -1;
   bool stopping_ = false;
+  bool have_pwait2_ = true;  // epoll_pwait2 (microsecond timeouts) works here
   std::vector<Slot> slots_;  // by fd
   std::vector<std::function<void()>> posted_;
   // (deadline in us of the monotonic clock, id) -> task
