@@ -12,7 +12,8 @@
 #   appendfsync always    200 clients
 #   appendfsync everysec  50 clients
 #   appendfsync everysec  50 clients, pipeline 16
-#   appendonly no         50 clients           (cairn only: the baseline)
+#   appendonly no         50 clients           (the baseline, and what the
+#                                               machine allows: see below)
 #   appendfsync always    50 and 200 clients over 2 redis-benchmark processes
 # One redis-benchmark process is one thread, and on this 2-core machine it
 # tops out near 120-130k SET/s against either server with the log off; at
@@ -71,14 +72,14 @@ need_posint VALUE_SIZE
 need_posint BENCH_TIMEOUT
 [[ -d "${BENCH_TMP}" ]] || die "BENCH_TMP is not a directory: ${BENCH_TMP}"
 
-# Workloads, in the order each round runs them: the cairn-only baseline comes
+# Workloads, in the order each round runs them: the baseline (log off) comes
 # right after always at 50 clients, the run it is compared with.
 #                 0      1      2     3      4        5      6      7
 W_POLICY=(   always always   no   always everysec everysec always always)
 W_CLIENTS=(       1     50   50      200       50       50     50    200)
 W_PIPELINE=(      1      1    1        1        1       16      1      1)
 W_PROCS=(         1      1    1        1        1        1      2      2)
-W_REDIS=(         1      1    0        1        1        1      1      1)   # 0: cairn only
+W_REDIS=(         1      1    1        1        1        1      1      1)   # 0: cairn only
 DISPLAY_ORDER=(0 1 3 6 7 4 5 2)
 
 wid() { echo "${W_POLICY[$1]}-c${W_CLIENTS[$1]}-P${W_PIPELINE[$1]}-x${W_PROCS[$1]}"; }
@@ -293,6 +294,14 @@ for w in "${DISPLAY_ORDER[@]}"; do
 done
 q="$(ratio "$(median cairn always-c50-P1-x1)" "$(median cairn no-c50-P1-x1)")"
 echo "cairn always(50c) / cairn appendonly-no(50c) = ${q}   target >= ${TARGET_VS_NOAOF}: $(verdict "${q}" "${TARGET_VS_NOAOF}")"
+# Headroom: cairn with the log off is as fast as it can go with the client
+# and the server sharing this machine's CPUs. Where that is not 1.20x
+# redis's `always`, no log design reaches the 50-client target here; the
+# redis pair shows what durability costs redis.
+q="$(ratio "$(median cairn no-c50-P1-x1)" "$(median redis always-c50-P1-x1)")"
+echo "headroom: cairn appendonly-no(50c) / redis always(50c) = ${q} (the most the 50-client ratio can reach here)"
+q="$(ratio "$(median redis always-c50-P1-x1)" "$(median redis no-c50-P1-x1)")"
+echo "redis always(50c) / redis appendonly-no(50c) = ${q}"
 
 # The floor and the 1-client latency over it (medians of the rounds' p50s).
 col_median() { awk -v c="$1" '{ print $c }' "$2" | median_of; }
