@@ -171,16 +171,27 @@ Evictor::Result Engine::Evict(int64_t now_ms) {
                             .lazy = v.lazyfree_lazy_eviction,
                             .lfu_decay_time = v.lfu_decay_time};
   const uint64_t spills_before = cold_.stats_spills();
-  const Evictor::Result r = evictor_.Run(
-      keyspace_, s, [this] { return NotCountedMemory(); }, now_ms,
-      [&](int db, const std::string& key) {
-        server_.stats.evicted_keys++;
-        KeyModified(db, key);
-        NotifyKeyspaceEvent(pubsub_, v.notify_keyspace_events, notify::kEvicted, "evicted", key,
-                            db);
-        std::string argv[2] = {v.lazyfree_lazy_eviction ? "UNLINK" : "DEL", key};
-        Emit(db, argv);
-      });
+  auto run = [&] {
+    return evictor_.Run(
+        keyspace_, s, [this] { return NotCountedMemory(); }, now_ms,
+        [&](int db, const std::string& key) {
+          server_.stats.evicted_keys++;
+          KeyModified(db, key);
+          NotifyKeyspaceEvent(pubsub_, v.notify_keyspace_events, notify::kEvicted, "evicted",
+                              key, db);
+          std::string argv[2] = {v.lazyfree_lazy_eviction ? "UNLINK" : "DEL", key};
+          Emit(db, argv);
+        });
+  };
+  Evictor::Result r = run();
+  // Nothing left to move: what is over may be RocksDB's own growth since
+  // its figure was last read (reads filling the block cache, a memtable's
+  // next arena block), which is beside maxmemory. Read it, and judge again
+  // before refusing a write (-OOM).
+  if (r == Evictor::Result::kFail && cold) {
+    cold_.RefreshMemory();
+    r = run();
+  }
   // A pass that ran out of time goes on in the loop's next pass, after the
   // clients ready now (Redis's eviction time event).
   if (r == Evictor::Result::kRunning && after_ && !eviction_scheduled_) {

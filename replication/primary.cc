@@ -943,8 +943,12 @@ void Primary::Cron(int64_t now_ms) {
 }
 
 size_t Primary::NotCountedMemory() const {
-  // (The backlog counts, as in Redis 7.0: it stops growing at its size.)
-  size_t n = 0;
+  // The backlog counts while replicas are attached, as in Redis 7.0 (it
+  // stops growing at twice its size). Without any, Redis has no backlog;
+  // Cairn keeps the log's window all the same (a replica's first PSYNC
+  // continues from it), which is not the dataset's memory: with a small
+  // maxmemory it left nothing to evict and writes got -OOM.
+  size_t n = replicas_.empty() ? backlog_.capacity() : 0;
   for (const Replica& r : replicas_) n += r.held.capacity();
   return n;
 }

@@ -309,6 +309,33 @@ class ColdTest(ServerTestCase):
             out[k] = (t, v, c.ok("PEXPIRETIME", k) > 0)
         return out
 
+    def test_a_small_maxmemory_takes_writes_while_values_can_go_cold(self):
+        # The log's in-memory window (up to twice repl-backlog-size) is not
+        # the dataset's memory while no replica is attached (Redis has no
+        # backlog then): it once filled a small maxmemory, left nothing to
+        # move and made SETs fail with -OOM, as did RocksDB's block cache
+        # growing from reads between two readings of its size.
+        d = self.newdir("cairn")
+        srv = self.cairn(d, "--maxmemory", "3mb", "--maxmemory-policy", "cold-lru",
+                         "--appendonly", "yes", "--appendfsync", "always")
+        c = srv.conn()
+        rng = random.Random(5)
+        model = {}
+        for i in range(2500):
+            k = "big:%d" % rng.randrange(1500)
+            if i % 3 == 2 and model:
+                self.assertEqual(c.cmd("GET", k), model.get(k))
+                continue
+            v = b"%04d" % i * 800
+            c.ok("SET", k, v)
+            model[k] = v
+        # About 1,000 values of 3.2 KB against 3 MB (less the server's own
+        # half megabyte): at least a fifth went cold.
+        self.assertGreater(cold(c)["cold_keys"], len(model) // 5)
+        self.assertLessEqual(counted_memory(c), (3 + 1) << 20)
+        got = c.pipeline([("GET", k) for k in sorted(model)])
+        self.assertEqual(got, [model[k] for k in sorted(model)])
+
     def test_snapshots_rewrites_and_full_resync_carry_cold_values(self):
         d = self.newdir("cairn")
         srv = self.cairn(d, "--appendonly", "yes", "--repl-diskless-sync-delay", "0")

@@ -39,7 +39,10 @@ OOM = "OOM command not allowed when used memory > 'maxmemory'."
 
 
 def used(c):
-    return int(c.info("memory")["used_memory"])
+    # As maxmemory counts it: Cairn's log window, like Redis's AOF buffer,
+    # is in used_memory but not in what eviction weighs.
+    m = c.info("memory")
+    return int(m["used_memory"]) - int(m.get("mem_not_counted_for_evict", 0))
 
 
 def evicted(c):
