@@ -58,8 +58,11 @@ class ReplicationHooks {
   // The connection of `c` is closing.
   virtual void ClientGone(const ClientState& c) = 0;
   // Memory held for replicas beyond the backlog (writes held for them
-  // during full resyncs), which maxmemory does not count, as Redis does not.
+  // during full resyncs), which maxmemory does not count, as Redis does not;
+  // and the backlog while no replica is attached.
   virtual size_t NotCountedMemory() const { return 0; }
+  // The backlog's memory (INFO mem_replication_backlog).
+  virtual size_t BacklogMemory() const { return 0; }
   // Periodic work (hz): PINGs to replicas.
   virtual void Cron(int64_t now_ms) = 0;
 };

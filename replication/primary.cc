@@ -948,7 +948,7 @@ size_t Primary::NotCountedMemory() const {
   // Cairn keeps the log's window all the same (a replica's first PSYNC
   // continues from it), which is not the dataset's memory: with a small
   // maxmemory it left nothing to evict and writes got -OOM.
-  size_t n = replicas_.empty() ? backlog_.capacity() : 0;
+  size_t n = replicas_.empty() ? BacklogMemory() : 0;
   for (const Replica& r : replicas_) n += r.held.capacity();
   return n;
 }

@@ -101,6 +101,7 @@ class Primary : public engine::ReplicationHooks {
   bool IsReplica() const override { return link_ != nullptr && link_->active(); }
   bool LinkDown() const override { return IsReplica() && !link_->up(); }
   size_t NotCountedMemory() const override;
+  size_t BacklogMemory() const override { return backlog_active_ ? backlog_.capacity() : 0; }
 
   // The diskless sync child's pipe while it is to be read; -1 otherwise.
   int fd() const { return pipe_reading_ ? pipe_fd_ : -1; }

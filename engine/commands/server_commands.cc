@@ -547,7 +547,8 @@ std::string InfoMemory(CommandContext& ctx) {
       {"mem_not_counted_for_evict",
        std::to_string((ctx.replication != nullptr ? ctx.replication->NotCountedMemory() : 0) +
                       ctx.keyspace.cold()->memory_bytes())},
-      {"mem_replication_backlog", "0"},
+      {"mem_replication_backlog",
+       std::to_string(ctx.replication != nullptr ? ctx.replication->BacklogMemory() : 0)},
       {"mem_total_replication_buffers", "0"},
       {"mem_clients_slaves", "0"},
       {"mem_clients_normal", "0"},
@@ -854,7 +855,8 @@ void MemoryStats(CommandContext& ctx, ArgList) {
   num("peak.allocated", i(f.peak));
   num("total.allocated", i(f.used));
   num("startup.allocated", i(f.startup));
-  num("replication.backlog", 0);
+  num("replication.backlog",
+      i(ctx.replication != nullptr ? ctx.replication->BacklogMemory() : 0));
   num("clients.slaves", 0);
   num("clients.normal", 0);
   num("cluster.links", 0);

@@ -125,6 +125,24 @@ class MemoryFieldsTest(ServerTestCase):
         self.assertEqual(seen[1], seen[0])
         self.assertIn(b"db.3", seen[0][1])
 
+    def test_the_logs_window_is_the_replication_backlog(self):
+        # With the log on, Cairn keeps the replication backlog from the first
+        # write (Redis: from the first replica). INFO and MEMORY STATS show
+        # it, and with no replica attached maxmemory does not count it.
+        c = self.cairn(self.newdir("cairn"), "--appendonly", "yes").conn()
+        for i in range(200):
+            c.ok("SET", "k%d" % i, "x" * 1000)
+        info = fields(c.ok("INFO", "memory"), "Memory")
+        backlog = int(info["mem_replication_backlog"])
+        self.assertGreater(backlog, 200 * 1000)
+        self.assertGreaterEqual(int(info["mem_not_counted_for_evict"]), backlog)
+        stats = c.ok("MEMORY", "STATS")
+        self.assertEqual(stats[stats.index(b"replication.backlog") + 1], backlog)
+        # Log off and no replica: no backlog, as in Redis.
+        c = self.cairn(self.newdir("nolog"), "--appendonly", "no").conn()
+        c.ok("SET", "k", "x" * 1000)
+        self.assertEqual(fields(c.ok("INFO", "memory"), "Memory")["mem_replication_backlog"], "0")
+
 
 class CommandstatsTest(ServerTestCase):
     def test_counts_match_redis(self):
