@@ -35,7 +35,8 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from cairn_testlib import (  # noqa: E402
-    Conn, Disconnected, ServerError, ServerTestCase, encode, take_server_arg)
+    Conn, Disconnected, ServerError, ServerTestCase, aofdir, content_end, encode, incr_paths,
+    log_batches, manifest, take_server_arg)
 
 REDIS_CHECK_AOF = shutil.which("redis-check-aof")
 
@@ -218,63 +219,19 @@ def check(test, c, model, before=None, all_dbs=range(16), absent=()):
 # Files
 
 
-def aofdir(d):
-    return os.path.join(d, "appendonlydir")
-
-
-def manifest(d):
-    """List of (name, seq, type) from the manifest."""
-    out = []
-    with open(os.path.join(aofdir(d), "appendonly.aof.manifest")) as f:
-        for line in f:
-            parts = line.split()
-            if not parts:
-                continue
-            kv = dict(zip(parts[0::2], parts[1::2]))
-            out.append((kv["file"], int(kv["seq"]), kv["type"]))
-    return out
-
-
 def last_incr(d):
-    incrs = [m for m in manifest(d) if m[2] == "i"]
-    return os.path.join(aofdir(d), incrs[-1][0])
+    return incr_paths(d)[-1]
 
 
-ANNOT = re.compile(rb"#cairn (\d+) (\d+) ([0-9a-fA-F]+)(?: \d+(?: t\d+)?(?: [pr]\d+\.\d+\.[0-9a-f]+)?)?\r\n")
-
-
-def content_end(data):
-    """Where a log file's content ends: before the '#' filler lines that
-    Cairn preallocates at its end (doc/aof.md, "Preallocation")."""
-    q = len(data)
-    while q > 0 and data[q - 1] in b"#\n":
-        q -= 1
-    if q == 0:
-        return 0
-    nl = data.find(b"\n", q - 1)
-    return len(data) if nl < 0 else nl + 1
+# Only the fields the writer puts after the checksum (durable seq, seal
+# time, history), with their syntax.
+ANNOT = re.compile(
+    rb"#cairn (\d+) (\d+) ([0-9a-fA-F]+)((?: \d+(?: t\d+)?(?: [pr]\d+\.\d+\.[0-9a-f]+)?)?)\r\n")
 
 
 def batches(path):
-    """[(offset of the annotation, offset of the body, body length)]."""
     with open(path, "rb") as f:
-        data = f.read()
-    end = content_end(data)
-    out = []
-    pos = 0
-    while pos < end:
-        m = ANNOT.match(data, pos)
-        if not m:
-            line_end = data.find(b"\n", pos) + 1
-            if line_end > pos and set(data[pos:line_end]) <= set(b"#\n"):
-                pos = line_end  # filler
-                continue
-            raise AssertionError("%s: no annotation at offset %d: %r"
-                                 % (path, pos, data[pos:pos + 40]))
-        n = int(m.group(2))
-        out.append((pos, m.end(), n))
-        pos = m.end() + n
-    return out
+        return log_batches(f.read(), path, ANNOT)
 
 
 class Writer(threading.Thread):
@@ -656,13 +613,13 @@ class Damage(Base):
                 path = last_incr(d)
                 b = batches(path)
                 if where == "body":
-                    start, body, n = b[3]
+                    start, body, n = b[3][:3]
                     flip = body + n // 2
                 elif where == "annotation":
-                    start, body, n = b[4]
+                    start, body, n = b[4][:3]
                     flip = body - 4  # a checksum hex digit
                 else:
-                    start, body, n = b[0]
+                    start, body, n = b[0][:3]
                     flip = body + n - 3
                 with open(path, "r+b") as f:
                     f.seek(flip)

@@ -38,28 +38,12 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from cairn_testlib import (  # noqa: E402
-    Conn, Disconnected, ServerTestCase, encode, take_server_arg)
-
-ANNOT = re.compile(rb"#cairn (\d+) (\d+) ([0-9a-f]{16})((?: [^ \r\n]+)*)\r\n")
+    LOG_ANNOTATION, Conn, Disconnected, ServerTestCase, content_end, encode, incr_paths,
+    take_server_arg)
 
 
 def value_for(k):
     return "v-" + k
-
-
-def files_of(d):
-    aof = os.path.join(d, "appendonlydir")
-    with open(os.path.join(aof, "appendonly.aof.manifest")) as f:
-        names = [line.split()[1] for line in f if " type i" in line]
-    return [os.path.join(aof, n) for n in names]
-
-
-def content_end(data):
-    q = len(data)
-    while q > 0 and data[q - 1] in b"#\n":
-        q -= 1
-    nl = data.find(b"\n", q - 1) if q > 0 else -1
-    return 0 if q == 0 else (len(data) if nl < 0 else nl + 1)
 
 
 def batches(data):
@@ -67,7 +51,7 @@ def batches(data):
     durable)]."""
     out, pos, end = [], 0, content_end(data)
     while pos < end:
-        m = ANNOT.match(data, pos)
+        m = LOG_ANNOTATION.match(data, pos)
         if not m:
             nl = data.find(b"\n", pos)
             pos = nl + 1  # filler or another '#' line
@@ -137,7 +121,7 @@ class SalvageTest(ServerTestCase):
             self.assertEqual(w.errors, [])
         s.shutdown("NOSAVE")
         acked = [k for w in writers for k in w.acked]
-        (incr,) = files_of(d)
+        (incr,) = incr_paths(d)
         with open(incr, "rb") as f:
             data = f.read()
         bs = batches(data)
@@ -148,7 +132,7 @@ class SalvageTest(ServerTestCase):
     def damaged_copy(self, d, name, damage):
         c = os.path.join(self.tmp, name)
         shutil.copytree(d, c)
-        (incr,) = files_of(c)
+        (incr,) = incr_paths(c)
         with open(incr, "rb") as f:
             data = f.read()
         with open(incr, "wb") as f:
@@ -175,7 +159,7 @@ class SalvageTest(ServerTestCase):
         a history field (p<offset>... or r<offset>...)."""
         with open(path, "rb") as f:
             data = f.read()
-        for m in ANNOT.finditer(data):
+        for m in LOG_ANNOTATION.finditer(data):
             fields = m.group(4).split()
             self.assertFalse(any(x[:1] in (b"p", b"r") for x in fields), m.group(0))
 
@@ -247,14 +231,14 @@ class SalvageTest(ServerTestCase):
                 # --skip-damaged (a copy of its own)
                 c2 = c + "-skip"
                 shutil.copytree(c, c2)
-                (c2incr,) = files_of(c2)
+                (c2incr,) = incr_paths(c2)
                 p = self.tool("check", "--repair", "--skip-damaged", "--yes", c2)
                 if p.returncode == 0:
                     with open(c2incr + ".damaged", "rb") as f:
                         cut = f.read()
                     # exactly the bytes from the damaged batch to the next good one
                     self.assertEqual(damaged.find(cut, ann), ann, ".damaged is not the cut bytes")
-                    self.assertTrue(ANNOT.match(damaged, ann + len(cut)))
+                    self.assertTrue(LOG_ANNOTATION.match(damaged, ann + len(cut)))
                     self.assertNoHistory(c2incr)
                     self.assertEqual(self.tool("check", c2).returncode, 0)
                     got = self.keys_of(c2)
@@ -360,7 +344,7 @@ class SalvageTest(ServerTestCase):
         self.assertEqual(c.cmd("INCR", "counter"), 11)
         c.close()
         s.shutdown("NOSAVE")
-        (incr,) = files_of(d)
+        (incr,) = incr_paths(d)
         with open(incr, "rb") as f:
             data = f.read()
         bs = batches(data)

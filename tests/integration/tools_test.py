@@ -80,7 +80,8 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from cairn_testlib import (  # noqa: E402
-    REDIS_SERVER, ServerError, ServerTestCase, free_port, take_server_arg)
+    LOG_ANNOTATION, REDIS_SERVER, ServerError, ServerTestCase, aofdir, content_end, free_port,
+    incr_paths, log_batches, manifest, take_server_arg)
 
 REDIS_CLI = shutil.which("redis-cli")
 
@@ -462,59 +463,7 @@ def find_type_counts(obj):
 # Files
 
 
-def aofdir(d):
-    return os.path.join(d, "appendonlydir")
-
-
-def manifest(d):
-    """[(name, seq, type)] of the manifest in d/appendonlydir."""
-    out = []
-    with open(os.path.join(aofdir(d), "appendonly.aof.manifest")) as f:
-        for line in f:
-            parts = line.split()
-            if parts:
-                kv = dict(zip(parts[0::2], parts[1::2]))
-                out.append((kv["file"], int(kv["seq"]), kv["type"]))
-    return out
-
-
-def incr_paths(d):
-    return [os.path.join(aofdir(d), m[0]) for m in manifest(d) if m[2] == "i"]
-
-
-# #cairn <first-seq> <len> <xxh3> [<durable-seq> [t<unix-ms>] [history]]
-ANNOT = re.compile(rb"#cairn (\d+) (\d+) ([0-9a-f]{16})((?: [^ \r\n]+)*)\r\n")
-Batch = collections.namedtuple("Batch", "start body length first_seq fields")
 Record = collections.namedtuple("Record", "seq path batch args")
-
-
-def content_end(data):
-    """Where a log file's content ends: before Cairn's '#' filler lines."""
-    q = len(data)
-    while q > 0 and data[q - 1] in b"#\n":
-        q -= 1
-    if q == 0:
-        return 0
-    nl = data.find(b"\n", q - 1)
-    return len(data) if nl < 0 else nl + 1
-
-
-def batches(data, path=""):
-    end = content_end(data)
-    out, pos = [], 0
-    while pos < end:
-        m = ANNOT.match(data, pos)
-        if not m:
-            line_end = data.find(b"\n", pos) + 1
-            if line_end > pos and set(data[pos:line_end]) <= set(b"#\n"):
-                pos = line_end  # filler
-                continue
-            raise AssertionError("%s: no batch annotation at offset %d: %r"
-                                 % (path, pos, data[pos:pos + 40]))
-        n = int(m.group(2))
-        out.append(Batch(pos, m.end(), n, int(m.group(1)), m.group(4).split()))
-        pos = m.end() + n
-    return out
 
 
 def log_records(d):
@@ -525,7 +474,7 @@ def log_records(d):
     for path in incr_paths(d):
         with open(path, "rb") as f:
             data = f.read()
-        for i, b in enumerate(batches(data, path)):
+        for i, b in enumerate(log_batches(data, path)):
             seq = b.first_seq
             for args in parse_commands(data[b.body:b.body + b.length]):
                 if args[0].upper() == b"SELECT":
@@ -536,13 +485,13 @@ def log_records(d):
 
 
 def annotations(d):
-    """[(incr file, batch index, Batch)] of every batch of d's incr files
+    """[(incr file, batch index, LogBatch)] of every batch of d's incr files
     (the indexes are log_records()'s)."""
     out = []
     for path in incr_paths(d):
         with open(path, "rb") as f:
             data = f.read()
-        out += [(path, i, b) for i, b in enumerate(batches(data, path))]
+        out += [(path, i, b) for i, b in enumerate(log_batches(data, path))]
     return out
 
 
@@ -1338,7 +1287,7 @@ class ToolsTest(ServerTestCase):
         first, second = segs[-2], segs[-1]
         for seg in (first, second):
             with open(seg, "rb") as f:
-                self.assertTrue([b for b in batches(f.read(), seg) if b.first_seq > 0],
+                self.assertTrue([b for b in log_batches(f.read(), seg) if b.first_seq > 0],
                                 "%s holds no batch with a seq" % seg)
         p = self.tool("check", d, rc=0)
         last_seq = int(COVERS.search(p.stdout).group(2))
@@ -1525,7 +1474,7 @@ class ToolsTest(ServerTestCase):
         path = incr_paths(d)[-1]
         with open(path, "rb") as f:
             data = f.read()
-        bs = [b for b in batches(data, path) if b.length > 0]
+        bs = [b for b in log_batches(data, path) if b.length > 0]
         self.assertGreaterEqual(len(bs), 10, "expected a batch per write")
 
         with self.subTest("torn tail"):
@@ -1604,13 +1553,13 @@ class ToolsTest(ServerTestCase):
         fname = os.path.basename(path).encode()
         with open(path, "rb") as f:
             data = f.read()
-        bs = [b for b in batches(data, path) if b.length > 0]
+        bs = [b for b in log_batches(data, path) if b.length > 0]
         self.assertGreaterEqual(len(bs), 10, "expected a batch per write")
         end = content_end(data)
         batches_end = bs[-1].body + bs[-1].length
 
         def length_at(b):
-            m = ANNOT.match(data, b.start)
+            m = LOG_ANNOTATION.match(data, b.start)
             return m.start(2), m.end(2)
 
         def set_bytes(at, new):

@@ -16,10 +16,12 @@ What is here:
     test, all cleaned up; the server logs printed when the test fails).
 """
 
+import collections
 import contextlib
 import ctypes
 import functools
 import os
+import re
 import shutil
 import signal
 import socket
@@ -642,3 +644,64 @@ class ServerTestCase(LogsOnFailure, unittest.TestCase):
             self.skipTest("redis-server not installed")
         return self.start_server(REDIS_SERVER, "redis", d, extra, self.redis_defaults,
                                  preexec).wait_ready()
+
+
+# ---------------------------------------------------------------------------
+# A data directory's log files (doc/aof.md)
+
+
+def aofdir(d):
+    return os.path.join(d, "appendonlydir")
+
+
+def manifest(d):
+    """[(name, seq, type)] of the manifest in d/appendonlydir."""
+    out = []
+    with open(os.path.join(aofdir(d), "appendonly.aof.manifest")) as f:
+        for line in f:
+            parts = line.split()
+            if parts:
+                kv = dict(zip(parts[0::2], parts[1::2]))
+                out.append((kv["file"], int(kv["seq"]), kv["type"]))
+    return out
+
+
+def incr_paths(d):
+    return [os.path.join(aofdir(d), m[0]) for m in manifest(d) if m[2] == "i"]
+
+
+# #cairn <first-seq> <len> <xxh3> [<durable-seq> [t<unix-ms>] [history]]
+LOG_ANNOTATION = re.compile(rb"#cairn (\d+) (\d+) ([0-9a-f]{16})((?: [^ \r\n]+)*)\r\n")
+LogBatch = collections.namedtuple("LogBatch", "start body length first_seq fields")
+
+
+def content_end(data):
+    """Where a log file's content ends: before the '#' filler lines that
+    Cairn preallocates at its end (doc/aof.md, "Preallocation")."""
+    q = len(data)
+    while q > 0 and data[q - 1] in b"#\n":
+        q -= 1
+    if q == 0:
+        return 0
+    nl = data.find(b"\n", q - 1)
+    return len(data) if nl < 0 else nl + 1
+
+
+def log_batches(data, path="", annotation=LOG_ANNOTATION):
+    """[LogBatch] of a log file's content, which must be batches (each
+    annotation matching `annotation`, its fields as group 4) and filler."""
+    end = content_end(data)
+    out, pos = [], 0
+    while pos < end:
+        m = annotation.match(data, pos)
+        if not m:
+            line_end = data.find(b"\n", pos) + 1
+            if line_end > pos and set(data[pos:line_end]) <= set(b"#\n"):
+                pos = line_end  # filler
+                continue
+            raise AssertionError("%s: no batch annotation at offset %d: %r"
+                                 % (path, pos, data[pos:pos + 40]))
+        n = int(m.group(2))
+        out.append(LogBatch(pos, m.end(), n, int(m.group(1)), m.group(4).split()))
+        pos = m.end() + n
+    return out
