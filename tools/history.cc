@@ -54,6 +54,10 @@ base::Status DropHistory(const std::string& path) {
   return st;
 }
 
+bool IsHistoryAux(std::string_view key) {
+  return key == "repl-id" || key == "repl-offset" || key == "repl-stream-db";
+}
+
 base::Result<uint64_t> RewriteRdb(const LogFile& f, const std::string& out_path, bool new_history,
                                   Progress* progress, uint64_t* keys) {
   snapshot::RdbWriteOptions options;
@@ -80,9 +84,7 @@ base::Result<uint64_t> RewriteRdb(const LogFile& f, const std::string& out_path,
                                   },
                                   .aux =
                                       [&](const std::string& k, const std::string& v) {
-                                        const bool history = k == "repl-id" || k == "repl-offset" ||
-                                                             k == "repl-stream-db";
-                                        if (!(new_history && history))
+                                        if (!(new_history && IsHistoryAux(k)))
                                           options.aux.emplace_back(k, v);
                                         return base::Status::Ok();
                                       },

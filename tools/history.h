@@ -20,6 +20,11 @@ namespace cairn::tools {
 // records outside batches (Redis appended to it) is refused.
 base::Status DropHistory(const std::string& path);
 
+// The aux fields of an RDB that place it in a replication history
+// (repl-id, repl-offset, repl-stream-db): dropped when the data no longer
+// is what replicas of that history hold.
+bool IsHistoryAux(std::string_view key);
+
 // Rewrites the RDB image of `f` at `out_path` as Redis 7.0 reads it
 // (version 10), keeping its aux fields (but a replication history, when
 // `new_history`) and its function libraries. Returns where the image ended.

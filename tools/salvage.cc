@@ -601,9 +601,7 @@ int SalvageBase(const std::vector<LogFile>& files, const std::string& manifest_d
        .aux =
            [&](const std::string& k, const std::string& v) {
              // A new replication history: the data is not what replicas hold.
-             if (k != "repl-id" && k != "repl-offset" && k != "repl-stream-db") {
-               options.aux.emplace_back(k, v);
-             }
+             if (!IsHistoryAux(k)) options.aux.emplace_back(k, v);
              return base::Status::Ok();
            },
        .function =

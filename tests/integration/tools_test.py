@@ -1462,7 +1462,9 @@ class ToolsTest(ServerTestCase):
         p = self.tool("export", os.path.join(src, "missing.rdb"), "--quiet", rc=2)
         self.assertIn(b"missing.rdb", p.stderr)
 
-    def test_damaged_log_check_repair_restore(self):
+    def batch_per_write_log(self):
+        """A log of 12 SETs acknowledged one at a time: (dir, dataset, incr
+        file, its bytes, its non-empty batches)."""
         d = self.newdir("log")
         s = self.cairn(d, "--appendonly", "yes", "--appendfsync", "always")
         c = s.conn()
@@ -1476,6 +1478,10 @@ class ToolsTest(ServerTestCase):
             data = f.read()
         bs = [b for b in log_batches(data, path) if b.length > 0]
         self.assertGreaterEqual(len(bs), 10, "expected a batch per write")
+        return d, want, path, data, bs
+
+    def test_damaged_log_check_repair_restore(self):
+        d, want, path, data, bs = self.batch_per_write_log()
 
         with self.subTest("torn tail"):
             dt = self.copy_dir(d, "torn")
@@ -1541,20 +1547,8 @@ class ToolsTest(ServerTestCase):
             self.assertEqual(leftovers(new), [])
 
     def test_damaged_log_more_cases(self):
-        d = self.newdir("log")
-        s = self.cairn(d, "--appendonly", "yes", "--appendfsync", "always")
-        c = s.conn()
-        for i in range(12):  # one acknowledged write at a time: one batch each
-            self.assertEqual(c.cmd("SET", "k%d" % i, ("value-%d-" % i) * 20), "OK")
-        want = read_dataset(c)
-        c.close()
-        s.shutdown()
-        path = incr_paths(d)[-1]
+        d, want, path, data, bs = self.batch_per_write_log()
         fname = os.path.basename(path).encode()
-        with open(path, "rb") as f:
-            data = f.read()
-        bs = [b for b in log_batches(data, path) if b.length > 0]
-        self.assertGreaterEqual(len(bs), 10, "expected a batch per write")
         end = content_end(data)
         batches_end = bs[-1].body + bs[-1].length
 
