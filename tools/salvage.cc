@@ -588,27 +588,27 @@ int SalvageBase(const std::vector<LogFile>& files, const std::string& manifest_d
     }
     return writer.Put(e.key, e.value, e.expire_ms);
   };
-  auto r = snapshot::ScanRdbFile(
-      f.path, f.name,
-      {.entry = [&](snapshot::RdbEntry& e) -> base::Status {
-         keys++;
-         if (!o.keep_readable) return base::Status::Ok();
-         if (held) write_error = write(*held);
-         if (!write_error.ok()) return base::Status::NotFound("stop");
-         held = std::move(e);
-         return base::Status::Ok();
-       },
-       .aux =
-           [&](const std::string& k, const std::string& v) {
-             // A new replication history: the data is not what replicas hold.
-             if (!IsHistoryAux(k)) options.aux.emplace_back(k, v);
-             return base::Status::Ok();
-           },
-       .function =
-           [&](const std::string& code) {
-             options.functions.push_back(code);
-             return base::Status::Ok();
-           }});
+  auto r = snapshot::ScanRdbFile(f.path, f.name,
+                                 {.entry = [&](snapshot::RdbEntry& e) -> base::Status {
+                                    keys++;
+                                    if (!o.keep_readable) return base::Status::Ok();
+                                    if (held) write_error = write(*held);
+                                    if (!write_error.ok()) return base::Status::NotFound("stop");
+                                    held = std::move(e);
+                                    return base::Status::Ok();
+                                  },
+                                  .aux =
+                                      [&](const std::string& k, const std::string& v) {
+                                        // A new replication history: the data is not what replicas
+                                        // hold.
+                                        if (!IsHistoryAux(k)) options.aux.emplace_back(k, v);
+                                        return base::Status::Ok();
+                                      },
+                                  .function =
+                                      [&](const std::string& code) {
+                                        options.functions.push_back(code);
+                                        return base::Status::Ok();
+                                      }});
   auto fail = [&](const std::string& why) {
     unlink(temp.c_str());
     std::printf("%s\n", why.c_str());
