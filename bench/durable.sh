@@ -15,6 +15,8 @@
 #   appendonly no         50 clients           (the baseline, and what the
 #                                               machine allows: see below)
 #   appendfsync always    50 and 200 clients over 2 redis-benchmark processes
+#   appendfsync always    25 clients SET and 25 clients GET at once (2
+#                         processes): what durable writes do to reads
 # One redis-benchmark process is one thread, and on this 2-core machine it
 # tops out near 120-130k SET/s against either server with the log off; at
 # 200 clients both servers reach that ceiling, so the 1-process runs measure
@@ -36,6 +38,7 @@
 #   BENCH_TIMEOUT     seconds allowed per redis-benchmark run (default 300)
 #   BENCH_TMP         parent of the temp data dirs (default /tmp)
 #   CAIRN_EXTRA_ARGS  extra words appended to cairn's command line (default none)
+#   MIXED_CLIENTS     clients of each kind, reads beside writes (default 25)
 # If CAIRN_SERVER's basename is redis-server (to try the script before cairn
 # has a log), it also gets --save "" like the reference.
 set -euo pipefail
@@ -70,6 +73,8 @@ need_posint REQUESTS_1C
 need_posint KEYSPACE
 need_posint VALUE_SIZE
 need_posint BENCH_TIMEOUT
+MIXED_CLIENTS="${MIXED_CLIENTS:-25}"
+need_posint MIXED_CLIENTS
 [[ -d "${BENCH_TMP}" ]] || die "BENCH_TMP is not a directory: ${BENCH_TMP}"
 
 # Workloads, in the order each round runs them: the baseline (log off) comes
@@ -96,6 +101,8 @@ floors="${work}/floors"     # lines: <uring p50 us> <pwrite p50 us>, one per rou
 : > "${floors}"
 bytes="${work}/bytes"       # lines: <server> <workload id> <device B/ack> <write_bytes/ack> <bound B/ack>
 : > "${bytes}"
+mixed="${work}/mixed"       # lines: <server> <SET ops/s> <GET ops/s> <GET p50 ms> <GET p99 ms>
+: > "${mixed}"
 
 # The data dirs' device, for its write counters in /proc/diskstats.
 data_dev="$(basename "$(df -P "${work}" | awk 'NR == 2 { print $1 }')")"
@@ -147,20 +154,29 @@ log_bytes() {
   find "$1" -name '*.aof' -type f -printf '%s\n' 2>/dev/null | awk '{ s += $1 } END { print s + 0 }'
 }
 
-# run_clients <dir> <out> <what> <procs> <total requests> <args...>: <procs>
-# redis-benchmark processes at once, each with <args>; leaves the first
-# one's CSV in <out> (for its latencies) and prints the requests/s of all of
-# them together: <total requests> over the wall time from the first start to
-# the last end.
-run_clients() {
-  local dir="$1" out="$2" what="$3" procs="$4" total="$5" start end i p status=0
-  shift 5
-  start="$(date +%s%N)"
+# run_together <dir> <out> <what> <args...>: redis-benchmark processes started
+# at once, one per argument list (lists separated by a "--next" word); the
+# i-th one's CSV goes to <out>.i. Prints the nanoseconds from the first start
+# to the last end.
+run_together() {
+  local dir="$1" out="$2" what="$3" start end i=1 p status=0
+  shift 3
+  local -a args=()
   bench_pid=""
-  for ((i = 1; i <= procs; i++)); do
-    timeout "${BENCH_TIMEOUT}" "${REDIS_BENCHMARK}" -h 127.0.0.1 -p "${port}" "$@" \
+  start="$(date +%s%N)"
+  while (($# > 0)); do
+    if [[ "$1" != --next ]]; then
+      args+=("$1")
+      shift
+      (($# > 0)) && continue
+    else
+      shift
+    fi
+    timeout "${BENCH_TIMEOUT}" "${REDIS_BENCHMARK}" -h 127.0.0.1 -p "${port}" "${args[@]}" \
       > "${out}.${i}" 2> "${dir}/bench.err.${i}" &
     bench_pid+=" $!"
+    args=()
+    i=$((i + 1))
   done
   for p in ${bench_pid}; do
     wait "${p}" || status=$?
@@ -171,8 +187,54 @@ run_clients() {
     cat "${dir}"/bench.err.* "${dir}/server.log" >&2
     die "redis-benchmark failed or timed out against ${what}"
   fi
+  echo "$((end - start))"
+}
+
+# run_clients <dir> <out> <what> <procs> <total requests> <args...>: <procs>
+# redis-benchmark processes at once, each with <args>; leaves the first
+# one's CSV in <out> (for its latencies) and prints the requests/s of all of
+# them together: <total requests> over the wall time from the first start to
+# the last end.
+run_clients() {
+  local dir="$1" out="$2" what="$3" procs="$4" total="$5" i ns
+  shift 5
+  local -a all=()
+  for ((i = 1; i <= procs; i++)); do
+    ((i > 1)) && all+=(--next)
+    all+=("$@")
+  done
+  ns="$(run_together "${dir}" "${out}" "${what}" "${all[@]}")"
   cp "${out}.1" "${out}"
-  awk -v n="${total}" -v ns="$((end - start))" 'BEGIN { printf "%.2f", n / (ns / 1e9) }'
+  awk -v n="${total}" -v ns="${ns}" 'BEGIN { printf "%.2f", n / (ns / 1e9) }'
+}
+
+# bench_mixed <cairn|redis> <round>: reads beside durable writes. Under
+# `always`, MIXED_CLIENTS clients send SETs and as many send GETs, from two
+# redis-benchmark processes started together. The GET process has half the
+# requests, so that it ends first and runs under the writes throughout. Each
+# process's own ops/s is kept, and the GETs' p50 and p99.
+bench_mixed() {
+  local name="$1" round="$2" id=mixed
+  local dir="${work}/r${round}-${id}-${name}" out
+  start_server "${name}" "${dir}" always
+  out="${dir}/bench.csv"
+  run_together "${dir}" "${out}" "${name} (round ${round}, ${id})" \
+    -q --csv -t set -c "${MIXED_CLIENTS}" -n "${REQUESTS}" -r "${KEYSPACE}" -d "${VALUE_SIZE}" \
+    --next \
+    -q --csv -t get -c "${MIXED_CLIENTS}" -n "$((REQUESTS / 2))" -r "${KEYSPACE}" > /dev/null
+  stop_server
+  local set_rps get_rps line p50 p99
+  set_rps="$(csv_rps "${out}.1" SET)"
+  get_rps="$(csv_rps "${out}.2" GET)"
+  [[ "${set_rps}" =~ ^[0-9]+(\.[0-9]+)?$ && "${get_rps}" =~ ^[0-9]+(\.[0-9]+)?$ ]] ||
+    { cat "${out}.1" "${out}.2" >&2; die "no SET/GET result from ${name} (${id})"; }
+  line="$(grep -m1 '^"GET",' "${out}.2" | tr -d '"')"
+  p50="$(cut -d, -f5 <<< "${line}")"
+  p99="$(cut -d, -f7 <<< "${line}")"
+  echo "${name} ${set_rps} ${get_rps} ${p50} ${p99}" >> "${mixed}"
+  printf '  round %d  %-5s always, %s SET + %s GET clients: SET %.0f ops/s, GET %.0f ops/s, GET p50 %s ms p99 %s ms\n' \
+    "${round}" "${name}" "${MIXED_CLIENTS}" "${MIXED_CLIENTS}" "${set_rps}" "${get_rps}" \
+    "${p50:-?}" "${p99:-?}" >&2
 }
 
 # bench_one <cairn|redis> <round> <workload index>
@@ -263,6 +325,9 @@ for ((round = 1; round <= ROUNDS; round++)); do
       bench_one "${name}" "${round}" "${w}"
     done
   done
+  for name in "${order[@]}"; do
+    bench_mixed "${name}" "${round}"
+  done
 done
 
 median() {  # median <server> <workload id>; empty if no results
@@ -302,6 +367,17 @@ q="$(ratio "$(median cairn no-c50-P1-x1)" "$(median redis always-c50-P1-x1)")"
 echo "headroom: cairn appendonly-no(50c) / redis always(50c) = ${q} (the most the 50-client ratio can reach here)"
 q="$(ratio "$(median redis always-c50-P1-x1)" "$(median redis no-c50-P1-x1)")"
 echo "redis always(50c) / redis appendonly-no(50c) = ${q}"
+
+# Reads beside durable writes (medians of the rounds).
+mixed_median() { awk -v s="$1" -v c="$2" '$1 == s { print $c }' "${mixed}" | median_of; }
+echo
+echo "reads beside durable writes: appendfsync always, ${MIXED_CLIENTS} clients SET and ${MIXED_CLIENTS} clients GET at once"
+printf '%-8s %12s %12s %12s %12s\n' server "SET ops/s" "GET ops/s" "GET p50 ms" "GET p99 ms"
+for name in cairn redis; do
+  printf '%-8s %12.0f %12.0f %12s %12s\n' "${name}" "$(mixed_median "${name}" 2)" \
+    "$(mixed_median "${name}" 3)" "$(mixed_median "${name}" 4)" "$(mixed_median "${name}" 5)"
+done
+echo "cairn/redis: SET $(ratio "$(mixed_median cairn 2)" "$(mixed_median redis 2)"), GET $(ratio "$(mixed_median cairn 3)" "$(mixed_median redis 3)")"
 
 # The floor and the 1-client latency over it (medians of the rounds' p50s).
 col_median() { awk -v c="$1" '{ print $c }' "$2" | median_of; }
