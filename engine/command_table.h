@@ -22,6 +22,7 @@
 namespace cairn::engine {
 
 class CommandContext;
+struct ConfigValues;
 using ArgList = std::span<const std::string>;
 using Handler = void (*)(CommandContext& ctx, ArgList args);
 
@@ -139,6 +140,9 @@ struct CommandSpec {
   std::vector<KeySpec> key_specs;
   std::vector<std::string_view> tips;
   std::vector<CommandSpec> subcommands;
+  // A protected command (DEBUG, MODULE LOAD...): the enable-*-command
+  // option ({no, yes, local}) that lets clients run it.
+  int64_t ConfigValues::*protected_by = nullptr;
 
   // Filled in by CommandTable::Add.
   std::string full_name;  // "get", "config|get"

@@ -589,7 +589,7 @@ const std::array kOptions = {
     Option{.name = "enable-debug-command", .type = Type::kEnum, .default_value = "no",
            .flags = kImmutable, .choices = kNoYesLocal, .i = &V::enable_debug_command},
     Option{.name = "enable-module-command", .type = Type::kEnum, .default_value = "no",
-           .flags = kImmutable, .choices = kNoYesLocal},
+           .flags = kImmutable, .choices = kNoYesLocal, .i = &V::enable_module_command},
     Option{.name = "enable-protected-configs", .type = Type::kEnum, .default_value = "no",
            .flags = kImmutable | kProtected, .choices = kNoYesLocal,
            .i = &V::enable_protected_configs},

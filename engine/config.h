@@ -109,6 +109,7 @@ struct ConfigValues {
   std::string aclfile;
   int64_t acllog_max_len = 128;
   int64_t enable_debug_command = 0;      // index into {no, yes, local}
+  int64_t enable_module_command = 0;     // index into {no, yes, local}
   int64_t enable_protected_configs = 0;  // index into {no, yes, local}
   // Protocol limits.
   int64_t proto_max_bulk_len = 512LL * 1024 * 1024;

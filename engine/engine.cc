@@ -659,6 +659,19 @@ bool Engine::ExecuteOne(ClientState& client, std::vector<std::string>& argv,
   // A log being replayed is trusted: who may run what, and whether writes
   // may be taken now, are questions for the clients that wrote it.
   if (loading_ || client.primary_link) return ExecuteChecked(client, *cmd, argv, out, now);
+  if (cmd->protected_by != nullptr) {
+    const int64_t allowed = config_->values().*(cmd->protected_by);  // {no, yes, local}
+    if (allowed == 0 || (allowed == 2 && !client.local)) {
+      // The option is named after the command: enable-debug-command.
+      const std::string top(cmd->parent != nullptr ? cmd->parent->name : cmd->name);
+      std::string upper = top;
+      for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      return reject(Err(upper + " command not allowed. If the enable-" + top +
+                        "-command option is set to \"local\", you can run it from a local "
+                        "connection, otherwise you need to set this option in the configuration "
+                        "file, and then restart the server."));
+    }
+  }
   const AclUser& def = acl_->default_user();
   if (!client.authenticated && !(def.nopass && def.enabled) && !(cmd->flags & kNoAuth)) {
     return reject({ErrorKind::kNoAuth, "Authentication required."});

@@ -518,6 +518,12 @@ void ClientTrackinginfo(CommandContext& ctx, ArgList) {
 
 constexpr uint64_t kConnFlags = kNoScript | kLoading | kStale;
 
+// READONLY, READWRITE, ASKING: a cluster client's connection state. Cairn
+// has no cluster mode, and answers as a Redis started without one.
+void ClusterDisabled(CommandContext& ctx, ArgList) {
+  ctx.Error("This instance has cluster support disabled");
+}
+
 }  // namespace
 
 // In Redis 7.0's field order. Buffer sizes Cairn does not account per
@@ -542,6 +548,18 @@ std::string ClientInfoLine(const ClientState& c, int64_t now_ms) {
 
 void RegisterConnectionCommands(CommandTable& t) {
   t.Add({
+      {.name = "readonly", .arity = 1, .flags = kLoading | kStale | kFast,
+       .acl = acl::kConnection, .handler = ClusterDisabled,
+       .doc = {.summary = "Enables read queries for a connection to a cluster replica node",
+               .since = "3.0.0", .group = "cluster", .complexity = "O(1)"}},
+      {.name = "readwrite", .arity = 1, .flags = kLoading | kStale | kFast,
+       .acl = acl::kConnection, .handler = ClusterDisabled,
+       .doc = {.summary = "Disables read queries for a connection to a cluster replica node",
+               .since = "3.0.0", .group = "cluster", .complexity = "O(1)"}},
+      {.name = "asking", .arity = 1, .flags = kFast, .acl = acl::kConnection,
+       .handler = ClusterDisabled,
+       .doc = {.summary = "Sent by cluster clients after an -ASK redirect", .since = "3.0.0",
+               .group = "cluster", .complexity = "O(1)"}},
       {.name = "ping",
        .arity = -1,
        .flags = kFast,
@@ -601,6 +619,9 @@ void RegisterConnectionCommands(CommandTable& t) {
                .since = "6.0.0",
                .group = "connection",
                .complexity = "O(1)",
+               .history = {{"6.2.0",
+                            "`protover` made optional; when called without arguments the "
+                            "command reports the current connection's context."}},
                .arguments = {{.name = "arguments",
                               .type = "block",
                               .flags = kArgOptional,
@@ -679,7 +700,40 @@ void RegisterConnectionCommands(CommandTable& t) {
                 .doc = {.summary = "Get the list of client connections",
                         .since = "2.4.0",
                         .group = "connection",
-                        .complexity = "O(N) where N is the number of client connections"},
+                        .complexity = "O(N) where N is the number of client connections",
+                        .history = {{"2.8.12", "Added unique client `id` field."},
+                                    {"5.0.0", "Added optional `TYPE` filter."},
+                                    {"6.0.0", "Added `user` field."},
+                                    {"6.2.0",
+                                     "Added `argv-mem`, `tot-mem`, `laddr` and `redir` fields "
+                                     "and the optional `ID` filter."},
+                                    {"7.0.0", "Added `resp`, `multi-mem`, `rbs` and `rbp` fields."},
+                                    {"7.0.3", "Added `ssub` field."}},
+                        .arguments = {{.name = "normal_master_replica_pubsub",
+                                       .type = "oneof",
+                                       .token = "TYPE",
+                                       .since = "5.0.0",
+                                       .flags = kArgOptional,
+                                       .arguments = {{.name = "normal",
+                                                      .type = "pure-token",
+                                                      .token = "NORMAL"},
+                                                     {.name = "master",
+                                                      .type = "pure-token",
+                                                      .token = "MASTER"},
+                                                     {.name = "replica",
+                                                      .type = "pure-token",
+                                                      .token = "REPLICA"},
+                                                     {.name = "pubsub",
+                                                      .type = "pure-token",
+                                                      .token = "PUBSUB"}}},
+                                      {.name = "id",
+                                       .type = "block",
+                                       .token = "ID",
+                                       .since = "6.2.0",
+                                       .flags = kArgOptional,
+                                       .arguments = {{.name = "client-id",
+                                                      .type = "integer",
+                                                      .flags = kArgMultiple}}}}},
                 .tips = {"nondeterministic_output"}},
                {.name = "unblock",
                 .arity = -3,

@@ -38,10 +38,6 @@ std::string QuicklistDetails(const types::Value& v) {
   return buf;
 }
 
-bool IsLocal(const ClientState& c) {
-  return c.addr.starts_with("127.") || c.addr.starts_with("::1") || c.addr.empty();
-}
-
 void DebugReload(CommandContext& ctx, ArgList args) {
   bool save = true;
   for (size_t j = 2; j < args.size(); j++) {
@@ -148,13 +144,6 @@ void DebugProtocol(CommandContext& ctx, const std::string& type) {
 }
 
 void Debug(CommandContext& ctx, ArgList args) {
-  const int64_t mode = ctx.config.values().enable_debug_command;
-  if (mode == 0 || (mode == 2 && !IsLocal(ctx.client))) {
-    return ctx.Error(
-        "DEBUG command not allowed. If the enable-debug-command option is set to \"local\", "
-        "you can run it from a local connection, otherwise you need to set this option in the "
-        "configuration file, and then restart the server.");
-  }
   const std::string sub = base::ToLower(args[1]);
   if (sub == "help" && args.size() == 2) {
     static constexpr std::string_view kLines[] = {
@@ -251,7 +240,9 @@ void RegisterDebugCommands(CommandTable& t) {
       {.name = "debug", .arity = -2, .flags = kAdmin | kNoScript | kLoading | kStale,
        .handler = Debug,
        .doc = {.summary = "A container for debugging commands", .since = "1.0.0",
-               .group = "server", .complexity = "Depends on subcommand."}},
+               .group = "server", .complexity = "Depends on subcommand.",
+               .doc_flags = {"syscmd"}},
+       .protected_by = &ConfigValues::enable_debug_command},
   });
 }
 

@@ -546,9 +546,35 @@ const std::vector<KeySpec> kRwUpdateKey = {{.flags = ks::kRW | ks::kUpdate, .ind
 const std::vector<KeySpec> kRoAccessKey = {{.flags = ks::kRO | ks::kAccess, .index = 1}};
 
 const std::vector<ArgDoc> kFlushArgs = {
-    {.name = "flush-type", .type = "oneof", .flags = kArgOptional,
+    {.name = "async", .type = "oneof", .flags = kArgOptional,
      .arguments = {{.name = "async", .type = "pure-token", .token = "ASYNC", .since = "4.0.0"},
                    {.name = "sync", .type = "pure-token", .token = "SYNC", .since = "6.2.0"}}}};
+
+constexpr std::string_view kRestoreComplexity =
+    "O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, "
+    "where N is the number of Redis objects composing the value and M their average size. For "
+    "small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply "
+    "O(1). However for sorted set values the complexity is O(N*M*log(N)) because inserting "
+    "values into sorted sets is O(log(N)).";
+
+const std::vector<std::pair<std::string_view, std::string_view>> kRestoreHistory = {
+    {"3.0.0", "Added the `REPLACE` modifier."},
+    {"5.0.0", "Added the `ABSTTL` modifier."},
+    {"5.0.0", "Added the `IDLETIME` and `FREQ` options."}};
+
+std::vector<ArgDoc> RestoreArgs() {
+  return {{.name = "key", .type = "key", .key_spec_index = 0},
+          {.name = "ttl", .type = "integer"},
+          {.name = "serialized-value", .type = "string"},
+          {.name = "replace", .type = "pure-token", .token = "REPLACE", .since = "3.0.0",
+           .flags = kArgOptional},
+          {.name = "absttl", .type = "pure-token", .token = "ABSTTL", .since = "5.0.0",
+           .flags = kArgOptional},
+          {.name = "seconds", .type = "integer", .token = "IDLETIME", .since = "5.0.0",
+           .flags = kArgOptional},
+          {.name = "frequency", .type = "integer", .token = "FREQ", .since = "5.0.0",
+           .flags = kArgOptional}};
+}
 
 }  // namespace
 
@@ -556,9 +582,17 @@ void RegisterKeyspaceCommands(CommandTable& t) {
   t.Add({
       {.name = "del", .arity = -2, .flags = kWrite, .keys = {1, -1, 1}, .acl = acl::kKeyspace,
        .handler = Del,
-       .doc = {.summary = "Delete a key", .since = "1.0.0", .group = "generic",
-               .complexity = "O(N) where N is the number of keys that will be removed.",
-               .arguments = {{.name = "key", .type = "key", .flags = kArgMultiple,
+       .doc = {.summary = "Delete a key",
+               .since = "1.0.0",
+               .group = "generic",
+               .complexity = "O(N) where N is the number of keys that will be removed. When a "
+                             "key to remove holds a value other than a string, the individual "
+                             "complexity for this key is O(M) where M is the number of elements "
+                             "in the list, set, sorted set or hash. Removing a single key that "
+                             "holds a string value is O(1).",
+               .arguments = {{.name = "key",
+                              .type = "key",
+                              .flags = kArgMultiple,
                               .key_spec_index = 0}}},
        .key_specs = {{.flags = ks::kRM | ks::kDelete, .index = 1, .lastkey = -1}},
        .tips = {"request_policy:multi_shard", "response_policy:agg_sum"}},
@@ -602,6 +636,9 @@ void RegisterKeyspaceCommands(CommandTable& t) {
        .acl = acl::kKeyspace, .handler = RenameNx,
        .doc = {.summary = "Rename a key, only if the new key does not exist", .since = "1.0.0",
                .group = "generic", .complexity = "O(1)",
+               .history = {{"3.2.0",
+                            "The command no longer returns an error when source and "
+                            "destination names are the same."}},
                .arguments = {{.name = "key", .type = "key", .key_spec_index = 0},
                              {.name = "newkey", .type = "key", .key_spec_index = 1}}},
        .key_specs = {{.flags = ks::kRW | ks::kAccess | ks::kDelete, .index = 1},
@@ -622,6 +659,7 @@ void RegisterKeyspaceCommands(CommandTable& t) {
                .complexity = "O(1) for every call. O(N) for a complete iteration, including "
                              "enough command calls for the cursor to return back to 0. N is "
                              "the number of elements inside the collection.",
+               .history = {{"6.0.0", "Added the `TYPE` subcommand."}},
                .arguments = {{.name = "cursor", .type = "integer"},
                              {.name = "pattern", .type = "pattern", .token = "MATCH",
                               .flags = kArgOptional},
@@ -678,26 +716,30 @@ void RegisterKeyspaceCommands(CommandTable& t) {
                {.name = "encoding", .arity = 3, .flags = kReadonly, .keys = {2, 2, 1},
                 .acl = acl::kKeyspace, .handler = ObjectEncoding,
                 .doc = {.summary = "Inspect the internal encoding of a Redis object",
-                        .since = "2.2.3", .group = "generic", .complexity = "O(1)"},
+                        .since = "2.2.3", .group = "generic", .complexity = "O(1)",
+                        .arguments = {{.name = "key", .type = "key", .key_spec_index = 0}}},
                 .key_specs = {{.flags = ks::kRO, .index = 2}},
                 .tips = {"nondeterministic_output"}},
                {.name = "freq", .arity = 3, .flags = kReadonly, .keys = {2, 2, 1},
                 .acl = acl::kKeyspace, .handler = ObjectFreq,
                 .doc = {.summary = "Get the logarithmic access frequency counter of a Redis "
                                    "object",
-                        .since = "4.0.0", .group = "generic", .complexity = "O(1)"},
+                        .since = "4.0.0", .group = "generic", .complexity = "O(1)",
+                        .arguments = {{.name = "key", .type = "key", .key_spec_index = 0}}},
                 .key_specs = {{.flags = ks::kRO, .index = 2}},
                 .tips = {"nondeterministic_output"}},
                {.name = "idletime", .arity = 3, .flags = kReadonly, .keys = {2, 2, 1},
                 .acl = acl::kKeyspace, .handler = ObjectIdleTime,
                 .doc = {.summary = "Get the time since a Redis object was last accessed",
-                        .since = "2.2.3", .group = "generic", .complexity = "O(1)"},
+                        .since = "2.2.3", .group = "generic", .complexity = "O(1)",
+                        .arguments = {{.name = "key", .type = "key", .key_spec_index = 0}}},
                 .key_specs = {{.flags = ks::kRO, .index = 2}},
                 .tips = {"nondeterministic_output"}},
                {.name = "refcount", .arity = 3, .flags = kReadonly, .keys = {2, 2, 1},
                 .acl = acl::kKeyspace, .handler = ObjectRefcount,
                 .doc = {.summary = "Get the number of references to the value of the key",
-                        .since = "2.2.3", .group = "generic", .complexity = "O(1)"},
+                        .since = "2.2.3", .group = "generic", .complexity = "O(1)",
+                        .arguments = {{.name = "key", .type = "key", .key_spec_index = 0}}},
                 .key_specs = {{.flags = ks::kRO, .index = 2}},
                 .tips = {"nondeterministic_output"}},
                {.name = "help", .arity = 2, .flags = kLoading | kStale,
@@ -709,6 +751,7 @@ void RegisterKeyspaceCommands(CommandTable& t) {
        .acl = acl::kKeyspace, .handler = Exists,
        .doc = {.summary = "Determine if a key exists", .since = "1.0.0", .group = "generic",
                .complexity = "O(N) where N is the number of keys to check.",
+               .history = {{"3.0.3", "Accepts multiple `key` arguments."}},
                .arguments = {{.name = "key", .type = "key", .flags = kArgMultiple,
                               .key_spec_index = 0}}},
        .key_specs = {{.flags = ks::kRO, .index = 1, .lastkey = -1}},
@@ -717,18 +760,21 @@ void RegisterKeyspaceCommands(CommandTable& t) {
        .keys = {1, 1, 1}, .acl = acl::kKeyspace, .handler = Expire,
        .doc = {.summary = "Set a key's time to live in seconds", .since = "1.0.0",
                .group = "generic", .complexity = "O(1)",
+               .history = {{"7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`."}},
                .arguments = ExpireArgs("seconds", "integer")},
        .key_specs = kRwUpdateKey},
       {.name = "pexpire", .arity = -3, .flags = kWrite | kFast | kCustomPropagation,
        .keys = {1, 1, 1}, .acl = acl::kKeyspace, .handler = PExpire,
        .doc = {.summary = "Set a key's time to live in milliseconds", .since = "2.6.0",
                .group = "generic", .complexity = "O(1)",
+               .history = {{"7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`."}},
                .arguments = ExpireArgs("milliseconds", "integer")},
        .key_specs = kRwUpdateKey},
       {.name = "expireat", .arity = -3, .flags = kWrite | kFast | kCustomPropagation,
        .keys = {1, 1, 1}, .acl = acl::kKeyspace, .handler = ExpireAt,
        .doc = {.summary = "Set the expiration for a key as a UNIX timestamp", .since = "1.2.0",
                .group = "generic", .complexity = "O(1)",
+               .history = {{"7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`."}},
                .arguments = ExpireArgs("unix-time-seconds", "unix-time")},
        .key_specs = kRwUpdateKey},
       {.name = "pexpireat", .arity = -3, .flags = kWrite | kFast | kCustomPropagation,
@@ -736,6 +782,7 @@ void RegisterKeyspaceCommands(CommandTable& t) {
        .doc = {.summary = "Set the expiration for a key as a UNIX timestamp specified in "
                           "milliseconds",
                .since = "2.6.0", .group = "generic", .complexity = "O(1)",
+               .history = {{"7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`."}},
                .arguments = ExpireArgs("unix-time-milliseconds", "unix-time")},
        .key_specs = kRwUpdateKey},
       {.name = "persist", .arity = 2, .flags = kWrite | kFast, .keys = {1, 1, 1},
@@ -770,30 +817,23 @@ void RegisterKeyspaceCommands(CommandTable& t) {
        .keys = {1, 1, 1}, .acl = acl::kKeyspace | acl::kDangerous, .handler = Restore,
        .doc = {.summary = "Create a key using the provided serialized value, previously "
                           "obtained using DUMP.",
-               .since = "2.6.0", .group = "generic",
-               .complexity = "O(1) to create the new key and additional O(N*M) to reconstruct "
-                             "the serialized value, where N is the number of Redis objects "
-                             "composing the value and M their average size. For small string "
-                             "values the time complexity is thus O(1)+O(1*M) where M is small, "
-                             "so simply O(1). However for sorted set values the complexity is "
-                             "O(N*M*log(N)) because inserting values into sorted sets is "
-                             "O(log(N)).",
-               .arguments = {{.name = "key", .type = "key", .key_spec_index = 0},
-                             {.name = "ttl", .type = "integer"},
-                             {.name = "serialized-value", .type = "string"},
-                             {.name = "replace", .type = "pure-token", .token = "REPLACE",
-                              .since = "3.0.0", .flags = kArgOptional},
-                             {.name = "absttl", .type = "pure-token", .token = "ABSTTL",
-                              .since = "5.0.0", .flags = kArgOptional},
-                             {.name = "seconds", .type = "integer", .token = "IDLETIME",
-                              .since = "5.0.0", .flags = kArgOptional},
-                             {.name = "frequency", .type = "integer", .token = "FREQ",
-                              .since = "5.0.0", .flags = kArgOptional}}},
+               .since = "2.6.0", .group = "generic", .complexity = kRestoreComplexity,
+               .history = kRestoreHistory, .arguments = RestoreArgs()},
+       .key_specs = {{.flags = ks::kOW | ks::kUpdate, .index = 1}}},
+      // What a cluster sends the node a key migrates to; RESTORE here.
+      {.name = "restore-asking", .arity = -4,
+       .flags = kWrite | kDenyOom | kAsking | kCustomPropagation, .keys = {1, 1, 1},
+       .acl = acl::kKeyspace | acl::kDangerous, .handler = Restore,
+       .doc = {.summary = "An internal command for migrating keys in a cluster",
+               .since = "3.0.0", .group = "server", .complexity = kRestoreComplexity,
+               .doc_flags = {"syscmd"}, .history = kRestoreHistory,
+               .arguments = RestoreArgs()},
        .key_specs = {{.flags = ks::kOW | ks::kUpdate, .index = 1}}},
       {.name = "ttl", .arity = 2, .flags = kReadonly | kFast, .keys = {1, 1, 1},
        .acl = acl::kKeyspace, .handler = Ttl,
        .doc = {.summary = "Get the time to live for a key in seconds", .since = "1.0.0",
                .group = "generic", .complexity = "O(1)",
+               .history = {{"2.8.0", "Added the -2 reply."}},
                .arguments = {{.name = "key", .type = "key", .key_spec_index = 0}}},
        .key_specs = {{.flags = ks::kRO | ks::kAccess, .index = 1}},
        .tips = {"nondeterministic_output"}},
@@ -801,6 +841,7 @@ void RegisterKeyspaceCommands(CommandTable& t) {
        .acl = acl::kKeyspace, .handler = PTtl,
        .doc = {.summary = "Get the time to live for a key in milliseconds", .since = "2.6.0",
                .group = "generic", .complexity = "O(1)",
+               .history = {{"2.8.0", "Added the -2 reply."}},
                .arguments = {{.name = "key", .type = "key", .key_spec_index = 0}}},
        .key_specs = {{.flags = ks::kRO | ks::kAccess, .index = 1}},
        .tips = {"nondeterministic_output"}},
@@ -814,6 +855,8 @@ void RegisterKeyspaceCommands(CommandTable& t) {
        .doc = {.summary = "Remove all keys from the current database", .since = "1.0.0",
                .group = "server",
                .complexity = "O(N) where N is the number of keys in the selected database",
+               .history = {{"4.0.0", "Added the `ASYNC` flushing mode modifier."},
+                           {"6.2.0", "Added the `SYNC` flushing mode modifier."}},
                .arguments = kFlushArgs},
        .tips = {"request_policy:all_shards", "response_policy:all_succeeded"}},
       {.name = "flushall", .arity = -1, .flags = kWrite,
@@ -821,6 +864,8 @@ void RegisterKeyspaceCommands(CommandTable& t) {
        .doc = {.summary = "Remove all keys from all databases", .since = "1.0.0",
                .group = "server",
                .complexity = "O(N) where N is the total number of keys in all databases",
+               .history = {{"4.0.0", "Added the `ASYNC` flushing mode modifier."},
+                           {"6.2.0", "Added the `SYNC` flushing mode modifier."}},
                .arguments = kFlushArgs},
        .tips = {"request_policy:all_shards", "response_policy:all_succeeded"}},
   });

@@ -276,6 +276,18 @@ void ScriptKill(CommandContext& ctx, ArgList) {
   ctx.reply.Ok();
 }
 
+// SCRIPT DEBUG: Cairn has no Lua debugger (Redis's LDB, a session of its
+// own protocol); NO, debugging off, is every client's state already.
+void ScriptDebug(CommandContext& ctx, ArgList args) {
+  // (Commands may not block only inside EXEC here: scripts cannot run this.)
+  if (!ctx.may_block) return ctx.Error("SCRIPT DEBUG must be called outside a pipeline");
+  if (base::EqualsIgnoreCase(args[2], "no")) return ctx.reply.Ok();
+  if (base::EqualsIgnoreCase(args[2], "yes") || base::EqualsIgnoreCase(args[2], "sync")) {
+    return ctx.Error("SCRIPT DEBUG YES and SYNC are not supported: Cairn has no Lua debugger");
+  }
+  ctx.Error("Use SCRIPT DEBUG YES/SYNC/NO");
+}
+
 void ScriptHelp(CommandContext& ctx, ArgList) {
   static constexpr std::string_view kLines[] = {
       "SCRIPT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -355,7 +367,17 @@ void RegisterScriptingCommands(CommandTable& t) {
                .group = "scripting", .complexity = "Depends on subcommand."},
        .subcommands =
            {
-
+               {.name = "debug", .arity = 3, .flags = kNoScript, .acl = acl::kScripting,
+                .handler = ScriptDebug,
+                .doc = {.summary = "Set the debug mode for executed scripts.", .since = "3.2.0",
+                        .group = "scripting", .complexity = "O(1)",
+                        .arguments = {{.name = "mode", .type = "oneof",
+                                       .arguments = {{.name = "yes", .type = "pure-token",
+                                                      .token = "YES"},
+                                                     {.name = "sync", .type = "pure-token",
+                                                      .token = "SYNC"},
+                                                     {.name = "no", .type = "pure-token",
+                                                      .token = "NO"}}}}}},
                {.name = "load", .arity = 3, .flags = kNoScript | kStale,
                 .acl = acl::kScripting, .handler = ScriptLoad,
                 .doc = {.summary = "Load the specified Lua script into the script cache.",
@@ -492,13 +514,30 @@ void RegisterScriptingCommands(CommandTable& t) {
                 .handler = FunctionList,
                 .doc = {.summary = "List information about all the functions", .since = "7.0.0",
                         .group = "scripting", .complexity = "O(N) where N is the number of "
-                                                            "functions"},
+                                                            "functions",
+                        .arguments = {{.name = "library-name-pattern",
+                                       .type = "string",
+                                       .token = "LIBRARYNAME",
+                                       .flags = kArgOptional},
+                                      {.name = "withcode",
+                                       .type = "pure-token",
+                                       .token = "WITHCODE",
+                                       .flags = kArgOptional}}},
                 .tips = {"nondeterministic_output_order"}},
                {.name = "flush", .arity = -2, .flags = kWrite | kNoScript,
                 .acl = acl::kScripting, .handler = FunctionFlush,
                 .doc = {.summary = "Deleting all functions", .since = "7.0.0",
                         .group = "scripting",
-                        .complexity = "O(N) where N is the number of functions deleted"},
+                        .complexity = "O(N) where N is the number of functions deleted",
+                        .arguments = {{.name = "async",
+                                       .type = "oneof",
+                                       .flags = kArgOptional,
+                                       .arguments = {{.name = "async",
+                                                      .type = "pure-token",
+                                                      .token = "ASYNC"},
+                                                     {.name = "sync",
+                                                      .type = "pure-token",
+                                                      .token = "SYNC"}}}}},
                 .tips = {"request_policy:all_shards", "response_policy:all_succeeded"}},
            }},
   });

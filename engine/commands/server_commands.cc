@@ -139,14 +139,16 @@ void WriteArgDocs(protocol::RespWriter& r, const std::vector<ArgDoc>& args) {
   r.Array(args.size());
   for (const auto& a : args) {
     bool nested = a.type == "oneof" || a.type == "block";
-    size_t fields = 2 + (a.type == "key") + !a.token.empty() + !a.since.empty() +
+    // (A pattern naming keys, SORT's BY and GET, has a key spec too.)
+    const bool spec = a.type == "key" || a.key_spec_index >= 0;
+    size_t fields = 2 + spec + !a.token.empty() + !a.since.empty() +
                     !a.deprecated_since.empty() + (a.flags != 0) + nested;
     r.Map(fields);
     r.Bulk("name");
     r.Bulk(a.name);
     r.Bulk("type");
     r.Bulk(a.type);
-    if (a.type == "key") {
+    if (spec) {
       r.Bulk("key_spec_index");
       r.Int(a.key_spec_index);
     }
@@ -178,16 +180,19 @@ void WriteArgDocs(protocol::RespWriter& r, const std::vector<ArgDoc>& args) {
 
 void WriteCommandDocs(protocol::RespWriter& r, const CommandSpec& c) {
   const CommandDoc& d = c.doc;
-  r.Map(4 + !d.doc_flags.empty() + !d.deprecated_since.empty() + !d.replaced_by.empty() +
-        !d.history.empty() + !d.arguments.empty() + !c.subcommands.empty());
+  r.Map(3 + !d.complexity.empty() + !d.doc_flags.empty() + !d.deprecated_since.empty() +
+        !d.replaced_by.empty() + !d.history.empty() + !d.arguments.empty() +
+        !c.subcommands.empty());
   r.Bulk("summary");
   r.Bulk(d.summary);
   r.Bulk("since");
   r.Bulk(d.since);
   r.Bulk("group");
   r.Bulk(d.group);
-  r.Bulk("complexity");
-  r.Bulk(d.complexity);
+  if (!d.complexity.empty()) {  // (MONITOR, LOLWUT, SYNC and PSYNC have none)
+    r.Bulk("complexity");
+    r.Bulk(d.complexity);
+  }
   if (!d.doc_flags.empty()) {
     r.Bulk("doc_flags");
     r.Set(d.doc_flags.size());
@@ -935,6 +940,41 @@ void MemoryHelp(CommandContext& ctx, ArgList) {
   ctx.ReplyLines(kLines);
 }
 
+// ---- MODULE ----------------------------------------------------------------
+// Redis modules are built against Redis's module API, which Cairn does not
+// have: no module is ever loaded, so MODULE LIST is empty (as on a Redis
+// without modules) and a load fails as Redis's does for a module it cannot
+// open. Who may load (enable-module-command) is checked before, as for DEBUG.
+
+void ModuleHelp(CommandContext& ctx, ArgList) {
+  static constexpr std::string_view kLines[] = {
+      "MODULE <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "LIST",
+      "    Return a list of loaded modules.",
+      "LOAD <path> [<arg> ...]",
+      "    Load a module library from <path>, passing to it any optional arguments.",
+      "LOADEX <path> [[CONFIG NAME VALUE] [CONFIG NAME VALUE]] [ARGS ...]",
+      "    Load a module library from <path>, while passing it module configurations and "
+      "optional arguments.",
+      "UNLOAD <name>",
+      "    Unload a module.",
+      "HELP",
+      "    Prints this help."};
+  ctx.ReplyLines(kLines);
+}
+
+void ModuleList(CommandContext& ctx, ArgList) { ctx.reply.Array(0); }
+
+void ModuleLoad(CommandContext& ctx, ArgList args) {
+  CAIRN_LOG_WARNING("Module %s failed to load: Cairn cannot load Redis modules",
+                    args[2].c_str());
+  ctx.Error("Error loading the extension. Please check the server logs.");
+}
+
+void ModuleUnload(CommandContext& ctx, ArgList) {
+  ctx.Error("Error unloading module: no such module with that name");
+}
+
 // ---- CONFIG ----------------------------------------------------------------
 
 void ConfigGet(CommandContext& ctx, ArgList args) {
@@ -1071,7 +1111,46 @@ constexpr uint64_t kAdminFlags = kAdmin | kNoScript | kLoading | kStale;
 }  // namespace
 
 void RegisterServerCommands(CommandTable& t) {
+  constexpr uint64_t kModuleLoadFlags = kAdmin | kNoScript | kNoAsyncLoading;
   t.Add({
+      {.name = "module", .arity = -2,
+       .doc = {.summary = "A container for module commands", .since = "4.0.0",
+               .group = "server", .complexity = "Depends on subcommand."},
+       .subcommands =
+           {
+               {.name = "help", .arity = 2, .flags = kLoading | kStale, .handler = ModuleHelp,
+                .doc = {.summary = "Show helpful text about the different subcommands",
+                        .since = "5.0.0", .group = "server", .complexity = "O(1)"}},
+               {.name = "load", .arity = -3, .flags = kModuleLoadFlags, .handler = ModuleLoad,
+                .doc = {.summary = "Load a module", .since = "4.0.0", .group = "server",
+                        .complexity = "O(1)",
+                        .arguments = {{.name = "path", .type = "string"},
+                                      {.name = "arg", .type = "string",
+                                       .flags = kArgOptional | kArgMultiple}}},
+                .protected_by = &ConfigValues::enable_module_command},
+               {.name = "loadex", .arity = -3, .flags = kModuleLoadFlags, .handler = ModuleLoad,
+                .doc = {.summary = "Load a module with extended parameters", .since = "7.0.0",
+                        .group = "server", .complexity = "O(1)",
+                        .arguments = {{.name = "path", .type = "string"},
+                                      {.name = "configs", .type = "block", .token = "CONFIG",
+                                       .flags = kArgOptional | kArgMultiple | kArgMultipleToken,
+                                       .arguments = {{.name = "name", .type = "string"},
+                                                     {.name = "value", .type = "string"}}},
+                                      {.name = "args", .type = "block", .token = "ARGS",
+                                       .flags = kArgOptional | kArgMultiple,
+                                       .arguments = {{.name = "arg", .type = "string"}}}}},
+                .protected_by = &ConfigValues::enable_module_command},
+               {.name = "list", .arity = 2, .flags = kAdmin | kNoScript, .handler = ModuleList,
+                .doc = {.summary = "List all modules loaded by the server", .since = "4.0.0",
+                        .group = "server",
+                        .complexity = "O(N) where N is the number of loaded modules."},
+                .tips = {"nondeterministic_output_order"}},
+               {.name = "unload", .arity = 3, .flags = kModuleLoadFlags, .handler = ModuleUnload,
+                .doc = {.summary = "Unload a module", .since = "4.0.0", .group = "server",
+                        .complexity = "O(1)",
+                        .arguments = {{.name = "name", .type = "string"}}},
+                .protected_by = &ConfigValues::enable_module_command},
+           }},
       {.name = "command", .arity = -1, .flags = kLoading | kStale, .acl = acl::kConnection,
        .handler = Command,
        .doc = {.summary = "Get array of Redis command details", .since = "2.8.13",
@@ -1088,6 +1167,9 @@ void RegisterServerCommands(CommandTable& t) {
                 .doc = {.summary = "Get array of specific Redis command details, or all when no argument is given.",
                         .since = "2.8.13", .group = "server",
                         .complexity = "O(N) where N is the number of commands to look up",
+                        .history = {{"7.0.0",
+                                     "Allowed to be called with no argument to get info on "
+                                     "all commands."}},
                         .arguments = {{.name = "command-name", .type = "string",
                                        .flags = kArgOptional | kArgMultiple}}},
                 .tips = {"nondeterministic_output_order"}},
@@ -1113,7 +1195,20 @@ void RegisterServerCommands(CommandTable& t) {
                 .acl = acl::kConnection, .handler = CommandList,
                 .doc = {.summary = "Get an array of Redis command names", .since = "7.0.0",
                         .group = "server",
-                        .complexity = "O(N) where N is the total number of Redis commands"},
+                        .complexity = "O(N) where N is the total number of Redis commands",
+                        .arguments = {{.name = "filterby",
+                                       .type = "oneof",
+                                       .token = "FILTERBY",
+                                       .flags = kArgOptional,
+                                       .arguments = {{.name = "module-name",
+                                                      .type = "string",
+                                                      .token = "MODULE"},
+                                                     {.name = "category",
+                                                      .type = "string",
+                                                      .token = "ACLCAT"},
+                                                     {.name = "pattern",
+                                                      .type = "pattern",
+                                                      .token = "PATTERN"}}}}},
                 .tips = {"nondeterministic_output_order"}},
                {.name = "help", .arity = 2, .flags = kLoading | kStale,
                 .acl = acl::kConnection, .handler = CommandHelp,
@@ -1124,6 +1219,7 @@ void RegisterServerCommands(CommandTable& t) {
        .handler = Info,
        .doc = {.summary = "Get information and statistics about the server", .since = "1.0.0",
                .group = "server", .complexity = "O(1)",
+               .history = {{"7.0.0", "Added support for taking multiple section arguments."}},
                .arguments = {{.name = "section", .type = "string",
                               .flags = kArgOptional | kArgMultiple}}},
        .tips = {"nondeterministic_output", "request_policy:all_shards",
@@ -1136,13 +1232,27 @@ void RegisterServerCommands(CommandTable& t) {
                {.name = "get", .arity = -3, .flags = kAdminFlags, .handler = ConfigGet,
                 .doc = {.summary = "Get the values of configuration parameters",
                         .since = "2.0.0", .group = "server",
-                        .complexity = "O(N) when N is the number of configuration parameters provided",
-                        .arguments = {{.name = "parameter", .type = "string",
-                                       .flags = kArgMultiple}}}},
+                        .complexity = "O(N) when N is the number of configuration parameters "
+                                      "provided",
+                        .history = {{"7.0.0",
+                                     "Added the ability to pass multiple pattern parameters "
+                                     "in one call"}},
+                        .arguments = {{.name = "parameter",
+                                       .type = "block",
+                                       .flags = kArgMultiple,
+                                       .arguments = {{.name = "parameter", .type = "string"}}}}}},
                {.name = "set", .arity = -4, .flags = kAdminFlags, .handler = ConfigSet,
                 .doc = {.summary = "Set configuration parameters to the given values",
                         .since = "2.0.0", .group = "server",
-                        .complexity = "O(N) when N is the number of configuration parameters provided"},
+                        .complexity = "O(N) when N is the number of configuration parameters "
+                                      "provided",
+                        .history = {{"7.0.0",
+                                     "Added the ability to set multiple parameters in one call."}},
+                        .arguments = {{.name = "parameter_value",
+                                       .type = "block",
+                                       .flags = kArgMultiple,
+                                       .arguments = {{.name = "parameter", .type = "string"},
+                                                     {.name = "value", .type = "string"}}}}},
                 .tips = {"request_policy:all_nodes", "response_policy:all_succeeded"}},
                {.name = "resetstat", .arity = 2, .flags = kAdminFlags,
                 .handler = ConfigResetStat,
@@ -1168,6 +1278,7 @@ void RegisterServerCommands(CommandTable& t) {
        .handler = BgSave,
        .doc = {.summary = "Asynchronously save the dataset to disk", .since = "1.0.0",
                .group = "server", .complexity = "O(1)",
+               .history = {{"3.2.2", "Added the `SCHEDULE` option."}},
                .arguments = {{.name = "schedule", .type = "pure-token", .token = "SCHEDULE",
                               .since = "3.2.2", .flags = kArgOptional}}}},
       {.name = "memory", .arity = -2,
@@ -1234,7 +1345,30 @@ void RegisterServerCommands(CommandTable& t) {
        .handler = Shutdown,
        .doc = {.summary = "Synchronously save the dataset to disk and then shut down the server",
                .since = "1.0.0", .group = "server",
-               .complexity = "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)"}},
+               .complexity = "O(N) when saving, where N is the total number of keys in all "
+                             "databases when saving data, otherwise O(1)",
+               .history = {{"7.0.0", "Added the `NOW`, `FORCE` and `ABORT` modifiers."}},
+               .arguments = {{.name = "nosave_save",
+                              .type = "oneof",
+                              .flags = kArgOptional,
+                              .arguments =
+                                  {{.name = "nosave", .type = "pure-token", .token = "NOSAVE"},
+                                   {.name = "save", .type = "pure-token", .token = "SAVE"}}},
+                             {.name = "now",
+                              .type = "pure-token",
+                              .token = "NOW",
+                              .since = "7.0.0",
+                              .flags = kArgOptional},
+                             {.name = "force",
+                              .type = "pure-token",
+                              .token = "FORCE",
+                              .since = "7.0.0",
+                              .flags = kArgOptional},
+                             {.name = "abort",
+                              .type = "pure-token",
+                              .token = "ABORT",
+                              .since = "7.0.0",
+                              .flags = kArgOptional}}}},
   });
 }
 

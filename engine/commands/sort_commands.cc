@@ -303,6 +303,37 @@ bool SortRoKeys(ArgList, std::vector<int>* positions) {
   return true;
 }
 
+// SORT's and SORT_RO's arguments; `store`: SORT's STORE destination.
+std::vector<ArgDoc> SortArgs(bool store) {
+  std::vector<ArgDoc> args = {
+      {.name = "key", .type = "key", .key_spec_index = 0},
+      {.name = "pattern", .type = "pattern", .token = "BY", .flags = kArgOptional,
+       .key_spec_index = 1},
+      {.name = "offset_count", .type = "block", .token = "LIMIT", .flags = kArgOptional,
+       .arguments = {{.name = "offset", .type = "integer"}, {.name = "count", .type = "integer"}}},
+      {.name = "pattern", .type = "pattern", .token = "GET",
+       .flags = kArgOptional | kArgMultiple | kArgMultipleToken, .key_spec_index = 1},
+      {.name = "order", .type = "oneof", .flags = kArgOptional,
+       .arguments = {{.name = "asc", .type = "pure-token", .token = "ASC"},
+                     {.name = "desc", .type = "pure-token", .token = "DESC"}}},
+      {.name = "sorting", .type = "pure-token", .token = "ALPHA", .flags = kArgOptional}};
+  if (store) {
+    args.push_back({.name = "destination", .type = "key", .token = "STORE",
+                    .flags = kArgOptional, .key_spec_index = 2});
+  }
+  return args;
+}
+
+constexpr std::string_view kSortComplexity =
+    "O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the "
+    "number of returned elements. When the elements are not sorted, complexity is O(N).";
+
+const KeySpec kSortByGetKeys = {
+    .notes = "For the optional BY/GET keyword. It is marked 'unknown' because the key names "
+             "derive from the content of the key we sort",
+    .flags = ks::kRO | ks::kAccess,
+    .unknown = true};
+
 }  // namespace
 
 void RegisterSortCommands(CommandTable& t) {
@@ -316,46 +347,10 @@ void RegisterSortCommands(CommandTable& t) {
           .doc = {.summary = "Sort the elements in a list, set or sorted set",
                   .since = "1.0.0",
                   .group = "generic",
-                  .complexity = "O(N+M*log(M)) where N is the number of elements in the list or "
-                                "set to sort, and M the number of returned elements. When the "
-                                "elements are not sorted, complexity is O(N).",
-                  .arguments =
-                      {{.name = "key", .type = "key", .key_spec_index = 0},
-                       {.name = "pattern",
-                        .type = "pattern",
-                        .token = "BY",
-                        .flags = kArgOptional,
-                        .key_spec_index = 1},
-                       {.name = "offset_count",
-                        .type = "block",
-                        .token = "LIMIT",
-                        .flags = kArgOptional,
-                        .arguments = {{.name = "offset", .type = "integer"},
-                                      {.name = "count", .type = "integer"}}},
-                       {.name = "pattern",
-                        .type = "pattern",
-                        .token = "GET",
-                        .flags = kArgOptional | kArgMultiple | kArgMultipleToken,
-                        .key_spec_index = 1},
-                       {.name = "order",
-                        .type = "oneof",
-                        .flags = kArgOptional,
-                        .arguments = {{.name = "asc", .type = "pure-token", .token = "ASC"},
-                                      {.name = "desc", .type = "pure-token", .token = "DESC"}}},
-                       {.name = "sorting",
-                        .type = "pure-token",
-                        .token = "ALPHA",
-                        .flags = kArgOptional},
-                       {.name = "destination",
-                        .type = "key",
-                        .token = "STORE",
-                        .flags = kArgOptional,
-                        .key_spec_index = 2}}},
+                  .complexity = kSortComplexity,
+                  .arguments = SortArgs(/*store=*/true)},
           .key_specs = {{.flags = ks::kRO | ks::kAccess, .index = 1},
-                        {.notes = "For the optional BY/GET keyword. It is marked 'unknown' because "
-                                  "the key names derive from the content of the key we sort",
-                         .flags = ks::kRO | ks::kAccess,
-                         .unknown = true},
+                        kSortByGetKeys,
                         {.notes = "For the optional STORE keyword. It is marked 'unknown' because "
                                   "the keyword can appear anywhere in the argument array",
                          .flags = ks::kOW | ks::kUpdate,
@@ -371,41 +366,9 @@ void RegisterSortCommands(CommandTable& t) {
                       "Sort the elements in a list, set or sorted set. Read-only variant of SORT.",
                   .since = "7.0.0",
                   .group = "generic",
-                  .complexity = "O(N+M*log(M)) where N is the number of elements in the list or "
-                                "set to sort, and M the number of returned elements. When the "
-                                "elements are not sorted, complexity is O(N).",
-                  .arguments = {{.name = "key", .type = "key", .key_spec_index = 0},
-                                {.name = "pattern",
-                                 .type = "pattern",
-                                 .token = "BY",
-                                 .flags = kArgOptional,
-                                 .key_spec_index = 1},
-                                {.name = "offset_count",
-                                 .type = "block",
-                                 .token = "LIMIT",
-                                 .flags = kArgOptional,
-                                 .arguments = {{.name = "offset", .type = "integer"},
-                                               {.name = "count", .type = "integer"}}},
-                                {.name = "pattern",
-                                 .type = "pattern",
-                                 .token = "GET",
-                                 .flags = kArgOptional | kArgMultiple | kArgMultipleToken,
-                                 .key_spec_index = 1},
-                                {.name = "order",
-                                 .type = "oneof",
-                                 .flags = kArgOptional,
-                                 .arguments =
-                                     {{.name = "asc", .type = "pure-token", .token = "ASC"},
-                                      {.name = "desc", .type = "pure-token", .token = "DESC"}}},
-                                {.name = "sorting",
-                                 .type = "pure-token",
-                                 .token = "ALPHA",
-                                 .flags = kArgOptional}}},
-          .key_specs = {{.flags = ks::kRO | ks::kAccess, .index = 1},
-                        {.notes = "For the optional BY/GET keyword. It is marked 'unknown' because "
-                                  "the key names derive from the content of the key we sort",
-                         .flags = ks::kRO | ks::kAccess,
-                         .unknown = true}}}});
+                  .complexity = kSortComplexity,
+                  .arguments = SortArgs(/*store=*/false)},
+          .key_specs = {{.flags = ks::kRO | ks::kAccess, .index = 1}, kSortByGetKeys}}});
 }
 
 }  // namespace cairn::engine
