@@ -151,6 +151,11 @@ class CommandContext {
     NotifyIn(client.db, type, event, key);
   }
   void NotifyIn(int db, int type, std::string_view event, std::string_view key);
+  // A change Redis 7.0 does not signal to WATCH and CLIENT TRACKING
+  // (consumer-group bookkeeping, XSETID): its event, if it has one, goes
+  // out, and the command counts as having named every key it changed.
+  void NotifyUnsignaled(int type, std::string_view event, std::string_view key);
+  void Unsignaled() { notified_ = true; }
   bool notified() const { return notified_; }
   // FLUSHALL's effect (Redis's emptyData): watchers of any key and every
   // tracking client are told, then each database is emptied (`async`: freed

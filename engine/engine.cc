@@ -28,6 +28,12 @@ void CommandContext::NotifyIn(int db, int type, std::string_view event, std::str
   NotifyKeyspaceEvent(pubsub, config.values().notify_keyspace_events, type, event, key, db);
 }
 
+void CommandContext::NotifyUnsignaled(int type, std::string_view event, std::string_view key) {
+  notified_ = true;
+  NotifyKeyspaceEvent(pubsub, config.values().notify_keyspace_events, type, event, key,
+                      client.db);
+}
+
 uint64_t EmptyAllDatabases(Keyspace& keyspace, WatchTable& watches, KeyTracking& tracking,
                            int64_t now_ms, bool async) {
   uint64_t removed = 0;

@@ -423,7 +423,7 @@ StreamConsumer* CreateConsumer(CommandContext& ctx, StreamGroup* g, const std::s
   c->seen_time = ctx.now_ms;
   StreamConsumer* out = c.get();
   g->consumers.emplace(name, std::move(c));
-  ctx.Notify(notify::kStream, "xgroup-createconsumer", key);
+  ctx.NotifyUnsignaled(notify::kStream, "xgroup-createconsumer", key);
   ctx.Dirty();
   ctx.Propagate({"XGROUP", "CREATECONSUMER", key, group, name});
   return out;
@@ -811,7 +811,8 @@ void XGroupCreate(CommandContext& ctx, ArgList args) {
     if (!parsed) return;
     id = *parsed;
   }
-  if (t->s == nullptr) {
+  const bool made = t->s == nullptr;  // MKSTREAM: a new key, which Redis signals
+  if (made) {
     t->s = ctx.db()
                .Put(args[2], Value(ValueType::kStream, Encoding::kStream, new Stream), -1)
                .value.stream();
@@ -824,7 +825,11 @@ void XGroupCreate(CommandContext& ctx, ArgList args) {
   g->entries_read = entries_read;
   t->s->groups().emplace(args[3], std::move(g));
   ctx.Dirty();
-  ctx.Notify(notify::kStream, "xgroup-create", args[2]);
+  if (made) {
+    ctx.Notify(notify::kStream, "xgroup-create", args[2]);
+  } else {
+    ctx.NotifyUnsignaled(notify::kStream, "xgroup-create", args[2]);
+  }
   ctx.reply.Ok();
 }
 
@@ -851,7 +856,7 @@ void XGroupSetId(CommandContext& ctx, ArgList args) {
   t->g->last_id = id;
   t->g->entries_read = entries_read;
   ctx.Dirty();
-  ctx.Notify(notify::kStream, "xgroup-setid", args[2]);
+  ctx.NotifyUnsignaled(notify::kStream, "xgroup-setid", args[2]);
   ctx.reply.Ok();
 }
 
@@ -861,7 +866,7 @@ void XGroupDestroy(CommandContext& ctx, ArgList args) {
   if (t->g == nullptr) return ctx.reply.Int(0);
   t->s->groups().erase(args[3]);
   ctx.Dirty();
-  ctx.Notify(notify::kStream, "xgroup-destroy", args[2]);
+  ctx.NotifyUnsignaled(notify::kStream, "xgroup-destroy", args[2]);
   SignalReady(ctx, args[2]);  // (its blocked readers are told the group went)
   ctx.reply.Int(1);
 }
@@ -884,7 +889,7 @@ void XGroupDelConsumer(CommandContext& ctx, ArgList args) {
     for (const auto& [id, nack] : it->second->pel) t->g->pel.erase(id);
     t->g->consumers.erase(it);
     ctx.Dirty();
-    ctx.Notify(notify::kStream, "xgroup-delconsumer", args[2]);
+    ctx.NotifyUnsignaled(notify::kStream, "xgroup-delconsumer", args[2]);
   }
   ctx.reply.Int(pending);
 }
@@ -933,6 +938,7 @@ void XAck(CommandContext& ctx, ArgList args) {
     acked++;
   }
   if (acked > 0) ctx.Dirty(static_cast<uint64_t>(acked));
+  ctx.Unsignaled();
   ctx.reply.Int(acked);
 }
 
@@ -1135,6 +1141,7 @@ void XClaim(CommandContext& ctx, ArgList args) {
     PropagateGroupId(ctx, args[1], args[2], *g);
     ctx.Dirty();
   }
+  ctx.Unsignaled();
   ctx.reply.Array(claimed.size());
   for (StreamID id : claimed) ReplyClaimed(ctx, *s, id, justid);
 }
@@ -1200,6 +1207,7 @@ void XAutoClaim(CommandContext& ctx, ArgList args) {
     ctx.Dirty();
     ++it;
   }
+  ctx.Unsignaled();
   auto& r = ctx.reply;
   r.Array(3);
   r.Bulk(it == g->pel.end() ? "0-0" : it->first.ToString());
@@ -1365,7 +1373,7 @@ void XSetId(CommandContext& ctx, ArgList args) {
   if (entries_added != -1) s->set_entries_added(static_cast<uint64_t>(entries_added));
   if (max_xdel && !max_xdel->IsZero()) s->set_max_deleted_id(*max_xdel);
   ctx.Dirty();
-  ctx.Notify(notify::kStream, "xsetid", args[1]);
+  ctx.NotifyUnsignaled(notify::kStream, "xsetid", args[1]);
   ctx.reply.Ok();
 }
 

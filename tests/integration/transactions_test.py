@@ -77,6 +77,42 @@ class WatchRaces(ServerTestCase):
 
         self.both(run)
 
+    def test_stream_group_bookkeeping_leaves_watches_as_redis_does(self):
+        # Redis 7.0 signals a stream as modified when its entries change (or
+        # MKSTREAM makes it), not for consumer groups' bookkeeping nor XSETID.
+        cases = [
+            (("XREADGROUP", "GROUP", "g", "newc", "STREAMS", "s", ">"), True),
+            (("XGROUP", "CREATECONSUMER", "s", "g", "c9"), True),
+            (("XGROUP", "DELCONSUMER", "s", "g", "c0"), True),
+            (("XGROUP", "CREATE", "s", "g2", "0"), True),
+            (("XGROUP", "CREATE", "n", "g2", "0", "MKSTREAM"), False),
+            (("XGROUP", "SETID", "s", "g", "0"), True),
+            (("XGROUP", "DESTROY", "s", "g"), True),
+            (("XACK", "s", "g", "1-1"), True),
+            (("XCLAIM", "s", "g", "c1", "0", "1-1"), True),
+            (("XAUTOCLAIM", "s", "g", "c1", "0", "0"), True),
+            (("XSETID", "s", "5-0"), True),
+            (("XDEL", "s", "1-1"), False),
+            (("XTRIM", "s", "MAXLEN", "1"), False),
+            (("XADD", "s", "*", "f", "v"), False),
+        ]
+
+        def run(s):
+            a, b = s.conn(), s.conn()
+            for change, runs in cases:
+                a.ok("FLUSHALL")
+                a.ok("XADD", "s", "1-1", "f", "v")
+                a.ok("XADD", "s", "2-1", "f", "v")
+                a.ok("XGROUP", "CREATE", "s", "g", "0")
+                a.ok("XREADGROUP", "GROUP", "g", "c0", "COUNT", "1", "STREAMS", "s", ">")
+                a.ok("WATCH", "s", "n")
+                b.ok(*change)
+                a.ok("MULTI")
+                a.cmd("PING")
+                self.assertEqual(a.cmd("EXEC"), ["PONG"] if runs else None, change)
+
+        self.both(run)
+
     def test_queued_writes_touch_others_only_at_exec(self):
         def run(s):
             a, b = s.conn(), s.conn()
