@@ -30,7 +30,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from cairn_testlib import ServerError, ServerTestCase, take_server_arg  # noqa: E402
+from cairn_testlib import ServerError, ServerTestCase, read_dataset, take_server_arg  # noqa: E402
 
 
 def cold(c):
@@ -289,26 +289,6 @@ class ColdTest(ServerTestCase):
             self.assertEqual(v, model.get(k), k)
         self.assertGreater(cold(c)["cold_keys"], 0)
 
-    def snapshot_dataset(self, c):
-        """Every key in db 0 as comparable content."""
-        out = {}
-        for k in c.ok("KEYS", "*"):
-            t = c.ok("TYPE", k)
-            if t == "string":
-                v = c.ok("GET", k)
-            elif t == "list":
-                v = c.ok("LRANGE", k, "0", "-1")
-            elif t == "set":
-                v = sorted(c.ok("SMEMBERS", k))
-            elif t == "hash":
-                v = sorted(c.ok("HGETALL", k))
-            elif t == "zset":
-                v = c.ok("ZRANGE", k, "0", "-1", "WITHSCORES")
-            else:
-                v = c.ok("XRANGE", k, "-", "+")
-            out[k] = (t, v, c.ok("PEXPIRETIME", k) > 0)
-        return out
-
     def test_a_small_maxmemory_takes_writes_while_values_can_go_cold(self):
         # The log's in-memory window (up to twice repl-backlog-size) is not
         # the dataset's memory while no replica is attached (Redis has no
@@ -341,7 +321,7 @@ class ColdTest(ServerTestCase):
         srv = self.cairn(d, "--appendonly", "yes", "--repl-diskless-sync-delay", "0")
         c = srv.conn()
         self.load(c)
-        want = self.snapshot_dataset(c)
+        want = read_dataset(c, [0])
         # BGSAVE of a cold dataset: loaded by redis-server 7.0.15.
         c.ok("DEBUG", "COLD", "*")
         c.ok("BGSAVE")
@@ -349,7 +329,7 @@ class ColdTest(ServerTestCase):
         rd = self.newdir("redis")
         os.rename(os.path.join(d, "dump.rdb"), os.path.join(rd, "dump.rdb"))
         r = self.redis(rd, "--dbfilename", "dump.rdb").conn()
-        self.assertEqual(self.snapshot_dataset(r), want)
+        self.assertEqual(read_dataset(r, [0]), want)
         # Rewrites, both base formats, then a restart from them.
         for preamble in ("yes", "no"):
             with self.subTest(preamble=preamble):
@@ -360,11 +340,11 @@ class ColdTest(ServerTestCase):
                 c.ok("DEBUG", "COLD", "*")
                 srv = self.relaunch(srv)
                 c = srv.conn()
-                self.assertEqual(self.snapshot_dataset(c), want)
+                self.assertEqual(read_dataset(c, [0]), want)
         # DEBUG RELOAD and DUMP of cold values.
         c.ok("DEBUG", "COLD", "*")
         c.ok("DEBUG", "RELOAD")
-        self.assertEqual(self.snapshot_dataset(c), want)
+        self.assertEqual(read_dataset(c, [0]), want)
         c.ok("DEBUG", "COLD", "*")
         payload = c.ok("DUMP", "hash:big")
         r.ok("RESTORE", "hash:copy", "0", payload)
@@ -377,7 +357,7 @@ class ColdTest(ServerTestCase):
         while rep.info("replication").get("master_link_status") != "up":
             self.assertLess(time.time(), deadline, "the replica never synced")
             time.sleep(0.05)
-        self.assertEqual(self.snapshot_dataset(rep), want)
+        self.assertEqual(read_dataset(rep, [0]), want)
         # No checkpoint left behind once the children are gone.
         c.ok("PING")
         time.sleep(0.3)

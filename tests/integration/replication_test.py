@@ -67,32 +67,12 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from cairn_testlib import ServerTestCase, encode, take_server_arg  # noqa: E402
+from cairn_testlib import ServerTestCase, encode, read_dataset, take_server_arg  # noqa: E402
 
 
 def dataset(c):
-    """{(db, key): (type, value, pexpiretime)} over all 16 databases."""
-    out = {}
-    for db in range(16):
-        c.ok("SELECT", db)
-        for k in c.ok("KEYS", "*"):
-            t = c.ok("TYPE", k)
-            if t == "string":
-                v = c.ok("GET", k)
-            elif t == "list":
-                v = c.ok("LRANGE", k, 0, -1)
-            elif t == "set":
-                v = sorted(c.ok("SMEMBERS", k))
-            elif t == "zset":
-                v = c.ok("ZRANGE", k, 0, -1, "WITHSCORES")
-            elif t == "hash":
-                f = c.ok("HGETALL", k)
-                v = sorted(zip(f[::2], f[1::2]))
-            else:
-                v = None
-            out[(db, k)] = (t, v, c.ok("PEXPIRETIME", k))
-    c.ok("SELECT", 0)
-    return out
+    """{(db, key): (type, content, pexpiretime)} over all 16 databases."""
+    return read_dataset(c)
 
 
 def write_variety(c, tag, short_ttl=False):

@@ -647,6 +647,80 @@ class ServerTestCase(LogsOnFailure, unittest.TestCase):
 
 
 # ---------------------------------------------------------------------------
+# A dataset as comparable content (the same on redis-server and on Cairn)
+
+
+def flat_dict(arr):
+    return dict(zip(arr[::2], arr[1::2]))
+
+
+STREAM_META = (b"length", b"last-generated-id", b"max-deleted-entry-id", b"entries-added",
+               b"recorded-first-entry-id")
+
+
+def read_stream(c, k):
+    """What a user sees of a stream, the times (idle, seen, delivery) left out."""
+    entries = [(e[0], tuple(e[1])) for e in c.ok("XRANGE", k, "-", "+")]
+    info = flat_dict(c.ok("XINFO", "STREAM", k))
+    meta = {f.decode(): info.get(f) for f in STREAM_META}
+    groups = []
+    for g in c.ok("XINFO", "GROUPS", k):
+        gd = flat_dict(g)
+        name = gd[b"name"]
+        consumers = sorted((flat_dict(x)[b"name"], flat_dict(x)[b"pending"])
+                           for x in c.ok("XINFO", "CONSUMERS", k, name))
+        pel = [(p[0], p[1], p[3]) for p in c.ok("XPENDING", k, name, "-", "+", 1000000)]
+        groups.append({"name": name, "last_id": gd.get(b"last-delivered-id"),
+                       "entries_read": gd.get(b"entries-read"), "lag": gd.get(b"lag"),
+                       "consumers": consumers, "pending": pel})
+    groups.sort(key=lambda g: g["name"])
+    return {"entries": entries, "meta": meta, "groups": groups}
+
+
+def read_key(c, k):
+    """(type, content, PEXPIRETIME) of a key in the selected db; unordered
+    types sorted, zset scores as floats (servers print them differently)."""
+    t = c.ok("TYPE", k)
+    if t == "string":
+        v = c.ok("GET", k)
+    elif t == "list":
+        v = c.ok("LRANGE", k, 0, -1)
+    elif t == "set":
+        v = sorted(c.ok("SMEMBERS", k))
+    elif t == "zset":
+        flat = c.ok("ZRANGE", k, 0, -1, "WITHSCORES")
+        v = [(m, float(s)) for m, s in zip(flat[::2], flat[1::2])]
+    elif t == "hash":
+        flat = c.ok("HGETALL", k)
+        v = sorted(zip(flat[::2], flat[1::2]))
+    elif t == "stream":
+        v = read_stream(c, k)
+    else:
+        raise AssertionError("key %r: unexpected type %r" % (k, t))
+    return (t, v, c.ok("PEXPIRETIME", k))
+
+
+def scan_keys(c):
+    keys, cursor = set(), b"0"
+    while True:
+        cursor, batch = c.ok("SCAN", cursor, "COUNT", 1000)
+        keys.update(batch)
+        if cursor == b"0":
+            return sorted(keys)
+
+
+def read_dataset(c, dbs=range(16)):
+    """{(db, key): (type, content, PEXPIRETIME)} of every key of every db."""
+    out = {}
+    for db in dbs:
+        c.ok("SELECT", db)
+        for k in scan_keys(c):
+            out[(db, k)] = read_key(c, k)
+    c.ok("SELECT", 0)
+    return out
+
+
+# ---------------------------------------------------------------------------
 # A data directory's log files (doc/aof.md)
 
 
