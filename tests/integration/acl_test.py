@@ -39,7 +39,7 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from cairn_testlib import (  # noqa: E402
-    REDIS_SERVER, Conn, Disconnected, ServerError, ServerTestCase, encode, take_server_arg)
+    REDIS_SERVER, Conn, ServerError, ServerTestCase, encode, take_server_arg)
 
 
 def sha(pw):

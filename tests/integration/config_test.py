@@ -24,19 +24,17 @@ What is checked:
 """
 
 import os
-import shutil
 import signal
 import socket
 import stat
 import subprocess
 import sys
-import tempfile
 import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from cairn_testlib import (  # noqa: E402
-    REDIS_SERVER, Conn, Disconnected, ServerError, ServerTestCase, child_setup, encode,
+    REDIS_SERVER, Conn, ServerError, ServerTestCase, child_setup, encode,
     free_port, take_server_arg)
 
 DEBIAN_CONF = "/etc/redis/redis.conf"

@@ -27,7 +27,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from cairn_testlib import Conn, Disconnected, ServerTestCase, take_server_arg  # noqa: E402
+from cairn_testlib import Conn, ServerTestCase, take_server_arg  # noqa: E402
 
 
 class Conn3(Conn):

@@ -42,7 +42,6 @@ import concurrent.futures
 import hashlib
 import os
 import random
-import re
 import resource
 import shutil
 import signal

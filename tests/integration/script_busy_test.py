@@ -23,7 +23,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from cairn_testlib import Disconnected, ServerError, ServerTestCase, encode, take_server_arg  # noqa: E402
+from cairn_testlib import ServerError, ServerTestCase, encode, take_server_arg  # noqa: E402
 
 SPIN = "local i = 0 while true do i = i + 1 end"
 BUSY = ServerError("BUSY Redis is busy running a script. You can only call SCRIPT KILL or "

@@ -27,7 +27,7 @@ import unittest
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cairn_testlib import ServerTestCase, take_server_arg  # noqa: E402
-from blocking_test import NULL_ARRAY, Map, Side  # noqa: E402
+from blocking_test import NULL_ARRAY, Side  # noqa: E402
 
 
 def unmask(v):
