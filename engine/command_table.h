@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -102,7 +103,7 @@ struct KeySpec {
 struct ArgDoc {
   std::string_view name;
   std::string_view type;  // key, string, integer, double, pattern, unix-time, pure-token, oneof, block
-  std::string_view token;
+  std::optional<std::string_view> token;  // may be "" (MIGRATE's empty_string)
   std::string_view since;
   std::string_view deprecated_since;
   uint32_t flags = 0;  // kOptional, kMultiple, kMultipleToken

@@ -11,7 +11,7 @@ struct KindPrefix {
   std::string_view prefix;
 };
 
-constexpr std::array<KindPrefix, 21> kPrefixes = {{
+constexpr std::array<KindPrefix, 22> kPrefixes = {{
     {ErrorKind::kErr, "ERR"},           {ErrorKind::kWrongType, "WRONGTYPE"},
     {ErrorKind::kNoAuth, "NOAUTH"},     {ErrorKind::kNoPerm, "NOPERM"},
     {ErrorKind::kWrongPass, "WRONGPASS"}, {ErrorKind::kOom, "OOM"},
@@ -22,9 +22,9 @@ constexpr std::array<KindPrefix, 21> kPrefixes = {{
     {ErrorKind::kBusyKey, "BUSYKEY"},   {ErrorKind::kNotBusy, "NOTBUSY"},
     {ErrorKind::kBusy, "BUSY"},         {ErrorKind::kUnkillable, "UNKILLABLE"},
     {ErrorKind::kNoReplicas, "NOREPLICAS"}, {ErrorKind::kMasterDown, "MASTERDOWN"},
-    {ErrorKind::kUnblocked, "UNBLOCKED"},
+    {ErrorKind::kUnblocked, "UNBLOCKED"}, {ErrorKind::kIoErr, "IOERR"},
 }};
-static_assert(kPrefixes.size() == static_cast<size_t>(ErrorKind::kUnblocked) + 1);
+static_assert(kPrefixes.size() == static_cast<size_t>(ErrorKind::kIoErr) + 1);
 
 // Names echoed in errors go through "%.128s" in Redis: cut at 128 bytes and
 // at the first NUL. Newlines are blanked by RespWriter::Error.

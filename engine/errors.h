@@ -12,7 +12,7 @@ namespace cairn::engine {
 enum class ErrorKind {
   kErr, kWrongType, kNoAuth, kNoPerm, kWrongPass, kOom, kReadOnly, kExecAbort, kNoScript,
   kBusyGroup, kNoGroup, kLoading, kNoProto, kMisconf, kBusyKey, kNotBusy, kBusy, kUnkillable,
-  kNoReplicas, kMasterDown, kUnblocked
+  kNoReplicas, kMasterDown, kUnblocked, kIoErr
 };
 
 struct ErrorReply {

@@ -546,7 +546,8 @@ void BitfieldRo(CommandContext& ctx, ArgList args) { BitfieldGeneric(ctx, args, 
 
 ArgDoc KeyArg(int spec = 0) { return {.name = "key", .type = "key", .key_spec_index = spec}; }
 
-ArgDoc Plain(std::string_view name, std::string_view type, std::string_view token = "") {
+ArgDoc Plain(std::string_view name, std::string_view type,
+             std::optional<std::string_view> token = std::nullopt) {
   return {.name = name, .type = type, .token = token};
 }
 

@@ -1,12 +1,23 @@
 // Generic keyspace commands: DEL, EXISTS, EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT,
 // PERSIST, TTL, PTTL, EXPIRETIME, PEXPIRETIME, DBSIZE, FLUSHDB, FLUSHALL,
 // DUMP, RESTORE.
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <climits>
 #include <cctype>
 #include <cerrno>
+#include <cstdlib>
 #include <random>
 
+#include "base/clock.h"
 #include "base/string_util.h"
+#include "protocol/reply_reader.h"
+#include "wal/format.h"
 #include "snapshot/value_codec.h"
 #include "engine/blocking/blocked_clients.h"
 #include "engine/command_context.h"
@@ -480,6 +491,214 @@ void Restore(CommandContext& ctx, ArgList args) {
   ctx.Propagate(std::move(argv));
 }
 
+// ---- MIGRATE ------------------------------------------------------------------
+// As Redis 7.0 does it: the keys go to the target as RESTORE commands (after
+// AUTH and SELECT) in one write, each step waiting at most `timeout` ms while
+// the engine thread blocks, as Redis's does; the keys the target took are
+// deleted here and logged as one DEL. Redis keeps the connection for 10 s and
+// retries once when a kept one turns out closed; Cairn opens one per call,
+// so it has nothing to retry.
+
+// A blocking connection to MIGRATE's target.
+class TargetLink {
+ public:
+  TargetLink() = default;
+  TargetLink(const TargetLink&) = delete;
+  TargetLink& operator=(const TargetLink&) = delete;
+  ~TargetLink() {
+    if (fd_ >= 0) close(fd_);
+  }
+
+  // False when the address does not resolve, the socket cannot be made or
+  // the connection is not made in time. A refused connection shows at the
+  // first write, as in Redis.
+  bool Connect(const std::string& host, const std::string& port, int64_t timeout_ms) {
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* res = nullptr;
+    // Redis reads the port with atoi().
+    const std::string service = std::to_string(std::atoi(port.c_str()));
+    if (getaddrinfo(host.c_str(), service.c_str(), &hints, &res) != 0) return false;
+    for (addrinfo* a = res; a != nullptr && fd_ < 0; a = a->ai_next) {
+      const int fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+      if (fd < 0) continue;
+      if (connect(fd, a->ai_addr, a->ai_addrlen) == 0 || errno == EINPROGRESS) {
+        fd_ = fd;
+      } else {
+        close(fd);
+      }
+    }
+    freeaddrinfo(res);
+    if (fd_ < 0 || !Wait(POLLOUT, timeout_ms)) return false;
+    int one = 1;
+    setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    return true;
+  }
+
+  bool Send(std::string_view data, int64_t timeout_ms) {
+    const int64_t deadline = base::NowMs() + timeout_ms;
+    while (!data.empty()) {
+      const ssize_t n = send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
+      if (n > 0) {
+        data.remove_prefix(static_cast<size_t>(n));
+      } else if (n < 0 && errno != EAGAIN && errno != EINTR) {
+        return false;
+      } else if (!Wait(POLLOUT, deadline - base::NowMs())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // The next reply, or nullopt on a timeout, an error or a closed connection.
+  std::optional<protocol::Reply> Receive(int64_t timeout_ms) {
+    const int64_t deadline = base::NowMs() + timeout_ms;
+    for (;;) {
+      size_t pos = 0;
+      bool malformed = false;
+      if (auto r = protocol::ReadReply(in_, &pos, &malformed)) {
+        in_.erase(0, pos);
+        return r;
+      }
+      if (malformed || !Wait(POLLIN, deadline - base::NowMs())) return std::nullopt;
+      char buf[16384];
+      const ssize_t n = recv(fd_, buf, sizeof(buf), 0);
+      if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) return std::nullopt;
+      if (n > 0) in_.append(buf, static_cast<size_t>(n));
+    }
+  }
+
+ private:
+  bool Wait(short events, int64_t timeout_ms) {
+    if (timeout_ms <= 0) return false;
+    pollfd p{.fd = fd_, .events = events, .revents = 0};
+    int rc;
+    do {
+      rc = poll(&p, 1, static_cast<int>(std::min<int64_t>(timeout_ms, INT_MAX)));
+    } while (rc < 0 && errno == EINTR);
+    return rc > 0;
+  }
+
+  int fd_ = -1;
+  std::string in_;
+};
+
+// MIGRATE host port key|"" destination-db timeout [COPY] [REPLACE]
+// [AUTH password | AUTH2 username password] [KEYS key [key ...]]
+void Migrate(CommandContext& ctx, ArgList args) {
+  bool copy = false, replace = false;
+  std::vector<std::string> auth;  // AUTH's arguments, when given
+  size_t first_key = 3, num_keys = 1;
+  for (size_t j = 6; j < args.size(); j++) {
+    const size_t more = args.size() - 1 - j;
+    if (base::EqualsIgnoreCase(args[j], "copy")) {
+      copy = true;
+    } else if (base::EqualsIgnoreCase(args[j], "replace")) {
+      replace = true;
+    } else if (base::EqualsIgnoreCase(args[j], "auth") && more >= 1) {
+      auth = {"AUTH", args[j + 1]};
+      j++;
+    } else if (base::EqualsIgnoreCase(args[j], "auth2") && more >= 2) {
+      auth = {"AUTH", args[j + 1], args[j + 2]};
+      j += 2;
+    } else if (base::EqualsIgnoreCase(args[j], "keys")) {
+      if (!args[3].empty()) {
+        return ctx.Error(
+            "When using MIGRATE KEYS option, the key argument must be set to the empty string");
+      }
+      first_key = j + 1;
+      num_keys = args.size() - j - 1;
+      break;
+    } else {
+      return ctx.Error(errors::kSyntax);
+    }
+  }
+  const auto timeout_arg = base::ParseInt64(args[5]);
+  const auto db = base::ParseInt64(args[4]);
+  if (!timeout_arg || !db) return ctx.Error(errors::kNotInteger);
+  const int64_t timeout = *timeout_arg <= 0 ? 1000 : *timeout_arg;
+
+  // What goes: the keys here, each with its TTL left (an expired one stays).
+  std::string request;
+  if (!auth.empty()) wal::AppendCommand(&request, auth);
+  wal::AppendCommand(&request, std::vector<std::string>{"SELECT", std::to_string(*db)});
+  std::vector<const std::string*> sent;
+  for (size_t j = 0; j < num_keys; j++) {
+    const std::string& key = args[first_key + j];
+    Entry* e = ctx.db().Find(key, ctx.now_ms);
+    if (e == nullptr) continue;
+    const int64_t when = ctx.db().ExpireOf(*e);
+    const int64_t ttl = when < 0 ? 0 : std::max<int64_t>(when - ctx.now_ms, 1);
+    std::vector<std::string> restore = {
+        "RESTORE", key, std::to_string(ttl),
+        snapshot::DumpPayload(e->value, ctx.config.values().rdbcompression)};
+    if (replace) restore.push_back("REPLACE");
+    wal::AppendCommand(&request, restore);
+    sent.push_back(&key);
+  }
+  if (sent.empty()) return ctx.reply.Simple("NOKEY");
+
+  const auto io_error = [&](std::string_view what) {
+    ctx.Error({ErrorKind::kIoErr, "error or timeout " + std::string(what)});
+  };
+  TargetLink link;
+  if (!link.Connect(args[1], args[2], timeout)) return io_error("connecting to the client");
+  if (!link.Send(request, timeout)) return io_error("writing to target instance");
+  // AUTH's and SELECT's replies; an error there fails every key, as in Redis
+  // (SELECT's failure leaves the keys restored in the target's database 0).
+  std::optional<std::string> target_error;  // the first error the target gave
+  for (int i = auth.empty() ? 1 : 0; i < 2; i++) {
+    auto r = link.Receive(timeout);
+    if (!r) return io_error("reading to target instance");
+    if (r->type == protocol::Reply::Type::kError && !target_error) target_error = r->str;
+  }
+  const bool setup_failed = target_error.has_value();
+  std::vector<std::string> del = {"DEL"};
+  bool lost = false;
+  for (const std::string* key : sent) {
+    auto r = link.Receive(timeout);
+    if (!r) {
+      lost = true;
+      break;
+    }
+    if (r->type == protocol::Reply::Type::kError || setup_failed) {
+      if (!target_error) target_error = r->str;
+    } else if (!copy) {
+      // The target has it: it leaves here.
+      ctx.db().Erase(*key);
+      ctx.Notify(notify::kGeneric, "del", *key);
+      ctx.Dirty();
+      del.push_back(*key);
+    }
+  }
+  if (del.size() > 1) ctx.Propagate(std::move(del));
+  if (target_error) return ctx.Error("Target instance replied with error: " + *target_error);
+  if (lost) return io_error("reading to target instance");
+  ctx.reply.Ok();
+}
+
+// MIGRATE's keys, as Redis's migrateGetKeys finds them: the key argument, or
+// what follows KEYS (AUTH's and AUTH2's values skipped; a KEYS in the last
+// argument is not looked at).
+bool MigrateKeys(ArgList argv, std::vector<int>* positions) {
+  size_t first = 3, num = 1;
+  for (size_t i = 6; i + 1 < argv.size(); i++) {
+    if (base::EqualsIgnoreCase(argv[i], "auth2")) {
+      i += 2;
+    } else if (base::EqualsIgnoreCase(argv[i], "auth")) {
+      i++;
+    } else if (base::EqualsIgnoreCase(argv[i], "keys")) {
+      if (!argv[3].empty()) return false;
+      first = i + 1;
+      num = argv.size() - first;
+      break;
+    }
+  }
+  for (size_t i = first; i < first + num; i++) positions->push_back(static_cast<int>(i));
+  return true;
+}
+
 // TTL/PTTL: -2 for a missing key, -1 for no expiry, else the time left
 // (TTL rounds to the nearest second, as Redis does).
 void TtlGeneric(CommandContext& ctx, ArgList args, bool ms) {
@@ -829,6 +1048,45 @@ void RegisterKeyspaceCommands(CommandTable& t) {
                .doc_flags = {"syscmd"}, .history = kRestoreHistory,
                .arguments = RestoreArgs()},
        .key_specs = {{.flags = ks::kOW | ks::kUpdate, .index = 1}}},
+      {.name = "migrate", .arity = -6, .flags = kWrite | kMovableKeys | kCustomPropagation,
+       .keys = {3, 3, 1}, .acl = acl::kKeyspace | acl::kDangerous, .handler = Migrate,
+       .getkeys = MigrateKeys,
+       .doc = {.summary = "Atomically transfer a key from a Redis instance to another one.",
+               .since = "2.6.0",
+               .group = "generic",
+               .complexity = "This command actually executes a DUMP+DEL in the source instance, "
+                             "and a RESTORE in the target instance. See the pages of these "
+                             "commands for time complexity. Also an O(N) data transfer between "
+                             "the two instances is performed.",
+               .history = {{"3.0.0", "Added the `COPY` and `REPLACE` options."},
+                           {"3.0.6", "Added the `KEYS` option."},
+                           {"4.0.7", "Added the `AUTH` option."},
+                           {"6.0.0", "Added the `AUTH2` option."}},
+               .arguments =
+                   {{.name = "host", .type = "string"},
+                    {.name = "port", .type = "integer"},
+                    {.name = "key_or_empty_string", .type = "oneof",
+                     .arguments = {{.name = "key", .type = "key", .key_spec_index = 0},
+                                   {.name = "empty_string", .type = "pure-token", .token = ""}}},
+                    {.name = "destination-db", .type = "integer"},
+                    {.name = "timeout", .type = "integer"},
+                    {.name = "copy", .type = "pure-token", .token = "COPY", .since = "3.0.0",
+                     .flags = kArgOptional},
+                    {.name = "replace", .type = "pure-token", .token = "REPLACE",
+                     .since = "3.0.0", .flags = kArgOptional},
+                    {.name = "authentication", .type = "oneof", .flags = kArgOptional,
+                     .arguments = {{.name = "password", .type = "string", .token = "AUTH",
+                                    .since = "4.0.7", .flags = kArgOptional},
+                                   {.name = "username_password", .type = "block",
+                                    .token = "AUTH2", .since = "6.0.0", .flags = kArgOptional,
+                                    .arguments = {{.name = "username", .type = "string"},
+                                                  {.name = "password", .type = "string"}}}}},
+                    {.name = "key", .type = "key", .token = "KEYS", .since = "3.0.6",
+                     .flags = kArgOptional | kArgMultiple, .key_spec_index = 1}}},
+       .key_specs = {{.flags = ks::kRW | ks::kAccess | ks::kDelete, .index = 3},
+                     {.flags = ks::kRW | ks::kAccess | ks::kDelete | ks::kIncomplete,
+                      .keyword = "KEYS", .startfrom = -2, .lastkey = -1}},
+       .tips = {"nondeterministic_output"}},
       {.name = "ttl", .arity = 2, .flags = kReadonly | kFast, .keys = {1, 1, 1},
        .acl = acl::kKeyspace, .handler = Ttl,
        .doc = {.summary = "Get the time to live for a key in seconds", .since = "1.0.0",

@@ -141,7 +141,8 @@ void WriteArgDocs(protocol::RespWriter& r, const std::vector<ArgDoc>& args) {
     bool nested = a.type == "oneof" || a.type == "block";
     // (A pattern naming keys, SORT's BY and GET, has a key spec too.)
     const bool spec = a.type == "key" || a.key_spec_index >= 0;
-    size_t fields = 2 + spec + !a.token.empty() + !a.since.empty() +
+    const bool token = a.token.has_value();
+    size_t fields = 2 + spec + token + !a.since.empty() +
                     !a.deprecated_since.empty() + (a.flags != 0) + nested;
     r.Map(fields);
     r.Bulk("name");
@@ -152,9 +153,9 @@ void WriteArgDocs(protocol::RespWriter& r, const std::vector<ArgDoc>& args) {
       r.Bulk("key_spec_index");
       r.Int(a.key_spec_index);
     }
-    if (!a.token.empty()) {
+    if (token) {
       r.Bulk("token");
-      r.Bulk(a.token);
+      r.Bulk(*a.token);
     }
     if (!a.since.empty()) {
       r.Bulk("since");
