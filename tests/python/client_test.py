@@ -271,6 +271,14 @@ class CairnClientTest(testlib.LogsOnFailure, unittest.TestCase):
         self.assertErrorText("DB index is out of range", "SELECT", "16")
         self.assertErrorText("value is not an integer or out of range", "SELECT", "abc")
 
+    def test_cluster_client_is_told_cluster_mode_is_off(self):
+        # redis-py recognizes Redis's "cluster support disabled" reply.
+        from redis.cluster import RedisCluster
+        from redis.exceptions import RedisClusterException
+        with self.assertRaisesRegex(RedisClusterException, "Cluster mode is not enabled"):
+            RedisCluster(host="127.0.0.1", port=self.port)
+        self.assertEqual(self.s.execute_command("MODULE", "LIST"), [])
+
     def test_connection_survives_errors(self):
         with self.assertRaises(redis.ResponseError):
             self.r.execute_command("FOOBAR")
