@@ -470,7 +470,7 @@ bool Engine::PausedFor(const ClientState& client, const CommandSpec& cmd, int64_
   // Replicas are never paused, as in Redis: their ACKs keep WAIT going
   // (a failover pauses writes, then waits for the replicas to catch up).
   if (!server_.Paused(now) || client.replica) return false;
-  if (server_.pause_type == PauseType::kAll) return true;
+  if (server_.ClientPaused(now) && server_.pause_type == PauseType::kAll) return true;
   return Writes(client, cmd, kWrite | kMayReplicate);
 }
 

@@ -50,6 +50,8 @@ class ReplicationHooks {
   virtual bool EnoughReplicas(int64_t now_ms) = 0;
   // REPLICAOF host port | NO ONE (and SLAVEOF).
   virtual void ReplicaOf(CommandContext& ctx, ArgList args) = 0;
+  // FAILOVER [TO host port [FORCE]] [ABORT] [TIMEOUT ms].
+  virtual void Failover(CommandContext& ctx, ArgList args) = 0;
   // This server replicates a primary: clients may not write (when
   // replica-read-only), keys do not expire actively.
   virtual bool IsReplica() const = 0;

@@ -122,9 +122,12 @@ struct ServerState {
   bool active_expire = true;  // DEBUG SET-ACTIVE-EXPIRE
   PauseType pause_type = PauseType::kNone;  // CLIENT PAUSE, until pause_end_ms
   int64_t pause_end_ms = 0;
-  bool Paused(int64_t now_ms) const {
+  // FAILOVER pauses writes until it is over; CLIENT UNPAUSE does not end it.
+  bool failover_pause = false;
+  bool ClientPaused(int64_t now_ms) const {
     return pause_type != PauseType::kNone && now_ms < pause_end_ms;
   }
+  bool Paused(int64_t now_ms) const { return failover_pause || ClientPaused(now_ms); }
   size_t used_memory_peak = 0;     // INFO memory, MEMORY STATS
   size_t used_memory_startup = 0;  // before any data was loaded
   SlowLog slowlog;

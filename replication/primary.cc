@@ -617,6 +617,20 @@ void Primary::PumpRdb(Replica& r, int64_t now_ms) {
 void Primary::Sync(engine::CommandContext& ctx, engine::ArgList args, bool psync) {
   engine::ClientState& c = ctx.client;
   if (c.replica) return;  // a second PSYNC on a link is ignored, as Redis does
+  // Its primary hands over to it (FAILOVER): the PSYNC must come from the
+  // history this replica follows, and is then served as a primary serves one.
+  if (psync && args.size() > 3 && base::EqualsIgnoreCase(args[3], "failover")) {
+    if (args[1] != engine_->server().replid) {
+      return ctx.Error("PSYNC FAILOVER replid must match my replid.");
+    }
+    if (IsReplica()) {
+      CAIRN_LOG_NOTICE("MASTER MODE enabled (failover request from '%s')", c.addr.c_str());
+      BecomePrimary();
+    }
+  }
+  if (failover_ != FailoverState::kNone) {
+    return ctx.reply.Error("NOMASTERLINK Can't SYNC while failing over");
+  }
   if (IsReplica() && !link_->up()) {
     return ctx.reply.Error("NOMASTERLINK Can't SYNC while not connected with my master");
   }
@@ -766,7 +780,10 @@ std::string Primary::Info(engine::CommandContext& ctx) {
            ",lag=" + std::to_string((ctx.now_ms - r.ack_ms) / 1000) + "\r\n";
   }
   const std::string size = std::to_string(engine_->config().values().repl_backlog_size);
-  out += "master_failover_state:no-failover\r\nmaster_replid:" + engine_->server().replid +
+  static constexpr const char* kFailoverStates[] = {"no-failover", "waiting-for-sync",
+                                                    "failover-in-progress"};
+  out += std::string("master_failover_state:") + kFailoverStates[static_cast<int>(failover_)] +
+         "\r\nmaster_replid:" + engine_->server().replid +
          "\r\nmaster_replid2:" + replid2_ + "\r\n"
          "master_repl_offset:" + std::to_string(offset) +
          "\r\nsecond_repl_offset:" + std::to_string(second_offset_) +
@@ -836,14 +853,7 @@ void Primary::ReplicaOf(engine::CommandContext& ctx, engine::ArgList args) {
   if (base::EqualsIgnoreCase(args[1], "no") && base::EqualsIgnoreCase(args[2], "one")) {
     if (IsReplica()) {
       CAIRN_LOG_NOTICE("MASTER MODE enabled (user request from '%s')", ctx.client.addr.c_str());
-      // What it applied as a replica is its primary's stream, which its
-      // replicas had through Proxy: sealed now, not streamed again.
-      if (engine::Aof* aof = engine_->aof(); aof != nullptr && aof->enabled()) aof->Seal();
-      link_->Stop();
-      // Its own history from here, under a new ID; the old one still
-      // resumes up to this offset (its replicas, a former primary).
-      NewReplid(base::RandomHex(40));
-      last_db_ = -1;
+      BecomePrimary();
     }
     return ctx.reply.Ok();
   }
@@ -862,6 +872,133 @@ void Primary::ReplicaOf(engine::CommandContext& ctx, engine::ArgList args) {
   CAIRN_LOG_NOTICE("REPLICAOF %s:%lld enabled (user request from '%s')", args[1].c_str(),
                    static_cast<long long>(*port), ctx.client.addr.c_str());
   ctx.reply.Ok();
+}
+
+void Primary::BecomePrimary() {
+  // What it applied as a replica is its primary's stream, which its
+  // replicas had through Proxy: sealed now, not streamed again.
+  if (engine::Aof* aof = engine_->aof(); aof != nullptr && aof->enabled()) aof->Seal();
+  link_->Stop();
+  // Its own history from here, under a new ID; the old one still resumes up
+  // to this offset (its replicas, a former primary).
+  NewReplid(base::RandomHex(40));
+  last_db_ = -1;
+}
+
+void Primary::Failover(engine::CommandContext& ctx, engine::ArgList args) {
+  // Checked in Redis 7.0's order: the arguments, then the state.
+  if (args.size() == 2 && base::EqualsIgnoreCase(args[1], "abort")) {
+    if (failover_ == FailoverState::kNone) return ctx.Error("No failover in progress.");
+    EndFailover("Failover manually aborted");
+    return ctx.reply.Ok();
+  }
+  int64_t timeout = 0;
+  std::optional<int64_t> port;
+  std::string host;
+  bool force = false;
+  for (size_t j = 1; j < args.size(); j++) {
+    if (base::EqualsIgnoreCase(args[j], "timeout") && j + 1 < args.size() && timeout == 0) {
+      auto t = base::ParseInt64(args[j + 1]);
+      if (!t) return ctx.Error(engine::errors::kNotInteger);
+      if (*t <= 0) return ctx.Error("FAILOVER timeout must be greater than 0");
+      timeout = *t;
+      j++;
+    } else if (base::EqualsIgnoreCase(args[j], "to") && j + 2 < args.size() && !port) {
+      port = base::ParseInt64(args[j + 2]);
+      if (!port) return ctx.Error(engine::errors::kNotInteger);
+      host = args[j + 1];
+      j += 2;
+    } else if (base::EqualsIgnoreCase(args[j], "force") && !force) {
+      force = true;
+    } else {
+      return ctx.Error(engine::errors::kSyntax);
+    }
+  }
+  if (failover_ != FailoverState::kNone) return ctx.Error("FAILOVER already in progress.");
+  if (IsReplica()) return ctx.Error("FAILOVER is not valid when server is a replica.");
+  if (replicas_.empty()) return ctx.Error("FAILOVER requires connected replicas.");
+  if (force && (timeout == 0 || !port)) {
+    return ctx.Error("FAILOVER with force option requires both a timeout and target HOST and IP.");
+  }
+  if (port) {
+    auto it = std::find_if(replicas_.begin(), replicas_.end(), [&](const Replica& r) {
+      return r.ip == host && r.port == *port;
+    });
+    if (it == replicas_.end()) return ctx.Error("FAILOVER target HOST and PORT is not a replica.");
+    if (it->stage != Stage::kOnline) return ctx.Error("FAILOVER target replica is not online.");
+    CAIRN_LOG_NOTICE("FAILOVER requested to %s:%lld.", host.c_str(),
+                     static_cast<long long>(*port));
+  } else {
+    CAIRN_LOG_NOTICE("FAILOVER requested to any replica.");
+  }
+  failover_ = FailoverState::kWaitForSync;
+  failover_host_ = host;
+  failover_port_ = port.value_or(0);
+  failover_end_ms_ = timeout > 0 ? ctx.now_ms + timeout : 0;
+  failover_force_ = force;
+  failover_answer_ = 0;
+  // Writes wait (and the stream with them: no PINGs or GETACKs, so the
+  // offset the replicas must reach stays put); replicas still ACK.
+  engine_->server().failover_pause = true;
+  ctx.reply.Ok();
+}
+
+void Primary::UpdateFailover(int64_t now_ms) {
+  if (failover_ == FailoverState::kInProgress) {
+    if (failover_answer_ > 0) {
+      CAIRN_LOG_NOTICE("Failover to %s:%lld complete.", failover_host_.c_str(),
+                       static_cast<long long>(failover_port_));
+      EndFailover(nullptr);
+    } else if (failover_answer_ < 0) {
+      EndFailover("Failover target rejected psync request");
+    }
+    return;
+  }
+  if (failover_ != FailoverState::kWaitForSync) return;
+  const auto handover = [&] {
+    CAIRN_LOG_NOTICE("Failover target %s:%lld is synced, failing over.", failover_host_.c_str(),
+                     static_cast<long long>(failover_port_));
+    failover_ = FailoverState::kInProgress;
+    if (LogStreams()) engine_->aof()->Seal();
+    const bool history = backlog_active_ || LogStreams();
+    link_->Follow(failover_host_, failover_port_, engine_->server().replid,
+                  history ? offset_ : -1, -1, /*failover=*/true);
+  };
+  if (failover_end_ms_ != 0 && now_ms >= failover_end_ms_) {
+    if (!failover_force_) return EndFailover("Replica never caught up before timeout");
+    CAIRN_LOG_NOTICE("FAILOVER to %s:%lld time out exceeded, failing over.",
+                     failover_host_.c_str(), static_cast<long long>(failover_port_));
+    return handover();
+  }
+  const int64_t offset = Offset();
+  for (const Replica& r : replicas_) {
+    const bool target = failover_host_.empty() || (r.ip == failover_host_ && r.port == failover_port_);
+    if (!target || r.stage != Stage::kOnline || r.ack_offset < offset) continue;
+    failover_host_ = r.ip;
+    failover_port_ = r.port;
+    return handover();
+  }
+}
+
+void Primary::EndFailover(const char* why) {
+  if (failover_ == FailoverState::kNone) return;
+  if (why != nullptr) {
+    if (failover_host_.empty()) {
+      CAIRN_LOG_NOTICE("FAILOVER to any replica aborted: %s", why);
+    } else {
+      CAIRN_LOG_NOTICE("FAILOVER to %s:%lld aborted: %s", failover_host_.c_str(),
+                       static_cast<long long>(failover_port_), why);
+    }
+    if (failover_ == FailoverState::kInProgress) BecomePrimary();
+  }
+  failover_ = FailoverState::kNone;
+  failover_host_.clear();
+  failover_port_ = 0;
+  failover_end_ms_ = 0;
+  failover_force_ = false;
+  failover_answer_ = 0;
+  // The writes that waited run now: on a new replica, they are refused.
+  engine_->server().failover_pause = false;
 }
 
 void Primary::Proxy(const std::string& bytes) {
@@ -909,6 +1046,7 @@ bool Primary::EnoughReplicas(int64_t now_ms) {
 }
 
 void Primary::Cron(int64_t now_ms) {
+  UpdateFailover(now_ms);
   if (!waiters_.empty()) ServeWaiters(now_ms);
   AskForAcks(now_ms);
   for (Replica& r : replicas_) {
@@ -935,7 +1073,7 @@ void Primary::Cron(int64_t now_ms) {
   // repl-ping-replica-period: a PING in the stream lets replicas tell a
   // quiet primary from a dead link (in the database the stream is in). A
   // replica's replicas get its primary's PINGs instead.
-  if (replicas_.empty() || IsReplica()) return;
+  if (replicas_.empty() || IsReplica() || engine_->server().Paused(now_ms)) return;
   if (now_ms - last_ping_ms_ < 1000 * engine_->config().values().repl_ping_replica_period) return;
   last_ping_ms_ = now_ms;
   static const std::string kPing[] = {"PING"};

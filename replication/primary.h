@@ -88,6 +88,16 @@ class Primary : public engine::ReplicationHooks {
   void Wait(engine::CommandContext& ctx, int64_t numreplicas, int64_t timeout_ms) override;
   bool EnoughReplicas(int64_t now_ms) override;
   void ReplicaOf(engine::CommandContext& ctx, engine::ArgList args) override;
+  // FAILOVER, as Redis 7.0 coordinates it: writes are paused; once a
+  // replica (the one named, or the first) has acknowledged the whole
+  // stream, this server follows it and asks it to take over (PSYNC ...
+  // FAILOVER); its answer ends the failover (FailoverAnswered), a refusal or
+  // a lost link rolls it back (this server is a primary again, writable).
+  // With a timeout, a replica that has not caught up by then rolls it back,
+  // or with FORCE is taken over by all the same.
+  void Failover(engine::CommandContext& ctx, engine::ArgList args) override;
+  // For ReplicaLink: whether the PSYNC ... FAILOVER was taken.
+  void FailoverAnswered(bool ok) { failover_answer_ = ok ? 1 : -1; }
 
   // For ReplicaLink, while this server is a replica. The stream it
   // applied, byte for byte, for this server's own replicas:
@@ -209,6 +219,14 @@ class Primary : public engine::ReplicationHooks {
   Replica* Find(uint64_t client_id);
   // As INFO's slaveN lines say it.
   static const char* StateName(const Replica& r);
+  // This replica becomes a primary (REPLICAOF NO ONE, a failover): the
+  // dataset stays, writable, under a new replication ID.
+  void BecomePrimary();
+  // FAILOVER's progress, run from Cron.
+  void UpdateFailover(int64_t now_ms);
+  // Ends a failover; `why` (a rollback): logged, and a failover already
+  // handed over makes this server a primary again.
+  void EndFailover(const char* why);
   // Replicas that acknowledged at least `offset`.
   int64_t AckedAt(int64_t offset) const;
   // WAITs that are satisfied, or (now_ms >= 0) past their deadline, answered.
@@ -262,6 +280,13 @@ class Primary : public engine::ReplicationHooks {
   };
   std::vector<Waiter> waiters_;  // WAIT, in arrival order
   bool getack_due_ = false;
+  enum class FailoverState { kNone, kWaitForSync, kInProgress };
+  FailoverState failover_ = FailoverState::kNone;
+  std::string failover_host_;  // the target; empty: the first replica to catch up
+  int64_t failover_port_ = 0;
+  int64_t failover_end_ms_ = 0;  // the timeout's end; 0: none
+  bool failover_force_ = false;
+  int failover_answer_ = 0;  // ReplicaLink's: 1 taken, -1 refused or lost
 };
 
 }  // namespace cairn::replication

@@ -26,10 +26,14 @@ namespace cairn::replication {
 
 namespace {
 
-std::string Command(std::initializer_list<std::string> argv) {
+std::string Command(std::span<const std::string> argv) {
   std::string out;
-  wal::AppendCommand(&out, std::span<const std::string>(argv.begin(), argv.size()));
+  wal::AppendCommand(&out, argv);
   return out;
+}
+
+std::string Command(std::initializer_list<std::string> argv) {
+  return Command(std::span<const std::string>(argv.begin(), argv.size()));
 }
 
 }  // namespace
@@ -49,8 +53,9 @@ ReplicaLink::~ReplicaLink() {
 }
 
 void ReplicaLink::Follow(const std::string& host, int64_t port, const std::string& replid,
-                         int64_t offset, int db) {
+                         int64_t offset, int db, bool failover) {
   if (active()) Drop("a new primary was named");
+  failover_ = failover;
   host_ = host;
   port_ = port;
   replid_ = replid;
@@ -96,6 +101,10 @@ void ReplicaLink::Drop(const std::string& why) {
   uncommitted_raw_.clear();
   if (state_ == State::kConnected) down_since_ms_ = base::NowMs();
   state_ = active() ? State::kConnect : State::kNone;
+  if (failover_) {
+    failover_ = false;
+    primary_->FailoverAnswered(false);
+  }
 }
 
 bool ReplicaLink::ScriptBusy() const {
@@ -224,8 +233,10 @@ bool ReplicaLink::HandshakeLine(const std::string& raw) {
     }
     // PSYNC goes alone: a primary refuses it while replies are pending.
     if (replies_left_ == 0) {
-      Send(offset_ >= 0 ? Command({"PSYNC", replid_, std::to_string(offset_ + 1)})
-                        : Command({"PSYNC", "?", "-1"}));
+      std::vector<std::string> psync = {"PSYNC", "?", "-1"};
+      if (offset_ >= 0) psync = {"PSYNC", replid_, std::to_string(offset_ + 1)};
+      if (failover_) psync.push_back("FAILOVER");
+      Send(Command(psync));
     }
     return true;
   }
@@ -239,6 +250,10 @@ bool ReplicaLink::HandshakeLine(const std::string& raw) {
     sync_replid_ = id;
     sync_offset_ = off;
     state_ = State::kTransfer;
+    if (failover_) {  // (it took over, and sends its data: Redis counts that as done too)
+      failover_ = false;
+      primary_->FailoverAnswered(true);
+    }
     rdb_header_read_ = false;
     DropRdb();
     CAIRN_LOG_NOTICE("Full resync from master: %s:%lld", id, off);
@@ -254,6 +269,10 @@ bool ReplicaLink::HandshakeLine(const std::string& raw) {
     engine_->AttachClient(primary_client_);
     primary_client_.addr = host_ + ":" + std::to_string(port_);
     primary_attached_ = true;
+    if (failover_) {
+      failover_ = false;
+      primary_->FailoverAnswered(true);
+    }
     CAIRN_LOG_NOTICE("Successful partial resynchronization with master.");
     return true;
   }

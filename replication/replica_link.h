@@ -53,8 +53,11 @@ class ReplicaLink : public engine::ClientConnection {
   // `offset`; -1: none) is what PSYNC offers to resume.
   // `db`: the stream's database at `offset` (a restart's, from the log);
   // -1 keeps the one the link has.
+  // `failover`: this server is handing over to the primary it names (FAILOVER):
+  // PSYNC asks it to take over ("PSYNC replid offset FAILOVER"), and its
+  // answer goes to Primary::FailoverAnswered, as does a link lost first.
   void Follow(const std::string& host, int64_t port, const std::string& replid, int64_t offset,
-              int db = -1);
+              int db = -1, bool failover = false);
   // REPLICAOF NO ONE: the link goes; the dataset stays, writable.
   void Stop();
   bool active() const { return !host_.empty(); }
@@ -130,6 +133,7 @@ class ReplicaLink : public engine::ClientConnection {
   int64_t offset_ = -1;
   engine::ClientState primary_client_;
   bool primary_attached_ = false;
+  bool failover_ = false;  // Follow(failover): PSYNC not answered yet
   std::optional<protocol::RequestParser> parser_;  // the stream's; anew per link
   // Stream bytes consumed but not yet in offset_: a command's parts read so
   // far, and a MULTI's commands until its EXEC (Redis moves the offset only

@@ -29,6 +29,11 @@ void ReplicaOf(CommandContext& ctx, ArgList args) {
   ctx.replication->ReplicaOf(ctx, args);
 }
 
+void Failover(CommandContext& ctx, ArgList args) {
+  if (ctx.replication == nullptr) return ctx.Error("Replication is not available");
+  ctx.replication->Failover(ctx, args);
+}
+
 void Role(CommandContext& ctx, ArgList) {
   if (ctx.replication != nullptr) return ctx.replication->Role(ctx);
   ctx.reply.Array(3);
@@ -50,6 +55,22 @@ void RegisterReplicationCommands(CommandTable& t) {
                   {.name = "port", .type = "integer"}}},
                 {.name = "no-one", .type = "block", .arguments = {{.name = "no", .type = "pure-token", .token = "NO"},
                   {.name = "one", .type = "pure-token", .token = "ONE"}}}}}}}},
+      {.name = "failover", .arity = -1, .flags = kAdmin | kNoScript | kStale, .handler = Failover,
+       .doc = {.summary = "Start a coordinated failover between this server and one of its "
+                          "replicas.",
+               .since = "6.2.0",
+               .group = "server",
+               .complexity = "O(1)",
+               .arguments = {{.name = "target", .type = "block", .token = "TO",
+                              .flags = kArgOptional,
+                              .arguments = {{.name = "host", .type = "string"},
+                                            {.name = "port", .type = "integer"},
+                                            {.name = "force", .type = "pure-token",
+                                             .token = "FORCE", .flags = kArgOptional}}},
+                             {.name = "abort", .type = "pure-token", .token = "ABORT",
+                              .flags = kArgOptional},
+                             {.name = "milliseconds", .type = "integer", .token = "TIMEOUT",
+                              .flags = kArgOptional}}}},
       {.name = "slaveof", .arity = 3, .flags = kAdmin | kNoScript | kStale | kNoAsyncLoading, .handler = ReplicaOf,
        .doc = {.summary = "Make the server a replica of another instance, or promote it as master.",
                .since = "1.0.0",

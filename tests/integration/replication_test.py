@@ -825,6 +825,104 @@ class ChainAndFailoverTest(ReplicationTestCase):
 
 
 
+class FailoverTest(ReplicationTestCase):
+    """FAILOVER (Redis 7.0's coordinated failover), Cairn on either side of
+    it and redis-server on the other, and between two Cairns."""
+
+    def start(self, kind, *extra):
+        d = self.newdir(kind)
+        return self.redis(d, *extra) if kind == "redis" else self.cairn(d, *extra)
+
+    def wait_roles(self, p, r, timeout=15.0):
+        deadline = time.monotonic() + timeout
+        while True:
+            roles = (p.ok("ROLE")[0], r.ok("ROLE")[0])
+            if roles == (b"slave", b"master"):
+                return
+            if time.monotonic() > deadline:
+                self.fail("roles after FAILOVER: %r" % (roles,))
+            time.sleep(0.05)
+
+    def test_the_primary_hands_over_and_follows(self):
+        for old, new, to in (("cairn", "redis", True), ("redis", "cairn", True),
+                             ("cairn", "cairn", False)):
+            with self.subTest(primary=old, replica=new):
+                p_srv = self.start(old)
+                p = p_srv.conn()
+                fill_before(p)
+                r_srv = self.start(new, "--replicaof", "127.0.0.1", str(p_srv.port))
+                r = r_srv.conn()
+                write_variety(p, "live")
+                self.caught_up(p, r)
+                target = ("TO", "127.0.0.1", str(r_srv.port)) if to else ()
+                old_id = p.info("replication")["master_replid"]
+                self.assertEqual(p.ok("FAILOVER", *target), "OK")
+                # A write meanwhile waits, and finds a replica when it runs.
+                w = p_srv.conn()
+                w.send(b"*3\r\n$3\r\nSET\r\n$6\r\npaused\r\n$1\r\n1\r\n")
+                self.wait_roles(p, r)
+                self.assertEqual(w.reply(), "READONLY You can't write against a read only replica.")
+                self.assertEqual(p.info("replication")["master_failover_state"], "no-failover")
+                # The new primary's history continues the old one's, which
+                # the old primary resumed by a partial resync.
+                info = r.info("replication")
+                self.assertEqual(info["master_replid2"], old_id)
+                self.assertNotEqual(info["master_replid"], old_id)
+                self.assertEqual(p.info("replication")["master_replid"], info["master_replid"])
+                self.assertGreaterEqual(int(r.info("stats")["sync_partial_ok"]), 1)
+                write_variety(r, "after")
+                self.all_match(r, (p,))
+                p_srv.kill()
+                r_srv.kill()
+
+    def test_refusals_and_a_replica_that_does_not_catch_up_match_redis(self):
+        results = {}
+        for kind in ("redis", "cairn"):
+            with self.subTest(primary=kind):
+                p_srv = self.start(kind)
+                p = p_srv.conn()
+                alone = [p.cmd(*cmd) for cmd in (
+                    ("FAILOVER",), ("FAILOVER", "ABORT"), ("FAILOVER", "ABORT", "x"),
+                    ("FAILOVER", "TIMEOUT", "0"), ("FAILOVER", "TIMEOUT", "x"),
+                    ("FAILOVER", "TO", "h"), ("FAILOVER", "TO", "h", "x"),
+                    ("FAILOVER", "FORCE", "FORCE"), ("FAILOVER", "TIMEOUT", "5", "TIMEOUT", "6"),
+                    ("FAILOVER", "TO", "h", "1", "FORCE"))]
+                r_srv = self.redis(self.newdir("r"), "--replicaof", "127.0.0.1", str(p_srv.port),
+                                   "--enable-debug-command", "yes")
+                r = r_srv.conn()
+                p.ok("SET", "k", "v")
+                self.caught_up(p, r)
+                with_replica = [p.cmd(*cmd) for cmd in (
+                    ("FAILOVER", "TO", "127.0.0.1", "1"),
+                    ("FAILOVER", "FORCE", "TIMEOUT", "100"),
+                    ("FAILOVER", "TO", "127.0.0.1", str(r_srv.port), "FORCE"))]
+                # A replica that sleeps does not acknowledge: the timeout
+                # rolls the failover back, and the write that waited runs.
+                sleeper = r_srv.conn()
+                sleeper.send(b"*3\r\n$5\r\nDEBUG\r\n$5\r\nSLEEP\r\n$1\r\n3\r\n")
+                time.sleep(0.2)
+                p.ok("SET", "k", "moved on")  # the replica cannot have acknowledged this
+                during = [p.cmd("FAILOVER", "TIMEOUT", "600"),
+                          p.info("replication")["master_failover_state"],
+                          p.cmd("FAILOVER")]
+                w = p_srv.conn()
+                started = time.monotonic()
+                waited = w.cmd("SET", "w", "1")
+                took = time.monotonic() - started
+                self.assertGreater(took, 0.2)
+                after = [waited, p.info("replication")["master_failover_state"],
+                         p.ok("ROLE")[0], p.cmd("FAILOVER", "ABORT")]
+                self.assertEqual(sleeper.reply(), "OK")
+                results[kind] = (alone, with_replica, during, after)
+                p_srv.kill()
+                r_srv.kill()
+        self.assertEqual(results["cairn"], results["redis"])
+        alone, with_replica, during, after = results["cairn"]
+        self.assertEqual(alone[0], "ERR FAILOVER requires connected replicas.")
+        self.assertEqual(during, ["OK", "waiting-for-sync", "ERR FAILOVER already in progress."])
+        self.assertEqual(after[:3], ["OK", "no-failover", b"master"])
+
+
 class FakePrimary(threading.Thread):
     """A primary that answers the handshake, then does what `script` says
     with PSYNC's reply (bytes to send, then the connection is closed).
