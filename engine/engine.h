@@ -98,6 +98,13 @@ class Engine {
     post_ = std::move(hook);
   }
   const BlockedClients& blocked() const { return blocked_; }
+  // This primary becomes a replica: clients blocked in a command (not paused
+  // ones) get -UNBLOCKED and are disconnected, as in Redis.
+  void UnblockForRoleChange() {
+    blocked_.UnblockAll(
+        "UNBLOCKED force unblock from blocking operation, instance state changed "
+        "(master -> replica?)");
+  }
   const LazyFree& lazy_free() const { return lazy_free_; }
   const KeyTracking& tracking() const { return tracking_; }
   // Writes from `client` are refused: this is a read-only replica and the

@@ -314,6 +314,7 @@ void Connection::OnUnblocked(std::string reply, bool logged) {
     if (holds_.empty() && hooks_.on_hold) hooks_.on_hold(this);
     holds_.push_back({reply_start, aof->last_seq()});
   }
+  if (client_.close_after_reply) closing_ = true;
   Flush();
   if (closed_) return;
   UpdateInterest();

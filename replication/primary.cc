@@ -868,10 +868,28 @@ void Primary::ReplicaOf(engine::CommandContext& ctx, engine::ArgList args) {
   // records are sealed into the stream first: the offset is all of them.
   const bool history = backlog_active_ || LogStreams();
   if (LogStreams()) engine_->aof()->Seal();
+  UnblockForReplica();
   link_->Follow(args[1], *port, engine_->server().replid, history ? offset_ : -1);
   CAIRN_LOG_NOTICE("REPLICAOF %s:%lld enabled (user request from '%s')", args[1].c_str(),
                    static_cast<long long>(*port), ctx.client.addr.c_str());
   ctx.reply.Ok();
+}
+
+void Primary::UnblockForReplica() {
+  engine_->UnblockForRoleChange();
+  // WAIT too, as Redis unblocks it.
+  std::vector<Waiter> waiting = std::move(waiters_);
+  waiters_.clear();
+  for (const Waiter& w : waiting) {
+    w.client->blocked = false;
+    w.client->close_after_reply = true;
+    if (w.client->conn != nullptr) {
+      w.client->conn->OnUnblocked(
+          "-UNBLOCKED force unblock from blocking operation, instance state changed (master -> "
+          "replica?)\r\n",
+          false);
+    }
+  }
 }
 
 void Primary::BecomePrimary() {
@@ -960,6 +978,7 @@ void Primary::UpdateFailover(int64_t now_ms) {
                      static_cast<long long>(failover_port_));
     failover_ = FailoverState::kInProgress;
     if (LogStreams()) engine_->aof()->Seal();
+    UnblockForReplica();
     const bool history = backlog_active_ || LogStreams();
     link_->Follow(failover_host_, failover_port_, engine_->server().replid,
                   history ? offset_ : -1, -1, /*failover=*/true);

@@ -219,6 +219,9 @@ class Primary : public engine::ReplicationHooks {
   Replica* Find(uint64_t client_id);
   // As INFO's slaveN lines say it.
   static const char* StateName(const Replica& r);
+  // This server is about to follow a primary: clients blocked in commands
+  // and WAITs get -UNBLOCKED and are disconnected, as Redis does it.
+  void UnblockForReplica();
   // This replica becomes a primary (REPLICAOF NO ONE, a failover): the
   // dataset stays, writable, under a new replication ID.
   void BecomePrimary();

@@ -62,6 +62,17 @@ bool BlockedClients::Unblock(uint64_t client_id, bool as_error) {
   return true;
 }
 
+void BlockedClients::UnblockAll(std::string_view error) {
+  std::vector<ClientState*> clients;
+  for (auto& [id, w] : waits_) clients.push_back(w.client);
+  for (ClientState* c : clients) {
+    std::string reply;
+    protocol::RespWriter(&reply, c->resp).Error(error);
+    c->close_after_reply = true;
+    Finish(*c, std::move(reply), false);
+  }
+}
+
 void BlockedClients::KeyStored(int db, std::string_view key, bool) {
   if (by_key_.empty()) return;
   DbKey k(db, std::string(key));

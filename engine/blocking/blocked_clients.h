@@ -71,6 +71,10 @@ class BlockedClients : public StoreObserver {
   // CLIENT UNBLOCK: ends the wait as a timeout would or with the UNBLOCKED
   // error. False when the client is not parked.
   bool Unblock(uint64_t client_id, bool as_error);
+  // Ends every wait with `error` (an error reply's text), each client's
+  // connection closed once it has the reply (Redis's
+  // disconnectAllBlockedClients).
+  void UnblockAll(std::string_view error);
 
   // StoreObserver: a key was created or replaced.
   void KeyStored(int db, std::string_view key, bool created = false) override;

@@ -67,7 +67,8 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from cairn_testlib import ServerTestCase, encode, read_dataset, take_server_arg  # noqa: E402
+from cairn_testlib import (  # noqa: E402
+    Disconnected, ServerTestCase, encode, read_dataset, take_server_arg)
 
 
 def dataset(c):
@@ -874,6 +875,35 @@ class FailoverTest(ReplicationTestCase):
                 self.all_match(r, (p,))
                 p_srv.kill()
                 r_srv.kill()
+
+    def test_blocked_clients_are_let_go_when_the_primary_becomes_a_replica(self):
+        results = {}
+
+        def run(s):
+            target = self.redis(self.newdir("target"))
+            admin = s.conn()
+            popper, waiter = s.conn(), s.conn()
+            popper.send(encode("BLPOP", "nothing", "0"))
+            waiter.ok("SET", "k", "v")
+            waiter.send(encode("WAIT", "1", "0"))  # no replica: waits for ever
+            time.sleep(0.2)
+            admin.ok("REPLICAOF", "127.0.0.1", str(target.port))
+            out = []
+            for c in (popper, waiter):
+                out.append(c.reply())
+                try:
+                    c.cmd("PING")
+                    out.append("open")
+                except Disconnected:
+                    out.append("closed")
+            results[s] = out
+            target.kill()
+
+        self.both(run)
+        redis_out, cairn_out = results.values()
+        self.assertEqual(cairn_out, redis_out)
+        self.assertEqual(cairn_out[1], "closed")
+        self.assertTrue(cairn_out[0].startswith("UNBLOCKED force unblock"))
 
     def test_refusals_and_a_replica_that_does_not_catch_up_match_redis(self):
         results = {}
