@@ -360,8 +360,16 @@ size_t CountInLexRange(const Value& z, const LexRange& r) {
     const Skiplist& sl = z.zset_index()->order;
     Skiplist::Node* first = sl.FirstInLexRange(r);
     if (first == nullptr) return 0;
-    Skiplist::Node* last = sl.LastInLexRange(r);
-    return sl.Rank(last->score, last->member) - sl.Rank(first->score, first->member) + 1;
+    // Redis's arithmetic: when the scores differ the set is not in lex
+    // order, the last node in range may be missing or come before the
+    // first, and the count is whatever this gives (wrapped like Redis's
+    // unsigned long), never a crash.
+    const size_t len = sl.size();
+    size_t count = len - (sl.Rank(first->score, first->member) - 1);
+    if (Skiplist::Node* last = sl.LastInLexRange(r)) {
+      count -= len - sl.Rank(last->score, last->member);
+    }
+    return count;
   }
   size_t n = 0;
   RangeByLex(z, r, false, 0, [&](std::string_view, double) {

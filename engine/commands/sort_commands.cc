@@ -216,6 +216,15 @@ void SortGeneric(CommandContext& ctx, ArgList args, bool readonly) {
         }
       }
     }
+    // ALPHA compares as Redis does: bytes when the result is stored, else
+    // with strcoll() in the C locale, which stops at the first NUL.
+    const auto collate = [&](std::string_view a, std::string_view b) {
+      if (storekey == nullptr) {
+        a = a.substr(0, a.find('\0'));
+        b = b.substr(0, b.find('\0'));
+      }
+      return a.compare(b);
+    };
     auto compare = [&](const Item& a, const Item& b) {
       int cmp;
       if (!alpha) {
@@ -224,10 +233,10 @@ void SortGeneric(CommandContext& ctx, ArgList args, bool readonly) {
         if (!a.cmp || !b.cmp) {
           cmp = a.cmp.has_value() == b.cmp.has_value() ? 0 : !a.cmp ? -1 : 1;
         } else {
-          cmp = a.cmp->compare(*b.cmp);
+          cmp = collate(*a.cmp, *b.cmp);
         }
       } else {
-        cmp = a.obj.compare(b.obj);
+        cmp = collate(a.obj, b.obj);
       }
       return desc ? cmp > 0 : cmp < 0;
     };

@@ -43,6 +43,9 @@ on the clock for absolute expiry times, which are always far in the future).
 Comparison: exact, except
   * KEYS: the elements as a sorted multiset;
   * RANDOMKEY: only nil versus a key;
+  * a numeric SORT of a sorted set holding a subnormal score, which Redis
+    7.0 fails with "One or more scores can't be converted into double" (a
+    stale ERANGE from parsing that score): Cairn's sort is accepted;
   * TTL, PTTL, EXPIRETIME, PEXPIRETIME: exact when either reply is negative
     (no key, no TTL), else both non-negative and within 5 s (5000 ms) of each
     other, since relative expiry times are taken from each server's clock.
@@ -1921,6 +1924,15 @@ def handle_sort(p, args, mode):
     ties = sort_ties(spec, _encoding(eb))
     if spec["store"] is not None and ties is not None and rb[:1] == b":":
         fa, fb = p.both(forget(spec["store"]))
+    if rb == SORT_CONVERSION_ERROR and ra != rb and subnormal_scores(p, spec["key"]):
+        # Redis 7.0 turns a listpack sorted set into a skiplist for SORT,
+        # parsing every score with strtod(), and a subnormal one leaves
+        # errno at ERANGE, which the numeric sort then reads as a failed
+        # conversion of a weight. Cairn sorts; what it stored is dropped so
+        # the datasets stay alike.
+        if spec["store"] is not None:
+            fa, fb = p.both(forget(spec["store"]))
+        return (ra, ea, fa), (rb, eb, fb), ea == eb
     ok = ea == eb and fa == fb
     if ok and ra != rb:
         ok = (ties is not None and spec["store"] is None
@@ -1952,6 +1964,18 @@ def handle_lex(p, args, mode):
             fa, fb = p.both(forget(written))
             ok = ok and fa == fb
     return (ea, za, ra, fa), (eb, zb, rb, fb), ok
+
+
+SORT_CONVERSION_ERROR = b"-ERR One or more scores can't be converted into double\r\n"
+
+
+def subnormal_scores(p, key):
+    """Whether redis's sorted set at key has a score below the normal range."""
+    tiny = b"%r" % sys.float_info.min
+    raw = p.redis_only([[b"TYPE", key],
+                        [b"ZCOUNT", key, b"(0", b"(" + tiny],
+                        [b"ZCOUNT", key, b"(-" + tiny, b"(0"]])
+    return raw[0] == b"+zset\r\n" and (raw[1] != b":0\r\n" or raw[2] != b":0\r\n")
 
 
 def forget(key):
