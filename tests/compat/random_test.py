@@ -1914,8 +1914,10 @@ def handle_sort(p, args, mode):
     # a numeric SORT with "One or more scores can't be converted into
     # double". BLPOP with a negative timeout parses it (errno = 0) and
     # fails, changing nothing.
-    (za, ra, ea), (zb, rb, eb) = p.both([[b"BLPOP", b"sort-errno", b"-1"], args,
-                                         [b"OBJECT", b"ENCODING", spec["key"]]])
+    # (The encoding is read before the sort: a STORE into the sorted key
+    # replaces what decides whether its ties keep their order.)
+    (za, ea, ra), (zb, eb, rb) = p.both([[b"BLPOP", b"sort-errno", b"-1"],
+                                         [b"OBJECT", b"ENCODING", spec["key"]], args])
     fa = fb = None
     if _closed(za, ra, ea, zb, rb, eb):
         return (ra, ea, fa), (rb, eb, fb), (za, ra, ea) == (zb, rb, eb)
