@@ -101,10 +101,13 @@ void ReplicaLink::Drop(const std::string& why) {
   uncommitted_raw_.clear();
   if (state_ == State::kConnected) down_since_ms_ = base::NowMs();
   state_ = active() ? State::kConnect : State::kNone;
-  if (failover_) {
-    failover_ = false;
-    primary_->FailoverAnswered(false);
-  }
+  FailoverRefused();
+}
+
+void ReplicaLink::FailoverRefused() {
+  if (!failover_) return;
+  failover_ = false;
+  primary_->FailoverAnswered(false);
 }
 
 bool ReplicaLink::ScriptBusy() const {
@@ -119,6 +122,7 @@ void ReplicaLink::Connect() {
   if (getaddrinfo(host_.c_str(), std::to_string(port_).c_str(), &hints, &res) != 0 ||
       res == nullptr) {
     CAIRN_LOG_WARNING("Unable to connect to MASTER: cannot resolve %s", host_.c_str());
+    FailoverRefused();
     return;
   }
   const int fd = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -126,6 +130,7 @@ void ReplicaLink::Connect() {
     CAIRN_LOG_WARNING("Unable to connect to MASTER: %s", std::strerror(errno));
     if (fd >= 0) close(fd);
     freeaddrinfo(res);
+    FailoverRefused();
     return;
   }
   freeaddrinfo(res);

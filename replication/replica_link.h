@@ -93,6 +93,8 @@ class ReplicaLink : public engine::ClientConnection {
   enum class State { kNone, kConnect, kConnecting, kHandshake, kTransfer, kConnected };
   void Connect();
   void Drop(const std::string& why);
+  // A failover's PSYNC will not be answered (the link failed first).
+  void FailoverRefused();
   void SetFd(int fd);
   void Send(const std::string& bytes);
   void FlushOut();
