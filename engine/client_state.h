@@ -32,6 +32,9 @@ class ClientConnection {
   // Bytes waiting to be sent (a producer that can wait, such as a
   // replica's catch-up from the log, keeps this small).
   virtual size_t OutputBytes() const { return 0; }
+  // Bytes received and not yet parsed, and the input buffer's size.
+  virtual size_t InputBytes() const { return 0; }
+  virtual size_t InputCapacity() const { return 0; }
 };
 
 // CLIENT REPLY: kSkipNext is set by SKIP and becomes kSkip for the command
@@ -71,5 +74,18 @@ struct ClientState {
 // One CLIENT INFO / CLIENT LIST line (no newline), as Redis 7.0 writes it;
 // also ACL LOG's client-info.
 std::string ClientInfoLine(const ClientState& c, int64_t now_ms);
+
+// A client's buffers, as CLIENT LIST (qbuf, qbuf-free, multi-mem, omem,
+// tot-mem) and INFO (mem_clients_normal/slaves, client_recent_max_*) count
+// them. Cairn has one input and one output buffer per client, where Redis
+// has more pieces, so the figures are alike in kind, not to the byte.
+struct ClientBuffers {
+  size_t qbuf = 0;       // received, not yet parsed
+  size_t qbuf_free = 0;  // the rest of the input buffer
+  size_t multi = 0;      // the commands MULTI queued
+  size_t omem = 0;       // replies not yet sent
+  size_t total() const { return qbuf + qbuf_free + multi + omem; }
+};
+ClientBuffers BuffersOf(const ClientState& c);
 
 }  // namespace cairn::engine

@@ -75,6 +75,8 @@ class Connection : public engine::ClientConnection {
   // engine::ClientConnection: CLIENT KILL from another client.
   void Kill() override;
   size_t OutputBytes() const override { return out_.size() - out_sent_; }
+  size_t InputBytes() const override { return in_len_; }
+  size_t InputCapacity() const override { return in_.size(); }
 
  private:
   void OnEvents(uint32_t events);

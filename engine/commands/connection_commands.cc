@@ -829,11 +829,27 @@ CommandSpec ClusterSpec() {
 
 }  // namespace
 
-// In Redis 7.0's field order. Buffer sizes Cairn does not account per
-// client read 0.
+ClientBuffers BuffersOf(const ClientState& c) {
+  ClientBuffers b;
+  if (c.conn != nullptr) {
+    b.qbuf = c.conn->InputBytes();
+    b.qbuf_free = c.conn->InputCapacity() - std::min(b.qbuf, c.conn->InputCapacity());
+    b.omem = c.conn->OutputBytes();
+  }
+  for (const auto& argv : c.tx.queued) {
+    for (const std::string& a : argv) b.multi += a.size();
+  }
+  return b;
+}
+
+// In Redis 7.0's field order. Cairn's one reply buffer shows as omem (obl
+// and oll, Redis's fixed buffer and reply list, read 0), the current
+// command's arguments are not counted (argv-mem), nor a read buffer apart
+// from the query buffer (rbs, rbp).
 std::string ClientInfoLine(const ClientState& c, int64_t now_ms) {
   const int64_t age = (now_ms - c.created_ms) / 1000;
   const int64_t idle = (now_ms - c.last_interaction_ms) / 1000;
+  const ClientBuffers b = BuffersOf(c);
   return "id=" + std::to_string(c.id) + " addr=" + c.addr + " laddr=" + c.laddr +
          " fd=" + std::to_string(c.fd) + " name=" + c.name + " age=" + std::to_string(age) +
          " idle=" + std::to_string(idle) + " flags=" + ClientFlags(c) +
@@ -842,8 +858,11 @@ std::string ClientInfoLine(const ClientState& c, int64_t now_ms) {
          " psub=" + std::to_string(c.subs.patterns.size()) +
          " ssub=" + std::to_string(c.subs.shard_channels.size()) +
          " multi=" + (c.tx.active ? std::to_string(c.tx.queued.size()) : std::string("-1")) +
-         " qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0"
-         " rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=" +
+         " qbuf=" + std::to_string(b.qbuf) + " qbuf-free=" + std::to_string(b.qbuf_free) +
+         " argv-mem=0 multi-mem=" + std::to_string(b.multi) +
+         " rbs=0 rbp=0 obl=0 oll=0 omem=" + std::to_string(b.omem) +
+         " tot-mem=" + std::to_string(b.total()) + " events=" + (b.omem > 0 ? "rw" : "r") +
+         " cmd=" +
          c.last_command + " user=" + (c.user != nullptr ? c.user->name : std::string("default")) +
          " redir=" + (c.tracking.on ? std::to_string(c.tracking.redirect) : std::string("-1")) +
          " resp=" + std::to_string(c.resp);

@@ -420,8 +420,15 @@ std::string InfoClients(CommandContext& ctx) {
   out += "connected_clients:" + std::to_string(ctx.server.connected_clients) + "\r\n";
   out += "cluster_connections:0\r\n";
   out += "maxclients:" + std::to_string(ctx.config.values().maxclients) + "\r\n";
-  // Per-client buffers are not accounted (CLIENT LIST's qbuf, omem read 0).
-  out += "client_recent_max_input_buffer:0\r\nclient_recent_max_output_buffer:0\r\n";
+  // (Redis's "recent" is its last few seconds; here it is now.)
+  size_t max_in = 0, max_out = 0;
+  for (const auto& [id, c] : ctx.server.clients) {
+    const ClientBuffers b = BuffersOf(*c);
+    max_in = std::max(max_in, b.qbuf + b.qbuf_free);
+    max_out = std::max(max_out, b.omem);
+  }
+  out += "client_recent_max_input_buffer:" + std::to_string(max_in) +
+         "\r\nclient_recent_max_output_buffer:" + std::to_string(max_out) + "\r\n";
   out += "blocked_clients:" + std::to_string(ctx.blocked.blocked_clients()) + "\r\n";
   out += "tracking_clients:" + std::to_string(ctx.tracking.tracking_clients()) + "\r\n";
   out += "clients_in_timeout_table:" + std::to_string(ctx.blocked.timed_clients()) + "\r\n";
@@ -451,6 +458,7 @@ std::string HumanBytes(double n) {
 struct MemoryFigures {
   size_t used = 0, rss = 0, peak = 0, startup = 0, overhead = 0, dataset = 0, keys = 0;
   size_t lua_eval = 0, lua_functions = 0, scripts_eval = 0, functions = 0;
+  size_t clients_normal = 0, clients_replicas = 0;  // their buffers (ClientBuffers)
   struct DbOverhead {
     int db;
     size_t main, expires;
@@ -471,7 +479,10 @@ MemoryFigures ComputeMemory(CommandContext& ctx) {
   f.lua_functions = ctx.functions.vm_memory();
   f.scripts_eval = ctx.scripts.script_count() * (sizeof(std::string) + 48);
   for (const auto& [name, lib] : ctx.functions.libraries()) f.functions += lib.code.size();
-  f.overhead = f.startup + f.scripts_eval + f.functions;
+  for (const auto& [id, c] : ctx.server.clients) {
+    (c->replica ? f.clients_replicas : f.clients_normal) += BuffersOf(*c).total();
+  }
+  f.overhead = f.startup + f.scripts_eval + f.functions + f.clients_normal + f.clients_replicas;
   for (int i = 0; i < ctx.keyspace.databases(); i++) {
     const Db& db = ctx.keyspace.db(i);
     if (db.size() == 0) continue;
@@ -556,8 +567,8 @@ std::string InfoMemory(CommandContext& ctx) {
       {"mem_replication_backlog",
        std::to_string(ctx.replication != nullptr ? ctx.replication->BacklogMemory() : 0)},
       {"mem_total_replication_buffers", "0"},
-      {"mem_clients_slaves", "0"},
-      {"mem_clients_normal", "0"},
+      {"mem_clients_slaves", std::to_string(f.clients_replicas)},
+      {"mem_clients_normal", std::to_string(f.clients_normal)},
       {"mem_cluster_links", "0"},
       {"mem_aof_buffer", "0"},
       {"mem_allocator", base::AllocatorName()},
@@ -863,8 +874,8 @@ void MemoryStats(CommandContext& ctx, ArgList) {
   num("startup.allocated", i(f.startup));
   num("replication.backlog",
       i(ctx.replication != nullptr ? ctx.replication->BacklogMemory() : 0));
-  num("clients.slaves", 0);
-  num("clients.normal", 0);
+  num("clients.slaves", i(f.clients_replicas));
+  num("clients.normal", i(f.clients_normal));
   num("cluster.links", 0);
   num("aof.buffer", 0);
   num("lua.caches", i(f.scripts_eval));

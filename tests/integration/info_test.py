@@ -144,6 +144,49 @@ class MemoryFieldsTest(ServerTestCase):
         self.assertEqual(fields(c.ok("INFO", "memory"), "Memory")["mem_replication_backlog"], "0")
 
 
+class ClientBuffersTest(ServerTestCase):
+    def test_a_client_that_does_not_read_shows_its_waiting_replies(self):
+        # On both servers: CLIENT LIST's omem and tot-mem and INFO's
+        # mem_clients_normal grow with replies a client leaves unread, and
+        # multi-mem with what MULTI queued (each server counts its own
+        # buffers, so only the sizes' order is compared).
+        def client_fields(c, name):
+            for line in c.ok("CLIENT", "LIST").decode().splitlines():
+                f = dict(x.split("=", 1) for x in line.split() if "=" in x)
+                if f["name"] == name:
+                    return {k: int(f[k]) for k in ("qbuf", "multi-mem", "omem", "tot-mem")}
+            self.fail("no client %s" % name)
+
+        def run(s):
+            c = s.conn()
+            c.ok("SET", "big", "x" * 1000000)
+            lazy = socket.create_connection(("127.0.0.1", s.port))
+            self.addCleanup(lazy.close)
+            lazy.sendall(encode("CLIENT", "SETNAME", "lazy") + encode("GET", "big") * 40)
+            m = s.conn()
+            m.ok("CLIENT", "SETNAME", "multi")
+            m.ok("MULTI")
+            m.cmd("SET", "k", "v" * 10000)
+            deadline = time.monotonic() + 10
+            while client_fields(c, "lazy")["omem"] < 10000000:
+                self.assertLess(time.monotonic(), deadline, client_fields(c, "lazy"))
+                time.sleep(0.05)
+            f = client_fields(c, "lazy")
+            self.assertGreaterEqual(f["tot-mem"], f["omem"])
+            self.assertGreaterEqual(client_fields(c, "multi")["multi-mem"], 10000)
+            # (Redis sums its clients' memory in its cron: it takes a moment.)
+            while int(fields(c.ok("INFO", "memory"), "Memory")["mem_clients_normal"]) < f["omem"]:
+                self.assertLess(time.monotonic(), deadline)
+                time.sleep(0.05)
+            stats = c.ok("MEMORY", "STATS")
+            self.assertGreaterEqual(stats[stats.index(b"clients.normal") + 1], f["omem"])
+            out_max = int(fields(c.ok("INFO", "clients"), "Clients")[
+                "client_recent_max_output_buffer"])
+            self.assertGreaterEqual(out_max, 10000000)
+
+        self.both(run)
+
+
 class CommandstatsTest(ServerTestCase):
     def test_counts_match_redis(self):
         seen = []
