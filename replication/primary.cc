@@ -939,13 +939,11 @@ void Primary::Failover(engine::CommandContext& ctx, engine::ArgList args) {
     return ctx.Error("FAILOVER with force option requires both a timeout and target HOST and IP.");
   }
   if (port) {
-    auto it = std::find_if(replicas_.begin(), replicas_.end(), [&](const Replica& r) {
-      return r.ip == host && r.port == *port;
-    });
+    auto it = std::find_if(replicas_.begin(), replicas_.end(),
+                           [&](const Replica& r) { return r.ip == host && r.port == *port; });
     if (it == replicas_.end()) return ctx.Error("FAILOVER target HOST and PORT is not a replica.");
     if (it->stage != Stage::kOnline) return ctx.Error("FAILOVER target replica is not online.");
-    CAIRN_LOG_NOTICE("FAILOVER requested to %s:%lld.", host.c_str(),
-                     static_cast<long long>(*port));
+    CAIRN_LOG_NOTICE("FAILOVER requested to %s:%lld.", host.c_str(), static_cast<long long>(*port));
   } else {
     CAIRN_LOG_NOTICE("FAILOVER requested to any replica.");
   }
@@ -980,18 +978,19 @@ void Primary::UpdateFailover(int64_t now_ms) {
     if (LogStreams()) engine_->aof()->Seal();
     UnblockForReplica();
     const bool history = backlog_active_ || LogStreams();
-    link_->Follow(failover_host_, failover_port_, engine_->server().replid,
-                  history ? offset_ : -1, -1, /*failover=*/true);
+    link_->Follow(failover_host_, failover_port_, engine_->server().replid, history ? offset_ : -1,
+                  -1, /*failover=*/true);
   };
   if (failover_end_ms_ != 0 && now_ms >= failover_end_ms_) {
     if (!failover_force_) return EndFailover("Replica never caught up before timeout");
-    CAIRN_LOG_NOTICE("FAILOVER to %s:%lld time out exceeded, failing over.",
-                     failover_host_.c_str(), static_cast<long long>(failover_port_));
+    CAIRN_LOG_NOTICE("FAILOVER to %s:%lld time out exceeded, failing over.", failover_host_.c_str(),
+                     static_cast<long long>(failover_port_));
     return handover();
   }
   const int64_t offset = Offset();
   for (const Replica& r : replicas_) {
-    const bool target = failover_host_.empty() || (r.ip == failover_host_ && r.port == failover_port_);
+    const bool target =
+        failover_host_.empty() || (r.ip == failover_host_ && r.port == failover_port_);
     if (!target || r.stage != Stage::kOnline || r.ack_offset < offset) continue;
     failover_host_ = r.ip;
     failover_port_ = r.port;
