@@ -65,6 +65,9 @@ class ReplicationHooks {
   virtual size_t NotCountedMemory() const { return 0; }
   // The backlog's memory (INFO mem_replication_backlog).
   virtual size_t BacklogMemory() const { return 0; }
+  // The backlog and the stream held for replicas in full resyncs (INFO
+  // mem_total_replication_buffers: Redis 7.0's shared replication buffer).
+  virtual size_t ReplicationBufferMemory() const { return 0; }
   // Periodic work (hz): PINGs to replicas.
   virtual void Cron(int64_t now_ms) = 0;
 };

@@ -1098,6 +1098,12 @@ void Primary::Cron(int64_t now_ms) {
   Control(kPing);
 }
 
+size_t Primary::ReplicationBufferMemory() const {
+  size_t n = BacklogMemory();
+  for (const Replica& r : replicas_) n += r.held.capacity();
+  return n;
+}
+
 size_t Primary::NotCountedMemory() const {
   // The backlog counts while replicas are attached, as in Redis 7.0 (it
   // stops growing at twice its size). Without any, Redis has no backlog;

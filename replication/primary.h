@@ -112,6 +112,7 @@ class Primary : public engine::ReplicationHooks {
   bool LinkDown() const override { return IsReplica() && !link_->up(); }
   size_t NotCountedMemory() const override;
   size_t BacklogMemory() const override { return backlog_active_ ? backlog_.capacity() : 0; }
+  size_t ReplicationBufferMemory() const override;
 
   // The diskless sync child's pipe while it is to be read; -1 otherwise.
   int fd() const { return pipe_reading_ ? pipe_fd_ : -1; }

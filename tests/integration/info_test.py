@@ -144,6 +144,28 @@ class MemoryFieldsTest(ServerTestCase):
         self.assertEqual(fields(c.ok("INFO", "memory"), "Memory")["mem_replication_backlog"], "0")
 
 
+class ReplicationBuffersTest(ServerTestCase):
+    redis_defaults = cairn_defaults = (("--repl-diskless-sync-delay", "0"),)
+
+    def test_a_replicas_stream_shows_in_the_replication_buffers(self):
+        def run(s):
+            c = s.conn()
+            replica = self.redis(self.newdir("replica"), "--replicaof", "127.0.0.1", str(s.port))
+            deadline = time.monotonic() + 10
+            while fields(replica.conn().ok("INFO", "replication"),
+                         "Replication").get("master_link_status") != "up":
+                self.assertLess(time.monotonic(), deadline)
+                time.sleep(0.05)
+            for i in range(50):
+                c.ok("SET", "k%d" % i, "x" * 1000)
+            info = fields(c.ok("INFO", "memory"), "Memory")
+            self.assertGreater(int(info["mem_total_replication_buffers"]), 50 * 1000)
+            self.assertGreater(int(info["mem_replication_backlog"]), 50 * 1000)
+            replica.kill()
+
+        self.both(run, "--appendonly", "no")
+
+
 class ClientBuffersTest(ServerTestCase):
     def test_a_client_that_does_not_read_shows_its_waiting_replies(self):
         # On both servers: CLIENT LIST's omem and tot-mem and INFO's
