@@ -668,14 +668,8 @@ bool Engine::ExecuteOne(ClientState& client, std::vector<std::string>& argv,
   if (cmd->protected_by != nullptr) {
     const int64_t allowed = config_->values().*(cmd->protected_by);  // {no, yes, local}
     if (allowed == 0 || (allowed == 2 && !client.local)) {
-      // The option is named after the command: enable-debug-command.
-      const std::string top(cmd->parent != nullptr ? cmd->parent->name : cmd->name);
-      std::string upper = top;
-      for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-      return reject(Err(upper + " command not allowed. If the enable-" + top +
-                        "-command option is set to \"local\", you can run it from a local "
-                        "connection, otherwise you need to set this option in the configuration "
-                        "file, and then restart the server."));
+      return reject(
+          Err(errors::ProtectedCommand(cmd->parent != nullptr ? cmd->parent->name : cmd->name)));
     }
   }
   const AclUser& def = acl_->default_user();

@@ -20,6 +20,7 @@
 #include "engine/client_state.h"
 #include "engine/command_table.h"
 #include "engine/config.h"
+#include "engine/errors.h"
 #include "engine/keyspace.h"
 #include "engine/memory/cold_tier.h"
 #include "engine/memory/eviction.h"
@@ -100,11 +101,7 @@ class Engine {
   const BlockedClients& blocked() const { return blocked_; }
   // This primary becomes a replica: clients blocked in a command (not paused
   // ones) get -UNBLOCKED and are disconnected, as in Redis.
-  void UnblockForRoleChange() {
-    blocked_.UnblockAll(
-        "UNBLOCKED force unblock from blocking operation, instance state changed "
-        "(master -> replica?)");
-  }
+  void UnblockForRoleChange() { blocked_.UnblockAll(errors::kUnblockedForReplica); }
   const LazyFree& lazy_free() const { return lazy_free_; }
   const KeyTracking& tracking() const { return tracking_; }
   // Writes from `client` are refused: this is a read-only replica and the

@@ -75,6 +75,13 @@ std::string SubcommandSyntax(std::string_view sub, std::string_view command) {
          Upper(command) + " HELP.";
 }
 
+std::string ProtectedCommand(std::string_view command) {
+  return Upper(command) + " command not allowed. If the enable-" + std::string(command) +
+         "-command option is set to \"local\", you can run it from a local connection, "
+         "otherwise you need to set this option in the configuration file, and then restart "
+         "the server.";
+}
+
 std::string InvalidExpireTime(std::string_view command) {
   return "invalid expire time in '" + std::string(command) + "' command";
 }

@@ -34,6 +34,11 @@ inline constexpr std::string_view kDbIndexOutOfRange = "DB index is out of range
 inline constexpr std::string_view kInvalidDbIndex = "invalid DB index";
 inline constexpr std::string_view kWrongTypeMsg =
     "Operation against a key holding the wrong kind of value";
+// What clients blocked in a command or in WAIT get when the server becomes
+// a replica (REPLICAOF, FAILOVER).
+inline constexpr std::string_view kUnblockedForReplica =
+    "UNBLOCKED force unblock from blocking operation, instance state changed (master -> "
+    "replica?)";
 
 // "wrong number of arguments for 'get' command"
 std::string WrongArity(std::string_view command);
@@ -46,6 +51,10 @@ std::string UnknownSubcommand(std::string_view sub, std::string_view command);
 std::string SubcommandSyntax(std::string_view sub, std::string_view command);
 // "invalid expire time in 'set' command"
 std::string InvalidExpireTime(std::string_view command);
+// "DEBUG command not allowed. If the enable-debug-command option is set to
+// "local", ..." for a protected command (DEBUG, MODULE LOAD...), whose
+// enable-<command>-command option refuses it.
+std::string ProtectedCommand(std::string_view command);
 
 }  // namespace errors
 }  // namespace cairn::engine

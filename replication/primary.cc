@@ -15,7 +15,9 @@
 #include "base/string_util.h"
 #include "engine/aof.h"
 #include "engine/command_context.h"
+#include "engine/errors.h"
 #include "engine/snapshots.h"
+#include "protocol/resp_writer.h"
 
 namespace cairn::replication {
 
@@ -628,7 +630,7 @@ void Primary::Sync(engine::CommandContext& ctx, engine::ArgList args, bool psync
       BecomePrimary();
     }
   }
-  if (failover_ != FailoverState::kNone) {
+  if (failover_.stage != FailoverStage::kNone) {
     return ctx.reply.Error("NOMASTERLINK Can't SYNC while failing over");
   }
   if (IsReplica() && !link_->up()) {
@@ -782,7 +784,8 @@ std::string Primary::Info(engine::CommandContext& ctx) {
   const std::string size = std::to_string(engine_->config().values().repl_backlog_size);
   static constexpr const char* kFailoverStates[] = {"no-failover", "waiting-for-sync",
                                                     "failover-in-progress"};
-  out += std::string("master_failover_state:") + kFailoverStates[static_cast<int>(failover_)] +
+  const char* failover = kFailoverStates[static_cast<int>(failover_.stage)];
+  out += std::string("master_failover_state:") + failover +
          "\r\nmaster_replid:" + engine_->server().replid +
          "\r\nmaster_replid2:" + replid2_ + "\r\n"
          "master_repl_offset:" + std::to_string(offset) +
@@ -863,33 +866,33 @@ void Primary::ReplicaOf(engine::CommandContext& ctx, engine::ArgList args) {
   if (IsReplica() && link_->host() == args[1] && link_->port() == *port) {
     return ctx.reply.Simple("OK Already connected to specified master");
   }
-  // PSYNC offers this server's history: a former primary whose writes the
-  // new one has (a promoted replica) resumes without a full copy. Its last
-  // records are sealed into the stream first: the offset is all of them.
-  const bool history = backlog_active_ || LogStreams();
-  if (LogStreams()) engine_->aof()->Seal();
-  UnblockForReplica();
-  link_->Follow(args[1], *port, engine_->server().replid, history ? offset_ : -1);
+  FollowPrimary(args[1], *port, /*failover=*/false);
   CAIRN_LOG_NOTICE("REPLICAOF %s:%lld enabled (user request from '%s')", args[1].c_str(),
                    static_cast<long long>(*port), ctx.client.addr.c_str());
   ctx.reply.Ok();
 }
 
-void Primary::UnblockForReplica() {
+void Primary::FollowPrimary(const std::string& host, int64_t port, bool failover) {
+  // Clients blocked in commands and WAITs get -UNBLOCKED and are
+  // disconnected, as Redis does it.
   engine_->UnblockForRoleChange();
-  // WAIT too, as Redis unblocks it.
   std::vector<Waiter> waiting = std::move(waiters_);
   waiters_.clear();
   for (const Waiter& w : waiting) {
     w.client->blocked = false;
     w.client->close_after_reply = true;
     if (w.client->conn != nullptr) {
-      w.client->conn->OnUnblocked(
-          "-UNBLOCKED force unblock from blocking operation, instance state changed (master -> "
-          "replica?)\r\n",
-          false);
+      std::string reply;
+      protocol::RespWriter(&reply, w.client->resp).Error(engine::errors::kUnblockedForReplica);
+      w.client->conn->OnUnblocked(std::move(reply), false);
     }
   }
+  // PSYNC offers this server's history: a former primary whose writes the
+  // new one has (a promoted replica) resumes without a full copy. Its last
+  // records are sealed into the stream first: the offset is all of them.
+  const bool history = backlog_active_ || LogStreams();
+  if (LogStreams()) engine_->aof()->Seal();
+  link_->Follow(host, port, engine_->server().replid, history ? offset_ : -1, -1, failover);
 }
 
 void Primary::BecomePrimary() {
@@ -906,7 +909,7 @@ void Primary::BecomePrimary() {
 void Primary::Failover(engine::CommandContext& ctx, engine::ArgList args) {
   // Checked in Redis 7.0's order: the arguments, then the state.
   if (args.size() == 2 && base::EqualsIgnoreCase(args[1], "abort")) {
-    if (failover_ == FailoverState::kNone) return ctx.Error("No failover in progress.");
+    if (failover_.stage == FailoverStage::kNone) return ctx.Error("No failover in progress.");
     EndFailover("Failover manually aborted");
     return ctx.reply.Ok();
   }
@@ -932,7 +935,7 @@ void Primary::Failover(engine::CommandContext& ctx, engine::ArgList args) {
       return ctx.Error(engine::errors::kSyntax);
     }
   }
-  if (failover_ != FailoverState::kNone) return ctx.Error("FAILOVER already in progress.");
+  if (failover_.stage != FailoverStage::kNone) return ctx.Error("FAILOVER already in progress.");
   if (IsReplica()) return ctx.Error("FAILOVER is not valid when server is a replica.");
   if (replicas_.empty()) return ctx.Error("FAILOVER requires connected replicas.");
   if (force && (timeout == 0 || !port)) {
@@ -947,12 +950,11 @@ void Primary::Failover(engine::CommandContext& ctx, engine::ArgList args) {
   } else {
     CAIRN_LOG_NOTICE("FAILOVER requested to any replica.");
   }
-  failover_ = FailoverState::kWaitForSync;
-  failover_host_ = host;
-  failover_port_ = port.value_or(0);
-  failover_end_ms_ = timeout > 0 ? ctx.now_ms + timeout : 0;
-  failover_force_ = force;
-  failover_answer_ = 0;
+  failover_ = {.stage = FailoverStage::kWaitForSync,
+               .host = host,
+               .port = port.value_or(0),
+               .end_ms = timeout > 0 ? ctx.now_ms + timeout : 0,
+               .force = force};
   // Writes wait (and the stream with them: no PINGs or GETACKs, so the
   // offset the replicas must reach stays put); replicas still ACK.
   engine_->server().failover_pause = true;
@@ -960,61 +962,52 @@ void Primary::Failover(engine::CommandContext& ctx, engine::ArgList args) {
 }
 
 void Primary::UpdateFailover(int64_t now_ms) {
-  if (failover_ == FailoverState::kInProgress) {
-    if (failover_answer_ > 0) {
-      CAIRN_LOG_NOTICE("Failover to %s:%lld complete.", failover_host_.c_str(),
-                       static_cast<long long>(failover_port_));
+  if (failover_.stage == FailoverStage::kInProgress) {
+    if (failover_.answer > 0) {
+      CAIRN_LOG_NOTICE("Failover to %s:%lld complete.", failover_.host.c_str(),
+                       static_cast<long long>(failover_.port));
       EndFailover(nullptr);
-    } else if (failover_answer_ < 0) {
+    } else if (failover_.answer < 0) {
       EndFailover("Failover target rejected psync request");
     }
     return;
   }
-  if (failover_ != FailoverState::kWaitForSync) return;
+  if (failover_.stage != FailoverStage::kWaitForSync) return;
   const auto handover = [&] {
-    CAIRN_LOG_NOTICE("Failover target %s:%lld is synced, failing over.", failover_host_.c_str(),
-                     static_cast<long long>(failover_port_));
-    failover_ = FailoverState::kInProgress;
-    if (LogStreams()) engine_->aof()->Seal();
-    UnblockForReplica();
-    const bool history = backlog_active_ || LogStreams();
-    link_->Follow(failover_host_, failover_port_, engine_->server().replid, history ? offset_ : -1,
-                  -1, /*failover=*/true);
+    CAIRN_LOG_NOTICE("Failover target %s:%lld is synced, failing over.", failover_.host.c_str(),
+                     static_cast<long long>(failover_.port));
+    failover_.stage = FailoverStage::kInProgress;
+    FollowPrimary(failover_.host, failover_.port, /*failover=*/true);
   };
-  if (failover_end_ms_ != 0 && now_ms >= failover_end_ms_) {
-    if (!failover_force_) return EndFailover("Replica never caught up before timeout");
-    CAIRN_LOG_NOTICE("FAILOVER to %s:%lld time out exceeded, failing over.", failover_host_.c_str(),
-                     static_cast<long long>(failover_port_));
+  if (failover_.end_ms != 0 && now_ms >= failover_.end_ms) {
+    if (!failover_.force) return EndFailover("Replica never caught up before timeout");
+    CAIRN_LOG_NOTICE("FAILOVER to %s:%lld time out exceeded, failing over.", failover_.host.c_str(),
+                     static_cast<long long>(failover_.port));
     return handover();
   }
   const int64_t offset = Offset();
   for (const Replica& r : replicas_) {
     const bool target =
-        failover_host_.empty() || (r.ip == failover_host_ && r.port == failover_port_);
+        failover_.host.empty() || (r.ip == failover_.host && r.port == failover_.port);
     if (!target || r.stage != Stage::kOnline || r.ack_offset < offset) continue;
-    failover_host_ = r.ip;
-    failover_port_ = r.port;
+    failover_.host = r.ip;
+    failover_.port = r.port;
     return handover();
   }
 }
 
 void Primary::EndFailover(const char* why) {
-  if (failover_ == FailoverState::kNone) return;
+  if (failover_.stage == FailoverStage::kNone) return;
   if (why != nullptr) {
-    if (failover_host_.empty()) {
+    if (failover_.host.empty()) {
       CAIRN_LOG_NOTICE("FAILOVER to any replica aborted: %s", why);
     } else {
-      CAIRN_LOG_NOTICE("FAILOVER to %s:%lld aborted: %s", failover_host_.c_str(),
-                       static_cast<long long>(failover_port_), why);
+      CAIRN_LOG_NOTICE("FAILOVER to %s:%lld aborted: %s", failover_.host.c_str(),
+                       static_cast<long long>(failover_.port), why);
     }
-    if (failover_ == FailoverState::kInProgress) BecomePrimary();
+    if (failover_.stage == FailoverStage::kInProgress) BecomePrimary();
   }
-  failover_ = FailoverState::kNone;
-  failover_host_.clear();
-  failover_port_ = 0;
-  failover_end_ms_ = 0;
-  failover_force_ = false;
-  failover_answer_ = 0;
+  failover_ = {};
   // The writes that waited run now: on a new replica, they are refused.
   engine_->server().failover_pause = false;
 }
@@ -1098,8 +1091,8 @@ void Primary::Cron(int64_t now_ms) {
   Control(kPing);
 }
 
-size_t Primary::ReplicationBufferMemory() const {
-  size_t n = BacklogMemory();
+size_t Primary::HeldMemory() const {
+  size_t n = 0;
   for (const Replica& r : replicas_) n += r.held.capacity();
   return n;
 }
@@ -1110,9 +1103,7 @@ size_t Primary::NotCountedMemory() const {
   // Cairn keeps the log's window all the same (a replica's first PSYNC
   // continues from it), which is not the dataset's memory: with a small
   // maxmemory it left nothing to evict and writes got -OOM.
-  size_t n = replicas_.empty() ? BacklogMemory() : 0;
-  for (const Replica& r : replicas_) n += r.held.capacity();
-  return n;
+  return (replicas_.empty() ? BacklogMemory() : 0) + HeldMemory();
 }
 
 }  // namespace cairn::replication

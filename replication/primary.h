@@ -97,7 +97,7 @@ class Primary : public engine::ReplicationHooks {
   // or with FORCE is taken over by all the same.
   void Failover(engine::CommandContext& ctx, engine::ArgList args) override;
   // For ReplicaLink: whether the PSYNC ... FAILOVER was taken.
-  void FailoverAnswered(bool ok) { failover_answer_ = ok ? 1 : -1; }
+  void FailoverAnswered(bool ok) { failover_.answer = ok ? 1 : -1; }
 
   // For ReplicaLink, while this server is a replica. The stream it
   // applied, byte for byte, for this server's own replicas:
@@ -112,7 +112,7 @@ class Primary : public engine::ReplicationHooks {
   bool LinkDown() const override { return IsReplica() && !link_->up(); }
   size_t NotCountedMemory() const override;
   size_t BacklogMemory() const override { return backlog_active_ ? backlog_.capacity() : 0; }
-  size_t ReplicationBufferMemory() const override;
+  size_t ReplicationBufferMemory() const override { return BacklogMemory() + HeldMemory(); }
 
   // The diskless sync child's pipe while it is to be read; -1 otherwise.
   int fd() const { return pipe_reading_ ? pipe_fd_ : -1; }
@@ -220,9 +220,9 @@ class Primary : public engine::ReplicationHooks {
   Replica* Find(uint64_t client_id);
   // As INFO's slaveN lines say it.
   static const char* StateName(const Replica& r);
-  // This server is about to follow a primary: clients blocked in commands
-  // and WAITs get -UNBLOCKED and are disconnected, as Redis does it.
-  void UnblockForReplica();
+  // This server follows host:port from now on (REPLICAOF, a failover's
+  // handover), offering the history it has.
+  void FollowPrimary(const std::string& host, int64_t port, bool failover);
   // This replica becomes a primary (REPLICAOF NO ONE, a failover): the
   // dataset stays, writable, under a new replication ID.
   void BecomePrimary();
@@ -231,6 +231,8 @@ class Primary : public engine::ReplicationHooks {
   // Ends a failover; `why` (a rollback): logged, and a failover already
   // handed over makes this server a primary again.
   void EndFailover(const char* why);
+  // The stream held for replicas in full resyncs.
+  size_t HeldMemory() const;
   // Replicas that acknowledged at least `offset`.
   int64_t AckedAt(int64_t offset) const;
   // WAITs that are satisfied, or (now_ms >= 0) past their deadline, answered.
@@ -284,13 +286,16 @@ class Primary : public engine::ReplicationHooks {
   };
   std::vector<Waiter> waiters_;  // WAIT, in arrival order
   bool getack_due_ = false;
-  enum class FailoverState { kNone, kWaitForSync, kInProgress };
-  FailoverState failover_ = FailoverState::kNone;
-  std::string failover_host_;  // the target; empty: the first replica to catch up
-  int64_t failover_port_ = 0;
-  int64_t failover_end_ms_ = 0;  // the timeout's end; 0: none
-  bool failover_force_ = false;
-  int failover_answer_ = 0;  // ReplicaLink's: 1 taken, -1 refused or lost
+  enum class FailoverStage { kNone, kWaitForSync, kInProgress };
+  struct FailoverPlan {
+    FailoverStage stage = FailoverStage::kNone;
+    std::string host;  // the target; empty: the first replica to catch up
+    int64_t port = 0;
+    int64_t end_ms = 0;  // the timeout's end; 0: none
+    bool force = false;
+    int answer = 0;  // ReplicaLink's: 1 taken, -1 refused or lost
+  };
+  FailoverPlan failover_;
 };
 
 }  // namespace cairn::replication

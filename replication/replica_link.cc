@@ -101,13 +101,13 @@ void ReplicaLink::Drop(const std::string& why) {
   uncommitted_raw_.clear();
   if (state_ == State::kConnected) down_since_ms_ = base::NowMs();
   state_ = active() ? State::kConnect : State::kNone;
-  FailoverRefused();
+  AnswerFailover(false);
 }
 
-void ReplicaLink::FailoverRefused() {
+void ReplicaLink::AnswerFailover(bool taken) {
   if (!failover_) return;
   failover_ = false;
-  primary_->FailoverAnswered(false);
+  primary_->FailoverAnswered(taken);
 }
 
 bool ReplicaLink::ScriptBusy() const {
@@ -122,7 +122,7 @@ void ReplicaLink::Connect() {
   if (getaddrinfo(host_.c_str(), std::to_string(port_).c_str(), &hints, &res) != 0 ||
       res == nullptr) {
     CAIRN_LOG_WARNING("Unable to connect to MASTER: cannot resolve %s", host_.c_str());
-    FailoverRefused();
+    AnswerFailover(false);
     return;
   }
   const int fd = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -130,7 +130,7 @@ void ReplicaLink::Connect() {
     CAIRN_LOG_WARNING("Unable to connect to MASTER: %s", std::strerror(errno));
     if (fd >= 0) close(fd);
     freeaddrinfo(res);
-    FailoverRefused();
+    AnswerFailover(false);
     return;
   }
   freeaddrinfo(res);
@@ -255,10 +255,7 @@ bool ReplicaLink::HandshakeLine(const std::string& raw) {
     sync_replid_ = id;
     sync_offset_ = off;
     state_ = State::kTransfer;
-    if (failover_) {  // (it took over, and sends its data: Redis counts that as done too)
-      failover_ = false;
-      primary_->FailoverAnswered(true);
-    }
+    AnswerFailover(true);  // (it took over and sends its data: Redis counts that as done too)
     rdb_header_read_ = false;
     DropRdb();
     CAIRN_LOG_NOTICE("Full resync from master: %s:%lld", id, off);
@@ -274,10 +271,7 @@ bool ReplicaLink::HandshakeLine(const std::string& raw) {
     engine_->AttachClient(primary_client_);
     primary_client_.addr = host_ + ":" + std::to_string(port_);
     primary_attached_ = true;
-    if (failover_) {
-      failover_ = false;
-      primary_->FailoverAnswered(true);
-    }
+    AnswerFailover(true);
     CAIRN_LOG_NOTICE("Successful partial resynchronization with master.");
     return true;
   }

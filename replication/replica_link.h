@@ -93,8 +93,9 @@ class ReplicaLink : public engine::ClientConnection {
   enum class State { kNone, kConnect, kConnecting, kHandshake, kTransfer, kConnected };
   void Connect();
   void Drop(const std::string& why);
-  // A failover's PSYNC will not be answered (the link failed first).
-  void FailoverRefused();
+  // Tells the primary side whether a failover's PSYNC was taken (false
+  // too when the link failed before an answer); nothing outside a failover.
+  void AnswerFailover(bool taken);
   void SetFd(int fd);
   void Send(const std::string& bytes);
   void FlushOut();

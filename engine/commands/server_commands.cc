@@ -459,6 +459,7 @@ struct MemoryFigures {
   size_t used = 0, rss = 0, peak = 0, startup = 0, overhead = 0, dataset = 0, keys = 0;
   size_t lua_eval = 0, lua_functions = 0, scripts_eval = 0, functions = 0;
   size_t clients_normal = 0, clients_replicas = 0;  // their buffers (ClientBuffers)
+  size_t backlog = 0, replication_buffers = 0;
   struct DbOverhead {
     int db;
     size_t main, expires;
@@ -481,6 +482,10 @@ MemoryFigures ComputeMemory(CommandContext& ctx) {
   for (const auto& [name, lib] : ctx.functions.libraries()) f.functions += lib.code.size();
   for (const auto& [id, c] : ctx.server.clients) {
     (c->replica ? f.clients_replicas : f.clients_normal) += BuffersOf(*c).total();
+  }
+  if (ctx.replication != nullptr) {
+    f.backlog = ctx.replication->BacklogMemory();
+    f.replication_buffers = ctx.replication->ReplicationBufferMemory();
   }
   f.overhead = f.startup + f.scripts_eval + f.functions + f.clients_normal + f.clients_replicas;
   for (int i = 0; i < ctx.keyspace.databases(); i++) {
@@ -564,10 +569,8 @@ std::string InfoMemory(CommandContext& ctx) {
       {"mem_not_counted_for_evict",
        std::to_string((ctx.replication != nullptr ? ctx.replication->NotCountedMemory() : 0) +
                       ctx.keyspace.cold()->memory_bytes())},
-      {"mem_replication_backlog",
-       std::to_string(ctx.replication != nullptr ? ctx.replication->BacklogMemory() : 0)},
-      {"mem_total_replication_buffers",
-       std::to_string(ctx.replication != nullptr ? ctx.replication->ReplicationBufferMemory() : 0)},
+      {"mem_replication_backlog", std::to_string(f.backlog)},
+      {"mem_total_replication_buffers", std::to_string(f.replication_buffers)},
       {"mem_clients_slaves", std::to_string(f.clients_replicas)},
       {"mem_clients_normal", std::to_string(f.clients_normal)},
       {"mem_cluster_links", "0"},
@@ -873,8 +876,7 @@ void MemoryStats(CommandContext& ctx, ArgList) {
   num("peak.allocated", i(f.peak));
   num("total.allocated", i(f.used));
   num("startup.allocated", i(f.startup));
-  num("replication.backlog",
-      i(ctx.replication != nullptr ? ctx.replication->BacklogMemory() : 0));
+  num("replication.backlog", i(f.backlog));
   num("clients.slaves", i(f.clients_replicas));
   num("clients.normal", i(f.clients_normal));
   num("cluster.links", 0);
