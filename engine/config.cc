@@ -1,7 +1,6 @@
 #include "engine/config.h"
 
 #include <fcntl.h>
-
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -19,6 +18,7 @@
 #include "base/check.h"
 #include "base/string_util.h"
 #include "engine/config_file.h"
+#include "engine/errors.h"
 #include "protocol/request_parser.h"
 
 namespace cairn::engine {
@@ -1242,8 +1242,8 @@ bool Config::SetFromClient(Args args, bool local, std::string* error) {
   // Redis 7.0 reports the first problem with the names before setting
   // anything, then sets on a copy, so a failure changes nothing.
   auto failed = [&](std::string_view arg, std::string_view why) {
-    *error = "CONFIG SET failed (possibly related to argument '" + std::string(arg) + "') - " +
-             std::string(why);
+    *error = "CONFIG SET failed (possibly related to argument '" +
+             std::string(errors::AsCString(arg)) + "') - " + std::string(why);
     return false;
   };
   const bool protected_ok = values_.enable_protected_configs == 1 ||
@@ -1251,7 +1251,8 @@ bool Config::SetFromClient(Args args, bool local, std::string* error) {
   for (size_t k = 0; k + 1 < args.size(); k += 2) {
     const Option* o = FindOption(args[k]);
     if (o == nullptr) {
-      *error = "Unknown option or number of arguments for CONFIG SET - '" + args[k] + "'";
+      *error = "Unknown option or number of arguments for CONFIG SET - '" +
+               std::string(errors::AsCString(args[k])) + "'";
       return false;
     }
     if (o->flags & kImmutable) return failed(args[k], "can't set immutable config");

@@ -29,8 +29,7 @@ static_assert(kPrefixes.size() == static_cast<size_t>(ErrorKind::kIoErr) + 1);
 // Names echoed in errors go through "%.128s" in Redis: cut at 128 bytes and
 // at the first NUL. Newlines are blanked by RespWriter::Error.
 std::string Cut(std::string_view s, size_t limit) {
-  s = s.substr(0, limit);
-  return std::string(s.substr(0, s.find('\0')));
+  return std::string(errors::AsCString(s.substr(0, limit)));
 }
 
 }  // namespace

@@ -204,42 +204,41 @@ AddResult SparseSet(std::string& s, int index, int count, size_t sparse_max_byte
 using Histogram = std::array<int, 64>;
 
 // Walks a sparse body, calling fn(first_register, run_length, value) for
-// each opcode (value 0 for ZERO and XZERO runs). With `stop_at_overflow`, a
-// VAL run reaching past the last register ends the walk, as Redis's
-// hllSparseToDense does. Returns whether the runs seen cover exactly
-// kRegisters registers.
+// each opcode (value 0 for ZERO and XZERO runs). Returns whether the runs
+// cover exactly kRegisters registers; a run reaching past the last one ends
+// the walk before fn sees it. (Redis 7.0.15 as Debian ships it, with the fix
+// for CVE-2025-32023, fails PFMERGE, PFCOUNT and a promotion to dense there;
+// before that fix it merged what came before such a VAL run.)
 template <typename Fn>
-bool WalkSparse(std::string_view s, bool stop_at_overflow, Fn&& fn) {
+bool WalkSparse(std::string_view s, Fn&& fn) {
   const uint8_t* p = Bytes(s);
   const size_t end = s.size();
   size_t pos = kHeaderSize;
   long idx = 0;
   while (pos < end) {
     const uint8_t b = p[pos];
+    int len, value = 0;
     if (IsZero(b)) {
-      fn(idx, ZeroLen(b), 0);
-      idx += ZeroLen(b);
+      len = ZeroLen(b);
       pos++;
     } else if (IsXZero(b)) {
-      const int len = XZeroLen(b, Next(p, pos, end));
-      fn(idx, len, 0);
-      idx += len;
+      len = XZeroLen(b, Next(p, pos, end));
       pos += 2;
     } else {
-      const int runlen = ValLen(b);
-      if (stop_at_overflow && idx + runlen > kRegisters) break;
-      fn(idx, runlen, ValValue(b));
-      idx += runlen;
+      len = ValLen(b);
+      value = ValValue(b);
       pos++;
     }
+    if (idx + len > kRegisters) return false;
+    fn(idx, len, value);
+    idx += len;
   }
   return idx == kRegisters;
 }
 
 // false when the body does not cover exactly kRegisters registers.
 bool SparseHistogram(std::string_view s, Histogram& h) {
-  return WalkSparse(s, /*stop_at_overflow=*/false,
-                    [&](long, int len, int value) { h[value] += len; });
+  return WalkSparse(s, [&](long, int len, int value) { h[value] += len; });
 }
 
 double Sigma(double x) {
@@ -369,7 +368,7 @@ bool ToDense(std::string& hll) {
   std::memcpy(dense.data(), hll.data(), kHeaderSize);  // magic and cache
   dense[kEncodingOffset] = static_cast<char>(kEncDense);
   uint8_t* regs = Bytes(dense) + kHeaderSize;
-  const bool whole = WalkSparse(hll, /*stop_at_overflow=*/true, [&](long first, int len, int value) {
+  const bool whole = WalkSparse(hll, [&](long first, int len, int value) {
     if (value == 0) return;  // the dense registers start at zero
     for (int j = 0; j < len; j++) {
       DenseSetRaw(regs, static_cast<int>(first + j), static_cast<uint8_t>(value));
@@ -389,8 +388,8 @@ bool MergeInto(RawRegisters& max, std::string_view hll) {
     }
     return true;
   }
-  return WalkSparse(hll, /*stop_at_overflow=*/true, [&](long first, int len, int value) {
-    if (value == 0) return;  // zero runs raise nothing (and are not bounds-checked)
+  return WalkSparse(hll, [&](long first, int len, int value) {
+    if (value == 0) return;  // zero runs raise nothing
     const auto v = static_cast<uint8_t>(value);
     for (int j = 0; j < len; j++) {
       if (v > max[first + j]) max[first + j] = v;

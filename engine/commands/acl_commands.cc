@@ -63,7 +63,8 @@ void AclSetUser(CommandContext& ctx, ArgList args) {
     return ctx.reply.Ok();
   }
   if (bad.empty()) return ctx.Error(s.message());
-  ctx.Error("Error in ACL SETUSER modifier '" + bad + "': " + s.message());
+  ctx.Error("Error in ACL SETUSER modifier '" + std::string(errors::AsCString(bad)) +
+            "': " + s.message());
 }
 
 // GETUSER's commands, keys and channels of one selector (three pairs).
@@ -145,7 +146,7 @@ void AclCat(CommandContext& ctx, ArgList args) {
     return;
   }
   auto cmds = ctx.acl.CommandsIn(args[2]);
-  if (!cmds) return ctx.Error("Unknown category '" + args[2] + "'");
+  if (!cmds) return ctx.Error("Unknown category '" + std::string(errors::AsCString(args[2])) + "'");
   ctx.reply.Array(cmds->size());
   for (const auto& c : *cmds) ctx.reply.Bulk(c);
 }

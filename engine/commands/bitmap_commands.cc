@@ -223,6 +223,9 @@ void BitCount(CommandContext& ctx, ArgList args) {
   if (!start) return;
   auto end = ctx.IntArg(args[3]);
   if (!end) return;
+  // As Redis: two negative indexes in the wrong order are empty before any
+  // clamping, and before the unit is read (so a bad unit is not an error).
+  if (*start < 0 && *end < 0 && *start > *end) return ctx.reply.Int(0);
   bool isbit = false;
   if (args.size() == 5) {
     if (TokenIs(args[4], "bit")) {
@@ -231,9 +234,6 @@ void BitCount(CommandContext& ctx, ArgList args) {
       return ctx.Error(errors::kSyntax);
     }
   }
-  // As Redis: two negative indexes in the wrong order are empty before any
-  // clamping.
-  if (*start < 0 && *end < 0 && *start > *end) return ctx.reply.Int(0);
   const int64_t total = static_cast<int64_t>(s.size()) * (isbit ? 8 : 1);
   int64_t a = *start, b = *end;
   if (!ClampRange(total, &a, &b)) return ctx.reply.Int(0);

@@ -255,7 +255,9 @@ void ClientKill(CommandContext& ctx, ArgList args) {
       laddr = val;
     } else if (base::EqualsIgnoreCase(opt, "user")) {
       user = ctx.acl.Find(val);
-      if (user == nullptr) return ctx.Error("No such user '" + val + "'");
+      if (user == nullptr) {
+        return ctx.Error("No such user '" + std::string(errors::AsCString(val)) + "'");
+      }
     } else if (base::EqualsIgnoreCase(opt, "skipme")) {
       if (base::EqualsIgnoreCase(val, "yes")) {
         skipme = true;

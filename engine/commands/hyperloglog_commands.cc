@@ -113,6 +113,8 @@ void PfCount(CommandContext& ctx, ArgList args) {
   Entry* e = LookupRead(ctx, args[1]);
   if (e == nullptr) return ctx.reply.Int(0);
   if (!CheckHll(ctx, *e)) return;
+  // Redis unshares it into a raw string first, even when the cache is valid.
+  e->value.form = types::StringForm::kRaw;
   auto card = hll::CachedCardinality(e->value.str);
   if (!card) {
     card = hll::Count(e->value.str);

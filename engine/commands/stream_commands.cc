@@ -541,6 +541,12 @@ void DeliverHistory(CommandContext& ctx, const Stream& s, StreamGroup* g, Stream
 // (XREAD_BLOCKED_DEFAULT_COUNT).
 constexpr int64_t kWokenReadCount = 1000;
 
+// The NOGROUP text of the commands that name a key and a group.
+std::string NoKeyOrGroup(std::string_view key, std::string_view group, std::string_view tail = "") {
+  return "No such key '" + std::string(errors::AsCString(key)) + "' or consumer group '" +
+         std::string(errors::AsCString(group)) + "'" + std::string(tail);
+}
+
 // XREAD and XREADGROUP (xreadCommand).
 void ReadGeneric(CommandContext& ctx, ArgList args, bool xreadgroup) {
   int64_t timeout = -1;
@@ -631,9 +637,8 @@ void ReadGeneric(CommandContext& ctx, ArgList args, bool xreadgroup) {
                           "the consumer group this client was blocked on no longer exists"});
       }
       if (groups[i] == nullptr) {
-        return ctx.Error({ErrorKind::kNoGroup, "No such key '" + key + "' or consumer group '" +
-                                                   *group_name +
-                                                   "' in XREADGROUP with GROUP option"});
+        return ctx.Error({ErrorKind::kNoGroup,
+                          NoKeyOrGroup(key, *group_name, " in XREADGROUP with GROUP option")});
       }
     }
     if (arg == "$") {
@@ -741,8 +746,9 @@ void ReadGeneric(CommandContext& ctx, ArgList args, bool xreadgroup) {
 void XRead(CommandContext& ctx, ArgList args) { ReadGeneric(ctx, args, false); }
 void XReadGroup(CommandContext& ctx, ArgList args) { ReadGeneric(ctx, args, true); }
 
-std::string NoGroupFor(const std::string& key, const std::string& group) {
-  return "No such consumer group '" + group + "' for key name '" + key + "'";
+std::string NoGroupFor(std::string_view key, std::string_view group) {
+  return "No such consumer group '" + std::string(errors::AsCString(group)) + "' for key name '" +
+         std::string(errors::AsCString(key)) + "'";
 }
 
 // XGROUP's subcommands share xgroupCommand's checks: options, then the key
@@ -976,8 +982,7 @@ void XPending(CommandContext& ctx, ArgList args) {
   if (wrong) return;
   StreamGroup* g = FindGroup(s, args[2]);
   if (g == nullptr) {
-    return ctx.Error({ErrorKind::kNoGroup, "No such key '" + args[1] + "' or consumer group '" +
-                                               args[2] + "'"});
+    return ctx.Error({ErrorKind::kNoGroup, NoKeyOrGroup(args[1], args[2])});
   }
   auto& r = ctx.reply;
   if (summary) {
@@ -1045,8 +1050,7 @@ void XClaim(CommandContext& ctx, ArgList args) {
   if (wrong) return;
   StreamGroup* g = FindGroup(s, args[2]);
   if (g == nullptr) {
-    return ctx.Error({ErrorKind::kNoGroup, "No such key '" + args[1] + "' or consumer group '" +
-                                               args[2] + "'"});
+    return ctx.Error({ErrorKind::kNoGroup, NoKeyOrGroup(args[1], args[2])});
   }
   auto min_idle_arg = base::ParseInt64(args[4]);
   if (!min_idle_arg) return ctx.Error("Invalid min-idle-time argument for XCLAIM");
@@ -1173,8 +1177,7 @@ void XAutoClaim(CommandContext& ctx, ArgList args) {
   if (wrong) return;
   StreamGroup* g = FindGroup(s, args[2]);
   if (g == nullptr) {
-    return ctx.Error({ErrorKind::kNoGroup, "No such key '" + args[1] + "' or consumer group '" +
-                                               args[2] + "'"});
+    return ctx.Error({ErrorKind::kNoGroup, NoKeyOrGroup(args[1], args[2])});
   }
   int64_t attempts = count * 10;
   StreamConsumer* c = nullptr;
