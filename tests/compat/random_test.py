@@ -4,13 +4,16 @@
 Starts cairn-server (--appendonly yes --appendfsync always
 --enable-debug-command yes) and redis-server (--save "" --appendonly no) side
 by side, drives both with the same seeded random sequence of string,
-keyspace, list, hash, set, sorted set, geo and SORT commands over a small
-keyspace (20 string keys and a few keys of each collection type, databases
-0-2 through SELECT; half the seeds shrink the encoding limits so that
-conversions happen all the time) and compares every reply byte for byte,
-errors included (where Redis's own order is a hash table's, as a multiset). At the end
-of each seed the whole dataset is compared: DBSIZE, KEYS * and the DUMP and
-PTTL of every key in each database. Standard library only.
+bitmap, HyperLogLog, keyspace, list, hash, set, sorted set, geo, stream and
+SORT commands over a small keyspace (20 string keys and a few keys of each
+collection type, databases 0-2 through SELECT; half the seeds shrink the
+encoding limits so that conversions happen all the time) and compares every
+reply byte for byte, errors included (where Redis's own order is a hash
+table's, as a multiset). Streams get explicit IDs only (`*` would take each
+server's clock), and runs of consumer-group commands on one stream so that
+groups meet real pending lists. At the end of each seed the whole dataset is
+compared: DBSIZE, KEYS * and the DUMP and PTTL of every key in each database.
+Standard library only.
 
 Then Cairn's durability is checked (unless --no-durability, which also runs
 Cairn with --appendonly no): the dataset (DBSIZE, keys, DUMP, PTTL of every
@@ -46,6 +49,8 @@ Comparison: exact, except
   * a numeric SORT of a sorted set holding a subnormal score, which Redis
     7.0 fails with "One or more scores can't be converted into double" (a
     stale ERANGE from parsing that score): Cairn's sort is accepted;
+  * XPENDING, XINFO, and a stream's DUMP: exact but for what each server's
+    clock sets (idle times, delivery and seen times);
   * TTL, PTTL, EXPIRETIME, PEXPIRETIME: exact when either reply is negative
     (no key, no TTL), else both non-negative and within 5 s (5000 ms) of each
     other, since relative expiry times are taken from each server's clock.
@@ -83,7 +88,8 @@ REWRITE_TIMEOUT = 15.0    # seconds for BGREWRITEAOF (and a BGSAVE) to finish
 SHOW_KEY_MISMATCHES = 5   # per durability step
 READ_ONLY = {b"GET", b"MGET", b"STRLEN", b"GETRANGE", b"SUBSTR", b"LCS", b"EXISTS", b"TYPE",
              b"TOUCH", b"TTL", b"PTTL", b"EXPIRETIME", b"PEXPIRETIME", b"OBJECT", b"DUMP",
-             b"KEYS", b"RANDOMKEY", b"DBSIZE"}
+             b"KEYS", b"RANDOMKEY", b"DBSIZE", b"GETBIT", b"BITCOUNT", b"BITPOS",
+             b"BITFIELD_RO"}
 TTL_TOLERANCE = {"ttl": 5, "pttl": 5000, "expiretime": 5, "pexpiretime": 5000}
 
 KEYS = [b"k%d" % i for i in range(15)] + [
@@ -118,9 +124,14 @@ SET_KEYS = [b"s0", b"s1", b"s2", b"{t}s"]
 ZSET_KEYS = [b"z0", b"z1", b"z2", b"{t}z"]
 ZLEX_KEYS = [b"zl0", b"zl1"]   # sorted sets whose members mostly score 0
 GEO_KEYS = [b"g0", b"g1"]
-ALL_KEYS = KEYS + LIST_KEYS + HASH_KEYS + SET_KEYS + ZSET_KEYS + ZLEX_KEYS + GEO_KEYS
+HLL_KEYS = [b"hll0", b"hll1", b"{t}hll"]
+STREAM_KEYS = [b"x0", b"x1", b"{t}x"]
+STREAM_GROUPS = [b"g0", b"g1", b"g2"]
+STREAM_CONSUMERS = [b"c0", b"c1", b"c2", b"c3"]
+ALL_KEYS = (KEYS + LIST_KEYS + HASH_KEYS + SET_KEYS + ZSET_KEYS + ZLEX_KEYS + GEO_KEYS + HLL_KEYS
+            + STREAM_KEYS)
 POOLS = {"list": LIST_KEYS, "hash": HASH_KEYS, "set": SET_KEYS, "zset": ZSET_KEYS + ZLEX_KEYS,
-         "geo": GEO_KEYS}
+         "geo": GEO_KEYS, "hll": HLL_KEYS, "stream": STREAM_KEYS}
 
 # Members of lists, sets and sorted sets (and SORT's elements): integers keep
 # sets intsets; long ones cross the *-max-listpack-value limits. Two members
@@ -167,6 +178,9 @@ ENCODING_CONFIG = [
     (b"set-max-intset-entries", b"512", [b"0", b"1", b"2", b"4"]),
     (b"list-max-listpack-size", b"-2", [b"1", b"2", b"4", b"-1"]),
     (b"list-compress-depth", b"0", [b"1", b"2"]),
+    (b"hll-sparse-max-bytes", b"3000", [b"0", b"40", b"200", b"1000"]),
+    (b"stream-node-max-entries", b"100", [b"1", b"2", b"3", b"5"]),
+    (b"stream-node-max-bytes", b"4096", [b"0", b"30", b"60", b"200"]),
 ]
 
 
@@ -231,6 +245,15 @@ class Gen:
             (9, self.g_geosearch), (3, self.g_georadius),
             # SORT and its weights
             (14, self.g_sort), (12, self.g_weight),
+            # bitmaps and HyperLogLogs
+            (8, self.g_setbit), (4, self.g_getbit), (4, self.g_bitcount), (4, self.g_bitpos),
+            (3, self.g_bitop), (6, self.g_bitfield),
+            (8, self.g_pfadd), (4, self.g_pfcount), (3, self.g_pfmerge),
+            # streams
+            (24, self.g_xadd), (3, self.g_xtrim), (4, self.g_xdel), (2, self.g_xlen),
+            (6, self.g_xrange), (8, self.g_xread), (9, self.g_xgroup), (4, self.g_xack),
+            (4, self.g_xpending), (4, self.g_xclaim), (3, self.g_xautoclaim),
+            (5, self.g_xinfo), (2, self.g_xsetid), (3, self.g_xsession),
         ]
         self.total = sum(w for w, _ in self.table)
         # Encoding limits of this seed (see ENCODING_CONFIG) and protocol.
@@ -238,6 +261,8 @@ class Gen:
         self.config = [(n, self.rng.choice(vals) if small and self.chance(0.75) else dflt)
                        for n, dflt, vals in ENCODING_CONFIG]
         self.resp3 = self.chance(0.25)
+        self.stream_ms = {}   # per stream key, where its IDs have got to
+        self.queued = []      # commands a generator left for the next calls
 
     def preamble(self):
         """The commands that start a seed: its encoding limits, its protocol."""
@@ -1268,6 +1293,336 @@ class Gen:
                        (0.08, [self.name(b"STOREDIST"), self.tkey("geo")])]
         return args + self.opts(*groups), "exact"
 
+    # -- streams ---------------------------------------------------------------
+    # Explicit IDs only: `*` takes each server's clock. Each stream key has a
+    # counter its IDs mostly advance from, so most XADDs succeed.
+
+    def stream_id(self, key=None, bad=0.04):
+        r, rng = self.rng.random(), self.rng
+        if r < bad:
+            return rng.choice([b"abc", b"1-", b"-1", b"1-2-3", b"", b"1-x", b"0-0",
+                               b"18446744073709551615-18446744073709551615",
+                               b"18446744073709551616", b" 1", b"1-*"])
+        if key is not None:
+            ms = self.stream_ms[key] = self.stream_ms.get(key, 0) + rng.choice([0, 1, 1, 2])
+            r = rng.random()
+            if r < 0.4:
+                return b"%d-*" % ms
+        else:
+            ms, r = rng.randint(0, 40), rng.random()
+        if r < 0.6:
+            return b"%d" % ms
+        return b"%d-%d" % (ms, rng.randint(0, 4))
+
+    def range_id(self, low):
+        """An XRANGE bound: an ID, maybe exclusive, or - / +."""
+        r = self.rng.random()
+        if r < 0.3:
+            return b"-" if low else b"+"
+        if r < 0.35:
+            return self.rng.choice([b"-", b"+", b"(-", b"(+", b"(0-0",
+                                    b"(18446744073709551615-18446744073709551615"])
+        return (b"(" if self.chance(0.2) else b"") + self.stream_id(bad=0.03)
+
+    def stream_fields(self):
+        if self.chance(0.6):   # the same fields as most entries: SAMEFIELDS entries
+            pairs = [(b"f", self.hvalue())]
+        else:
+            pairs = [(self.field(), self.hvalue()) for _ in range(self.rng.randint(1, 3))]
+        if self.chance(0.02):
+            return [b"f"]      # no value: wrong number of arguments
+        return [x for p in pairs for x in p]
+
+    def trim_args(self):
+        rng = self.rng
+        strat = rng.choice([b"MAXLEN", b"MAXLEN", b"MINID"])
+        args = [self.name(strat)]
+        op = rng.choice([None, b"=", b"~", b"~"])
+        if op:
+            args.append(op)
+        if strat == b"MAXLEN":
+            args.append(self.int_arg(0, 12))
+        else:
+            args.append(self.stream_id(bad=0.05))
+        if self.chance(0.15):
+            args += [self.name(b"LIMIT"), self.int_arg(0, 120)]
+        return args
+
+    def g_xadd(self):
+        key = self.tkey("stream")
+        args = [self.name(b"XADD"), key]
+        if self.chance(0.1):
+            args.append(self.name(b"NOMKSTREAM"))
+        if self.chance(0.25):
+            args += self.trim_args()
+        return args + [self.stream_id(key)] + self.stream_fields(), "exact"
+
+    def g_xtrim(self):
+        return [self.name(b"XTRIM"), self.tkey("stream")] + self.trim_args(), "exact"
+
+    def g_xdel(self):
+        key = self.tkey("stream")
+        return [self.name(b"XDEL"), key] + [self.stream_id(bad=0.02)
+                                            for _ in range(self.rng.randint(1, 4))], "exact"
+
+    def g_xlen(self):
+        return [self.name(b"XLEN"), self.tkey("stream")], "exact"
+
+    def g_xrange(self):
+        rev = self.chance(0.35)
+        lo, hi = self.range_id(True), self.range_id(False)
+        args = [self.name(b"XREVRANGE" if rev else b"XRANGE"), self.tkey("stream")]
+        args += [hi, lo] if rev else [lo, hi]
+        if self.chance(0.35):
+            args += [self.name(b"COUNT"), self.count_arg(0, 8)]
+        return args, "exact"
+
+    def group(self):
+        return self.rng.choice(STREAM_GROUPS)
+
+    def consumer(self):
+        return self.rng.choice(STREAM_CONSUMERS)
+
+    def read_ids(self, keys, group):
+        rng = self.rng
+        special = [b">"] if group else [b"$", b"0"]
+        return [rng.choice(special + special) if self.chance(0.6) else self.stream_id(bad=0.03)
+                for _ in keys]
+
+    def g_xread(self):
+        group = self.chance(0.6)
+        keys = self.tkeys("stream", 1, 2)
+        if group:
+            args = [self.name(b"XREADGROUP"), self.name(b"GROUP"), self.group(), self.consumer()]
+        else:
+            args = [self.name(b"XREAD")]
+        args += self.opts((0.4, [self.name(b"COUNT"), self.count_arg(0, 5)]),
+                          (0.15 if group else 0, [self.name(b"NOACK")]),
+                          (0.04, [self.name(b"BLOCK"), self.rng.choice([b"5", b"10", b"-1"])]))
+        ids = self.read_ids(keys, group)
+        if self.chance(0.03):
+            ids = ids[1:] or [b"0", b"0"]   # unbalanced STREAMS
+        return args + [self.name(b"STREAMS")] + keys + ids, "exact"
+
+    def g_xgroup(self):
+        rng = self.rng
+        key, r = self.tkey("stream"), rng.random()
+        if r < 0.5:
+            args = [self.name(b"XGROUP"), self.name(b"CREATE"), key, self.group(),
+                    rng.choice([b"$", b"0"]) if self.chance(0.5) else self.stream_id(bad=0.05)]
+            args += self.opts((0.4, [self.name(b"MKSTREAM")]),
+                              (0.15, [self.name(b"ENTRIESREAD"), self.int_arg(-2, 12)]))
+        elif r < 0.65:
+            args = [self.name(b"XGROUP"), self.name(b"SETID"), key, self.group(),
+                    rng.choice([b"$", b"0"]) if self.chance(0.5) else self.stream_id(bad=0.05)]
+            args += self.opts((0.2, [self.name(b"ENTRIESREAD"), self.int_arg(-2, 12)]))
+        elif r < 0.7:
+            args = [self.name(b"XGROUP"), self.name(b"DESTROY"), key, self.group()]
+        elif r < 0.85:
+            args = [self.name(b"XGROUP"), self.name(b"CREATECONSUMER"), key, self.group(),
+                    self.consumer()]
+        elif r < 0.97:
+            args = [self.name(b"XGROUP"), self.name(b"DELCONSUMER"), key, self.group(),
+                    self.consumer()]
+        else:
+            args = rng.choice([[b"XGROUP", b"FOO", key], [b"XGROUP", b"CREATE", key],
+                               [b"XGROUP", b"HELP"], [b"XGROUP"]])
+        return args, "exact"
+
+    def g_xack(self):
+        return [self.name(b"XACK"), self.tkey("stream"), self.group()] + [
+            self.stream_id(bad=0.03) for _ in range(self.rng.randint(1, 4))], "exact"
+
+    def min_idle(self):
+        """0 (everything qualifies) or an hour (nothing does): idle times are
+        each server's own."""
+        return self.rng.choice([b"0", b"0", b"3600000"]) if self.chance(0.96) else \
+            self.rng.choice([b"-1", b"abc"])
+
+    def g_xpending(self):
+        args = [self.name(b"XPENDING"), self.tkey("stream"), self.group()]
+        if self.chance(0.65):
+            if self.chance(0.2):
+                args += [self.name(b"IDLE"), self.min_idle()]
+            args += [self.range_id(True), self.range_id(False), self.count_arg(0, 8)]
+            if self.chance(0.4):
+                args.append(self.consumer())
+        return args, "xpending"
+
+    def g_xclaim(self):
+        rng = self.rng
+        args = [self.name(b"XCLAIM"), self.tkey("stream"), self.group(), self.consumer(),
+                self.min_idle()] + [self.stream_id(bad=0.03) for _ in range(rng.randint(1, 3))]
+        args += self.opts((0.1, [self.name(b"IDLE"), b"%d" % rng.randint(0, 100000)]),
+                          (0.05, [self.name(b"TIME"), b"%d" % (self.abs_ms() - 10 ** 9)]),
+                          (0.15, [self.name(b"RETRYCOUNT"), self.int_arg(0, 5)]),
+                          (0.2, [self.name(b"FORCE")]), (0.3, [self.name(b"JUSTID")]),
+                          (0.1, [self.name(b"LASTID"), self.stream_id(bad=0.05)]))
+        return args, "exact"
+
+    def g_xautoclaim(self):
+        args = [self.name(b"XAUTOCLAIM"), self.tkey("stream"), self.group(), self.consumer(),
+                self.min_idle(), self.range_id(True).lstrip(b"(")]
+        args += self.opts((0.4, [self.name(b"COUNT"), self.count_arg(0, 6)]),
+                          (0.3, [self.name(b"JUSTID")]))
+        return args, "exact"
+
+    def g_xinfo(self):
+        r, key = self.rng.random(), self.tkey("stream")
+        if r < 0.35:
+            args = [self.name(b"XINFO"), self.name(b"STREAM"), key]
+        elif r < 0.6:
+            args = [self.name(b"XINFO"), self.name(b"STREAM"), key, self.name(b"FULL")]
+            if self.chance(0.4):
+                args += [self.name(b"COUNT"), self.count_arg(0, 5)]
+        elif r < 0.8:
+            args = [self.name(b"XINFO"), self.name(b"GROUPS"), key]
+        elif r < 0.97:
+            args = [self.name(b"XINFO"), self.name(b"CONSUMERS"), key, self.group()]
+        else:
+            args = self.rng.choice([[b"XINFO", b"FOO", key], [b"XINFO", b"STREAM"],
+                                    [b"XINFO", b"HELP"], [b"XINFO", b"STREAM", key, b"FOO"]])
+        return args, "stream"
+
+    def g_xsession(self):
+        """A consumer group at work on one stream, as a run of commands (the
+        rest is queued): created if need be, fed, read, then entries acked,
+        claimed or listed, so that the group commands meet real PELs."""
+        key, group, rng = self.rng.choice(STREAM_KEYS), self.group(), self.rng
+        cmds = [([b"XGROUP", b"CREATE", key, group, rng.choice([b"0", b"$"]), b"MKSTREAM"],
+                 "exact")]
+        for _ in range(rng.randint(1, 5)):
+            cmds.append(([b"XADD", key, self.stream_id(key, bad=0)] + self.stream_fields(),
+                         "exact"))
+        for _ in range(rng.randint(1, 3)):
+            read = [b"XREADGROUP", b"GROUP", group, self.consumer()]
+            if self.chance(0.6):
+                read += [b"COUNT", b"%d" % rng.randint(1, 4)]
+            if self.chance(0.1):
+                read.append(b"NOACK")
+            cmds.append((read + [b"STREAMS", key, b">" if self.chance(0.8) else b"0"], "exact"))
+        recent = [b"%d-%d" % (max(0, self.stream_ms.get(key, 0) - rng.randint(0, 4)),
+                              rng.randint(0, 1)) for _ in range(3)]
+        follow = [
+            ([b"XACK", key, group] + recent[:rng.randint(1, 3)], "exact"),
+            ([b"XCLAIM", key, group, self.consumer(), b"0"] + recent[:rng.randint(1, 3)]
+             + ([b"JUSTID"] if self.chance(0.5) else []), "exact"),
+            ([b"XAUTOCLAIM", key, group, self.consumer(), b"0", b"0", b"COUNT",
+              b"%d" % rng.randint(1, 5)], "exact"),
+            ([b"XPENDING", key, group], "xpending"),
+            ([b"XPENDING", key, group, b"-", b"+", b"10"], "xpending"),
+            ([b"XINFO", b"CONSUMERS", key, group], "stream"),
+            ([b"XINFO", b"GROUPS", key], "stream"),
+            ([b"XINFO", b"STREAM", key, b"FULL"], "stream"),
+            ([b"XGROUP", b"DELCONSUMER", key, group, self.consumer()], "exact"),
+        ]
+        cmds += rng.sample(follow, rng.randint(1, 4))
+        self.queued.extend(cmds[1:])
+        return cmds[0]
+
+    def g_xsetid(self):
+        args = [self.name(b"XSETID"), self.tkey("stream"), self.stream_id(bad=0.05)]
+        args += self.opts((0.3, [self.name(b"ENTRIESADDED"), self.int_arg(0, 40)]),
+                          (0.3, [self.name(b"MAXDELETEDID"), self.stream_id(bad=0.05)]))
+        return args, "exact"
+
+    # -- bitmaps and HyperLogLogs (string keys) --------------------------------
+
+    def bit_offset(self):
+        r = self.rng.random()
+        if r < 0.8:
+            return b"%d" % self.rng.randint(0, 200)
+        if r < 0.93:
+            return b"%d" % self.rng.randint(0, 3000)
+        return self.rng.choice([b"-1", b"4294967296", b"abc", b"1.5", b"", b"+5",
+                                b"9223372036854775807"])
+
+    def bit_range(self):
+        """[start end [BYTE|BIT]] of BITCOUNT / BITPOS, or less."""
+        args = []
+        if self.chance(0.6):
+            args.append(self.int_arg(-20, 40))
+            if self.chance(0.8):
+                args.append(self.int_arg(-20, 40))
+                if self.chance(0.5):
+                    args.append(self.name(self.rng.choice([b"BYTE", b"BIT", b"BIT", b"WORD"])))
+        return args
+
+    def g_setbit(self):
+        bit = self.rng.choice([b"0", b"1", b"1"]) if self.chance(0.95) else \
+            self.rng.choice([b"2", b"-1", b"", b"a"])
+        return [self.name(b"SETBIT"), self.key(), self.bit_offset(), bit], "exact"
+
+    def g_getbit(self):
+        return [self.name(b"GETBIT"), self.key(), self.bit_offset()], "exact"
+
+    def g_bitcount(self):
+        return [self.name(b"BITCOUNT"), self.key()] + self.bit_range(), "exact"
+
+    def g_bitpos(self):
+        bit = self.rng.choice([b"0", b"1"]) if self.chance(0.95) else b"2"
+        return [self.name(b"BITPOS"), self.key(), bit] + self.bit_range(), "exact"
+
+    def g_bitop(self):
+        op = self.rng.choice([b"AND", b"OR", b"XOR", b"NOT", b"NOT", b"NAND"])
+        srcs = self.keys(1, 1 if op == b"NOT" and self.chance(0.9) else 3)
+        return [self.name(b"BITOP"), self.name(op), self.key()] + srcs, "exact"
+
+    def bitfield_type(self):
+        r = self.rng.random()
+        if r < 0.5:
+            return b"u%d" % self.rng.randint(1, 63)
+        if r < 0.95:
+            return b"i%d" % self.rng.randint(1, 64)
+        return self.rng.choice([b"u64", b"i65", b"i0", b"x8", b"u", b"8"])
+
+    def bitfield_offset(self):
+        r = self.rng.random()
+        if r < 0.6:
+            return b"%d" % self.rng.randint(0, 150)
+        if r < 0.9:
+            return b"#%d" % self.rng.randint(0, 20)
+        return self.rng.choice([b"-1", b"#-1", b"abc", b"#", b"4294967296"])
+
+    def g_bitfield(self):
+        ro = self.chance(0.2)
+        args = [self.name(b"BITFIELD_RO" if ro else b"BITFIELD"), self.key()]
+        for _ in range(self.rng.randint(0 if self.chance(0.05) else 1, 4)):
+            r = self.rng.random()
+            if ro and r < 0.93:
+                r = 0
+            if r < 0.35:
+                args += [self.name(b"GET"), self.bitfield_type(), self.bitfield_offset()]
+            elif r < 0.6:
+                args += [self.name(b"SET"), self.bitfield_type(), self.bitfield_offset(),
+                         self.int_arg(-300, 300)]
+            elif r < 0.85:
+                args += [self.name(b"INCRBY"), self.bitfield_type(), self.bitfield_offset(),
+                         self.int_arg(-300, 300)]
+            elif r < 0.97:
+                args += [self.name(b"OVERFLOW"),
+                         self.name(self.rng.choice([b"WRAP", b"SAT", b"FAIL", b"FOO"]))]
+            else:
+                args += self.rng.choice([[b"GET", b"u8"], [b"FOO"], [b"SET", b"u8", b"0"]])
+        return args, "exact"
+
+    def hll_elem(self):
+        if self.chance(0.7):
+            return b"e%d" % self.rng.randint(0, 3000)
+        return self.member()
+
+    def g_pfadd(self):
+        key = self.tkey("hll")
+        n = self.rng.choice([0, 1, 2, 5, 10, 50, 300]) if self.chance(0.97) else 2000
+        return [self.name(b"PFADD"), key] + [self.hll_elem() for _ in range(n)], "exact"
+
+    def g_pfcount(self):
+        return [self.name(b"PFCOUNT")] + self.tkeys("hll", 1, 3), "exact"
+
+    def g_pfmerge(self):
+        srcs = self.tkeys("hll", 0, 3)
+        return [self.name(b"PFMERGE"), self.tkey("hll")] + srcs, "exact"
+
     # -- SORT ----------------------------------------------------------------
 
     def g_sort(self):
@@ -1403,7 +1758,11 @@ class Gen:
              b"ZRANDMEMBER": -2, b"GEOADD": -5, b"GEOPOS": -2, b"GEODIST": -4,
              b"GEOHASH": -2, b"GEOSEARCH": -7, b"GEOSEARCHSTORE": -8, b"GEORADIUS": -6,
              b"GEORADIUSBYMEMBER": -5, b"GEORADIUS_RO": -6, b"GEORADIUSBYMEMBER_RO": -5,
-             b"SORT": -2, b"SORT_RO": -2}
+             b"SORT": -2, b"SORT_RO": -2, b"SETBIT": 4, b"GETBIT": 3, b"BITCOUNT": -2,
+             b"BITPOS": -3, b"BITOP": -4, b"BITFIELD": -2, b"BITFIELD_RO": -2, b"PFADD": -2,
+             b"PFCOUNT": -2, b"PFMERGE": -2, b"XADD": -5, b"XTRIM": -4, b"XDEL": -3,
+             b"XLEN": 2, b"XRANGE": -4, b"XREVRANGE": -4, b"XREAD": -4, b"XREADGROUP": -7,
+             b"XACK": -4, b"XPENDING": -3, b"XCLAIM": -6, b"XAUTOCLAIM": -6, b"XSETID": -3}
 
     def g_wrong_arity(self):
         cmd = self.rng.choice(sorted(self.ARITY))
@@ -1416,6 +1775,10 @@ class Gen:
         return [self.name(cmd)] + [self.key() for _ in range(n - 1)], "exact"
 
     def next(self):
+        while self.queued:
+            args, mode = self.queued.pop(0)
+            if args[0].upper() not in self.exclude:
+                return args, mode
         while True:
             x = self.rng.random() * self.total
             for w, g in self.table:
@@ -1593,6 +1956,71 @@ def _rdb_string_end(buf, i):
     raise ValueError("bad RDB string encoding %d" % n)
 
 
+# -- streams: what each server's clock sets (idle times, delivery and seen
+# times) is masked; everything else must agree.
+
+TIME_KEYS = {b"idle", b"seen-time", b"active-time", b"inactive"}
+
+
+def mask_times(v, pending=False):
+    """v (decoded) with the clock's values replaced by "T": the value after
+    a TIME_KEYS name, any integer that is a Unix time in ms, and (pending:
+    XPENDING's extended form) each entry's idle time."""
+    if isinstance(v, int) and not isinstance(v, bool) and v >= 10 ** 12:
+        return "T"
+    if isinstance(v, Map):
+        return Map((k, "T" if k in TIME_KEYS else mask_times(x)) for k, x in v)
+    if isinstance(v, list):
+        out = [mask_times(x) for x in v]
+        for i in range(len(v) - 1):
+            if isinstance(v[i], bytes) and v[i] in TIME_KEYS and i % 2 == 0:
+                out[i + 1] = "T"
+        if pending:
+            out = [x[:2] + ["T"] + x[3:] if isinstance(x, list) and len(x) == 4 else x
+                   for x in out]
+        return out
+    return v
+
+
+def stream_equal(a, b, pending=False):
+    try:
+        return mask_times(decode(a), pending) == mask_times(decode(b), pending)
+    except (ValueError, IndexError):
+        return a == b
+
+
+RDB_TYPE_STREAM_LISTPACKS_2 = 19
+
+
+def _stream_canonical(payload):
+    """A stream's DUMP payload with its delivery and seen times zeroed."""
+    out = bytearray(payload)
+    n, i, _ = _rdb_len(payload, 1)
+    for _ in range(2 * n):                 # each node: master ID, listpack
+        i = _rdb_string_end(payload, i)
+    for _ in range(8):                     # length, last ID, first ID, max deleted
+        i = _rdb_len(payload, i)[1]        # ID, entries added
+    groups, i, _ = _rdb_len(payload, i)
+    for _ in range(groups):
+        i = _rdb_string_end(payload, i)    # name
+        for _ in range(3):                 # last ID, entries read
+            i = _rdb_len(payload, i)[1]
+        pel, i, _ = _rdb_len(payload, i)
+        for _ in range(pel):               # ID, delivery time, delivery count
+            out[i + 16:i + 24] = bytes(8)
+            i = _rdb_len(payload, i + 24)[1]
+        consumers, i, _ = _rdb_len(payload, i)
+        for _ in range(consumers):
+            i = _rdb_string_end(payload, i)
+            out[i:i + 8] = bytes(8)        # seen time
+            pel, i, _ = _rdb_len(payload, i + 8)
+            i += 16 * pel
+    if len(payload) - i != 10:
+        raise ValueError("%d bytes after the consumer groups" % (len(payload) - i))
+    return bytes(out[:-8])
+
+
+
 def dump_canonical(raw):
     """A raw DUMP reply with the elements of a hashtable set or hash in a
     canonical order (each element still as its RDB encoding bytes), or the
@@ -1601,10 +2029,13 @@ def dump_canonical(raw):
     if not isinstance(raw, bytes) or raw[:1] != b"$" or raw.startswith(b"$-1"):
         return raw
     payload = _key_of(raw)
-    if payload[:1] not in (bytes([RDB_TYPE_SET]), bytes([RDB_TYPE_HASH])):
+    if payload[:1] not in (bytes([RDB_TYPE_SET]), bytes([RDB_TYPE_HASH]),
+                           bytes([RDB_TYPE_STREAM_LISTPACKS_2])):
         return raw
     if crc64(payload[:-8]) != int.from_bytes(payload[-8:], "little"):
         raise ValueError("bad CRC64")
+    if payload[0] == RDB_TYPE_STREAM_LISTPACKS_2:
+        return _stream_canonical(payload)
     n, i, _ = _rdb_len(payload, 1)
     items = []
     for _ in range(n * (2 if payload[0] == RDB_TYPE_HASH else 1)):
@@ -1645,6 +2076,8 @@ def compare(mode, a, b):
         if a in nil or b in nil:
             return a == b
         return a[:1] == b[:1] == b"$"
+    if mode in ("stream", "xpending"):
+        return stream_equal(a, b, mode == "xpending")
     if mode in TTL_TOLERANCE:
         x, y = _int_reply(a), _int_reply(b)
         if x is None or y is None or x < 0 or y < 0:
@@ -2022,7 +2455,9 @@ MODE_TEXT = {
     "sort": "order up to the ties Redis leaves open; replies: (reply, OBJECT ENCODING, DEL)",
     "lex": "exact unless a skiplist of mixed scores; replies: (OBJECT ENCODING, ZRANGE, "
            "reply, DEL)",
-    "dumprestore": "replies: (DUMP, RESTORE, [OBJECT ENCODING, HGETALL, DEL])"}
+    "dumprestore": "replies: (DUMP, RESTORE, [OBJECT ENCODING, HGETALL, DEL])",
+    "stream": "exact but for idle, delivery and seen times",
+    "xpending": "exact but for idle and delivery times"}
 MODE_TEXT.update((m, "within %d" % t) for m, t in TTL_TOLERANCE.items())
 
 HANDLERS = {"enc": handle_enc, "scan": handle_scan, "rand": handle_rand, "sort": handle_sort,
