@@ -256,8 +256,10 @@ enum class Direction { kAuto, kForward, kReverse };
 // pairs nested) or a new sorted set (ZRANGESTORE).
 class RangeSink {
  public:
-  RangeSink(CommandContext& ctx, bool withscores, const std::string* dst)
-      : ctx_(ctx), withscores_(withscores), dst_(dst) {}
+  // `count_known`: the range is by rank, so its length is known before
+  // the first result (it chooses ZRANGESTORE's encoding).
+  RangeSink(CommandContext& ctx, bool withscores, const std::string* dst, bool count_known)
+      : ctx_(ctx), withscores_(withscores), dst_(dst), count_known_(count_known) {}
 
   // Collects one result; returns true (for use as a zset::Visit).
   bool Add(std::string_view member, double score) {
@@ -289,9 +291,11 @@ class RangeSink {
       return ctx_.reply.Int(0);
     }
     const zset::Limits limits = ZSetLimits(ctx_.config);
-    size_t max_len = 0;
-    for (const auto& m : members_) max_len = std::max(max_len, m.size());
-    Value z = zset::New(n, max_len, limits);
+    // As Redis (zrangeResultBeginStore): the encoding is chosen by the count
+    // alone (a listpack when it is not known up front), and a long member
+    // converts it as it is added. That shows: a listpack keeps -0 as 0, and
+    // the conversion carries the 0 over.
+    Value z = zset::New(count_known_ ? n : 0, 0, limits);
     for (size_t i = 0; i < n; i++) zset::Add(z, scores_[i], members_[i], 0, nullptr, limits);
     ctx_.db().Put(*dst_, std::move(z), -1);
     ctx_.Dirty();
@@ -302,6 +306,7 @@ class RangeSink {
   CommandContext& ctx_;
   bool withscores_;
   const std::string* dst_;
+  bool count_known_;
   std::vector<std::string> members_;
   std::vector<double> scores_;
 };
@@ -376,7 +381,7 @@ void RangeGeneric(CommandContext& ctx, ArgList args, size_t first, const std::st
       break;
   }
 
-  RangeSink sink(ctx, withscores, dst);
+  RangeSink sink(ctx, withscores, dst, type == RangeType::kRank);
   bool wrong;
   const Value* z = ZSetForRead(ctx, args[first], &wrong);
   if (wrong) return;

@@ -2,12 +2,15 @@
 """Randomized differential test: Cairn against the real redis-server 7.0.15.
 
 Starts cairn-server (--appendonly yes --appendfsync always
---enable-debug-command yes) and redis-server (--save "" --appendonly no) side
+--enable-debug-command yes) and redis-server (--save "" --appendonly yes
+--appendfsync always; both with --appendonly no under --no-durability) side
 by side, drives both with the same seeded random sequence of string,
 bitmap, HyperLogLog, keyspace, list, hash, set, sorted set, geo, stream and
-SORT commands over a small keyspace (20 string keys and a few keys of each
-collection type, databases 0-2 through SELECT; half the seeds shrink the
-encoding limits so that conversions happen all the time) and compares every
+SORT commands, some of them inside MULTI/EXEC (now and then under WATCH) or
+run by EVAL through redis.call / redis.pcall, over a small keyspace (20
+string keys and a few keys of each collection type, databases 0-2 through
+SELECT; half the seeds shrink the encoding limits so that conversions
+happen all the time) and compares every
 reply byte for byte, errors included (where Redis's own order is a hash
 table's, as a multiset). Streams get explicit IDs only (`*` would take each
 server's clock), and runs of consumer-group commands on one stream so that
@@ -254,6 +257,8 @@ class Gen:
             (6, self.g_xrange), (8, self.g_xread), (9, self.g_xgroup), (4, self.g_xack),
             (4, self.g_xpending), (4, self.g_xclaim), (3, self.g_xautoclaim),
             (5, self.g_xinfo), (2, self.g_xsetid), (3, self.g_xsession),
+            # transactions and scripts, around the commands above
+            (4, self.g_multi), (6, self.g_script),
         ]
         self.total = sum(w for w, _ in self.table)
         # Encoding limits of this seed (see ENCODING_CONFIG) and protocol.
@@ -1348,6 +1353,15 @@ class Gen:
             args += [self.name(b"LIMIT"), self.int_arg(0, 120)]
         return args
 
+    def counter_arg(self, lo, hi):
+        """ENTRIESREAD / ENTRIESADDED: a small count or a bad one, never near
+        the int64 limits: Redis increments these counters past them (a
+        signed overflow) and its log cannot carry the wrapped value, so its
+        own replay (and so Cairn's) differs from its live state."""
+        if self.chance(0.92):
+            return b"%d" % self.rng.randint(lo, hi)
+        return self.rng.choice(ODD_INTS + [b"abc", b"1.5", b"-3", b"-100"])
+
     def g_xadd(self):
         key = self.tkey("stream")
         args = [self.name(b"XADD"), key]
@@ -1411,11 +1425,11 @@ class Gen:
             args = [self.name(b"XGROUP"), self.name(b"CREATE"), key, self.group(),
                     rng.choice([b"$", b"0"]) if self.chance(0.5) else self.stream_id(bad=0.05)]
             args += self.opts((0.4, [self.name(b"MKSTREAM")]),
-                              (0.15, [self.name(b"ENTRIESREAD"), self.int_arg(-2, 12)]))
+                              (0.15, [self.name(b"ENTRIESREAD"), self.counter_arg(-2, 12)]))
         elif r < 0.65:
             args = [self.name(b"XGROUP"), self.name(b"SETID"), key, self.group(),
                     rng.choice([b"$", b"0"]) if self.chance(0.5) else self.stream_id(bad=0.05)]
-            args += self.opts((0.2, [self.name(b"ENTRIESREAD"), self.int_arg(-2, 12)]))
+            args += self.opts((0.2, [self.name(b"ENTRIESREAD"), self.counter_arg(-2, 12)]))
         elif r < 0.7:
             args = [self.name(b"XGROUP"), self.name(b"DESTROY"), key, self.group()]
         elif r < 0.85:
@@ -1522,7 +1536,7 @@ class Gen:
 
     def g_xsetid(self):
         args = [self.name(b"XSETID"), self.tkey("stream"), self.stream_id(bad=0.05)]
-        args += self.opts((0.3, [self.name(b"ENTRIESADDED"), self.int_arg(0, 40)]),
+        args += self.opts((0.3, [self.name(b"ENTRIESADDED"), self.counter_arg(0, 40)]),
                           (0.3, [self.name(b"MAXDELETEDID"), self.stream_id(bad=0.05)]))
         return args, "exact"
 
@@ -1774,18 +1788,64 @@ class Gen:
         # keys as arguments: harmless whichever position they land in
         return [self.name(cmd)] + [self.key() for _ in range(n - 1)], "exact"
 
+    def pick(self):
+        x = self.rng.random() * self.total
+        for w, g in self.table:
+            x -= w
+            if x < 0:
+                break
+        return g
+
+    def plain_command(self):
+        """A command whose reply compares exactly and that queues nothing:
+        what a transaction or a script may hold."""
+        while True:
+            g = self.pick()
+            if g in (self.g_multi, self.g_xsession):
+                continue
+            args, mode = g()
+            if mode == "exact" and args[0].upper() not in self.exclude:
+                return args
+
+    # Scripts that run the command in their ARGV, and what they answer.
+    SCRIPTS = [b"return redis.call(unpack(ARGV))",
+               b"return redis.pcall(unpack(ARGV))",
+               b"local r = redis.pcall(unpack(ARGV)); if type(r) == 'table' and r.err then "
+               b"return 'err: ' .. r.err end; return r",
+               b"redis.setresp(3); return redis.call(unpack(ARGV))"]
+
+    def g_script(self):
+        """A command run by EVAL: the Lua conversions both ways, the errors
+        a script sees, the commands scripts may not run."""
+        return [self.name(b"EVAL"), self.rng.choice(self.SCRIPTS), b"0"] + \
+            self.plain_command(), "exact"
+
+    def g_multi(self):
+        """MULTI, a few commands, then EXEC (or DISCARD); now and then a
+        WATCHed key, which this connection may touch itself first (EXEC then
+        answers nil). The rest is queued."""
+        rng = self.rng
+        cmds = []
+        watched = rng.random() < 0.3
+        if watched:
+            cmds.append([self.name(b"WATCH")] + self.anykeys(1, 2))
+            if self.chance(0.5):
+                cmds.append(self.plain_command())
+        cmds.append([self.name(b"MULTI")])
+        cmds += [self.plain_command() for _ in range(rng.randint(0, 4))]
+        cmds.append([self.name(b"DISCARD" if self.chance(0.12) else b"EXEC")])
+        if watched and self.chance(0.2):
+            cmds.insert(-1, [self.name(b"UNWATCH")])
+        self.queued.extend((c, "exact") for c in cmds[1:])
+        return cmds[0], "exact"
+
     def next(self):
         while self.queued:
             args, mode = self.queued.pop(0)
             if args[0].upper() not in self.exclude:
                 return args, mode
         while True:
-            x = self.rng.random() * self.total
-            for w, g in self.table:
-                x -= w
-                if x < 0:
-                    break
-            args, mode = g()
+            args, mode = self.pick()()
             if args[0].upper() not in self.exclude:
                 return args, mode
 
@@ -2571,17 +2631,30 @@ def diff_states(ca, rd, before, volatile, rd_before=None, notes=None):
     rd_before: redis's state before the step. Where redis's own replay
     changed a key that Cairn kept exactly as both servers had it before,
     the difference is redis's (its AOF replay diverging from its live
-    state), not a loss in Cairn: it goes to `notes` instead."""
+    state), not a loss in Cairn: it goes to `notes` instead; so does a key
+    redis's replay lost or made where Cairn kept what both had before."""
     out = []
     for db in range(NUM_DBS):
         csize, ckeys = ca[db]
         rsize, rkeys = rd[db]
         nvol = sum(1 for d, _ in volatile if d == db)
-        if csize != rsize and abs(csize - rsize) > nvol:
-            out.append((db, None, "DBSIZE: cairn %d, redis %d" % (csize, rsize)))
+        first = len(out)
+        lost_by_redis = 0
         for k in sorted(set(ckeys) | set(rkeys)):
             if k not in rkeys or k not in ckeys:
                 if (db, k) in volatile:
+                    continue
+                cb = before[db][1].get(k)
+                rb = rd_before[db][1].get(k) if rd_before is not None else None
+                kept = (cb is None) == (k not in ckeys) and (
+                    cb is None or dump_equal(cb[0], ckeys[k][0]))
+                both_had = (cb is None) == (rb is None) and (cb is None or dump_equal(cb[0], rb[0]))
+                if rd_before is not None and kept and both_had:
+                    # Redis's replay lost or made the key (e.g. a SORT ... STORE
+                    # that fails on replay: see the SORT note in the module doc).
+                    lost_by_redis += 1
+                    if notes is not None:
+                        notes.append((db, k))
                     continue
                 side, (dump, pttl, _) = (("cairn", ckeys[k]) if k in ckeys
                                          else ("redis", rkeys[k]))
@@ -2605,6 +2678,8 @@ def diff_states(ca, rd, before, volatile, rd_before=None, notes=None):
             if old is not None and (db, k) not in volatile and old[2] != ce:
                 out.append((db, k, "PEXPIRETIME changed: cairn %s before, %s after"
                             % (old[2], ce)))
+        if csize != rsize and abs(csize - rsize) > nvol + lost_by_redis:
+            out.insert(first, (db, None, "DBSIZE: cairn %d, redis %d" % (csize, rsize)))
     return out
 
 
@@ -2688,11 +2763,12 @@ class Pair:
         return self.run([(args, "exact")])[0]
 
     def reset(self):
-        """FLUSHALL, db 0, RESP2 and the default encoding limits on both."""
+        """FLUSHALL, db 0, RESP2 and the default encoding limits on both;
+        RESET first ends a MULTI or WATCH a replayed sequence left open."""
         cmds = [[b"FLUSHALL"], [b"SELECT", b"0"],
                 [b"CONFIG", b"SET"] + [x for n, dflt, _ in ENCODING_CONFIG for x in (n, dflt)]]
-        ra, rb = self.both([[b"HELLO", b"2"]] + cmds)
-        for a, b in zip(ra[1:], rb[1:]):
+        ra, rb = self.both([[b"RESET"], [b"HELLO", b"2"]] + cmds)
+        for a, b in zip(ra[2:], rb[2:]):
             if a != b"+OK\r\n" or b != b"+OK\r\n":
                 raise Fatal("FLUSHALL/SELECT 0/CONFIG SET answered %r / %r" % (a, b))
 
