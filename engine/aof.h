@@ -60,6 +60,7 @@ class Aof : public PropagationSink {
   void Seal();
   // Records appended but not sealed: the bytes the next batch's body has.
   size_t unsealed_bytes() const { return writer_ ? writer_->buffered_bytes() : 0; }
+  size_t buffer_memory() const { return writer_ ? writer_->buffer_memory() : 0; }
   // Where the log left replication when it was loaded: the last batch's
   // History, if any batch had one.
   const std::optional<wal::History>& recovered_history() const { return recovered_history_; }

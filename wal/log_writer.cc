@@ -196,6 +196,12 @@ uint64_t LogWriter::Append(int db, std::span<const std::string> argv) {
   return next_seq_++;
 }
 
+size_t LogWriter::buffer_memory() const {
+  size_t n = pending_.capacity();
+  for (const auto& b : batches_) n += b->bytes.capacity();
+  return n;
+}
+
 uint64_t LogWriter::segment_size() const {
   return segment_ ? segment_->size + pending_.size() : 0;
 }

@@ -151,6 +151,9 @@ class LogWriter {
   uint64_t segment_size() const;
   // Records appended but not yet written (INFO aof_buffer_length).
   size_t buffered_bytes() const { return pending_.size(); }
+  // Memory the writer holds for records not yet durable: the open batch's
+  // buffer and every sealed batch still waiting (INFO mem_aof_buffer).
+  size_t buffer_memory() const;
   // Batches completed, and the records in them (group-commit efficiency).
   uint64_t batches_done() const { return batches_done_; }
   uint64_t records_done() const { return records_done_; }

@@ -460,6 +460,7 @@ struct MemoryFigures {
   size_t lua_eval = 0, lua_functions = 0, scripts_eval = 0, functions = 0;
   size_t clients_normal = 0, clients_replicas = 0;  // their buffers (ClientBuffers)
   size_t backlog = 0, replication_buffers = 0;
+  size_t aof_buffer = 0;  // the log's records not yet durable
   struct DbOverhead {
     int db;
     size_t main, expires;
@@ -487,7 +488,9 @@ MemoryFigures ComputeMemory(CommandContext& ctx) {
     f.backlog = ctx.replication->BacklogMemory();
     f.replication_buffers = ctx.replication->ReplicationBufferMemory();
   }
-  f.overhead = f.startup + f.scripts_eval + f.functions + f.clients_normal + f.clients_replicas;
+  if (ctx.aof != nullptr) f.aof_buffer = ctx.aof->buffer_memory();
+  f.overhead = f.startup + f.scripts_eval + f.functions + f.clients_normal + f.clients_replicas +
+               f.aof_buffer;
   for (int i = 0; i < ctx.keyspace.databases(); i++) {
     const Db& db = ctx.keyspace.db(i);
     if (db.size() == 0) continue;
@@ -536,7 +539,8 @@ std::string InfoMemory(CommandContext& ctx) {
       {"used_memory_startup", std::to_string(f.startup)},
       {"used_memory_dataset", std::to_string(f.dataset)},
       {"used_memory_dataset_perc",
-       pct(Ratio(100.0 * f.dataset, static_cast<double>(f.used > f.startup ? f.used - f.startup : 0)))},
+       pct(Ratio(100.0 * f.dataset,
+                 static_cast<double>(f.used > f.startup ? f.used - f.startup : 0)))},
       {"allocator_allocated", std::to_string(f.alloc.allocated)},
       {"allocator_active", std::to_string(f.alloc.active)},
       {"allocator_resident", std::to_string(f.alloc.resident)},
@@ -574,7 +578,7 @@ std::string InfoMemory(CommandContext& ctx) {
       {"mem_clients_slaves", std::to_string(f.clients_replicas)},
       {"mem_clients_normal", std::to_string(f.clients_normal)},
       {"mem_cluster_links", "0"},
-      {"mem_aof_buffer", "0"},
+      {"mem_aof_buffer", std::to_string(f.aof_buffer)},
       {"mem_allocator", base::AllocatorName()},
       {"active_defrag_running", "0"},
       {"lazyfree_pending_objects", std::to_string(lazy ? lazy->pending() : 0)},
@@ -880,7 +884,7 @@ void MemoryStats(CommandContext& ctx, ArgList) {
   num("clients.slaves", i(f.clients_replicas));
   num("clients.normal", i(f.clients_normal));
   num("cluster.links", 0);
-  num("aof.buffer", 0);
+  num("aof.buffer", i(f.aof_buffer));
   num("lua.caches", i(f.scripts_eval));
   num("functions.caches", i(f.functions));
   for (const auto& d : f.dbs) {

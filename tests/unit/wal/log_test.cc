@@ -250,6 +250,24 @@ TEST(LogWriterTest, ShortWriteResumesWhereItStopped) {
   EXPECT_EQ(s.commands.back()[2], std::string(1000, 'v'));
 }
 
+TEST(LogWriterTest, BufferMemoryHoldsRecordsUntilTheyAreDurable) {
+  WriterFixture f;
+  const size_t empty = f.writer->buffer_memory();
+  f.writer->Append(0, Cmd{"SET", "key", std::string(10000, 'v')});
+  EXPECT_GE(f.writer->buffer_memory(), empty + 10000);  // appended, not sealed
+  f.writer->Flush();
+  EXPECT_GE(f.writer->buffer_memory(), 10000u);  // sealed, its write in flight
+  f.CompleteAll();
+  EXPECT_EQ(f.writer->durable_seq(), 1u);
+  // The open buffer keeps its allocation, as Redis's aof_buf does; the
+  // batch written and synced is let go.
+  EXPECT_LT(f.writer->buffer_memory(), 2 * 10000u + 4096);
+  f.writer->Append(0, Cmd{"SET", "key", std::string(10000, 'w')});
+  f.writer->Flush();
+  f.CompleteAll();
+  EXPECT_LT(f.writer->buffer_memory(), 2 * 10000u + 4096);
+}
+
 TEST(LogWriterTest, FailedWritesAreRetriedAndNothingIsAcknowledgedMeanwhile) {
   WriterFixture f;
   f.writer->Append(0, Cmd{"SET", "a", "1"});
