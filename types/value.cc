@@ -1,6 +1,7 @@
 #include "types/value.h"
 
 #include <atomic>
+#include <cstddef>
 #include <cstring>
 
 #include "base/string_util.h"
@@ -27,8 +28,14 @@ Value::Value(ValueType t, Encoding e, void* rep) : type(t), enc(e) { str.SetPtr(
 namespace {
 // Inline bytes (16 of the 32 a string keeps in place): no allocation.
 std::string RefBytes(ColdRef ref) {
+  static_assert(sizeof(ColdRef) <= ValueString::kInline, "a stub lives in the key's node");
   std::string bytes(sizeof(ref), '\0');
-  std::memcpy(bytes.data(), &ref, sizeof(ref));
+  std::memcpy(bytes.data(), &ref.id, sizeof(ref.id));
+  std::memcpy(bytes.data() + offsetof(ColdRef, bytes), &ref.bytes, sizeof(ref.bytes));
+  std::memcpy(bytes.data() + offsetof(ColdRef, enc), &ref.enc, sizeof(ref.enc));
+  std::memcpy(bytes.data() + offsetof(ColdRef, list_fill), &ref.list_fill, sizeof(ref.list_fill));
+  std::memcpy(bytes.data() + offsetof(ColdRef, list_compress), &ref.list_compress,
+              sizeof(ref.list_compress));
   return bytes;
 }
 }  // namespace

@@ -45,11 +45,18 @@ enum class Encoding : unsigned char {
   kCold,       // any type: a stub (ColdRef), the value is in the cold tier
 };
 
-// What a stub holds: where its value is in the cold tier, and how big its
-// encoding is there.
+// What a stub holds: where its value is in the cold tier, how big its
+// encoding is there, and what the value comes back with that its encoding
+// there does not carry: the encoding it had in memory (Redis only ever
+// converts a value up, on a write, where a load would choose afresh) and a
+// list's settings from when it was made (list-max-listpack-size and
+// list-compress-depth, which each Redis list keeps).
 struct ColdRef {
   uint64_t id = 0;
   uint64_t bytes = 0;
+  Encoding enc = Encoding::kNone;
+  int16_t list_fill = -2;
+  uint16_t list_compress = 0;
 };
 
 // The cold tier's side of a stub's life. The value layer does no I/O: a

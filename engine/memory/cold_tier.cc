@@ -7,12 +7,14 @@
 #include <cerrno>
 #include <cstdlib>
 #include <filesystem>
+#include <limits>
 #include <system_error>
 
 #include "base/clock.h"
 #include "base/logging.h"
 #include "base/process.h"
 #include "engine/keyspace.h"
+#include "types/quicklist.h"
 
 namespace cairn::engine {
 
@@ -83,7 +85,12 @@ bool ColdTier::Spill(types::Value& v) {
   // The memtable grew by about this much (id, sequence, skiplist node);
   // RefreshMemory has the exact figure later.
   memory_bytes_ += bytes.size() + 64;
-  v = types::Value::Cold(v.type, v.form, v.lru, {.id = id, .bytes = bytes.size()});
+  types::ColdRef ref{.id = id, .bytes = bytes.size(), .enc = v.enc};
+  if (v.enc == types::Encoding::kQuicklist) {
+    ref.list_fill = static_cast<int16_t>(v.quicklist()->fill());
+    ref.list_compress = static_cast<uint16_t>(v.quicklist()->compress());
+  }
+  v = types::Value::Cold(v.type, v.form, v.lru, ref);
   return true;
 }
 
@@ -107,13 +114,45 @@ base::Result<std::string> ColdTier::Read(const types::Value& stub) {
   return ReadId(stub.cold_ref().id);
 }
 
+namespace {
+// Limits under which the codec rebuilds a value as it was (ColdRef): a load
+// chooses afresh (a hash emptied down to a few fields would come back a
+// listpack, a list would take today's list-max-listpack-size).
+snapshot::LoadLimits AsItWas(snapshot::LoadLimits l, const types::ColdRef& ref) {
+  constexpr size_t kAny = std::numeric_limits<size_t>::max();
+  switch (ref.enc) {
+    case types::Encoding::kListpack:
+      l.hash = {.max_listpack_entries = kAny, .max_listpack_value = kAny};
+      l.zset = {.max_listpack_entries = kAny, .max_listpack_value = kAny};
+      break;
+    case types::Encoding::kIntset:
+      l.set.max_intset_entries = kAny;
+      break;
+    case types::Encoding::kHashtable:
+      l.hash.max_listpack_entries = 0;
+      l.set.max_intset_entries = 0;
+      break;
+    case types::Encoding::kSkiplist:
+      l.zset.max_listpack_entries = 0;
+      break;
+    case types::Encoding::kQuicklist:
+      l.list_max_listpack_size = ref.list_fill;
+      l.list_compress_depth = ref.list_compress;
+      break;
+    default:
+      break;
+  }
+  return l;
+}
+}  // namespace
+
 base::Result<types::Value> ColdTier::Load(const types::Value& stub) {
   auto bytes = Read(stub);
   if (!bytes.ok()) return bytes.status();
   snapshot::RdbInput in(bytes.value(), "cold value " + std::to_string(stub.cold_ref().id));
   auto type = in.Byte();
   if (!type.ok()) return type.status();
-  auto v = snapshot::DecodeValue(in, type.value(), limits_);
+  auto v = snapshot::DecodeValue(in, type.value(), AsItWas(limits_, stub.cold_ref()));
   if (!v.ok()) return v.status();
   if (!v.value().has_value() || v.value()->type != stub.type) {
     return base::Status::Corruption("cold value " + std::to_string(stub.cold_ref().id) +

@@ -201,7 +201,7 @@ class Gen:
     """The random command source. Its output depends only on the seed and on
     now_s (the base of absolute expiry times)."""
 
-    def __init__(self, seed, now_s, exclude=()):
+    def __init__(self, seed, now_s, exclude=(), cold=False):
         self.rng = random.Random(seed)
         self.exclude = set(exclude)
         self.now_s = now_s
@@ -259,6 +259,9 @@ class Gen:
             (5, self.g_xinfo), (2, self.g_xsetid), (3, self.g_xsession),
             # transactions and scripts, around the commands above
             (4, self.g_multi), (6, self.g_script),
+        ] + [
+            # Cairn's cold tier: every value of the database out (--cold)
+            (8 if cold else 0, self.g_cold),
         ]
         self.total = sum(w for w, _ in self.table)
         # Encoding limits of this seed (see ENCODING_CONFIG) and protocol.
@@ -1801,7 +1804,7 @@ class Gen:
         what a transaction or a script may hold."""
         while True:
             g = self.pick()
-            if g in (self.g_multi, self.g_xsession):
+            if g in (self.g_multi, self.g_xsession, self.g_cold):
                 continue
             args, mode = g()
             if mode == "exact" and args[0].upper() not in self.exclude:
@@ -1813,6 +1816,9 @@ class Gen:
                b"local r = redis.pcall(unpack(ARGV)); if type(r) == 'table' and r.err then "
                b"return 'err: ' .. r.err end; return r",
                b"redis.setresp(3); return redis.call(unpack(ARGV))"]
+
+    def g_cold(self):
+        return [b"DEBUG", b"COLD", b"*"], ("cold",)
 
     def g_script(self):
         """A command run by EVAL: the Lua conversions both ways, the errors
@@ -2480,6 +2486,14 @@ def forget(key):
     return [[b"SET", key, b"x"], [b"DEL", key]]
 
 
+def handle_cold(p, args, mode):
+    """DEBUG COLD * on Cairn alone: its values go to the cold tier, and the
+    commands after it must answer as if they had not."""
+    p.ca.send(testlib.encode(*args))
+    ra = p._read(p.ca)
+    return ra, None, isinstance(ra, bytes) and ra[:1] == b":"
+
+
 def handle_dump_restore(p, args, mode):
     """DUMP src on each server, RESTORE dst with that server's own payload
     (corrupted alike on both when asked: a byte flipped)."""
@@ -2517,11 +2531,12 @@ MODE_TEXT = {
            "reply, DEL)",
     "dumprestore": "replies: (DUMP, RESTORE, [OBJECT ENCODING, HGETALL, DEL])",
     "stream": "exact but for idle, delivery and seen times",
-    "xpending": "exact but for idle and delivery times"}
+    "xpending": "exact but for idle and delivery times",
+    "cold": "sent to Cairn alone, which must answer an integer"}
 MODE_TEXT.update((m, "within %d" % t) for m, t in TTL_TOLERANCE.items())
 
 HANDLERS = {"enc": handle_enc, "scan": handle_scan, "rand": handle_rand, "sort": handle_sort,
-            "lex": handle_lex, "dumprestore": handle_dump_restore}
+            "lex": handle_lex, "dumprestore": handle_dump_restore, "cold": handle_cold}
 
 
 # ---------------------------------------------------------------------------
@@ -2552,6 +2567,8 @@ def script_line(args, mode):
     round trips come out as their nearest directive, with a comment."""
     if isinstance(mode, tuple):
         kind = mode[0]
+        if kind == "cold":
+            return "# DEBUG COLD * (Cairn alone)"
         if kind == "dumprestore":
             _, src, dst, ttl, opts, corrupt = mode
             return "# DUMP %s, then RESTORE %s with that server's payload%s" % (
@@ -2800,7 +2817,7 @@ class Runner:
         print("seed %d: %d commands (reproduce: SEED=%d %s --seeds 1 --commands %d)"
               % (seed, count, seed, os.path.basename(__file__), count))
         sys.stdout.flush()
-        gen = Gen(seed, int(time.time()), self.opts.exclude)
+        gen = Gen(seed, int(time.time()), self.opts.exclude, self.opts.cold)
         history = []          # (args, mode) sent since the FLUSHALL
         recent = collections.deque(maxlen=CONTEXT)
         last = [None, None]   # the replies to the last check()
@@ -3243,6 +3260,12 @@ def main():
     ap.add_argument("--tail", type=int, default=300,
                     help="random commands sent right after BGREWRITEAOF, and again once it "
                          "is done (default 300)")
+    ap.add_argument("--cairn-arg", action="append", default=[], metavar="ARGS",
+                    help="more words for cairn-server's command line")
+    ap.add_argument("--cold", action="store_true",
+                    help="run Cairn with maxmemory-policy cold-lru and now and then send it "
+                         "(alone) DEBUG COLD *: every value of the database goes to the cold "
+                         "tier, and must come back as it was for the commands that follow")
     ap.add_argument("--no-durability", dest="durability", action="store_false",
                     help="run Cairn with --appendonly no and skip the restart, DEBUG RELOAD "
                          "and BGREWRITEAOF checks")
@@ -3271,9 +3294,11 @@ def main():
     servers = []
     runner = None
     try:
-        cairn = rc.Server("cairn", opts.cairn, [
+        cairn = rc.Server("cairn", opts.cairn, ([
             "--appendonly", "yes", "--appendfsync", "always",
             "--enable-debug-command", "yes"] if opts.durability else ["--appendonly", "no"])
+            + (["--maxmemory-policy", "cold-lru", "--maxmemory", "1gb"] if opts.cold else [])
+            + [a for arg in opts.cairn_arg for a in arg.split()])
         servers.append(cairn)
         redis = rc.Server("redis", opts.redis, [
             "--save", "", "--appendonly", "yes", "--appendfsync", "always",

@@ -157,6 +157,33 @@ class ColdTest(ServerTestCase):
         self.assertGreater(st["cold_promotes"], 40)
         self.assertEqual(st["cold_read_errors"], 0)
 
+    def test_values_come_back_in_the_encoding_they_left_in(self):
+        # Redis converts a value up only (on a write), never back; a list
+        # keeps the settings it was made with. A trip through the tier must
+        # not change either, though reloading the value would.
+        r = self.redis(self.newdir("redis")).conn()
+        c = self.cairn(self.newdir("cairn")).conn()
+        setup = [
+            ("HSET", "h", "f", "v", "long", "x" * 100), ("HDEL", "h", "long"),
+            ("SADD", "s", "1", "2", "str"), ("SREM", "s", "str"),
+            ("ZADD", "z", "1", "a", "2", "b"), ("SORT", "z"),
+            ("CONFIG", "SET", "list-max-listpack-size", "1"),
+            ("RPUSH", "src", "c", "a", "b"), ("SORT", "src", "ALPHA", "STORE", "l"),
+            ("RPUSH", "l1", "p", "q"),
+            ("CONFIG", "SET", "list-max-listpack-size", "-2"),
+        ]
+        for cmd in setup:
+            self.assertEqual(c.cmd(*cmd), r.cmd(*cmd))
+        self.assertGreaterEqual(c.ok("DEBUG", "COLD", "*"), 5)
+        checks = [("OBJECT", "ENCODING", "h"), ("OBJECT", "ENCODING", "s"),
+                  ("OBJECT", "ENCODING", "z"), ("LPUSH", "l", "x"), ("RPUSH", "l1", "r"),
+                  ("DUMP", "z"), ("DUMP", "l"), ("DUMP", "l1")]  # (h, s: any order)
+        for cmd in checks:
+            with self.subTest(cmd=cmd):
+                self.assertEqual(c.cmd(*cmd), r.cmd(*cmd))
+        self.assertEqual(r.cmd("OBJECT", "ENCODING", "h"), b"hashtable")
+        self.assertEqual(r.cmd("OBJECT", "ENCODING", "z"), b"skiplist")
+
     def test_key_only_commands_never_read_the_tier(self):
         c = self.cairn(self.newdir("cairn")).conn()
         self.load(c)

@@ -249,9 +249,15 @@ TEST(ValueTest, ColdStubsHandTheirRecordsToTheTier) {
   // `stub` went out of scope.
   EXPECT_EQ(hooks.released, (std::vector<uint64_t>{100, 5}));
   SetColdHooks(nullptr);
-  Value orphan = Value::Cold(ValueType::kList, StringForm::kByContent, 0, {.id = 9, .bytes = 1});
+  // What the value comes back with rides along, through copies too.
+  Value orphan = Value::Cold(
+      ValueType::kList, StringForm::kByContent, 0,
+      {.id = 9, .bytes = 1, .enc = Encoding::kQuicklist, .list_fill = -5, .list_compress = 300});
   Value plain_copy(orphan);  // no tier: the bytes are copied as they are
   EXPECT_EQ(plain_copy.cold_ref().id, 9u);
+  EXPECT_EQ(plain_copy.cold_ref().enc, Encoding::kQuicklist);
+  EXPECT_EQ(plain_copy.cold_ref().list_fill, -5);
+  EXPECT_EQ(plain_copy.cold_ref().list_compress, 300);
 }
 
 }  // namespace
