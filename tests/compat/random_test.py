@@ -21,7 +21,9 @@ Standard library only.
 Then Cairn's durability is checked (unless --no-durability, which also runs
 Cairn with --appendonly no): the dataset (DBSIZE, keys, DUMP, PTTL of every
 key in every database) is compared against redis again after each of
-  1. SIGKILL and restart on the same dir (the log replayed),
+  1. SIGKILL and restart on the same dir (the log replayed); then a
+     redis-server started on a copy of Cairn's directory must load the same
+     dataset (Cairn's files are Redis's: manifest, base, incr files),
   2. DEBUG RELOAD (dump.rdb saved and loaded),
   3. BGREWRITEAOF, followed at once by --tail more random commands (compared
      as usual; with the defaults they land while the rewrite runs), the
@@ -73,6 +75,7 @@ status is non-zero when M > 0.
 import argparse
 import collections
 import os
+import shutil
 import signal
 import sys
 import time
@@ -2960,6 +2963,46 @@ class Runner:
             server.print_log()
             raise Abort("%s did not restart: %s" % (server.name, e))
 
+    def redis_loads_cairn(self, seed):
+        """redis-server started on a copy of Cairn's directory (manifest,
+        base and incr files, as Cairn left them) loads Cairn's dataset;
+        returns 0 or 1."""
+        ca = snapshot(self.cairn.port, "cairn")
+        loader = rc.Server("redis-on-cairn-files", self.opts.redis,
+                           ["--save", "", "--appendonly", "yes"] + [
+                               x.decode() for name, value in self.config
+                               for x in (b"--" + name, value)])
+        try:
+            for name in os.listdir(self.cairn.dir):
+                if name in ("cold", "server.log"):
+                    continue
+                src, dst = os.path.join(self.cairn.dir, name), os.path.join(loader.dir, name)
+                if os.path.isdir(src):
+                    shutil.copytree(src, dst)
+                else:
+                    shutil.copy2(src, dst)
+            try:
+                loader.start()
+            except (OSError, RuntimeError) as e:
+                loader.print_log()
+                self.failed += 1
+                print("FAIL seed %d, redis-server could not load Cairn's files: %s" % (seed, e))
+                return 1
+            rl = snapshot(loader.port, "redis-server on Cairn's files")
+        finally:
+            loader.cleanup()
+        bad = diff_states(rl, ca, ca, volatile_keys(ca, ca))
+        if not bad:
+            self.passed += 1
+            return 0
+        self.failed += 1
+        print("FAIL seed %d, redis-server loading Cairn's files: %d mismatch(es) "
+              "(first: redis-server's, second: Cairn's)" % (seed, len(bad)))
+        for db, k, text in bad[:SHOW_KEY_MISMATCHES]:
+            print("  db %d%s: %s" % (db, "" if k is None else ", key %s" % fmt_args([k]),
+                                     text.replace("cairn", "loaded").replace("redis", "cairn")))
+        return 1
+
     def compare_states(self, seed, step, before, volatile, history, rd_before=None):
         """Compares Cairn's dataset with redis's after `step`; returns 0 or 1."""
         ca = snapshot(self.cairn.port, "cairn after %s" % step)
@@ -3070,6 +3113,8 @@ class Runner:
             self.restart(server)
         reconnect()
         if self.compare_states(seed, step, before, volatile, history, rd_before[0]):
+            return 1
+        if self.redis_loads_cairn(seed):
             return 1
 
         step = "DEBUG RELOAD"
