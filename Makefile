@@ -56,6 +56,7 @@ soak: build
 	CYCLES=200 /usr/bin/python3 tests/crash/crash_test.py $(BUILD_DIR)/bin/cairn-server
 	/usr/bin/python3 tests/compat/random_test.py --cairn $(BUILD_DIR)/bin/cairn-server --seeds 50
 	/usr/bin/python3 tests/compat/random_test.py --cairn $(BUILD_DIR)/bin/cairn-server --seeds 20 --seed 5001 --cold
+	/usr/bin/python3 tests/compat/blocking_random_test.py --cairn $(BUILD_DIR)/bin/cairn-server --seeds 30 --seed 101
 
 fuzz: build
 	DURATION=300 /usr/bin/python3 tests/fuzz/protocol_fuzz.py $(BUILD_DIR)/bin/cairn-server

@@ -130,7 +130,10 @@ void Engine::StoreHook::KeyStored(int db, std::string_view key, bool created) {
     NotifyKeyspaceEvent(engine_->pubsub_, engine_->config_->values().notify_keyspace_events,
                         notify::kNewKey, "new", key, db);
   }
-  engine_->blocked_.KeyStored(db, key);
+  // Redis 7.0 wakes waiters when a key is added (dbAdd), not when one is
+  // overwritten (dbSetValue): SORT ... STORE or ZUNIONSTORE over an existing
+  // key wakes no one, and RENAME, COPY and RESTORE delete before they add.
+  if (created) engine_->blocked_.KeyStored(db, key);
   engine_->KeyModified(db, key);
 }
 

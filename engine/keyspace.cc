@@ -44,10 +44,15 @@ Entry& Db::Put(std::string_view key, Value value, int64_t expire_ms) {
   // An overwritten key keeps its LFU counter, as Redis's dbOverwrite does:
   // a key set often is not cold.
   if (!inserted && access_->lfu) value.lru = e.value.lru;
+  const bool replaced_stream = !inserted && e.value.type == ValueType::kStream;
   if (!inserted) Dispose(std::exchange(e.value, Value()), policy_->server_del);
   e.value = std::move(value);
   map_.SetExpire(e, expire_ms);
-  if (observer_ != nullptr) observer_->KeyStored(index_, key, inserted);
+  if (observer_ != nullptr) {
+    observer_->KeyStored(index_, key, inserted);
+    // As Redis's dbSetValue: a stream overwritten is deleted for its readers.
+    if (replaced_stream) observer_->KeyDeleted(index_, key);
+  }
   return e;
 }
 

@@ -29,7 +29,7 @@ struct ExpiredKey {
 };
 
 // Told of every key stored (created or replaced), whatever the command:
-// clients blocked on a key wake up from it (engine/blocking/).
+// clients blocked on a key wake up from one created (engine/blocking/).
 class StoreObserver {
  public:
   virtual ~StoreObserver() = default;

@@ -95,6 +95,18 @@ void BlockedClients::SignalFlushed(int db) {
   }
 }
 
+void BlockedClients::SignalStreamsGone(int db, const Db& now, const Db& replaced_with) {
+  auto is_stream = [](const Db& d, const std::string& key) {
+    const auto* e = d.entries().Find(key);
+    return e != nullptr && e->value.type == ValueType::kStream;
+  };
+  for (const auto& [k, waiters] : by_key_) {
+    if (k.first == db && is_stream(now, k.second) && !is_stream(replaced_with, k.second)) {
+      KeyDeleted(db, k.second);
+    }
+  }
+}
+
 void BlockedClients::SignalDb(int db, const Db& contents) {
   for (const auto& [k, waiters] : by_key_) {
     if (k.first == db && contents.entries().Find(k.second) != nullptr) {

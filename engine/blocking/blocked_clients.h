@@ -83,7 +83,11 @@ class BlockedClients : public StoreObserver {
   void KeyDeleted(int db, std::string_view key);
   // FLUSHDB (`db`) or FLUSHALL (-1): every waited-on key there is deleted.
   void SignalFlushed(int db);
-  // Every waited-on key of `db` that exists now is ready (SWAPDB).
+  // SWAPDB, as Redis's dbSwapDatabases: first, before the swap, each
+  // waited-on key of `db` that is a stream now and will not be one in
+  // `replaced_with` is deleted for its XREADGROUP readers; then, after it,
+  // every waited-on key of `db` that exists is ready.
+  void SignalStreamsGone(int db, const Db& now, const Db& replaced_with);
   void SignalDb(int db, const Db& contents);
 
   bool has_ready() const { return !ready_.empty(); }

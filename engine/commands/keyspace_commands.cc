@@ -206,6 +206,8 @@ void SwapDb(CommandContext& ctx, ArgList args) {
     // Watchers of a key present in either database see it change.
     ctx.watches.TouchDb(static_cast<int>(*a), da, &db, ctx.now_ms);
     ctx.watches.TouchDb(static_cast<int>(*b), db, &da, ctx.now_ms);
+    ctx.blocked.SignalStreamsGone(static_cast<int>(*a), da, db);
+    ctx.blocked.SignalStreamsGone(static_cast<int>(*b), db, da);
     da.SwapContents(db);
     // Clients blocked on a key that now exists in either database wake up.
     ctx.blocked.SignalDb(static_cast<int>(*a), da);
