@@ -40,11 +40,11 @@ inline constexpr std::string_view kUnblockedForReplica =
     "UNBLOCKED force unblock from blocking operation, instance state changed (master -> "
     "replica?)";
 
-// "wrong number of arguments for 'get' command"
 // What C's "%s" prints of `s`: up to its first NUL. Redis formats the names
 // it echoes in many error texts so (keys, groups, options, users).
 inline std::string_view AsCString(std::string_view s) { return s.substr(0, s.find('\0')); }
 
+// "wrong number of arguments for 'get' command"
 std::string WrongArity(std::string_view command);
 // "unknown command 'foo', with args beginning with: 'a' 'b' "
 std::string UnknownCommand(std::string_view name, const std::string* args, size_t nargs);
