@@ -5,7 +5,8 @@ redis-server 7.0.15, several clients each.
     /usr/bin/python3 tests/compat/blocking_random_test.py --cairn PATH/cairn-server \
         [--redis /usr/bin/redis-server] [--seeds 3] [--steps 400] [--seed S] [--show]
 
-Both servers (--appendonly no) get CLIENTS connections each. Every step one
+Both servers (--appendonly no) get CLIENTS connections each (some in RESP3,
+the same on both). Every step one
 connection with no reply outstanding sends either a blocking command that
 waits forever (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP, BZPOPMIN, BZPOPMAX,
 BZMPOP, XREAD BLOCK 0, XREADGROUP BLOCK 0: served at once when it can be,
@@ -13,7 +14,8 @@ else it stays blocked) or a command that may wake blocked clients or change
 what they wait on (pushes, moves, ZADD, XADD, DEL, SET over a key, RENAME,
 MOVE, SWAPDB, COPY, SORT/ZUNIONSTORE/ZRANGESTORE into a key, FLUSHDB,
 XGROUP CREATE/DESTROY, CLIENT UNBLOCK, several pushes in a MULTI/EXEC or a
-script). Then every reply each connection got is compared
+script, a blocking command in a MULTI/EXEC or a script, where it never
+blocks). Then every reply each connection got is compared
 with the same connection's on the other server: which clients a write woke,
 in which order they were served, what each got. A connection that replied
 on one server only is given up to a second on the other before it counts
@@ -156,8 +158,14 @@ class Gen:
         if r < 0.89:
             return [[b"CLIENT", b"UNBLOCK", ("client", rng.randrange(CLIENTS))]
                     + ([rng.choice([b"TIMEOUT", b"ERROR"])] if rng.random() < 0.7 else [])]
-        if r < 0.95:
+        if r < 0.93:
             return [[b"MULTI"]] + [self.push() for _ in range(rng.randint(1, 3))] + [[b"EXEC"]]
+        if r < 0.95:
+            # A blocking command in a transaction or a script never blocks.
+            if rng.random() < 0.5:
+                return [[b"MULTI"], self.blocking(), self.push(), [b"EXEC"]]
+            cmd = self.blocking()
+            return [[b"EVAL", b"return redis.call(unpack(ARGV))", b"0"] + cmd]
         pushes = [self.push() for _ in range(rng.randint(1, 3))]
         body = b" ".join(b"redis.call(%s);" % b", ".join(b"'%s'" % a for a in p) for p in pushes)
         return [[b"EVAL", body + b" return 1", b"0"]]
@@ -165,12 +173,15 @@ class Gen:
 
 class Side:
     """One server's connections, the CLIENT ID of each, and the replies
-    each owes."""
+    each owes. Connections in `resp3` speak RESP3."""
 
-    def __init__(self, server):
+    def __init__(self, server, resp3):
         self.conns = [rc.Conn(server.port) for _ in range(CLIENTS)]
         self.ids = []
-        for c in self.conns:
+        for n, c in enumerate(self.conns):
+            if n in resp3:
+                c.send(testlib.encode(b"HELLO", b"3"))
+                c.reply()
             c.send(testlib.encode(b"CLIENT", b"ID"))
             self.ids.append(c.reply()[1:-2])
         self.owed = [0] * CLIENTS
@@ -202,6 +213,21 @@ class Side:
             c.close()
 
 
+def waited_keys(cmd):
+    """The distinct keys a blocking command waits on."""
+    name = cmd[0]
+    if name in (b"BLPOP", b"BRPOP", b"BZPOPMIN", b"BZPOPMAX"):
+        keys = cmd[1:-1]
+    elif name in (b"BLMPOP", b"BZMPOP"):
+        keys = cmd[3:3 + int(cmd[2])]
+    elif name in (b"XREAD", b"XREADGROUP"):
+        rest = cmd[cmd.index(b"STREAMS") + 1:]
+        keys = rest[:len(rest) // 2]
+    else:
+        keys = cmd[1:2]
+    return set(keys)
+
+
 def fmt(cmds):
     return " ; ".join(" ".join(a.decode("latin-1") if isinstance(a, bytes) else "<id of client %d>"
                                % a[1] for a in cmd) for cmd in cmds)
@@ -214,8 +240,10 @@ def run_seed(seed, steps, cairn, redis, show):
         c.send(testlib.encode(b"FLUSHALL"))
         c.reply()
         c.close()
-    sides = [Side(cairn), Side(redis)]
+    resp3 = {n for n in range(CLIENTS) if gen.rng.random() < 0.3}
+    sides = [Side(cairn, resp3), Side(redis, resp3)]
     history = []
+    waiting = [None] * CLIENTS   # each client's last blocking command
     passed = 0
     try:
         for step in range(steps):
@@ -225,6 +253,15 @@ def run_seed(seed, steps, cairn, redis, show):
                 cmds = [gen.blocking()]
             else:
                 cmds = gen.waker()
+                # SWAPDB signals the keys in the order of Redis's blocking_keys
+                # dict, whose hash seed is random: a client waiting on several
+                # keys that all come back may be served from any of them.
+                while cmds[0][0] == b"SWAPDB" and any(
+                        sides[1].owed[n] and len(waited_keys(waiting[n])) > 1
+                        for n in range(CLIENTS)):
+                    cmds = gen.waker()
+            if cmds[0][0] in BLOCKING:
+                waiting[i] = cmds[0]
             for s in sides:
                 s.send(i, cmds)
             history.append((step, i, cmds))
