@@ -2653,6 +2653,21 @@ def diff_states(ca, rd, before, volatile, rd_before=None, notes=None):
     the difference is redis's (its AOF replay diverging from its live
     state), not a loss in Cairn: it goes to `notes` instead; so does a key
     redis's replay lost or made where Cairn kept what both had before."""
+    def same(a, b):   # DUMPs, None for no key
+        return a is None and b is None or (
+            a is not None and b is not None and dump_equal(a, b))
+
+    def redis_changed(db, k):
+        """Redis's replay changed, lost or made k where Cairn kept what both
+        had before (e.g. a SORT ... STORE that fails on replay: see the SORT
+        note in the module doc)."""
+        if rd_before is None:
+            return False
+        c_after, c_before, r_before, r_after = (
+            st[db][1].get(k, (None,))[0] for st in (ca, before, rd_before, rd))
+        kept, both_had = same(c_after, c_before), same(c_before, r_before)
+        return kept and both_had and not same(r_after, r_before)
+
     out = []
     for db in range(NUM_DBS):
         csize, ckeys = ca[db]
@@ -2664,14 +2679,7 @@ def diff_states(ca, rd, before, volatile, rd_before=None, notes=None):
             if k not in rkeys or k not in ckeys:
                 if (db, k) in volatile:
                     continue
-                cb = before[db][1].get(k)
-                rb = rd_before[db][1].get(k) if rd_before is not None else None
-                kept = (cb is None) == (k not in ckeys) and (
-                    cb is None or dump_equal(cb[0], ckeys[k][0]))
-                both_had = (cb is None) == (rb is None) and (cb is None or dump_equal(cb[0], rb[0]))
-                if rd_before is not None and kept and both_had:
-                    # Redis's replay lost or made the key (e.g. a SORT ... STORE
-                    # that fails on replay: see the SORT note in the module doc).
+                if redis_changed(db, k):
                     lost_by_redis += 1
                     if notes is not None:
                         notes.append((db, k))
@@ -2682,10 +2690,7 @@ def diff_states(ca, rd, before, volatile, rd_before=None, notes=None):
                 continue
             (cd, cp, ce), (rdump, rp, _) = ckeys[k], rkeys[k]
             if not dump_equal(cd, rdump):
-                cb = before[db][1].get(k)
-                rb = rd_before[db][1].get(k) if rd_before is not None else None
-                if (cb is not None and rb is not None and dump_equal(cd, cb[0])
-                        and dump_equal(cb[0], rb[0]) and not dump_equal(rdump, rb[0])):
+                if redis_changed(db, k):
                     if notes is not None:
                         notes.append((db, k))
                     continue
